@@ -1,0 +1,12 @@
+/// Process exit codes; documented in `campaignd --help` and README.md.
+enum ExitCode: Int32 {
+    case success = 0
+    /// A campaign, contact or DNC file has problems (listed on stderr); nothing of it was imported.
+    case invalidInput = 1
+    /// The command line is wrong.
+    case usage = 2
+    /// The configuration file is missing or invalid.
+    case configuration = 3
+    /// The operation failed: the database cannot be opened or written, or a named campaign does not exist.
+    case failure = 4
+}

@@ -1,0 +1,90 @@
+/// `--help` texts: the overview and one per subcommand.
+enum HelpText {
+    static let overview = """
+    campaignd — campaign batch dialer daemon
+
+    USAGE: campaignd [--config FILE] [--data DIR] COMMAND [ARGS...]
+
+    COMMANDS:
+      validate FILE...              Check campaign files (CSV or JSON); list every problem
+      import FILE...                Validate and import campaign files into the queue
+      status [--json]               Contact counts per campaign and state
+      pause CAMPAIGN                Stop dialing a campaign (calls in progress finish)
+      resume CAMPAIGN               Dial a paused campaign again
+      cancel CAMPAIGN               Cancel a campaign and every contact still waiting
+      dnc add|remove|list|import    Manage the do-not-call list
+      help [COMMAND]                Show help for a command
+
+    GLOBAL OPTIONS:
+      --config FILE   Configuration file (default: ./campaignd.json if present,
+                      else built-in defaults)
+      --data DIR      Data directory holding campaignd.db (default: the config's
+                      dataDir, else ./var)
+      -h, --help      Show help (also after a command: campaignd import --help)
+      --version       Print the version
+
+    EXIT CODES:
+      0  success
+      1  invalid input: a campaign, contact or DNC file has problems (listed on
+         stderr as FILE:LINE: message); nothing of that file was imported
+      2  usage error: unknown command or option, missing argument
+      3  configuration file missing or invalid
+      4  operation failed: database error, or the named campaign does not exist
+
+    Not built yet: placing calls (run, call), CDRs, webhooks and reports.
+    """
+
+    static let commands: [String: String] = [
+        "validate": """
+        USAGE: campaignd validate FILE...
+
+        Reads each campaign file (.csv or .json) and reports every problem as
+        FILE:LINE: message on stderr, without touching the queue. Prints a line per
+        valid file on stdout with its contact count and dropped duplicates.
+
+        Exit code 0 if every file is valid, 1 if any is not.
+        """,
+        "import": """
+        USAGE: campaignd import FILE...
+
+        Validates each file, then imports it in one transaction: a file with any
+        problem imports nothing. Importing the same content again changes nothing and
+        says so. A changed file for an existing campaign id updates the campaign's
+        settings and adds only targets the campaign does not have yet. Contacts whose
+        number is on the DNC list are imported as skipped.
+
+        Exit code 0 if every file was imported (or already was), 1 if any was invalid.
+        """,
+        "status": """
+        USAGE: campaignd status [--json]
+
+        For every campaign: its state and how many contacts are pending, dialing,
+        retry_wait, done, failed, skipped, cancelled and interrupted.
+
+          --json   One JSON object: {"campaigns": [{"id", "state", "total", ...}]}
+        """,
+        "pause": "USAGE: campaignd pause CAMPAIGN\n\nStops dialing CAMPAIGN; calls in progress finish. `resume` undoes it.",
+        "resume": "USAGE: campaignd resume CAMPAIGN\n\nDials a paused CAMPAIGN again.",
+        "cancel": """
+        USAGE: campaignd cancel CAMPAIGN
+
+        Cancels CAMPAIGN: every contact still pending or waiting for a retry becomes
+        cancelled. Calls in progress finish. A cancelled campaign cannot be resumed.
+        """,
+        "dnc": """
+        USAGE: campaignd dnc add NUMBER...
+               campaignd dnc remove NUMBER...
+               campaignd dnc list [--json]
+               campaignd dnc import FILE
+
+        The do-not-call list. Numbers are normalised like campaign targets (the
+        configured defaultCountryCode completes national numbers). Contacts waiting
+        to be dialed whose number is added are skipped at once; removing a number
+        lets them be dialed again.
+
+        dnc import reads a CSV with a target (or phone, to, number) column, or a
+        plain list with one number per line. A file with any bad number imports
+        nothing.
+        """,
+    ]
+}

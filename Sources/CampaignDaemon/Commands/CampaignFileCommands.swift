@@ -1,0 +1,67 @@
+import Scheduler
+
+/// `validate` and `import`: read campaign files, report every problem, import the valid ones.
+enum CampaignFileCommands {
+    static func validate(_ context: CommandContext) throws(CLIError) {
+        let arguments = try CommandArguments(context.invocation.arguments, command: "validate")
+        guard !arguments.positionals.isEmpty else { throw .usage("validate needs at least one FILE", command: "validate") }
+        let loader = CampaignLoader(context: try context.configuration().validationContext)
+        var allValid = true
+        for path in arguments.positionals {
+            guard let spec = load(path, with: loader) else {
+                allValid = false
+                continue
+            }
+            Console.out("\(path): valid, campaign \(spec.id), \(spec.contacts.count) contacts"
+                + duplicatesNote(spec.duplicateCount))
+        }
+        if !allValid { throw .invalidInput }
+    }
+
+    static func importFiles(_ context: CommandContext) throws(CLIError) {
+        let arguments = try CommandArguments(context.invocation.arguments, command: "import")
+        guard !arguments.positionals.isEmpty else { throw .usage("import needs at least one FILE", command: "import") }
+        let configuration = try context.configuration()
+        let loader = CampaignLoader(context: configuration.validationContext)
+        let store = try context.openStore(configuration)
+        var allValid = true
+        for path in arguments.positionals {
+            guard let spec = load(path, with: loader) else {
+                Console.error("\(path): not imported")
+                allValid = false
+                continue
+            }
+            let result: ImportResult
+            do {
+                result = try store.importCampaign(spec)
+            } catch {
+                throw .failure("\(path): not imported: \(error)")
+            }
+            if let when = result.alreadyImportedAt {
+                Console.out("\(path): already imported into campaign \(spec.id) at \(when); nothing to do")
+                continue
+            }
+            var line = "\(path): \(result.campaignCreated ? "created" : "updated") campaign \(spec.id), "
+                + "\(result.contactsAdded) contacts added"
+            if result.contactsAlreadyPresent > 0 { line += ", \(result.contactsAlreadyPresent) already in the campaign" }
+            if result.skippedDNC > 0 { line += ", \(result.skippedDNC) skipped (on the DNC list)" }
+            Console.out(line + duplicatesNote(result.duplicatesInFile))
+        }
+        if !allValid { throw .invalidInput }
+    }
+
+    /// The spec of `path`, or nil after printing its problems to stderr.
+    private static func load(_ path: String, with loader: CampaignLoader) -> CampaignSpec? {
+        do {
+            return try loader.load(path: path)
+        } catch {
+            for diagnostic in error.diagnostics { Console.error(diagnostic.description) }
+            Console.error("\(path): \(error.diagnostics.count) problem\(error.diagnostics.count == 1 ? "" : "s")")
+            return nil
+        }
+    }
+
+    private static func duplicatesNote(_ count: Int) -> String {
+        count == 0 ? "" : " (\(count) duplicate target\(count == 1 ? "" : "s") dropped)"
+    }
+}

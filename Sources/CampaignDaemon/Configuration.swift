@@ -1,0 +1,182 @@
+import Foundation
+import Scheduler
+
+/// The daemon's configuration file (`campaignd.json`), documented in README.md and
+/// `deploy/campaignd.example.json`. Relative paths in it are relative to the file's own folder.
+struct Configuration: Sendable {
+    struct Trunk: Sendable, Equatable {
+        var name: String
+        var host: String
+        var port: Int = 5060
+        var transport = "udp"
+        var username: String?
+        /// Never logged.
+        var password: String?
+    }
+
+    struct Limits: Sendable, Equatable {
+        var dialoutLimitPerSecond: Double = 10
+        var maxConcurrentCalls: Int = 100
+        var concurrentCallsExpirationSeconds: Int = 1200
+    }
+
+    struct Notifications: Sendable, Equatable {
+        /// Never logged.
+        var signingSecret: String?
+        var connectTimeoutSec: Int = 5
+        var readTimeoutSec: Int = 10
+        var maxRetryNo: Int = 10
+    }
+
+    var campaignsDirectory = "campaigns"
+    var dataDirectory = "var"
+    var trunks: [Trunk] = []
+    var limits = Limits()
+    var defaults: JSONNode?
+    var defaultSettings = CampaignSettings()
+    var dialoutAllowedCallers: [String] = []
+    var notifications = Notifications()
+
+    static let keys = ["campaignsDir", "dataDir", "trunks", "limits", "defaults", "dialoutAllowedCallers", "notifications"]
+
+    var validationContext: CampaignValidationContext {
+        CampaignValidationContext(
+            campaignsDirectory: campaignsDirectory, trunkNames: trunks.map(\.name),
+            dialoutAllowedCallers: dialoutAllowedCallers, defaults: defaults)
+    }
+
+    /// Built-in defaults, used when no configuration file is given or found.
+    init() {}
+
+    /// Reads and validates the configuration at `path`, reporting every problem at once.
+    init(path: String) throws(ValidationFailure) {
+        let name = (path as NSString).lastPathComponent
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationFailure([Diagnostic(file: path, line: nil, message: "configuration file does not exist or cannot be read")])
+        }
+        let root: JSONNode
+        do {
+            root = try JSONParser.parse([UInt8](data), file: name)
+        } catch {
+            throw ValidationFailure([Diagnostic(file: name, line: error.line, message: "invalid JSON: \(error.message)")])
+        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        func resolve(_ relative: String) -> String {
+            relative.hasPrefix("/") ? relative : base.appendingPathComponent(relative).standardizedFileURL.path
+        }
+        campaignsDirectory = resolve("campaigns")
+        dataDirectory = resolve("var")
+        var reader = JSONFieldReader()
+        guard let pairs = reader.object(root, "") else { throw ValidationFailure(reader.diagnostics) }
+        reader.checkKeys(root, path: "", allowed: Self.keys)
+        for (key, node) in pairs {
+            switch key {
+            case "campaignsDir": if let value = reader.string(node, key) { campaignsDirectory = resolve(value) }
+            case "dataDir": if let value = reader.string(node, key) { dataDirectory = resolve(value) }
+            case "trunks": trunks = Self.readTrunks(node, reader: &reader)
+            case "limits": limits = Self.readLimits(node, reader: &reader)
+            case "notifications": notifications = Self.readNotifications(node, reader: &reader)
+            case "dialoutAllowedCallers":
+                guard case .array(let items) = node.value else {
+                    reader.fail(node, key, "expected an array of caller numbers or names but found \(node.kindName)")
+                    continue
+                }
+                for (index, item) in items.enumerated() {
+                    guard let text = reader.string(item, "\(key)[\(index)]") else { continue }
+                    switch CampaignSettings.normalizeCaller(text) {
+                    case .success(let caller): dialoutAllowedCallers.append(caller)
+                    case .failure(let error): reader.fail(item, "\(key)[\(index)]", error.description)
+                    }
+                }
+            default: break
+            }
+        }
+        if let node = root["defaults"], reader.object(node, "defaults") != nil {
+            reader.checkKeys(node, path: "defaults", allowed: CampaignSettings.keys)
+            var defaultsReader = JSONFieldReader()
+            defaultSettings = CampaignSettings.read(from: node, context: validationContext, reader: &defaultsReader)
+            reader.diagnostics += defaultsReader.diagnostics.map { diagnostic in
+                var prefixed = diagnostic
+                prefixed.path = "defaults." + (diagnostic.path ?? "")
+                return prefixed
+            }
+            defaults = node
+        }
+        guard reader.diagnostics.isEmpty else { throw ValidationFailure(reader.diagnostics) }
+    }
+
+    private static func readTrunks(_ node: JSONNode, reader: inout JSONFieldReader) -> [Trunk] {
+        guard case .array(let items) = node.value else {
+            reader.fail(node, "trunks", "expected an array of trunks but found \(node.kindName)")
+            return []
+        }
+        var trunks: [Trunk] = []
+        for (index, item) in items.enumerated() {
+            let path = "trunks[\(index)]"
+            guard let pairs = reader.object(item, path) else { continue }
+            reader.checkKeys(item, path: path, allowed: ["name", "host", "port", "transport", "username", "password"])
+            var trunk = Trunk(name: "", host: "")
+            for (key, value) in pairs {
+                let keyPath = path + "." + key
+                switch key {
+                case "name": trunk.name = reader.string(value, keyPath) ?? ""
+                case "host": trunk.host = reader.string(value, keyPath) ?? ""
+                case "port": trunk.port = reader.integer(value, keyPath, in: 1...65535) ?? trunk.port
+                case "transport":
+                    guard let transport = reader.string(value, keyPath) else { continue }
+                    if transport.lowercased() == "udp" {
+                        trunk.transport = "udp"
+                    } else {
+                        reader.fail(value, keyPath, "transport \"\(transport)\" is not supported yet; only \"udp\" is")
+                    }
+                case "username": trunk.username = reader.string(value, keyPath)
+                case "password": trunk.password = reader.string(value, keyPath, allowEmpty: true)
+                default: break
+                }
+            }
+            if item["name"] == nil { reader.fail(item, path, "trunk has no \"name\"") }
+            if item["host"] == nil { reader.fail(item, path, "trunk has no \"host\"") }
+            if !trunk.name.isEmpty, trunks.contains(where: { $0.name == trunk.name }) {
+                reader.fail(item, path + ".name", "trunk name \"\(trunk.name)\" is used twice")
+            }
+            trunks.append(trunk)
+        }
+        return trunks
+    }
+
+    private static func readLimits(_ node: JSONNode, reader: inout JSONFieldReader) -> Limits {
+        var limits = Limits()
+        guard let pairs = reader.object(node, "limits") else { return limits }
+        reader.checkKeys(node, path: "limits", allowed: ["dialoutLimitPerSecond", "maxConcurrentCalls", "concurrentCallsExpirationSeconds"])
+        for (key, value) in pairs {
+            let path = "limits." + key
+            switch key {
+            case "dialoutLimitPerSecond":
+                limits.dialoutLimitPerSecond = reader.number(value, path, above: 0, upTo: 10_000) ?? limits.dialoutLimitPerSecond
+            case "maxConcurrentCalls":
+                limits.maxConcurrentCalls = reader.integer(value, path, in: 0...100_000) ?? limits.maxConcurrentCalls
+            case "concurrentCallsExpirationSeconds":
+                limits.concurrentCallsExpirationSeconds = reader.integer(value, path, in: 10...86_400) ?? limits.concurrentCallsExpirationSeconds
+            default: break
+            }
+        }
+        return limits
+    }
+
+    private static func readNotifications(_ node: JSONNode, reader: inout JSONFieldReader) -> Notifications {
+        var notifications = Notifications()
+        guard let pairs = reader.object(node, "notifications") else { return notifications }
+        reader.checkKeys(node, path: "notifications", allowed: ["signingSecret", "connectTimeoutSec", "readTimeoutSec", "maxRetryNo"])
+        for (key, value) in pairs {
+            let path = "notifications." + key
+            switch key {
+            case "signingSecret": notifications.signingSecret = reader.string(value, path)
+            case "connectTimeoutSec": notifications.connectTimeoutSec = reader.integer(value, path, in: 1...120) ?? notifications.connectTimeoutSec
+            case "readTimeoutSec": notifications.readTimeoutSec = reader.integer(value, path, in: 1...300) ?? notifications.readTimeoutSec
+            case "maxRetryNo": notifications.maxRetryNo = reader.integer(value, path, in: 0...100) ?? notifications.maxRetryNo
+            default: break
+            }
+        }
+        return notifications
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import Telephony
+
+/// Reads a campaign file (CSV or JSON), validates all of it and returns a `CampaignSpec`, or
+/// throws a `ValidationFailure` listing every problem. Pure: it reads files, writes nothing.
+public struct CampaignLoader: Sendable {
+    public var context: CampaignValidationContext
+
+    public init(context: CampaignValidationContext) {
+        self.context = context
+    }
+
+    /// Keys a campaign JSON file may have besides the settings.
+    static let campaignOnlyKeys = ["id", "contacts", "contactsFile"]
+
+    public func load(path: String) throws(ValidationFailure) -> CampaignSpec {
+        let file = (path as NSString).lastPathComponent
+        let stem = (file as NSString).deletingPathExtension
+        let bytes = try Self.readFile(path, name: file)
+        switch (file as NSString).pathExtension.lowercased() {
+        case "csv":
+            return try loadCSV(bytes: bytes, file: file, stem: stem, path: path)
+        case "json":
+            return try loadJSON(bytes: bytes, file: file, stem: stem, path: path)
+        default:
+            throw ValidationFailure([Diagnostic(file: file, line: nil, message: "unsupported file type; campaign files end in .csv or .json")])
+        }
+    }
+
+    static func readFile(_ path: String, name: String) throws(ValidationFailure) -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read (permissions?)" : "does not exist"
+            throw ValidationFailure([Diagnostic(file: name, line: nil, message: "file \(reason)")])
+        }
+        return [UInt8](data)
+    }
+
+    /// Settings from the configuration's `defaults` alone (a CSV campaign has no settings of its own).
+    private func defaultSettings(reader: inout JSONFieldReader) -> CampaignSettings {
+        guard let defaults = context.defaults else { return CampaignSettings() }
+        return CampaignSettings.read(from: defaults, context: context, reader: &reader)
+    }
+
+    private func loadCSV(bytes: [UInt8], file: String, stem: String, path: String) throws(ValidationFailure) -> CampaignSpec {
+        var reader = JSONFieldReader()
+        let settings = defaultSettings(reader: &reader)
+        var diagnostics = reader.diagnostics
+        if let problem = Self.idProblem(stem) {
+            diagnostics.append(Diagnostic(file: file, line: nil, message: "file name cannot be a campaign id: \(problem); rename the file"))
+        }
+        let list = contactReader(settings).read(bytes, file: file)
+        diagnostics += list.diagnostics
+        guard diagnostics.isEmpty else { throw ValidationFailure(sortedByLine: diagnostics) }
+        return CampaignSpec(
+            id: stem, sourceFile: path, settings: settings, contacts: list.contacts,
+            duplicateCount: list.duplicateCount, contentHash: SHA256.hexDigest(bytes))
+    }
+
+    private func loadJSON(bytes: [UInt8], file: String, stem: String, path: String) throws(ValidationFailure) -> CampaignSpec {
+        let root: JSONNode
+        do {
+            root = try JSONParser.parse(bytes, file: file)
+        } catch {
+            throw ValidationFailure([Diagnostic(file: file, line: error.line, message: "invalid JSON: \(error.message)")])
+        }
+        var reader = JSONFieldReader()
+        guard let pairs = reader.object(root, "") else { throw ValidationFailure(reader.diagnostics) }
+        reader.checkKeys(root, path: "", allowed: Self.campaignOnlyKeys + CampaignSettings.keys)
+
+        var id = stem
+        if let node = root["id"], let value = reader.string(node, "id") {
+            if let problem = Self.idProblem(value) { reader.fail(node, "id", problem) } else { id = value }
+        } else if root["id"] == nil, let problem = Self.idProblem(stem) {
+            reader.fail(root, "id", "no \"id\" and the file name cannot be one: \(problem)")
+        }
+
+        let settingsOnly = JSONNode(.object(pairs.filter { !Self.campaignOnlyKeys.contains($0.key) }), at: root.location)
+        let merged = context.defaults.map { $0.merged(with: settingsOnly) } ?? settingsOnly
+        let settings = CampaignSettings.read(from: merged, context: context, reader: &reader)
+        var diagnostics = reader.diagnostics
+        var contacts: [ContactSpec] = []
+        var duplicates = 0
+        var hasher = SHA256()
+        hasher.update(bytes)
+
+        switch (root["contacts"], root["contactsFile"]) {
+        case (.some, .some):
+            diagnostics.append(Diagnostic(at: root.location, message: "give either \"contacts\" or \"contactsFile\", not both"))
+        case (nil, nil):
+            diagnostics.append(Diagnostic(at: root.location, message: "campaign has no contacts; add a \"contacts\" array or a \"contactsFile\""))
+        case (.some(let node), nil):
+            let list = readInlineContacts(node, settings: settings)
+            contacts = list.contacts
+            duplicates = list.duplicateCount
+            diagnostics += list.diagnostics
+        case (nil, .some(let node)):
+            var fileReader = JSONFieldReader()
+            if let name = fileReader.string(node, "contactsFile") {
+                let listPath = name.hasPrefix("/") ? name : context.listsDirectory + "/" + name
+                let listName = "lists/" + name
+                do {
+                    let listBytes = try Self.readFile(listPath, name: listName)
+                    hasher.update(listBytes)
+                    let list = contactReader(settings).read(listBytes, file: listName)
+                    contacts = list.contacts
+                    duplicates = list.duplicateCount
+                    diagnostics += list.diagnostics
+                } catch {
+                    fileReader.fail(node, "contactsFile", "contacts file \"\(name)\" does not exist or cannot be read (looked for \(listPath))")
+                }
+            }
+            diagnostics += fileReader.diagnostics
+        }
+        guard diagnostics.isEmpty else { throw ValidationFailure(sortedByLine: diagnostics) }
+        return CampaignSpec(
+            id: id, sourceFile: path, settings: settings, contacts: contacts,
+            duplicateCount: duplicates, contentHash: hex(hasher.finalize()))
+    }
+
+    private func contactReader(_ settings: CampaignSettings) -> ContactListReader {
+        ContactListReader(
+            normalizer: TargetNormalizer(defaultCountryCode: settings.defaultCountryCode),
+            allowedCallers: context.dialoutAllowedCallers)
+    }
+
+    private func readInlineContacts(_ node: JSONNode, settings: CampaignSettings) -> ContactListReader.Result {
+        var result = ContactListReader.Result()
+        var reader = JSONFieldReader()
+        guard case .array(let items) = node.value else {
+            reader.fail(node, "contacts", "expected an array of contacts but found \(node.kindName)")
+            result.diagnostics = reader.diagnostics
+            return result
+        }
+        if items.isEmpty { reader.fail(node, "contacts", "campaign has no contacts (the array is empty)") }
+        let normalizer = TargetNormalizer(defaultCountryCode: settings.defaultCountryCode)
+        var seen = Set<String>()
+        for (index, item) in items.enumerated() {
+            let path = "contacts[\(index)]"
+            guard reader.object(item, path) != nil else { continue }
+            reader.checkKeys(item, path: path, allowed: ["target", "timezone", "caller", "metadata"], noun: "contact field")
+            var contact = ContactSpec(target: "", line: item.location.line)
+            var valid = true
+            if let node = item["target"] {
+                if let text = reader.string(node, path + ".target") {
+                    switch normalizer.normalize(text) {
+                    case .success(let target): contact.target = target.description
+                    case .failure(let error): reader.fail(node, path + ".target", error.description); valid = false
+                    }
+                } else {
+                    valid = false
+                }
+            } else {
+                reader.fail(item, path, "contact has no \"target\"")
+                valid = false
+            }
+            if let node = item["timezone"], let zone = reader.string(node, path + ".timezone") {
+                if let problem = TimeZoneNames.problem(with: zone) {
+                    reader.fail(node, path + ".timezone", problem)
+                    valid = false
+                } else {
+                    contact.timezone = zone
+                }
+            }
+            if let node = item["caller"], let caller = reader.string(node, path + ".caller") {
+                switch CampaignSettings.normalizeCaller(caller) {
+                case .success(let normalized) where context.dialoutAllowedCallers.isEmpty || context.dialoutAllowedCallers.contains(normalized):
+                    contact.caller = normalized
+                case .success:
+                    reader.fail(node, path + ".caller", "caller \"\(caller)\" is not in dialoutAllowedCallers")
+                    valid = false
+                case .failure(let error):
+                    reader.fail(node, path + ".caller", error.description)
+                    valid = false
+                }
+            }
+            if let node = item["metadata"], reader.object(node, path + ".metadata") != nil {
+                contact.metadata = node.serialized
+            }
+            guard valid else { continue }
+            if seen.insert(contact.target).inserted {
+                result.contacts.append(contact)
+            } else {
+                result.duplicateCount += 1
+            }
+        }
+        result.diagnostics = reader.diagnostics
+        return result
+    }
+
+    /// Why `id` cannot be a campaign id, or nil if it can: 1-64 of letters, digits, '.', '_', '-'.
+    static func idProblem(_ id: String) -> String? {
+        let allowed = id.unicodeScalars.allSatisfy {
+            $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "." || $0 == "_" || $0 == "-")
+        }
+        guard !id.isEmpty, id.count <= 64, allowed, id.first != "." , id.first != "-" else {
+            return "\"\(id)\" is not a valid campaign id; use 1 to 64 letters, digits, '.', '_' or '-'"
+        }
+        return nil
+    }
+}

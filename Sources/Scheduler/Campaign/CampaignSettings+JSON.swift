@@ -1,0 +1,378 @@
+import Foundation
+import Telephony
+
+extension CampaignSettings {
+    /// Every settings key, as a campaign JSON file or the configuration's `defaults` spells it.
+    public static let keys = [
+        "name", "trunk", "caller", "callerHost", "callerDisplayName", "dialoutLimitPerSecond",
+        "maxConcurrentCalls", "answerTimeoutSec", "maxCallDurationSec", "maxRetryNo", "retryIntervalSec",
+        "retryOn", "window", "machineDetection", "amd", "voicemailEndTimeoutSec", "onHuman", "onMachine",
+        "notifyUrl", "notifyHeaders", "notifyUsername", "notifyPassword", "amdEventsSubscription", "headers",
+        "metadata", "timezone", "defaultCountryCode",
+    ]
+
+    /// AMD event names a webhook can subscribe to (`amdEventsSubscription`).
+    public static let amdEventNames = [
+        "amd_human_detected", "amd_machine_detected", "amd_no_speech_detected", "amd_decision_timeout",
+        "amd_machine_stopped_speaking", "amd_tone_detected", "amd_error", "amd_stopped",
+    ]
+
+    /// Headers the SIP stack writes itself; a campaign may not set them through `headers`.
+    static let reservedSIPHeaders: Set<String> = [
+        "via", "from", "to", "call-id", "cseq", "contact", "content-length", "content-type", "max-forwards",
+        "route", "record-route", "authorization", "proxy-authorization", "allow", "supported", "require",
+        "expires", "v", "f", "t", "i", "m", "l", "c", "k",
+    ]
+
+    /// Reads the settings keys present in `object` over the built-in defaults, reporting each bad value.
+    ///
+    /// Keys that are not settings are ignored here; the caller checks for unknown keys, since the
+    /// allowed set differs between a campaign file and the configuration's `defaults`.
+    public static func read(from object: JSONNode, context: CampaignValidationContext, reader: inout JSONFieldReader) -> CampaignSettings {
+        var settings = CampaignSettings()
+        guard let pairs = object.objectPairs else { return settings }
+        for (key, node) in pairs {
+            settings.apply(key: key, node: node, context: context, reader: &reader)
+        }
+        if let caller = settings.caller, !context.dialoutAllowedCallers.isEmpty,
+           !context.dialoutAllowedCallers.contains(caller), let node = object["caller"] {
+            reader.fail(node, "caller", "caller \"\(caller)\" is not in dialoutAllowedCallers")
+        }
+        return settings
+    }
+
+    private mutating func apply(key: String, node: JSONNode, context: CampaignValidationContext, reader: inout JSONFieldReader) {
+        let path = key
+        switch key {
+        case "name": name = reader.string(node, path) ?? name
+        case "trunk":
+            guard let value = reader.string(node, path) else { return }
+            if context.trunkNames.contains(value) {
+                trunk = value
+            } else if context.trunkNames.isEmpty {
+                reader.fail(node, path, "trunk \"\(value)\" is not configured (the configuration has no trunks)")
+            } else {
+                reader.fail(node, path, "trunk \"\(value)\" is not configured; configured trunks: "
+                    + context.trunkNames.joined(separator: ", ") + DidYouMean.hint(for: value, among: context.trunkNames))
+            }
+        case "caller":
+            guard let value = reader.string(node, path) else { return }
+            switch Self.normalizeCaller(value) {
+            case .success(let normalized): caller = normalized
+            case .failure(let error): reader.fail(node, path, error.description)
+            }
+        case "callerHost":
+            guard let value = reader.string(node, path) else { return }
+            if (try? SIPURI(parsing: "sip:" + value)) != nil, !value.contains("@"), !value.contains(";") {
+                callerHost = value.lowercased()
+            } else {
+                reader.fail(node, path, "\"\(value)\" is not a host name or IP address")
+            }
+        case "callerDisplayName":
+            guard let value = reader.string(node, path) else { return }
+            if value.unicodeScalars.contains(where: { $0.value < 0x20 || $0 == "\"" || $0 == "\\" }) || value.count > 128 {
+                reader.fail(node, path, "display name must be at most 128 characters without quotes, backslashes or control characters")
+            } else {
+                callerDisplayName = value
+            }
+        case "dialoutLimitPerSecond":
+            dialoutLimitPerSecond = reader.number(node, path, above: 0, upTo: 1000) ?? dialoutLimitPerSecond
+        case "maxConcurrentCalls": maxConcurrentCalls = reader.integer(node, path, in: 0...10_000) ?? maxConcurrentCalls
+        case "answerTimeoutSec": answerTimeoutSec = reader.integer(node, path, in: 1...300) ?? answerTimeoutSec
+        case "maxCallDurationSec": maxCallDurationSec = reader.integer(node, path, in: 1...86_400) ?? maxCallDurationSec
+        case "maxRetryNo": maxRetryNo = reader.integer(node, path, in: 0...100) ?? maxRetryNo
+        case "retryIntervalSec": retryIntervalSec = reader.integer(node, path, in: 1...604_800) ?? retryIntervalSec
+        case "retryOn": retryOn = Self.readRetryOn(node, path, reader: &reader) ?? retryOn
+        case "window": window = Self.readWindow(node, path, reader: &reader) ?? window
+        case "machineDetection": machineDetection = reader.oneOf(node, path, as: MachineDetectionMode.self) ?? machineDetection
+        case "amd": amd = Self.readAMD(node, path, reader: &reader) ?? amd
+        case "voicemailEndTimeoutSec": voicemailEndTimeoutSec = reader.integer(node, path, in: 1...300) ?? voicemailEndTimeoutSec
+        case "onHuman": onHuman = Self.readPrompt(node, path, allowOptOut: true, context: context, reader: &reader) ?? onHuman
+        case "onMachine": onMachine = Self.readPrompt(node, path, allowOptOut: false, context: context, reader: &reader) ?? onMachine
+        case "notifyUrl":
+            guard let value = reader.string(node, path) else { return }
+            if let url = URL(string: value), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+               let host = url.host, !host.isEmpty {
+                notifyUrl = value
+            } else {
+                reader.fail(node, path, "\"\(value)\" is not an http:// or https:// URL")
+            }
+        case "notifyHeaders":
+            notifyHeaders = Self.readHeaders(node, path, reserved: [], reader: &reader) ?? notifyHeaders
+        case "notifyUsername": notifyUsername = reader.string(node, path) ?? notifyUsername
+        case "notifyPassword": notifyPassword = reader.string(node, path) ?? notifyPassword
+        case "amdEventsSubscription":
+            guard case .array(let items) = node.value else {
+                reader.fail(node, path, "expected an array of AMD event names but found \(node.kindName)")
+                return
+            }
+            var events: [String] = []
+            for (index, item) in items.enumerated() {
+                guard let name = reader.string(item, "\(path)[\(index)]") else { continue }
+                if Self.amdEventNames.contains(name) {
+                    events.append(name)
+                } else {
+                    reader.fail(item, "\(path)[\(index)]", "\"\(name)\" is not an AMD event"
+                        + DidYouMean.hint(for: name, among: Self.amdEventNames))
+                }
+            }
+            amdEventsSubscription = events
+        case "headers":
+            headers = Self.readHeaders(node, path, reserved: Self.reservedSIPHeaders, reader: &reader) ?? headers
+        case "metadata":
+            if reader.object(node, path) != nil { metadata = node.serialized }
+        case "timezone":
+            guard let value = reader.string(node, path) else { return }
+            if let message = TimeZoneNames.problem(with: value) { reader.fail(node, path, message) } else { timezone = value }
+        case "defaultCountryCode":
+            guard case .string(let value) = node.value, TargetNormalizer.isValidCountryCode(value) else {
+                reader.fail(node, path, "expected a country calling code as a string of 1 to 3 digits, such as \"1\" or \"44\"")
+                return
+            }
+            defaultCountryCode = value
+        default:
+            return
+        }
+    }
+
+    /// A caller is an E.164 number or a SIP user name (letters, digits and `-_.!~*'()+`).
+    public static func normalizeCaller(_ value: String) -> Result<String, TargetError> {
+        let trimmed = value.trimmingWhitespace()
+        if trimmed.first == "+" {
+            switch TargetNormalizer(defaultCountryCode: nil).normalize(trimmed) {
+            case .success(let target): return .success(target.description)
+            case .failure: return .failure(TargetError("caller \"\(value)\" is not an E.164 number"))
+            }
+        }
+        let allowed = trimmed.unicodeScalars.allSatisfy {
+            $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.!~*'()".unicodeScalars.contains($0))
+        }
+        guard !trimmed.isEmpty, trimmed.count <= 64, allowed else {
+            return .failure(TargetError("caller \"\(value)\" is not an E.164 number or SIP user name"))
+        }
+        return .success(trimmed)
+    }
+
+    private static func readRetryOn(_ node: JSONNode, _ path: String, reader: inout JSONFieldReader) -> [RetryClass]? {
+        guard case .array(let items) = node.value else {
+            reader.fail(node, path, "expected an array such as [\"busy\", \"no-answer\"] but found \(node.kindName)")
+            return nil
+        }
+        var classes: [RetryClass] = []
+        for (index, item) in items.enumerated() {
+            let itemPath = "\(path)[\(index)]"
+            if case .string(let name) = item.value, ["declined", "invalid-number", "completed"].contains(name) {
+                reader.fail(item, itemPath, "\"\(name)\" is final and is never retried; retryOn takes busy, no-answer, unavailable, error")
+                continue
+            }
+            if let retryClass = reader.oneOf(item, itemPath, as: RetryClass.self), !classes.contains(retryClass) {
+                classes.append(retryClass)
+            }
+        }
+        return classes
+    }
+
+    private static let dayNames = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+    private static func readWindow(_ node: JSONNode, _ path: String, reader: inout JSONFieldReader) -> CallingWindowSettings? {
+        guard let pairs = reader.object(node, path) else { return nil }
+        reader.checkKeys(node, path: path, allowed: ["days", "start", "end", "timezone"])
+        var window = CallingWindowSettings()
+        var valid = true
+        for (key, value) in pairs {
+            let keyPath = path + "." + key
+            switch key {
+            case "days":
+                guard let days = readDays(value, keyPath, reader: &reader) else { valid = false; continue }
+                window.days = days
+            case "start", "end":
+                guard let text = reader.string(value, keyPath), let minutes = parseClock(text) else {
+                    if case .string(let text) = value.value {
+                        reader.fail(value, keyPath, "\"\(text)\" is not a time of day; expected HH:MM from 00:00 to 24:00")
+                    }
+                    valid = false
+                    continue
+                }
+                if key == "start" { window.start = minutes } else { window.end = minutes }
+            case "timezone":
+                guard let text = reader.string(value, keyPath) else { valid = false; continue }
+                if let message = TimeZoneNames.problem(with: text) {
+                    reader.fail(value, keyPath, message)
+                    valid = false
+                } else {
+                    window.timezone = text
+                }
+            default:
+                valid = false
+            }
+        }
+        if valid, window.end <= window.start {
+            reader.fail(node, path, "window ends (\(formatClock(window.end))) before it starts (\(formatClock(window.start))); overnight windows are not supported, use two campaigns")
+            return nil
+        }
+        return valid ? window : nil
+    }
+
+    private static func readDays(_ node: JSONNode, _ path: String, reader: inout JSONFieldReader) -> [Int]? {
+        guard case .array(let items) = node.value, !items.isEmpty else {
+            reader.fail(node, path, "expected a non-empty array of days such as [\"mon-fri\", \"sat\"]")
+            return nil
+        }
+        var days = Set<Int>()
+        var valid = true
+        for (index, item) in items.enumerated() {
+            guard let text = reader.string(item, "\(path)[\(index)]") else { valid = false; continue }
+            let parts = text.lowercased().split(separator: "-", maxSplits: 1).map { String($0.prefix(3)) }
+            let numbers = parts.compactMap { dayNames.firstIndex(of: $0).map { $0 + 1 } }
+            guard numbers.count == parts.count, !numbers.isEmpty else {
+                reader.fail(item, "\(path)[\(index)]", "\"\(text)\" is not a day or day range; use mon, tue, wed, thu, fri, sat, sun or a range like mon-fri")
+                valid = false
+                continue
+            }
+            if numbers.count == 1 {
+                days.insert(numbers[0])
+            } else if numbers[0] <= numbers[1] {
+                days.formUnion(numbers[0]...numbers[1])
+            } else {
+                days.formUnion(numbers[0]...7)
+                days.formUnion(1...numbers[1])
+            }
+        }
+        return valid ? days.sorted() : nil
+    }
+
+    /// Minutes after midnight of "HH:MM" (24:00 allowed as the end of the day).
+    static func parseClock(_ text: String) -> Int? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2,
+              let hours = Int(parts[0]), let minutes = Int(parts[1]),
+              (0...59).contains(minutes), (0...24).contains(hours), hours < 24 || minutes == 0 else { return nil }
+        return hours * 60 + minutes
+    }
+
+    static func formatClock(_ minutes: Int) -> String {
+        let hours = minutes / 60, rest = minutes % 60
+        return (hours < 10 ? "0" : "") + "\(hours):" + (rest < 10 ? "0" : "") + "\(rest)"
+    }
+
+    private static func readAMD(_ node: JSONNode, _ path: String, reader: inout JSONFieldReader) -> AMDSettings? {
+        guard let pairs = reader.object(node, path) else { return nil }
+        reader.checkKeys(node, path: path, allowed: ["thresholdWordCount", "timers"])
+        var amd = AMDSettings()
+        for (key, value) in pairs {
+            let keyPath = path + "." + key
+            switch key {
+            case "thresholdWordCount":
+                amd.thresholdWordCount = reader.integer(value, keyPath, in: 1...100) ?? amd.thresholdWordCount
+            case "timers":
+                guard let timerPairs = reader.object(value, keyPath) else { continue }
+                let timerKeys = ["noSpeechTimeoutMs", "decisionTimeoutMs", "toneTimeoutMs", "greetingCompletionTimeoutMs"]
+                reader.checkKeys(value, path: keyPath, allowed: timerKeys)
+                for (timer, timerValue) in timerPairs {
+                    guard let ms = reader.integer(timerValue, keyPath + "." + timer, in: 100...120_000) else { continue }
+                    switch timer {
+                    case "noSpeechTimeoutMs": amd.timers.noSpeechTimeoutMs = ms
+                    case "decisionTimeoutMs": amd.timers.decisionTimeoutMs = ms
+                    case "toneTimeoutMs": amd.timers.toneTimeoutMs = ms
+                    case "greetingCompletionTimeoutMs": amd.timers.greetingCompletionTimeoutMs = ms
+                    default: break
+                    }
+                }
+            default: break
+            }
+        }
+        return amd
+    }
+
+    private static func readPrompt(
+        _ node: JSONNode, _ path: String, allowOptOut: Bool, context: CampaignValidationContext,
+        reader: inout JSONFieldReader
+    ) -> PromptSettings? {
+        guard let pairs = reader.object(node, path) else { return nil }
+        reader.checkKeys(node, path: path, allowed: allowOptOut ? ["play", "optOutDigit"] : ["play"])
+        var prompt = PromptSettings()
+        for (key, value) in pairs {
+            let keyPath = path + "." + key
+            switch key {
+            case "play":
+                guard let file = reader.string(value, keyPath) else { continue }
+                let resolved = file.hasPrefix("/") ? file : context.promptsDirectory + "/" + file
+                if let problem = promptProblem(at: resolved) {
+                    reader.fail(value, keyPath, "prompt \"\(file)\" \(problem)")
+                } else {
+                    prompt.play = URL(fileURLWithPath: resolved).standardizedFileURL.path
+                }
+            case "optOutDigit":
+                guard let digit = reader.string(value, keyPath) else { continue }
+                if digit.count == 1, "0123456789*#".contains(digit) {
+                    prompt.optOutDigit = digit
+                } else {
+                    reader.fail(value, keyPath, "\"\(digit)\" is not a DTMF digit; expected one of 0-9, * or #")
+                }
+            default: break
+            }
+        }
+        return prompt
+    }
+
+    /// Why the prompt at `path` cannot be played into a call, or nil if it can.
+    static func promptProblem(at path: String) -> String? {
+        guard FileManager.default.fileExists(atPath: path) else { return "does not exist (looked for \(path))" }
+        do {
+            let format = try WAVFormat(contentsOfFile: path)
+            guard format.sampleRate == 8000, format.channels == 1 else {
+                return "is \(format.sampleRate) Hz with \(format.channels) channel(s); expected 8000 Hz mono"
+            }
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    private static func readHeaders(_ node: JSONNode, _ path: String, reserved: Set<String>, reader: inout JSONFieldReader) -> [HeaderField]? {
+        guard let fields = reader.headerFields(node, path) else { return nil }
+        var valid = true
+        for field in fields {
+            let location = node[field.name] ?? node
+            let isToken = !field.name.isEmpty && field.name.unicodeScalars.allSatisfy {
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-.!%*_+`'~".unicodeScalars.contains($0))
+            }
+            if !isToken {
+                reader.fail(location, path + "." + field.name, "\"\(field.name)\" is not a valid header name")
+                valid = false
+            } else if reserved.contains(field.name.lowercased()) {
+                reader.fail(location, path + "." + field.name, "header \(field.name) is set by campaignd itself and cannot be overridden")
+                valid = false
+            } else if field.value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) {
+                reader.fail(location, path + "." + field.name, "header value must be on one line")
+                valid = false
+            }
+        }
+        return valid ? fields : nil
+    }
+}
+
+/// Checks IANA time zone names, remembering the ones already seen (a contact list repeats a few names).
+enum TimeZoneNames {
+    private static let cache = NameCache()
+
+    /// A message if `name` is not a time zone Foundation knows, else nil.
+    static func problem(with name: String) -> String? {
+        if cache.contains(name) { return nil }
+        if TimeZone(identifier: name) != nil, name.contains("/") || name == "UTC" || name == "GMT" {
+            cache.insert(name)
+            return nil
+        }
+        return "\"\(name)\" is not a known time zone; use an IANA name such as America/New_York"
+            + DidYouMean.hint(for: name, among: TimeZone.knownTimeZoneIdentifiers)
+    }
+
+    // @unchecked Sendable: `lock` guards `names`.
+    private final class NameCache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var names = Set<String>()
+
+        func contains(_ name: String) -> Bool { lock.withLock { names.contains(name) } }
+        func insert(_ name: String) { _ = lock.withLock { names.insert(name) } }
+    }
+}

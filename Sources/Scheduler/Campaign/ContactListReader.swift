@@ -1,0 +1,190 @@
+/// Reads a CSV contact list: a header row, then one contact per row.
+///
+/// The number column is `target` (or `phone`, `to`, `number`, any case); `timezone` and `caller`
+/// are optional; every other column becomes contact metadata.
+struct ContactListReader {
+    static let targetAliases = ["target", "phone", "to", "number"]
+    /// Past this many problems a file is reported as "and N more" rather than line by line.
+    static let diagnosticLimit = 1000
+
+    var normalizer: TargetNormalizer
+    var allowedCallers: [String]
+
+    struct Result {
+        var contacts: [ContactSpec] = []
+        var duplicateCount = 0
+        var diagnostics: [Diagnostic] = []
+    }
+
+    func read(_ bytes: [UInt8], file: String) -> Result {
+        var result = Result()
+        var suppressed = 0
+        func report(_ line: Int?, _ message: String) {
+            if result.diagnostics.count < Self.diagnosticLimit {
+                result.diagnostics.append(Diagnostic(file: file, line: line, message: message))
+            } else {
+                suppressed += 1
+            }
+        }
+        defer {
+            if suppressed > 0 { result.diagnostics.append(Diagnostic(file: file, line: nil, message: "and \(suppressed) more problems")) }
+        }
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 })
+            || bytes == [0xEF, 0xBB, 0xBF] {
+            report(nil, "file is empty; expected a header row such as \"target,name\" and one row per contact")
+            return result
+        }
+        var csv: CSVReader
+        do {
+            csv = try CSVReader(bytes: bytes)
+        } catch {
+            report(error.line, error.message)
+            return result
+        }
+        /// The next record; syntax errors are reported and their line skipped.
+        func nextRecord() -> CSVReader.Record? {
+            while true {
+                do {
+                    return try csv.next()
+                } catch {
+                    report(error.line, error.message)
+                    if !csv.skipLine() { return nil }
+                }
+            }
+        }
+        guard let header = nextRecord() else {
+            if result.diagnostics.isEmpty { report(nil, "file is empty") }
+            return result
+        }
+        guard let columns = readHeader(header, report: report) else {
+            // Without the columns every row would be an error; read on only for syntax errors.
+            while nextRecord() != nil {}
+            return result
+        }
+        var seen = Set<String>(minimumCapacity: 1024)
+        var contactsRead = 0
+        while let record = nextRecord() {
+            contactsRead += 1
+            guard record.fields.count == header.fields.count else {
+                report(record.line, "row has \(record.fields.count) fields but the header has \(header.fields.count)")
+                continue
+            }
+            guard let contact = readContact(record, columns: columns, report: report) else { continue }
+            if seen.insert(contact.target).inserted {
+                result.contacts.append(contact)
+            } else {
+                result.duplicateCount += 1
+            }
+        }
+        if contactsRead == 0, result.diagnostics.isEmpty {
+            report(header.line, "file has a header but no contacts")
+        }
+        return result
+    }
+
+    private struct Columns {
+        var target: Int
+        var timezone: Int?
+        var caller: Int?
+        /// (index, name) of every column that becomes metadata.
+        var metadata: [(Int, String)]
+    }
+
+    private func readHeader(_ header: CSVReader.Record, report: (Int?, String) -> Void) -> Columns? {
+        var valid = true
+        var names: [String] = []
+        var targetColumns: [Int] = []
+        var timezone: Int?, caller: Int?
+        var metadata: [(Int, String)] = []
+        for (index, raw) in header.fields.enumerated() {
+            let name = raw.trimmingWhitespace()
+            let lowered = name.lowercased()
+            if name.isEmpty {
+                report(header.line, "column \(index + 1) of the header has no name")
+                valid = false
+                continue
+            }
+            if names.contains(where: { $0.lowercased() == lowered }) {
+                report(header.line, "column \"\(name)\" appears twice in the header")
+                valid = false
+                continue
+            }
+            names.append(name)
+            if Self.targetAliases.contains(lowered) {
+                targetColumns.append(index)
+            } else if lowered == "timezone" {
+                timezone = index
+            } else if lowered == "caller" {
+                caller = index
+            } else {
+                metadata.append((index, name))
+            }
+        }
+        if targetColumns.count > 1 {
+            let clashing = targetColumns.map { "\"\(names.count > $0 ? header.fields[$0] : "")\"" }.joined(separator: " and ")
+            report(header.line, "columns \(clashing) could each be the number to call; keep one of target, phone, to, number")
+            valid = false
+        }
+        guard let target = targetColumns.first else {
+            let hint = names.lazy.compactMap { DidYouMean.suggestion(for: $0, among: Self.targetAliases) != nil ? $0 : nil }.first
+            report(header.line, "no number column; the header needs a column named target, phone, to or number"
+                + (hint.map { " (is \"\($0)\" meant to be one?)" } ?? ""))
+            return nil
+        }
+        return valid ? Columns(target: target, timezone: timezone, caller: caller, metadata: metadata) : nil
+    }
+
+    private func readContact(_ record: CSVReader.Record, columns: Columns, report: (Int?, String) -> Void) -> ContactSpec? {
+        var valid = true
+        var contact = ContactSpec(target: "", line: record.line)
+        switch normalizer.normalize(record.fields[columns.target]) {
+        case .success(let target): contact.target = target.description
+        case .failure(let error): report(record.line, error.description); valid = false
+        }
+        if let index = columns.timezone {
+            let zone = record.fields[index].trimmingWhitespace()
+            if !zone.isEmpty {
+                if let problem = TimeZoneNames.problem(with: zone) {
+                    report(record.line, "timezone " + problem)
+                    valid = false
+                } else {
+                    contact.timezone = zone
+                }
+            }
+        }
+        if let index = columns.caller {
+            let caller = record.fields[index].trimmingWhitespace()
+            if !caller.isEmpty {
+                switch CampaignSettings.normalizeCaller(caller) {
+                case .success(let normalized):
+                    if !allowedCallers.isEmpty, !allowedCallers.contains(normalized) {
+                        report(record.line, "caller \"\(caller)\" is not in dialoutAllowedCallers")
+                        valid = false
+                    } else {
+                        contact.caller = normalized
+                    }
+                case .failure(let error):
+                    report(record.line, error.description)
+                    valid = false
+                }
+            }
+        }
+        guard valid else { return nil }
+        if !columns.metadata.isEmpty {
+            var json = "{"
+            var first = true
+            for (index, name) in columns.metadata {
+                let value = record.fields[index]
+                if value.isEmpty { continue }
+                if !first { json += "," }
+                first = false
+                JSONNode.appendQuoted(name, to: &json)
+                json += ":"
+                JSONNode.appendQuoted(value, to: &json)
+            }
+            json += "}"
+            contact.metadata = json
+        }
+        return contact
+    }
+}

@@ -1,0 +1,114 @@
+/// The schema, as an ordered list of migrations recorded in `schema_migrations`.
+///
+/// Never edit a migration that has shipped; append a new one.
+enum Migrations {
+    static let all: [(version: Int, name: String, sql: String)] = [
+        (1, "initial schema", """
+        CREATE TABLE campaigns (
+            id TEXT PRIMARY KEY,
+            name TEXT,
+            state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'paused', 'cancelled')),
+            settings TEXT NOT NULL,
+            source_file TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE imported_files (
+            id INTEGER PRIMARY KEY,
+            campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+            path TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            contacts_added INTEGER NOT NULL,
+            imported_at TEXT NOT NULL,
+            UNIQUE (campaign_id, sha256)
+        );
+        CREATE TABLE contacts (
+            id INTEGER PRIMARY KEY,
+            campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+            target TEXT NOT NULL,
+            timezone TEXT,
+            caller TEXT,
+            metadata TEXT NOT NULL DEFAULT '{}',
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN
+                ('pending', 'dialing', 'retry_wait', 'done', 'failed', 'skipped', 'cancelled', 'interrupted')),
+            skip_reason TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER NOT NULL DEFAULT 0,
+            source_line INTEGER,
+            imported_file_id INTEGER REFERENCES imported_files(id),
+            UNIQUE (campaign_id, target)
+        );
+        CREATE INDEX contacts_due ON contacts (campaign_id, next_attempt_at) WHERE state IN ('pending', 'retry_wait');
+        CREATE TABLE attempts (
+            id INTEGER PRIMARY KEY,
+            cdr_id TEXT NOT NULL UNIQUE,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id),
+            campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+            attempt INTEGER NOT NULL,
+            conversation_id TEXT NOT NULL,
+            sip_call_id TEXT,
+            target TEXT NOT NULL,
+            caller TEXT,
+            trunk TEXT,
+            invite_sent INTEGER NOT NULL DEFAULT 0,
+            start_time INTEGER NOT NULL,
+            ring_time INTEGER,
+            connect_time INTEGER,
+            disconnect_time INTEGER,
+            status TEXT,
+            reason_code TEXT,
+            reason TEXT,
+            sip_code INTEGER,
+            machine_detection TEXT,
+            amd_decision_ms INTEGER,
+            beep_detected INTEGER,
+            will_retry INTEGER,
+            next_attempt_at INTEGER,
+            metadata TEXT NOT NULL DEFAULT '{}',
+            UNIQUE (contact_id, attempt)
+        );
+        CREATE INDEX attempts_campaign ON attempts (campaign_id, start_time);
+        CREATE INDEX attempts_open ON attempts (contact_id) WHERE status IS NULL;
+        CREATE TABLE notification_outbox (
+            id INTEGER PRIMARY KEY,
+            campaign_id TEXT NOT NULL,
+            attempt_id INTEGER REFERENCES attempts(id),
+            event TEXT NOT NULL,
+            url TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            tries INTEGER NOT NULL DEFAULT 0,
+            next_try_at INTEGER NOT NULL,
+            delivered_at INTEGER,
+            last_error TEXT
+        );
+        CREATE INDEX notification_outbox_due ON notification_outbox (next_try_at) WHERE delivered_at IS NULL;
+        CREATE TABLE dnc (
+            target TEXT PRIMARY KEY,
+            source TEXT NOT NULL,
+            added_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """),
+    ]
+
+    /// Applies the migrations `connection` has not recorded yet, each in its own transaction.
+    static func migrate(_ connection: SQLiteConnection) throws {
+        try connection.execute("""
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)
+            """)
+        let applied = try connection.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+        let current = try applied.step() ? Int(applied.int(0)) : 0
+        if let newest = all.last?.version, current > newest {
+            throw SQLiteError(code: 1, message: "the database was written by a newer campaignd (schema \(current), this build knows \(newest))", sql: nil)
+        }
+        for migration in all where migration.version > current {
+            try connection.transaction {
+                try connection.execute(migration.sql)
+                try connection.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
+                    .bind(.int(migration.version), .text(migration.name), .text(Timestamp.iso8601(Timestamp.nowMs())))
+                    .run()
+            }
+        }
+    }
+}

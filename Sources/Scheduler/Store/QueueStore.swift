@@ -1,0 +1,265 @@
+import Foundation
+
+/// The durable campaign queue: one SQLite database (`campaignd.db`) in the data directory.
+///
+/// Not `Sendable`: one owner uses it from one thread at a time (the CLI's main thread now; the
+/// daemon's writer actor later).
+public final class QueueStore {
+    let connection: SQLiteConnection
+    public let path: String
+
+    /// Opens the store in `dataDirectory`, creating the directory and database and migrating the schema.
+    public init(dataDirectory: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError.cannotCreateDataDirectory(dataDirectory, (error as NSError).localizedDescription)
+        }
+        path = dataDirectory + "/campaignd.db"
+        connection = try SQLiteConnection(path: path)
+        try Migrations.migrate(connection)
+    }
+
+    // MARK: Import
+
+    /// Imports `spec` in one transaction: all of it or nothing.
+    ///
+    /// The same content imported again (same campaign id and SHA-256) changes nothing. A changed
+    /// file for an existing campaign updates its settings and adds only targets it does not have.
+    public func importCampaign(_ spec: CampaignSpec) throws -> ImportResult {
+        let now = Timestamp.nowMs()
+        let nowText = Timestamp.iso8601(now)
+        return try connection.transaction {
+            var result = ImportResult(campaignID: spec.id, duplicatesInFile: spec.duplicateCount)
+            let seen = try connection.prepare("SELECT imported_at FROM imported_files WHERE campaign_id = ? AND sha256 = ?")
+            if try seen.bind(.text(spec.id), .text(spec.contentHash)).step() {
+                result.alreadyImportedAt = seen.text(0)
+                return result
+            }
+            let settingsJSON = try Self.encode(spec.settings)
+            let existing = try connection.prepare("SELECT state FROM campaigns WHERE id = ?")
+            if try existing.bind(.text(spec.id)).step() {
+                if existing.text(0) == CampaignState.cancelled.rawValue { throw StoreError.campaignCancelled(spec.id) }
+                try connection.prepare("UPDATE campaigns SET name = ?, settings = ?, source_file = ?, updated_at = ? WHERE id = ?")
+                    .bind(.optional(spec.settings.name), .text(settingsJSON), .text(spec.sourceFile), .text(nowText), .text(spec.id))
+                    .run()
+            } else {
+                result.campaignCreated = true
+                try connection.prepare("""
+                    INSERT INTO campaigns (id, name, state, settings, source_file, created_at, updated_at)
+                    VALUES (?, ?, 'active', ?, ?, ?, ?)
+                    """)
+                    .bind(.text(spec.id), .optional(spec.settings.name), .text(settingsJSON), .text(spec.sourceFile),
+                          .text(nowText), .text(nowText))
+                    .run()
+            }
+            try connection.prepare("""
+                INSERT INTO imported_files (campaign_id, path, sha256, contacts_added, imported_at) VALUES (?, ?, ?, 0, ?)
+                """)
+                .bind(.text(spec.id), .text(spec.sourceFile), .text(spec.contentHash), .text(nowText))
+                .run()
+            let fileID = connection.lastInsertRowID
+            let insert = try connection.prepare("""
+                INSERT OR IGNORE INTO contacts (campaign_id, target, timezone, caller, metadata, source_line, imported_file_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
+            for contact in spec.contacts {
+                try insert.bind(
+                    .text(spec.id), .text(contact.target), .optional(contact.timezone), .optional(contact.caller),
+                    .text(contact.metadata), .int(contact.line), .integer(fileID))
+                try insert.run()
+                result.contactsAdded += connection.changes
+            }
+            result.contactsAlreadyPresent = spec.contacts.count - result.contactsAdded
+            try connection.prepare("UPDATE imported_files SET contacts_added = ? WHERE id = ?")
+                .bind(.int(result.contactsAdded), .integer(fileID)).run()
+            try connection.prepare("""
+                UPDATE contacts SET state = 'skipped', skip_reason = 'dnc'
+                WHERE imported_file_id = ? AND state = 'pending' AND target IN (SELECT target FROM dnc)
+                """)
+                .bind(.integer(fileID)).run()
+            result.skippedDNC = connection.changes
+            return result
+        }
+    }
+
+    private static func encode(_ settings: CampaignSettings) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(settings), as: UTF8.self)
+    }
+
+    /// The stored settings of campaign `id`.
+    public func settings(of id: String) throws -> CampaignSettings {
+        let statement = try connection.prepare("SELECT settings FROM campaigns WHERE id = ?")
+        guard try statement.bind(.text(id)).step(), let json = statement.text(0) else { throw StoreError.campaignNotFound(id) }
+        return try JSONDecoder().decode(CampaignSettings.self, from: Data(json.utf8))
+    }
+
+    // MARK: Status
+
+    /// Contact counts by state for every campaign, oldest campaign first.
+    public func campaignStatuses() throws -> [CampaignStatus] {
+        var statuses: [CampaignStatus] = []
+        let campaigns = try connection.prepare("SELECT id, name, state FROM campaigns ORDER BY created_at, id")
+        while try campaigns.step() {
+            statuses.append(CampaignStatus(
+                id: campaigns.text(0) ?? "", name: campaigns.text(1),
+                state: CampaignState(rawValue: campaigns.text(2) ?? "") ?? .active))
+        }
+        let counts = try connection.prepare("SELECT campaign_id, state, COUNT(*) FROM contacts GROUP BY campaign_id, state")
+        while try counts.step() {
+            guard let id = counts.text(0), let index = statuses.firstIndex(where: { $0.id == id }),
+                  let state = ContactState(rawValue: counts.text(1) ?? "") else { continue }
+            statuses[index].counts[state] = Int(counts.int(2))
+        }
+        return statuses
+    }
+
+    // MARK: Campaign control
+
+    /// Pauses, resumes or cancels campaign `id`; returns the state it had before.
+    ///
+    /// Cancelling also cancels every contact still waiting to be dialed (pending or retry_wait);
+    /// calls in progress finish.
+    @discardableResult
+    public func apply(_ command: CampaignCommand, to id: String) throws -> CampaignState {
+        try connection.transaction {
+            let lookup = try connection.prepare("SELECT state FROM campaigns WHERE id = ?")
+            guard try lookup.bind(.text(id)).step(), let current = CampaignState(rawValue: lookup.text(0) ?? "") else {
+                throw StoreError.campaignNotFound(id)
+            }
+            let target: CampaignState
+            switch (command, current) {
+            case (_, .cancelled): throw StoreError.campaignCancelled(id)
+            case (.pause, _): target = .paused
+            case (.resume, _): target = .active
+            case (.cancel, _): target = .cancelled
+            }
+            try connection.prepare("UPDATE campaigns SET state = ?, updated_at = ? WHERE id = ?")
+                .bind(.text(target.rawValue), .text(Timestamp.iso8601(Timestamp.nowMs())), .text(id)).run()
+            if target == .cancelled {
+                try connection.prepare("UPDATE contacts SET state = 'cancelled' WHERE campaign_id = ? AND state IN ('pending', 'retry_wait')")
+                    .bind(.text(id)).run()
+            }
+            return current
+        }
+    }
+
+    // MARK: Do-not-call list
+
+    /// Adds normalised `targets` to the DNC list; returns how many were new. Waiting contacts with
+    /// those targets are skipped at once.
+    @discardableResult
+    public func addToDNC(_ targets: [String], source: String) throws -> Int {
+        try connection.transaction {
+            let insert = try connection.prepare("INSERT OR IGNORE INTO dnc (target, source, added_at) VALUES (?, ?, ?)")
+            let skip = try connection.prepare("""
+                UPDATE contacts SET state = 'skipped', skip_reason = 'dnc' WHERE target = ? AND state IN ('pending', 'retry_wait')
+                """)
+            let now = Timestamp.iso8601(Timestamp.nowMs())
+            var added = 0
+            for target in targets {
+                try insert.bind(.text(target), .text(source), .text(now)).run()
+                added += connection.changes
+                try skip.bind(.text(target)).run()
+            }
+            return added
+        }
+    }
+
+    /// Removes `targets` from the DNC list; contacts skipped only because of it wait to be dialed again
+    /// (unless their campaign was cancelled). Returns how many were on the list.
+    @discardableResult
+    public func removeFromDNC(_ targets: [String]) throws -> Int {
+        try connection.transaction {
+            let delete = try connection.prepare("DELETE FROM dnc WHERE target = ?")
+            let restore = try connection.prepare("""
+                UPDATE contacts SET state = 'pending', skip_reason = NULL
+                WHERE target = ? AND state = 'skipped' AND skip_reason = 'dnc'
+                  AND campaign_id IN (SELECT id FROM campaigns WHERE state != 'cancelled')
+                """)
+            var removed = 0
+            for target in targets {
+                try delete.bind(.text(target)).run()
+                removed += connection.changes
+                try restore.bind(.text(target)).run()
+            }
+            return removed
+        }
+    }
+
+    public func dncEntries() throws -> [DNCEntry] {
+        let query = try connection.prepare("SELECT target, source, added_at FROM dnc ORDER BY target")
+        var entries: [DNCEntry] = []
+        while try query.step() {
+            entries.append(DNCEntry(target: query.text(0) ?? "", source: query.text(1) ?? "", addedAt: query.text(2) ?? ""))
+        }
+        return entries
+    }
+}
+
+/// What `QueueStore.importCampaign` did.
+public struct ImportResult: Sendable, Equatable {
+    public var campaignID: String
+    /// When the same content was imported before (then nothing else happened).
+    public var alreadyImportedAt: String?
+    public var campaignCreated = false
+    public var contactsAdded = 0
+    /// Targets the campaign already had from an earlier import.
+    public var contactsAlreadyPresent = 0
+    public var duplicatesInFile = 0
+    /// New contacts whose target is on the DNC list; they are `skipped`.
+    public var skippedDNC = 0
+
+    public init(campaignID: String, duplicatesInFile: Int = 0) {
+        self.campaignID = campaignID
+        self.duplicatesInFile = duplicatesInFile
+    }
+}
+
+public enum CampaignState: String, Sendable, Codable {
+    case active, paused, cancelled
+}
+
+public enum CampaignCommand: String, Sendable {
+    case pause, resume, cancel
+}
+
+/// Contact states (DESIGN.md "State that must survive a crash").
+public enum ContactState: String, Sendable, Codable, CaseIterable {
+    case pending, dialing
+    case retryWait = "retry_wait"
+    case done, failed, skipped, cancelled, interrupted
+}
+
+/// Per-campaign contact counts, as `campaignd status` shows them.
+public struct CampaignStatus: Sendable, Equatable {
+    public var id: String
+    public var name: String?
+    public var state: CampaignState
+    public var counts: [ContactState: Int] = [:]
+
+    public var total: Int { counts.values.reduce(0, +) }
+    public func count(_ state: ContactState) -> Int { counts[state] ?? 0 }
+}
+
+public struct DNCEntry: Sendable, Equatable {
+    public var target: String
+    public var source: String
+    public var addedAt: String
+}
+
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    case cannotCreateDataDirectory(String, String)
+    case campaignNotFound(String)
+    case campaignCancelled(String)
+
+    public var description: String {
+        switch self {
+        case .cannotCreateDataDirectory(let path, let reason): "cannot create data directory \(path): \(reason)"
+        case .campaignNotFound(let id): "no campaign \"\(id)\"; `campaignd status` lists the campaigns"
+        case .campaignCancelled(let id): "campaign \"\(id)\" was cancelled and cannot be changed; import it under a new id"
+        }
+    }
+}
