@@ -56,7 +56,7 @@ struct Configuration: Sendable {
         }
         let root: JSONNode
         do {
-            root = try JSONParser.parse([UInt8](data), file: name)
+            root = try JSONParser.parse([UInt8](data), file: name, allowComments: true)
         } catch {
             throw ValidationFailure([Diagnostic(file: name, line: error.line, message: "invalid JSON: \(error.message)")])
         }

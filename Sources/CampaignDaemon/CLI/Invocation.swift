@@ -23,8 +23,8 @@ struct Invocation {
                 return argv[index - 1]
             }
             switch token {
-            case "--config", _ where token.hasPrefix("--config="): configPath = try value(for: "--config")
-            case "--data", _ where token.hasPrefix("--data="): dataDirectory = try value(for: "--data")
+            case _ where token == "--config" || token.hasPrefix("--config="): configPath = try value(for: "--config")
+            case _ where token == "--data" || token.hasPrefix("--data="): dataDirectory = try value(for: "--data")
             case "-h", "--help": wantsHelp = true
             case "--version": wantsVersion = true
             case "--":

@@ -115,6 +115,8 @@ public struct CSVReader {
     }
 
     private func decode(_ slice: ArraySlice<UInt8>, line: Int) throws(SyntaxError) -> String {
+        // Most contact data is ASCII, which needs no validation.
+        if slice.allSatisfy({ $0 < 0x80 }) { return String(decoding: slice, as: UTF8.self) }
         guard let text = String(validating: slice, as: UTF8.self) else {
             throw SyntaxError(line: line, message: "text is not valid UTF-8; save the file as UTF-8")
         }

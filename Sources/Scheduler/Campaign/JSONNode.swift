@@ -86,19 +86,29 @@ public struct JSONNode: Sendable {
         }
     }
 
+    /// Appends `text` as a JSON string literal (RFC 8259 §7) to a byte buffer.
+    public static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out.append(contentsOf: text.utf8)
+        } else {
+            var escaped = ""
+            appendQuoted(text, to: &escaped)
+            out.append(contentsOf: escaped.utf8.dropFirst().dropLast())
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
     /// Appends `text` as a JSON string literal (RFC 8259 §7).
     public static func appendQuoted(_ text: String, to out: inout String) {
-        out += "\""
-        var needsEscaping = false
-        for byte in text.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-            needsEscaping = true
-            break
-        }
+        let needsEscaping = text.utf8.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
         guard needsEscaping else {
-            out += text
-            out += "\""
+            out.append(contentsOf: "\"")
+            out.append(contentsOf: text)
+            out.append(contentsOf: "\"")
             return
         }
+        out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

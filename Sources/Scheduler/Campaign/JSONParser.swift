@@ -12,11 +12,15 @@ public struct JSONParser {
     private var index = 0
     private var line = 1
     private var depth = 0
+    private var allowComments = false
     private static let maximumDepth = 256
 
     /// Parses `bytes` (UTF-8, an optional BOM is skipped) as one JSON document.
-    public static func parse(_ bytes: [UInt8], file: String) throws(SyntaxError) -> JSONNode {
+    ///
+    /// - Parameter allowComments: accept `// …` and `/* … */` between values (configuration files).
+    public static func parse(_ bytes: [UInt8], file: String, allowComments: Bool = false) throws(SyntaxError) -> JSONNode {
         var parser = JSONParser(bytes: bytes, file: file)
+        parser.allowComments = allowComments
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
         parser.skipWhitespace()
         let node = try parser.parseValue()
@@ -48,6 +52,15 @@ public struct JSONParser {
             switch bytes[index] {
             case 0x0A: line += 1; index += 1
             case 0x20, 0x09, 0x0D: index += 1
+            case UInt8(ascii: "/") where allowComments && index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "/"):
+                while index < bytes.count, bytes[index] != 0x0A { index += 1 }
+            case UInt8(ascii: "/") where allowComments && index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "*"):
+                index += 2
+                while index < bytes.count, !(bytes[index] == UInt8(ascii: "*") && index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "/")) {
+                    if bytes[index] == 0x0A { line += 1 }
+                    index += 1
+                }
+                index = min(index + 2, bytes.count)
             default: return
             }
         }

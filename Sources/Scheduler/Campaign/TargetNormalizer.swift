@@ -22,7 +22,9 @@ public struct TargetNormalizer: Sendable {
     public func normalize(_ raw: String) -> Result<DialTarget, TargetError> {
         let text = raw.trimmingWhitespace()
         guard !text.isEmpty else { return .failure(TargetError("target is empty")) }
-        let lowered = text.prefix(5).lowercased()
+        let firstByte = text.utf8.first ?? 0
+        let mayBeURI = firstByte | 0x20 == UInt8(ascii: "s") || firstByte | 0x20 == UInt8(ascii: "t")
+        let lowered = mayBeURI ? text.prefix(5).lowercased() : ""
         if lowered.hasPrefix("sip:") || lowered.hasPrefix("sips:") {
             do {
                 return .success(.sip(try SIPURI(parsing: text)))
@@ -41,7 +43,7 @@ public struct TargetNormalizer: Sendable {
             }
             return .success(target)
         }
-        let notANumber = TargetError("target \"\(raw)\" is not a phone number or SIP URI")
+        var notANumber: TargetError { TargetError("target \"\(raw)\" is not a phone number or SIP URI") }
         if text.first == "+" {
             guard let digits = Self.digits(of: text.dropFirst()), let target = Self.e164(digits) else {
                 return .failure(notANumber)
@@ -54,6 +56,8 @@ public struct TargetNormalizer: Sendable {
             guard let target = Self.e164(String(digits.dropFirst(2))) else { return .failure(notANumber) }
             return .success(target)
         }
+        // Too short to be a subscriber number anywhere: say so rather than ask for a country code.
+        guard digits.count >= 6 else { return .failure(notANumber) }
         guard let countryCode = defaultCountryCode else {
             return .failure(TargetError(
                 "target \"\(raw)\" is a national number but no defaultCountryCode is set; write it as +<country code><number> or set defaultCountryCode"))
@@ -71,18 +75,25 @@ public struct TargetNormalizer: Sendable {
 
     /// The digits of `text` with separators removed, or nil if anything else is in it.
     private static func digits(of text: Substring) -> String? {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): out.unicodeScalars.append(Unicode.Scalar(byte))
-            case UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "("), UInt8(ascii: ")"),
-                UInt8(ascii: "/"), 0x09:
-                continue
-            default: return nil
+        var valid = true
+        let out = String(unsafeUninitializedCapacity: text.utf8.count) { buffer in
+            var count = 0
+            for byte in text.utf8 {
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    buffer[count] = byte
+                    count += 1
+                case UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "("), UInt8(ascii: ")"),
+                    UInt8(ascii: "/"), 0x09:
+                    continue
+                default:
+                    valid = false
+                    return 0
+                }
             }
+            return count
         }
-        return out
+        return valid ? out : nil
     }
 
     /// E.164 allows at most 15 digits including the country code; real numbers have at least 7.
@@ -100,6 +111,10 @@ public struct TargetError: Error, Sendable, Equatable, CustomStringConvertible {
 
 extension String {
     func trimmingWhitespace() -> String {
+        // Fast path: most fields have no surrounding white space.
+        if let first = utf8.first, let last = utf8.last, first > 0x20, last > 0x20, first < 0x80, last < 0x80 {
+            return self
+        }
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
               let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }

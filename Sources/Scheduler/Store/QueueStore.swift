@@ -31,17 +31,22 @@ public final class QueueStore {
         let nowText = Timestamp.iso8601(now)
         return try connection.transaction {
             var result = ImportResult(campaignID: spec.id, duplicatesInFile: spec.duplicateCount)
-            let seen = try connection.prepare("SELECT imported_at FROM imported_files WHERE campaign_id = ? AND sha256 = ?")
+            let seen = try connection.prepare("""
+                SELECT imported_at FROM imported_files JOIN campaigns ON campaigns.key = campaign_key
+                WHERE campaigns.id = ? AND sha256 = ?
+                """)
             if try seen.bind(.text(spec.id), .text(spec.contentHash)).step() {
                 result.alreadyImportedAt = seen.text(0)
                 return result
             }
             let settingsJSON = try Self.encode(spec.settings)
-            let existing = try connection.prepare("SELECT state FROM campaigns WHERE id = ?")
+            let campaignKey: Int64
+            let existing = try connection.prepare("SELECT key, state FROM campaigns WHERE id = ?")
             if try existing.bind(.text(spec.id)).step() {
-                if existing.text(0) == CampaignState.cancelled.rawValue { throw StoreError.campaignCancelled(spec.id) }
-                try connection.prepare("UPDATE campaigns SET name = ?, settings = ?, source_file = ?, updated_at = ? WHERE id = ?")
-                    .bind(.optional(spec.settings.name), .text(settingsJSON), .text(spec.sourceFile), .text(nowText), .text(spec.id))
+                if existing.text(1) == CampaignState.cancelled.rawValue { throw StoreError.campaignCancelled(spec.id) }
+                campaignKey = existing.int(0)
+                try connection.prepare("UPDATE campaigns SET name = ?, settings = ?, source_file = ?, updated_at = ? WHERE key = ?")
+                    .bind(.optional(spec.settings.name), .text(settingsJSON), .text(spec.sourceFile), .text(nowText), .integer(campaignKey))
                     .run()
             } else {
                 result.campaignCreated = true
@@ -52,21 +57,27 @@ public final class QueueStore {
                     .bind(.text(spec.id), .optional(spec.settings.name), .text(settingsJSON), .text(spec.sourceFile),
                           .text(nowText), .text(nowText))
                     .run()
+                campaignKey = connection.lastInsertRowID
             }
             try connection.prepare("""
-                INSERT INTO imported_files (campaign_id, path, sha256, contacts_added, imported_at) VALUES (?, ?, ?, 0, ?)
+                INSERT INTO imported_files (campaign_key, path, sha256, contacts_added, imported_at) VALUES (?, ?, ?, 0, ?)
                 """)
-                .bind(.text(spec.id), .text(spec.sourceFile), .text(spec.contentHash), .text(nowText))
+                .bind(.integer(campaignKey), .text(spec.sourceFile), .text(spec.contentHash), .text(nowText))
                 .run()
             let fileID = connection.lastInsertRowID
             let insert = try connection.prepare("""
-                INSERT OR IGNORE INTO contacts (campaign_id, target, timezone, caller, metadata, source_line, imported_file_id)
+                INSERT OR IGNORE INTO contacts (campaign_key, target, timezone, caller, metadata, source_line, imported_file_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """)
             for contact in spec.contacts {
-                try insert.bind(
-                    .text(spec.id), .text(contact.target), .optional(contact.timezone), .optional(contact.caller),
-                    .text(contact.metadata), .int(contact.line), .integer(fileID))
+                insert.reset()
+                try insert.bind(1, campaignKey)
+                try insert.bind(2, contact.target)
+                try insert.bind(3, contact.timezone)
+                try insert.bind(4, contact.caller)
+                try insert.bind(5, contact.metadata)
+                try insert.bind(6, Int64(contact.line))
+                try insert.bind(7, fileID)
                 try insert.run()
                 result.contactsAdded += connection.changes
             }
@@ -101,13 +112,16 @@ public final class QueueStore {
     /// Contact counts by state for every campaign, oldest campaign first.
     public func campaignStatuses() throws -> [CampaignStatus] {
         var statuses: [CampaignStatus] = []
-        let campaigns = try connection.prepare("SELECT id, name, state FROM campaigns ORDER BY created_at, id")
+        let campaigns = try connection.prepare("SELECT id, name, state FROM campaigns ORDER BY key")
         while try campaigns.step() {
             statuses.append(CampaignStatus(
                 id: campaigns.text(0) ?? "", name: campaigns.text(1),
                 state: CampaignState(rawValue: campaigns.text(2) ?? "") ?? .active))
         }
-        let counts = try connection.prepare("SELECT campaign_id, state, COUNT(*) FROM contacts GROUP BY campaign_id, state")
+        let counts = try connection.prepare("""
+            SELECT campaigns.id, contacts.state, COUNT(*) FROM contacts JOIN campaigns ON campaigns.key = contacts.campaign_key
+            GROUP BY contacts.campaign_key, contacts.state
+            """)
         while try counts.step() {
             guard let id = counts.text(0), let index = statuses.firstIndex(where: { $0.id == id }),
                   let state = ContactState(rawValue: counts.text(1) ?? "") else { continue }
@@ -139,7 +153,10 @@ public final class QueueStore {
             try connection.prepare("UPDATE campaigns SET state = ?, updated_at = ? WHERE id = ?")
                 .bind(.text(target.rawValue), .text(Timestamp.iso8601(Timestamp.nowMs())), .text(id)).run()
             if target == .cancelled {
-                try connection.prepare("UPDATE contacts SET state = 'cancelled' WHERE campaign_id = ? AND state IN ('pending', 'retry_wait')")
+                try connection.prepare("""
+                    UPDATE contacts SET state = 'cancelled'
+                    WHERE campaign_key = (SELECT key FROM campaigns WHERE id = ?) AND state IN ('pending', 'retry_wait')
+                    """)
                     .bind(.text(id)).run()
             }
             return current
@@ -177,7 +194,7 @@ public final class QueueStore {
             let restore = try connection.prepare("""
                 UPDATE contacts SET state = 'pending', skip_reason = NULL
                 WHERE target = ? AND state = 'skipped' AND skip_reason = 'dnc'
-                  AND campaign_id IN (SELECT id FROM campaigns WHERE state != 'cancelled')
+                  AND campaign_key IN (SELECT key FROM campaigns WHERE state != 'cancelled')
                 """)
             var removed = 0
             for target in targets {

@@ -25,7 +25,7 @@ final class SQLiteConnection {
         }
         // NORMAL in WAL mode: a power loss may drop the last commits but never corrupts; the CDR file
         // is flushed separately. FULL would fsync every transaction.
-        try execute("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY")
+        try execute("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY")
     }
 
     deinit {

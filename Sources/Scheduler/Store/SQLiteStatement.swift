@@ -45,6 +45,21 @@ final class SQLiteStatement {
         return self
     }
 
+    // Allocation-free binding for hot paths: reset once, then bind each parameter (1-based).
+
+    func reset() {
+        sqlite3_reset(handle)
+    }
+
+    func bind(_ index: Int32, _ text: String?) throws(SQLiteError) {
+        let rc = text.map { sqlite3_bind_text(handle, index, $0, -1, csqlite_transient()) } ?? sqlite3_bind_null(handle, index)
+        try connection.check(rc, sql: sql)
+    }
+
+    func bind(_ index: Int32, _ number: Int64) throws(SQLiteError) {
+        try connection.check(sqlite3_bind_int64(handle, index, number), sql: sql)
+    }
+
     /// Advances to the next row: true if there is one, false when done.
     func step() throws(SQLiteError) -> Bool {
         let rc = sqlite3_step(handle)

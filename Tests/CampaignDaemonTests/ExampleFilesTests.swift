@@ -1,0 +1,26 @@
+import Foundation
+import Scheduler
+import Testing
+@testable import CampaignDaemon
+
+/// The files we ship as examples must keep working.
+@Suite struct ExampleFilesTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    @Test func exampleConfigurationLoads() throws {
+        let configuration = try Configuration(path: Self.root + "/deploy/campaignd.example.json")
+        #expect(configuration.trunks.map(\.name) == ["carrier"])
+        #expect(configuration.trunks.first?.password == "change-me")
+        #expect(configuration.defaultSettings.defaultCountryCode == "1")
+        #expect(configuration.dataDirectory == "/var/lib/campaignd/var")
+        #expect(configuration.dialoutAllowedCallers.count == 2)
+    }
+
+    @Test(arguments: ["example.csv", "example.json"])
+    func exampleCampaignsValidate(file: String) throws {
+        var configuration = try Configuration(path: Self.root + "/deploy/campaignd.example.json")
+        configuration.campaignsDirectory = Self.root + "/campaigns"
+        let spec = try CampaignLoader(context: configuration.validationContext).load(path: Self.root + "/campaigns/" + file)
+        #expect(!spec.contacts.isEmpty)
+    }
+}

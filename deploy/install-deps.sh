@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what campaignd's build, tests, demo and benchmarks need and is not there yet.
+# Sourced by the other scripts (so PATH changes stick); safe to run again; needs root for apt-get.
+set -euo pipefail
+
+if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+  export PATH=/opt/swift/usr/bin:$PATH
+fi
+command -v swift >/dev/null 2>&1 || { echo "install-deps: no Swift toolchain (expected swift on PATH or /opt/swift)" >&2; exit 1; }
+
+# Debian package → a file or command that shows it is installed.
+declare -A wanted=(
+  [libsqlite3-dev]=/usr/include/sqlite3.h
+  [sqlite3]=sqlite3
+  [pkg-config]=pkg-config
+  [sip-tester]=sipp
+  [time]=/usr/bin/time
+  [bc]=bc
+  [python3]=python3
+)
+missing=()
+for package in "${!wanted[@]}"; do
+  probe=${wanted[$package]}
+  if [[ $probe == /* ]]; then [ -e "$probe" ] || missing+=("$package")
+  else command -v "$probe" >/dev/null 2>&1 || missing+=("$package"); fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  log=$(mktemp)
+  if ! { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "install-deps: apt-get failed" >&2
+    exit 1
+  fi
+  rm -f "$log"
+fi
