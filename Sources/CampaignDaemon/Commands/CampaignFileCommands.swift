@@ -23,25 +23,28 @@ enum CampaignFileCommands {
         guard !arguments.positionals.isEmpty else { throw .usage("import needs at least one FILE", command: "import") }
         let configuration = try context.configuration()
         let loader = CampaignLoader(context: configuration.validationContext)
-        let store = try context.openStore(configuration)
+        let importer = CampaignImporter(loader: loader, store: try context.openStore(configuration))
         var allValid = true
         for path in arguments.positionals {
-            guard let spec = load(path, with: loader) else {
-                Console.error("\(path): not imported")
-                allValid = false
-                continue
-            }
             let result: ImportResult
             do {
-                result = try store.importCampaign(spec)
+                switch try importer.importFile(at: path) {
+                case .imported(let imported):
+                    result = imported
+                case .invalid(let failure):
+                    report(failure, for: path)
+                    Console.error("\(path): not imported")
+                    allValid = false
+                    continue
+                }
             } catch {
                 throw .failure("\(path): not imported: \(error)")
             }
             if let when = result.alreadyImportedAt {
-                Console.out("\(path): already imported into campaign \(spec.id) at \(when); nothing to do")
+                Console.out("\(path): already imported into campaign \(result.campaignID) at \(when); nothing to do")
                 continue
             }
-            var line = "\(path): \(result.campaignCreated ? "created" : "updated") campaign \(spec.id), "
+            var line = "\(path): \(result.campaignCreated ? "created" : "updated") campaign \(result.campaignID), "
                 + "\(result.contactsAdded) contacts added"
             if result.contactsAlreadyPresent > 0 { line += ", \(result.contactsAlreadyPresent) already in the campaign" }
             if result.skippedDNC > 0 { line += ", \(result.skippedDNC) skipped (on the DNC list)" }
@@ -55,10 +58,14 @@ enum CampaignFileCommands {
         do {
             return try loader.load(path: path)
         } catch {
-            for diagnostic in error.diagnostics { Console.error(diagnostic.description) }
-            Console.error("\(path): \(error.diagnostics.count) problem\(error.diagnostics.count == 1 ? "" : "s")")
+            report(error, for: path)
             return nil
         }
+    }
+
+    private static func report(_ failure: ValidationFailure, for path: String) {
+        for diagnostic in failure.diagnostics { Console.error(diagnostic.description) }
+        Console.error("\(path): \(failure.diagnostics.count) problem\(failure.diagnostics.count == 1 ? "" : "s")")
     }
 
     private static func duplicatesNote(_ count: Int) -> String {

@@ -13,17 +13,47 @@ public struct CampaignLoader: Sendable {
     /// Keys a campaign JSON file may have besides the settings.
     static let campaignOnlyKeys = ["id", "contacts", "contactsFile"]
 
+    /// Reads and validates the whole campaign at `path`, contacts included.
     public func load(path: String) throws(ValidationFailure) -> CampaignSpec {
+        let prepared = try prepare(path: path)
+        var contacts: [ContactSpec] = []
+        let list = readContacts(of: prepared) { contacts.append($0) }
+        let diagnostics = prepared.diagnostics + list.diagnostics
+        guard diagnostics.isEmpty else { throw ValidationFailure(sortedByLine: diagnostics) }
+        return CampaignSpec(
+            id: prepared.id, sourceFile: path, settings: prepared.settings, contacts: contacts,
+            duplicateCount: list.duplicateCount, contentHash: prepared.contentHash())
+    }
+
+    /// Reads `path` (and its contacts file) and validates everything but the contact rows.
+    ///
+    /// Throws only when nothing more can be read (missing file, unknown type, broken JSON); other
+    /// problems are in `diagnostics`, so that contact rows can be checked too and all reported at once.
+    public func prepare(path: String) throws(ValidationFailure) -> PreparedCampaign {
         let file = (path as NSString).lastPathComponent
         let stem = (file as NSString).deletingPathExtension
-        let bytes = try Self.readFile(path, name: file)
-        switch (file as NSString).pathExtension.lowercased() {
-        case "csv":
-            return try loadCSV(bytes: bytes, file: file, stem: stem, path: path)
-        case "json":
-            return try loadJSON(bytes: bytes, file: file, stem: stem, path: path)
-        default:
+        let type = (file as NSString).pathExtension.lowercased()
+        guard type == "csv" || type == "json" else {
             throw ValidationFailure([Diagnostic(file: file, line: nil, message: "unsupported file type; campaign files end in .csv or .json")])
+        }
+        let bytes = try Self.readFile(path, name: file)
+        return type == "csv"
+            ? prepareCSV(bytes: bytes, file: file, stem: stem, path: path)
+            : try prepareJSON(bytes: bytes, file: file, stem: stem, path: path)
+    }
+
+    /// Reads, validates and normalises the contacts of `prepared`, passing each good one to `emit`
+    /// in file order. Returns how many duplicates were dropped and every problem found.
+    public func readContacts(of prepared: PreparedCampaign, emit: (ContactSpec) -> Void) -> (duplicateCount: Int, diagnostics: [Diagnostic]) {
+        switch prepared.contacts {
+        case .none:
+            return (0, [])
+        case .inline(let list):
+            list.contacts.forEach(emit)
+            return (list.duplicateCount, list.diagnostics)
+        case .csv(let bytes, let file):
+            let list = contactReader(prepared.settings).read(bytes, file: file, emit: emit)
+            return (list.duplicateCount, list.diagnostics)
         }
     }
 
@@ -41,22 +71,19 @@ public struct CampaignLoader: Sendable {
         return CampaignSettings.read(from: defaults, context: context, reader: &reader)
     }
 
-    private func loadCSV(bytes: [UInt8], file: String, stem: String, path: String) throws(ValidationFailure) -> CampaignSpec {
+    private func prepareCSV(bytes: [UInt8], file: String, stem: String, path: String) -> PreparedCampaign {
         var reader = JSONFieldReader()
         let settings = defaultSettings(reader: &reader)
         var diagnostics = reader.diagnostics
         if let problem = Self.idProblem(stem) {
             diagnostics.append(Diagnostic(file: file, line: nil, message: "file name cannot be a campaign id: \(problem); rename the file"))
         }
-        let list = contactReader(settings).read(bytes, file: file)
-        diagnostics += list.diagnostics
-        guard diagnostics.isEmpty else { throw ValidationFailure(sortedByLine: diagnostics) }
-        return CampaignSpec(
-            id: stem, sourceFile: path, settings: settings, contacts: list.contacts,
-            duplicateCount: list.duplicateCount, contentHash: SHA256.hexDigest(bytes))
+        return PreparedCampaign(
+            id: stem, sourceFile: path, settings: settings, diagnostics: diagnostics,
+            fingerprintInputs: [bytes], contacts: .csv(bytes: bytes, file: file))
     }
 
-    private func loadJSON(bytes: [UInt8], file: String, stem: String, path: String) throws(ValidationFailure) -> CampaignSpec {
+    private func prepareJSON(bytes: [UInt8], file: String, stem: String, path: String) throws(ValidationFailure) -> PreparedCampaign {
         let root: JSONNode
         do {
             root = try JSONParser.parse(bytes, file: file)
@@ -77,44 +104,30 @@ public struct CampaignLoader: Sendable {
         let settingsOnly = JSONNode(.object(pairs.filter { !Self.campaignOnlyKeys.contains($0.key) }), at: root.location)
         let merged = context.defaults.map { $0.merged(with: settingsOnly) } ?? settingsOnly
         let settings = CampaignSettings.read(from: merged, context: context, reader: &reader)
-        var diagnostics = reader.diagnostics
-        var contacts: [ContactSpec] = []
-        var duplicates = 0
-        var hasher = SHA256()
-        hasher.update(bytes)
+        var prepared = PreparedCampaign(
+            id: id, sourceFile: path, settings: settings, diagnostics: [], fingerprintInputs: [bytes], contacts: .none)
 
         switch (root["contacts"], root["contactsFile"]) {
         case (.some, .some):
-            diagnostics.append(Diagnostic(at: root.location, message: "give either \"contacts\" or \"contactsFile\", not both"))
+            reader.diagnostics.append(Diagnostic(at: root.location, message: "give either \"contacts\" or \"contactsFile\", not both"))
         case (nil, nil):
-            diagnostics.append(Diagnostic(at: root.location, message: "campaign has no contacts; add a \"contacts\" array or a \"contactsFile\""))
+            reader.diagnostics.append(Diagnostic(at: root.location, message: "campaign has no contacts; add a \"contacts\" array or a \"contactsFile\""))
         case (.some(let node), nil):
-            let list = readInlineContacts(node, settings: settings)
-            contacts = list.contacts
-            duplicates = list.duplicateCount
-            diagnostics += list.diagnostics
+            prepared.contacts = .inline(readInlineContacts(node, settings: settings))
         case (nil, .some(let node)):
-            var fileReader = JSONFieldReader()
-            if let name = fileReader.string(node, "contactsFile") {
+            if let name = reader.string(node, "contactsFile") {
                 let listPath = name.hasPrefix("/") ? name : context.listsDirectory + "/" + name
-                let listName = "lists/" + name
                 do {
-                    let listBytes = try Self.readFile(listPath, name: listName)
-                    hasher.update(listBytes)
-                    let list = contactReader(settings).read(listBytes, file: listName)
-                    contacts = list.contacts
-                    duplicates = list.duplicateCount
-                    diagnostics += list.diagnostics
+                    let listBytes = try Self.readFile(listPath, name: name)
+                    prepared.fingerprintInputs.append(listBytes)
+                    prepared.contacts = .csv(bytes: listBytes, file: "lists/" + name)
                 } catch {
-                    fileReader.fail(node, "contactsFile", "contacts file \"\(name)\" does not exist or cannot be read (looked for \(listPath))")
+                    reader.fail(node, "contactsFile", "contacts file \"\(name)\" does not exist or cannot be read (looked for \(listPath))")
                 }
             }
-            diagnostics += fileReader.diagnostics
         }
-        guard diagnostics.isEmpty else { throw ValidationFailure(sortedByLine: diagnostics) }
-        return CampaignSpec(
-            id: id, sourceFile: path, settings: settings, contacts: contacts,
-            duplicateCount: duplicates, contentHash: hex(hasher.finalize()))
+        prepared.diagnostics = reader.diagnostics
+        return prepared
     }
 
     private func contactReader(_ settings: CampaignSettings) -> ContactListReader {
@@ -124,6 +137,7 @@ public struct CampaignLoader: Sendable {
     }
 
     private func readInlineContacts(_ node: JSONNode, settings: CampaignSettings) -> ContactListReader.Result {
+        // Inline lists are small (they live in a JSON file), so they are collected, not streamed.
         var result = ContactListReader.Result()
         var reader = JSONFieldReader()
         guard case .array(let items) = node.value else {
@@ -196,5 +210,34 @@ public struct CampaignLoader: Sendable {
             return "\"\(id)\" is not a valid campaign id; use 1 to 64 letters, digits, '.', '_' or '-'"
         }
         return nil
+    }
+}
+
+/// A campaign file read as far as its contacts: settings validated, contact rows not yet.
+public struct PreparedCampaign: Sendable {
+    public var id: String
+    public var sourceFile: String
+    public var settings: CampaignSettings
+    /// Problems found so far (settings, id, the contacts file's presence).
+    public var diagnostics: [Diagnostic]
+    /// The campaign file's bytes, then its contacts file's: what the fingerprint covers.
+    var fingerprintInputs: [[UInt8]]
+    var contacts: ContactSource
+
+    enum ContactSource: Sendable {
+        case none
+        case inline(ContactListReader.Result)
+        case csv(bytes: [UInt8], file: String)
+    }
+
+    /// SHA-256 (hex) of the campaign file and its contacts file; re-importing the same content is a no-op.
+    public func contentHash() -> String {
+        var hasher = SHA256()
+        for bytes in fingerprintInputs { hasher.update(bytes) }
+        return hex(hasher.finalize())
+    }
+
+    public var header: CampaignHeader {
+        CampaignHeader(id: id, sourceFile: sourceFile, settings: settings)
     }
 }

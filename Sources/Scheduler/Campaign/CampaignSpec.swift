@@ -23,6 +23,26 @@ public struct CampaignSpec: Sendable {
     }
 }
 
+extension CampaignSpec {
+    /// Everything about the campaign except its contacts.
+    public var header: CampaignHeader {
+        CampaignHeader(id: id, sourceFile: sourceFile, settings: settings)
+    }
+}
+
+/// A campaign's identity and settings, known before its contacts are read.
+public struct CampaignHeader: Sendable {
+    public var id: String
+    public var sourceFile: String
+    public var settings: CampaignSettings
+
+    public init(id: String, sourceFile: String, settings: CampaignSettings) {
+        self.id = id
+        self.sourceFile = sourceFile
+        self.settings = settings
+    }
+}
+
 /// One number to call, normalised.
 public struct ContactSpec: Sendable, Equatable {
     /// Canonical target: E.164 or a SIP URI.

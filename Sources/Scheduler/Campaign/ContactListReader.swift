@@ -2,7 +2,7 @@
 ///
 /// The number column is `target` (or `phone`, `to`, `number`, any case); `timezone` and `caller`
 /// are optional; every other column becomes contact metadata.
-struct ContactListReader {
+struct ContactListReader: Sendable {
     static let targetAliases = ["target", "phone", "to", "number"]
     /// Past this many problems a file is reported as "and N more" rather than line by line.
     static let diagnosticLimit = 1000
@@ -10,13 +10,22 @@ struct ContactListReader {
     var normalizer: TargetNormalizer
     var allowedCallers: [String]
 
-    struct Result {
+    struct Result: Sendable {
         var contacts: [ContactSpec] = []
         var duplicateCount = 0
         var diagnostics: [Diagnostic] = []
     }
 
+    /// Reads all contacts into `Result.contacts`.
     func read(_ bytes: [UInt8], file: String) -> Result {
+        var contacts: [ContactSpec] = []
+        var result = read(bytes, file: file) { contacts.append($0) }
+        result.contacts = contacts
+        return result
+    }
+
+    /// Reads the contacts, passing each good, first-seen one to `emit`; `Result.contacts` stays empty.
+    func read(_ bytes: [UInt8], file: String, emit: (ContactSpec) -> Void) -> Result {
         var result = Result()
         var suppressed = 0
         func report(_ line: Int?, _ message: String) {
@@ -41,37 +50,40 @@ struct ContactListReader {
             report(error.line, error.message)
             return result
         }
-        /// The next record; syntax errors are reported and their line skipped.
-        func nextRecord() -> CSVReader.Record? {
+        /// Reads the next record into `raw`; syntax errors are reported and their line skipped.
+        func nextRecord(_ raw: inout CSVReader.RawRecord) -> Bool {
             while true {
                 do {
-                    return try csv.next()
+                    return try csv.next(into: &raw)
                 } catch {
                     report(error.line, error.message)
-                    if !csv.skipLine() { return nil }
+                    if !csv.skipLine() { return false }
                 }
             }
         }
-        guard let header = nextRecord() else {
+        var raw = CSVReader.RawRecord()
+        guard nextRecord(&raw) else {
             if result.diagnostics.isEmpty { report(nil, "file is empty") }
             return result
         }
+        let header = CSVReader.Record(line: raw.line, fields: (0..<raw.fieldCount).map { raw.string($0) })
         guard let columns = readHeader(header, report: report) else {
             // Without the columns every row would be an error; read on only for syntax errors.
-            while nextRecord() != nil {}
+            while nextRecord(&raw) {}
             return result
         }
         var seen = Set<String>(minimumCapacity: 1024)
+        var zones = ZoneCache()
         var contactsRead = 0
-        while let record = nextRecord() {
+        while nextRecord(&raw) {
             contactsRead += 1
-            guard record.fields.count == header.fields.count else {
-                report(record.line, "row has \(record.fields.count) fields but the header has \(header.fields.count)")
+            guard raw.fieldCount == header.fields.count else {
+                report(raw.line, "row has \(raw.fieldCount) fields but the header has \(header.fields.count)")
                 continue
             }
-            guard let contact = readContact(record, columns: columns, report: report) else { continue }
+            guard let contact = readContact(raw, columns: columns, zones: &zones, report: report) else { continue }
             if seen.insert(contact.target).inserted {
-                result.contacts.append(contact)
+                emit(contact)
             } else {
                 result.duplicateCount += 1
             }
@@ -136,26 +148,28 @@ struct ContactListReader {
         return valid ? Columns(target: target, timezone: timezone, caller: caller, metadata: metadata) : nil
     }
 
-    private func readContact(_ record: CSVReader.Record, columns: Columns, report: (Int?, String) -> Void) -> ContactSpec? {
+    private func readContact(
+        _ record: CSVReader.RawRecord, columns: Columns, zones: inout ZoneCache, report: (Int?, String) -> Void
+    ) -> ContactSpec? {
         var valid = true
         var contact = ContactSpec(target: "", line: record.line)
-        switch normalizer.normalize(record.fields[columns.target]) {
-        case .success(let target): contact.target = target.description
-        case .failure(let error): report(record.line, error.description); valid = false
+        let targetBytes = record.bytes[record.range(of: columns.target)]
+        if let number = normalizer.phoneNumber(targetBytes) {
+            contact.target = number
+        } else {
+            switch normalizer.normalize(record.string(columns.target)) {
+            case .success(let target): contact.target = target.description
+            case .failure(let error): report(record.line, error.description); valid = false
+            }
         }
-        if let index = columns.timezone {
-            let zone = record.fields[index].trimmingWhitespace()
-            if !zone.isEmpty {
-                if let problem = TimeZoneNames.problem(with: zone) {
-                    report(record.line, "timezone " + problem)
-                    valid = false
-                } else {
-                    contact.timezone = zone
-                }
+        if let index = columns.timezone, !record.range(of: index).isEmpty {
+            switch zones.zone(record.bytes[record.range(of: index)]) {
+            case .success(let zone): contact.timezone = zone
+            case .failure(let problem): report(record.line, "timezone " + problem.description); valid = false
             }
         }
         if let index = columns.caller {
-            let caller = record.fields[index].trimmingWhitespace()
+            let caller = record.string(index).trimmingWhitespace()
             if !caller.isEmpty {
                 switch CampaignSettings.normalizeCaller(caller) {
                 case .success(let normalized):
@@ -173,19 +187,39 @@ struct ContactListReader {
         }
         guard valid else { return nil }
         if !columns.metadata.isEmpty {
-            // Built as bytes: String appends cost several hundred instructions each on this hot path.
-            var json: [UInt8] = [UInt8(ascii: "{")]
-            json.reserveCapacity(96)
-            for (index, key) in columns.metadata {
-                let value = record.fields[index]
-                if value.isEmpty { continue }
-                if json.count > 1 { json.append(UInt8(ascii: ",")) }
-                json.append(contentsOf: key)
-                JSONNode.appendQuoted(value, to: &json)
-            }
-            json.append(UInt8(ascii: "}"))
-            contact.metadata = String(decoding: json, as: UTF8.self)
+            contact.metadata = metadataJSON(record, columns: columns)
         }
         return contact
+    }
+
+    /// `{"column":"value",…}` for the non-empty metadata columns, built from the record's bytes.
+    private func metadataJSON(_ record: CSVReader.RawRecord, columns: Columns) -> String {
+        var json: [UInt8] = [UInt8(ascii: "{")]
+        json.reserveCapacity(96)
+        record.bytes.withUnsafeBufferPointer { bytes in
+            for (index, key) in columns.metadata {
+                let range = record.range(of: index)
+                if range.isEmpty { continue }
+                if json.count > 1 { json.append(UInt8(ascii: ",")) }
+                json.append(contentsOf: key)
+                JSONNode.appendQuoted(UnsafeBufferPointer(rebasing: bytes[range]), to: &json)
+            }
+        }
+        json.append(UInt8(ascii: "}"))
+        return String(decoding: json, as: UTF8.self)
+    }
+}
+
+/// The time zone names a contact list uses (usually a handful), remembered as bytes so each row
+/// costs a byte comparison instead of a String and a lookup.
+struct ZoneCache {
+    private var known: [(bytes: [UInt8], name: String)] = []
+
+    mutating func zone(_ bytes: ArraySlice<UInt8>) -> Result<String, TargetError> {
+        for entry in known where entry.bytes.elementsEqual(bytes) { return .success(entry.name) }
+        let name = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
+        if let problem = TimeZoneNames.problem(with: name) { return .failure(TargetError(problem)) }
+        if known.count < 64 { known.append((Array(bytes), name)) }
+        return .success(name)
     }
 }

@@ -86,14 +86,14 @@ public struct JSONNode: Sendable {
         }
     }
 
-    /// Appends `text` as a JSON string literal (RFC 8259 §7) to a byte buffer.
-    public static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+    /// Appends UTF-8 `text` as a JSON string literal (RFC 8259 §7) to a byte buffer.
+    public static func appendQuoted(_ text: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            out.append(contentsOf: text.utf8)
+        if !text.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out.append(contentsOf: text)
         } else {
             var escaped = ""
-            appendQuoted(text, to: &escaped)
+            appendQuoted(String(decoding: text, as: UTF8.self), to: &escaped)
             out.append(contentsOf: escaped.utf8.dropFirst().dropLast())
         }
         out.append(UInt8(ascii: "\""))

@@ -38,68 +38,90 @@ public struct TargetNormalizer: Sendable {
                 return .failure(TargetError(
                     "target \"\(raw)\" is a local tel: URI (no leading +); write a global number such as tel:+15551234567"))
             }
-            guard let digits = Self.digits(of: number.dropFirst()), let target = Self.e164(digits) else {
+            guard let e164 = phoneNumber(number.utf8) else {
                 return .failure(TargetError("target \"\(raw)\" is not a valid global tel: URI (expected + and 7 to 15 digits)"))
             }
-            return .success(target)
+            return .success(.e164(e164))
         }
-        var notANumber: TargetError { TargetError("target \"\(raw)\" is not a phone number or SIP URI") }
-        if text.first == "+" {
-            guard let digits = Self.digits(of: text.dropFirst()), let target = Self.e164(digits) else {
-                return .failure(notANumber)
-            }
-            return .success(target)
-        }
-        guard var digits = Self.digits(of: Substring(text)) else { return .failure(notANumber) }
-        if digits.hasPrefix("00") {
-            // International call prefix used in most of the world.
-            guard let target = Self.e164(String(digits.dropFirst(2))) else { return .failure(notANumber) }
-            return .success(target)
-        }
-        // Too short to be a subscriber number anywhere: say so rather than ask for a country code.
-        guard digits.count >= 6 else { return .failure(notANumber) }
-        guard let countryCode = defaultCountryCode else {
+        if let number = phoneNumber(text.utf8) { return .success(.e164(number)) }
+        // Not a number: find the most useful thing to say.
+        let separatorsAndDigits = text.utf8.allSatisfy { Self.isDigit($0) || Self.isSeparator($0) }
+        let digitCount = text.utf8.lazy.filter(Self.isDigit).count
+        if defaultCountryCode == nil, separatorsAndDigits, digitCount >= 6, !text.hasPrefix("00") {
             return .failure(TargetError(
                 "target \"\(raw)\" is a national number but no defaultCountryCode is set; write it as +<country code><number> or set defaultCountryCode"))
         }
-        if countryCode == "1" {
-            // North American Numbering Plan: 10 digits, optionally with the leading 1.
-            if digits.count == 11, digits.first == "1" { digits.removeFirst() }
-            guard digits.count == 10, let target = Self.e164("1" + digits) else { return .failure(notANumber) }
-            return .success(target)
-        }
-        if digits.first == "0" { digits.removeFirst() }  // national trunk prefix
-        guard let target = Self.e164(countryCode + digits) else { return .failure(notANumber) }
-        return .success(target)
+        return .failure(TargetError("target \"\(raw)\" is not a phone number or SIP URI"))
     }
 
-    /// The digits of `text` with separators removed, or nil if anything else is in it.
-    private static func digits(of text: Substring) -> String? {
-        var valid = true
-        let out = String(unsafeUninitializedCapacity: text.utf8.count) { buffer in
+    /// The E.164 form of the phone number written in `bytes` (`+1 555…`, `00…`, or national), or nil
+    /// if it is not a valid one; `normalize` says why. The import's fast path: it makes no String
+    /// but the result (at most 16 bytes, so stored inline).
+    public func phoneNumber<Bytes: BidirectionalCollection>(_ bytes: Bytes) -> String? where Bytes.Element == UInt8 {
+        var start = bytes.startIndex, end = bytes.endIndex
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start = bytes.index(after: start) }
+        while start < end, bytes[bytes.index(before: end)] == 0x20 || bytes[bytes.index(before: end)] == 0x09 { end = bytes.index(before: end) }
+        guard start < end else { return nil }
+        let international = bytes[start] == UInt8(ascii: "+")
+        if international { start = bytes.index(after: start) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits -> String? in
             var count = 0
-            for byte in text.utf8 {
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    buffer[count] = byte
+            var index = start
+            while index < end {
+                let byte = bytes[index]
+                if Self.isDigit(byte) {
+                    guard count < 20 else { return nil }
+                    digits[count] = byte
                     count += 1
-                case UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "("), UInt8(ascii: ")"),
-                    UInt8(ascii: "/"), 0x09:
-                    continue
-                default:
-                    valid = false
-                    return 0
+                } else if !Self.isSeparator(byte) {
+                    return nil
                 }
+                index = bytes.index(after: index)
             }
-            return count
+            var first = 0
+            var prefix: String.UTF8View = "".utf8
+            if international {
+                // as written
+            } else if count >= 2, digits[0] == UInt8(ascii: "0"), digits[1] == UInt8(ascii: "0") {
+                first = 2  // international call prefix used in most of the world
+            } else {
+                // Too short to be a subscriber number anywhere.
+                guard count >= 6, let countryCode = defaultCountryCode else { return nil }
+                if countryCode == "1" {
+                    // North American Numbering Plan: 10 digits, optionally with the leading 1.
+                    if count == 11, digits[0] == UInt8(ascii: "1") { first = 1 }
+                    guard count - first == 10 else { return nil }
+                } else if digits[0] == UInt8(ascii: "0") {
+                    first = 1  // national trunk prefix
+                }
+                prefix = countryCode.utf8
+            }
+            // E.164 allows at most 15 digits including the country code; real numbers have at least 7.
+            let total = prefix.count + count - first
+            guard (7...15).contains(total) else { return nil }
+            let leading = prefix.first ?? digits[first]
+            guard leading != UInt8(ascii: "0") else { return nil }
+            return String(unsafeUninitializedCapacity: total + 1) { out in
+                out[0] = UInt8(ascii: "+")
+                var position = 1
+                for byte in prefix {
+                    out[position] = byte
+                    position += 1
+                }
+                for index in first..<count {
+                    out[position] = digits[index]
+                    position += 1
+                }
+                return position
+            }
         }
-        return valid ? out : nil
     }
 
-    /// E.164 allows at most 15 digits including the country code; real numbers have at least 7.
-    private static func e164(_ digits: String) -> DialTarget? {
-        guard (7...15).contains(digits.utf8.count), digits.first != "0" else { return nil }
-        return .e164("+" + digits)
+    static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+
+    /// Spaces, dots, dashes, parentheses and slashes people write inside numbers.
+    static func isSeparator(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x2E || byte == 0x2D || byte == 0x28 || byte == 0x29 || byte == 0x2F || byte == 0x09
     }
 }
 

@@ -25,6 +25,8 @@ enum Migrations {
         );
         -- State columns have no CHECK constraint: SQLite evaluates one per inserted row at a cost that
         -- tripled import time; only QueueStore writes them, through the ContactState/CampaignState enums.
+        -- A target is unique within its campaign; QueueStore keeps it so inside its write transaction
+        -- (a UNIQUE index doubled the cost of every imported row).
         -- Pending contacts are claimed in id order (each import appends a block of ids), so only
         -- contacts waiting for a retry need an index by due time; an import never touches it.
         CREATE TABLE contacts (
@@ -39,8 +41,7 @@ enum Migrations {
             attempts INTEGER NOT NULL DEFAULT 0,
             next_attempt_at INTEGER NOT NULL DEFAULT 0,
             source_line INTEGER,
-            imported_file_id INTEGER REFERENCES imported_files(id),
-            UNIQUE (campaign_key, target)
+            imported_file_id INTEGER REFERENCES imported_files(id)
         );
         CREATE INDEX contacts_retry_due ON contacts (campaign_key, next_attempt_at) WHERE state = 'retry_wait';
         CREATE TABLE attempts (

@@ -27,63 +27,100 @@ public final class QueueStore {
     /// The same content imported again (same campaign id and SHA-256) changes nothing. A changed
     /// file for an existing campaign updates its settings and adds only targets it does not have.
     public func importCampaign(_ spec: CampaignSpec) throws -> ImportResult {
-        let now = Timestamp.nowMs()
-        let nowText = Timestamp.iso8601(now)
-        return try connection.transaction {
-            var result = ImportResult(campaignID: spec.id, duplicatesInFile: spec.duplicateCount)
-            let seen = try connection.prepare("""
-                SELECT imported_at FROM imported_files JOIN campaigns ON campaigns.key = campaign_key
-                WHERE campaigns.id = ? AND sha256 = ?
-                """)
-            if try seen.bind(.text(spec.id), .text(spec.contentHash)).step() {
-                result.alreadyImportedAt = seen.text(0)
-                return result
-            }
-            let settingsJSON = try Self.encode(spec.settings)
+        var delivered = false
+        var result = try importCampaign(spec.header, contacts: {
+            defer { delivered = true }
+            return delivered ? nil : spec.contacts
+        }, fingerprint: { spec.contentHash })
+        result.duplicatesInFile = spec.duplicateCount
+        return result
+    }
+
+    /// Imports a campaign whose contacts arrive in batches, in one transaction.
+    ///
+    /// `nextBatch` returns the next contacts, or nil when there are no more; if it throws (say,
+    /// because the file turned out to be invalid), everything is rolled back and the error rethrown.
+    /// Targets must be unique within the stream; ones the campaign already has are skipped.
+    /// `fingerprint` (the file's SHA-256) is asked for after the last batch, so it can be computed
+    /// while rows are inserted; if the campaign already imported that content, everything is
+    /// rolled back and the result says when it was imported.
+    public func importCampaign(
+        _ header: CampaignHeader, contacts nextBatch: () throws -> [ContactSpec]?, fingerprint: () throws -> String
+    ) throws -> ImportResult {
+        do {
+            return try insertCampaign(header, contacts: nextBatch, fingerprint: fingerprint)
+        } catch let seen as AlreadyImported {
+            var result = ImportResult(campaignID: header.id)
+            result.alreadyImportedAt = seen.at
+            return result
+        }
+    }
+
+    /// Thrown inside the import transaction to roll it back when the content was imported before.
+    private struct AlreadyImported: Error {
+        var at: String
+    }
+
+    private func insertCampaign(
+        _ header: CampaignHeader, contacts nextBatch: () throws -> [ContactSpec]?, fingerprint: () throws -> String
+    ) throws -> ImportResult {
+        let nowText = Timestamp.iso8601(Timestamp.nowMs())
+        // The contacts reference the campaign and imported-file rows made in this same
+        // transaction; checking that for each of a million rows would cost more than inserting them.
+        return try connection.transactionWithoutForeignKeyChecks {
+            var result = ImportResult(campaignID: header.id)
+            let settingsJSON = try Self.encode(header.settings)
             let campaignKey: Int64
+            // Targets the campaign already has; read inside this write transaction, so no other
+            // writer can add one behind our back. Uniqueness is kept here rather than by a UNIQUE
+            // index, which doubled the cost of every inserted row (BENCHMARKS.md).
+            var existingTargets = Set<String>()
             let existing = try connection.prepare("SELECT key, state FROM campaigns WHERE id = ?")
-            if try existing.bind(.text(spec.id)).step() {
-                if existing.text(1) == CampaignState.cancelled.rawValue { throw StoreError.campaignCancelled(spec.id) }
+            if try existing.bind(.text(header.id)).step() {
+                if existing.text(1) == CampaignState.cancelled.rawValue { throw StoreError.campaignCancelled(header.id) }
                 campaignKey = existing.int(0)
                 try connection.prepare("UPDATE campaigns SET name = ?, settings = ?, source_file = ?, updated_at = ? WHERE key = ?")
-                    .bind(.optional(spec.settings.name), .text(settingsJSON), .text(spec.sourceFile), .text(nowText), .integer(campaignKey))
+                    .bind(.optional(header.settings.name), .text(settingsJSON), .text(header.sourceFile), .text(nowText), .integer(campaignKey))
                     .run()
+                let targets = try connection.prepare("SELECT target FROM contacts WHERE campaign_key = ?")
+                try targets.bind(.integer(campaignKey))
+                while try targets.step() { existingTargets.insert(targets.text(0) ?? "") }
             } else {
                 result.campaignCreated = true
                 try connection.prepare("""
                     INSERT INTO campaigns (id, name, state, settings, source_file, created_at, updated_at)
                     VALUES (?, ?, 'active', ?, ?, ?, ?)
                     """)
-                    .bind(.text(spec.id), .optional(spec.settings.name), .text(settingsJSON), .text(spec.sourceFile),
+                    .bind(.text(header.id), .optional(header.settings.name), .text(settingsJSON), .text(header.sourceFile),
                           .text(nowText), .text(nowText))
                     .run()
                 campaignKey = connection.lastInsertRowID
             }
             try connection.prepare("""
-                INSERT INTO imported_files (campaign_key, path, sha256, contacts_added, imported_at) VALUES (?, ?, ?, 0, ?)
+                INSERT INTO imported_files (campaign_key, path, sha256, contacts_added, imported_at) VALUES (?, ?, '', 0, ?)
                 """)
-                .bind(.integer(campaignKey), .text(spec.sourceFile), .text(spec.contentHash), .text(nowText))
+                .bind(.integer(campaignKey), .text(header.sourceFile), .text(nowText))
                 .run()
             let fileID = connection.lastInsertRowID
-            let insert = try connection.prepare("""
-                INSERT OR IGNORE INTO contacts (campaign_key, target, timezone, caller, metadata, source_line, imported_file_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """)
-            for contact in spec.contacts {
-                insert.reset()
-                try insert.bind(1, campaignKey)
-                try insert.bind(2, contact.target)
-                try insert.bind(3, contact.timezone)
-                try insert.bind(4, contact.caller)
-                try insert.bind(5, contact.metadata)
-                try insert.bind(6, Int64(contact.line))
-                try insert.bind(7, fileID)
-                try insert.run()
-                result.contactsAdded += connection.changes
+            let inserter = try ContactInserter(connection: connection, campaignKey: campaignKey, fileID: fileID)
+            while let batch = try nextBatch() {
+                for contact in batch {
+                    if !existingTargets.isEmpty, existingTargets.contains(contact.target) {
+                        result.contactsAlreadyPresent += 1
+                        continue
+                    }
+                    try inserter.add(contact)
+                    result.contactsAdded += 1
+                }
             }
-            result.contactsAlreadyPresent = spec.contacts.count - result.contactsAdded
-            try connection.prepare("UPDATE imported_files SET contacts_added = ? WHERE id = ?")
-                .bind(.int(result.contactsAdded), .integer(fileID)).run()
+            try inserter.flush()
+            let contentHash = try fingerprint()
+            let seen = try connection.prepare("SELECT imported_at FROM imported_files WHERE campaign_key = ? AND sha256 = ?")
+            if try seen.bind(.integer(campaignKey), .text(contentHash)).step() {
+                throw AlreadyImported(at: seen.text(0) ?? "")
+            }
+            try connection.prepare("UPDATE imported_files SET sha256 = ?, contacts_added = ? WHERE id = ?")
+                .bind(.text(contentHash), .int(result.contactsAdded), .integer(fileID)).run()
             try connection.prepare("""
                 UPDATE contacts SET state = 'skipped', skip_reason = 'dnc'
                 WHERE imported_file_id = ? AND state = 'pending' AND target IN (SELECT target FROM dnc)
@@ -171,16 +208,17 @@ public final class QueueStore {
     public func addToDNC(_ targets: [String], source: String) throws -> Int {
         try connection.transaction {
             let insert = try connection.prepare("INSERT OR IGNORE INTO dnc (target, source, added_at) VALUES (?, ?, ?)")
-            let skip = try connection.prepare("""
-                UPDATE contacts SET state = 'skipped', skip_reason = 'dnc' WHERE target = ? AND state IN ('pending', 'retry_wait')
-                """)
             let now = Timestamp.iso8601(Timestamp.nowMs())
             var added = 0
             for target in targets {
                 try insert.bind(.text(target), .text(source), .text(now)).run()
                 added += connection.changes
-                try skip.bind(.text(target)).run()
             }
+            // One pass over the contacts for the whole list (contacts have no index on target).
+            try connection.execute("""
+                UPDATE contacts SET state = 'skipped', skip_reason = 'dnc'
+                WHERE state IN ('pending', 'retry_wait') AND target IN (SELECT target FROM dnc)
+                """)
             return added
         }
     }
@@ -191,17 +229,16 @@ public final class QueueStore {
     public func removeFromDNC(_ targets: [String]) throws -> Int {
         try connection.transaction {
             let delete = try connection.prepare("DELETE FROM dnc WHERE target = ?")
-            let restore = try connection.prepare("""
-                UPDATE contacts SET state = 'pending', skip_reason = NULL
-                WHERE target = ? AND state = 'skipped' AND skip_reason = 'dnc'
-                  AND campaign_key IN (SELECT key FROM campaigns WHERE state != 'cancelled')
-                """)
             var removed = 0
             for target in targets {
                 try delete.bind(.text(target)).run()
                 removed += connection.changes
-                try restore.bind(.text(target)).run()
             }
+            try connection.execute("""
+                UPDATE contacts SET state = 'pending', skip_reason = NULL
+                WHERE state = 'skipped' AND skip_reason = 'dnc' AND target NOT IN (SELECT target FROM dnc)
+                  AND campaign_key IN (SELECT key FROM campaigns WHERE state != 'cancelled')
+                """)
             return removed
         }
     }

@@ -62,6 +62,15 @@ final class SQLiteConnection {
     var changes: Int { Int(sqlite3_changes(handle)) }
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
+    /// Runs `body` in a transaction without per-row foreign key checks, for bulk inserts whose
+    /// references the same transaction created. `PRAGMA foreign_keys` cannot change inside a
+    /// transaction, so it is switched off around it and back on after, whatever happens.
+    func transactionWithoutForeignKeyChecks<T>(_ body: () throws -> T) throws -> T {
+        try execute("PRAGMA foreign_keys=OFF")
+        defer { try? execute("PRAGMA foreign_keys=ON") }
+        return try transaction(body)
+    }
+
     /// Runs `body` in a `BEGIN IMMEDIATE` transaction: committed if it returns, rolled back if it throws.
     func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN IMMEDIATE")

@@ -3,7 +3,7 @@ import CSQLite
 /// A prepared statement; prepare once, then bind, step and reset for each use.
 final class SQLiteStatement {
     private let connection: SQLiteConnection
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
     let sql: String
 
     init(connection: SQLiteConnection, sql: String) throws(SQLiteError) {
@@ -52,7 +52,18 @@ final class SQLiteStatement {
     }
 
     func bind(_ index: Int32, _ text: String?) throws(SQLiteError) {
-        let rc = text.map { sqlite3_bind_text(handle, index, $0, -1, csqlite_transient()) } ?? sqlite3_bind_null(handle, index)
+        guard var text else {
+            try connection.check(sqlite3_bind_null(handle, index), sql: sql)
+            return
+        }
+        // With the length given SQLite needs no NUL terminator and no strlen; it copies the bytes.
+        let rc = text.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                // An empty buffer may have no address, and a NULL pointer would bind NULL, not "".
+                guard let base = chars.baseAddress else { return sqlite3_bind_text(handle, index, "", 0, csqlite_transient()) }
+                return sqlite3_bind_text(handle, index, base, Int32(chars.count), csqlite_transient())
+            }
+        }
         try connection.check(rc, sql: sql)
     }
 
