@@ -58,11 +58,36 @@ public struct CampaignLoader: Sendable {
     }
 
     static func readFile(_ path: String, name: String) throws(ValidationFailure) -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let bytes = readWholeFile(path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read (permissions?)" : "does not exist"
             throw ValidationFailure([Diagnostic(file: name, line: nil, message: "file \(reason)")])
         }
-        return [UInt8](data)
+        return bytes
+    }
+
+    /// The file's bytes read straight into an array (Data and a copy out of it cost a second pass
+    /// over a large contact list), or nil if it cannot be opened or read.
+    private static func readWholeFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let size = Int(info.st_size)
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = 0
+            while count < size {
+                let got = read(fd, buffer.baseAddress! + count, size - count)
+                if got < 0, errno == EINTR { continue }
+                guard got > 0 else {
+                    failed = got < 0
+                    break
+                }
+                count += got
+            }
+        }
+        return failed ? nil : bytes
     }
 
     /// Settings from the configuration's `defaults` alone (a CSV campaign has no settings of its own).

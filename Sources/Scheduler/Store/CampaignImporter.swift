@@ -2,9 +2,10 @@ import Foundation
 
 /// Imports campaign files with validation and insertion overlapped on two threads.
 ///
-/// A parser thread reads, validates and normalises contact rows into a bounded queue, then
-/// fingerprints the file, while the calling thread inserts the rows into one transaction. A problem
-/// in any row rolls the whole import back, so a file still imports all or nothing.
+/// A parser thread reads, validates and normalises contact rows into a bounded queue and a
+/// hashing thread fingerprints the file, while the calling thread inserts the rows into one
+/// transaction. A problem in any row rolls the whole import back, so a file still imports all or
+/// nothing; content imported before is rolled back too and reported as such.
 public struct CampaignImporter {
     public var loader: CampaignLoader
     /// Used only on the calling thread.
@@ -50,13 +51,16 @@ public struct CampaignImporter {
             }
             if !batch.isEmpty { queue.push(batch) }
             queue.finish(duplicateCount: list.duplicateCount, diagnostics: list.diagnostics)
-            queue.setFingerprint(prepared.contentHash())
         }
         parser.name = "campaignd-import-parser"
         parser.start()
-        // Whatever happens below, stop taking batches and wait for the parser before returning.
+        let hasher = Thread { queue.setFingerprint(prepared.contentHash()) }
+        hasher.name = "campaignd-import-hash"
+        hasher.start()
+        // Whatever happens below, stop taking batches and wait for both threads before returning.
         defer {
             queue.cancel()
+            queue.waitUntilFinished()
             queue.waitForFingerprint()
         }
 
@@ -111,7 +115,7 @@ final class ContactBatchQueue: @unchecked Sendable {
         condition.broadcast()
     }
 
-    /// Parser side, last: the file's content hash.
+    /// Hashing thread: the file's content hash.
     func setFingerprint(_ hash: String) {
         condition.lock()
         defer { condition.unlock() }
@@ -119,7 +123,7 @@ final class ContactBatchQueue: @unchecked Sendable {
         condition.broadcast()
     }
 
-    /// Waits until the parser has fingerprinted the file (its last step) and returns the hash.
+    /// Waits until the hashing thread has fingerprinted the file and returns the hash.
     @discardableResult
     func waitForFingerprint() -> String {
         condition.lock()

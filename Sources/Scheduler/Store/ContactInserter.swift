@@ -52,19 +52,32 @@ final class ContactInserter {
     }
 
     private func insert(_ rows: [ContactSpec], with statement: SQLiteStatement) throws(SQLiteError) {
+        // Work on locals: each access to a class's stored array is checked for exclusivity at run time.
+        var arena = self.arena, spans = self.spans
+        self.arena = []
+        self.spans = []
+        defer {
+            self.arena = arena
+            self.spans = spans
+        }
         arena.removeAll(keepingCapacity: true)
         spans.removeAll(keepingCapacity: true)
-        for row in rows {
-            for text in [row.target, row.timezone, row.caller, row.metadata] as [String?] {
-                guard let text else {
-                    spans.append((0, -1))
-                    continue
-                }
-                spans.append((arena.count, text.utf8.count))
-                arena.append(contentsOf: text.utf8)
+        func append(_ text: String?) {
+            guard let text else {
+                spans.append((0, -1))
+                return
             }
+            spans.append((arena.count, text.utf8.count))
+            arena.append(contentsOf: text.utf8)
+        }
+        for row in rows {
+            append(row.target)
+            append(row.timezone)
+            append(row.caller)
+            append(row.metadata)
         }
         let handle = statement.handle
+        let campaignKey = self.campaignKey, fileID = self.fileID
         let rc: Int32 = arena.withUnsafeBufferPointer { buffer in
             sqlite3_reset(handle)
             let base = UnsafeRawPointer(buffer.baseAddress).map { $0.assumingMemoryBound(to: CChar.self) }

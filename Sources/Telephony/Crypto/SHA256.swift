@@ -88,35 +88,36 @@ public struct SHA256: Sendable {
     ]
 
     private mutating func compress(_ block: UnsafePointer<UInt8>) {
-        // A stack buffer: one heap allocation per 64-byte block would dominate hashing time.
+        let raw = UnsafeRawPointer(block)
+        var (a, b, c, d, e, f, g, h) = state
+        // The message schedule (FIPS 180-4 §6.2.2 step 1) on the stack: a heap array per block
+        // would dominate hashing time.
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
             for i in 0..<16 {
-                w[i] = UInt32(block[i * 4]) << 24 | UInt32(block[i * 4 + 1]) << 16
-                    | UInt32(block[i * 4 + 2]) << 8 | UInt32(block[i * 4 + 3])
+                w[i] = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self))
             }
             for i in 16..<64 {
-                let s0 = w[i - 15].rotatedRight(7) ^ w[i - 15].rotatedRight(18) ^ (w[i - 15] >> 3)
-                let s1 = w[i - 2].rotatedRight(17) ^ w[i - 2].rotatedRight(19) ^ (w[i - 2] >> 10)
-                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+                let w15 = w[i &- 15], w2 = w[i &- 2]
+                let s0 = w15.rotatedRight(7) ^ w15.rotatedRight(18) ^ (w15 &>> 3)
+                let s1 = w2.rotatedRight(17) ^ w2.rotatedRight(19) ^ (w2 &>> 10)
+                w[i] = w[i &- 16] &+ s0 &+ w[i &- 7] &+ s1
             }
-            var (a, b, c, d, e, f, g, h) = state
             Self.k.withUnsafeBufferPointer { k in
                 for i in 0..<64 {
                     let s1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
                     let ch = (e & f) ^ (~e & g)
                     let t1 = h &+ s1 &+ ch &+ k[i] &+ w[i]
                     let s0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
-                    let maj = (a & b) ^ (a & c) ^ (b & c)
-                    let t2 = s0 &+ maj
+                    let maj = (a & b) ^ (c & (a ^ b))
                     h = g; g = f; f = e; e = d &+ t1
-                    d = c; c = b; b = a; a = t1 &+ t2
+                    d = c; c = b; b = a; a = t1 &+ s0 &+ maj
                 }
             }
-            state = (
-                state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d,
-                state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h
-            )
         }
+        state = (
+            state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d,
+            state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h
+        )
     }
 }
 
@@ -135,6 +136,7 @@ public func hex(_ bytes: [UInt8]) -> String {
 extension UInt32 {
     @inline(__always)
     func rotatedRight(_ count: UInt32) -> UInt32 {
-        (self >> count) | (self << (32 - count))
+        // Masking shifts: the plain ones check for over-shifting, which costs more than the rotate.
+        (self &>> count) | (self &<< (32 &- count))
     }
 }
