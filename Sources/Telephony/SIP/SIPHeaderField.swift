@@ -1,0 +1,35 @@
+/// One header field line of a SIP message: canonical name and value (folding undone, trimmed).
+public struct SIPHeaderField: Sendable, Hashable {
+    public var name: String
+    public var value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = SIPHeaderField.canonicalName(name)
+        self.value = value
+    }
+
+    // RFC 3261 §7.3.3 compact forms.
+    private static let compactForms: [String: String] = [
+        "i": "Call-ID", "m": "Contact", "e": "Content-Encoding", "l": "Content-Length", "c": "Content-Type",
+        "f": "From", "s": "Subject", "k": "Supported", "t": "To", "v": "Via",
+    ]
+
+    private static let knownNames: [String: String] = {
+        let names = [
+            "Accept", "Allow", "Authorization", "Call-ID", "Contact", "Content-Disposition", "Content-Encoding",
+            "Content-Length", "Content-Type", "CSeq", "Date", "Expires", "From", "Max-Forwards", "Proxy-Authenticate",
+            "Proxy-Authorization", "Reason", "Record-Route", "Require", "Retry-After", "Route", "Server", "Subject",
+            "Supported", "To", "Unsupported", "User-Agent", "Via", "Warning", "WWW-Authenticate", "P-Asserted-Identity",
+            "P-Preferred-Identity", "User-to-User", "Session-Expires", "Min-SE",
+        ]
+        return Dictionary(uniqueKeysWithValues: names.map { ($0.lowercased(), $0) })
+    }()
+
+    /// The full, conventionally capitalised name for `name` (compact forms expanded, case folded for
+    /// known headers; unknown names are kept as written, since header names are case-insensitive).
+    public static func canonicalName(_ name: String) -> String {
+        let lowered = name.lowercased()
+        if let full = compactForms[lowered] { return full }
+        return knownNames[lowered] ?? name
+    }
+}
