@@ -1,0 +1,93 @@
+/// A SIP trunk: where calls to phone numbers go, and the credentials it may ask for.
+public struct SIPTrunk: Sendable, Equatable {
+    public var name: String
+    public var host: String
+    public var port: Int
+    public var username: String?
+    /// Never logged.
+    public var password: String?
+
+    public init(name: String, host: String, port: Int = 5060, username: String? = nil, password: String? = nil) {
+        self.name = name
+        self.host = host
+        self.port = port
+        self.username = username
+        self.password = password
+    }
+}
+
+/// One call to place: what the scheduler hands the Dialer.
+public struct CallRequest: Sendable {
+    public var target: DialTarget
+    /// The trunk for phone numbers (required for `.e164` targets); SIP URI targets go to their own host
+    /// unless a trunk is given.
+    public var trunk: SIPTrunk?
+    /// User part of From (E.164 or a SIP user name).
+    public var caller: String?
+    /// Host part of From; defaults to our own address.
+    public var callerHost: String?
+    public var callerDisplayName: String?
+    /// Extra INVITE headers (`User-to-User`, `P-Preferred-Identity`, …).
+    public var headers: [(name: String, value: String)]
+    /// Ring time before CANCEL (`answerTimeoutSec`).
+    public var answerTimeout: Duration
+    /// Answered time before BYE (`maxCallDurationSec`).
+    public var maxCallDuration: Duration
+
+    public init(
+        target: DialTarget, trunk: SIPTrunk? = nil, caller: String? = nil, callerHost: String? = nil,
+        callerDisplayName: String? = nil, headers: [(name: String, value: String)] = [],
+        answerTimeout: Duration = .seconds(30), maxCallDuration: Duration = .seconds(3600)
+    ) {
+        self.target = target
+        self.trunk = trunk
+        self.caller = caller
+        self.callerHost = callerHost
+        self.callerDisplayName = callerDisplayName
+        self.headers = headers
+        self.answerTimeout = answerTimeout
+        self.maxCallDuration = maxCallDuration
+    }
+}
+
+/// What happens to a call, in order: the Dialer's event stream.
+public enum CallEvent: Sendable, Equatable {
+    /// The INVITE was sent (`sipCallID` names the call in logs and CDRs).
+    case inviteSent(sipCallID: String)
+    /// 100 Trying.
+    case trying
+    /// 180 Ringing.
+    case ringing
+    /// 183 Session Progress with early media.
+    case earlyMedia
+    /// 2xx: the callee answered; the remote SDP answer.
+    case answered(remoteSDP: String)
+    case ended(CallResult)
+}
+
+/// The end of a call: its outcome and when things happened (Unix milliseconds).
+public struct CallResult: Sendable, Equatable {
+    public var outcome: CallOutcome
+    public var sipCallID: String
+    public var startTime: Int64
+    public var ringTime: Int64?
+    public var connectTime: Int64?
+    public var disconnectTime: Int64
+
+    public init(outcome: CallOutcome, sipCallID: String, startTime: Int64, ringTime: Int64?, connectTime: Int64?, disconnectTime: Int64) {
+        self.outcome = outcome
+        self.sipCallID = sipCallID
+        self.startTime = startTime
+        self.ringTime = ringTime
+        self.connectTime = connectTime
+        self.disconnectTime = disconnectTime
+    }
+}
+
+/// Places calls. `SIPDialer` does it over SIP; scheduler tests use a scripted one.
+public protocol Dialer: Sendable {
+    /// Starts the call and returns its events; the stream ends after `.ended`.
+    func placeCall(_ request: CallRequest) -> AsyncStream<CallEvent>
+    /// Asks the call with `sipCallID` to hang up (CANCEL before answer, BYE after).
+    func hangUp(sipCallID: String) async
+}

@@ -1,0 +1,470 @@
+/// Where a SIP message is sent: a host (name or IP literal) and port.
+public struct SIPDestination: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// The host and port a URI points at (5060 unless it names one).
+    public init?(uri: String) {
+        guard let parsed = try? SIPURI(parsing: uri) else { return nil }
+        host = parsed.host.hasPrefix("[") ? String(parsed.host.dropFirst().dropLast()) : parsed.host
+        port = parsed.port ?? 5060
+    }
+
+    public var description: String { "\(host):\(port)" }
+}
+
+/// Username and password for digest authentication. Never logged.
+public struct DigestCredentials: Sendable, Equatable {
+    public var username: String
+    public var password: String
+
+    public init(username: String, password: String) {
+        self.username = username
+        self.password = password
+    }
+}
+
+/// One outbound call (RFC 3261 UAC core and dialog, §8, §12, §13, §15), as a value: events in,
+/// actions out. It owns the call's client transactions; the `OutboundCall` actor carries the
+/// actions out (sends datagrams, runs timers, publishes events).
+public struct CallStateMachine: Sendable {
+    public struct Configuration: Sendable {
+        /// The initial INVITE, complete: Via with branch, From with tag, Call-ID, CSeq, SDP offer.
+        public var invite: SIPMessage
+        /// Where the INVITE goes (the trunk, or the target's host).
+        public var destination: SIPDestination
+        public var credentials: DigestCredentials?
+        /// Our Contact header value.
+        public var contact: String
+        public var answerTimeout: Duration
+        public var maxCallDuration: Duration
+        public var timing: SIPTiming
+
+        public init(
+            invite: SIPMessage, destination: SIPDestination, credentials: DigestCredentials? = nil, contact: String,
+            answerTimeout: Duration, maxCallDuration: Duration, timing: SIPTiming = .standard
+        ) {
+            self.invite = invite
+            self.destination = destination
+            self.credentials = credentials
+            self.contact = contact
+            self.answerTimeout = answerTimeout
+            self.maxCallDuration = maxCallDuration
+            self.timing = timing
+        }
+    }
+
+    public struct TransactionKey: Sendable, Hashable {
+        public var branch: String
+        public var method: String
+    }
+
+    public enum Timer: Sendable, Hashable {
+        case transaction(TransactionKey, SIPTimer)
+        case answerTimeout
+        case maxDuration
+    }
+
+    public enum Action: Sendable, Equatable {
+        case send(SIPMessage, to: SIPDestination)
+        case startTimer(Timer, after: Duration)
+        case cancelTimer(Timer)
+        case event(CallEvent)
+        /// The call is over; report this outcome. Comes once.
+        case ended(CallOutcome)
+    }
+
+    public enum State: Sendable, Equatable {
+        case idle
+        /// INVITE sent, no provisional response yet.
+        case inviting
+        /// A provisional response arrived.
+        case early
+        /// CANCEL sent, waiting for the INVITE's final response.
+        case cancelling
+        case confirmed
+        /// BYE sent.
+        case terminating
+        case ended
+    }
+
+    public private(set) var state: State = .idle
+    private let configuration: Configuration
+    private var invite: SIPMessage
+    private var transactions: [TransactionKey: ClientTransactionStateMachine] = [:]
+    private var branchCounter = 0
+    private var localCSeq: UInt32
+    /// Set by the answer timer or `hangUp` before any provisional: CANCEL as soon as one arrives (§9.1).
+    private var cancelWhenProvisional = false
+    private var authAttempts = 0
+    private var nonceCount: UInt32 = 0
+    private var sentTrying = false, sentRinging = false, sentEarlyMedia = false
+    /// The outcome a BYE we sent will end the call with.
+    private var byeOutcome: CallOutcome?
+    // Dialog state (RFC 3261 §12.1.2), from the 2xx.
+    private var remoteTag: String?
+    private var remoteTarget: String?
+    private var routeSet: [String] = []
+    private var acceptedInviteCSeq: UInt32?
+    private var ackFor2xx: (SIPMessage, SIPDestination)?
+
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+        self.invite = configuration.invite
+        self.localCSeq = configuration.invite.cseq?.number ?? 1
+    }
+
+    public var callID: String { invite.callID ?? "" }
+
+    // MARK: Events
+
+    public mutating func start() -> [Action] {
+        guard state == .idle else { return [] }
+        state = .inviting
+        return startTransaction(invite, to: configuration.destination)
+            + [.event(.inviteSent(sipCallID: callID)), .startTimer(.answerTimeout, after: configuration.answerTimeout)]
+    }
+
+    public mutating func responseReceived(_ response: SIPMessage) -> [Action] {
+        guard state != .ended, response.callID == callID, let cseq = response.cseq, let branch = response.topVia?.branch else { return [] }
+        let key = TransactionKey(branch: branch, method: cseq.method)
+        guard var transaction = transactions[key] else {
+            // §13.2.2.4: a retransmitted 2xx after its transaction ended gets the same ACK again.
+            if cseq.method == "INVITE", let code = response.statusCode, (200..<300).contains(code),
+               cseq.number == acceptedInviteCSeq, let (ack, destination) = ackFor2xx {
+                return [.send(ack, to: destination)]
+            }
+            return []
+        }
+        let actions = transaction.responseReceived(response)
+        transactions[key] = transaction
+        return handle(actions, of: key)
+    }
+
+    public mutating func timerFired(_ timer: Timer) -> [Action] {
+        switch timer {
+        case .transaction(let key, let sipTimer):
+            guard var transaction = transactions[key] else { return [] }
+            let actions = transaction.timerFired(sipTimer)
+            transactions[key] = transaction
+            return handle(actions, of: key)
+        case .answerTimeout:
+            switch state {
+            case .inviting:
+                cancelWhenProvisional = true
+                return []
+            case .early:
+                return sendCancel()
+            default:
+                return []
+            }
+        case .maxDuration:
+            guard state == .confirmed else { return [] }
+            return sendBye(outcome: CallOutcome(status: .completed, reasonCode: .maxDuration, reason: "maxCallDurationSec reached"))
+        }
+    }
+
+    /// The dialer wants the call over: CANCEL before answer, BYE after.
+    public mutating func hangUp(_ reasonCode: CallOutcome.ReasonCode = .dialerDisconnected) -> [Action] {
+        switch state {
+        case .inviting:
+            cancelWhenProvisional = true
+            return []
+        case .early:
+            return sendCancel()
+        case .confirmed:
+            return sendBye(outcome: CallOutcome(status: .completed, reasonCode: reasonCode))
+        case .idle, .cancelling, .terminating, .ended:
+            return []
+        }
+    }
+
+    /// A request from the network for this call (same Call-ID).
+    public mutating func requestReceived(_ request: SIPMessage) -> [Action] {
+        guard let method = request.method, let destination = responseDestination(for: request) else { return [] }
+        let inDialog = remoteTag != nil && request.from?.tag == remoteTag && request.to?.tag == invite.from?.tag
+        switch method {
+        case "ACK":
+            return []
+        case "BYE" where inDialog && (state == .confirmed || state == .terminating):
+            var actions: [Action] = [.send(Self.response(to: request, code: 200, reason: "OK"), to: destination)]
+            actions += endCall(CallOutcome(status: .completed, reasonCode: .clientDisconnected, reason: "callee hung up"))
+            return actions
+        case "OPTIONS":
+            var ok = Self.response(to: request, code: 200, reason: "OK")
+            ok.addHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS")
+            return [.send(ok, to: destination)]
+        case "INVITE" where inDialog && state == .confirmed:
+            // A re-INVITE (session refresh or hold): accept it with our unchanged offer.
+            var ok = Self.response(to: request, code: 200, reason: "OK")
+            ok.addHeader("Contact", configuration.contact)
+            ok.addHeader("Content-Type", "application/sdp")
+            ok.body = invite.body
+            return [.send(ok, to: destination)]
+        default:
+            return [.send(Self.response(to: request, code: 481, reason: "Call/Transaction Does Not Exist"), to: destination)]
+        }
+    }
+
+    // MARK: Transactions
+
+    private mutating func startTransaction(_ request: SIPMessage, to destination: SIPDestination) -> [Action] {
+        var transaction = ClientTransactionStateMachine(request: request, timing: configuration.timing)
+        let key = TransactionKey(branch: transaction.branch, method: request.method ?? "")
+        let actions = transaction.start()
+        transactions[key] = transaction
+        destinations[key] = destination
+        return handle(actions, of: key)
+    }
+
+    private var destinations: [TransactionKey: SIPDestination] = [:]
+
+    private mutating func handle(_ actions: [ClientTransactionStateMachine.Action], of key: TransactionKey) -> [Action] {
+        var out: [Action] = []
+        for action in actions {
+            switch action {
+            case .send(let message):
+                out.append(.send(message, to: destinations[key] ?? configuration.destination))
+            case .startTimer(let timer, let after):
+                out.append(.startTimer(.transaction(key, timer), after: after))
+            case .cancelTimer(let timer):
+                out.append(.cancelTimer(.transaction(key, timer)))
+            case .passResponse(let response):
+                out += key.method == "INVITE" ? inviteResponse(response) : nonInviteResponse(response, method: key.method)
+            case .timedOut:
+                out += transactionTimedOut(key)
+            case .terminated:
+                transactions[key] = nil
+                destinations[key] = nil
+            }
+        }
+        return out
+    }
+
+    private mutating func inviteResponse(_ response: SIPMessage) -> [Action] {
+        guard let code = response.statusCode, response.cseq?.number == invite.cseq?.number else { return [] }
+        var actions: [Action] = []
+        switch code {
+        case 100..<200:
+            if code == 100, !sentTrying {
+                sentTrying = true
+                actions.append(.event(.trying))
+            } else if code == 183, !sentEarlyMedia {
+                sentEarlyMedia = true
+                actions.append(.event(.earlyMedia))
+            } else if code != 100, code != 183, !sentRinging {
+                sentRinging = true
+                actions.append(.event(.ringing))
+            }
+            if state == .inviting {
+                state = .early
+                if cancelWhenProvisional { actions += sendCancel() }
+            }
+        case 200..<300:
+            actions += establishDialog(response)
+        case 401, 407:
+            if state != .cancelling, let credentials = configuration.credentials, let retry = authenticatedRetry(response, credentials) {
+                actions += retry
+            } else {
+                actions += endCall(CallOutcome(status: .failed, reasonCode: .error, sipCode: code, reason: authFailureReason(response)))
+            }
+        default:
+            let outcome = CallOutcome.failed(sipCode: code, reason: response.reasonPhrase)
+            actions += endCall(outcome)
+        }
+        return actions
+    }
+
+    private func authFailureReason(_ response: SIPMessage) -> String {
+        configuration.credentials == nil
+            ? "authentication required but the trunk has no credentials"
+            : "credentials rejected (\(response.reasonPhrase ?? ""))"
+    }
+
+    /// §22.2: resend the INVITE with credentials; one try, plus one more if the server says the nonce was stale.
+    private mutating func authenticatedRetry(_ response: SIPMessage, _ credentials: DigestCredentials) -> [Action]? {
+        let proxy = response.statusCode == 407
+        guard let challengeText = response.header(proxy ? "Proxy-Authenticate" : "WWW-Authenticate"),
+              let challenge = try? DigestChallenge(parsing: challengeText) else { return nil }
+        guard authAttempts == 0 || (challenge.stale && authAttempts < 2) else { return nil }
+        authAttempts += 1
+        nonceCount += 1
+        localCSeq += 1
+        var retry = invite
+        retry.removeHeader("Authorization")
+        retry.removeHeader("Proxy-Authorization")
+        let uri = retry.requestURI ?? ""
+        let cnonce = String(MD5.hexDigest(Array("\(callID):\(localCSeq)".utf8)).prefix(16))
+        retry.addHeader(proxy ? "Proxy-Authorization" : "Authorization", challenge.authorization(
+            username: credentials.username, password: credentials.password, method: "INVITE", uri: uri,
+            nonceCount: nonceCount, cnonce: cnonce))
+        retry.setHeader("CSeq", "\(localCSeq) INVITE")
+        retry = withNewBranch(retry)
+        invite = retry
+        return startTransaction(retry, to: configuration.destination)
+    }
+
+    private mutating func establishDialog(_ response: SIPMessage) -> [Action] {
+        remoteTag = response.to?.tag
+        remoteTarget = response.header("Contact").flatMap { try? NameAddress(parsing: SIPMessage.splitList($0).first ?? "") }?.uri
+            ?? invite.requestURI
+        routeSet = response.headerValues("Record-Route").reversed()
+        acceptedInviteCSeq = invite.cseq?.number
+        var ack = inDialogRequest("ACK", cseq: invite.cseq?.number ?? 1)
+        for header in ["Authorization", "Proxy-Authorization"] {
+            if let value = invite.header(header) { ack.addHeader(header, value) }
+        }
+        let destination = dialogDestination()
+        ackFor2xx = (ack, destination)
+        var actions: [Action] = [.send(ack, to: destination), .cancelTimer(.answerTimeout)]
+        let sdp = String(decoding: response.body, as: UTF8.self)
+        if state == .cancelling || cancelWhenProvisional {
+            // §9.1: the 200 crossed our CANCEL; the call is up, so end it with a BYE.
+            state = .confirmed
+            actions.append(.event(.answered(remoteSDP: sdp)))
+            actions += sendBye(outcome: CallOutcome(status: .completed, reasonCode: .dialerDisconnected, sipCode: 200,
+                                                    reason: "answered as the call was being cancelled"))
+            return actions
+        }
+        state = .confirmed
+        actions.append(.event(.answered(remoteSDP: sdp)))
+        actions.append(.startTimer(.maxDuration, after: configuration.maxCallDuration))
+        return actions
+    }
+
+    private mutating func nonInviteResponse(_ response: SIPMessage, method: String) -> [Action] {
+        guard let code = response.statusCode, code >= 200 else { return [] }
+        switch method {
+        case "BYE":
+            return endCall(byeOutcome ?? CallOutcome(status: .completed, reasonCode: .dialerDisconnected))
+        default:
+            return []  // CANCEL's own 200: the INVITE's 487 decides the outcome
+        }
+    }
+
+    private mutating func transactionTimedOut(_ key: TransactionKey) -> [Action] {
+        switch key.method {
+        case "INVITE" where state == .inviting:
+            return endCall(CallOutcome(status: .failed, reasonCode: .error, reason: "no response to INVITE (Timer B)"))
+        case "CANCEL":
+            return endCall(CallOutcome(status: .failed, reasonCode: .noAnswer, reason: "no response to CANCEL"))
+        case "BYE":
+            return endCall(byeOutcome ?? CallOutcome(status: .completed, reasonCode: .dialerDisconnected, reason: "no response to BYE"))
+        default:
+            return []
+        }
+    }
+
+    // MARK: Requests we send
+
+    private mutating func sendCancel() -> [Action] {
+        guard state == .early else { return [] }
+        state = .cancelling
+        // §9.1: same Request-URI, Call-ID, From, To, CSeq number and top Via as the INVITE.
+        var cancel = SIPMessage.request("CANCEL", uri: invite.requestURI ?? "")
+        if let via = invite.headerValues("Via").first { cancel.addHeader("Via", via) }
+        for route in invite.headers where route.name == "Route" { cancel.addHeader("Route", route.value) }
+        cancel.addHeader("Max-Forwards", "70")
+        if let from = invite.header("From") { cancel.addHeader("From", from) }
+        if let to = invite.header("To") { cancel.addHeader("To", to) }
+        cancel.addHeader("Call-ID", callID)
+        cancel.addHeader("CSeq", "\(invite.cseq?.number ?? 1) CANCEL")
+        return [.cancelTimer(.answerTimeout)] + startTransaction(cancel, to: configuration.destination)
+    }
+
+    private mutating func sendBye(outcome: CallOutcome) -> [Action] {
+        guard state == .confirmed else { return [] }
+        state = .terminating
+        byeOutcome = outcome
+        localCSeq += 1
+        let bye = inDialogRequest("BYE", cseq: localCSeq)
+        return [.cancelTimer(.maxDuration)] + startTransaction(bye, to: dialogDestination())
+    }
+
+    /// A request within the dialog (§12.2.1.1), with a fresh branch and the route set.
+    private mutating func inDialogRequest(_ method: String, cseq: UInt32) -> SIPMessage {
+        let target = remoteTarget ?? invite.requestURI ?? ""
+        var requestURI = target
+        var routes = routeSet
+        if let first = routeSet.first, let address = try? NameAddress(parsing: first),
+           (try? SIPURI(parsing: address.uri))?.parameter("lr") == nil {
+            // Strict routing (RFC 2543 proxies): the first route becomes the Request-URI.
+            requestURI = address.uri
+            routes = Array(routeSet.dropFirst()) + ["<\(target)>"]
+        }
+        var request = SIPMessage.request(method, uri: requestURI)
+        if let via = invite.headerValues("Via").first { request.addHeader("Via", via) }
+        for route in routes { request.addHeader("Route", route) }
+        request.addHeader("Max-Forwards", "70")
+        if let from = invite.header("From") { request.addHeader("From", from) }
+        var to = invite.to ?? NameAddress(uri: target)
+        if let remoteTag { to.parameters.set("tag", remoteTag) }
+        request.addHeader("To", to.serialized)
+        request.addHeader("Call-ID", callID)
+        request.addHeader("CSeq", "\(cseq) \(method)")
+        return withNewBranch(request)
+    }
+
+    /// Where in-dialog requests go: the first route (loose routing) or the remote target.
+    private func dialogDestination() -> SIPDestination {
+        if let first = routeSet.first, let address = try? NameAddress(parsing: first), let destination = SIPDestination(uri: address.uri) {
+            return destination
+        }
+        // Behind a trunk, the dialog keeps going through it unless the trunk record-routed elsewhere.
+        if configuration.destination != SIPDestination(uri: invite.requestURI ?? "") {
+            return configuration.destination
+        }
+        return remoteTarget.flatMap { SIPDestination(uri: $0) } ?? configuration.destination
+    }
+
+    private mutating func withNewBranch(_ request: SIPMessage) -> SIPMessage {
+        branchCounter += 1
+        var copy = request
+        guard let top = copy.headerValues("Via").first, var via = SIPVia(parsing: top) else { return copy }
+        let seed = MD5.hexDigest(Array("\(callID)/\(branchCounter)".utf8)).prefix(16)
+        via.parameters.set("branch", "z9hG4bK\(seed)")
+        var replaced = false
+        copy.headers = copy.headers.map { field in
+            guard field.name == "Via", !replaced else { return field }
+            replaced = true
+            return SIPHeaderField("Via", via.serialized)
+        }
+        return copy
+    }
+
+    private mutating func endCall(_ outcome: CallOutcome) -> [Action] {
+        guard state != .ended else { return [] }
+        state = .ended
+        var actions: [Action] = [.cancelTimer(.answerTimeout), .cancelTimer(.maxDuration)]
+        for key in transactions.keys.sorted(by: { $0.branch + $0.method < $1.branch + $1.method }) {
+            for timer in [SIPTimer.a, .b, .d, .e, .f, .k] { actions.append(.cancelTimer(.transaction(key, timer))) }
+        }
+        transactions.removeAll()
+        actions.append(.ended(outcome))
+        return actions
+    }
+
+    // MARK: Responses we send (UAS side of the dialog)
+
+    /// §8.2.6: a response copies Via, From, To, Call-ID and CSeq from the request.
+    static func response(to request: SIPMessage, code: Int, reason: String) -> SIPMessage {
+        var response = SIPMessage(startLine: .response(statusCode: code, reasonPhrase: reason))
+        for field in request.headers where ["Via", "From", "To", "Call-ID", "CSeq"].contains(field.name) {
+            response.headers.append(field)
+        }
+        return response
+    }
+
+    /// §18.2.2: responses go to the top Via's `received`/`rport`, else its sent-by.
+    private func responseDestination(for request: SIPMessage) -> SIPDestination? {
+        guard let via = request.topVia else { return nil }
+        let host = via.parameters["received"] ?? via.host
+        let port = via.parameters["rport"].flatMap { Int($0) } ?? via.port ?? 5060
+        return SIPDestination(host: host, port: port)
+    }
+}
