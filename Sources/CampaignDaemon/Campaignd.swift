@@ -6,10 +6,10 @@ import Scheduler
 enum Campaignd {
     static let version = "0.1.0"
 
-    static func main() {
+    static func main() async {
         let code: ExitCode
         do {
-            try run(Array(CommandLine.arguments.dropFirst()))
+            try await run(Array(CommandLine.arguments.dropFirst()))
             code = .success
         } catch {
             code = error.exitCode
@@ -20,8 +20,8 @@ enum Campaignd {
             case .configuration(let failure):
                 for diagnostic in failure.diagnostics { Console.error(diagnostic.description) }
                 Console.error("campaignd: the configuration is invalid")
-            case .invalidInput:
-                break  // the command already listed the problems
+            case .invalidInput, .callNotAnswered:
+                break  // the command already said what happened
             case .failure(let message):
                 Console.error("campaignd: \(message)")
             }
@@ -29,7 +29,7 @@ enum Campaignd {
         exit(code.rawValue)
     }
 
-    static func run(_ argv: [String]) throws(CLIError) {
+    static func run(_ argv: [String]) async throws(CLIError) {
         var invocation = try Invocation(argv)
         if invocation.wantsVersion {
             Console.out("campaignd \(version)")
@@ -60,6 +60,7 @@ enum Campaignd {
         case "resume": try ControlCommand.run(.resume, context)
         case "cancel": try ControlCommand.run(.cancel, context)
         case "dnc": try DNCCommand.run(context)
+        case "call": try await CallCommand.run(context)
         default: throw unknownCommand(command)
         }
     }

@@ -28,6 +28,20 @@ struct Configuration: Sendable {
         var maxRetryNo: Int = 10
     }
 
+    struct SIPSettings: Sendable, Equatable {
+        /// Address the SIP socket binds to.
+        var bindAddress = "0.0.0.0"
+        /// Port of the daemon's SIP socket (`campaignd call` picks a free one unless --sip-port says).
+        var port = 5060
+        /// Address put in Via, Contact and SDP; by default the bind address, or the local address
+        /// the system routes toward the trunk when bound to 0.0.0.0.
+        var advertisedAddress: String?
+        var rtpPortMin = 20000
+        var rtpPortMax = 20999
+        /// RFC 3261 T1 in milliseconds (retransmission base; Timer B is 64·T1).
+        var t1Ms = 500
+    }
+
     var campaignsDirectory = "campaigns"
     var dataDirectory = "var"
     var trunks: [Trunk] = []
@@ -36,8 +50,9 @@ struct Configuration: Sendable {
     var defaultSettings = CampaignSettings()
     var dialoutAllowedCallers: [String] = []
     var notifications = Notifications()
+    var sip = SIPSettings()
 
-    static let keys = ["campaignsDir", "dataDir", "trunks", "limits", "defaults", "dialoutAllowedCallers", "notifications"]
+    static let keys = ["campaignsDir", "dataDir", "trunks", "limits", "defaults", "dialoutAllowedCallers", "notifications", "sip"]
 
     var validationContext: CampaignValidationContext {
         CampaignValidationContext(
@@ -76,6 +91,7 @@ struct Configuration: Sendable {
             case "trunks": trunks = Self.readTrunks(node, reader: &reader)
             case "limits": limits = Self.readLimits(node, reader: &reader)
             case "notifications": notifications = Self.readNotifications(node, reader: &reader)
+            case "sip": sip = Self.readSIP(node, reader: &reader)
             case "dialoutAllowedCallers":
                 guard case .array(let items) = node.value else {
                     reader.fail(node, key, "expected an array of caller numbers or names but found \(node.kindName)")
@@ -161,6 +177,37 @@ struct Configuration: Sendable {
             }
         }
         return limits
+    }
+
+    private static func readSIP(_ node: JSONNode, reader: inout JSONFieldReader) -> SIPSettings {
+        var sip = SIPSettings()
+        guard let pairs = reader.object(node, "sip") else { return sip }
+        reader.checkKeys(node, path: "sip", allowed: ["bindAddress", "port", "advertisedAddress", "rtpPortMin", "rtpPortMax", "t1Ms"])
+        func ipv4(_ value: JSONNode, _ path: String) -> String? {
+            guard let text = reader.string(value, path) else { return nil }
+            let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count == 4, parts.allSatisfy({ Int($0).map { (0...255).contains($0) } ?? false }) else {
+                reader.fail(value, path, "\"\(text)\" is not an IPv4 address")
+                return nil
+            }
+            return text
+        }
+        for (key, value) in pairs {
+            let path = "sip." + key
+            switch key {
+            case "bindAddress": sip.bindAddress = ipv4(value, path) ?? sip.bindAddress
+            case "advertisedAddress": sip.advertisedAddress = ipv4(value, path)
+            case "port": sip.port = reader.integer(value, path, in: 1...65535) ?? sip.port
+            case "rtpPortMin": sip.rtpPortMin = reader.integer(value, path, in: 1024...65534) ?? sip.rtpPortMin
+            case "rtpPortMax": sip.rtpPortMax = reader.integer(value, path, in: 1025...65535) ?? sip.rtpPortMax
+            case "t1Ms": sip.t1Ms = reader.integer(value, path, in: 10...5000) ?? sip.t1Ms
+            default: break
+            }
+        }
+        if sip.rtpPortMax <= sip.rtpPortMin {
+            reader.fail(node, "sip", "rtpPortMax (\(sip.rtpPortMax)) must be above rtpPortMin (\(sip.rtpPortMin))")
+        }
+        return sip
     }
 
     private static func readNotifications(_ node: JSONNode, reader: inout JSONFieldReader) -> Notifications {

@@ -6,9 +6,12 @@ enum CLIError: Error {
     case configuration(ValidationFailure)
     case invalidInput
     case failure(String)
+    /// `call`: the call ended without being answered (the events already said how).
+    case callNotAnswered
 
     var exitCode: ExitCode {
         switch self {
+        case .callNotAnswered: .callNotAnswered
         case .usage: .usage
         case .configuration: .configuration
         case .invalidInput: .invalidInput

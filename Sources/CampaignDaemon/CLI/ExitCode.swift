@@ -9,4 +9,6 @@ enum ExitCode: Int32 {
     case configuration = 3
     /// The operation failed: the database cannot be opened or written, or a named campaign does not exist.
     case failure = 4
+    /// `call`: the call was not answered (busy, declined, no answer, error); the last line says why.
+    case callNotAnswered = 6
 }

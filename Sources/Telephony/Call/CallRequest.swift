@@ -87,7 +87,7 @@ public struct CallResult: Sendable, Equatable {
 /// Places calls. `SIPDialer` does it over SIP; scheduler tests use a scripted one.
 public protocol Dialer: Sendable {
     /// Starts the call and returns its events; the stream ends after `.ended`.
-    func placeCall(_ request: CallRequest) -> AsyncStream<CallEvent>
+    func placeCall(_ request: CallRequest) async -> AsyncStream<CallEvent>
     /// Asks the call with `sipCallID` to hang up (CANCEL before answer, BYE after).
     func hangUp(sipCallID: String) async
 }

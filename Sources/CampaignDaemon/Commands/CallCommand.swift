@@ -1,0 +1,176 @@
+import Foundation
+import Scheduler
+import Telephony
+
+/// `call TARGET`: places one call and prints its events as they happen.
+enum CallCommand {
+    static func run(_ context: CommandContext) async throws(CLIError) {
+        let arguments = try CommandArguments(
+            context.invocation.arguments, command: "call", flags: ["--json"],
+            valued: ["--caller", "--trunk", "--answer-timeout", "--hangup-after", "--max-duration", "--sip-port"])
+        guard arguments.positionals.count == 1, let rawTarget = arguments.positionals.first else {
+            throw .usage("call needs exactly one TARGET (a number or SIP URI)", command: "call")
+        }
+        let configuration = try context.configuration()
+        let json = arguments.flags.contains("--json")
+        func seconds(_ option: String, default value: Int?, range: ClosedRange<Int>) throws(CLIError) -> Int? {
+            guard let text = arguments.values[option] else { return value }
+            guard let number = Int(text), range.contains(number) else {
+                throw .usage("\(option) takes whole seconds from \(range.lowerBound) to \(range.upperBound), not \"\(text)\"", command: "call")
+            }
+            return number
+        }
+        let defaults = configuration.defaultSettings
+        let answerTimeout = try seconds("--answer-timeout", default: defaults.answerTimeoutSec, range: 1...300) ?? 30
+        let maxDuration = try seconds("--max-duration", default: defaults.maxCallDurationSec, range: 1...86_400) ?? 3600
+        let hangupAfter = try seconds("--hangup-after", default: nil, range: 0...86_400)
+        let sipPort = try seconds("--sip-port", default: 0, range: 0...65535) ?? 0
+
+        let target: DialTarget
+        switch TargetNormalizer(defaultCountryCode: defaults.defaultCountryCode).normalize(rawTarget) {
+        case .success(let normalized): target = normalized
+        case .failure(let error):
+            Console.error(error.description)
+            throw .invalidInput
+        }
+        let trunkName = arguments.values["--trunk"] ?? defaults.trunk ?? (configuration.trunks.count == 1 ? configuration.trunks[0].name : nil)
+        var trunk: SIPTrunk?
+        if let trunkName {
+            guard let found = configuration.trunks.first(where: { $0.name == trunkName }) else {
+                throw .usage("no trunk \"\(trunkName)\" in the configuration"
+                    + DidYouMean.hint(for: trunkName, among: configuration.trunks.map(\.name)), command: "call")
+            }
+            trunk = SIPTrunk(name: found.name, host: found.host, port: found.port, username: found.username, password: found.password)
+        }
+        var caller = defaults.caller
+        if let given = arguments.values["--caller"] {
+            switch CampaignSettings.normalizeCaller(given) {
+            case .success(let normalized): caller = normalized
+            case .failure(let error): throw .usage(error.description, command: "call")
+            }
+        }
+
+        let transport: UDPTransport
+        do {
+            transport = try UDPTransport(host: configuration.sip.bindAddress, port: sipPort)
+        } catch {
+            throw .failure("cannot open the SIP socket: \(error)")
+        }
+        let towards = trunk?.host ?? (SIPDestination(uri: target.description)?.host ?? "127.0.0.1")
+        let advertised = configuration.sip.advertisedAddress
+            ?? (configuration.sip.bindAddress != "0.0.0.0" ? configuration.sip.bindAddress : UDPTransport.localAddress(toward: towards) ?? "127.0.0.1")
+        let dialer = SIPDialer(transport: transport, configuration: SIPDialer.Configuration(
+            advertisedHost: advertised, rtpPorts: configuration.sip.rtpPortMin...configuration.sip.rtpPortMax,
+            timing: SIPTiming(t1: .milliseconds(configuration.sip.t1Ms)),
+            trunks: configuration.trunks.map { SIPTrunk(name: $0.name, host: $0.host, port: $0.port) }))
+        let request = CallRequest(
+            target: target, trunk: trunk, caller: caller, callerHost: defaults.callerHost,
+            callerDisplayName: defaults.callerDisplayName, headers: defaults.headers.map { ($0.name, $0.value) },
+            answerTimeout: .seconds(answerTimeout), maxCallDuration: .seconds(maxDuration))
+        let printer = EventPrinter(json: json, target: target.description, via: trunk.map { "\($0.host):\($0.port)" } ?? towards)
+
+        let result: CallResult? = await withTaskGroup(of: CallResult?.self) { group in
+            group.addTask {
+                await dialer.run()
+                return nil
+            }
+            group.addTask {
+                var last: CallResult?
+                for await event in await dialer.placeCall(request) {
+                    printer.print(event)
+                    switch event {
+                    case .answered:
+                        if let hangupAfter {
+                            // A child of this task group: cancelled with the group when the call ends.
+                            Task {
+                                try? await Task.sleep(for: .seconds(hangupAfter))
+                                printer.note("hangup")
+                                await dialer.hangUp(sipCallID: printer.callID)
+                            }
+                        }
+                    case .ended(let ended):
+                        last = ended
+                    default:
+                        break
+                    }
+                }
+                transport.close()
+                return last
+            }
+            var final: CallResult?
+            for await value in group {
+                if let value { final = value }
+            }
+            return final
+        }
+        guard let result, result.outcome.status == .completed else { throw .callNotAnswered }
+    }
+}
+
+/// Prints call events as lines a person can follow, or as JSON objects, one per line.
+final class EventPrinter: Sendable {
+    let json: Bool
+    let target: String
+    let via: String
+    private let state = CallIDBox()
+
+    // @unchecked Sendable: `lock` guards `value`.
+    private final class CallIDBox: @unchecked Sendable {
+        let lock = NSLock()
+        var value = ""
+    }
+
+    init(json: Bool, target: String, via: String) {
+        self.json = json
+        self.target = target
+        self.via = via
+    }
+
+    var callID: String { state.lock.withLock { state.value } }
+
+    func note(_ name: String) {
+        emit(name, [])
+    }
+
+    func print(_ event: CallEvent) {
+        switch event {
+        case .inviteSent(let callID):
+            state.lock.withLock { state.value = callID }
+            emit("invite-sent", [("call_id", callID), ("target", target), ("via", via)])
+        case .trying: emit("trying", [])
+        case .ringing: emit("ringing", [])
+        case .earlyMedia: emit("early-media", [])
+        case .answered: emit("answered", [])
+        case .ended(let result):
+            let outcome = result.outcome
+            var fields: [(String, String)] = [
+                ("status", outcome.status.rawValue), ("reason_code", outcome.reasonCode.rawValue),
+                ("sip_code", outcome.sipCode.map(String.init) ?? ""), ("reason", outcome.reason ?? ""),
+            ]
+            if let ring = result.ringTime { fields.append(("ring_ms", String(ring - result.startTime))) }
+            if let connect = result.connectTime {
+                fields.append(("answer_ms", String(connect - result.startTime)))
+                fields.append(("connect_duration_ms", String(result.disconnectTime - connect)))
+            }
+            emit("ended", fields)
+        }
+    }
+
+    private func emit(_ name: String, _ fields: [(String, String)]) {
+        let now = Timestamp.nowMs()
+        if json {
+            var line = "{\"event\":\"\(name)\",\"time\":\"\(Timestamp.iso8601(now))\""
+            for (key, value) in fields {
+                line += ",\"\(key)\":"
+                JSONNode.appendQuoted(value, to: &line)
+            }
+            Console.out(line + "}")
+        } else {
+            let time = Timestamp.iso8601(now).dropFirst(11).dropLast()
+            let rendered = fields.filter { !$0.1.isEmpty }.map { key, value in
+                value.contains(" ") ? "\(key)=\"\(value)\"" : "\(key)=\(value)"
+            }
+            Console.out(([String(time), name] + rendered).joined(separator: " "))
+        }
+    }
+}

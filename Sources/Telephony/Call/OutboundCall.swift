@@ -1,0 +1,98 @@
+import Foundation
+
+/// Carries out one call's `CallStateMachine` actions: sends datagrams, runs its timers on a clock,
+/// stamps the times and publishes `CallEvent`s. Created and fed by `SIPDialer`.
+actor OutboundCall {
+    private var machine: CallStateMachine
+    private let transport: UDPTransport
+    private let continuation: AsyncStream<CallEvent>.Continuation
+    /// One task per running timer, owned by this actor: cancelled when the timer is, or when the call ends.
+    private var timers: [CallStateMachine.Timer: Task<Void, Never>] = [:]
+    private let onEnd: @Sendable (String) async -> Void
+    private var startTime: Int64 = 0
+    private var ringTime: Int64?
+    private var connectTime: Int64?
+    private var finished = false
+
+    init(machine: CallStateMachine, transport: UDPTransport, continuation: AsyncStream<CallEvent>.Continuation,
+         onEnd: @escaping @Sendable (String) async -> Void) {
+        self.machine = machine
+        self.transport = transport
+        self.continuation = continuation
+        self.onEnd = onEnd
+    }
+
+    var callID: String { machine.callID }
+
+    func start() async {
+        startTime = Self.nowMs()
+        await perform(machine.start())
+    }
+
+    func responseReceived(_ response: SIPMessage) async {
+        await perform(machine.responseReceived(response))
+    }
+
+    func requestReceived(_ request: SIPMessage) async {
+        await perform(machine.requestReceived(request))
+    }
+
+    func hangUp() async {
+        await perform(machine.hangUp())
+    }
+
+    private func timerFired(_ timer: CallStateMachine.Timer) async {
+        guard timers.removeValue(forKey: timer) != nil else { return }
+        await perform(machine.timerFired(timer))
+    }
+
+    private func perform(_ actions: [CallStateMachine.Action]) async {
+        for action in actions {
+            if finished { return }
+            switch action {
+            case .send(let message, let destination):
+                do {
+                    try transport.send(message.serialized(), to: destination.host, port: destination.port)
+                } catch {
+                    // A send that fails outright (no route, unresolvable host) ends the call as an error.
+                    await finish(CallOutcome(status: .failed, reasonCode: .error, reason: "\(error)"))
+                    return
+                }
+            case .startTimer(let timer, let delay):
+                timers[timer]?.cancel()
+                timers[timer] = Task { [weak self] in
+                    try? await Task.sleep(for: delay)
+                    guard !Task.isCancelled else { return }
+                    await self?.timerFired(timer)
+                }
+            case .cancelTimer(let timer):
+                timers.removeValue(forKey: timer)?.cancel()
+            case .event(let event):
+                switch event {
+                case .ringing, .earlyMedia: if ringTime == nil { ringTime = Self.nowMs() }
+                case .answered: connectTime = Self.nowMs()
+                default: break
+                }
+                continuation.yield(event)
+            case .ended(let outcome):
+                await finish(outcome)
+            }
+        }
+    }
+
+    private func finish(_ outcome: CallOutcome) async {
+        guard !finished else { return }
+        finished = true
+        for task in timers.values { task.cancel() }
+        timers.removeAll()
+        continuation.yield(.ended(CallResult(
+            outcome: outcome, sipCallID: machine.callID, startTime: startTime, ringTime: ringTime,
+            connectTime: connectTime, disconnectTime: Self.nowMs())))
+        continuation.finish()
+        await onEnd(machine.callID)
+    }
+
+    static func nowMs() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded())
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+
+/// Places calls over SIP/UDP: builds each INVITE with its SDP offer, runs one `OutboundCall` per
+/// call and routes what arrives on the socket to the call it belongs to (by Call-ID).
+///
+/// Bad input from the network never reaches a call: malformed datagrams are dropped and counted,
+/// responses for unknown calls are ignored, and out-of-dialog requests get no dialog (481 from a
+/// trunk, silence from anyone else).
+public actor SIPDialer: Dialer {
+    public struct Configuration: Sendable {
+        /// The address put in Via, Contact and the SDP.
+        public var advertisedHost: String
+        /// RTP ports offered in the SDP (media arrives with the media work).
+        public var rtpPorts: ClosedRange<Int>
+        public var timing: SIPTiming
+        public var trunks: [SIPTrunk]
+        public var userAgent: String
+
+        public init(advertisedHost: String, rtpPorts: ClosedRange<Int> = 20000...20999, timing: SIPTiming = .standard,
+                    trunks: [SIPTrunk] = [], userAgent: String = "campaignd") {
+            self.advertisedHost = advertisedHost
+            self.rtpPorts = rtpPorts
+            self.timing = timing
+            self.trunks = trunks
+            self.userAgent = userAgent
+        }
+    }
+
+    /// What arrived that no call could use.
+    public struct Counters: Sendable, Equatable {
+        public var malformed = 0
+        public var unknownResponses = 0
+        public var strayRequests = 0
+    }
+
+    private let transport: UDPTransport
+    private let configuration: Configuration
+    private var calls: [String: OutboundCall] = [:]
+    private var nextRTPPort: Int
+    public private(set) var counters = Counters()
+
+    public init(transport: UDPTransport, configuration: Configuration) {
+        self.transport = transport
+        self.configuration = configuration
+        self.nextRTPPort = configuration.rtpPorts.lowerBound
+    }
+
+    /// Routes incoming datagrams until the transport closes. Run it for as long as calls are placed.
+    public func run() async {
+        for await datagram in transport.datagrams {
+            await receive(datagram)
+        }
+    }
+
+    public func placeCall(_ request: CallRequest) async -> AsyncStream<CallEvent> {
+        let (stream, continuation) = AsyncStream<CallEvent>.makeStream()
+        let machine: CallStateMachine
+        do {
+            machine = try CallStateMachine(configuration: makeConfiguration(request))
+        } catch {
+            continuation.yield(.ended(CallResult(
+                outcome: CallOutcome(status: .failed, reasonCode: .error, reason: "\(error)"), sipCallID: "",
+                startTime: OutboundCall.nowMs(), ringTime: nil, connectTime: nil, disconnectTime: OutboundCall.nowMs())))
+            continuation.finish()
+            return stream
+        }
+        let call = OutboundCall(machine: machine, transport: transport, continuation: continuation) { [weak self] callID in
+            await self?.remove(callID)
+        }
+        calls[machine.callID] = call
+        await call.start()
+        return stream
+    }
+
+    public func hangUp(sipCallID: String) async {
+        await calls[sipCallID]?.hangUp()
+    }
+
+    private func remove(_ callID: String) {
+        calls[callID] = nil
+    }
+
+    private func receive(_ datagram: UDPTransport.Datagram) async {
+        // Keep-alives (CRLF) are not messages.
+        if datagram.bytes.allSatisfy({ $0 == 0x0D || $0 == 0x0A }) { return }
+        let message: SIPMessage
+        do {
+            message = try SIPMessageParser.parse(datagram: datagram.bytes)
+        } catch {
+            counters.malformed += 1
+            return
+        }
+        if let call = calls[message.callID ?? ""] {
+            if message.isRequest { await call.requestReceived(message) } else { await call.responseReceived(message) }
+            return
+        }
+        if message.isRequest {
+            counters.strayRequests += 1
+            if message.method != "ACK", configuration.trunks.contains(where: { $0.host == datagram.host }) {
+                let response = CallStateMachine.response(to: message, code: 481, reason: "Call/Transaction Does Not Exist")
+                try? transport.send(response.serialized(), to: datagram.host, port: datagram.port)
+            }
+        } else {
+            counters.unknownResponses += 1
+        }
+    }
+
+    public enum RequestError: Error, Sendable, CustomStringConvertible {
+        case noTrunk(String)
+        case badTarget(String)
+
+        public var description: String {
+            switch self {
+            case .noTrunk(let target): "no trunk to send \(target) to; configure one in trunks"
+            case .badTarget(let target): "cannot call \(target)"
+            }
+        }
+    }
+
+    private func makeConfiguration(_ request: CallRequest) throws(RequestError) -> CallStateMachine.Configuration {
+        let host = configuration.advertisedHost
+        let port = transport.localPort
+        let requestURI: String
+        let destination: SIPDestination
+        switch request.target {
+        case .e164(let number):
+            guard let trunk = request.trunk else { throw .noTrunk(number) }
+            // Phone numbers go to the trunk as sip:+1555…@proxy;user=phone (RFC 3261 §19.1.6).
+            requestURI = "sip:\(number)@\(trunk.host):\(trunk.port);user=phone"
+            destination = SIPDestination(host: trunk.host, port: trunk.port)
+        case .sip(let uri):
+            requestURI = uri.description
+            if let trunk = request.trunk {
+                destination = SIPDestination(host: trunk.host, port: trunk.port)
+            } else if let direct = SIPDestination(uri: uri.description) {
+                destination = direct
+            } else {
+                throw .badTarget(uri.description)
+            }
+        }
+        let callID = Self.randomHex(16) + "@" + host
+        let caller = request.caller ?? "campaignd"
+        var from = NameAddress(displayName: request.callerDisplayName, uri: "sip:\(caller)@\(request.callerHost ?? host)")
+        from.parameters.set("tag", Self.randomHex(8))
+        let rtpPort = nextRTPPort
+        nextRTPPort = nextRTPPort + 2 > configuration.rtpPorts.upperBound ? configuration.rtpPorts.lowerBound : nextRTPPort + 2
+        let contact = "<sip:campaignd@\(host):\(port)>"
+        var invite = SIPMessage.request("INVITE", uri: requestURI, headers: [
+            SIPHeaderField("Via", "SIP/2.0/UDP \(host):\(port);branch=z9hG4bK\(Self.randomHex(12));rport"),
+            SIPHeaderField("Max-Forwards", "70"),
+            SIPHeaderField("From", from.serialized),
+            SIPHeaderField("To", "<\(requestURI)>"),
+            SIPHeaderField("Call-ID", callID),
+            SIPHeaderField("CSeq", "1 INVITE"),
+            SIPHeaderField("Contact", contact),
+            SIPHeaderField("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS"),
+            SIPHeaderField("User-Agent", configuration.userAgent),
+        ])
+        for header in request.headers { invite.addHeader(header.name, header.value) }
+        invite.addHeader("Content-Type", "application/sdp")
+        invite.body = Array(Self.sdpOffer(host: host, rtpPort: rtpPort).utf8)
+        let credentials = request.trunk.flatMap { trunk -> DigestCredentials? in
+            guard let username = trunk.username, let password = trunk.password else { return nil }
+            return DigestCredentials(username: username, password: password)
+        }
+        return CallStateMachine.Configuration(
+            invite: invite, destination: destination, credentials: credentials, contact: contact,
+            answerTimeout: request.answerTimeout, maxCallDuration: request.maxCallDuration, timing: configuration.timing)
+    }
+
+    /// The SDP offer (RFC 4566, RFC 3264): PCMU, PCMA and telephone-event, 20 ms packets.
+    static func sdpOffer(host: String, rtpPort: Int) -> String {
+        let session = UInt32.random(in: 1...UInt32.max)
+        return [
+            "v=0", "o=campaignd \(session) \(session) IN IP4 \(host)", "s=campaignd", "c=IN IP4 \(host)", "t=0 0",
+            "m=audio \(rtpPort) RTP/AVP 0 8 101", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000",
+            "a=rtpmap:101 telephone-event/8000", "a=fmtp:101 0-16", "a=ptime:20", "a=sendrecv", "",
+        ].joined(separator: "\r\n")
+    }
+
+    static func randomHex(_ bytes: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return hex((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+}
