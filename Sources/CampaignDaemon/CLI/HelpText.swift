@@ -13,6 +13,7 @@ enum HelpText {
       resume CAMPAIGN               Dial a paused campaign again
       cancel CAMPAIGN               Cancel a campaign and every contact still waiting
       dnc add|remove|list|import    Manage the do-not-call list
+      call TARGET                   Place one call over SIP and print its events
       help [COMMAND]                Show help for a command
 
     GLOBAL OPTIONS:
@@ -30,8 +31,9 @@ enum HelpText {
       2  usage error: unknown command or option, missing argument
       3  configuration file missing or invalid
       4  operation failed: database error, or the named campaign does not exist
+      6  call: the call was not answered (busy, declined, no answer, error)
 
-    Not built yet: placing calls (run, call), CDRs, webhooks and reports.
+    Not built yet: the dispatcher (run), CDRs, media and AMD, webhooks and reports.
     """
 
     static let commands: [String: String] = [
@@ -70,6 +72,26 @@ enum HelpText {
 
         Cancels CAMPAIGN: every contact still pending or waiting for a retry becomes
         cancelled. Calls in progress finish. A cancelled campaign cannot be resumed.
+        """,
+        "call": """
+        USAGE: campaignd call TARGET [--caller N] [--trunk T] [--answer-timeout S]
+                              [--hangup-after S] [--max-duration S] [--sip-port P] [--json]
+
+        Places one call and prints its events as they happen: invite-sent, trying,
+        ringing, early-media, answered, hangup, ended (with status, reason_code,
+        sip_code, reason and timings). TARGET is a phone number (sent to the trunk as
+        sip:+1555...@trunk;user=phone) or a sip:/sips: URI (sent to its host, or to the
+        trunk if one is named). Settings default to the configuration's defaults.
+
+          --caller N          caller (From user), E.164 or SIP user name
+          --trunk T           trunk name (default: defaults.trunk, or the only trunk)
+          --answer-timeout S  seconds of ringing before CANCEL (1-300)
+          --hangup-after S    hang up S seconds after the answer
+          --max-duration S    BYE after S seconds (maxCallDurationSec)
+          --sip-port P        local SIP port (default: a free one)
+          --json              one JSON object per event
+
+        Exit code 0 if the call was answered, 6 if not.
         """,
         "dnc": """
         USAGE: campaignd dnc add NUMBER...

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+/// A SIPp UAS on 127.0.0.1 running one scenario from deploy/sipp for one call; stopped by pid.
+final class SIPpCallee {
+    static let scenarios = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("deploy/sipp").path
+
+    let port: Int
+    private let process = Process()
+    private let output: URL
+
+    /// Starts `sipp -sf SCENARIO` on a free port. `replacing` fills a `.xml.in` template's @KEY@ markers.
+    init(scenario: String, replacing: [String: String] = [:], in directory: String) throws {
+        var path = Self.scenarios + "/" + scenario
+        if !replacing.isEmpty {
+            var text = try String(contentsOfFile: path, encoding: .utf8)
+            for (key, value) in replacing { text = text.replacingOccurrences(of: "@\(key)@", with: value) }
+            path = directory + "/" + scenario.replacingOccurrences(of: ".xml.in", with: ".xml")
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        port = try Self.freeUDPPort()
+        output = URL(fileURLWithPath: directory + "/sipp-\(port).log")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        let log = try FileHandle(forWritingTo: output)
+        process.executableURL = URL(fileURLWithPath: try Self.sippPath())
+        // One call, no keyboard, and SIPp gives up by itself after 20 s whatever happens.
+        process.arguments = ["-sf", path, "-i", "127.0.0.1", "-p", String(port), "-m", "1", "-nostdin",
+                             "-timeout", "20s", "-timeout_error", "-trace_err", "-error_file", directory + "/sipp-\(port)-errors.log",
+                             "-trace_msg", "-message_file", directory + "/sipp-\(port)-messages.log"]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Give SIPp a moment to bind its socket.
+        Thread.sleep(forTimeInterval: 0.4)
+    }
+
+    deinit {
+        stop()
+    }
+
+    /// Waits up to `seconds` for SIPp to finish its call; its exit code (0 = the scenario succeeded), or nil if it did not end.
+    func waitForExit(seconds: Double = 15) -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    /// Kills SIPp (by its pid) if it is still running.
+    func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    var log: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+
+    /// Every message SIPp sent and received, as it logged them (-trace_msg).
+    var messages: String {
+        (try? String(contentsOfFile: output.deletingLastPathComponent().path + "/sipp-\(port)-messages.log", encoding: .utf8)) ?? ""
+    }
+
+    static func sippPath() throws -> String {
+        for candidate in ["/usr/bin/sipp", "/usr/local/bin/sipp"] where FileManager.default.isExecutableFile(atPath: candidate) {
+            return candidate
+        }
+        struct Missing: Error, CustomStringConvertible {
+            var description: String { "sipp is not installed; run deploy/install-deps.sh (Debian package sip-tester)" }
+        }
+        throw Missing()
+    }
+
+    /// A UDP port nothing is bound to right now on 127.0.0.1.
+    static func freeUDPPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
