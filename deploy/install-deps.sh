@@ -14,6 +14,7 @@ declare -A wanted=(
   [sqlite3]=sqlite3
   [pkg-config]=pkg-config
   [sip-tester]=sipp
+  [kamailio]=kamailio
   [time]=/usr/bin/time
   [bc]=bc
   [python3]=python3

@@ -138,3 +138,33 @@ import Testing
         #expect(try directory.campaignd("call", "+15551230001", "--trunk", "nope").exitCode == 2)
     }
 }
+
+/// Through Kamailio as the carrier proxy: a 407 challenge and a record-routed dialog.
+@Suite(.serialized) struct KamailioCallTests {
+    @Test func proxyChallengesWith407AndRecordRoutes() throws {
+        let directory = try Workspace()
+        let callee = try SIPpCallee(scenario: "uas-answer.xml", in: directory.path)
+        let proxy = try KamailioProxy(calleePort: callee.port, in: directory.path)
+        try directory.write("campaignd.json", """
+            {"trunks": [{"name": "carrier", "host": "127.0.0.1", "port": \(proxy.port), "username": "dialer", "password": "s3cret"}],
+             "sip": {"bindAddress": "127.0.0.1", "t1Ms": 100},
+             "defaults": {"defaultCountryCode": "1", "caller": "+15550001111"}}
+            """)
+        let started = Date()
+        let result = try directory.campaignd("call", "+15551230007", "--hangup-after", "1", "--json")
+        #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        let end = try #require(result.stdout.split(separator: "\n").last)
+        #expect(end.contains("\"status\":\"completed\""))
+        // The BYE's 200 came back through the proxy at once; a lost one would take Timer F (6.4 s here).
+        #expect(Date().timeIntervalSince(started) < 4)
+        #expect(callee.waitForExit() == 0, "SIPp: \(callee.log.suffix(600))")
+        proxy.stop()
+        let log = proxy.log
+        #expect(log.contains("authenticated INVITE from dialer"), "Kamailio: \(log.suffix(800))")
+        // ACK and BYE followed the Route set the proxy's Record-Route built.
+        #expect(log.contains("in-dialog ACK routed by its Route header"))
+        #expect(log.contains("in-dialog BYE routed by its Route header"))
+        #expect(callee.messages.contains("Record-Route: <sip:127.0.0.1:\(proxy.port);lr"))
+        #expect(!result.stdout.contains("s3cret"))
+    }
+}
