@@ -83,13 +83,14 @@ public actor SIPDialer: Dialer {
     private func receive(_ datagram: UDPTransport.Datagram) async {
         // Keep-alives (CRLF) are not messages.
         if datagram.bytes.allSatisfy({ $0 == 0x0D || $0 == 0x0A }) { return }
-        let message: SIPMessage
+        var message: SIPMessage
         do {
             message = try SIPMessageParser.parse(datagram: datagram.bytes)
         } catch {
             counters.malformed += 1
             return
         }
+        if message.isRequest { Self.stampSource(of: &message, host: datagram.host, port: datagram.port) }
         if let call = calls[message.callID ?? ""] {
             if message.isRequest { await call.requestReceived(message) } else { await call.responseReceived(message) }
             return
@@ -103,6 +104,18 @@ public actor SIPDialer: Dialer {
         } else {
             counters.unknownResponses += 1
         }
+    }
+
+    /// RFC 3261 §18.2.1 and RFC 3581: note where a request really came from in its top Via
+    /// (`received`, and `rport` when the sender asked for it), so the response goes back there.
+    static func stampSource(of request: inout SIPMessage, host: String, port: Int) {
+        guard let index = request.headers.firstIndex(where: { $0.name == "Via" }) else { return }
+        var values = SIPMessage.splitList(request.headers[index].value)
+        guard let first = values.first, var via = SIPVia(parsing: first) else { return }
+        if via.host != host { via.parameters.set("received", host) }
+        if via.parameters["rport"] != nil { via.parameters.set("rport", String(port)) }
+        values[0] = via.serialized
+        request.headers[index] = SIPHeaderField("Via", values.joined(separator: ", "))
     }
 
     public enum RequestError: Error, Sendable, CustomStringConvertible {
