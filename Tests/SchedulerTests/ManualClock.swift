@@ -1,0 +1,43 @@
+import Foundation
+
+/// A clock tests move by hand: `sleep` returns when `advance` has passed its deadline.
+final class ManualClock: Clock, @unchecked Sendable {
+    // @unchecked Sendable: `lock` guards `current` and `sleepers`.
+    struct Instant: InstantProtocol, Sendable {
+        var offset: Duration
+        func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        func duration(to other: Instant) -> Duration { other.offset - offset }
+        static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+    }
+
+    private let lock = NSLock()
+    private var current = Instant(offset: .zero)
+    private var sleepers: [(deadline: Instant, continuation: CheckedContinuation<Void, Never>)] = []
+
+    var now: Instant { lock.withLock { current } }
+    var minimumResolution: Duration { .nanoseconds(1) }
+
+    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+        await withCheckedContinuation { continuation in
+            let ready = lock.withLock { () -> Bool in
+                if deadline <= current { return true }
+                sleepers.append((deadline, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+        try Task.checkCancellation()
+    }
+
+    func advance(by duration: Duration) {
+        let due = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+            current = current.advanced(by: duration)
+            let ready = sleepers.filter { $0.deadline <= current }
+            sleepers.removeAll { $0.deadline <= current }
+            return ready.map(\.continuation)
+        }
+        for continuation in due { continuation.resume() }
+    }
+
+    var sleeperCount: Int { lock.withLock { sleepers.count } }
+}
