@@ -1,0 +1,315 @@
+import Foundation
+import Telephony
+
+/// Dials the campaigns in the queue: claims due contacts fairly across active campaigns within the
+/// global and per-campaign limits, runs one child task per call through the `Dialer`, and on each
+/// call's end finishes the attempt, applies the `RetryPolicy` and appends the CDR.
+public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Instant: Sendable {
+    public struct Configuration: Sendable {
+        public var globalRate: Double
+        public var globalMaxConcurrentCalls: Int
+        public var slotExpiry: Duration
+        public var trunks: [SIPTrunk]
+        public var defaultTimeZone: TimeZone
+        /// How often campaign states (pause, resume, cancel) and settings are read again.
+        public var refreshInterval: Duration
+
+        public init(globalRate: Double, globalMaxConcurrentCalls: Int, slotExpiry: Duration = .seconds(1200),
+                    trunks: [SIPTrunk] = [], defaultTimeZone: TimeZone = .current, refreshInterval: Duration = .seconds(1)) {
+            self.globalRate = globalRate
+            self.globalMaxConcurrentCalls = globalMaxConcurrentCalls
+            self.slotExpiry = slotExpiry
+            self.trunks = trunks
+            self.defaultTimeZone = defaultTimeZone
+            self.refreshInterval = refreshInterval
+        }
+    }
+
+    public enum Mode: Sendable {
+        /// Dial what is due, wait for retries that fall due before `until`, then return.
+        case once(until: Date?)
+        /// Dial until `stop` is requested; then stop claiming and give live calls `drainTimeout`.
+        case untilStopped(StopSignal, drainTimeout: Duration)
+    }
+
+    /// What the dispatcher tells whoever runs it (the executable logs it).
+    public enum Event: Sendable {
+        case dialing(ClaimedAttempt)
+        case finished(CDRRecord)
+        case deferred(contactID: Int64, until: Date)
+        case skippedDNC(contactID: Int64, target: String)
+        case slotExpired(attemptID: Int64)
+        case error(String)
+    }
+
+    public let store: QueueWriter
+    public let dialer: any Dialer
+    public let cdr: CDRWriter
+    public let clock: C
+    public let configuration: Configuration
+    public let onEvent: @Sendable (Event) -> Void
+
+    public init(store: QueueWriter, dialer: any Dialer, cdr: CDRWriter, clock: C, configuration: Configuration,
+                onEvent: @escaping @Sendable (Event) -> Void = { _ in }) {
+        self.store = store
+        self.dialer = dialer
+        self.cdr = cdr
+        self.clock = clock
+        self.configuration = configuration
+        self.onEvent = onEvent
+    }
+
+    /// Counts of the attempts this run finished, by outcome.
+    public struct Summary: Sendable, Equatable {
+        public var attempts = 0
+        public var byOutcome: [String: Int] = [:]
+        public var stillWaiting = 0
+    }
+
+    public func run(_ mode: Mode) async throws -> Summary {
+        let finished = Mailbox<Int64>()
+        var summary = Summary()
+        var globalBucket = TokenBucket<C>(rate: configuration.globalRate)
+        var globalGate = ConcurrencyGate<C, Int64>(limit: configuration.globalMaxConcurrentCalls, expiry: configuration.slotExpiry)
+        var buckets: [Int64: TokenBucket<C>] = [:]
+        var gates: [Int64: ConcurrencyGate<C, Int64>] = [:]
+        var cursors: [Int64: Int64] = [:]
+        var idleUntil: [Int64: C.Instant] = [:]
+        var campaignOfAttempt: [Int64: Int64] = [:]
+        var campaigns: [DispatchCampaign] = []
+        var nextRefresh = clock.now
+        var roundRobin = 0
+        let summaryBox = Mailbox<CDRRecord>()
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            mainLoop: while true {
+                let now = clock.now
+                for attemptID in finished.drain() {
+                    globalGate.release(attemptID)
+                    if let key = campaignOfAttempt.removeValue(forKey: attemptID) { gates[key]?.release(attemptID) }
+                }
+                for record in summaryBox.drain() {
+                    summary.attempts += 1
+                    summary.byOutcome[record.reasonCode, default: 0] += 1
+                }
+                for attemptID in globalGate.reclaimExpired(now: now) {
+                    if let key = campaignOfAttempt.removeValue(forKey: attemptID) { gates[key]?.release(attemptID) }
+                    onEvent(.slotExpired(attemptID: attemptID))
+                }
+                if case .untilStopped(let stop, _) = mode, stop.isRequested { break mainLoop }
+
+                if now >= nextRefresh {
+                    campaigns = try await store.activeCampaigns()
+                    for campaign in campaigns {
+                        let rate = campaign.settings.dialoutLimitPerSecond
+                        if buckets[campaign.key] == nil {
+                            buckets[campaign.key] = TokenBucket(rate: rate)
+                        } else if buckets[campaign.key]?.rate != rate {
+                            buckets[campaign.key]?.setRate(rate, now: now)
+                        }
+                        let limit = campaign.settings.maxConcurrentCalls
+                        if gates[campaign.key]?.limit != limit {
+                            var gate = ConcurrencyGate<C, Int64>(limit: limit, expiry: configuration.slotExpiry)
+                            for (attemptID, key) in campaignOfAttempt where key == campaign.key { _ = gate.acquire(attemptID, now: now) }
+                            gates[campaign.key] = gate
+                        }
+                    }
+                    idleUntil = idleUntil.filter { _, until in until > now }
+                    nextRefresh = now.advanced(by: configuration.refreshInterval)
+                }
+
+                // Campaigns that could dial now: room in both gates and not known to be idle.
+                let ready = globalGate.hasRoom ? campaigns.filter { campaign in
+                    (gates[campaign.key]?.hasRoom ?? true) && (idleUntil[campaign.key].map { $0 <= now } ?? true)
+                } : []
+                if ready.isEmpty {
+                    if case .once(let until) = mode, campaignOfAttempt.isEmpty,
+                       try await !moreWorkBefore(until, campaigns: campaigns, idle: idleUntil, now: now) {
+                        break mainLoop
+                    }
+                    try await clock.sleep(for: .milliseconds(20))
+                    continue
+                }
+                // Round-robin among the ready campaigns whose tokens are due; else wait for the first due.
+                let deadlines = ready.map { campaign in
+                    (campaign, max(globalBucket.nextDeadline(now: now), buckets[campaign.key]?.nextDeadline(now: now) ?? now))
+                }
+                let due = deadlines.filter { $0.1 <= now }
+                guard !due.isEmpty else {
+                    let first = deadlines.map(\.1).min() ?? now
+                    try await clock.sleep(until: min(first, now.advanced(by: .milliseconds(50))), tolerance: nil)
+                    continue
+                }
+                let campaign = due[roundRobin % due.count].0
+                roundRobin += 1
+
+                let nowMs = Timestamp.nowMs()
+                var contact = try await store.nextDueContact(campaignKey: campaign.key, now: nowMs, after: cursors[campaign.key] ?? 0)
+                if contact == nil, (cursors[campaign.key] ?? 0) > 0 {
+                    cursors[campaign.key] = 0
+                    contact = try await store.nextDueContact(campaignKey: campaign.key, now: nowMs, after: 0)
+                }
+                guard let contact else {
+                    idleUntil[campaign.key] = now.advanced(by: configuration.refreshInterval)
+                    continue
+                }
+                cursors[campaign.key] = contact.id
+                let zone = (contact.timezone ?? campaign.settings.window.timezone ?? campaign.settings.timezone)
+                    .flatMap(TimeZone.init(identifier:)) ?? configuration.defaultTimeZone
+                let windowZone = campaign.settings.window.timezone.flatMap(TimeZone.init(identifier:)) ?? zone
+                let window = CallingWindow(campaign.settings.window)
+                let date = Date()
+                if !window.isOpen(at: date, in: windowZone) {
+                    let opening = window.nextOpening(after: date, in: windowZone) ?? date.addingTimeInterval(86_400)
+                    try await store.deferContact(contact.id, until: Int64(opening.timeIntervalSince1970 * 1000))
+                    onEvent(.deferred(contactID: contact.id, until: opening))
+                    continue
+                }
+                // The DNC list is checked again just before dialing: it may have changed since the import.
+                if try await store.isOnDNC(contact.target) {
+                    try await store.skipForDNC(contact.id)
+                    onEvent(.skippedDNC(contactID: contact.id, target: contact.target))
+                    continue
+                }
+                let trunk = trunk(for: campaign)
+                guard let claimed = try await store.claim(contactID: contact.id, campaign: campaign, trunk: trunk?.name, now: nowMs) else {
+                    continue
+                }
+                globalBucket.take(now: now)
+                buckets[campaign.key]?.take(now: now)
+                _ = globalGate.acquire(claimed.attemptID, now: now)
+                _ = gates[campaign.key]?.acquire(claimed.attemptID, now: now)
+                campaignOfAttempt[claimed.attemptID] = campaign.key
+                onEvent(.dialing(claimed))
+                let request = callRequest(for: claimed, campaign: campaign, trunk: trunk)
+                group.addTask {
+                    await self.work(claimed, request: request, policy: RetryPolicy(campaign.settings), summary: summaryBox)
+                    finished.post(claimed.attemptID)
+                }
+            }
+
+            // Stopping: no new claims. Live calls get the drain time, then are hung up.
+            if case .untilStopped(_, let drainTimeout) = mode, !campaignOfAttempt.isEmpty {
+                let deadline = clock.now.advanced(by: drainTimeout)
+                while !campaignOfAttempt.isEmpty, clock.now < deadline {
+                    for attemptID in finished.drain() { campaignOfAttempt[attemptID] = nil }
+                    try await clock.sleep(for: .milliseconds(20))
+                }
+                for (callID, _) in activeCalls.snapshot() { await dialer.hangUp(sipCallID: callID) }
+            }
+            try await group.waitForAll()
+        }
+        for record in summaryBox.drain() {
+            summary.attempts += 1
+            summary.byOutcome[record.reasonCode, default: 0] += 1
+        }
+        summary.stillWaiting = try await store.waitingContacts()
+        return summary
+    }
+
+    /// Calls in progress (SIP Call-ID → attempt), for hanging up on shutdown.
+    private let activeCalls = CallRegistry()
+
+    private func work(_ claimed: ClaimedAttempt, request: CallRequest, policy: RetryPolicy, summary: Mailbox<CDRRecord>) async {
+        var result: CallResult?
+        var callID: String?
+        for await event in await dialer.placeCall(request) {
+            switch event {
+            case .inviteSent(let id):
+                callID = id
+                activeCalls.add(id)
+                do { try await store.markInviteSent(attemptID: claimed.attemptID, sipCallID: id) } catch { onEvent(.error("\(error)")) }
+            case .ended(let ended):
+                result = ended
+            default:
+                break
+            }
+        }
+        if let callID { activeCalls.remove(callID) }
+        let final = result ?? CallResult(
+            outcome: CallOutcome(status: .failed, reasonCode: .error, reason: "the dialer ended the call without an outcome"),
+            sipCallID: callID ?? "", startTime: Timestamp.nowMs(), ringTime: nil, connectTime: nil, disconnectTime: Timestamp.nowMs())
+        do {
+            let record = try await store.finish(claimed, result: final, policy: policy)
+            try cdr.append(record)
+            summary.post(record)
+            onEvent(.finished(record))
+        } catch {
+            onEvent(.error("cannot record attempt \(claimed.attemptID): \(error)"))
+        }
+    }
+
+    private func trunk(for campaign: DispatchCampaign) -> SIPTrunk? {
+        if let name = campaign.settings.trunk { return configuration.trunks.first { $0.name == name } }
+        return configuration.trunks.count == 1 ? configuration.trunks.first : nil
+    }
+
+    private func callRequest(for claimed: ClaimedAttempt, campaign: DispatchCampaign, trunk: SIPTrunk?) -> CallRequest {
+        let target: DialTarget
+        if claimed.target.hasPrefix("sip"), let uri = try? SIPURI(parsing: claimed.target) {
+            target = .sip(uri)
+        } else {
+            target = .e164(claimed.target)
+        }
+        let settings = campaign.settings
+        return CallRequest(
+            target: target, trunk: trunk, caller: claimed.caller, callerHost: settings.callerHost,
+            callerDisplayName: settings.callerDisplayName, headers: settings.headers.map { ($0.name, $0.value) },
+            answerTimeout: .seconds(settings.answerTimeoutSec), maxCallDuration: .seconds(settings.maxCallDurationSec))
+    }
+
+    /// Whether, in `once` mode, anything falls due before `until` (nil: only what is due now).
+    private func moreWorkBefore(_ until: Date?, campaigns: [DispatchCampaign], idle: [Int64: C.Instant], now: C.Instant) async throws -> Bool {
+        // A campaign not yet looked at in this refresh round may still have due contacts.
+        if campaigns.contains(where: { idle[$0.key] == nil }) { return true }
+        guard let next = try await store.nextRetryTime() else { return false }
+        let nowMs = Timestamp.nowMs()
+        if next <= nowMs { return true }
+        guard let until else { return false }
+        return next <= Int64(until.timeIntervalSince1970 * 1000)
+    }
+}
+
+/// A request to stop, set from a signal handler's task and read by the dispatcher loop.
+// @unchecked Sendable: `lock` guards `requested`.
+public final class StopSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var requested = false
+
+    public init() {}
+
+    public var isRequested: Bool { lock.withLock { requested } }
+
+    public func request() {
+        lock.withLock { requested = true }
+    }
+}
+
+/// Values posted by child tasks and drained by the dispatcher loop.
+// @unchecked Sendable: `lock` guards `items`.
+final class Mailbox<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [Value] = []
+
+    func post(_ value: Value) {
+        lock.withLock { items.append(value) }
+    }
+
+    func drain() -> [Value] {
+        lock.withLock {
+            defer { items.removeAll() }
+            return items
+        }
+    }
+}
+
+/// SIP Call-IDs of the calls in progress.
+// @unchecked Sendable: `lock` guards `ids`.
+final class CallRegistry: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ids: Set<String> = []
+
+    func add(_ id: String) { _ = lock.withLock { ids.insert(id) } }
+    func remove(_ id: String) { _ = lock.withLock { ids.remove(id) } }
+    func snapshot() -> [(String, Void)] { lock.withLock { ids.map { ($0, ()) } } }
+}

@@ -1,0 +1,215 @@
+import Foundation
+import Telephony
+
+/// A campaign the dispatcher may dial.
+public struct DispatchCampaign: Sendable {
+    public var key: Int64
+    public var id: String
+    public var settings: CampaignSettings
+}
+
+/// A contact claimed for one attempt: the attempt row exists before dialing.
+public struct ClaimedAttempt: Sendable, Equatable {
+    public var attemptID: Int64
+    public var contactID: Int64
+    public var campaignKey: Int64
+    public var campaignID: String
+    public var attempt: Int
+    public var target: String
+    public var timezone: String?
+    public var caller: String?
+    public var cdrId: String
+    public var conversationId: String
+}
+
+/// Queries of the dispatcher: claim, mark sent, finish, recover. Each runs in one transaction.
+extension QueueStore {
+    public func activeCampaigns() throws -> [DispatchCampaign] {
+        let query = try connection.prepare("SELECT key, id, settings FROM campaigns WHERE state = 'active' ORDER BY key")
+        var campaigns: [DispatchCampaign] = []
+        while try query.step() {
+            let settings = try JSONDecoder().decode(CampaignSettings.self, from: Data((query.text(2) ?? "{}").utf8))
+            campaigns.append(DispatchCampaign(key: query.int(0), id: query.text(1) ?? "", settings: settings))
+        }
+        return campaigns
+    }
+
+    /// The next contact of `campaign` due at `now` (ms): a due retry first, then pending contacts in
+    /// file order after `cursor`. Nil if none; the caller may reset its cursor to 0 and ask again.
+    public func nextDueContact(campaignKey: Int64, now: Int64, after cursor: Int64) throws -> (id: Int64, target: String, timezone: String?)? {
+        let retry = try connection.prepare("""
+            SELECT id, target, timezone FROM contacts
+            WHERE campaign_key = ? AND state = 'retry_wait' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 1
+            """)
+        if try retry.bind(.integer(campaignKey), .integer(now)).step() {
+            return (retry.int(0), retry.text(1) ?? "", retry.text(2))
+        }
+        let pending = try connection.prepare("""
+            SELECT id, target, timezone FROM contacts
+            WHERE id > ? AND campaign_key = ? AND state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 1
+            """)
+        if try pending.bind(.integer(cursor), .integer(campaignKey), .integer(now)).step() {
+            return (pending.int(0), pending.text(1) ?? "", pending.text(2))
+        }
+        return nil
+    }
+
+    /// A contact whose calling window is closed waits until it opens (it is not skipped).
+    public func deferContact(_ contactID: Int64, until: Int64) throws {
+        try connection.prepare("UPDATE contacts SET next_attempt_at = ? WHERE id = ?").bind(.integer(until), .integer(contactID)).run()
+    }
+
+    public func isOnDNC(_ target: String) throws -> Bool {
+        try connection.prepare("SELECT 1 FROM dnc WHERE target = ?").bind(.text(target)).step()
+    }
+
+    public func skipForDNC(_ contactID: Int64) throws {
+        try connection.prepare("UPDATE contacts SET state = 'skipped', skip_reason = 'dnc' WHERE id = ?").bind(.integer(contactID)).run()
+    }
+
+    /// Marks the contact `dialing` and writes its attempt row, before any INVITE is sent.
+    public func claim(contactID: Int64, campaign: DispatchCampaign, trunk: String?, now: Int64) throws -> ClaimedAttempt? {
+        try connection.transaction {
+            let contact = try connection.prepare("""
+                SELECT target, timezone, caller, attempts, metadata FROM contacts WHERE id = ? AND state IN ('pending', 'retry_wait')
+                """)
+            guard try contact.bind(.integer(contactID)).step() else { return nil }
+            let target = contact.text(0) ?? ""
+            let attempt = Int(contact.int(3)) + 1
+            let caller = contact.text(2) ?? campaign.settings.caller
+            let metadata = Self.mergedMetadata(campaign: campaign.settings.metadata, contact: contact.text(4) ?? "{}")
+            let claimed = ClaimedAttempt(
+                attemptID: 0, contactID: contactID, campaignKey: campaign.key, campaignID: campaign.id, attempt: attempt,
+                target: target, timezone: contact.text(1), caller: caller, cdrId: UUID().uuidString.lowercased(),
+                conversationId: UUID().uuidString.lowercased())
+            try connection.prepare("UPDATE contacts SET state = 'dialing', attempts = ? WHERE id = ?")
+                .bind(.int(attempt), .integer(contactID)).run()
+            try connection.prepare("""
+                INSERT INTO attempts (cdr_id, contact_id, campaign_key, attempt, conversation_id, target, caller, trunk, start_time, metadata)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+                .bind(.text(claimed.cdrId), .integer(contactID), .integer(campaign.key), .int(attempt), .text(claimed.conversationId),
+                      .text(target), .optional(caller), .optional(trunk), .integer(now), .text(metadata))
+                .run()
+            var result = claimed
+            result.attemptID = connection.lastInsertRowID
+            return result
+        }
+    }
+
+    /// The INVITE is on its way: from now on a crash leaves this attempt `interrupted`, not pending.
+    public func markInviteSent(attemptID: Int64, sipCallID: String) throws {
+        try connection.prepare("UPDATE attempts SET invite_sent = 1, sip_call_id = ? WHERE id = ?")
+            .bind(.text(sipCallID), .integer(attemptID)).run()
+    }
+
+    /// Finishes the attempt and applies `policy` to its contact, in one transaction; returns the CDR.
+    public func finish(_ claimed: ClaimedAttempt, result: CallResult, policy: RetryPolicy) throws -> CDRRecord {
+        try connection.transaction {
+            let decision = policy.decide(result.outcome, attemptsMade: claimed.attempt)
+            var nextAttemptAt: Int64?
+            switch decision {
+            case .retry(let seconds):
+                nextAttemptAt = result.disconnectTime + Int64(seconds) * 1000
+                try connection.prepare("UPDATE contacts SET state = 'retry_wait', next_attempt_at = ? WHERE id = ?")
+                    .bind(.integer(nextAttemptAt ?? 0), .integer(claimed.contactID)).run()
+            case .final(let state):
+                try connection.prepare("UPDATE contacts SET state = ? WHERE id = ?")
+                    .bind(.text(state.rawValue), .integer(claimed.contactID)).run()
+            }
+            let outcome = result.outcome
+            try connection.prepare("""
+                UPDATE attempts SET sip_call_id = COALESCE(?, sip_call_id), ring_time = ?, connect_time = ?, disconnect_time = ?,
+                    status = ?, reason_code = ?, reason = ?, sip_code = ?, will_retry = ?, next_attempt_at = ?
+                WHERE id = ?
+                """)
+                .bind(.optional(result.sipCallID.isEmpty ? nil : result.sipCallID), result.ringTime.map { .integer($0) } ?? .null,
+                      result.connectTime.map { .integer($0) } ?? .null, .integer(result.disconnectTime),
+                      .text(outcome.status.rawValue), .text(outcome.reasonCode.rawValue), .optional(outcome.reason),
+                      outcome.sipCode.map { .int($0) } ?? .null, .int(nextAttemptAt == nil ? 0 : 1),
+                      nextAttemptAt.map { .integer($0) } ?? .null, .integer(claimed.attemptID))
+                .run()
+            return try cdr(attemptID: claimed.attemptID)
+        }
+    }
+
+    /// Start-up after a crash (DESIGN.md): attempts whose INVITE was never sent go back to pending;
+    /// sent ones become `interrupted`, with a CDR saying so, and are never redialed automatically.
+    public func recoverUnfinishedAttempts(now: Int64) throws -> [CDRRecord] {
+        try connection.transaction {
+            try connection.execute("""
+                UPDATE contacts SET state = 'pending', attempts = attempts - 1
+                WHERE id IN (SELECT contact_id FROM attempts WHERE status IS NULL AND invite_sent = 0);
+                DELETE FROM attempts WHERE status IS NULL AND invite_sent = 0;
+                """)
+            var interrupted: [Int64] = []
+            let open = try connection.prepare("SELECT id, contact_id FROM attempts WHERE status IS NULL AND invite_sent = 1")
+            while try open.step() { interrupted.append(open.int(0)) }
+            try connection.prepare("""
+                UPDATE contacts SET state = 'interrupted'
+                WHERE id IN (SELECT contact_id FROM attempts WHERE status IS NULL AND invite_sent = 1)
+                """).run()
+            try connection.prepare("""
+                UPDATE attempts SET status = 'failed', reason_code = 'interrupted', reason = 'campaignd stopped during the call',
+                    disconnect_time = ?, will_retry = 0 WHERE status IS NULL AND invite_sent = 1
+                """).bind(.integer(now)).run()
+            return try interrupted.map { id throws in try cdr(attemptID: id) }
+        }
+    }
+
+    /// Sends a campaign's interrupted contacts back to pending (an operator's deliberate choice).
+    public func requeueInterrupted(campaignID: String) throws -> Int {
+        try connection.transaction {
+            try connection.prepare("""
+                UPDATE contacts SET state = 'pending', next_attempt_at = 0
+                WHERE state = 'interrupted' AND campaign_key = (SELECT key FROM campaigns WHERE id = ?)
+                """).bind(.text(campaignID)).run()
+            return connection.changes
+        }
+    }
+
+    /// The earliest time (ms) a retry of an active campaign falls due, if any.
+    public func nextRetryTime() throws -> Int64? {
+        let query = try connection.prepare("""
+            SELECT MIN(next_attempt_at) FROM contacts
+            WHERE state IN ('retry_wait', 'pending') AND campaign_key IN (SELECT key FROM campaigns WHERE state = 'active')
+            """)
+        guard try query.step(), !query.isNull(0) else { return nil }
+        return query.int(0)
+    }
+
+    /// How many contacts of active campaigns still wait to be dialed.
+    public func waitingContacts() throws -> Int {
+        Int(try connection.scalarText("""
+            SELECT COUNT(*) FROM contacts WHERE state IN ('pending', 'retry_wait', 'dialing')
+            AND campaign_key IN (SELECT key FROM campaigns WHERE state = 'active')
+            """) ?? "0") ?? 0
+    }
+
+    func cdr(attemptID: Int64) throws -> CDRRecord {
+        let row = try connection.prepare("""
+            SELECT a.cdr_id, a.conversation_id, a.sip_call_id, c.id, a.contact_id, a.attempt, a.target, a.caller, a.trunk,
+                   a.start_time, a.ring_time, a.connect_time, a.disconnect_time, a.status, a.reason_code, a.reason, a.sip_code,
+                   a.machine_detection, a.amd_decision_ms, a.beep_detected, a.will_retry, a.next_attempt_at, a.metadata
+            FROM attempts a JOIN campaigns c ON c.key = a.campaign_key WHERE a.id = ?
+            """)
+        guard try row.bind(.integer(attemptID)).step() else { throw StoreError.campaignNotFound("attempt \(attemptID)") }
+        func optionalInt(_ column: Int32) -> Int64? { row.isNull(column) ? nil : row.int(column) }
+        return CDRRecord(
+            cdrId: row.text(0) ?? "", conversationId: row.text(1) ?? "", sipCallId: row.text(2), campaignId: row.text(3) ?? "",
+            contactId: row.int(4), attempt: Int(row.int(5)), target: row.text(6) ?? "", caller: row.text(7), trunk: row.text(8),
+            startTime: row.int(9), ringTime: optionalInt(10), connectTime: optionalInt(11), disconnectTime: row.int(12),
+            status: row.text(13) ?? "", reasonCode: row.text(14) ?? "", reason: row.text(15), sipCode: optionalInt(16).map { Int($0) },
+            machineDetection: row.text(17), amdDecisionMs: optionalInt(18).map { Int($0) }, beepDetected: optionalInt(19).map { $0 != 0 },
+            willRetry: row.int(20) != 0, nextAttemptAt: optionalInt(21), metadata: row.text(22) ?? "{}")
+    }
+
+    /// Campaign metadata with the contact's laid over it, as one JSON object.
+    static func mergedMetadata(campaign: String, contact: String) -> String {
+        guard campaign != "{}" else { return contact }
+        guard contact != "{}" else { return campaign }
+        guard let base = try? JSONParser.parse(Array(campaign.utf8), file: "campaign"),
+              let top = try? JSONParser.parse(Array(contact.utf8), file: "contact") else { return contact }
+        return base.merged(with: top).serialized
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Telephony
+
+/// The one writer of the queue: owns a `QueueStore` and runs every query on its own thread, so
+/// blocking sqlite3 calls never occupy the shared cooperative pool.
+public actor QueueWriter {
+    // Lives as long as the process: the thread behind it never exits (one per daemon).
+    private static let executor = ThreadExecutor(name: "campaignd-store")
+    private let store: QueueStore
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { Self.executor.asUnownedSerialExecutor() }
+
+    public init(dataDirectory: String) throws {
+        store = try QueueStore(dataDirectory: dataDirectory)
+    }
+
+    public func activeCampaigns() throws -> [DispatchCampaign] { try store.activeCampaigns() }
+
+    public func nextDueContact(campaignKey: Int64, now: Int64, after cursor: Int64) throws -> (id: Int64, target: String, timezone: String?)? {
+        try store.nextDueContact(campaignKey: campaignKey, now: now, after: cursor)
+    }
+
+    public func deferContact(_ id: Int64, until: Int64) throws { try store.deferContact(id, until: until) }
+    public func isOnDNC(_ target: String) throws -> Bool { try store.isOnDNC(target) }
+    public func skipForDNC(_ id: Int64) throws { try store.skipForDNC(id) }
+
+    public func claim(contactID: Int64, campaign: DispatchCampaign, trunk: String?, now: Int64) throws -> ClaimedAttempt? {
+        try store.claim(contactID: contactID, campaign: campaign, trunk: trunk, now: now)
+    }
+
+    public func markInviteSent(attemptID: Int64, sipCallID: String) throws {
+        try store.markInviteSent(attemptID: attemptID, sipCallID: sipCallID)
+    }
+
+    public func finish(_ claimed: ClaimedAttempt, result: CallResult, policy: RetryPolicy) throws -> CDRRecord {
+        try store.finish(claimed, result: result, policy: policy)
+    }
+
+    public func recoverUnfinishedAttempts(now: Int64) throws -> [CDRRecord] { try store.recoverUnfinishedAttempts(now: now) }
+    public func nextRetryTime() throws -> Int64? { try store.nextRetryTime() }
+    public func waitingContacts() throws -> Int { try store.waitingContacts() }
+    public func campaignStatuses() throws -> [CampaignStatus] { try store.campaignStatuses() }
+}

@@ -1,0 +1,236 @@
+import Foundation
+import Telephony
+import Testing
+@testable import Scheduler
+
+@Suite struct RetryPolicyTests {
+    let policy = RetryPolicy(maxRetryNo: 2, retryIntervalSec: 300, retryOn: RetryClass.allCases)
+
+    @Test(arguments: [
+        (ScriptedDialer.busy, 1, RetryPolicy.Decision.retry(afterSeconds: 300)),
+        (ScriptedDialer.busy, 2, .retry(afterSeconds: 300)),
+        (ScriptedDialer.busy, 3, .final(.failed)),
+        (ScriptedDialer.noAnswer, 1, .retry(afterSeconds: 300)),
+        (CallOutcome.failed(sipCode: 503, reason: nil), 1, .retry(afterSeconds: 300)),
+        (CallOutcome(status: .failed, reasonCode: .error, reason: "timeout"), 1, .retry(afterSeconds: 300)),
+        (ScriptedDialer.declined, 1, .final(.failed)),
+        (CallOutcome.failed(sipCode: 404, reason: nil), 1, .final(.failed)),
+        (ScriptedDialer.answered, 1, .final(.done)),
+        (CallOutcome(status: .completed, reasonCode: .machineDetected), 1, .final(.done)),
+        (CallOutcome(status: .failed, reasonCode: .interrupted), 1, .final(.interrupted)),
+    ])
+    func decisions(outcome: CallOutcome, attempts: Int, expected: RetryPolicy.Decision) {
+        #expect(policy.decide(outcome, attemptsMade: attempts) == expected)
+    }
+
+    @Test func retryOnLimitsTheClasses() {
+        let onlyBusy = RetryPolicy(maxRetryNo: 5, retryIntervalSec: 60, retryOn: [.busy])
+        #expect(onlyBusy.decide(ScriptedDialer.busy, attemptsMade: 1) == .retry(afterSeconds: 60))
+        #expect(onlyBusy.decide(ScriptedDialer.noAnswer, attemptsMade: 1) == .final(.failed))
+        #expect(RetryPolicy(maxRetryNo: 0, retryIntervalSec: 60, retryOn: [.busy]).decide(ScriptedDialer.busy, attemptsMade: 1) == .final(.failed))
+    }
+}
+
+/// The dispatcher against a real store in a temp directory and a scripted dialer.
+@Suite(.serialized) struct DispatcherTests {
+    struct Fixture {
+        let directory: TestDirectory
+        let store: QueueWriter
+        let cdr: CDRWriter
+
+        init() async throws {
+            directory = try TestDirectory()
+            store = try QueueWriter(dataDirectory: directory.path + "/var")
+            cdr = try CDRWriter(directory: directory.path + "/var/cdr")
+        }
+
+        func importCampaign(_ id: String, targets: [String], configure: (inout CampaignSettings) -> Void = { _ in }) throws {
+            var settings = CampaignSettings()
+            settings.dialoutLimitPerSecond = 1000
+            settings.maxConcurrentCalls = 0
+            settings.retryIntervalSec = 1
+            settings.window.start = 0
+            settings.window.end = 24 * 60
+            configure(&settings)
+            let local = try QueueStore(dataDirectory: directory.path + "/var")
+            _ = try local.importCampaign(CampaignSpec(
+                id: id, sourceFile: id, settings: settings,
+                contacts: targets.enumerated().map { ContactSpec(target: $0.element, line: $0.offset + 2) },
+                duplicateCount: 0, contentHash: id + targets.joined()))
+        }
+
+        func dispatcher(_ dialer: ScriptedDialer, rate: Double = 1000, maxConcurrent: Int = 0) -> Dispatcher<ContinuousClock> {
+            Dispatcher(store: store, dialer: dialer, cdr: cdr, clock: ContinuousClock(), configuration: .init(
+                globalRate: rate, globalMaxConcurrentCalls: maxConcurrent, defaultTimeZone: TimeZone(identifier: "UTC")!,
+                refreshInterval: .milliseconds(100)))
+        }
+
+        func cdrLines() throws -> [[String: Any]] {
+            let files = try FileManager.default.contentsOfDirectory(atPath: directory.path + "/var/cdr")
+            return try files.flatMap { file in
+                try String(contentsOfFile: directory.path + "/var/cdr/" + file, encoding: .utf8)
+                    .split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+            }
+        }
+
+        func states() throws -> [String: String] {
+            let local = try QueueStore(dataDirectory: directory.path + "/var")
+            let query = try local.connection.prepare("SELECT target, state FROM contacts")
+            var out: [String: String] = [:]
+            while try query.step() { out[query.text(0) ?? ""] = query.text(1) }
+            return out
+        }
+    }
+
+    @Test func retriesFollowThePolicyAndEveryAttemptHasOneCDR() async throws {
+        let fixture = try await Fixture()
+        try fixture.importCampaign("spring", targets: ["+15550000001", "+15550000002", "+15550000003", "+15550000004"]) {
+            $0.maxRetryNo = 2
+        }
+        let dialer = ScriptedDialer(script: [
+            "+15550000001": [ScriptedDialer.busy, ScriptedDialer.busy, ScriptedDialer.busy],
+            "+15550000002": [ScriptedDialer.noAnswer, ScriptedDialer.answered],
+            "+15550000003": [ScriptedDialer.declined],
+        ])
+        let summary = try await fixture.dispatcher(dialer).run(.once(until: Date().addingTimeInterval(10)))
+        #expect(dialer.attempts(of: "+15550000001") == 3)
+        #expect(dialer.attempts(of: "+15550000002") == 2)
+        #expect(dialer.attempts(of: "+15550000003") == 1)
+        #expect(dialer.attempts(of: "+15550000004") == 1)
+        #expect(try fixture.states() == ["+15550000001": "failed", "+15550000002": "done", "+15550000003": "failed", "+15550000004": "done"])
+        #expect(summary.attempts == 7)
+        #expect(summary.stillWaiting == 0)
+        let cdrs = try fixture.cdrLines()
+        #expect(cdrs.count == 7)
+        #expect(cdrs.allSatisfy { $0["outboundCall"] as? Bool == true })
+        #expect(Set(cdrs.compactMap { $0["cdrId"] as? String }).count == 7)
+        let busy = cdrs.filter { $0["target"] as? String == "+15550000001" }.sorted { ($0["attempt"] as! Int) < ($1["attempt"] as! Int) }
+        #expect(busy.map { $0["willRetry"] as? Bool } == [true, true, false])
+        #expect(busy.map { $0["reasonCode"] as? String } == ["busy", "busy", "busy"])
+        #expect(busy.first?["sipCode"] as? Int == 486)
+        #expect(busy.first?["campaignId"] as? String == "spring")
+    }
+
+    @Test func onceWithoutUntilLeavesLaterRetriesWaiting() async throws {
+        let fixture = try await Fixture()
+        try fixture.importCampaign("later", targets: ["+15550000011"]) {
+            $0.maxRetryNo = 3
+            $0.retryIntervalSec = 600
+        }
+        let dialer = ScriptedDialer(script: ["+15550000011": [ScriptedDialer.busy]])
+        let summary = try await fixture.dispatcher(dialer).run(.once(until: nil))
+        #expect(dialer.attempts(of: "+15550000011") == 1)
+        #expect(summary.stillWaiting == 1)
+        #expect(try fixture.states()["+15550000011"] == "retry_wait")
+    }
+
+    @Test func twoCampaignsShareTheDialerFairly() async throws {
+        let fixture = try await Fixture()
+        let first = (0..<30).map { String(format: "+1555100%04d", $0) }
+        let second = (0..<30).map { String(format: "+1555200%04d", $0) }
+        try fixture.importCampaign("first", targets: first)
+        try fixture.importCampaign("second", targets: second)
+        let dialer = ScriptedDialer()
+        _ = try await fixture.dispatcher(dialer, rate: 200).run(.once(until: nil))
+        let order = dialer.targets
+        #expect(order.count == 60)
+        // In any stretch of ten calls both campaigns get their turn.
+        for start in stride(from: 0, to: 50, by: 10) {
+            let window = order[start..<start + 10]
+            let fromFirst = window.filter { $0.hasPrefix("+1555100") }.count
+            #expect((4...6).contains(fromFirst), "calls \(start)-\(start + 9): \(fromFirst) from the first campaign")
+        }
+    }
+
+    @Test func concurrencyLimitsHold() async throws {
+        let fixture = try await Fixture()
+        try fixture.importCampaign("slow", targets: (0..<12).map { String(format: "+1555300%04d", $0) }) { $0.maxConcurrentCalls = 3 }
+        let dialer = ScriptedDialer(callDuration: .milliseconds(60))
+        _ = try await fixture.dispatcher(dialer, maxConcurrent: 0).run(.once(until: nil))
+        #expect(dialer.targets.count == 12)
+        #expect(dialer.peakConcurrency == 3)
+        let global = try await Fixture()
+        try global.importCampaign("a", targets: (0..<6).map { String(format: "+1555400%04d", $0) })
+        try global.importCampaign("b", targets: (0..<6).map { String(format: "+1555500%04d", $0) })
+        let both = ScriptedDialer(callDuration: .milliseconds(60))
+        _ = try await global.dispatcher(both, maxConcurrent: 2).run(.once(until: nil))
+        #expect(both.targets.count == 12)
+        #expect(both.peakConcurrency == 2)
+    }
+
+    @Test func dncIsCheckedJustBeforeDialing() async throws {
+        let fixture = try await Fixture()
+        try fixture.importCampaign("dnc", targets: ["+15550000021", "+15550000022"])
+        // Added after the import, behind the store's back as another process would.
+        let local = try QueueStore(dataDirectory: fixture.directory.path + "/var")
+        try local.connection.execute("INSERT INTO dnc (target, source, added_at) VALUES ('+15550000022', 'test', 'now')")
+        let dialer = ScriptedDialer()
+        _ = try await fixture.dispatcher(dialer).run(.once(until: nil))
+        #expect(dialer.targets == ["+15550000021"])
+        #expect(try fixture.states()["+15550000022"] == "skipped")
+    }
+
+    @Test func closedWindowsDeferContactsInsteadOfSkippingThem() async throws {
+        let fixture = try await Fixture()
+        try fixture.importCampaign("night", targets: ["+15550000031"]) {
+            // A window that is never open now: one minute long, twelve hours away.
+            let minutes = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date())
+            let now = (minutes.hour ?? 0) * 60 + (minutes.minute ?? 0)
+            $0.window.start = (now + 720) % 1439
+            $0.window.end = $0.window.start + 1
+        }
+        let dialer = ScriptedDialer()
+        let summary = try await fixture.dispatcher(dialer).run(.once(until: nil))
+        #expect(dialer.targets.isEmpty)
+        #expect(summary.stillWaiting == 1)
+        #expect(try fixture.states()["+15550000031"] == "pending")
+    }
+
+    @Test func crashRecoveryRequeuesUnsentAndInterruptsSent() async throws {
+        let fixture = try await Fixture()
+        try fixture.importCampaign("crash", targets: ["+15550000041", "+15550000042"])
+        let campaigns = try await fixture.store.activeCampaigns()
+        let campaign = try #require(campaigns.first)
+        let now = Timestamp.nowMs()
+        let unsent = try #require(try await fixture.store.claim(contactID: 1, campaign: campaign, trunk: nil, now: now))
+        let sent = try #require(try await fixture.store.claim(contactID: 2, campaign: campaign, trunk: nil, now: now))
+        try await fixture.store.markInviteSent(attemptID: sent.attemptID, sipCallID: "call-x")
+        _ = unsent
+        // A new process on the same data directory.
+        let restarted = try QueueStore(dataDirectory: fixture.directory.path + "/var")
+        let interrupted = try restarted.recoverUnfinishedAttempts(now: now + 1000)
+        #expect(interrupted.map(\.target) == ["+15550000042"])
+        #expect(interrupted.first?.reasonCode == "interrupted")
+        #expect(interrupted.first?.sipCallId == "call-x")
+        #expect(try fixture.states() == ["+15550000041": "pending", "+15550000042": "interrupted"])
+        #expect(try restarted.connection.scalarText("SELECT attempts FROM contacts WHERE id = 1") == "0")
+        #expect(try restarted.connection.scalarText("SELECT COUNT(*) FROM attempts") == "1")
+        // Interrupted contacts are never redialed by themselves, only on request.
+        let dialer = ScriptedDialer()
+        _ = try await fixture.dispatcher(dialer).run(.once(until: nil))
+        #expect(dialer.targets == ["+15550000041"])
+        #expect(try restarted.requeueInterrupted(campaignID: "crash") == 1)
+        _ = try await fixture.dispatcher(dialer).run(.once(until: nil))
+        #expect(dialer.targets == ["+15550000041", "+15550000042"])
+    }
+
+    @Test func stopDrainsLiveCalls() async throws {
+        let fixture = try await Fixture()
+        try fixture.importCampaign("long", targets: (0..<50).map { String(format: "+1555600%04d", $0) }) {
+            $0.dialoutLimitPerSecond = 20
+        }
+        let dialer = ScriptedDialer(callDuration: .milliseconds(100))
+        let stop = StopSignal()
+        let dispatcher = fixture.dispatcher(dialer)
+        async let summary = dispatcher.run(.untilStopped(stop, drainTimeout: .seconds(5)))
+        try await Task.sleep(for: .milliseconds(500))
+        stop.request()
+        let result = try await summary
+        // Stopped well before the 50 contacts were dialed, and every call started was recorded.
+        #expect(dialer.targets.count < 50)
+        #expect(result.attempts == dialer.targets.count)
+        #expect(try fixture.cdrLines().count == dialer.targets.count)
+        let states = try fixture.states()
+        #expect(states.values.filter { $0 == "dialing" }.isEmpty)
+    }
+}

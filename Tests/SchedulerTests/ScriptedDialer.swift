@@ -1,0 +1,63 @@
+import Foundation
+import Telephony
+@testable import Scheduler
+
+/// A Dialer for scheduler tests: each target's outcomes come from a script, attempt by attempt;
+/// it records what was dialed, when, and how many calls were up at once.
+final class ScriptedDialer: Dialer, @unchecked Sendable {
+    // @unchecked Sendable: `lock` guards every stored var.
+    private let lock = NSLock()
+    private var script: [String: [CallOutcome]]
+    private var dialed: [(target: String, at: Date)] = []
+    private var inProgress = 0
+    private var maxInProgress = 0
+    private var hungUp: [String] = []
+    let callDuration: Duration
+
+    init(script: [String: [CallOutcome]] = [:], callDuration: Duration = .milliseconds(5)) {
+        self.script = script
+        self.callDuration = callDuration
+    }
+
+    static let answered = CallOutcome(status: .completed, reasonCode: .clientDisconnected)
+    static let busy = CallOutcome.failed(sipCode: 486, reason: "Busy Here")
+    static let noAnswer = CallOutcome.failed(sipCode: 487, reason: "Request Terminated")
+    static let declined = CallOutcome.failed(sipCode: 603, reason: "Decline")
+
+    var targets: [String] { lock.withLock { dialed.map(\.target) } }
+    var peakConcurrency: Int { lock.withLock { maxInProgress } }
+    func attempts(of target: String) -> Int { lock.withLock { dialed.filter { $0.target == target }.count } }
+
+    func placeCall(_ request: CallRequest) async -> AsyncStream<CallEvent> {
+        let target = request.target.description
+        let outcome: CallOutcome = lock.withLock {
+            dialed.append((target, Date()))
+            inProgress += 1
+            maxInProgress = max(maxInProgress, inProgress)
+            var queue = script[target] ?? []
+            let next = queue.isEmpty ? Self.answered : queue.removeFirst()
+            script[target] = queue
+            return next
+        }
+        let callID = UUID().uuidString
+        let duration = callDuration
+        let (stream, continuation) = AsyncStream<CallEvent>.makeStream()
+        continuation.yield(.inviteSent(sipCallID: callID))
+        // Owned by the stream's consumer: the call ends by itself after `callDuration`.
+        Task {
+            let start = Timestamp.nowMs()
+            try? await Task.sleep(for: duration)
+            self.lock.withLock { self.inProgress -= 1 }
+            if outcome.status == .completed { continuation.yield(.answered(remoteSDP: "")) }
+            continuation.yield(.ended(CallResult(
+                outcome: outcome, sipCallID: callID, startTime: start, ringTime: nil,
+                connectTime: outcome.status == .completed ? start : nil, disconnectTime: Timestamp.nowMs())))
+            continuation.finish()
+        }
+        return stream
+    }
+
+    func hangUp(sipCallID: String) async {
+        lock.withLock { hungUp.append(sipCallID) }
+    }
+}
