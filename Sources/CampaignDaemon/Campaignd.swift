@@ -20,8 +20,10 @@ enum Campaignd {
             case .configuration(let failure):
                 for diagnostic in failure.diagnostics { Console.error(diagnostic.description) }
                 Console.error("campaignd: the configuration is invalid")
-            case .invalidInput, .callNotAnswered:
+            case .invalidInput, .callNotAnswered, .workRemains:
                 break  // the command already said what happened
+            case .lockHeld(let message):
+                Console.error("campaignd: \(message)")
             case .failure(let message):
                 Console.error("campaignd: \(message)")
             }
@@ -61,6 +63,9 @@ enum Campaignd {
         case "cancel": try ControlCommand.run(.cancel, context)
         case "dnc": try DNCCommand.run(context)
         case "call": try await CallCommand.run(context)
+        case "run": try await RunCommand.run(context)
+        case "cdr": try await CDRCommand.run(context)
+        case "requeue": try RequeueCommand.run(context)
         default: throw unknownCommand(command)
         }
     }

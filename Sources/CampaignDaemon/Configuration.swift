@@ -1,5 +1,6 @@
 import Foundation
 import Scheduler
+import Telephony
 
 /// The daemon's configuration file (`campaignd.json`), documented in README.md and
 /// `deploy/campaignd.example.json`. Relative paths in it are relative to the file's own folder.
@@ -18,6 +19,8 @@ struct Configuration: Sendable {
         var dialoutLimitPerSecond: Double = 10
         var maxConcurrentCalls: Int = 100
         var concurrentCallsExpirationSeconds: Int = 1200
+        /// On SIGTERM/SIGINT, how long live calls may go on before they are hung up.
+        var drainTimeoutSec: Int = 30
     }
 
     struct Notifications: Sendable, Equatable {
@@ -58,6 +61,16 @@ struct Configuration: Sendable {
         CampaignValidationContext(
             campaignsDirectory: campaignsDirectory, trunkNames: trunks.map(\.name),
             dialoutAllowedCallers: dialoutAllowedCallers, defaults: defaults)
+    }
+
+    var sipTrunks: [SIPTrunk] {
+        trunks.map { SIPTrunk(name: $0.name, host: $0.host, port: $0.port, username: $0.username, password: $0.password) }
+    }
+
+    /// The address for Via/Contact/SDP: configured, the bind address, or the route toward the first trunk.
+    func advertisedAddress(toward host: String?) -> String {
+        sip.advertisedAddress
+            ?? (sip.bindAddress != "0.0.0.0" ? sip.bindAddress : UDPTransport.localAddress(toward: host ?? trunks.first?.host ?? "127.0.0.1") ?? "127.0.0.1")
     }
 
     /// Built-in defaults, used when no configuration file is given or found.
@@ -163,7 +176,7 @@ struct Configuration: Sendable {
     private static func readLimits(_ node: JSONNode, reader: inout JSONFieldReader) -> Limits {
         var limits = Limits()
         guard let pairs = reader.object(node, "limits") else { return limits }
-        reader.checkKeys(node, path: "limits", allowed: ["dialoutLimitPerSecond", "maxConcurrentCalls", "concurrentCallsExpirationSeconds"])
+        reader.checkKeys(node, path: "limits", allowed: ["dialoutLimitPerSecond", "maxConcurrentCalls", "concurrentCallsExpirationSeconds", "drainTimeoutSec"])
         for (key, value) in pairs {
             let path = "limits." + key
             switch key {
@@ -173,6 +186,8 @@ struct Configuration: Sendable {
                 limits.maxConcurrentCalls = reader.integer(value, path, in: 0...100_000) ?? limits.maxConcurrentCalls
             case "concurrentCallsExpirationSeconds":
                 limits.concurrentCallsExpirationSeconds = reader.integer(value, path, in: 10...86_400) ?? limits.concurrentCallsExpirationSeconds
+            case "drainTimeoutSec":
+                limits.drainTimeoutSec = reader.integer(value, path, in: 0...3600) ?? limits.drainTimeoutSec
             default: break
             }
         }
@@ -197,7 +212,7 @@ struct Configuration: Sendable {
             switch key {
             case "bindAddress": sip.bindAddress = ipv4(value, path) ?? sip.bindAddress
             case "advertisedAddress": sip.advertisedAddress = ipv4(value, path)
-            case "port": sip.port = reader.integer(value, path, in: 1...65535) ?? sip.port
+            case "port": sip.port = reader.integer(value, path, in: 0...65535) ?? sip.port  // 0: any free port
             case "rtpPortMin": sip.rtpPortMin = reader.integer(value, path, in: 1024...65534) ?? sip.rtpPortMin
             case "rtpPortMax": sip.rtpPortMax = reader.integer(value, path, in: 1025...65535) ?? sip.rtpPortMax
             case "t1Ms": sip.t1Ms = reader.integer(value, path, in: 10...5000) ?? sip.t1Ms

@@ -17,25 +17,49 @@ struct CampaigndProcess {
         return root.appendingPathComponent(".build/debug/campaignd").path
     }()
 
-    /// Runs `campaignd ARGS` in `directory` with no stdin; fails the test if it runs longer than 60 s.
-    static func run(_ arguments: [String], in directory: String) throws -> Result {
+    /// Starts `campaignd ARGS` in `directory` and returns at once; output is discarded.
+    static func start(_ arguments: [String], in directory: String) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        // Read both pipes fully before waiting, so a large output cannot block the child.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        return process
+    }
+
+    /// Runs `campaignd ARGS` in `directory` with no stdin and waits for it (at most `timeout`, then it is killed).
+    static func run(_ arguments: [String], in directory: String, timeout: TimeInterval = 180) throws -> Result {
+        // Output goes to files: a pipe read to the end one stream at a time can deadlock a chatty child.
+        let id = UUID().uuidString
+        let outPath = NSTemporaryDirectory() + "campaignd-out-" + id, errPath = NSTemporaryDirectory() + "campaignd-err-" + id
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(atPath: outPath)
+            try? FileManager.default.removeItem(atPath: errPath)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            Issue.record("campaignd \(arguments.joined(separator: " ")) ran longer than \(Int(timeout)) s and was killed")
+        }
         return Result(
             exitCode: process.terminationStatus,
-            stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+            stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
     }
 }
 

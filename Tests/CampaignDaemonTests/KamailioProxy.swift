@@ -39,12 +39,30 @@ final class KamailioProxy {
         stop()
     }
 
+    /// Stops Kamailio and every worker it forked, each by its pid.
     func stop() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGTERM)
+        let children = Self.children(of: process.processIdentifier)
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        for child in children { kill(child, SIGTERM) }
         let deadline = Date().addingTimeInterval(5)
-        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        while process.isRunning || children.contains(where: { kill($0, 0) == 0 }), Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        for child in children where kill(child, 0) == 0 { kill(child, SIGKILL) }
+    }
+
+    /// Pids whose parent is `pid`, from /proc.
+    static func children(of pid: Int32) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> Int32? in
+            guard let candidate = Int32(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            // Fields after "(comm)": state, then the parent pid.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && Int32(fields[1]) == pid ? candidate : nil
+        }
     }
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }

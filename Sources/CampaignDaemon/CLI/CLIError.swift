@@ -8,10 +8,15 @@ enum CLIError: Error {
     case failure(String)
     /// `call`: the call ended without being answered (the events already said how).
     case callNotAnswered
+    case lockHeld(String)
+    /// `run --once` finished with contacts still waiting (the summary says so).
+    case workRemains
 
     var exitCode: ExitCode {
         switch self {
         case .callNotAnswered: .callNotAnswered
+        case .lockHeld: .lockHeld
+        case .workRemains: .workRemains
         case .usage: .usage
         case .configuration: .configuration
         case .invalidInput: .invalidInput

@@ -9,6 +9,10 @@ enum ExitCode: Int32 {
     case configuration = 3
     /// The operation failed: the database cannot be opened or written, or a named campaign does not exist.
     case failure = 4
+    /// `run`: another campaignd holds the data directory's lock.
+    case lockHeld = 5
     /// `call`: the call was not answered (busy, declined, no answer, error); the last line says why.
     case callNotAnswered = 6
+    /// `run --once`: it finished, but contacts are still waiting (retries due later, closed windows).
+    case workRemains = 7
 }

@@ -64,6 +64,8 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
         public var attempts = 0
         public var byOutcome: [String: Int] = [:]
         public var stillWaiting = 0
+
+        public init() {}
     }
 
     public func run(_ mode: Mode) async throws -> Summary {

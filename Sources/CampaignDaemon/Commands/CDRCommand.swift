@@ -1,0 +1,83 @@
+import Foundation
+import Scheduler
+
+/// `cdr [--follow] [--campaign ID] [--since TIME] [--format jsonl|csv]`: prints CDRs from the files.
+enum CDRCommand {
+    static let csvColumns = [
+        "outboundCall", "cdrId", "conversationId", "sipCallId", "campaignId", "contactId", "attempt", "target", "caller",
+        "trunk", "startTime", "ringTime", "connectTime", "disconnectTime", "ringDurationMs", "connectDurationMs",
+        "callDurationSec", "status", "reasonCode", "reason", "sipCode", "machineDetection", "amdDecisionMs",
+        "beepDetected", "willRetry", "nextAttemptAt", "metadata",
+    ]
+
+    static func run(_ context: CommandContext) async throws(CLIError) {
+        let arguments = try CommandArguments(context.invocation.arguments, command: "cdr", flags: ["--follow"],
+                                             valued: ["--campaign", "--since", "--format"])
+        let format = arguments.values["--format"] ?? "jsonl"
+        guard format == "jsonl" || format == "csv" else { throw .usage("--format is jsonl or csv, not \"\(format)\"", command: "cdr") }
+        let since = arguments.values["--since"]
+        if let since, since.count < 10 || since.prefix(4).allSatisfy(\.isNumber) == false {
+            throw .usage("--since takes an ISO 8601 time or date such as 2026-11-21 or 2026-11-21T08:00:00Z", command: "cdr")
+        }
+        let directory = try context.configuration().dataDirectory + "/cdr"
+        let filter = Filter(campaign: arguments.values["--campaign"], since: since)
+        if format == "csv" { Console.out(csvColumns.joined(separator: ",")) }
+        var offsets: [String: UInt64] = [:]
+        repeat {
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+                .filter { $0.hasPrefix("cdr-") && $0.hasSuffix(".jsonl") }.sorted()
+            for file in files {
+                let path = directory + "/" + file
+                guard let handle = FileHandle(forReadingAtPath: path) else { continue }
+                let start = offsets[file] ?? 0
+                try? handle.seek(toOffset: start)
+                let data = (try? handle.readToEnd()) ?? Data()
+                try? handle.close()
+                // Only whole lines; a line still being written is read next time.
+                guard let lastNewline = data.lastIndex(of: 0x0A) else { continue }
+                let complete = data[data.startIndex...lastNewline]
+                offsets[file] = start + UInt64(complete.count)
+                for line in complete.split(separator: 0x0A) where filter.accepts(line) {
+                    Console.out(format == "csv" ? csvLine(line) : String(decoding: line, as: UTF8.self))
+                }
+            }
+            if arguments.flags.contains("--follow") { try? await Task.sleep(for: .milliseconds(250)) }
+        } while arguments.flags.contains("--follow")
+    }
+
+    struct Filter {
+        var campaign: String?
+        var since: String?
+
+        func accepts(_ line: Data.SubSequence) -> Bool {
+            guard campaign != nil || since != nil else { return true }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else { return false }
+            if let campaign, object["campaignId"] as? String != campaign { return false }
+            // ISO 8601 UTC times compare as text.
+            if let since, let start = object["startTime"] as? String, start < since { return false }
+            return true
+        }
+    }
+
+    static func csvLine(_ line: Data.SubSequence) -> String {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else { return "" }
+        return csvColumns.map { key -> String in
+            let value: String
+            switch object[key] {
+            case nil, is NSNull: value = ""
+            case let text as String: value = text
+            case let number as NSNumber:
+                let isFlag = key == "outboundCall" || key == "willRetry" || key == "beepDetected"
+                value = isFlag ? (number.boolValue ? "true" : "false") : number.stringValue
+            case let nested? where JSONSerialization.isValidJSONObject(nested):
+                // Only arrays and objects may go to JSONSerialization (anything else traps).
+                value = (try? JSONSerialization.data(withJSONObject: nested, options: [.sortedKeys]))
+                    .map { String(decoding: $0, as: UTF8.self) } ?? ""
+            case let other?:
+                value = "\(other)"
+            }
+            return value.contains(",") || value.contains("\"") || value.contains("\n")
+                ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
+        }.joined(separator: ",")
+    }
+}

@@ -1,0 +1,197 @@
+import Dispatch
+import Foundation
+import Scheduler
+import Telephony
+
+/// `run [--once] [--until HH:MM]`: the daemon, or one run for cron.
+enum RunCommand {
+    static func run(_ context: CommandContext) async throws(CLIError) {
+        let arguments = try CommandArguments(context.invocation.arguments, command: "run", flags: ["--once"], valued: ["--until"])
+        guard arguments.positionals.isEmpty else { throw .usage("run takes no arguments", command: "run") }
+        let once = arguments.flags.contains("--once")
+        var until: Date?
+        if let text = arguments.values["--until"] {
+            guard once else { throw .usage("--until goes with --once", command: "run") }
+            guard let minutes = CampaignSettings.parseClockForCLI(text) else {
+                throw .usage("--until takes a local time HH:MM, not \"\(text)\"", command: "run")
+            }
+            until = nextOccurrence(ofMinutes: minutes)
+        }
+        let configuration = try context.configuration()
+
+        let lock: DataDirectoryLock
+        do { lock = try DataDirectoryLock(dataDirectory: configuration.dataDirectory) } catch { throw .lockHeld("\(error)") }
+        defer { withExtendedLifetime(lock) {} }
+
+        let writer: QueueWriter, cdr: CDRWriter, importStore: QueueStore
+        do {
+            writer = try QueueWriter(dataDirectory: configuration.dataDirectory)
+            importStore = try QueueStore(dataDirectory: configuration.dataDirectory)
+            cdr = try CDRWriter(directory: configuration.dataDirectory + "/cdr")
+        } catch {
+            throw .failure("cannot open the queue in \(configuration.dataDirectory): \(error)")
+        }
+        do {
+            for record in try await writer.recoverUnfinishedAttempts(now: Timestamp.nowMs()) {
+                try cdr.append(record)
+                Log.warning("call interrupted by the last stop", [("campaign", record.campaignId), ("target", record.target),
+                                                                 ("call_id", record.sipCallId ?? "")])
+            }
+        } catch {
+            throw .failure("cannot recover unfinished attempts: \(error)")
+        }
+
+        let transport: UDPTransport
+        do {
+            transport = try UDPTransport(host: configuration.sip.bindAddress, port: configuration.sip.port)
+        } catch {
+            throw .failure("cannot open the SIP socket: \(error)")
+        }
+        let dialer = SIPDialer(transport: transport, configuration: SIPDialer.Configuration(
+            advertisedHost: configuration.advertisedAddress(toward: nil),
+            rtpPorts: configuration.sip.rtpPortMin...configuration.sip.rtpPortMax,
+            timing: SIPTiming(t1: .milliseconds(configuration.sip.t1Ms)), trunks: configuration.sipTrunks))
+        Log.info("campaignd started", [("mode", once ? "once" : "daemon"), ("data", configuration.dataDirectory),
+                                       ("sip", "\(configuration.sip.bindAddress):\(transport.localPort)")])
+
+        let importer = CampaignImporter(loader: CampaignLoader(context: configuration.validationContext), store: importStore)
+        let watcher = CampaignWatcher(directory: configuration.campaignsDirectory, importer: importer)
+        let stop = StopSignal()
+        if once {
+            watcher.scan(settled: true)
+        } else {
+            startWatching(watcher, stop: stop)
+        }
+        let signals = installSignalHandlers(stop: stop, cdr: cdr)
+        defer { withExtendedLifetime(signals) {} }
+
+        let dispatcher = Dispatcher(
+            store: writer, dialer: dialer, cdr: cdr, clock: ContinuousClock(),
+            configuration: .init(
+                globalRate: configuration.limits.dialoutLimitPerSecond,
+                globalMaxConcurrentCalls: configuration.limits.maxConcurrentCalls,
+                slotExpiry: .seconds(configuration.limits.concurrentCallsExpirationSeconds),
+                trunks: configuration.sipTrunks,
+                defaultTimeZone: configuration.defaultSettings.timezone.flatMap(TimeZone.init(identifier:)) ?? .current),
+            onEvent: logEvent)
+        let mode: Dispatcher<ContinuousClock>.Mode = once
+            ? .once(until: until)
+            : .untilStopped(stop, drainTimeout: .seconds(configuration.limits.drainTimeoutSec))
+
+        let summary: Dispatcher<ContinuousClock>.Summary
+        do {
+            summary = try await withThrowingTaskGroup(of: Dispatcher<ContinuousClock>.Summary?.self) { group in
+                group.addTask {
+                    await dialer.run()
+                    return nil
+                }
+                group.addTask {
+                    defer { transport.close() }
+                    return try await dispatcher.run(mode)
+                }
+                var result = Dispatcher<ContinuousClock>.Summary()
+                for try await value in group {
+                    if let value { result = value }
+                }
+                return result
+            }
+        } catch {
+            throw .failure("dispatching stopped: \(error)")
+        }
+        stop.request()
+        Log.info("campaignd stopped", [("attempts", String(summary.attempts)), ("still_waiting", String(summary.stillWaiting))])
+        if once {
+            printSummary(summary, configuration: configuration, store: importStore)
+            if summary.stillWaiting > 0 { throw .workRemains }
+        }
+    }
+
+    static func logEvent(_ event: Dispatcher<ContinuousClock>.Event) {
+        switch event {
+        case .dialing(let claimed):
+            Log.info("dialing", [("campaign", claimed.campaignID), ("contact", String(claimed.contactID)),
+                                 ("attempt", String(claimed.attempt)), ("target", claimed.target)])
+        case .finished(let record):
+            Log.info("call ended", [
+                ("campaign", record.campaignId), ("target", record.target), ("attempt", String(record.attempt)),
+                ("call_id", record.sipCallId ?? ""), ("status", record.status), ("reason_code", record.reasonCode),
+                ("sip_code", record.sipCode.map(String.init) ?? ""), ("will_retry", String(record.willRetry)),
+            ])
+        case .deferred(let contactID, let until):
+            Log.info("outside calling window", [("contact", String(contactID)), ("until", Timestamp.iso8601(Int64(until.timeIntervalSince1970 * 1000)))])
+        case .skippedDNC(let contactID, let target):
+            Log.info("skipped: on the DNC list", [("contact", String(contactID)), ("target", target)])
+        case .slotExpired(let attemptID):
+            Log.warning("call slot expired without an end", [("attempt", String(attemptID))])
+        case .error(let message):
+            Log.error("dispatcher error", [("error", message)])
+        }
+    }
+
+    /// The drop folder is polled once a second on a thread of its own (imports block on SQLite).
+    private static func startWatching(_ watcher: CampaignWatcher, stop: StopSignal) {
+        nonisolated(unsafe) let unsafeWatcher = watcher  // only this thread uses it from now on
+        let thread = Thread {
+            while !stop.isRequested {
+                unsafeWatcher.scan()
+                Thread.sleep(forTimeInterval: 1)
+            }
+        }
+        thread.name = "campaignd-watcher"
+        thread.start()
+    }
+
+    /// SIGTERM and SIGINT stop claiming and drain; SIGHUP reopens the CDR file (logrotate).
+    private static func installSignalHandlers(stop: StopSignal, cdr: CDRWriter) -> [DispatchSourceSignal] {
+        var sources: [DispatchSourceSignal] = []
+        for number in [SIGTERM, SIGINT, SIGHUP] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                if number == SIGHUP {
+                    cdr.reopen()
+                    Log.info("CDR file reopened (SIGHUP)")
+                } else {
+                    Log.info("stopping: no new calls; live calls may finish", [("signal", number == SIGTERM ? "TERM" : "INT")])
+                    stop.request()
+                }
+            }
+            source.resume()
+            sources.append(source)
+        }
+        return sources
+    }
+
+    private static func nextOccurrence(ofMinutes minutes: Int) -> Date {
+        let calendar = Calendar.current
+        let now = Date()
+        var parts = calendar.dateComponents([.year, .month, .day], from: now)
+        parts.hour = minutes / 60
+        parts.minute = minutes % 60
+        let today = calendar.date(from: parts) ?? now
+        return today > now ? today : calendar.date(byAdding: .day, value: 1, to: today) ?? today
+    }
+
+    private static func printSummary(_ summary: Dispatcher<ContinuousClock>.Summary, configuration: Configuration, store: QueueStore) {
+        let outcomes = summary.byOutcome.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        Console.out("campaignd run --once: \(summary.attempts) attempts" + (outcomes.isEmpty ? "" : " (\(outcomes))"))
+        Console.out(summary.stillWaiting == 0
+            ? "every contact is done"
+            : "\(summary.stillWaiting) contacts still waiting (retries due later, closed calling windows or paused campaigns)")
+        Console.out("CDRs: \(configuration.dataDirectory)/cdr/")
+        if let statuses = try? store.campaignStatuses() {
+            Console.out("")
+            Console.out(StatusCommand.table(statuses))
+        }
+    }
+}
+
+extension CampaignSettings {
+    /// Minutes after midnight of "HH:MM", as campaign windows read it.
+    static func parseClockForCLI(_ text: String) -> Int? {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let hours = Int(parts[0]), let minutes = Int(parts[1]),
+              (0..<24).contains(hours), (0..<60).contains(minutes) else { return nil }
+        return hours * 60 + minutes
+    }
+}
