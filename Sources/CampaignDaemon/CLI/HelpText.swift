@@ -14,6 +14,9 @@ enum HelpText {
       cancel CAMPAIGN               Cancel a campaign and every contact still waiting
       dnc add|remove|list|import    Manage the do-not-call list
       call TARGET                   Place one call over SIP and print its events
+      run [--once] [--until HH:MM]  Dial the campaigns: as a daemon, or once (cron)
+      cdr [--follow] [...]          Print call detail records
+      requeue CAMPAIGN --interrupted  Dial interrupted contacts again
       help [COMMAND]                Show help for a command
 
     GLOBAL OPTIONS:
@@ -31,9 +34,12 @@ enum HelpText {
       2  usage error: unknown command or option, missing argument
       3  configuration file missing or invalid
       4  operation failed: database error, or the named campaign does not exist
+      5  run: another campaignd is running on the same data directory
       6  call: the call was not answered (busy, declined, no answer, error)
+      7  run --once: finished, but contacts are still waiting (retries due later,
+         closed calling windows, paused campaigns)
 
-    Not built yet: the dispatcher (run), CDRs, media and AMD, webhooks and reports.
+    Not built yet: RTP media and AMD, webhooks, reports, status --watch.
     """
 
     static let commands: [String: String] = [
@@ -92,6 +98,40 @@ enum HelpText {
           --json              one JSON object per event
 
         Exit code 0 if the call was answered, 6 if not.
+        """,
+        "run": """
+        USAGE: campaignd run [--once [--until HH:MM]]
+
+        Without --once: the daemon. Watches the campaigns folder (a file is taken once
+        its size is stable; valid files move to imported/, invalid ones to rejected/
+        with NAME.errors.txt), dials continuously within the limits, and logs one line
+        per event to stderr. SIGTERM or SIGINT: stop claiming, let live calls finish
+        within limits.drainTimeoutSec (default 30), hang up the rest, exit 0. SIGHUP:
+        reopen the CDR file (logrotate).
+
+        --once (cron): import what is in the campaigns folder, dial everything due,
+        wait for retries that fall due before --until HH:MM (local time; tomorrow if
+        already past), then print a summary and exit: 0 when every contact is done,
+        7 when contacts are still waiting.
+
+        A lock on the data directory keeps a second instance out (exit code 5). After
+        a crash, attempts whose INVITE was never sent go back to pending; sent ones
+        become interrupted, with a CDR, and are not redialed (see requeue).
+        """,
+        "cdr": """
+        USAGE: campaignd cdr [--follow] [--campaign ID] [--since TIME] [--format jsonl|csv]
+
+        Prints the CDRs in DATADIR/cdr/cdr-YYYY-MM-DD.jsonl (one per attempt, oldest
+        first). --since takes an ISO 8601 date or time (UTC), compared with startTime.
+        --follow keeps printing new records as they are written, across day files,
+        like tail -f.
+        """,
+        "requeue": """
+        USAGE: campaignd requeue CAMPAIGN --interrupted
+
+        Sends the campaign's interrupted contacts (calls cut off by a stop or crash)
+        back to pending so the next run dials them. They are never redialed on their
+        own, since the callee may already have been reached.
         """,
         "dnc": """
         USAGE: campaignd dnc add NUMBER...
