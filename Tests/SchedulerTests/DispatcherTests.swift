@@ -234,3 +234,40 @@ import Testing
         #expect(states.values.filter { $0 == "dialing" }.isEmpty)
     }
 }
+
+@Suite(.serialized) struct BackPressureTests {
+    @Test func serviceUnavailableHalvesTheTrunkRate() async throws {
+        let fixture = try await DispatcherTests.Fixture()
+        try fixture.importCampaign("bp", targets: (0..<6).map { String(format: "+1555900%04d", $0) }) {
+            $0.trunk = "carrier"
+            $0.maxRetryNo = 0
+        }
+        let unavailable = CallOutcome.failed(sipCode: 503, reason: "Service Unavailable")
+        let dialer = ScriptedDialer(script: ["+15559000000": [unavailable], "+15559000001": [unavailable]])
+        let events = EventLog()
+        let dispatcher = Dispatcher(
+            store: fixture.store, dialer: dialer, cdr: fixture.cdr, clock: ContinuousClock(),
+            configuration: .init(globalRate: 40, globalMaxConcurrentCalls: 1, trunks: [SIPTrunk(name: "carrier", host: "127.0.0.1")],
+                                 defaultTimeZone: TimeZone(identifier: "UTC")!, refreshInterval: .milliseconds(100)),
+            onEvent: { events.add($0) })
+        _ = try await dispatcher.run(.once(until: nil))
+        #expect(dialer.targets.count == 6)
+        // Two 503s: 40 → 20 → 10 calls per second on that trunk.
+        #expect(events.rates == [20, 10])
+        let records = try fixture.cdrLines().filter { $0["sipCode"] as? Int == 503 }
+        #expect(records.count == 2)
+        #expect(records.allSatisfy { ($0["reason"] as? String)?.contains("trunk rate halved") == true })
+    }
+}
+
+final class EventLog: @unchecked Sendable {
+    // @unchecked Sendable: `lock` guards `rateChanges`.
+    private let lock = NSLock()
+    private var rateChanges: [Double] = []
+
+    func add(_ event: Dispatcher<ContinuousClock>.Event) {
+        if case .trunkRateChanged(_, let rate, _) = event { lock.withLock { rateChanges.append(rate) } }
+    }
+
+    var rates: [Double] { lock.withLock { rateChanges } }
+}

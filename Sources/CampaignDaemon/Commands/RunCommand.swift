@@ -121,6 +121,8 @@ enum RunCommand {
             Log.info("outside calling window", [("contact", String(contactID)), ("until", Timestamp.iso8601(Int64(until.timeIntervalSince1970 * 1000)))])
         case .skippedDNC(let contactID, let target):
             Log.info("skipped: on the DNC list", [("contact", String(contactID)), ("target", target)])
+        case .trunkRateChanged(let trunk, let rate, let reason):
+            Log.warning("trunk rate changed", [("trunk", trunk), ("rate", String(format: "%.2f", rate)), ("reason", reason)])
         case .slotExpired(let attemptID):
             Log.warning("call slot expired without an end", [("attempt", String(attemptID))])
         case .error(let message):

@@ -39,8 +39,20 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
         case deferred(contactID: Int64, until: Date)
         case skippedDNC(contactID: Int64, target: String)
         case slotExpired(attemptID: Int64)
+        /// The trunk answered 503 or 429: its rate was halved (or, later, raised back).
+        case trunkRateChanged(trunk: String, rate: Double, reason: String)
         case error(String)
     }
+
+    /// What a finished call tells the loop: its slot, and whether its trunk pushed back.
+    struct Finished: Sendable {
+        var attemptID: Int64
+        var trunk: String?
+        var sipCode: Int?
+    }
+
+    /// Seconds without a 503/429 before a throttled trunk's rate goes up again, and then between steps.
+    static var recoveryInterval: Duration { .seconds(10) }
 
     public let store: QueueWriter
     public let dialer: any Dialer
@@ -69,7 +81,10 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
     }
 
     public func run(_ mode: Mode) async throws -> Summary {
-        let finished = Mailbox<Int64>()
+        let finished = Mailbox<Finished>()
+        // Per-trunk buckets exist only while a trunk is throttled after a 503/429.
+        var trunkBuckets: [String: TokenBucket<C>] = [:]
+        var trunkChanged: [String: C.Instant] = [:]
         var summary = Summary()
         var globalBucket = TokenBucket<C>(rate: configuration.globalRate)
         var globalGate = ConcurrencyGate<C, Int64>(limit: configuration.globalMaxConcurrentCalls, expiry: configuration.slotExpiry)
@@ -86,9 +101,29 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
         try await withThrowingTaskGroup(of: Void.self) { group in
             mainLoop: while true {
                 let now = clock.now
-                for attemptID in finished.drain() {
-                    globalGate.release(attemptID)
-                    if let key = campaignOfAttempt.removeValue(forKey: attemptID) { gates[key]?.release(attemptID) }
+                for done in finished.drain() {
+                    globalGate.release(done.attemptID)
+                    if let key = campaignOfAttempt.removeValue(forKey: done.attemptID) { gates[key]?.release(done.attemptID) }
+                    if let trunk = done.trunk, let code = done.sipCode, code == 503 || code == 429 {
+                        // Back-pressure: halve the trunk's rate (multiplicative decrease).
+                        let current = trunkBuckets[trunk]?.rate ?? configuration.globalRate
+                        let halved = max(current / 2, 0.1)
+                        if trunkBuckets[trunk] == nil { trunkBuckets[trunk] = TokenBucket(rate: halved) } else { trunkBuckets[trunk]?.setRate(halved, now: now) }
+                        trunkChanged[trunk] = now
+                        onEvent(.trunkRateChanged(trunk: trunk, rate: halved, reason: "SIP \(code) from the trunk"))
+                    }
+                }
+                for (trunk, changed) in trunkChanged where changed.advanced(by: Self.recoveryInterval) <= now {
+                    // Additive increase back toward the global rate, one tenth of it per quiet interval.
+                    let raised = min((trunkBuckets[trunk]?.rate ?? configuration.globalRate) + configuration.globalRate / 10, configuration.globalRate)
+                    if raised >= configuration.globalRate {
+                        trunkBuckets[trunk] = nil
+                        trunkChanged[trunk] = nil
+                    } else {
+                        trunkBuckets[trunk]?.setRate(raised, now: now)
+                        trunkChanged[trunk] = now
+                    }
+                    onEvent(.trunkRateChanged(trunk: trunk, rate: raised, reason: "no 503/429 for \(Self.recoveryInterval)"))
                 }
                 for record in summaryBox.drain() {
                     summary.attempts += 1
@@ -134,7 +169,8 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                 }
                 // Round-robin among the ready campaigns whose tokens are due; else wait for the first due.
                 let deadlines = ready.map { campaign in
-                    (campaign, max(globalBucket.nextDeadline(now: now), buckets[campaign.key]?.nextDeadline(now: now) ?? now))
+                    let trunkDeadline = trunk(for: campaign).flatMap { trunkBuckets[$0.name]?.nextDeadline(now: now) } ?? now
+                    return (campaign, max(globalBucket.nextDeadline(now: now), buckets[campaign.key]?.nextDeadline(now: now) ?? now, trunkDeadline))
                 }
                 let due = deadlines.filter { $0.1 <= now }
                 guard !due.isEmpty else {
@@ -173,20 +209,21 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                     onEvent(.skippedDNC(contactID: contact.id, target: contact.target))
                     continue
                 }
-                let trunk = trunk(for: campaign)
-                guard let claimed = try await store.claim(contactID: contact.id, campaign: campaign, trunk: trunk?.name, now: nowMs) else {
+                let campaignTrunk = trunk(for: campaign)
+                guard let claimed = try await store.claim(contactID: contact.id, campaign: campaign, trunk: campaignTrunk?.name, now: nowMs) else {
                     continue
                 }
                 globalBucket.take(now: now)
                 buckets[campaign.key]?.take(now: now)
+                if let campaignTrunk { trunkBuckets[campaignTrunk.name]?.take(now: now) }
                 _ = globalGate.acquire(claimed.attemptID, now: now)
                 _ = gates[campaign.key]?.acquire(claimed.attemptID, now: now)
                 campaignOfAttempt[claimed.attemptID] = campaign.key
                 onEvent(.dialing(claimed))
-                let request = callRequest(for: claimed, campaign: campaign, trunk: trunk)
+                let request = callRequest(for: claimed, campaign: campaign, trunk: campaignTrunk)
                 group.addTask {
-                    await self.work(claimed, request: request, policy: RetryPolicy(campaign.settings), summary: summaryBox)
-                    finished.post(claimed.attemptID)
+                    let sipCode = await self.work(claimed, request: request, policy: RetryPolicy(campaign.settings), summary: summaryBox)
+                    finished.post(Finished(attemptID: claimed.attemptID, trunk: campaignTrunk?.name, sipCode: sipCode))
                 }
             }
 
@@ -194,7 +231,7 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
             if case .untilStopped(_, let drainTimeout) = mode, !campaignOfAttempt.isEmpty {
                 let deadline = clock.now.advanced(by: drainTimeout)
                 while !campaignOfAttempt.isEmpty, clock.now < deadline {
-                    for attemptID in finished.drain() { campaignOfAttempt[attemptID] = nil }
+                    for done in finished.drain() { campaignOfAttempt[done.attemptID] = nil }
                     try await clock.sleep(for: .milliseconds(20))
                 }
                 for (callID, _) in activeCalls.snapshot() { await dialer.hangUp(sipCallID: callID) }
@@ -212,7 +249,8 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
     /// Calls in progress (SIP Call-ID → attempt), for hanging up on shutdown.
     private let activeCalls = CallRegistry()
 
-    private func work(_ claimed: ClaimedAttempt, request: CallRequest, policy: RetryPolicy, summary: Mailbox<CDRRecord>) async {
+    /// Places one call and records it; returns its final SIP code.
+    private func work(_ claimed: ClaimedAttempt, request: CallRequest, policy: RetryPolicy, summary: Mailbox<CDRRecord>) async -> Int? {
         var result: CallResult?
         var callID: String?
         for await event in await dialer.placeCall(request) {
@@ -228,9 +266,12 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
             }
         }
         if let callID { activeCalls.remove(callID) }
-        let final = result ?? CallResult(
+        var final = result ?? CallResult(
             outcome: CallOutcome(status: .failed, reasonCode: .error, reason: "the dialer ended the call without an outcome"),
             sipCallID: callID ?? "", startTime: Timestamp.nowMs(), ringTime: nil, connectTime: nil, disconnectTime: Timestamp.nowMs())
+        if let code = final.outcome.sipCode, code == 503 || code == 429, request.trunk != nil {
+            final.outcome.reason = (final.outcome.reason.map { $0 + "; " } ?? "") + "trunk rate halved (back-pressure)"
+        }
         do {
             let record = try await store.finish(claimed, result: final, policy: policy)
             try cdr.append(record)
@@ -239,6 +280,7 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
         } catch {
             onEvent(.error("cannot record attempt \(claimed.attemptID): \(error)"))
         }
+        return final.outcome.sipCode
     }
 
     private func trunk(for campaign: DispatchCampaign) -> SIPTrunk? {
