@@ -170,3 +170,82 @@ import Testing
         #expect(try workspace.campaignd("--config", "etc/campaignd.json", "--data", "other", "status").stdout.hasPrefix("No campaigns"))
     }
 }
+
+@Suite struct CDRAndWatchTests {
+    /// A data directory with CDR files for two days, written as the dispatcher writes them.
+    func workspaceWithCDRs() throws -> Workspace {
+        let workspace = try Workspace()
+        let line = { (campaign: String, target: String, start: String, reason: String) in
+            #"{"outboundCall":true,"cdrId":"id-\#(target)","conversationId":"c","sipCallId":null,"campaignId":"\#(campaign)","contactId":1,"attempt":1,"target":"\#(target)","caller":null,"trunk":null,"startTime":"\#(start)","ringTime":null,"connectTime":null,"disconnectTime":"\#(start)","ringDurationMs":null,"connectDurationMs":null,"callDurationSec":0,"status":"failed","reasonCode":"\#(reason)","reason":"Busy, really","sipCode":486,"machineDetection":null,"amdDecisionMs":null,"beepDetected":null,"willRetry":true,"nextAttemptAt":null,"metadata":{"a":1}}"#
+        }
+        try workspace.write("var/cdr/cdr-2026-11-20.jsonl", line("alpha", "+15550000001", "2026-11-20T10:00:00.000Z", "busy") + "\n")
+        try workspace.write("var/cdr/cdr-2026-11-21.jsonl",
+            line("beta", "+15550000002", "2026-11-21T09:00:00.000Z", "declined") + "\n" + line("alpha", "+15550000003", "2026-11-21T11:00:00.000Z", "busy") + "\n")
+        return workspace
+    }
+
+    @Test func filtersAndFormats() throws {
+        let workspace = try workspaceWithCDRs()
+        let all = try workspace.campaignd("cdr")
+        #expect(all.exitCode == 0)
+        #expect(all.stdout.split(separator: "\n").count == 3)
+        let alpha = try workspace.campaignd("cdr", "--campaign", "alpha", "--since", "2026-11-21")
+        #expect(alpha.stdout.split(separator: "\n").map { $0.contains("+15550000003") } == [true])
+        let csv = try workspace.campaignd("cdr", "--format", "csv", "--campaign", "beta")
+        let lines = csv.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("outboundCall,cdrId,conversationId,sipCallId,campaignId") == true)
+        #expect(lines.count == 2)
+        #expect(lines.last?.hasPrefix("true,id-+15550000002,c,,beta,1,1,+15550000002,") == true)
+        #expect(lines.last?.contains("\"Busy, really\",486") == true)
+        #expect(lines.last?.hasSuffix(",true,,\"{\"\"a\"\":1}\"") == true)
+        #expect(try workspace.campaignd("cdr", "--format", "xml").exitCode == 2)
+        #expect(try workspace.campaignd("cdr", "--since", "yesterday").exitCode == 2)
+    }
+
+    @Test func followPrintsRecordsAsTheyAreWritten() throws {
+        let workspace = try workspaceWithCDRs()
+        let output = workspace.path + "/follow.out"
+        FileManager.default.createFile(atPath: output, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CampaigndProcess.binary)
+        process.arguments = ["cdr", "--follow"]
+        process.currentDirectoryURL = URL(fileURLWithPath: workspace.path)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        Thread.sleep(forTimeInterval: 0.6)
+        // A new day's file appears, as at midnight UTC.
+        try workspace.write("var/cdr/cdr-2026-11-22.jsonl", #"{"outboundCall":true,"cdrId":"late","campaignId":"alpha","startTime":"2026-11-22T00:00:01.000Z"}"# + "\n")
+        var text = ""
+        for _ in 0..<40 where !text.contains("\"late\"") {
+            Thread.sleep(forTimeInterval: 0.1)
+            text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        }
+        #expect(text.split(separator: "\n").count == 4)
+        #expect(text.contains("\"cdrId\":\"late\""))
+    }
+
+    @Test func statusWatchRedraws() throws {
+        let workspace = try Workspace()
+        try workspace.write("campaigns/w.csv", "target\n+15551230001\n+15551230002\n")
+        _ = try workspace.campaignd("import", "campaigns/w.csv")
+        let output = workspace.path + "/watch.out"
+        FileManager.default.createFile(atPath: output, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CampaigndProcess.binary)
+        process.arguments = ["status", "--watch"]
+        process.currentDirectoryURL = URL(fileURLWithPath: workspace.path)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        try process.run()
+        Thread.sleep(forTimeInterval: 2.3)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let text = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(text.components(separatedBy: "\u{1B}[H\u{1B}[2J").count - 1 >= 2)
+        #expect(text.contains("w         active    [..............................]   0.0%  0/2"))
+    }
+}

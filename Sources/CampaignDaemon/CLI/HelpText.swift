@@ -8,7 +8,7 @@ enum HelpText {
     COMMANDS:
       validate FILE...              Check campaign files (CSV or JSON); list every problem
       import FILE...                Validate and import campaign files into the queue
-      status [--json]               Contact counts per campaign and state
+      status [--json|--watch]       Contact counts per campaign and state
       pause CAMPAIGN                Stop dialing a campaign (calls in progress finish)
       resume CAMPAIGN               Dial a paused campaign again
       cancel CAMPAIGN               Cancel a campaign and every contact still waiting
@@ -39,7 +39,7 @@ enum HelpText {
       7  run --once: finished, but contacts are still waiting (retries due later,
          closed calling windows, paused campaigns)
 
-    Not built yet: RTP media and AMD, webhooks, reports, status --watch.
+    Not built yet: RTP media and AMD, webhooks, reports.
     """
 
     static let commands: [String: String] = [
@@ -64,12 +64,14 @@ enum HelpText {
         Exit code 0 if every file was imported (or already was), 1 if any was invalid.
         """,
         "status": """
-        USAGE: campaignd status [--json]
+        USAGE: campaignd status [--json | --watch]
 
         For every campaign: its state and how many contacts are pending, dialing,
         retry_wait, done, failed, skipped, cancelled and interrupted.
 
           --json   One JSON object: {"campaigns": [{"id", "state", "total", ...}]}
+          --watch  Redraw every second: a progress bar per campaign and the calls
+                   that ended in the last minute. Ctrl-C to stop.
         """,
         "pause": "USAGE: campaignd pause CAMPAIGN\n\nStops dialing CAMPAIGN; calls in progress finish. `resume` undoes it.",
         "resume": "USAGE: campaignd resume CAMPAIGN\n\nDials a paused CAMPAIGN again.",

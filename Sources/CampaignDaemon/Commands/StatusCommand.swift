@@ -1,3 +1,4 @@
+import Foundation
 import Scheduler
 
 /// `status [--json]`: contact counts per campaign and state.
@@ -8,11 +9,21 @@ enum StatusCommand {
     ]
 
     static func run(_ context: CommandContext) throws(CLIError) {
-        let arguments = try CommandArguments(context.invocation.arguments, command: "status", flags: ["--json"])
+        let arguments = try CommandArguments(context.invocation.arguments, command: "status", flags: ["--json", "--watch"])
         guard arguments.positionals.isEmpty else {
             throw .usage("status takes no arguments (got \(arguments.positionals.joined(separator: " ")))", command: "status")
         }
         let store = try context.openStore(try context.configuration())
+        if arguments.flags.contains("--watch") {
+            guard !arguments.flags.contains("--json") else { throw .usage("--watch and --json do not go together", command: "status") }
+            while true {
+                let frame: String
+                do { frame = try watchFrame(store) } catch { throw .failure("cannot read the queue: \(error)") }
+                // Clear the screen and draw from the top left.
+                Console.out("\u{1B}[H\u{1B}[2J" + frame)
+                Thread.sleep(forTimeInterval: 1)
+            }
+        }
         let statuses: [CampaignStatus]
         do { statuses = try store.campaignStatuses() } catch { throw .failure("cannot read the queue: \(error)") }
         if arguments.flags.contains("--json") {
@@ -20,6 +31,27 @@ enum StatusCommand {
         } else {
             Console.out(table(statuses))
         }
+    }
+
+    /// One screen of `status --watch`: a progress bar per campaign and its calls per minute.
+    static func watchFrame(_ store: QueueStore) throws -> String {
+        let statuses = try store.campaignStatuses()
+        let now = Timestamp.nowMs()
+        let lastMinute = try store.attemptsEnded(since: now - 60_000)
+        var lines = ["campaignd status  \(Timestamp.iso8601(now))   (Ctrl-C to stop)", ""]
+        guard !statuses.isEmpty else { return (lines + ["No campaigns."]).joined(separator: "\n") }
+        let width = max(8, statuses.map(\.id.count).max() ?? 8)
+        for status in statuses {
+            let finished = status.count(.done) + status.count(.failed) + status.count(.skipped) + status.count(.cancelled) + status.count(.interrupted)
+            let fraction = status.total == 0 ? 1 : Double(finished) / Double(status.total)
+            let filled = Int((fraction * 30).rounded(.down))
+            let bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled) + "]"
+            let percent = String(format: "%5.1f%%", fraction * 100)
+            let rate = lastMinute[status.id] ?? 0
+            lines.append(status.id.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + status.state.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
+                + " " + bar + " " + percent + "  \(finished)/\(status.total)  dialing \(status.count(.dialing))  retry_wait \(status.count(.retryWait))  \(rate) calls/min")
+        }
+        return lines.joined(separator: "\n")
     }
 
     static func json(_ statuses: [CampaignStatus]) -> String {

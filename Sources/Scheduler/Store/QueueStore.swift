@@ -167,6 +167,18 @@ public final class QueueStore {
         return statuses
     }
 
+    /// Attempts per campaign id that ended after `since` (Unix ms), for rates.
+    public func attemptsEnded(since: Int64) throws -> [String: Int] {
+        let query = try connection.prepare("""
+            SELECT c.id, COUNT(*) FROM attempts a JOIN campaigns c ON c.key = a.campaign_key
+            WHERE a.disconnect_time >= ? GROUP BY a.campaign_key
+            """)
+        try query.bind(.integer(since))
+        var counts: [String: Int] = [:]
+        while try query.step() { counts[query.text(0) ?? ""] = Int(query.int(1)) }
+        return counts
+    }
+
     // MARK: Campaign control
 
     /// Pauses, resumes or cancels campaign `id`; returns the state it had before.
