@@ -247,7 +247,7 @@ struct LoaderFixture {
             "bad.json:2: id: \"bad id\" is not a valid campaign id; use 1 to 64 letters, digits, '.', '_' or '-'",
             "bad.json:3: anwserTimeoutSec: unknown setting \"anwserTimeoutSec\" (did you mean \"answerTimeoutSec\"?)",
             "bad.json:4: answerTimeoutSec: 900 is out of range; expected 1 to 300",
-            "bad.json:5: dialoutLimitPerSecond: 0 is out of range; expected more than 0 and at most 1000",
+            "bad.json:5: dialoutLimitPerSecond: 0 is out of range; expected more than 0 and at most 10000",
             "bad.json:6: maxConcurrentCalls: expected a whole number but found 2.5",
             "bad.json:7: trunk: trunk \"carier\" is not configured; configured trunks: carrier, backup (did you mean \"carrier\"?)",
             "bad.json:8: caller: caller \"+15559999999\" is not in dialoutAllowedCallers",

@@ -76,7 +76,7 @@ extension CampaignSettings {
                 callerDisplayName = value
             }
         case "dialoutLimitPerSecond":
-            dialoutLimitPerSecond = reader.number(node, path, above: 0, upTo: 1000) ?? dialoutLimitPerSecond
+            dialoutLimitPerSecond = reader.number(node, path, above: 0, upTo: 10_000) ?? dialoutLimitPerSecond
         case "maxConcurrentCalls": maxConcurrentCalls = reader.integer(node, path, in: 0...10_000) ?? maxConcurrentCalls
         case "answerTimeoutSec": answerTimeoutSec = reader.integer(node, path, in: 1...300) ?? answerTimeoutSec
         case "maxCallDurationSec": maxCallDurationSec = reader.integer(node, path, in: 1...86_400) ?? maxCallDurationSec

@@ -29,7 +29,7 @@ public final class CDRWriter: @unchecked Sendable {
                 try handle?.close()
                 let path = directory + "/" + Self.fileName(forDay: day)
                 if !FileManager.default.fileExists(atPath: path) {
-                    FileManager.default.createFile(atPath: path, contents: nil)
+                    _ = FileManager.default.createFile(atPath: path, contents: nil)
                 }
                 let opened = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
                 try opened.seekToEnd()

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Dial-rate benchmark: `campaignd run --once` at configured rates against a SIPp callee
+# (sipp -sn uas), counting the INVITEs on the wire (tshark on loopback) to get the rate the callee
+# sees; then campaignd's maximum with full durability (every attempt and CDR committed), next to
+# SIPp's own maximum as a caller (sipp -sn uac) against the same callee, in the same run.
+#
+# Usage: bench/dialrate.sh [SECONDS] [RATES...]   (default 60 s at 1 10 50 200 calls/s)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source deploy/install-deps.sh
+command -v tshark >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tshark >/dev/null 2>&1
+SECONDS_PER_RATE=${1:-60}
+shift || true
+RATES=("$@")
+[ ${#RATES[@]} -gt 0 ] || RATES=(1 10 50 200)
+OUT=bench/out/dialrate
+rm -rf "$OUT" && mkdir -p "$OUT"
+swift build -c release --product campaignd >&2
+BIN=$(swift build -c release --show-bin-path)/campaignd
+PORT=5092
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+# INVITE timestamps in a capture -> "count first last rate" (rate over the whole span).
+invite_rate() {
+  tshark -r "$1" -Y 'sip.Method == "INVITE"' -T fields -e frame.time_epoch 2>/dev/null | python3 -c '
+import sys
+times = sorted(float(line) for line in sys.stdin if line.strip())
+if len(times) < 2: print(len(times), 0, 0, 0); sys.exit()
+span = times[-1] - times[0]
+print(len(times), times[0], times[-1], (len(times) - 1) / span if span > 0 else 0)'
+}
+
+# One measured run: campaignd at RATE for COUNT contacts; prints "count span achieved".
+measure_campaignd() {
+  local rate=$1 count=$2 name=$3
+  local dir="$OUT/$name"
+  mkdir -p "$dir/campaigns"
+  python3 -c "
+import sys
+with open('$dir/campaigns/bench.csv', 'w') as f:
+    f.write('target\n')
+    for i in range($count): f.write(f'+1555{i:07d}\n')"
+  cat > "$dir/campaignd.json" <<JSON
+{"campaignsDir": "$PWD/$dir/campaigns", "dataDir": "$PWD/$dir/var",
+ "trunks": [{"name": "sipp", "host": "127.0.0.1", "port": $PORT}],
+ "sip": {"bindAddress": "127.0.0.1", "port": 0},
+ "limits": {"dialoutLimitPerSecond": $rate, "maxConcurrentCalls": 0},
+ "defaults": {"defaultCountryCode": "1", "caller": "+15550001111", "dialoutLimitPerSecond": $rate, "maxConcurrentCalls": 0,
+              "maxCallDurationSec": 1, "maxRetryNo": 0, "window": {"start": "00:00", "end": "24:00"}}}
+JSON
+  tshark -i lo -f "udp dst port $PORT" -w "$dir/capture.pcapng" -q 2>/dev/null &
+  local tshark_pid=$!
+  sleep 2
+  "$BIN" --config "$dir/campaignd.json" run --once >"$dir/run.out" 2>"$dir/run.log" || true
+  sleep 1
+  kill -INT $tshark_pid; wait $tshark_pid 2>/dev/null || true
+  invite_rate "$dir/capture.pcapng"
+}
+
+sipp -sn uas -i 127.0.0.1 -p $PORT -nostdin >"$OUT/uas.log" 2>&1 &
+pids+=($!)
+sleep 1
+
+echo "configured  invites  achieved/s  ratio"
+for rate in "${RATES[@]}"; do
+  count=$(python3 -c "print(int($rate * $SECONDS_PER_RATE) + 1)")
+  read -r n first last achieved < <(measure_campaignd "$rate" "$count" "rate-$rate")
+  printf '%10s  %7s  %10.3f  %.4f\n' "$rate" "$n" "$achieved" "$(python3 -c "print($achieved / $rate)")"
+done
+
+# Maxima: campaignd asked for far more than it can do, and SIPp's own UAC.
+read -r n first last achieved < <(measure_campaignd 5000 20000 "max")
+printf 'campaignd maximum (asked 5000/s, 20000 contacts): %.1f calls/s over %s INVITEs\n' "$achieved" "$n"
+tshark -i lo -f "udp dst port $PORT" -w "$OUT/sipp-uac.pcapng" -q 2>/dev/null &
+tshark_pid=$!
+sleep 2
+sipp -sn uac 127.0.0.1:$PORT -i 127.0.0.1 -p 5093 -r 5000 -m 20000 -d 1000 -nostdin -timeout 120s >"$OUT/uac.log" 2>&1 || true
+sleep 1
+kill -INT $tshark_pid; wait $tshark_pid 2>/dev/null || true
+read -r n first last achieved < <(invite_rate "$OUT/sipp-uac.pcapng")
+printf 'SIPp uac maximum (asked 5000/s, 20000 calls):     %.1f calls/s over %s INVITEs\n' "$achieved" "$n"
