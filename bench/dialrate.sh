@@ -22,15 +22,29 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-# INVITE timestamps in a capture -> "count first last rate" (rate over the whole span).
+# First INVITE of each Call-ID in a capture (retransmissions do not count) ->
+# "calls first last rate", the rate over the span from the first call to the last.
 invite_rate() {
-  tshark -r "$1" -Y 'sip.Method == "INVITE"' -T fields -e frame.time_epoch 2>/dev/null | python3 -c '
+  tshark -r "$1" -Y 'sip.Method == "INVITE"' -T fields -e frame.time_epoch -e sip.Call-ID 2>/dev/null | python3 -c '
 import sys
-times = sorted(float(line) for line in sys.stdin if line.strip())
+first = {}
+for line in sys.stdin:
+    parts = line.split()
+    if len(parts) == 2 and parts[1] not in first: first[parts[1]] = float(parts[0])
+times = sorted(first.values())
 if len(times) < 2: print(len(times), 0, 0, 0); sys.exit()
 span = times[-1] - times[0]
 print(len(times), times[0], times[-1], (len(times) - 1) / span if span > 0 else 0)'
 }
+
+# A fresh SIPp callee for each measurement, so one run's leftovers never slow the next.
+start_callee() {
+  sipp -sn uas -i 127.0.0.1 -p $PORT -nostdin >"$OUT/uas-$1.log" 2>&1 &
+  CALLEE=$!
+  pids+=($CALLEE)
+  sleep 1
+}
+stop_callee() { kill "$CALLEE" 2>/dev/null || true; wait "$CALLEE" 2>/dev/null || true; sleep 1; }
 
 # One measured run: campaignd at RATE for COUNT contacts; prints "count span achieved".
 measure_campaignd() {
@@ -59,20 +73,22 @@ JSON
   invite_rate "$dir/capture.pcapng"
 }
 
-sipp -sn uas -i 127.0.0.1 -p $PORT -nostdin >"$OUT/uas.log" 2>&1 &
-pids+=($!)
-sleep 1
-
-echo "configured  invites  achieved/s  ratio"
+echo "configured  calls  achieved/s  ratio"
 for rate in "${RATES[@]}"; do
   count=$(python3 -c "print(int($rate * $SECONDS_PER_RATE) + 1)")
+  start_callee "rate-$rate"
   read -r n first last achieved < <(measure_campaignd "$rate" "$count" "rate-$rate")
-  printf '%10s  %7s  %10.3f  %.4f\n' "$rate" "$n" "$achieved" "$(python3 -c "print($achieved / $rate)")"
+  stop_callee
+  printf '%10s  %5s  %10.3f  %.4f\n' "$rate" "$n" "$achieved" "$(python3 -c "print($achieved / $rate)")"
 done
 
-# Maxima: campaignd asked for far more than it can do, and SIPp's own UAC.
+# Maxima: campaignd asked for far more than it can do, and SIPp's own UAC, each with a fresh callee.
+start_callee max
 read -r n first last achieved < <(measure_campaignd 5000 20000 "max")
-printf 'campaignd maximum (asked 5000/s, 20000 contacts): %.1f calls/s over %s INVITEs\n' "$achieved" "$n"
+stop_callee
+retransmitted=$(tshark -r "$OUT/max/capture.pcapng" -Y 'sip.Method == "INVITE"' 2>/dev/null | wc -l)
+printf 'campaignd maximum (asked 5000/s, 20000 contacts): %.1f calls/s over %s calls (%s INVITE datagrams)\n' "$achieved" "$n" "$retransmitted"
+start_callee uac
 tshark -i lo -f "udp dst port $PORT" -w "$OUT/sipp-uac.pcapng" -q 2>/dev/null &
 tshark_pid=$!
 sleep 2
@@ -80,4 +96,6 @@ sipp -sn uac 127.0.0.1:$PORT -i 127.0.0.1 -p 5093 -r 5000 -m 20000 -d 1000 -nost
 sleep 1
 kill -INT $tshark_pid; wait $tshark_pid 2>/dev/null || true
 read -r n first last achieved < <(invite_rate "$OUT/sipp-uac.pcapng")
-printf 'SIPp uac maximum (asked 5000/s, 20000 calls):     %.1f calls/s over %s INVITEs\n' "$achieved" "$n"
+stop_callee
+retransmitted=$(tshark -r "$OUT/sipp-uac.pcapng" -Y 'sip.Method == "INVITE"' 2>/dev/null | wc -l)
+printf 'SIPp uac maximum (asked 5000/s, 20000 calls):     %.1f calls/s over %s calls (%s INVITE datagrams)\n' "$achieved" "$n" "$retransmitted"

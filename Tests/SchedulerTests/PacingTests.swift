@@ -154,3 +154,24 @@ import Testing
         #expect(weekdays.nextOpening(after: utc("2026-11-21T17:00:00Z"), in: newYork) == utc("2026-11-23T14:00:00Z"))
     }
 }
+
+@Suite struct TokenBucketBatchTests {
+    let start = ManualClock.Instant(offset: .zero)
+
+    @Test func lateConsumersCatchUpWithinBurstButNotAfterIdling() {
+        var bucket = TokenBucket<ManualClock>(rate: 1000, burst: 100)
+        #expect(bucket.availableTokens(now: start) == 1)  // a fresh schedule starts with one
+        bucket.take(now: start)
+        // 10 ms later ten more are due; a batch may take them all and the rate still holds.
+        let later = start.advanced(by: .milliseconds(10))
+        #expect(bucket.availableTokens(now: later) == 10)
+        for _ in 0..<10 { bucket.take(now: later) }
+        #expect(bucket.availableTokens(now: later) == 0)
+        #expect(bucket.nextDeadline(now: later) == start.advanced(by: .milliseconds(11)))
+        // After an idle second (more than 100 tokens late) the schedule restarts: one token, no flood.
+        let idle = later.advanced(by: .seconds(1))
+        #expect(bucket.availableTokens(now: idle) == 1)
+        bucket.take(now: idle)
+        #expect(bucket.availableTokens(now: idle) == 0)
+    }
+}

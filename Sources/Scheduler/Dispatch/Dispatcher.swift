@@ -86,7 +86,10 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
         var trunkBuckets: [String: TokenBucket<C>] = [:]
         var trunkChanged: [String: C.Instant] = [:]
         var summary = Summary()
-        var globalBucket = TokenBucket<C>(rate: configuration.globalRate)
+        // Up to 100 ms of tokens may be caught up at once: a loop iteration longer than 1/rate is
+        // not an idle stretch, and the rate holds at thousands of calls per second.
+        func burst(_ rate: Double) -> Int { max(1, Int(rate / 10)) }
+        var globalBucket = TokenBucket<C>(rate: configuration.globalRate, burst: burst(configuration.globalRate))
         var globalGate = ConcurrencyGate<C, Int64>(limit: configuration.globalMaxConcurrentCalls, expiry: configuration.slotExpiry)
         var buckets: [Int64: TokenBucket<C>] = [:]
         var gates: [Int64: ConcurrencyGate<C, Int64>] = [:]
@@ -108,7 +111,7 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                         // Back-pressure: halve the trunk's rate (multiplicative decrease).
                         let current = trunkBuckets[trunk]?.rate ?? configuration.globalRate
                         let halved = max(current / 2, 0.1)
-                        if trunkBuckets[trunk] == nil { trunkBuckets[trunk] = TokenBucket(rate: halved) } else { trunkBuckets[trunk]?.setRate(halved, now: now) }
+                        if trunkBuckets[trunk] == nil { trunkBuckets[trunk] = TokenBucket(rate: halved, burst: burst(halved)) } else { trunkBuckets[trunk]?.setRate(halved, now: now) }
                         trunkChanged[trunk] = now
                         onEvent(.trunkRateChanged(trunk: trunk, rate: halved, reason: "SIP \(code) from the trunk"))
                     }
@@ -140,7 +143,7 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                     for campaign in campaigns {
                         let rate = campaign.settings.dialoutLimitPerSecond
                         if buckets[campaign.key] == nil {
-                            buckets[campaign.key] = TokenBucket(rate: rate)
+                            buckets[campaign.key] = TokenBucket(rate: rate, burst: burst(rate))
                         } else if buckets[campaign.key]?.rate != rate {
                             buckets[campaign.key]?.setRate(rate, now: now)
                         }
@@ -181,49 +184,51 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                 let campaign = due[roundRobin % due.count].0
                 roundRobin += 1
 
-                let nowMs = Timestamp.nowMs()
-                var contact = try await store.nextDueContact(campaignKey: campaign.key, now: nowMs, after: cursors[campaign.key] ?? 0)
-                if contact == nil, (cursors[campaign.key] ?? 0) > 0 {
-                    cursors[campaign.key] = 0
-                    contact = try await store.nextDueContact(campaignKey: campaign.key, now: nowMs, after: 0)
-                }
-                guard let contact else {
-                    idleUntil[campaign.key] = now.advanced(by: configuration.refreshInterval)
-                    continue
-                }
-                cursors[campaign.key] = contact.id
-                let zone = (contact.timezone ?? campaign.settings.window.timezone ?? campaign.settings.timezone)
-                    .flatMap(TimeZone.init(identifier:)) ?? configuration.defaultTimeZone
-                let windowZone = campaign.settings.window.timezone.flatMap(TimeZone.init(identifier:)) ?? zone
-                let window = CallingWindow(campaign.settings.window)
-                let date = Date()
-                if !window.isOpen(at: date, in: windowZone) {
-                    let opening = window.nextOpening(after: date, in: windowZone) ?? date.addingTimeInterval(86_400)
-                    try await store.deferContact(contact.id, until: Int64(opening.timeIntervalSince1970 * 1000))
-                    onEvent(.deferred(contactID: contact.id, until: opening))
-                    continue
-                }
-                // The DNC list is checked again just before dialing: it may have changed since the import.
-                if try await store.isOnDNC(contact.target) {
-                    try await store.skipForDNC(contact.id)
-                    onEvent(.skippedDNC(contactID: contact.id, target: contact.target))
-                    continue
-                }
+                // As many calls as are due in every bucket and fit in every gate, claimed in one transaction.
                 let campaignTrunk = trunk(for: campaign)
-                guard let claimed = try await store.claim(contactID: contact.id, campaign: campaign, trunk: campaignTrunk?.name, now: nowMs) else {
-                    continue
+                // Each ready campaign's turn takes an equal share of the due global tokens, so they alternate.
+                var room = min(globalBucket.availableTokens(now: now) / max(due.count, 1),
+                               buckets[campaign.key]?.availableTokens(now: now) ?? 1, 64)
+                if let campaignTrunk, let bucket = trunkBuckets[campaignTrunk.name] { room = min(room, bucket.availableTokens(now: now)) }
+                if globalGate.limit > 0 { room = min(room, globalGate.limit - globalGate.inUse) }
+                if let gate = gates[campaign.key], gate.limit > 0 { room = min(room, gate.limit - gate.inUse) }
+                room = max(room, 1)
+                let window = CallingWindow(campaign.settings.window)
+                let fallbackZone = (campaign.settings.window.timezone ?? campaign.settings.timezone).flatMap(TimeZone.init(identifier:))
+                    ?? configuration.defaultTimeZone
+                let windowZone = campaign.settings.window.timezone.flatMap(TimeZone.init(identifier:))
+                let date = Date()
+                let batch = try await store.claimBatch(
+                    campaign: campaign, trunk: campaignTrunk?.name, now: Timestamp.nowMs(), after: cursors[campaign.key] ?? 0,
+                    limit: room
+                ) { contactZone in
+                    // The window is evaluated in the contact's own zone unless the campaign fixes one.
+                    let zone = windowZone ?? contactZone.flatMap(TimeZone.init(identifier:)) ?? fallbackZone
+                    guard !window.isOpen(at: date, in: zone) else { return nil }
+                    let opening = window.nextOpening(after: date, in: zone) ?? date.addingTimeInterval(86_400)
+                    return Int64(opening.timeIntervalSince1970 * 1000)
                 }
-                globalBucket.take(now: now)
-                buckets[campaign.key]?.take(now: now)
-                if let campaignTrunk { trunkBuckets[campaignTrunk.name]?.take(now: now) }
-                _ = globalGate.acquire(claimed.attemptID, now: now)
-                _ = gates[campaign.key]?.acquire(claimed.attemptID, now: now)
-                campaignOfAttempt[claimed.attemptID] = campaign.key
-                onEvent(.dialing(claimed))
-                let request = callRequest(for: claimed, campaign: campaign, trunk: campaignTrunk)
-                group.addTask {
-                    let sipCode = await self.work(claimed, request: request, policy: RetryPolicy(campaign.settings), summary: summaryBox)
-                    finished.post(Finished(attemptID: claimed.attemptID, trunk: campaignTrunk?.name, sipCode: sipCode))
+                cursors[campaign.key] = batch.cursor
+                for (contactID, until) in batch.deferred {
+                    onEvent(.deferred(contactID: contactID, until: Date(timeIntervalSince1970: Double(until) / 1000)))
+                }
+                for (contactID, target) in batch.skippedDNC { onEvent(.skippedDNC(contactID: contactID, target: target)) }
+                if batch.exhausted, batch.claimed.isEmpty {
+                    idleUntil[campaign.key] = now.advanced(by: configuration.refreshInterval)
+                }
+                for claimed in batch.claimed {
+                    globalBucket.take(now: now)
+                    buckets[campaign.key]?.take(now: now)
+                    if let campaignTrunk { trunkBuckets[campaignTrunk.name]?.take(now: now) }
+                    _ = globalGate.acquire(claimed.attemptID, now: now)
+                    _ = gates[campaign.key]?.acquire(claimed.attemptID, now: now)
+                    campaignOfAttempt[claimed.attemptID] = campaign.key
+                    onEvent(.dialing(claimed))
+                    let request = callRequest(for: claimed, campaign: campaign, trunk: campaignTrunk)
+                    group.addTask {
+                        let sipCode = await self.work(claimed, request: request, policy: RetryPolicy(campaign.settings), summary: summaryBox)
+                        finished.post(Finished(attemptID: claimed.attemptID, trunk: campaignTrunk?.name, sipCode: sipCode))
+                    }
                 }
             }
 

@@ -1,8 +1,9 @@
 /// Paces calls at `rate` per second by deadlines: token n is due at `origin + n / rate`, so over
 /// a long run the number of calls started is rate × time, whatever the delays in between.
 ///
-/// After an idle stretch the schedule restarts from now with at most `burst` tokens at once, so a
-/// pause is not followed by a flood. Generic over the clock; the caller sleeps until `nextDeadline`.
+/// A consumer running late by up to `burst` tokens' worth catches up (so a busy loop keeps the
+/// rate); after a longer idle stretch the schedule restarts from now with one token, so a pause is
+/// never followed by a flood. Generic over the clock; the caller sleeps until `nextDeadline`.
 public struct TokenBucket<C: Clock>: Sendable where C.Duration == Duration {
     public private(set) var rate: Double
     public let burst: Int
@@ -11,7 +12,7 @@ public struct TokenBucket<C: Clock>: Sendable where C.Duration == Duration {
 
     /// - Parameters:
     ///   - rate: tokens per second (fractions allowed: 0.1 is one every 10 s).
-    ///   - burst: how many tokens may be taken at once after an idle stretch.
+    ///   - burst: how many tokens' worth of lateness is caught up rather than dropped.
     public init(rate: Double, burst: Int = 1) {
         precondition(rate > 0, "a rate must be positive")
         self.rate = rate
@@ -25,14 +26,29 @@ public struct TokenBucket<C: Clock>: Sendable where C.Duration == Duration {
         return due < now ? now : due
     }
 
+    /// How many tokens are due at `now` (so many calls may start at once without breaking the rate).
+    public func availableTokens(now: C.Instant) -> Int {
+        guard let origin else { return 1 }
+        let elapsed = origin.duration(to: now)
+        // After an idle stretch `take` restarts the schedule from now: one token.
+        if elapsed > Self.seconds(Double(issued) / rate + Double(burst) / rate) { return 1 }
+        let dueByNow = Int((Self.secondsValue(elapsed) * rate).rounded(.down)) + 1
+        return max(0, dueByNow - issued)
+    }
+
+    static func secondsValue(_ duration: Duration) -> Double {
+        let parts = duration.components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+
     /// Takes the next token at `now`, which must be at or after `nextDeadline(now:)`.
     public mutating func take(now: C.Instant) {
         if let origin {
             // Idle for longer than `burst` tokens' worth: start a new schedule rather than catch up.
             let lateness = origin.advanced(by: Self.seconds(Double(issued) / rate)).duration(to: now)
             if lateness > Self.seconds(Double(burst) / rate) {
-                self.origin = now.advanced(by: Self.seconds(-Double(burst - 1) / rate))
-                issued = burst - 1
+                self.origin = now
+                issued = 0
             }
         } else {
             origin = now

@@ -36,41 +36,100 @@ extension QueueStore {
 
     /// The next contact of `campaign` due at `now` (ms): a due retry first, then pending contacts in
     /// file order after `cursor`. Nil if none; the caller may reset its cursor to 0 and ask again.
-    public func nextDueContact(campaignKey: Int64, now: Int64, after cursor: Int64) throws -> (id: Int64, target: String, timezone: String?)? {
-        let retry = try connection.prepare("""
+    public func nextDueContact(campaignKey: Int64, now: Int64, after cursor: Int64) throws -> (id: Int64, target: String, timezone: String?, isPending: Bool)? {
+        defer { resetStatements() }
+        let retry = try statement("""
             SELECT id, target, timezone FROM contacts
             WHERE campaign_key = ? AND state = 'retry_wait' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 1
             """)
         if try retry.bind(.integer(campaignKey), .integer(now)).step() {
-            return (retry.int(0), retry.text(1) ?? "", retry.text(2))
+            return (retry.int(0), retry.text(1) ?? "", retry.text(2), false)
         }
-        let pending = try connection.prepare("""
+        let pending = try statement("""
             SELECT id, target, timezone FROM contacts
             WHERE id > ? AND campaign_key = ? AND state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 1
             """)
         if try pending.bind(.integer(cursor), .integer(campaignKey), .integer(now)).step() {
-            return (pending.int(0), pending.text(1) ?? "", pending.text(2))
+            return (pending.int(0), pending.text(1) ?? "", pending.text(2), true)
         }
         return nil
     }
 
     /// A contact whose calling window is closed waits until it opens (it is not skipped).
     public func deferContact(_ contactID: Int64, until: Int64) throws {
-        try connection.prepare("UPDATE contacts SET next_attempt_at = ? WHERE id = ?").bind(.integer(until), .integer(contactID)).run()
+        try statement("UPDATE contacts SET next_attempt_at = ? WHERE id = ?").bind(.integer(until), .integer(contactID)).run()
     }
 
     public func isOnDNC(_ target: String) throws -> Bool {
-        try connection.prepare("SELECT 1 FROM dnc WHERE target = ?").bind(.text(target)).step()
+        defer { resetStatements() }
+        return try statement("SELECT 1 FROM dnc WHERE target = ?").bind(.text(target)).step()
     }
 
     public func skipForDNC(_ contactID: Int64) throws {
-        try connection.prepare("UPDATE contacts SET state = 'skipped', skip_reason = 'dnc' WHERE id = ?").bind(.integer(contactID)).run()
+        try statement("UPDATE contacts SET state = 'skipped', skip_reason = 'dnc' WHERE id = ?").bind(.integer(contactID)).run()
     }
 
     /// Marks the contact `dialing` and writes its attempt row, before any INVITE is sent.
     public func claim(contactID: Int64, campaign: DispatchCampaign, trunk: String?, now: Int64) throws -> ClaimedAttempt? {
-        try connection.transaction {
-            let contact = try connection.prepare("""
+        defer { resetStatements() }
+        return try connection.transaction { try claimInTransaction(contactID: contactID, campaign: campaign, trunk: trunk, now: now) }
+    }
+
+    /// What one `claimBatch` did.
+    public struct ClaimBatch: Sendable {
+        public var claimed: [ClaimedAttempt] = []
+        public var deferred: [(contactID: Int64, until: Int64)] = []
+        public var skippedDNC: [(contactID: Int64, target: String)] = []
+        /// Where the next batch goes on among pending contacts.
+        public var cursor: Int64
+        /// No due contact was left (after going round once).
+        public var exhausted = false
+    }
+
+    /// Claims up to `limit` due contacts of `campaign` in one transaction: due retries first, then
+    /// pending contacts in file order after `cursor`. A contact whose calling window is closed
+    /// (`windowOpensAt` returns when it opens, in Unix ms; nil if open now) waits for it; one on
+    /// the DNC list is skipped. Each claimed contact has its attempt row written.
+    public func claimBatch(
+        campaign: DispatchCampaign, trunk: String?, now: Int64, after cursor: Int64, limit: Int,
+        windowOpensAt: (String?) -> Int64?
+    ) throws -> ClaimBatch {
+        defer { resetStatements() }
+        return try connection.transaction {
+            var batch = ClaimBatch(cursor: cursor)
+            var wrapped = false
+            while batch.claimed.count < limit {
+                guard let contact = try nextDueContact(campaignKey: campaign.key, now: now, after: batch.cursor) else {
+                    if batch.cursor > 0, !wrapped {
+                        wrapped = true
+                        batch.cursor = 0
+                        continue
+                    }
+                    batch.exhausted = true
+                    break
+                }
+                if contact.isPending { batch.cursor = contact.id }
+                if let opens = windowOpensAt(contact.timezone) {
+                    try deferContact(contact.id, until: opens)
+                    batch.deferred.append((contact.id, opens))
+                    continue
+                }
+                if try isOnDNC(contact.target) {
+                    try skipForDNC(contact.id)
+                    batch.skippedDNC.append((contact.id, contact.target))
+                    continue
+                }
+                if let claimed = try claimInTransaction(contactID: contact.id, campaign: campaign, trunk: trunk, now: now) {
+                    batch.claimed.append(claimed)
+                }
+            }
+            return batch
+        }
+    }
+
+    private func claimInTransaction(contactID: Int64, campaign: DispatchCampaign, trunk: String?, now: Int64) throws -> ClaimedAttempt? {
+        do {
+            let contact = try statement("""
                 SELECT target, timezone, caller, attempts, metadata FROM contacts WHERE id = ? AND state IN ('pending', 'retry_wait')
                 """)
             guard try contact.bind(.integer(contactID)).step() else { return nil }
@@ -82,9 +141,9 @@ extension QueueStore {
                 attemptID: 0, contactID: contactID, campaignKey: campaign.key, campaignID: campaign.id, attempt: attempt,
                 target: target, timezone: contact.text(1), caller: caller, cdrId: UUID().uuidString.lowercased(),
                 conversationId: UUID().uuidString.lowercased())
-            try connection.prepare("UPDATE contacts SET state = 'dialing', attempts = ? WHERE id = ?")
+            try statement("UPDATE contacts SET state = 'dialing', attempts = ? WHERE id = ?")
                 .bind(.int(attempt), .integer(contactID)).run()
-            try connection.prepare("""
+            try statement("""
                 INSERT INTO attempts (cdr_id, contact_id, campaign_key, attempt, conversation_id, target, caller, trunk, start_time, metadata)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
@@ -99,26 +158,28 @@ extension QueueStore {
 
     /// The INVITE is on its way: from now on a crash leaves this attempt `interrupted`, not pending.
     public func markInviteSent(attemptID: Int64, sipCallID: String) throws {
-        try connection.prepare("UPDATE attempts SET invite_sent = 1, sip_call_id = ? WHERE id = ?")
+        defer { resetStatements() }
+        try statement("UPDATE attempts SET invite_sent = 1, sip_call_id = ? WHERE id = ?")
             .bind(.text(sipCallID), .integer(attemptID)).run()
     }
 
     /// Finishes the attempt and applies `policy` to its contact, in one transaction; returns the CDR.
     public func finish(_ claimed: ClaimedAttempt, result: CallResult, policy: RetryPolicy) throws -> CDRRecord {
-        try connection.transaction {
+        defer { resetStatements() }
+        return try connection.transaction {
             let decision = policy.decide(result.outcome, attemptsMade: claimed.attempt)
             var nextAttemptAt: Int64?
             switch decision {
             case .retry(let seconds):
                 nextAttemptAt = result.disconnectTime + Int64(seconds) * 1000
-                try connection.prepare("UPDATE contacts SET state = 'retry_wait', next_attempt_at = ? WHERE id = ?")
+                try statement("UPDATE contacts SET state = 'retry_wait', next_attempt_at = ? WHERE id = ?")
                     .bind(.integer(nextAttemptAt ?? 0), .integer(claimed.contactID)).run()
             case .final(let state):
-                try connection.prepare("UPDATE contacts SET state = ? WHERE id = ?")
+                try statement("UPDATE contacts SET state = ? WHERE id = ?")
                     .bind(.text(state.rawValue), .integer(claimed.contactID)).run()
             }
             let outcome = result.outcome
-            try connection.prepare("""
+            try statement("""
                 UPDATE attempts SET sip_call_id = COALESCE(?, sip_call_id), ring_time = ?, connect_time = ?, disconnect_time = ?,
                     status = ?, reason_code = ?, reason = ?, sip_code = ?, will_retry = ?, next_attempt_at = ?
                 WHERE id = ?
@@ -187,7 +248,7 @@ extension QueueStore {
     }
 
     func cdr(attemptID: Int64) throws -> CDRRecord {
-        let row = try connection.prepare("""
+        let row = try statement("""
             SELECT a.cdr_id, a.conversation_id, a.sip_call_id, c.id, a.contact_id, a.attempt, a.target, a.caller, a.trunk,
                    a.start_time, a.ring_time, a.connect_time, a.disconnect_time, a.status, a.reason_code, a.reason, a.sip_code,
                    a.machine_detection, a.amd_decision_ms, a.beep_detected, a.will_retry, a.next_attempt_at, a.metadata

@@ -7,6 +7,23 @@ import Foundation
 public final class QueueStore {
     let connection: SQLiteConnection
     public let path: String
+    /// Statements of the hot paths (claiming, finishing, CDRs), prepared once and reused.
+    private var statements: [String: SQLiteStatement] = [:]
+
+    /// Resets every cached statement. A stepped statement left as it is keeps its read snapshot,
+    /// and the next BEGIN IMMEDIATE on this connection would fail with SQLITE_BUSY_SNAPSHOT once
+    /// another connection has written.
+    func resetStatements() {
+        for statement in statements.values { statement.reset() }
+    }
+
+    /// The prepared statement for `sql`, from the cache.
+    func statement(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+        if let cached = statements[sql] { return cached }
+        let prepared = try connection.prepare(sql)
+        statements[sql] = prepared
+        return prepared
+    }
 
     /// Opens the store in `dataDirectory`, creating the directory and database and migrating the schema.
     public init(dataDirectory: String) throws {

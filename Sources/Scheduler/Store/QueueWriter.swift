@@ -16,8 +16,11 @@ public actor QueueWriter {
 
     public func activeCampaigns() throws -> [DispatchCampaign] { try store.activeCampaigns() }
 
-    public func nextDueContact(campaignKey: Int64, now: Int64, after cursor: Int64) throws -> (id: Int64, target: String, timezone: String?)? {
-        try store.nextDueContact(campaignKey: campaignKey, now: now, after: cursor)
+    public func claimBatch(
+        campaign: DispatchCampaign, trunk: String?, now: Int64, after cursor: Int64, limit: Int,
+        windowOpensAt: @Sendable (String?) -> Int64?
+    ) throws -> QueueStore.ClaimBatch {
+        try store.claimBatch(campaign: campaign, trunk: trunk, now: now, after: cursor, limit: limit, windowOpensAt: windowOpensAt)
     }
 
     public func deferContact(_ id: Int64, until: Int64) throws { try store.deferContact(id, until: until) }

@@ -73,6 +73,13 @@ final class SQLiteConnection {
 
     /// Runs `body` in a `BEGIN IMMEDIATE` transaction: committed if it returns, rolled back if it throws.
     func transaction<T>(_ body: () throws -> T) throws -> T {
+        // A statement stepped and left holds a read snapshot; BEGIN IMMEDIATE would then fail with
+        // SQLITE_BUSY_SNAPSHOT once another connection has written. Writers start from the newest state.
+        var statement = sqlite3_next_stmt(handle, nil)
+        while let current = statement {
+            if sqlite3_stmt_busy(current) != 0 { sqlite3_reset(current) }
+            statement = sqlite3_next_stmt(handle, current)
+        }
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()
