@@ -154,15 +154,7 @@ public struct CallStateMachine: Sendable {
             transactions[key] = transaction
             return handle(actions, of: key)
         case .answerTimeout:
-            switch state {
-            case .inviting:
-                cancelWhenProvisional = true
-                return []
-            case .early:
-                return sendCancel()
-            default:
-                return []
-            }
+            return cancelNowOrAfterProvisional()
         case .maxDuration:
             guard state == .confirmed else { return [] }
             return sendBye(outcome: CallOutcome(status: .completed, reasonCode: .maxDuration, reason: "maxCallDurationSec reached"))
@@ -171,15 +163,19 @@ public struct CallStateMachine: Sendable {
 
     /// The dialer wants the call over: CANCEL before answer, BYE after.
     public mutating func hangUp(_ reasonCode: CallOutcome.ReasonCode = .dialerDisconnected) -> [Action] {
+        guard state == .confirmed else { return cancelNowOrAfterProvisional() }
+        return sendBye(outcome: CallOutcome(status: .completed, reasonCode: reasonCode))
+    }
+
+    /// §9.1: a CANCEL may only follow a provisional response; before one, it waits for it.
+    private mutating func cancelNowOrAfterProvisional() -> [Action] {
         switch state {
         case .inviting:
             cancelWhenProvisional = true
             return []
         case .early:
             return sendCancel()
-        case .confirmed:
-            return sendBye(outcome: CallOutcome(status: .completed, reasonCode: reasonCode))
-        case .idle, .cancelling, .terminating, .ended:
+        case .idle, .cancelling, .confirmed, .terminating, .ended:
             return []
         }
     }
@@ -366,14 +362,7 @@ public struct CallStateMachine: Sendable {
         guard state == .early else { return [] }
         state = .cancelling
         // §9.1: same Request-URI, Call-ID, From, To, CSeq number and top Via as the INVITE.
-        var cancel = SIPMessage.request("CANCEL", uri: invite.requestURI ?? "")
-        if let via = invite.headerValues("Via").first { cancel.addHeader("Via", via) }
-        for route in invite.headers where route.name == "Route" { cancel.addHeader("Route", route.value) }
-        cancel.addHeader("Max-Forwards", "70")
-        if let from = invite.header("From") { cancel.addHeader("From", from) }
-        if let to = invite.header("To") { cancel.addHeader("To", to) }
-        cancel.addHeader("Call-ID", callID)
-        cancel.addHeader("CSeq", "\(invite.cseq?.number ?? 1) CANCEL")
+        let cancel = ClientTransactionStateMachine.sameTransactionRequest("CANCEL", as: invite)
         return [.cancelTimer(.answerTimeout)] + startTransaction(cancel, to: configuration.destination)
     }
 

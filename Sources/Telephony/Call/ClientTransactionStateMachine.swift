@@ -124,14 +124,21 @@ public struct ClientTransactionStateMachine: Sendable {
 
     /// RFC 3261 §17.1.1.3: the ACK for a non-2xx final response, built by the transaction.
     static func ack(for request: SIPMessage, response: SIPMessage) -> SIPMessage {
-        var ack = SIPMessage.request("ACK", uri: request.requestURI ?? "")
-        if let via = request.headerValues("Via").first { ack.addHeader("Via", via) }
-        for route in request.headers where route.name == "Route" { ack.addHeader("Route", route.value) }
-        ack.addHeader("Max-Forwards", "70")
-        if let from = request.header("From") { ack.addHeader("From", from) }
-        if let to = response.header("To") { ack.addHeader("To", to) }
-        if let callID = request.callID { ack.addHeader("Call-ID", callID) }
-        ack.addHeader("CSeq", "\(request.cseq?.number ?? 1) ACK")
-        return ack
+        sameTransactionRequest("ACK", as: request, to: response.header("To"))
+    }
+
+    /// A request that belongs to `request`'s transaction: the ACK for a non-2xx (§17.1.1.3) and the
+    /// CANCEL (§9.1) both copy its Request-URI, top Via (so the branch), Route, From, Call-ID and
+    /// CSeq number, with their own method. `to` replaces the To header (the ACK takes the response's).
+    static func sameTransactionRequest(_ method: String, as request: SIPMessage, to: String? = nil) -> SIPMessage {
+        var derived = SIPMessage.request(method, uri: request.requestURI ?? "")
+        if let via = request.headerValues("Via").first { derived.addHeader("Via", via) }
+        for route in request.headers where route.name == "Route" { derived.addHeader("Route", route.value) }
+        derived.addHeader("Max-Forwards", "70")
+        if let from = request.header("From") { derived.addHeader("From", from) }
+        if let toHeader = to ?? request.header("To") { derived.addHeader("To", toHeader) }
+        if let callID = request.callID { derived.addHeader("Call-ID", callID) }
+        derived.addHeader("CSeq", "\(request.cseq?.number ?? 1) \(method)")
+        return derived
     }
 }
