@@ -160,3 +160,51 @@ import Testing
         return String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
     }
 }
+
+/// logrotate moves the CDR file away and sends SIGHUP: new records go to a new file of that name.
+@Suite(.serialized) struct CDRRotationTests {
+    @Test func sighupReopensTheCDRFile() throws {
+        let directory = try Workspace()
+        let callee = try SIPpCallee(scenario: "uas-mixed.xml", calls: 100_000, in: directory.path)
+        defer { callee.stop() }
+        try directory.write("campaignd.json", """
+            {"trunks": [{"name": "sipp", "host": "127.0.0.1", "port": \(callee.port)}],
+             "sip": {"bindAddress": "127.0.0.1", "port": 0},
+             "defaults": {"defaultCountryCode": "1", "caller": "+15550001111", "dialoutLimitPerSecond": 5,
+                          "window": {"start": "00:00", "end": "24:00"}, "maxRetryNo": 0}}
+            """)
+        // Numbers ending in 9 are declined at once: short calls, one CDR each.
+        try directory.write("campaigns/rot.csv", "target\n" + (0..<40).map { String(format: "+1555120%03d9", $0) }.joined(separator: "\n") + "\n")
+        let daemon = try CampaigndProcess.start(["run"], in: directory.path)
+        defer {
+            kill(daemon.processIdentifier, SIGKILL)
+            daemon.waitUntilExit()
+        }
+        let folder = directory.path + "/var/cdr"
+        func lines(_ path: String) -> Int {
+            ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").count
+        }
+        func currentFile() -> String? {
+            ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).first { $0.hasPrefix("cdr-") }.map { folder + "/" + $0 }
+        }
+        var current: String?
+        for _ in 0..<60 where (current.map(lines) ?? 0) < 3 {
+            Thread.sleep(forTimeInterval: 0.1)
+            current = currentFile()
+        }
+        let path = try #require(current)
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+        kill(daemon.processIdentifier, SIGHUP)
+        Thread.sleep(forTimeInterval: 2)
+        kill(daemon.processIdentifier, SIGTERM)
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 0)
+        // The file under the old name holds the records written before the move; the new one the rest.
+        let moved = lines(path + ".1"), reopened = lines(path)
+        #expect(moved >= 3)
+        #expect(reopened >= 3, "no records after SIGHUP")
+        let counts = try directory.statusCounts()
+        let finished = (counts["rot"]?["failed"] as? Int ?? 0) + (counts["rot"]?["done"] as? Int ?? 0)
+        #expect(moved + reopened == finished)
+    }
+}

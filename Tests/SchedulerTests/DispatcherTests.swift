@@ -271,3 +271,35 @@ final class EventLog: @unchecked Sendable {
 
     var rates: [Double] { lock.withLock { rateChanges } }
 }
+
+@Suite(.serialized) struct CampaignControlWhileDialingTests {
+    @Test func pauseAndResumeTakeEffectWithoutARestart() async throws {
+        let fixture = try await DispatcherTests.Fixture()
+        try fixture.importCampaign("live", targets: (0..<200).map { String(format: "+1555110%04d", $0) }) {
+            $0.dialoutLimitPerSecond = 20
+        }
+        let dialer = ScriptedDialer()
+        let stop = StopSignal()
+        let dispatcher = fixture.dispatcher(dialer)
+        async let summary = dispatcher.run(.untilStopped(stop, drainTimeout: .seconds(2)))
+        let control = try QueueStore(dataDirectory: fixture.directory.path + "/var")
+        try await Task.sleep(for: .milliseconds(500))
+        try control.apply(.pause, to: "live")
+        // The dispatcher reads campaign states every refresh (100 ms here, 1 s in the daemon).
+        try await Task.sleep(for: .milliseconds(300))
+        let atPause = dialer.targets.count
+        try await Task.sleep(for: .seconds(1))
+        #expect(dialer.targets.count == atPause, "dialed while paused")
+        try control.apply(.resume, to: "live")
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(dialer.targets.count > atPause + 5, "did not resume")
+        try control.apply(.cancel, to: "live")
+        try await Task.sleep(for: .milliseconds(300))
+        let atCancel = dialer.targets.count
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(dialer.targets.count == atCancel)
+        stop.request()
+        _ = try await summary
+        #expect(try control.campaignStatuses().first?.count(.cancelled) == 200 - atCancel)
+    }
+}
