@@ -283,23 +283,37 @@ final class EventLog: @unchecked Sendable {
         let dispatcher = fixture.dispatcher(dialer)
         async let summary = dispatcher.run(.untilStopped(stop, drainTimeout: .seconds(2)))
         let control = try QueueStore(dataDirectory: fixture.directory.path + "/var")
-        try await Task.sleep(for: .milliseconds(500))
+        // Bounded waits on conditions rather than fixed sleeps: the machine may be busy with other tests.
+        #expect(try await waitUntil(seconds: 20) { dialer.targets.count >= 5 }, "never started dialing")
         try control.apply(.pause, to: "live")
-        // The dispatcher reads campaign states every refresh (100 ms here, 1 s in the daemon).
-        try await Task.sleep(for: .milliseconds(300))
+        // The dispatcher reads campaign states every refresh (100 ms here, 1 s in the daemon): within
+        // a few seconds dialing must stop for good (a full second without a new call).
+        #expect(try await waitUntil(seconds: 10) { await quietFor(dialer, .seconds(1)) }, "kept dialing while paused")
         let atPause = dialer.targets.count
-        try await Task.sleep(for: .seconds(1))
-        #expect(dialer.targets.count == atPause, "dialed while paused")
         try control.apply(.resume, to: "live")
-        try await Task.sleep(for: .milliseconds(600))
-        #expect(dialer.targets.count > atPause + 5, "did not resume")
+        #expect(try await waitUntil(seconds: 20) { dialer.targets.count > atPause + 5 }, "did not resume")
         try control.apply(.cancel, to: "live")
-        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await waitUntil(seconds: 10) { await quietFor(dialer, .seconds(1)) }, "kept dialing after cancel")
         let atCancel = dialer.targets.count
-        try await Task.sleep(for: .milliseconds(500))
-        #expect(dialer.targets.count == atCancel)
         stop.request()
         _ = try await summary
         #expect(try control.campaignStatuses().first?.count(.cancelled) == 200 - atCancel)
     }
+}
+
+/// Polls `condition` every 50 ms for up to `seconds`; whether it became true.
+func waitUntil(seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    return try await condition()
+}
+
+/// Whether the dialer placed no call during the next `quiet`.
+func quietFor(_ dialer: ScriptedDialer, _ quiet: Duration) async -> Bool {
+    let before = dialer.targets.count
+    try? await Task.sleep(for: quiet)
+    return dialer.targets.count == before
 }

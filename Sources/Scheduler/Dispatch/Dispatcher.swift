@@ -239,7 +239,7 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                     for done in finished.drain() { campaignOfAttempt[done.attemptID] = nil }
                     try await clock.sleep(for: .milliseconds(20))
                 }
-                for (callID, _) in activeCalls.snapshot() { await dialer.hangUp(sipCallID: callID) }
+                for callID in activeCalls.snapshot() { await dialer.hangUp(sipCallID: callID) }
             }
             try await group.waitForAll()
         }
@@ -360,5 +360,5 @@ final class CallRegistry: @unchecked Sendable {
 
     func add(_ id: String) { _ = lock.withLock { ids.insert(id) } }
     func remove(_ id: String) { _ = lock.withLock { ids.remove(id) } }
-    func snapshot() -> [(String, Void)] { lock.withLock { ids.map { ($0, ()) } } }
+    func snapshot() -> [String] { lock.withLock { Array(ids) } }
 }

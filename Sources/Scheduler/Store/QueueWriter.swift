@@ -4,14 +4,18 @@ import Telephony
 /// The one writer of the queue: owns a `QueueStore` and runs every query on its own thread, so
 /// blocking sqlite3 calls never occupy the shared cooperative pool.
 public actor QueueWriter {
-    // Lives as long as the process: the thread behind it never exits (one per daemon).
-    private static let executor = ThreadExecutor(name: "campaignd-store")
+    /// This writer's own thread; it ends when the writer is released.
+    private let executor = ThreadExecutor(name: "campaignd-store")
     private let store: QueueStore
 
-    public nonisolated var unownedExecutor: UnownedSerialExecutor { Self.executor.asUnownedSerialExecutor() }
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     public init(dataDirectory: String) throws {
         store = try QueueStore(dataDirectory: dataDirectory)
+    }
+
+    deinit {
+        executor.shutdown()
     }
 
     public func activeCampaigns() throws -> [DispatchCampaign] { try store.activeCampaigns() }

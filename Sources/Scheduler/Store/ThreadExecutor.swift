@@ -1,14 +1,17 @@
 import Foundation
 
 /// A serial executor that runs every job on one dedicated thread, for actors whose work blocks
-/// (sqlite3_step): they must not occupy the shared cooperative pool.
-// @unchecked Sendable: `condition` guards `jobs`.
+/// (sqlite3_step): they must not occupy the shared cooperative pool. `shutdown()` ends the thread
+/// once the jobs already queued have run.
+// @unchecked Sendable: `condition` guards `jobs` and `stopping`.
 final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
+    private var stopping = false
 
     init(name: String) {
-        let thread = Thread { [unowned self] in self.runLoop() }
+        // The thread holds the executor until `shutdown()` lets it finish.
+        let thread = Thread { self.runLoop() }
         thread.name = name
         thread.start()
     }
@@ -25,10 +28,21 @@ final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
         UnownedSerialExecutor(ordinary: self)
     }
 
+    func shutdown() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        condition.unlock()
+    }
+
     private func runLoop() {
         while true {
             condition.lock()
-            while jobs.isEmpty { condition.wait() }
+            while jobs.isEmpty, !stopping { condition.wait() }
+            if jobs.isEmpty {
+                condition.unlock()
+                return
+            }
             let job = jobs.removeFirst()
             condition.unlock()
             job.runSynchronously(on: asUnownedSerialExecutor())
