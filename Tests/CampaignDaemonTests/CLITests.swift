@@ -2,42 +2,42 @@ import Foundation
 import Testing
 
 @Suite struct CLITests {
-    @Test func helpListsCommandsAndExitCodes() throws {
+    @Test func helpListsCommandsAndExitCodes() async throws {
         let workspace = try Workspace()
-        let help = try workspace.campaignd("--help")
+        let help = try await workspace.campaignd("--help")
         #expect(help.exitCode == 0)
         for word in ["validate", "import", "status", "pause", "resume", "cancel", "dnc", "EXIT CODES", "--config", "--data"] {
             #expect(help.stdout.contains(word), "help does not mention \(word)")
         }
         for command in ["validate", "import", "status", "pause", "resume", "cancel", "dnc"] {
-            let sub = try workspace.campaignd(command, "--help")
+            let sub = try await workspace.campaignd(command, "--help")
             #expect(sub.exitCode == 0)
             #expect(sub.stdout.hasPrefix("USAGE: campaignd \(command)"))
         }
-        #expect(try workspace.campaignd("help", "import").stdout.hasPrefix("USAGE: campaignd import"))
+        #expect(try await workspace.campaignd("help", "import").stdout.hasPrefix("USAGE: campaignd import"))
     }
 
-    @Test func usageErrorsExitTwoWithAHint() throws {
+    @Test func usageErrorsExitTwoWithAHint() async throws {
         let workspace = try Workspace()
-        let unknown = try workspace.campaignd("stauts")
+        let unknown = try await workspace.campaignd("stauts")
         #expect(unknown.exitCode == 2)
         #expect(unknown.stderr.contains("unknown command \"stauts\" (did you mean \"status\"?)"))
-        let option = try workspace.campaignd("status", "--jsn")
+        let option = try await workspace.campaignd("status", "--jsn")
         #expect(option.exitCode == 2)
         #expect(option.stderr.contains("did you mean \"--json\"?"))
-        #expect(try workspace.campaignd().exitCode == 2)
-        #expect(try workspace.campaignd("validate").exitCode == 2)
-        #expect(try workspace.campaignd("pause").exitCode == 2)
+        #expect(try await workspace.campaignd().exitCode == 2)
+        #expect(try await workspace.campaignd("validate").exitCode == 2)
+        #expect(try await workspace.campaignd("pause").exitCode == 2)
     }
 
-    @Test func validateReportsEveryProblemAndExitsOne() throws {
+    @Test func validateReportsEveryProblemAndExitsOne() async throws {
         let workspace = try Workspace()
         try workspace.write("campaigns/good.csv", "target,name\n+15551230001,A\n+15551230001,A again\n")
         try workspace.write("campaigns/bad.csv", "target,name\n555-12,B\n+15551230002,C\nxyz,D\n")
-        let good = try workspace.campaignd("validate", "campaigns/good.csv")
+        let good = try await workspace.campaignd("validate", "campaigns/good.csv")
         #expect(good.exitCode == 0)
         #expect(good.stdout == "campaigns/good.csv: valid, campaign good, 1 contacts (1 duplicate target dropped)\n")
-        let both = try workspace.campaignd("validate", "campaigns/good.csv", "campaigns/bad.csv")
+        let both = try await workspace.campaignd("validate", "campaigns/good.csv", "campaigns/bad.csv")
         #expect(both.exitCode == 1)
         #expect(both.stderr.contains("bad.csv:2: target \"555-12\" is not a phone number or SIP URI"))
         #expect(both.stderr.contains("bad.csv:4: target \"xyz\" is not a phone number or SIP URI"))
@@ -46,93 +46,93 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: workspace.path + "/var"))
     }
 
-    @Test func importStatusAndReimport() throws {
+    @Test func importStatusAndReimport() async throws {
         let workspace = try Workspace()
         try workspace.write("campaigns/lists/people.csv", "phone,first\n+15551240001,Ann\n+15551240002,Bo\n")
         try workspace.write("campaigns/spring.json", #"{"name": "Spring", "maxRetryNo": 1, "contactsFile": "people.csv"}"#)
         try workspace.write("campaigns/fall.csv", "target\n+15551230001\n+15551230002\n+15551230003\n")
-        let first = try workspace.campaignd("import", "campaigns/spring.json", "campaigns/fall.csv")
+        let first = try await workspace.campaignd("import", "campaigns/spring.json", "campaigns/fall.csv")
         #expect(first.exitCode == 0, "\(first.stderr)")
         #expect(first.stdout.contains("campaigns/spring.json: created campaign spring, 2 contacts added"))
         #expect(first.stdout.contains("campaigns/fall.csv: created campaign fall, 3 contacts added"))
-        let counts = try workspace.statusCounts()
+        let counts = try await workspace.statusCounts()
         #expect(counts["spring"]?["total"] as? Int == 2)
         #expect(counts["spring"]?["pending"] as? Int == 2)
         #expect(counts["spring"]?["name"] as? String == "Spring")
         #expect(counts["fall"]?["pending"] as? Int == 3)
 
-        let again = try workspace.campaignd("import", "campaigns/fall.csv")
+        let again = try await workspace.campaignd("import", "campaigns/fall.csv")
         #expect(again.exitCode == 0)
         #expect(again.stdout.contains("already imported into campaign fall"))
         try workspace.write("campaigns/fall.csv", "target\n+15551230001\n+15551230004\n")
-        let changed = try workspace.campaignd("import", "campaigns/fall.csv")
+        let changed = try await workspace.campaignd("import", "campaigns/fall.csv")
         #expect(changed.stdout.contains("updated campaign fall, 1 contacts added, 1 already in the campaign"))
-        #expect(try workspace.statusCounts()["fall"]?["total"] as? Int == 4)
+        #expect(try await workspace.statusCounts()["fall"]?["total"] as? Int == 4)
 
-        let table = try workspace.campaignd("status")
+        let table = try await workspace.campaignd("status")
         #expect(table.stdout.contains("CAMPAIGN"))
         #expect(table.stdout.split(separator: "\n").contains { $0.hasPrefix("fall ") && $0.contains(" 4 ") })
     }
 
-    @Test func invalidFileImportsNothing() throws {
+    @Test func invalidFileImportsNothing() async throws {
         let workspace = try Workspace()
         var csv = "target\n"
         for row in 0..<10_000 { csv += row == 9_999 ? "not-a-number\n" : String(format: "+1555%07d\n", row) }
         try workspace.write("campaigns/big.csv", csv)
-        let result = try workspace.campaignd("import", "campaigns/big.csv")
+        let result = try await workspace.campaignd("import", "campaigns/big.csv")
         #expect(result.exitCode == 1)
         #expect(result.stderr.contains("big.csv:10001: target \"not-a-number\" is not a phone number or SIP URI"))
         #expect(result.stderr.contains("campaigns/big.csv: not imported"))
-        #expect(try workspace.statusCounts().isEmpty)
+        #expect(try await workspace.statusCounts().isEmpty)
     }
 
-    @Test func pauseResumeCancel() throws {
+    @Test func pauseResumeCancel() async throws {
         let workspace = try Workspace()
         try workspace.write("campaigns/c.csv", "target\n+15551230001\n")
-        _ = try workspace.campaignd("import", "campaigns/c.csv")
-        #expect(try workspace.campaignd("pause", "c").stdout == "campaign c paused\n")
-        #expect(try workspace.statusCounts()["c"]?["state"] as? String == "paused")
-        #expect(try workspace.campaignd("resume", "c").exitCode == 0)
-        #expect(try workspace.statusCounts()["c"]?["state"] as? String == "active")
-        #expect(try workspace.campaignd("cancel", "c").exitCode == 0)
-        #expect(try workspace.statusCounts()["c"]?["cancelled"] as? Int == 1)
-        let resume = try workspace.campaignd("resume", "c")
+        _ = try await workspace.campaignd("import", "campaigns/c.csv")
+        #expect(try await workspace.campaignd("pause", "c").stdout == "campaign c paused\n")
+        #expect(try await workspace.statusCounts()["c"]?["state"] as? String == "paused")
+        #expect(try await workspace.campaignd("resume", "c").exitCode == 0)
+        #expect(try await workspace.statusCounts()["c"]?["state"] as? String == "active")
+        #expect(try await workspace.campaignd("cancel", "c").exitCode == 0)
+        #expect(try await workspace.statusCounts()["c"]?["cancelled"] as? Int == 1)
+        let resume = try await workspace.campaignd("resume", "c")
         #expect(resume.exitCode == 4)
         #expect(resume.stderr.contains("was cancelled"))
-        let missing = try workspace.campaignd("pause", "nope")
+        let missing = try await workspace.campaignd("pause", "nope")
         #expect(missing.exitCode == 4)
         #expect(missing.stderr.contains("no campaign \"nope\""))
     }
 
-    @Test func dncCommands() throws {
+    @Test func dncCommands() async throws {
         let workspace = try Workspace()
         try workspace.write("campaignd.json", #"{"defaults": {"defaultCountryCode": "1"}}"#)
-        let add = try workspace.campaignd("dnc", "add", "(555) 123-0001", "+15551230002")
+        let add = try await workspace.campaignd("dnc", "add", "(555) 123-0001", "+15551230002")
         #expect(add.exitCode == 0)
         #expect(add.stdout == "2 numbers added to the DNC list (0 already on it)\n")
         try workspace.write("optout.csv", "Phone,reason\n555.123.0003,asked\n+15551230001,again\n")
-        #expect(try workspace.campaignd("dnc", "import", "optout.csv").stdout.contains("1 numbers added to the DNC list (1 already on it)"))
+        #expect(try await workspace.campaignd("dnc", "import", "optout.csv").stdout.contains("1 numbers added to the DNC list (1 already on it)"))
         try workspace.write("plain.txt", "+15551230004\n555-123-0005\n")
-        #expect(try workspace.campaignd("dnc", "import", "plain.txt").exitCode == 0)
-        let list = try workspace.campaignd("dnc", "list")
+        #expect(try await workspace.campaignd("dnc", "import", "plain.txt").exitCode == 0)
+        let list = try await workspace.campaignd("dnc", "list")
         #expect(list.stdout.split(separator: "\n").map { $0.split(separator: "\t")[0] } == [
             "+15551230001", "+15551230002", "+15551230003", "+15551230004", "+15551230005",
         ])
         try workspace.write("campaigns/c.csv", "target\n+15551230001\n+15551230009\n")
-        #expect(try workspace.campaignd("import", "campaigns/c.csv").stdout.contains("1 skipped (on the DNC list)"))
-        #expect(try workspace.campaignd("dnc", "remove", "555-123-0001").stdout.hasPrefix("1 number removed"))
-        #expect(try workspace.statusCounts()["c"]?["pending"] as? Int == 2)
-        let bad = try workspace.campaignd("dnc", "add", "12")
+        #expect(try await workspace.campaignd("import", "campaigns/c.csv").stdout.contains("1 skipped (on the DNC list)"))
+        #expect(try await workspace.campaignd("dnc", "remove", "555-123-0001").stdout.hasPrefix("1 number removed"))
+        #expect(try await workspace.statusCounts()["c"]?["pending"] as? Int == 2)
+        let bad = try await workspace.campaignd("dnc", "add", "12")
         #expect(bad.exitCode == 1)
         #expect(bad.stderr.contains("target \"12\" is not a phone number or SIP URI"))
         try workspace.write("badlist.csv", "target\n+15551230007\nnope\n")
-        let badImport = try workspace.campaignd("dnc", "import", "badlist.csv")
+        let badImport = try await workspace.campaignd("dnc", "import", "badlist.csv")
         #expect(badImport.exitCode == 1)
         #expect(badImport.stderr.contains("badlist.csv:3: target \"nope\""))
-        #expect(!(try workspace.campaignd("dnc", "list").stdout.contains("+15551230007")))
+        #expect(!(try await workspace.campaignd("dnc", "list").stdout.contains("+15551230007")))
     }
 
-    @Test func configurationErrorsExitThree() throws {
+    @Test func configurationErrorsExitThree() async throws {
         let workspace = try Workspace()
         try workspace.write("bad.json", """
             {
@@ -142,32 +142,32 @@ import Testing
               "defaults": {"answerTimeoutSec": 0}
             }
             """)
-        let result = try workspace.campaignd("--config", "bad.json", "status")
+        let result = try await workspace.campaignd("--config", "bad.json", "status")
         #expect(result.exitCode == 3)
         #expect(result.stderr.contains("bad.json:3: limits.maxConcurrentCals: unknown setting \"maxConcurrentCals\" (did you mean \"maxConcurrentCalls\"?)"))
         #expect(result.stderr.contains("bad.json:4: trunks[0].transport: transport \"tls\" is not supported yet; only \"udp\" is"))
         #expect(result.stderr.contains("bad.json:5: defaults.answerTimeoutSec: 0 is out of range; expected 1 to 300"))
-        let missing = try workspace.campaignd("--config", "nope.json", "status")
+        let missing = try await workspace.campaignd("--config", "nope.json", "status")
         #expect(missing.exitCode == 3)
         #expect(missing.stderr.contains("nope.json: configuration file does not exist"))
     }
 
-    @Test func configurationSetsDataDirectoryAndDefaults() throws {
+    @Test func configurationSetsDataDirectoryAndDefaults() async throws {
         let workspace = try Workspace()
         try workspace.write("etc/campaignd.json", """
             {"dataDir": "../state", "campaignsDir": "../campaigns", "trunks": [{"name": "carrier", "host": "127.0.0.1"}],
              "dialoutAllowedCallers": ["+15550001111"], "defaults": {"defaultCountryCode": "1", "trunk": "carrier"}}
             """)
         try workspace.write("campaigns/a.json", #"{"caller": "+15550002222", "contacts": [{"target": "555-123-0001"}]}"#)
-        let rejected = try workspace.campaignd("--config", "etc/campaignd.json", "import", "campaigns/a.json")
+        let rejected = try await workspace.campaignd("--config", "etc/campaignd.json", "import", "campaigns/a.json")
         #expect(rejected.exitCode == 1)
         #expect(rejected.stderr.contains("a.json:1: caller: caller \"+15550002222\" is not in dialoutAllowedCallers"))
         try workspace.write("campaigns/a.json", #"{"caller": "+15550001111", "contacts": [{"target": "555-123-0001"}]}"#)
-        let accepted = try workspace.campaignd("--config", "etc/campaignd.json", "import", "campaigns/a.json")
+        let accepted = try await workspace.campaignd("--config", "etc/campaignd.json", "import", "campaigns/a.json")
         #expect(accepted.exitCode == 0, "\(accepted.stderr)")
         #expect(FileManager.default.fileExists(atPath: workspace.path + "/state/campaignd.db"))
         // --data overrides the configuration.
-        #expect(try workspace.campaignd("--config", "etc/campaignd.json", "--data", "other", "status").stdout.hasPrefix("No campaigns"))
+        #expect(try await workspace.campaignd("--config", "etc/campaignd.json", "--data", "other", "status").stdout.hasPrefix("No campaigns"))
     }
 }
 
@@ -184,25 +184,25 @@ import Testing
         return workspace
     }
 
-    @Test func filtersAndFormats() throws {
+    @Test func filtersAndFormats() async throws {
         let workspace = try workspaceWithCDRs()
-        let all = try workspace.campaignd("cdr")
+        let all = try await workspace.campaignd("cdr")
         #expect(all.exitCode == 0)
         #expect(all.stdout.split(separator: "\n").count == 3)
-        let alpha = try workspace.campaignd("cdr", "--campaign", "alpha", "--since", "2026-11-21")
+        let alpha = try await workspace.campaignd("cdr", "--campaign", "alpha", "--since", "2026-11-21")
         #expect(alpha.stdout.split(separator: "\n").map { $0.contains("+15550000003") } == [true])
-        let csv = try workspace.campaignd("cdr", "--format", "csv", "--campaign", "beta")
+        let csv = try await workspace.campaignd("cdr", "--format", "csv", "--campaign", "beta")
         let lines = csv.stdout.split(separator: "\n")
         #expect(lines.first?.hasPrefix("outboundCall,cdrId,conversationId,sipCallId,campaignId") == true)
         #expect(lines.count == 2)
         #expect(lines.last?.hasPrefix("true,id-+15550000002,c,,beta,1,1,+15550000002,") == true)
         #expect(lines.last?.contains("\"Busy, really\",486") == true)
         #expect(lines.last?.hasSuffix(",true,,\"{\"\"a\"\":1}\"") == true)
-        #expect(try workspace.campaignd("cdr", "--format", "xml").exitCode == 2)
-        #expect(try workspace.campaignd("cdr", "--since", "yesterday").exitCode == 2)
+        #expect(try await workspace.campaignd("cdr", "--format", "xml").exitCode == 2)
+        #expect(try await workspace.campaignd("cdr", "--since", "yesterday").exitCode == 2)
     }
 
-    @Test func followPrintsRecordsAsTheyAreWritten() throws {
+    @Test func followPrintsRecordsAsTheyAreWritten() async throws {
         let workspace = try workspaceWithCDRs()
         let output = workspace.path + "/follow.out"
         FileManager.default.createFile(atPath: output, contents: nil)
@@ -217,22 +217,22 @@ import Testing
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
-        Thread.sleep(forTimeInterval: 0.6)
+        try await Task.sleep(for: .milliseconds(600))
         // A new day's file appears, as at midnight UTC.
         try workspace.write("var/cdr/cdr-2026-11-22.jsonl", #"{"outboundCall":true,"cdrId":"late","campaignId":"alpha","startTime":"2026-11-22T00:00:01.000Z"}"# + "\n")
         var text = ""
         for _ in 0..<40 where !text.contains("\"late\"") {
-            Thread.sleep(forTimeInterval: 0.1)
+            try await Task.sleep(for: .milliseconds(100))
             text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
         }
         #expect(text.split(separator: "\n").count == 4)
         #expect(text.contains("\"cdrId\":\"late\""))
     }
 
-    @Test func statusWatchRedraws() throws {
+    @Test func statusWatchRedraws() async throws {
         let workspace = try Workspace()
         try workspace.write("campaigns/w.csv", "target\n+15551230001\n+15551230002\n")
-        _ = try workspace.campaignd("import", "campaigns/w.csv")
+        _ = try await workspace.campaignd("import", "campaigns/w.csv")
         let output = workspace.path + "/watch.out"
         FileManager.default.createFile(atPath: output, contents: nil)
         let process = Process()
@@ -241,7 +241,7 @@ import Testing
         process.currentDirectoryURL = URL(fileURLWithPath: workspace.path)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         try process.run()
-        Thread.sleep(forTimeInterval: 2.3)
+        try await Task.sleep(for: .milliseconds(2300))
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         let text = try String(contentsOfFile: output, encoding: .utf8)

@@ -30,13 +30,13 @@ import Testing
         }
     }
 
-    @Test func twoHundredContactsTwoCampaignsMixedOutcomes() throws {
+    @Test func twoHundredContactsTwoCampaignsMixedOutcomes() async throws {
         let directory = try Workspace()
         // 2 × (60 answered + 20 busy × 2 + 10 no answer × 2 + 10 declined) = 260 calls for SIPp.
         let callee = try SIPpCallee(scenario: "uas-mixed.xml", calls: 260, in: directory.path)
         try configure(directory, sippPort: callee.port)
         let started = Date()
-        let result = try directory.campaignd("run", "--once", "--until", Self.inMinutes(10))
+        let result = try await directory.campaignd("run", "--once", "--until", Self.inMinutes(10))
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr.suffix(2000))")
         #expect(Date().timeIntervalSince(started) < 120)
         #expect(result.stdout.contains("260 attempts"))
@@ -45,7 +45,7 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: directory.path + "/campaigns/imported/alpha.csv"))
         #expect(FileManager.default.fileExists(atPath: directory.path + "/campaigns/imported/beta.json"))
 
-        let counts = try directory.statusCounts()
+        let counts = try await directory.statusCounts()
         for id in ["alpha", "beta"] {
             #expect(counts[id]?["done"] as? Int == 60, "\(id): \(counts[id] ?? [:])")
             #expect(counts[id]?["failed"] as? Int == 40)
@@ -73,11 +73,11 @@ import Testing
             }
         }
         // SIPp's own count: every one of its 260 calls ran its scenario to the end.
-        #expect(callee.waitForExit(seconds: 20) == 0, "SIPp: \(callee.log.suffix(800))")
+        #expect(await callee.waitForExit(seconds: 20) == 0, "SIPp: \(callee.log.suffix(800))")
         #expect(callee.messages.components(separatedBy: "INVITE sip:+1555").count - 1 >= 260)
     }
 
-    @Test func killedMidCampaignThenRestarted() throws {
+    @Test func killedMidCampaignThenRestarted() async throws {
         let directory = try Workspace()
         let callee = try SIPpCallee(scenario: "uas-mixed.xml", calls: 100_000, in: directory.path)
         defer { callee.stop() }
@@ -85,12 +85,12 @@ import Testing
         try directory.write("campaigns/beta.json", #"{"name": "Beta", "contactsFile": "beta.csv", "dialoutLimitPerSecond": 10}"#)
         // First run: killed with SIGKILL after three seconds, calls in flight.
         let first = try CampaigndProcess.start(["run", "--once", "--until", Self.inMinutes(10)], in: directory.path)
-        Thread.sleep(forTimeInterval: 3)
+        try await Task.sleep(for: .milliseconds(3000))
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
         let before = try cdrs(directory).count
         // Second run picks up where the first stopped.
-        let second = try directory.campaignd("run", "--once", "--until", Self.inMinutes(10))
+        let second = try await directory.campaignd("run", "--once", "--until", Self.inMinutes(10))
         #expect(second.exitCode == 0 || second.exitCode == 7, "\(second.stdout)\n\(second.stderr.suffix(1500))")
         let records = try cdrs(directory)
         #expect(records.count > before)
@@ -110,17 +110,17 @@ import Testing
             let later = records.filter { $0["target"] as? String == target && ($0["attempt"] as? Int ?? 0) > (record["attempt"] as? Int ?? 0) }
             #expect(later.isEmpty, "interrupted \(target) was redialed")
         }
-        let counts = try directory.statusCounts()
+        let counts = try await directory.statusCounts()
         let settled = ["done", "failed", "interrupted"].reduce(0) { $0 + (counts["alpha"]?[$1] as? Int ?? 0) + (counts["beta"]?[$1] as? Int ?? 0) }
         #expect(settled == 200)
         #expect(counts.values.allSatisfy { ($0["dialing"] as? Int) == 0 })
         // requeue brings interrupted contacts back on purpose.
         if let first = interrupted.first?["campaignId"] as? String {
-            #expect(try directory.campaignd("requeue", first, "--interrupted").stdout.contains("will be dialed again"))
+            #expect(try await directory.campaignd("requeue", first, "--interrupted").stdout.contains("will be dialed again"))
         }
     }
 
-    @Test func aSecondInstanceOnTheSameDataDirectoryRefusesToStart() throws {
+    @Test func aSecondInstanceOnTheSameDataDirectoryRefusesToStart() async throws {
         let directory = try Workspace()
         let callee = try SIPpCallee(scenario: "uas-mixed.xml", calls: 100_000, in: directory.path)
         defer { callee.stop() }
@@ -130,28 +130,28 @@ import Testing
             kill(first.processIdentifier, SIGKILL)
             first.waitUntilExit()
         }
-        Thread.sleep(forTimeInterval: 1)
-        let second = try directory.campaignd("run", "--once")
+        try await Task.sleep(for: .milliseconds(1000))
+        let second = try await directory.campaignd("run", "--once")
         #expect(second.exitCode == 5)
         #expect(second.stderr.contains("another campaignd is already running on this data directory (pid \(first.processIdentifier))"))
         // SIGTERM: the daemon stops claiming, lets live calls finish and exits 0.
         kill(first.processIdentifier, SIGTERM)
         first.waitUntilExit()
         #expect(first.terminationStatus == 0)
-        let counts = try directory.statusCounts()
+        let counts = try await directory.statusCounts()
         #expect(counts.values.allSatisfy { ($0["dialing"] as? Int) == 0 })
     }
 
-    @Test func invalidFilesAreRejectedWithTheirErrors() throws {
+    @Test func invalidFilesAreRejectedWithTheirErrors() async throws {
         let directory = try Workspace()
         try directory.write("campaignd.json", #"{"sip": {"bindAddress": "127.0.0.1", "port": 0}, "defaults": {"defaultCountryCode": "1"}}"#)
         try directory.write("campaigns/bad.csv", "target\n+15551230001\n555-12\n")
-        let result = try directory.campaignd("run", "--once")
+        let result = try await directory.campaignd("run", "--once")
         #expect(result.exitCode == 0)
         let errors = try String(contentsOfFile: directory.path + "/campaigns/rejected/bad.csv.errors.txt", encoding: .utf8)
         #expect(errors == "bad.csv:3: target \"555-12\" is not a phone number or SIP URI\n")
         #expect(FileManager.default.fileExists(atPath: directory.path + "/campaigns/rejected/bad.csv"))
-        #expect(try directory.statusCounts().isEmpty)
+        #expect(try await directory.statusCounts().isEmpty)
     }
 
     static func inMinutes(_ minutes: Double) -> String {
@@ -163,7 +163,7 @@ import Testing
 
 /// logrotate moves the CDR file away and sends SIGHUP: new records go to a new file of that name.
 @Suite(.serialized) struct CDRRotationTests {
-    @Test func sighupReopensTheCDRFile() throws {
+    @Test func sighupReopensTheCDRFile() async throws {
         let directory = try Workspace()
         let callee = try SIPpCallee(scenario: "uas-mixed.xml", calls: 100_000, in: directory.path)
         defer { callee.stop() }
@@ -189,13 +189,13 @@ import Testing
         }
         var current: String?
         for _ in 0..<60 where (current.map(lines) ?? 0) < 3 {
-            Thread.sleep(forTimeInterval: 0.1)
+            try await Task.sleep(for: .milliseconds(100))
             current = currentFile()
         }
         let path = try #require(current)
         try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
         kill(daemon.processIdentifier, SIGHUP)
-        Thread.sleep(forTimeInterval: 2)
+        try await Task.sleep(for: .milliseconds(2000))
         kill(daemon.processIdentifier, SIGTERM)
         daemon.waitUntilExit()
         #expect(daemon.terminationStatus == 0)
@@ -203,7 +203,7 @@ import Testing
         let moved = lines(path + ".1"), reopened = lines(path)
         #expect(moved >= 3)
         #expect(reopened >= 3, "no records after SIGHUP")
-        let counts = try directory.statusCounts()
+        let counts = try await directory.statusCounts()
         let finished = (counts["rot"]?["failed"] as? Int ?? 0) + (counts["rot"]?["done"] as? Int ?? 0)
         #expect(moved + reopened == finished)
     }

@@ -31,7 +31,10 @@ struct CampaigndProcess {
     }
 
     /// Runs `campaignd ARGS` in `directory` with no stdin and waits for it (at most `timeout`, then it is killed).
-    static func run(_ arguments: [String], in directory: String, timeout: TimeInterval = 180) throws -> Result {
+    ///
+    /// Async, and waits with `Task.sleep`: a test blocking a thread of the small cooperative pool
+    /// would starve the other tests' tasks (the dispatcher's among them).
+    static func run(_ arguments: [String], in directory: String, timeout: TimeInterval = 180) async throws -> Result {
         // Output goes to files: a pipe read to the end one stream at a time can deadlock a chatty child.
         let id = UUID().uuidString
         let outPath = NSTemporaryDirectory() + "campaignd-out-" + id, errPath = NSTemporaryDirectory() + "campaignd-err-" + id
@@ -50,7 +53,7 @@ struct CampaigndProcess {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -84,13 +87,13 @@ final class Workspace {
         return full
     }
 
-    func campaignd(_ arguments: String...) throws -> CampaigndProcess.Result {
-        try CampaigndProcess.run(arguments, in: path)
+    func campaignd(_ arguments: String...) async throws -> CampaigndProcess.Result {
+        try await CampaigndProcess.run(arguments, in: path)
     }
 
     /// `status --json` decoded into campaign id → counts.
-    func statusCounts() throws -> [String: [String: Any]] {
-        let result = try campaignd("status", "--json")
+    func statusCounts() async throws -> [String: [String: Any]] {
+        let result = try await campaignd("status", "--json")
         #expect(result.exitCode == 0, "status failed: \(result.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         let campaigns = object?["campaigns"] as? [[String: Any]] ?? []

@@ -42,9 +42,9 @@ final class SIPpCallee {
     }
 
     /// Waits up to `seconds` for SIPp to finish its call; its exit code (0 = the scenario succeeded), or nil if it did not end.
-    func waitForExit(seconds: Double = 15) -> Int32? {
+    func waitForExit(seconds: Double = 15) async -> Int32? {
         let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
         return process.isRunning ? nil : process.terminationStatus
     }
 

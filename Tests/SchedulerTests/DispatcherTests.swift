@@ -92,7 +92,7 @@ import Testing
             "+15550000002": [ScriptedDialer.noAnswer, ScriptedDialer.answered],
             "+15550000003": [ScriptedDialer.declined],
         ])
-        let summary = try await fixture.dispatcher(dialer).run(.once(until: Date().addingTimeInterval(10)))
+        let summary = try await fixture.dispatcher(dialer).run(.once(until: Date().addingTimeInterval(60)))
         #expect(dialer.attempts(of: "+15550000001") == 3)
         #expect(dialer.attempts(of: "+15550000002") == 2)
         #expect(dialer.attempts(of: "+15550000003") == 1)
