@@ -181,53 +181,59 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                     try await clock.sleep(until: min(first, now.advanced(by: .milliseconds(50))), tolerance: nil)
                     continue
                 }
-                let campaign = due[roundRobin % due.count].0
+                // The global tokens due now are shared out one by one across the due campaigns, from a
+                // position that rotates each round, and every share is claimed in this same round: a
+                // late loop's backlog is divided fairly instead of going to whichever campaign is next.
+                let order = (0..<due.count).map { due[(roundRobin + $0) % due.count].0 }
                 roundRobin += 1
+                let globalTokens = max(globalBucket.availableTokens(now: now), 1)
+                for (index, campaign) in order.enumerated() {
+                    let share = globalTokens / order.count + (index < globalTokens % order.count ? 1 : 0)
+                    if share == 0 { continue }
 
-                // As many calls as are due in every bucket and fit in every gate, claimed in one transaction.
-                let campaignTrunk = trunk(for: campaign)
-                // Each ready campaign's turn takes an equal share of the due global tokens, so they alternate.
-                var room = min(globalBucket.availableTokens(now: now) / max(due.count, 1),
-                               buckets[campaign.key]?.availableTokens(now: now) ?? 1, 64)
-                if let campaignTrunk, let bucket = trunkBuckets[campaignTrunk.name] { room = min(room, bucket.availableTokens(now: now)) }
-                if globalGate.limit > 0 { room = min(room, globalGate.limit - globalGate.inUse) }
-                if let gate = gates[campaign.key], gate.limit > 0 { room = min(room, gate.limit - gate.inUse) }
-                room = max(room, 1)
-                let window = CallingWindow(campaign.settings.window)
-                let fallbackZone = (campaign.settings.window.timezone ?? campaign.settings.timezone).flatMap(TimeZone.init(identifier:))
-                    ?? configuration.defaultTimeZone
-                let windowZone = campaign.settings.window.timezone.flatMap(TimeZone.init(identifier:))
-                let date = Date()
-                let batch = try await store.claimBatch(
-                    campaign: campaign, trunk: campaignTrunk?.name, now: Timestamp.nowMs(), after: cursors[campaign.key] ?? 0,
-                    limit: room
-                ) { contactZone in
-                    // The window is evaluated in the contact's own zone unless the campaign fixes one.
-                    let zone = windowZone ?? contactZone.flatMap(TimeZone.init(identifier:)) ?? fallbackZone
-                    guard !window.isOpen(at: date, in: zone) else { return nil }
-                    let opening = window.nextOpening(after: date, in: zone) ?? date.addingTimeInterval(86_400)
-                    return Int64(opening.timeIntervalSince1970 * 1000)
-                }
-                cursors[campaign.key] = batch.cursor
-                for (contactID, until) in batch.deferred {
-                    onEvent(.deferred(contactID: contactID, until: Date(timeIntervalSince1970: Double(until) / 1000)))
-                }
-                for (contactID, target) in batch.skippedDNC { onEvent(.skippedDNC(contactID: contactID, target: target)) }
-                if batch.exhausted, batch.claimed.isEmpty {
-                    idleUntil[campaign.key] = now.advanced(by: configuration.refreshInterval)
-                }
-                for claimed in batch.claimed {
-                    globalBucket.take(now: now)
-                    buckets[campaign.key]?.take(now: now)
-                    if let campaignTrunk { trunkBuckets[campaignTrunk.name]?.take(now: now) }
-                    _ = globalGate.acquire(claimed.attemptID, now: now)
-                    _ = gates[campaign.key]?.acquire(claimed.attemptID, now: now)
-                    campaignOfAttempt[claimed.attemptID] = campaign.key
-                    onEvent(.dialing(claimed))
-                    let request = callRequest(for: claimed, campaign: campaign, trunk: campaignTrunk)
-                    group.addTask {
-                        let sipCode = await self.work(claimed, request: request, policy: RetryPolicy(campaign.settings), summary: summaryBox)
-                        finished.post(Finished(attemptID: claimed.attemptID, trunk: campaignTrunk?.name, sipCode: sipCode))
+                    // As many calls as are due in every bucket and fit in every gate, claimed in one transaction.
+                    let campaignTrunk = trunk(for: campaign)
+                    var room = min(share, buckets[campaign.key]?.availableTokens(now: now) ?? 1, 64)
+                    if let campaignTrunk, let bucket = trunkBuckets[campaignTrunk.name] { room = min(room, bucket.availableTokens(now: now)) }
+                    if globalGate.limit > 0 { room = min(room, globalGate.limit - globalGate.inUse) }
+                    if let gate = gates[campaign.key], gate.limit > 0 { room = min(room, gate.limit - gate.inUse) }
+                    if room <= 0 { continue }
+                    let window = CallingWindow(campaign.settings.window)
+                    let fallbackZone = (campaign.settings.window.timezone ?? campaign.settings.timezone).flatMap(TimeZone.init(identifier:))
+                        ?? configuration.defaultTimeZone
+                    let windowZone = campaign.settings.window.timezone.flatMap(TimeZone.init(identifier:))
+                    let date = Date()
+                    let batch = try await store.claimBatch(
+                        campaign: campaign, trunk: campaignTrunk?.name, now: Timestamp.nowMs(), after: cursors[campaign.key] ?? 0,
+                        limit: room
+                    ) { contactZone in
+                        // The window is evaluated in the contact's own zone unless the campaign fixes one.
+                        let zone = windowZone ?? contactZone.flatMap(TimeZone.init(identifier:)) ?? fallbackZone
+                        guard !window.isOpen(at: date, in: zone) else { return nil }
+                        let opening = window.nextOpening(after: date, in: zone) ?? date.addingTimeInterval(86_400)
+                        return Int64(opening.timeIntervalSince1970 * 1000)
+                    }
+                    cursors[campaign.key] = batch.cursor
+                    for (contactID, until) in batch.deferred {
+                        onEvent(.deferred(contactID: contactID, until: Date(timeIntervalSince1970: Double(until) / 1000)))
+                    }
+                    for (contactID, target) in batch.skippedDNC { onEvent(.skippedDNC(contactID: contactID, target: target)) }
+                    if batch.exhausted, batch.claimed.isEmpty {
+                        idleUntil[campaign.key] = now.advanced(by: configuration.refreshInterval)
+                    }
+                    for claimed in batch.claimed {
+                        globalBucket.take(now: now)
+                        buckets[campaign.key]?.take(now: now)
+                        if let campaignTrunk { trunkBuckets[campaignTrunk.name]?.take(now: now) }
+                        _ = globalGate.acquire(claimed.attemptID, now: now)
+                        _ = gates[campaign.key]?.acquire(claimed.attemptID, now: now)
+                        campaignOfAttempt[claimed.attemptID] = campaign.key
+                        onEvent(.dialing(claimed))
+                        let request = callRequest(for: claimed, campaign: campaign, trunk: campaignTrunk)
+                        group.addTask {
+                            let sipCode = await self.work(claimed, request: request, policy: RetryPolicy(campaign.settings), summary: summaryBox)
+                            finished.post(Finished(attemptID: claimed.attemptID, trunk: campaignTrunk?.name, sipCode: sipCode))
+                        }
                     }
                 }
             }
