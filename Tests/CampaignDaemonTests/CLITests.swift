@@ -6,10 +6,10 @@ import Testing
         let workspace = try Workspace()
         let help = try await workspace.campaignd("--help")
         #expect(help.exitCode == 0)
-        for word in ["validate", "import", "status", "pause", "resume", "cancel", "dnc", "EXIT CODES", "--config", "--data"] {
+        for word in ["validate", "import", "status", "pause", "resume", "cancel", "dnc", "call", "run", "cdr", "requeue", "EXIT CODES", "--config", "--data"] {
             #expect(help.stdout.contains(word), "help does not mention \(word)")
         }
-        for command in ["validate", "import", "status", "pause", "resume", "cancel", "dnc"] {
+        for command in ["validate", "import", "status", "pause", "resume", "cancel", "dnc", "call", "run", "cdr", "requeue"] {
             let sub = try await workspace.campaignd(command, "--help")
             #expect(sub.exitCode == 0)
             #expect(sub.stdout.hasPrefix("USAGE: campaignd \(command)"))

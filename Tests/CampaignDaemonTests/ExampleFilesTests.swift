@@ -14,6 +14,9 @@ import Testing
         #expect(configuration.defaultSettings.defaultCountryCode == "1")
         #expect(configuration.dataDirectory == "/var/lib/campaignd/var")
         #expect(configuration.dialoutAllowedCallers.count == 2)
+        #expect(configuration.limits.drainTimeoutSec == 30)
+        #expect(configuration.sip.port == 5060)
+        #expect(configuration.sip.rtpPortMax == 20999)
     }
 
     @Test(arguments: ["example.csv", "example.json"])
