@@ -73,6 +73,14 @@ struct Configuration: Sendable {
             ?? (sip.bindAddress != "0.0.0.0" ? sip.bindAddress : UDPTransport.localAddress(toward: host ?? trunks.first?.host ?? "127.0.0.1") ?? "127.0.0.1")
     }
 
+    /// The dialer's settings: the advertised address (toward `host` when it must be derived), RTP
+    /// range, T1 and trunks. `run` and `call` both dial with it.
+    func dialerConfiguration(toward host: String?) -> SIPDialer.Configuration {
+        SIPDialer.Configuration(
+            advertisedHost: advertisedAddress(toward: host), rtpPorts: sip.rtpPortMin...sip.rtpPortMax,
+            timing: SIPTiming(t1: .milliseconds(sip.t1Ms)), trunks: sipTrunks)
+    }
+
     /// Built-in defaults, used when no configuration file is given or found.
     init() {}
 

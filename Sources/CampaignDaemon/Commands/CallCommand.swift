@@ -36,11 +36,11 @@ enum CallCommand {
         let trunkName = arguments.values["--trunk"] ?? defaults.trunk ?? (configuration.trunks.count == 1 ? configuration.trunks[0].name : nil)
         var trunk: SIPTrunk?
         if let trunkName {
-            guard let found = configuration.trunks.first(where: { $0.name == trunkName }) else {
+            guard let found = configuration.sipTrunks.first(where: { $0.name == trunkName }) else {
                 throw .usage("no trunk \"\(trunkName)\" in the configuration"
                     + DidYouMean.hint(for: trunkName, among: configuration.trunks.map(\.name)), command: "call")
             }
-            trunk = SIPTrunk(name: found.name, host: found.host, port: found.port, username: found.username, password: found.password)
+            trunk = found
         }
         var caller = defaults.caller
         if let given = arguments.values["--caller"] {
@@ -57,12 +57,7 @@ enum CallCommand {
             throw .failure("cannot open the SIP socket: \(error)")
         }
         let towards = trunk?.host ?? (SIPDestination(uri: target.description)?.host ?? "127.0.0.1")
-        let advertised = configuration.sip.advertisedAddress
-            ?? (configuration.sip.bindAddress != "0.0.0.0" ? configuration.sip.bindAddress : UDPTransport.localAddress(toward: towards) ?? "127.0.0.1")
-        let dialer = SIPDialer(transport: transport, configuration: SIPDialer.Configuration(
-            advertisedHost: advertised, rtpPorts: configuration.sip.rtpPortMin...configuration.sip.rtpPortMax,
-            timing: SIPTiming(t1: .milliseconds(configuration.sip.t1Ms)),
-            trunks: configuration.trunks.map { SIPTrunk(name: $0.name, host: $0.host, port: $0.port) }))
+        let dialer = SIPDialer(transport: transport, configuration: configuration.dialerConfiguration(toward: towards))
         let request = CallRequest(
             target: target, trunk: trunk, caller: caller, callerHost: defaults.callerHost,
             callerDisplayName: defaults.callerDisplayName, headers: defaults.headers.map { ($0.name, $0.value) },

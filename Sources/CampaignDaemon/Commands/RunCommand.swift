@@ -47,10 +47,7 @@ enum RunCommand {
         } catch {
             throw .failure("cannot open the SIP socket: \(error)")
         }
-        let dialer = SIPDialer(transport: transport, configuration: SIPDialer.Configuration(
-            advertisedHost: configuration.advertisedAddress(toward: nil),
-            rtpPorts: configuration.sip.rtpPortMin...configuration.sip.rtpPortMax,
-            timing: SIPTiming(t1: .milliseconds(configuration.sip.t1Ms)), trunks: configuration.sipTrunks))
+        let dialer = SIPDialer(transport: transport, configuration: configuration.dialerConfiguration(toward: nil))
         Log.info("campaignd started", [("mode", once ? "once" : "daemon"), ("data", configuration.dataDirectory),
                                        ("sip", "\(configuration.sip.bindAddress):\(transport.localPort)")])
 

@@ -16,14 +16,6 @@ struct ContactListReader: Sendable {
         var diagnostics: [Diagnostic] = []
     }
 
-    /// Reads all contacts into `Result.contacts`.
-    func read(_ bytes: [UInt8], file: String) -> Result {
-        var contacts: [ContactSpec] = []
-        var result = read(bytes, file: file) { contacts.append($0) }
-        result.contacts = contacts
-        return result
-    }
-
     /// Reads the contacts, passing each good, first-seen one to `emit`; `Result.contacts` stays empty.
     func read(_ bytes: [UInt8], file: String, emit: (ContactSpec) -> Void) -> Result {
         var result = Result()

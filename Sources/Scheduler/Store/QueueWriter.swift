@@ -27,9 +27,6 @@ public actor QueueWriter {
         try store.claimBatch(campaign: campaign, trunk: trunk, now: now, after: cursor, limit: limit, windowOpensAt: windowOpensAt)
     }
 
-    public func deferContact(_ id: Int64, until: Int64) throws { try store.deferContact(id, until: until) }
-    public func isOnDNC(_ target: String) throws -> Bool { try store.isOnDNC(target) }
-    public func skipForDNC(_ id: Int64) throws { try store.skipForDNC(id) }
 
     public func claim(contactID: Int64, campaign: DispatchCampaign, trunk: String?, now: Int64) throws -> ClaimedAttempt? {
         try store.claim(contactID: contactID, campaign: campaign, trunk: trunk, now: now)
