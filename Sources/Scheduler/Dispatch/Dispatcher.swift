@@ -181,23 +181,19 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                     try await clock.sleep(until: min(first, now.advanced(by: .milliseconds(50))), tolerance: nil)
                     continue
                 }
-                // The global tokens due now are shared out one by one across the due campaigns, from a
-                // position that rotates each round, and every share is claimed in this same round: a
-                // late loop's backlog is divided fairly instead of going to whichever campaign is next.
-                let order = (0..<due.count).map { due[(roundRobin + $0) % due.count].0 }
-                roundRobin += 1
-                let globalTokens = max(globalBucket.availableTokens(now: now), 1)
-                for (index, campaign) in order.enumerated() {
-                    let share = globalTokens / order.count + (index < globalTokens % order.count ? 1 : 0)
-                    if share == 0 { continue }
-
+                // While several campaigns are ready, each round offers one call to each in turn, the
+                // round-robin pointer moving on with every offer; a campaign whose own bucket is not due
+                // yet lets its turn pass rather than handing it to another. However late the loop runs,
+                // no campaign gets a run of calls in a row. A lone campaign claims up to 64 at once.
+                /// Claims up to `limit` calls of `campaign`; how many it claimed.
+                func claimChunk(_ campaign: DispatchCampaign, limit: Int) async throws -> Int {
                     // As many calls as are due in every bucket and fit in every gate, claimed in one transaction.
                     let campaignTrunk = trunk(for: campaign)
-                    var room = min(share, buckets[campaign.key]?.availableTokens(now: now) ?? 1, 64)
+                    var room = min(limit, buckets[campaign.key]?.availableTokens(now: now) ?? 1, 64)
                     if let campaignTrunk, let bucket = trunkBuckets[campaignTrunk.name] { room = min(room, bucket.availableTokens(now: now)) }
                     if globalGate.limit > 0 { room = min(room, globalGate.limit - globalGate.inUse) }
                     if let gate = gates[campaign.key], gate.limit > 0 { room = min(room, gate.limit - gate.inUse) }
-                    if room <= 0 { continue }
+                    if room <= 0 { return 0 }
                     let window = CallingWindow(campaign.settings.window)
                     let fallbackZone = (campaign.settings.window.timezone ?? campaign.settings.timezone).flatMap(TimeZone.init(identifier:))
                         ?? configuration.defaultTimeZone
@@ -234,6 +230,18 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                             let sipCode = await self.work(claimed, request: request, policy: RetryPolicy(campaign.settings), summary: summaryBox)
                             finished.post(Finished(attemptID: claimed.attemptID, trunk: campaignTrunk?.name, sipCode: sipCode))
                         }
+                    }
+                    return batch.claimed.count
+                }
+                let globalTokens = max(globalBucket.availableTokens(now: now), 1)
+                if ready.count == 1 {
+                    _ = try await claimChunk(ready[0], limit: globalTokens)
+                } else {
+                    let offers = min(globalTokens, ready.count)
+                    let first = roundRobin % ready.count
+                    roundRobin += offers
+                    for step in 0..<offers {
+                        _ = try await claimChunk(ready[(first + step) % ready.count], limit: 1)
                     }
                 }
             }
