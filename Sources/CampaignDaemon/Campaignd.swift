@@ -66,6 +66,7 @@ enum Campaignd {
         case "run": try await RunCommand.run(context)
         case "cdr": try await CDRCommand.run(context)
         case "requeue": try RequeueCommand.run(context)
+        case "amd": try AMDCommand.run(context)
         default: throw unknownCommand(command)
         }
     }
