@@ -56,3 +56,33 @@ func makeWAV(formatTag: UInt16, channels: UInt16 = 1, sampleRate: UInt32 = 8000,
         #expect(throws: WAVFormat.ParseError.self) { try WAVFormat(contentsOfFile: "/nonexistent/prompt.wav") }
     }
 }
+
+@Suite struct WAVAudioTests {
+    @Test func decodesMuLawALawAndPCMSamples() throws {
+        var mu = makeWAV(formatTag: 7, bitsPerSample: 8, dataBytes: 2)
+        mu[mu.count - 2] = 0x80
+        #expect(try WAVAudio(bytes: mu).samples == [32124, 0])
+        var a = makeWAV(formatTag: 6, bitsPerSample: 8, dataBytes: 1)
+        a[a.count - 1] = 0xD5
+        #expect(try WAVAudio(bytes: a).samples == [8])
+        var pcm = makeWAV(formatTag: 1, bitsPerSample: 16, dataBytes: 4)
+        pcm.replaceSubrange(pcm.count - 4..<pcm.count, with: [0x34, 0x12, 0xFF, 0xFF])
+        #expect(try WAVAudio(bytes: pcm).samples == [0x1234, -1])
+    }
+
+    @Test func refusesWideband() {
+        #expect(throws: WAVAudio.LoadError.notNarrowbandMono(path: "", sampleRate: 16000, channels: 1)) {
+            try WAVAudio(bytes: makeWAV(formatTag: 1, sampleRate: 16000, bitsPerSample: 16))
+        }
+        #expect(throws: WAVAudio.LoadError.notNarrowbandMono(path: "", sampleRate: 8000, channels: 2)) {
+            try WAVAudio(bytes: makeWAV(formatTag: 7, channels: 2, bitsPerSample: 8))
+        }
+    }
+
+    @Test func encodesForEitherLaw() throws {
+        let audio = try WAVAudio(bytes: makeWAV(formatTag: 7, bitsPerSample: 8, dataBytes: 160))
+        #expect(audio.encoded(as: .muLaw) == [UInt8](repeating: 0xFF, count: 160))
+        #expect(audio.encoded(as: .aLaw) == [UInt8](repeating: 0xD5, count: 160))
+        #expect(audio.durationMs == 20)
+    }
+}

@@ -10,6 +10,7 @@ public struct VoiceActivityDetector: Sendable {
     public var floorDb: Double
     public var holdMarginDb: Double
     public var riseDbPerFrame: Double
+    public var initialCeilingDb = -35.0
     public private(set) var noiseDb: Double?
     private var inSpeech = false
 
@@ -21,7 +22,9 @@ public struct VoiceActivityDetector: Sendable {
     }
 
     public mutating func isSpeech(_ frame: FrameAnalysis) -> Bool {
-        var noise = noiseDb ?? frame.energyDb
+        // The first frame seeds the floor, but never above `initialCeilingDb`: a callee who speaks
+        // the moment the call is answered must not become the noise.
+        var noise = noiseDb ?? min(frame.energyDb, initialCeilingDb)
         if frame.energyDb < noise {
             noise = 0.7 * noise + 0.3 * frame.energyDb
         } else {

@@ -27,7 +27,7 @@ public struct SDPAnswer: Sendable, Equatable {
         var audio: (port: Int, formats: [Int])?
         var eventType: UInt8?
         var inAudio = false
-        for rawLine in text.split(whereSeparator: { $0 == "\r" || $0 == "\n" }) {
+        for rawLine in text.split(whereSeparator: \.isNewline) {
             let line = String(rawLine)
             if line.hasPrefix("m=") {
                 let fields = line.dropFirst(2).split(separator: " ")
