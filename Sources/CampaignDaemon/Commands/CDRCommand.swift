@@ -7,7 +7,7 @@ enum CDRCommand {
         "outboundCall", "cdrId", "conversationId", "sipCallId", "campaignId", "contactId", "attempt", "target", "caller",
         "trunk", "startTime", "ringTime", "connectTime", "disconnectTime", "ringDurationMs", "connectDurationMs",
         "callDurationSec", "status", "reasonCode", "reason", "sipCode", "machineDetection", "amdDecisionMs",
-        "beepDetected", "willRetry", "nextAttemptAt", "metadata",
+        "beepDetected", "optedOut", "willRetry", "nextAttemptAt", "metadata",
     ]
 
     static func run(_ context: CommandContext) async throws(CLIError) {
@@ -67,7 +67,7 @@ enum CDRCommand {
             case nil, is NSNull: value = ""
             case let text as String: value = text
             case let number as NSNumber:
-                let isFlag = key == "outboundCall" || key == "willRetry" || key == "beepDetected"
+                let isFlag = ["outboundCall", "willRetry", "beepDetected", "optedOut"].contains(key)
                 value = isFlag ? (number.boolValue ? "true" : "false") : number.stringValue
             case let nested? where JSONSerialization.isValidJSONObject(nested):
                 // Only arrays and objects may go to JSONSerialization (anything else traps).

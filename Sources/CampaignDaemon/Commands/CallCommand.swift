@@ -7,7 +7,8 @@ enum CallCommand {
     static func run(_ context: CommandContext) async throws(CLIError) {
         let arguments = try CommandArguments(
             context.invocation.arguments, command: "call", flags: ["--json"],
-            valued: ["--caller", "--trunk", "--answer-timeout", "--hangup-after", "--max-duration", "--sip-port"])
+            valued: ["--caller", "--trunk", "--answer-timeout", "--hangup-after", "--max-duration", "--sip-port", "--amd", "--play",
+                     "--voicemail"])
         guard arguments.positionals.count == 1, let rawTarget = arguments.positionals.first else {
             throw .usage("call needs exactly one TARGET (a number or SIP URI)", command: "call")
         }
@@ -50,6 +51,24 @@ enum CallCommand {
             }
         }
 
+        var script: CallScript?
+        if let mode = arguments.values["--amd"] ?? (arguments.values["--play"] != nil ? "disabled" : nil) {
+            guard let detection = CallScript.MachineDetection(rawValue: mode) else {
+                throw .usage("--amd is disabled, detect or disconnect, not \"\(mode)\"", command: "call")
+            }
+            func prompt(_ option: String) throws(CLIError) -> [Int16]? {
+                guard let path = arguments.values[option] else { return nil }
+                do {
+                    return try WAVAudio(contentsOfFile: path).samples
+                } catch {
+                    throw .usage("\(option): \(error)", command: "call")
+                }
+            }
+            script = CallScript(machineDetection: detection, amd: defaults.amd.configuration, humanPrompt: try prompt("--play"),
+                                machinePrompt: try prompt("--voicemail"),
+                                voicemailEndTimeout: .seconds(defaults.voicemailEndTimeoutSec))
+        }
+
         let transport: UDPTransport
         do {
             transport = try UDPTransport(host: configuration.sip.bindAddress, port: sipPort)
@@ -61,7 +80,7 @@ enum CallCommand {
         let request = CallRequest(
             target: target, trunk: trunk, caller: caller, callerHost: defaults.callerHost,
             callerDisplayName: defaults.callerDisplayName, headers: defaults.headers.map { ($0.name, $0.value) },
-            answerTimeout: .seconds(answerTimeout), maxCallDuration: .seconds(maxDuration))
+            answerTimeout: .seconds(answerTimeout), maxCallDuration: .seconds(maxDuration), script: script)
         let printer = EventPrinter(json: json, target: target.description, via: trunk.map { "\($0.host):\($0.port)" } ?? towards)
 
         let result: CallResult? = await withTaskGroup(of: CallResult?.self) { group in
@@ -136,6 +155,14 @@ final class EventPrinter: Sendable {
         case .ringing: emit("ringing", [])
         case .earlyMedia: emit("early-media", [])
         case .answered: emit("answered", [])
+        case .amd(let event):
+            var fields = [("after_answer_ms", String(event.timeMs))]
+            if let hz = event.frequencyHz { fields.append(("frequency_hz", String(hz))) }
+            if let detail = event.detail { fields.append(("detail", detail)) }
+            emit(event.kind.rawValue, fields)
+        case .promptStarted(let prompt): emit("prompt-started", [("prompt", prompt.rawValue)])
+        case .digit(let digit): emit("digit", [("digit", String(digit))])
+        case .optedOut(let digit): emit("opted-out", [("digit", String(digit))])
         case .ended(let result):
             let outcome = result.outcome
             var fields: [(String, String)] = [

@@ -257,7 +257,9 @@ extension CampaignSettings {
 
     private static func readAMD(_ node: JSONNode, _ path: String, reader: inout JSONFieldReader) -> AMDSettings? {
         guard let pairs = reader.object(node, path) else { return nil }
-        reader.checkKeys(node, path: path, allowed: ["thresholdWordCount", "timers"])
+        let timerKeys = ["noSpeechTimeoutMs", "decisionTimeoutMs", "toneTimeoutMs", "greetingCompletionTimeoutMs"]
+        let tunables = AMDConfiguration.tunables.filter { !timerKeys.contains($0.name) && $0.name != "thresholdWordCount" }
+        reader.checkKeys(node, path: path, allowed: ["thresholdWordCount", "timers"] + tunables.map(\.name))
         var amd = AMDSettings()
         for (key, value) in pairs {
             let keyPath = path + "." + key
@@ -266,7 +268,6 @@ extension CampaignSettings {
                 amd.thresholdWordCount = reader.integer(value, keyPath, in: 1...100) ?? amd.thresholdWordCount
             case "timers":
                 guard let timerPairs = reader.object(value, keyPath) else { continue }
-                let timerKeys = ["noSpeechTimeoutMs", "decisionTimeoutMs", "toneTimeoutMs", "greetingCompletionTimeoutMs"]
                 reader.checkKeys(value, path: keyPath, allowed: timerKeys)
                 for (timer, timerValue) in timerPairs {
                     guard let ms = reader.integer(timerValue, keyPath + "." + timer, in: 100...120_000) else { continue }
@@ -278,7 +279,11 @@ extension CampaignSettings {
                     default: break
                     }
                 }
-            default: break
+            default:
+                guard let range = tunables.first(where: { $0.name == key })?.range else { break }
+                if let number = reader.number(value, keyPath, above: range.lowerBound - 1e-9, upTo: range.upperBound) {
+                    amd.tuning[key] = number
+                }
             }
         }
         return amd

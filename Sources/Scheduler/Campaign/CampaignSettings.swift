@@ -1,3 +1,4 @@
+import Telephony
 /// A campaign's settings after merging built-in defaults, the configuration's `defaults` and the
 /// campaign file. Names are those of the outbound-calling APIs campaignd replaces (DESIGN.md).
 public struct CampaignSettings: Sendable, Equatable, Codable {
@@ -71,8 +72,23 @@ public struct CallingWindowSettings: Sendable, Equatable, Codable {
 public struct AMDSettings: Sendable, Equatable, Codable {
     public var thresholdWordCount: Int = 9
     public var timers = AMDTimers()
+    /// The detector's other thresholds by name (`afterGreetingSilenceMs`, `maximumGreetingMs`, …);
+    /// only those given, the rest keep their tuned defaults.
+    public var tuning: [String: Double] = [:]
 
     public init() {}
+
+    /// The detector configuration these settings describe.
+    public var configuration: AMDConfiguration {
+        var configuration = AMDConfiguration()
+        configuration.thresholdWordCount = thresholdWordCount
+        configuration.noSpeechTimeoutMs = timers.noSpeechTimeoutMs
+        configuration.decisionTimeoutMs = timers.decisionTimeoutMs
+        configuration.toneTimeoutMs = timers.toneTimeoutMs
+        configuration.greetingCompletionTimeoutMs = timers.greetingCompletionTimeoutMs
+        for (name, value) in tuning.sorted(by: { $0.key < $1.key }) { _ = configuration.set(name, to: value) }
+        return configuration
+    }
 }
 
 /// `amd.timers`, in milliseconds from the 200 OK.

@@ -267,6 +267,7 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
 
     /// Calls in progress (SIP Call-ID → attempt), for hanging up on shutdown.
     private let activeCalls = CallRegistry()
+    private let prompts = PromptCache()
 
     /// Places one call and records it; returns its final SIP code.
     private func work(_ claimed: ClaimedAttempt, request: CallRequest, policy: RetryPolicy, summary: Mailbox<CDRRecord>) async -> Int? {
@@ -318,7 +319,33 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
         return CallRequest(
             target: target, trunk: trunk, caller: claimed.caller, callerHost: settings.callerHost,
             callerDisplayName: settings.callerDisplayName, headers: settings.headers.map { ($0.name, $0.value) },
-            answerTimeout: .seconds(settings.answerTimeoutSec), maxCallDuration: .seconds(settings.maxCallDurationSec))
+            answerTimeout: .seconds(settings.answerTimeoutSec), maxCallDuration: .seconds(settings.maxCallDurationSec),
+            script: script(for: campaign))
+    }
+
+    /// The campaign's answered-call script: AMD mode and timers, prompts, opt-out digit.
+    private func script(for campaign: DispatchCampaign) -> CallScript? {
+        let settings = campaign.settings
+        func load(_ prompt: PromptSettings?) -> [Int16]? {
+            guard let path = prompt?.play else { return nil }
+            do {
+                return try prompts.prompt(at: path)
+            } catch {
+                onEvent(.error("campaign \(campaign.id): prompt \(error); calling without it"))
+                return nil
+            }
+        }
+        let detection: CallScript.MachineDetection
+        switch settings.machineDetection {
+        case .disabled: detection = .disabled
+        case .detect: detection = .detect
+        case .disconnect: detection = .disconnect
+        }
+        let script = CallScript(
+            machineDetection: detection, amd: settings.amd.configuration, humanPrompt: load(settings.onHuman),
+            machinePrompt: load(settings.onMachine), optOutDigit: settings.onHuman?.optOutDigit?.first,
+            voicemailEndTimeout: .seconds(settings.voicemailEndTimeoutSec))
+        return script.needsMedia ? script : nil
     }
 
     /// Whether, in `once` mode, anything falls due before `until` (nil: only what is due now).

@@ -23,6 +23,8 @@ public struct CDRRecord: Sendable, Equatable {
     public var machineDetection: String?
     public var amdDecisionMs: Int?
     public var beepDetected: Bool?
+    /// The callee pressed the opt-out digit (and the number went on the DNC list).
+    public var optedOut: Bool = false
     public var willRetry: Bool
     public var nextAttemptAt: Int64?
     /// JSON object text: the campaign's and the contact's metadata.
@@ -71,6 +73,7 @@ public struct CDRRecord: Sendable, Equatable {
         add("machineDetection", machineDetection)
         addNumber("amdDecisionMs", amdDecisionMs.map(Int64.init))
         out += ",\"beepDetected\":" + (beepDetected.map { $0 ? "true" : "false" } ?? "null")
+        out += ",\"optedOut\":" + (optedOut ? "true" : "false")
         out += ",\"willRetry\":" + (willRetry ? "true" : "false")
         addTime("nextAttemptAt", nextAttemptAt)
         out += ",\"metadata\":" + metadata

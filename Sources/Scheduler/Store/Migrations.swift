@@ -94,6 +94,9 @@ enum Migrations {
             added_at TEXT NOT NULL
         ) WITHOUT ROWID;
         """),
+        (2, "opt-out flag on attempts", """
+        ALTER TABLE attempts ADD COLUMN opted_out INTEGER NOT NULL DEFAULT 0;
+        """),
     ]
 
     /// Applies the migrations `connection` has not recorded yet, each in its own transaction.

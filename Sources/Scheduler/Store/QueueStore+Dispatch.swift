@@ -178,17 +178,31 @@ extension QueueStore {
                 try statement("UPDATE contacts SET state = ? WHERE id = ?")
                     .bind(.text(state.rawValue), .integer(claimed.contactID)).run()
             }
-            let outcome = result.outcome
+            var outcome = result.outcome
+            if let digit = result.optedOutDigit {
+                // The callee asked not to be called again: the DNC list, and every waiting contact with this number.
+                try statement("INSERT OR IGNORE INTO dnc (target, source, added_at) VALUES (?, ?, ?)")
+                    .bind(.text(claimed.target), .text("opt-out digit \(digit) in campaign \(claimed.campaignID)"),
+                          .text(Timestamp.iso8601(result.disconnectTime))).run()
+                try statement("""
+                    UPDATE contacts SET state = 'skipped', skip_reason = 'dnc'
+                    WHERE target = ? AND state IN ('pending', 'retry_wait') AND id != ?
+                    """).bind(.text(claimed.target), .integer(claimed.contactID)).run()
+                outcome.reason = (outcome.reason.map { $0 + "; " } ?? "") + "opted out with \(digit); added to the DNC list"
+            }
             try statement("""
                 UPDATE attempts SET sip_call_id = COALESCE(?, sip_call_id), ring_time = ?, connect_time = ?, disconnect_time = ?,
-                    status = ?, reason_code = ?, reason = ?, sip_code = ?, will_retry = ?, next_attempt_at = ?
+                    status = ?, reason_code = ?, reason = ?, sip_code = ?, will_retry = ?, next_attempt_at = ?,
+                    machine_detection = ?, amd_decision_ms = ?, beep_detected = ?, opted_out = ?
                 WHERE id = ?
                 """)
                 .bind(.optional(result.sipCallID.isEmpty ? nil : result.sipCallID), result.ringTime.map { .integer($0) } ?? .null,
                       result.connectTime.map { .integer($0) } ?? .null, .integer(result.disconnectTime),
                       .text(outcome.status.rawValue), .text(outcome.reasonCode.rawValue), .optional(outcome.reason),
                       outcome.sipCode.map { .int($0) } ?? .null, .int(nextAttemptAt == nil ? 0 : 1),
-                      nextAttemptAt.map { .integer($0) } ?? .null, .integer(claimed.attemptID))
+                      nextAttemptAt.map { .integer($0) } ?? .null, .optional(result.machineDetection?.kind.rawValue),
+                      result.machineDetection.map { .int($0.timeMs) } ?? .null, result.beepDetected.map { .int($0 ? 1 : 0) } ?? .null,
+                      .int(result.optedOutDigit == nil ? 0 : 1), .integer(claimed.attemptID))
                 .run()
             return try cdr(attemptID: claimed.attemptID)
         }
@@ -251,7 +265,8 @@ extension QueueStore {
         let row = try statement("""
             SELECT a.cdr_id, a.conversation_id, a.sip_call_id, c.id, a.contact_id, a.attempt, a.target, a.caller, a.trunk,
                    a.start_time, a.ring_time, a.connect_time, a.disconnect_time, a.status, a.reason_code, a.reason, a.sip_code,
-                   a.machine_detection, a.amd_decision_ms, a.beep_detected, a.will_retry, a.next_attempt_at, a.metadata
+                   a.machine_detection, a.amd_decision_ms, a.beep_detected, a.will_retry, a.next_attempt_at, a.metadata,
+                   a.opted_out
             FROM attempts a JOIN campaigns c ON c.key = a.campaign_key WHERE a.id = ?
             """)
         guard try row.bind(.integer(attemptID)).step() else { throw StoreError.campaignNotFound("attempt \(attemptID)") }
@@ -262,7 +277,7 @@ extension QueueStore {
             startTime: row.int(9), ringTime: optionalInt(10), connectTime: optionalInt(11), disconnectTime: row.int(12),
             status: row.text(13) ?? "", reasonCode: row.text(14) ?? "", reason: row.text(15), sipCode: optionalInt(16).map { Int($0) },
             machineDetection: row.text(17), amdDecisionMs: optionalInt(18).map { Int($0) }, beepDetected: optionalInt(19).map { $0 != 0 },
-            willRetry: row.int(20) != 0, nextAttemptAt: optionalInt(21), metadata: row.text(22) ?? "{}")
+            optedOut: row.int(23) != 0, willRetry: row.int(20) != 0, nextAttemptAt: optionalInt(21), metadata: row.text(22) ?? "{}")
     }
 
     /// Campaign metadata with the contact's laid over it, as one JSON object.

@@ -33,11 +33,13 @@ public struct CallRequest: Sendable {
     public var answerTimeout: Duration
     /// Answered time before BYE (`maxCallDurationSec`).
     public var maxCallDuration: Duration
+    /// What to do once answered (AMD, prompts); nil leaves the call to the callee.
+    public var script: CallScript?
 
     public init(
         target: DialTarget, trunk: SIPTrunk? = nil, caller: String? = nil, callerHost: String? = nil,
         callerDisplayName: String? = nil, headers: [(name: String, value: String)] = [],
-        answerTimeout: Duration = .seconds(30), maxCallDuration: Duration = .seconds(3600)
+        answerTimeout: Duration = .seconds(30), maxCallDuration: Duration = .seconds(3600), script: CallScript? = nil
     ) {
         self.target = target
         self.trunk = trunk
@@ -47,6 +49,7 @@ public struct CallRequest: Sendable {
         self.headers = headers
         self.answerTimeout = answerTimeout
         self.maxCallDuration = maxCallDuration
+        self.script = script
     }
 }
 
@@ -62,6 +65,14 @@ public enum CallEvent: Sendable, Equatable {
     case earlyMedia
     /// 2xx: the callee answered; the remote SDP answer.
     case answered(remoteSDP: String)
+    /// Answering-machine detection reported something (times are from the answer).
+    case amd(AMDEvent)
+    /// A prompt started playing.
+    case promptStarted(CallScriptStateMachine.Prompt)
+    /// The callee pressed a key (RFC 4733).
+    case digit(Character)
+    /// The callee pressed the opt-out digit: put the number on the DNC list.
+    case optedOut(Character)
     case ended(CallResult)
 }
 
@@ -73,14 +84,24 @@ public struct CallResult: Sendable, Equatable {
     public var ringTime: Int64?
     public var connectTime: Int64?
     public var disconnectTime: Int64
+    /// The last AMD verdict (nil when detection did not run or reached none).
+    public var machineDetection: AMDEvent?
+    /// Whether a voicemail beep was heard (nil when detection did not run).
+    public var beepDetected: Bool?
+    /// The opt-out digit, when the callee pressed it.
+    public var optedOutDigit: Character?
 
-    public init(outcome: CallOutcome, sipCallID: String, startTime: Int64, ringTime: Int64?, connectTime: Int64?, disconnectTime: Int64) {
+    public init(outcome: CallOutcome, sipCallID: String, startTime: Int64, ringTime: Int64?, connectTime: Int64?, disconnectTime: Int64,
+                machineDetection: AMDEvent? = nil, beepDetected: Bool? = nil, optedOutDigit: Character? = nil) {
         self.outcome = outcome
         self.sipCallID = sipCallID
         self.startTime = startTime
         self.ringTime = ringTime
         self.connectTime = connectTime
         self.disconnectTime = disconnectTime
+        self.machineDetection = machineDetection
+        self.beepDetected = beepDetected
+        self.optedOutDigit = optedOutDigit
     }
 }
 

@@ -3,20 +3,23 @@ import Foundation
 /// Carries out one call's `CallStateMachine` actions: sends datagrams, runs its timers on a clock,
 /// stamps the times and publishes `CallEvent`s. Created and fed by `SIPDialer`.
 actor OutboundCall {
-    private var machine: CallStateMachine
+    var machine: CallStateMachine
     private let transport: UDPTransport
-    private let continuation: AsyncStream<CallEvent>.Continuation
+    let continuation: AsyncStream<CallEvent>.Continuation
+    /// RTP and the script, for calls that have one.
+    var media: CallMedia?
     /// One task per running timer, owned by this actor: cancelled when the timer is, or when the call ends.
     private var timers: [CallStateMachine.Timer: Task<Void, Never>] = [:]
     private let onEnd: @Sendable (String) async -> Void
     private var startTime: Int64 = 0
     private var ringTime: Int64?
     private var connectTime: Int64?
-    private var finished = false
+    private(set) var finished = false
 
     init(machine: CallStateMachine, transport: UDPTransport, continuation: AsyncStream<CallEvent>.Continuation,
-         onEnd: @escaping @Sendable (String) async -> Void) {
+         media: CallMedia? = nil, onEnd: @escaping @Sendable (String) async -> Void) {
         self.machine = machine
+        self.media = media
         self.transport = transport
         self.continuation = continuation
         self.onEnd = onEnd
@@ -46,7 +49,8 @@ actor OutboundCall {
         await perform(machine.timerFired(timer))
     }
 
-    private func perform(_ actions: [CallStateMachine.Action]) async {
+    /// Carries out `actions`; `reason` replaces the outcome's reason when the call ends here.
+    func perform(_ actions: [CallStateMachine.Action], reason: String? = nil) async {
         for action in actions {
             if finished { return }
             switch action {
@@ -74,7 +78,9 @@ actor OutboundCall {
                 default: break
                 }
                 continuation.yield(event)
-            case .ended(let outcome):
+                if case .answered(let sdp) = event, media != nil { await startMedia(remoteSDP: sdp) }
+            case .ended(var outcome):
+                if let reason { outcome.reason = reason }
                 await finish(outcome)
             }
         }
@@ -85,9 +91,11 @@ actor OutboundCall {
         finished = true
         for task in timers.values { task.cancel() }
         timers.removeAll()
+        let media = closeMedia()
         continuation.yield(.ended(CallResult(
             outcome: outcome, sipCallID: machine.callID, startTime: startTime, ringTime: ringTime,
-            connectTime: connectTime, disconnectTime: Self.nowMs())))
+            connectTime: connectTime, disconnectTime: Self.nowMs(), machineDetection: media.verdict, beepDetected: media.beep,
+            optedOutDigit: media.optedOut)))
         continuation.finish()
         await onEnd(machine.callID)
     }

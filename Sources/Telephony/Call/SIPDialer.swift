@@ -10,7 +10,7 @@ public actor SIPDialer: Dialer {
     public struct Configuration: Sendable {
         /// The address put in Via, Contact and the SDP.
         public var advertisedHost: String
-        /// RTP ports offered in the SDP (media arrives with the media work).
+        /// RTP ports offered in the SDP and bound for calls with a script.
         public var rtpPorts: ClosedRange<Int>
         public var timing: SIPTiming
         public var trunks: [SIPTrunk]
@@ -55,16 +55,24 @@ public actor SIPDialer: Dialer {
     public func placeCall(_ request: CallRequest) async -> AsyncStream<CallEvent> {
         let (stream, continuation) = AsyncStream<CallEvent>.makeStream()
         let machine: CallStateMachine
+        var media: CallMedia?
         do {
-            machine = try CallStateMachine(configuration: makeConfiguration(request))
+            var rtpPort = allocateRTPPort()
+            if let script = request.script, script.needsMedia {
+                let rtp = try bindRTP()
+                rtpPort = rtp.localPort
+                media = CallMedia(transport: rtp, script: script)
+            }
+            machine = try CallStateMachine(configuration: makeConfiguration(request, rtpPort: rtpPort))
         } catch {
+            media?.close()
             continuation.yield(.ended(CallResult(
                 outcome: CallOutcome(status: .failed, reasonCode: .error, reason: "\(error)"), sipCallID: "",
                 startTime: OutboundCall.nowMs(), ringTime: nil, connectTime: nil, disconnectTime: OutboundCall.nowMs())))
             continuation.finish()
             return stream
         }
-        let call = OutboundCall(machine: machine, transport: transport, continuation: continuation) { [weak self] callID in
+        let call = OutboundCall(machine: machine, transport: transport, continuation: continuation, media: media) { [weak self] callID in
             await self?.remove(callID)
         }
         calls[machine.callID] = call
@@ -121,16 +129,37 @@ public actor SIPDialer: Dialer {
     public enum RequestError: Error, Sendable, CustomStringConvertible {
         case noTrunk(String)
         case badTarget(String)
+        case noRTPPort(String)
 
         public var description: String {
             switch self {
             case .noTrunk(let target): "no trunk to send \(target) to; configure one in trunks"
             case .badTarget(let target): "cannot call \(target)"
+            case .noRTPPort(let range): "no free RTP port in \(range); widen sip.rtpPortMin/rtpPortMax"
             }
         }
     }
 
-    private func makeConfiguration(_ request: CallRequest) throws(RequestError) -> CallStateMachine.Configuration {
+    /// The next port of the RTP range, for calls that offer media without receiving it.
+    private func allocateRTPPort() -> Int {
+        let port = nextRTPPort
+        nextRTPPort = nextRTPPort + 2 > configuration.rtpPorts.upperBound ? configuration.rtpPorts.lowerBound : nextRTPPort + 2
+        return port
+    }
+
+    /// Binds the next free even port of the RTP range (RFC 3550 §11: RTP on even ports).
+    private func bindRTP() throws(RequestError) -> UDPTransport {
+        let attempts = max(1, configuration.rtpPorts.count / 2)
+        for _ in 0..<attempts {
+            let port = allocateRTPPort()
+            if let rtp = try? UDPTransport(host: transport.localHost, port: port, exclusive: true, threadName: "campaignd-rtp") {
+                return rtp
+            }
+        }
+        throw .noRTPPort("\(configuration.rtpPorts.lowerBound)-\(configuration.rtpPorts.upperBound)")
+    }
+
+    private func makeConfiguration(_ request: CallRequest, rtpPort: Int) throws(RequestError) -> CallStateMachine.Configuration {
         let host = configuration.advertisedHost
         let port = transport.localPort
         let requestURI: String
@@ -155,8 +184,6 @@ public actor SIPDialer: Dialer {
         let caller = request.caller ?? "campaignd"
         var from = NameAddress(displayName: request.callerDisplayName, uri: "sip:\(caller)@\(request.callerHost ?? host)")
         from.parameters.set("tag", Self.randomHex(8))
-        let rtpPort = nextRTPPort
-        nextRTPPort = nextRTPPort + 2 > configuration.rtpPorts.upperBound ? configuration.rtpPorts.lowerBound : nextRTPPort + 2
         let contact = "<sip:campaignd@\(host):\(port)>"
         var invite = SIPMessage.request("INVITE", uri: requestURI, headers: [
             SIPHeaderField("Via", "SIP/2.0/UDP \(host):\(port);branch=z9hG4bK\(Self.randomHex(12));rport"),

@@ -40,7 +40,8 @@ public final class UDPTransport: Sendable {
     }
 
     /// Binds `host:port` (IPv4; port 0 picks a free one) and starts the receive thread.
-    public init(host: String, port: Int) throws(TransportError) {
+    /// - Parameter exclusive: refuse a port another socket holds (RTP ports must be ours alone).
+    public init(host: String, port: Int, exclusive: Bool = false, threadName: String = "campaignd-sip-udp") throws(TransportError) {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw .socket("cannot create a UDP socket: \(String(cString: strerror(errno)))") }
         var address = sockaddr_in()
@@ -50,8 +51,10 @@ public final class UDPTransport: Sendable {
             Glibc.close(fd)
             throw .socket("bind address \(host) is not an IPv4 address")
         }
-        var reuse: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        if !exclusive {
+            var reuse: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        }
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -75,7 +78,7 @@ public final class UDPTransport: Sendable {
         let thread = Thread {
             Self.receiveLoop(fd: fd, state: state, continuation: continuation)
         }
-        thread.name = "campaignd-sip-udp"
+        thread.name = threadName
         thread.start()
     }
 

@@ -1,0 +1,34 @@
+/// What a call does once answered: answering-machine detection and the prompts to play.
+public struct CallScript: Sendable {
+    /// `machineDetection`: off, detect and leave a voicemail, or detect and hang up on machines.
+    public enum MachineDetection: String, Sendable, Equatable {
+        case disabled
+        case detect
+        case disconnect
+    }
+
+    public var machineDetection: MachineDetection
+    public var amd: AMDConfiguration
+    /// `onHuman.play`, decoded; played to a person (and when detection is off).
+    public var humanPrompt: [Int16]?
+    /// `onMachine.play`, decoded; left as a voicemail after the beep (`detect`).
+    public var machinePrompt: [Int16]?
+    /// `onHuman.optOutDigit`: pressing it ends the call and asks for the number to go on the DNC list.
+    public var optOutDigit: Character?
+    /// `voicemailEndTimeoutSec`: the longest wait for the beep before leaving the voicemail anyway.
+    public var voicemailEndTimeout: Duration
+
+    public init(machineDetection: MachineDetection = .disabled, amd: AMDConfiguration = AMDConfiguration(),
+                humanPrompt: [Int16]? = nil, machinePrompt: [Int16]? = nil, optOutDigit: Character? = nil,
+                voicemailEndTimeout: Duration = .seconds(30)) {
+        self.machineDetection = machineDetection
+        self.amd = amd
+        self.humanPrompt = humanPrompt
+        self.machinePrompt = machinePrompt
+        self.optOutDigit = optOutDigit
+        self.voicemailEndTimeout = voicemailEndTimeout
+    }
+
+    /// Whether the call needs media at all (else it is left to the callee, as without a script).
+    public var needsMedia: Bool { machineDetection != .disabled || humanPrompt != nil }
+}
