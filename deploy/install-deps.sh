@@ -18,6 +18,7 @@ declare -A wanted=(
   [time]=/usr/bin/time
   [bc]=bc
   [python3]=python3
+  [tshark]=tshark
 )
 missing=()
 for package in "${!wanted[@]}"; do

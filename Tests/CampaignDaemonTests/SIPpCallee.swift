@@ -11,7 +11,8 @@ final class SIPpCallee {
     private let output: URL
 
     /// Starts `sipp -sf SCENARIO` on a free port. `replacing` fills a `.xml.in` template's @KEY@ markers.
-    init(scenario: String, replacing: [String: String] = [:], calls: Int = 1, in directory: String) throws {
+    init(scenario: String, replacing: [String: String] = [:], calls: Int = 1, extraArguments: [String] = [],
+         in directory: String) throws {
         var path = Self.scenarios + "/" + scenario
         if !replacing.isEmpty {
             var text = try String(contentsOfFile: path, encoding: .utf8)
@@ -27,7 +28,7 @@ final class SIPpCallee {
         // One call, no keyboard, and SIPp gives up by itself after 20 s whatever happens.
         process.arguments = ["-sf", path, "-i", "127.0.0.1", "-p", String(port), "-m", String(calls), "-nostdin",
                              "-timeout", calls == 1 ? "20s" : "180s", "-timeout_error", "-trace_err", "-error_file", directory + "/sipp-\(port)-errors.log",
-                             "-trace_msg", "-message_file", directory + "/sipp-\(port)-messages.log"]
+                             "-trace_msg", "-message_file", directory + "/sipp-\(port)-messages.log"] + extraArguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.standardOutput = log
         process.standardError = log

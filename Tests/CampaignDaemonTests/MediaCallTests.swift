@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+
+/// Answered calls with media against SIPp: the callee streams a recording of a person or an
+/// answering machine (`rtp_stream`, raw μ-law from Tests/Fixtures/amd), campaignd detects which,
+/// plays the right prompt, and the CDR says what it decided.
+@Suite(.serialized) struct MediaCallTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/amd").path
+
+    /// An 8 kHz mono μ-law WAV of `seconds` of a tone: a prompt whose RTP is easy to tell apart.
+    static func promptWAV(hz: Double, seconds: Double) -> Data {
+        let count = Int(seconds * 8000)
+        var data = Data("RIFF".utf8)
+        func le32(_ value: Int) { withUnsafeBytes(of: UInt32(value).littleEndian) { data.append(contentsOf: $0) } }
+        func le16(_ value: Int) { withUnsafeBytes(of: UInt16(value).littleEndian) { data.append(contentsOf: $0) } }
+        le32(4 + 8 + 16 + 8 + count)
+        data.append(contentsOf: Array("WAVEfmt ".utf8))
+        le32(16); le16(7); le16(1); le32(8000); le32(8000); le16(1); le16(8)
+        data.append(contentsOf: Array("data".utf8))
+        le32(count)
+        for index in 0..<count {
+            let value = Int(6000 * sin(2 * Double.pi * hz * Double(index) / 8000)) >> 2
+            // G.711 μ-law, as the reference encoder does it.
+            var magnitude = abs(value)
+            let mask: UInt8 = value < 0 ? 0x7F : 0xFF
+            magnitude = min(magnitude, 8159) + 0x21
+            var segment = 0
+            while segment <= 7, magnitude > ((0x40 << segment) - 1) { segment += 1 }
+            data.append((UInt8(segment << 4) | UInt8((magnitude >> (segment + 1)) & 0x0F)) ^ mask)
+        }
+        return data
+    }
+
+    struct Setup {
+        let directory: Workspace
+        let callee: SIPpCallee
+        let rtpPorts: ClosedRange<Int>
+    }
+
+    /// A workspace whose one campaign calls one number on a SIPp callee running `scenario`.
+    func setUp(scenario: String, replacing: [String: String], campaign: String, rtpBase: Int) throws -> Setup {
+        let directory = try Workspace()
+        let sippMedia = try SIPpCallee.freeUDPPort()
+        let callee = try SIPpCallee(
+            scenario: scenario, replacing: replacing,
+            extraArguments: ["-mi", "127.0.0.1", "-mp", String(sippMedia)],
+            in: directory.path)
+        let rtpPorts = rtpBase...(rtpBase + 19)
+        try directory.write("campaignd.json", """
+            {"trunks": [{"name": "sipp", "host": "127.0.0.1", "port": \(callee.port)}],
+             "sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 100, "rtpPortMin": \(rtpPorts.lowerBound), "rtpPortMax": \(rtpPorts.upperBound)},
+             "defaults": {"defaultCountryCode": "1", "caller": "+15550001111", "timezone": "UTC",
+                          "window": {"start": "00:00", "end": "24:00"}, "maxRetryNo": 0}}
+            """)
+        try FileManager.default.createDirectory(atPath: directory.path + "/campaigns/prompts", withIntermediateDirectories: true)
+        try Self.promptWAV(hz: 660, seconds: 1).write(to: URL(fileURLWithPath: directory.path + "/campaigns/prompts/hello.wav"))
+        try Self.promptWAV(hz: 440, seconds: 1).write(to: URL(fileURLWithPath: directory.path + "/campaigns/prompts/voicemail.wav"))
+        try directory.write("campaigns/amd.json", campaign)
+        return Setup(directory: directory, callee: callee, rtpPorts: rtpPorts)
+    }
+
+    func onlyCDR(_ directory: Workspace) throws -> [String: Any] {
+        let folder = directory.path + "/var/cdr"
+        let lines = try FileManager.default.contentsOfDirectory(atPath: folder).flatMap {
+            try String(contentsOfFile: folder + "/" + $0, encoding: .utf8).split(separator: "\n")
+        }
+        try #require(lines.count == 1, "expected one CDR line, got \(lines)")
+        return try #require(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+    }
+
+    static let detectCampaign = """
+        {"name": "Voicemail drop", "contacts": [{"target": "+15557770001"}], "machineDetection": "detect",
+         "onHuman": {"play": "hello.wav"}, "onMachine": {"play": "voicemail.wav"}, "voicemailEndTimeoutSec": 20}
+        """
+
+    @Test func machineGetsTheVoicemailAfterTheBeep() async throws {
+        let setup = try setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/machine-beep.ulaw"],
+                              campaign: Self.detectCampaign, rtpBase: 31000)
+        let capture = try await PacketCapture(filter: "udp portrange 31000-31019", in: setup.directory.path)
+        let result = try await setup.directory.campaignd("run", "--once")
+        let packets = try await capture.stop()
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr.suffix(2000))")
+        #expect(await setup.callee.waitForExit() == 0, "SIPp: \(setup.callee.log.suffix(800))")
+
+        let cdr = try onlyCDR(setup.directory)
+        #expect(cdr["machineDetection"] as? String == "amd_machine_detected")
+        #expect(cdr["beepDetected"] as? Bool == true)
+        #expect(cdr["reasonCode"] as? String == "dialer-disconnected")
+        // The greeting starts 1.15 s in and is still going at 6.15 s (maximumGreetingMs 5000).
+        let decision = try #require(cdr["amdDecisionMs"] as? Int)
+        #expect(decision >= 5500 && decision <= 7000, "decision at \(decision) ms")
+
+        // On the wire: SIPp's recording to us, then our voicemail to SIPp, starting after the beep.
+        let fromSIPp = packets.filter { setup.rtpPorts.contains($0.destinationPort) }
+        let fromUs = packets.filter { setup.rtpPorts.contains($0.sourcePort) }
+        try #require(fromSIPp.count > 400, "SIPp sent \(fromSIPp.count) packets")
+        // The beep begins at 7.33 s of the recording: packet 366 at 20 ms a packet.
+        let beepPacket = fromSIPp[366]
+        let firstOfOurs = try #require(fromUs.first, "no RTP from campaignd reached SIPp")
+        #expect(firstOfOurs.time > beepPacket.time, "voicemail started \(beepPacket.time - firstOfOurs.time) s before the beep")
+        #expect(firstOfOurs.time - beepPacket.time < 0.5, "voicemail started \(firstOfOurs.time - beepPacket.time) s after the beep")
+        // One second of prompt, 20 ms a packet, PCMU, to the port SIPp streams from (symmetric RTP).
+        #expect(fromUs.count == 50)
+        #expect(fromUs.allSatisfy { $0.payloadType == 0 && $0.destinationPort == fromSIPp[0].sourcePort })
+        let span = (fromUs.last?.time ?? 0) - firstOfOurs.time
+        #expect(span > 0.9 && span < 1.1, "50 packets took \(span) s")
+    }
+
+    @Test func personHearsTheHumanPromptSoonAfterHello() async throws {
+        let setup = try setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/human-hello.ulaw"],
+                              campaign: Self.detectCampaign, rtpBase: 31100)
+        let capture = try await PacketCapture(filter: "udp portrange 31100-31119", in: setup.directory.path)
+        let result = try await setup.directory.campaignd("run", "--once")
+        let packets = try await capture.stop()
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr.suffix(2000))")
+        #expect(await setup.callee.waitForExit() == 0, "SIPp: \(setup.callee.log.suffix(800))")
+
+        let cdr = try onlyCDR(setup.directory)
+        #expect(cdr["machineDetection"] as? String == "amd_human_detected")
+        #expect(cdr["beepDetected"] as? Bool == false)
+        #expect(cdr["reasonCode"] as? String == "dialer-disconnected")
+        // "Hello." ends 0.86 s in; the verdict follows 0.8 s of silence.
+        let decision = try #require(cdr["amdDecisionMs"] as? Int)
+        #expect(decision >= 1500 && decision <= 2000, "decision at \(decision) ms")
+        let fromUs = packets.filter { setup.rtpPorts.contains($0.sourcePort) }
+        #expect(fromUs.count == 50, "the 1 s human prompt is 50 packets, SIPp got \(fromUs.count)")
+    }
+
+    @Test func disconnectModeHangsUpOnTheMachine() async throws {
+        let campaign = """
+            {"name": "Humans only", "contacts": [{"target": "+15557770002"}], "machineDetection": "disconnect",
+             "onHuman": {"play": "hello.wav"}}
+            """
+        let setup = try setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/machine-beep.ulaw"],
+                              campaign: campaign, rtpBase: 31200)
+        let result = try await setup.directory.campaignd("run", "--once")
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr.suffix(2000))")
+        #expect(await setup.callee.waitForExit() == 0, "SIPp: \(setup.callee.log.suffix(800))")
+        let cdr = try onlyCDR(setup.directory)
+        #expect(cdr["status"] as? String == "completed")
+        #expect(cdr["reasonCode"] as? String == "machine-detected")
+        #expect(cdr["machineDetection"] as? String == "amd_machine_detected")
+        // Hung up at the verdict, before the beep at 7.33 s.
+        let connected = try #require(cdr["connectDurationMs"] as? Int)
+        #expect(connected < 7000, "connected for \(connected) ms")
+    }
+
+    @Test func optOutDigitEndsTheCallAndAddsTheNumberToDNC() async throws {
+        let campaign = """
+            {"name": "Reminders", "contacts": [{"target": "+15557770003"}], "onHuman": {"play": "long.wav", "optOutDigit": "9"}}
+            """
+        let setup = try setUp(scenario: "uas-press-digit.xml.in", replacing: ["PCAP": "/usr/share/sip-tester/dtmf_2833_9.pcap"],
+                              campaign: campaign, rtpBase: 31300)
+        try Self.promptWAV(hz: 500, seconds: 8).write(to: URL(fileURLWithPath: setup.directory.path + "/campaigns/prompts/long.wav"))
+        let result = try await setup.directory.campaignd("run", "--once")
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr.suffix(2000))")
+        #expect(await setup.callee.waitForExit() == 0, "SIPp: \(setup.callee.log.suffix(800))")
+        let cdr = try onlyCDR(setup.directory)
+        #expect(cdr["optedOut"] as? Bool == true)
+        #expect((cdr["reason"] as? String)?.contains("opted out with 9") == true)
+        // The key press cut the 8 s prompt short.
+        let connected = try #require(cdr["connectDurationMs"] as? Int)
+        #expect(connected < 5000, "connected for \(connected) ms")
+        let dnc = try await setup.directory.campaignd("dnc", "list")
+        #expect(dnc.stdout.contains("+15557770003"), "dnc list: \(dnc.stdout)")
+    }
+}

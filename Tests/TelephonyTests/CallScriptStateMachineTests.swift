@@ -1,0 +1,97 @@
+import Testing
+@testable import Telephony
+
+@Suite struct CallScriptStateMachineTests {
+    let prompt: [Int16] = [0, 1, 2]
+
+    func machine(_ mode: CallScript.MachineDetection, human: Bool = true, voicemail: Bool = true,
+                 optOut: Character? = nil) -> CallScriptStateMachine {
+        CallScriptStateMachine(script: CallScript(
+            machineDetection: mode, humanPrompt: human ? prompt : nil, machinePrompt: voicemail ? prompt : nil,
+            optOutDigit: optOut, voicemailEndTimeout: .seconds(30)))
+    }
+
+    func event(_ kind: AMDEvent.Kind, _ ms: Int = 1000) -> AMDEvent { AMDEvent(kind, timeMs: ms) }
+
+    @Test func withoutDetectionThePromptPlaysAtOnceThenTheCallEnds() {
+        var script = machine(.disabled)
+        #expect(script.answered() == [.play(.human)])
+        #expect(script.playbackFinished(.human) == [.stopDetection, .hangUp(.dialerDisconnected)])
+    }
+
+    @Test func withoutDetectionOrPromptTheCallIsLeftToTheCallee() {
+        var script = machine(.disabled, human: false)
+        #expect(script.answered() == [])
+        #expect(script.amdEventsReceived([event(.machineDetected)]) == [])
+    }
+
+    @Test func aHumanHearsTheHumanPrompt() {
+        var script = machine(.detect)
+        #expect(script.answered() == [.startDetection])
+        #expect(script.amdEventsReceived([event(.humanDetected)]) == [.play(.human)])
+        #expect(script.playbackFinished(.human) == [.stopDetection, .hangUp(.dialerDisconnected)])
+    }
+
+    @Test(arguments: [AMDEvent.Kind.noSpeechDetected, .decisionTimeout, .error])
+    func uncertaintyIsTreatedAsAPerson(kind: AMDEvent.Kind) {
+        var script = machine(.disconnect)
+        _ = script.answered()
+        #expect(script.amdEventsReceived([event(kind)]) == [.play(.human)])
+    }
+
+    @Test func detectWaitsForTheBeepThenLeavesTheVoicemail() {
+        var script = machine(.detect)
+        _ = script.answered()
+        #expect(script.amdEventsReceived([event(.machineDetected)]) == [.startTimer(.voicemailEnd, after: .seconds(30))])
+        #expect(script.amdEventsReceived([event(.machineStoppedSpeaking)]) == [])
+        #expect(script.amdEventsReceived([event(.toneDetected), event(.stopped)])
+            == [.cancelTimer(.voicemailEnd), .stopDetection, .play(.machine)])
+        #expect(script.playbackFinished(.machine) == [.stopDetection, .hangUp(.dialerDisconnected)])
+    }
+
+    @Test func noBeepMeansTheVoicemailStartsAtTheTimeoutOrWhenDetectionGivesUp() {
+        var timedOut = machine(.detect)
+        _ = timedOut.answered()
+        _ = timedOut.amdEventsReceived([event(.machineDetected)])
+        #expect(timedOut.timerFired(.voicemailEnd) == [.stopDetection, .play(.machine)])
+
+        var gaveUp = machine(.detect)
+        _ = gaveUp.answered()
+        _ = gaveUp.amdEventsReceived([event(.machineDetected)])
+        #expect(gaveUp.amdEventsReceived([event(.stopped, 20000)]) == [.cancelTimer(.voicemailEnd), .stopDetection, .play(.machine)])
+    }
+
+    @Test func aBeepAfterHelloStopsTheHumanPromptForTheVoicemail() {
+        var script = machine(.detect)
+        _ = script.answered()
+        _ = script.amdEventsReceived([event(.humanDetected)])
+        #expect(script.amdEventsReceived([event(.machineDetected), event(.toneDetected), event(.stopped)])
+            == [.stopPlaying, .startTimer(.voicemailEnd, after: .seconds(30)), .cancelTimer(.voicemailEnd), .stopDetection,
+                .play(.machine)])
+    }
+
+    @Test func disconnectHangsUpOnMachinesAndFaxes() {
+        var machineCall = machine(.disconnect)
+        _ = machineCall.answered()
+        #expect(machineCall.amdEventsReceived([event(.machineDetected)]) == [.stopDetection, .hangUp(.machineDetected)])
+        var faxCall = machine(.detect)
+        _ = faxCall.answered()
+        #expect(faxCall.amdEventsReceived([event(.faxDetected)]) == [.stopDetection, .hangUp(.machineDetected)])
+    }
+
+    @Test func theOptOutDigitWorksOnlyWhileAPersonListens() {
+        var script = machine(.detect, optOut: "9")
+        _ = script.answered()
+        #expect(script.digitReceived("9") == [])  // not while detecting
+        _ = script.amdEventsReceived([event(.humanDetected)])
+        #expect(script.digitReceived("5") == [])
+        #expect(script.digitReceived("9") == [.stopPlaying, .stopDetection, .optedOut("9"), .hangUp(.dialerDisconnected)])
+        #expect(script.playbackFinished(.human) == [])
+    }
+
+    @Test func missingPromptsFinishTheScript() {
+        var script = machine(.detect, human: false, voicemail: false)
+        _ = script.answered()
+        #expect(script.amdEventsReceived([event(.humanDetected)]) == [.stopDetection, .hangUp(.dialerDisconnected)])
+    }
+}
