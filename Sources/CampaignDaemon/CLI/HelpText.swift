@@ -17,6 +17,7 @@ enum HelpText {
       run [--once] [--until HH:MM]  Dial the campaigns: as a daemon, or once (cron)
       cdr [--follow] [...]          Print call detail records
       requeue CAMPAIGN --interrupted  Dial interrupted contacts again
+      amd FILE.wav... [--labels CSV] Answering-machine detection on recordings
       help [COMMAND]                Show help for a command
 
     GLOBAL OPTIONS:
@@ -39,7 +40,7 @@ enum HelpText {
       7  run --once: finished, but contacts are still waiting (retries due later,
          closed calling windows, paused campaigns)
 
-    Not built yet: RTP media and AMD, webhooks, reports.
+    Not built yet: webhooks, reports, metrics.
     """
 
     static let commands: [String: String] = [
@@ -84,6 +85,7 @@ enum HelpText {
         "call": """
         USAGE: campaignd call TARGET [--caller N] [--trunk T] [--answer-timeout S]
                               [--hangup-after S] [--max-duration S] [--sip-port P] [--json]
+                              [--amd detect|disconnect] [--play FILE.wav] [--voicemail FILE.wav]
 
         Places one call and prints its events as they happen: invite-sent, trying,
         ringing, early-media, answered, hangup, ended (with status, reason_code,
@@ -98,8 +100,32 @@ enum HelpText {
           --max-duration S    BYE after S seconds (maxCallDurationSec)
           --sip-port P        local SIP port (default: a free one)
           --json              one JSON object per event
+          --amd MODE          run answering-machine detection on the answered audio and
+                              print its events (amd_human_detected, amd_machine_detected,
+                              amd_tone_detected, ...); disconnect hangs up on machines
+          --play FILE.wav     prompt for a person (played at once without --amd)
+          --voicemail FILE    prompt left on a machine after the beep (--amd detect)
 
         Exit code 0 if the call was answered, 6 if not.
+        """,
+        "amd": """
+        USAGE: campaignd amd FILE.wav... [--labels labels.csv] [--json] [--set NAME=V,...]
+
+        Runs answering-machine detection on recordings of answered calls (8 kHz mono
+        mu-law, A-law or 16-bit PCM WAV, starting at the answer) and prints each
+        file's verdict with its time after the answer, and the beep if one was heard.
+
+          --labels CSV   columns file,label (human|machine|fax|silence), and optionally
+                         speech_end_s and beep_at_s: adds the confusion matrix, accuracy,
+                         the share of humans called machines, decision times after the
+                         answer and after the end of the greeting, and beep delays
+          --json         one object per file (file, verdict, decisionMs, beepMs, events)
+                         and a last {"summary": ...} object with --labels
+          --set          override detector settings, e.g.
+                         --set afterGreetingSilenceMs=900,maximumGreetingMs=6000
+                         (the same names as a campaign's "amd" object)
+
+        Exit code 1 if a file could not be read.
         """,
         "run": """
         USAGE: campaignd run [--once [--until HH:MM]]

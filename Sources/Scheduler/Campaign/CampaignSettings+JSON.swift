@@ -12,10 +12,7 @@ extension CampaignSettings {
     ]
 
     /// AMD event names a webhook can subscribe to (`amdEventsSubscription`).
-    public static let amdEventNames = [
-        "amd_human_detected", "amd_machine_detected", "amd_no_speech_detected", "amd_decision_timeout",
-        "amd_machine_stopped_speaking", "amd_tone_detected", "amd_error", "amd_stopped",
-    ]
+    public static let amdEventNames = AMDEvent.Kind.allCases.map(\.rawValue)
 
     /// Headers the SIP stack writes itself; a campaign may not set them through `headers`.
     static let reservedSIPHeaders: Set<String> = [
