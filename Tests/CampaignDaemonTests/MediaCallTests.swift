@@ -60,6 +60,18 @@ import Testing
         return Setup(directory: directory, callee: callee, rtpPorts: rtpPorts)
     }
 
+    /// `run --once` with SIPp answering; both must succeed. Returns the one CDR and, when
+    /// `capturing`, the RTP that crossed the loopback to and from campaignd's RTP ports.
+    func runOnce(_ setup: Setup, capturing: Bool = false) async throws -> ([String: Any], [PacketCapture.Packet]) {
+        let filter = "udp portrange \(setup.rtpPorts.lowerBound)-\(setup.rtpPorts.upperBound)"
+        let capture = capturing ? try await PacketCapture(filter: filter, in: setup.directory.path) : nil
+        let result = try await setup.directory.campaignd("run", "--once")
+        let packets = try await capture?.stop() ?? []
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr.suffix(2000))")
+        #expect(await setup.callee.waitForExit() == 0, "SIPp: \(setup.callee.log.suffix(800))")
+        return (try onlyCDR(setup.directory), packets)
+    }
+
     func onlyCDR(_ directory: Workspace) throws -> [String: Any] {
         let folder = directory.path + "/var/cdr"
         let lines = try FileManager.default.contentsOfDirectory(atPath: folder).flatMap {
@@ -77,13 +89,7 @@ import Testing
     @Test func machineGetsTheVoicemailAfterTheBeep() async throws {
         let setup = try setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/machine-beep.ulaw"],
                               campaign: Self.detectCampaign, rtpBase: 31000)
-        let capture = try await PacketCapture(filter: "udp portrange 31000-31019", in: setup.directory.path)
-        let result = try await setup.directory.campaignd("run", "--once")
-        let packets = try await capture.stop()
-        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr.suffix(2000))")
-        #expect(await setup.callee.waitForExit() == 0, "SIPp: \(setup.callee.log.suffix(800))")
-
-        let cdr = try onlyCDR(setup.directory)
+        let (cdr, packets) = try await runOnce(setup, capturing: true)
         #expect(cdr["machineDetection"] as? String == "amd_machine_detected")
         #expect(cdr["beepDetected"] as? Bool == true)
         #expect(cdr["reasonCode"] as? String == "dialer-disconnected")
@@ -110,13 +116,7 @@ import Testing
     @Test func personHearsTheHumanPromptSoonAfterHello() async throws {
         let setup = try setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/human-hello.ulaw"],
                               campaign: Self.detectCampaign, rtpBase: 31100)
-        let capture = try await PacketCapture(filter: "udp portrange 31100-31119", in: setup.directory.path)
-        let result = try await setup.directory.campaignd("run", "--once")
-        let packets = try await capture.stop()
-        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr.suffix(2000))")
-        #expect(await setup.callee.waitForExit() == 0, "SIPp: \(setup.callee.log.suffix(800))")
-
-        let cdr = try onlyCDR(setup.directory)
+        let (cdr, packets) = try await runOnce(setup, capturing: true)
         #expect(cdr["machineDetection"] as? String == "amd_human_detected")
         #expect(cdr["beepDetected"] as? Bool == false)
         #expect(cdr["reasonCode"] as? String == "dialer-disconnected")
@@ -134,10 +134,7 @@ import Testing
             """
         let setup = try setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/machine-beep.ulaw"],
                               campaign: campaign, rtpBase: 31200)
-        let result = try await setup.directory.campaignd("run", "--once")
-        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr.suffix(2000))")
-        #expect(await setup.callee.waitForExit() == 0, "SIPp: \(setup.callee.log.suffix(800))")
-        let cdr = try onlyCDR(setup.directory)
+        let (cdr, _) = try await runOnce(setup)
         #expect(cdr["status"] as? String == "completed")
         #expect(cdr["reasonCode"] as? String == "machine-detected")
         #expect(cdr["machineDetection"] as? String == "amd_machine_detected")
@@ -153,10 +150,7 @@ import Testing
         let setup = try setUp(scenario: "uas-press-digit.xml.in", replacing: ["PCAP": "/usr/share/sip-tester/dtmf_2833_9.pcap"],
                               campaign: campaign, rtpBase: 31300)
         try Self.promptWAV(hz: 500, seconds: 8).write(to: URL(fileURLWithPath: setup.directory.path + "/campaigns/prompts/long.wav"))
-        let result = try await setup.directory.campaignd("run", "--once")
-        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr.suffix(2000))")
-        #expect(await setup.callee.waitForExit() == 0, "SIPp: \(setup.callee.log.suffix(800))")
-        let cdr = try onlyCDR(setup.directory)
+        let (cdr, _) = try await runOnce(setup)
         #expect(cdr["optedOut"] as? Bool == true)
         #expect((cdr["reason"] as? String)?.contains("opted out with 9") == true)
         // The key press cut the 8 s prompt short.
