@@ -2,6 +2,8 @@
 # The demo: installs what is missing, builds campaignd, imports the example campaigns into a
 # throw-away data directory, dials campaigns/example.csv against a SIPp callee on 127.0.0.1 whose
 # answers depend on the number (answer, busy, no answer, decline), and prints the CDR summary.
+# Then a voicemail-drop campaign with answering-machine detection against a SIPp callee that
+# streams a person or an answering machine (deploy/sipp/audio).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/install-deps.sh
@@ -10,15 +12,21 @@ BIN=$(swift build --show-bin-path)/campaignd
 
 WORK=$(mktemp -d /tmp/campaignd-demo.XXXXXX)
 SIPP_PID=""
-cleanup() { if [ -n "$SIPP_PID" ]; then kill "$SIPP_PID" 2>/dev/null || true; fi; rm -rf "$WORK"; }
+AMD_PID=""
+cleanup() {
+  for pid in "$SIPP_PID" "$AMD_PID"; do if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi; done
+  [ -n "${KEEP_DEMO:-}" ] || rm -rf "$WORK"
+}
 trap cleanup EXIT
 SIPP_PORT=5062
+AMD_PORT=5063
 cat > "$WORK/campaignd.json" <<JSON
 {
   "campaignsDir": "$WORK/campaigns",
   "dataDir": "$WORK/var",
-  "trunks": [{ "name": "carrier", "host": "127.0.0.1", "port": $SIPP_PORT }],
-  "sip": { "bindAddress": "127.0.0.1", "port": 0 },
+  "trunks": [{ "name": "carrier", "host": "127.0.0.1", "port": $SIPP_PORT },
+             { "name": "amd-lab", "host": "127.0.0.1", "port": $AMD_PORT }],
+  "sip": { "bindAddress": "127.0.0.1", "port": 0, "rtpPortMin": 21000, "rtpPortMax": 21099 },
   "limits": { "dialoutLimitPerSecond": 10, "maxConcurrentCalls": 4 },
   "defaults": { "defaultCountryCode": "1", "timezone": "America/New_York", "trunk": "carrier",
                 "caller": "+15550001111", "dialoutLimitPerSecond": 5, "answerTimeoutSec": 2,
@@ -54,16 +62,66 @@ head -8 "$WORK/run.log"
 echo
 echo "CDR summary (one record per attempt):"
 "$BIN" --config "$WORK/campaignd.json" cdr --format csv > "$WORK/cdr.csv"
-python3 - "$WORK/cdr.csv" <<'PY'
+summary() {
+python3 - "$@" <<'PY'
 import csv, sys, collections
-rows = list(csv.DictReader(open(sys.argv[1])))
-columns = [("campaignId", "campaign", 10), ("target", "target", 22), ("attempt", "try", 3), ("status", "status", 9),
+path, campaign, amd = sys.argv[1], sys.argv[2], sys.argv[3] == "amd"
+rows = [row for row in csv.DictReader(open(path)) if campaign in ("", row["campaignId"])]
+columns = [("campaignId", "campaign", 14), ("target", "target", 22), ("attempt", "try", 3), ("status", "status", 9),
            ("reasonCode", "reasonCode", 20), ("sipCode", "sip", 4), ("callDurationSec", "talk s", 6)]
+if amd:
+    columns[4:] = [("reasonCode", "reasonCode", 20), ("machineDetection", "machineDetection", 21),
+                   ("amdDecisionMs", "decided ms", 10), ("beepDetected", "beep", 5), ("callDurationSec", "talk s", 6)]
 print("  " + " ".join(title.ljust(width) for _, title, width in columns))
 for row in rows:
     print("  " + " ".join(row[key].ljust(width) for key, _, width in columns))
 counts = collections.Counter(row["reasonCode"] for row in rows)
 print(f"  {len(rows)} attempts: " + ", ".join(f"{code} {count}" for code, count in counts.most_common()))
 PY
+}
+summary "$WORK/cdr.csv" "" plain
 kill "$SIPP_PID" 2>/dev/null || true
 SIPP_PID=""
+
+# Part 2: leave a voicemail on machines, play a greeting to people. The callee streams a person
+# saying "Hello." for numbers ending 1 and an answering machine (greeting, then a beep) for 2.
+echo
+echo "Voicemail drop with answering-machine detection:"
+mkdir -p "$WORK/campaigns/prompts"
+python3 - "$WORK/campaigns/prompts" <<'PY'
+import math, struct, sys
+def ulaw(v):
+    v = max(-32768, min(32767, int(v))) >> 2
+    mask = 0xFF
+    if v < 0: v, mask = -v, 0x7F
+    v = min(v, 8159) + 0x21
+    seg = 0
+    while seg <= 7 and v > (0x40 << seg) - 1: seg += 1
+    return 0x7F ^ mask if seg >= 8 else ((seg << 4) | ((v >> (seg + 1)) & 0x0F)) ^ mask
+for name, hz in (("hello.wav", 660), ("voicemail.wav", 440)):
+    data = bytes(ulaw(6000 * math.sin(2 * math.pi * hz * i / 8000)) for i in range(8000))
+    fmt = struct.pack("<HHIIHH", 7, 1, 8000, 8000, 1, 8)
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
+    open(f"{sys.argv[1]}/{name}", "wb").write(b"RIFF" + struct.pack("<I", len(body)) + body)
+PY
+cat > "$WORK/campaigns/voicemail-drop.json" <<'JSON'
+{
+  "name": "Voicemail drop", "trunk": "amd-lab", "machineDetection": "detect",
+  "onHuman": { "play": "hello.wav" }, "onMachine": { "play": "voicemail.wav" }, "voicemailEndTimeoutSec": 20,
+  "contacts": [ { "target": "+15557770001" }, { "target": "+15557770002" } ]
+}
+JSON
+sed -e "s#@HUMAN@#$PWD/deploy/sipp/audio/human-hello.ulaw#" -e "s#@MACHINE@#$PWD/deploy/sipp/audio/machine-beep.ulaw#" \
+  deploy/sipp/uas-amd-demo.xml.in > "$WORK/uas-amd-demo.xml"
+sipp -sf "$WORK/uas-amd-demo.xml" -i 127.0.0.1 -mi 127.0.0.1 -p $AMD_PORT -m 2 -nostdin -timeout 60s >"$WORK/sipp-amd.log" 2>&1 &
+AMD_PID=$!
+sleep 0.5
+echo "\$ campaignd run --once --until $UNTIL"
+"$BIN" --config "$WORK/campaignd.json" run --once --until "$UNTIL" 2>"$WORK/run-amd.log" || echo "(exit code $?)"
+grep -E ' amd | playing prompt' "$WORK/run-amd.log" | cut -c12- || true
+echo
+echo "CDR summary (voicemail-drop):"
+"$BIN" --config "$WORK/campaignd.json" cdr --format csv --campaign voicemail-drop > "$WORK/cdr-amd.csv"
+summary "$WORK/cdr-amd.csv" voicemail-drop amd
+kill "$AMD_PID" 2>/dev/null || true
+AMD_PID=""

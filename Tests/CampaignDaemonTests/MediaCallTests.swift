@@ -2,11 +2,10 @@ import Foundation
 import Testing
 
 /// Answered calls with media against SIPp: the callee streams a recording of a person or an
-/// answering machine (`rtp_stream`, raw μ-law from Tests/Fixtures/amd), campaignd detects which,
+/// answering machine (`rtp_stream`, raw μ-law from deploy/sipp/audio), campaignd detects which,
 /// plays the right prompt, and the CDR says what it decided.
 @Suite(.serialized) struct MediaCallTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/amd").path
+    static let fixtures = SIPpCallee.scenarios + "/audio"
 
     /// An 8 kHz mono μ-law WAV of `seconds` of a tone: a prompt whose RTP is easy to tell apart.
     static func promptWAV(hz: Double, seconds: Double) -> Data {

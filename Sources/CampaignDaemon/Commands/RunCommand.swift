@@ -122,6 +122,23 @@ enum RunCommand {
             Log.warning("trunk rate changed", [("trunk", trunk), ("rate", String(format: "%.2f", rate)), ("reason", reason)])
         case .slotExpired(let attemptID):
             Log.warning("call slot expired without an end", [("attempt", String(attemptID))])
+        case .callProgress(let claimed, let progress):
+            let call = [("campaign", claimed.campaignID), ("target", claimed.target), ("attempt", String(claimed.attempt))]
+            switch progress {
+            case .amd(let amd):
+                var fields = call + [("event", amd.kind.rawValue), ("after_answer_ms", String(amd.timeMs))]
+                if let hz = amd.frequencyHz { fields.append(("frequency_hz", String(hz))) }
+                if let detail = amd.detail { fields.append(("detail", detail)) }
+                Log.info("amd", fields)
+            case .promptStarted(let prompt):
+                Log.info("playing prompt", call + [("prompt", prompt.rawValue)])
+            case .digit(let digit):
+                Log.info("digit", call + [("digit", String(digit))])
+            case .optedOut(let digit):
+                Log.info("opted out: added to the DNC list", call + [("digit", String(digit))])
+            case .inviteSent, .trying, .ringing, .earlyMedia, .answered, .ended:
+                break
+            }
         case .error(let message):
             Log.error("dispatcher error", [("error", message)])
         }

@@ -41,6 +41,8 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
         case slotExpired(attemptID: Int64)
         /// The trunk answered 503 or 429: its rate was halved (or, later, raised back).
         case trunkRateChanged(trunk: String, rate: Double, reason: String)
+        /// Something happened on an answered call: an AMD event, a prompt, a key press.
+        case callProgress(ClaimedAttempt, CallEvent)
         case error(String)
     }
 
@@ -281,7 +283,9 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                 do { try await store.markInviteSent(attemptID: claimed.attemptID, sipCallID: id) } catch { onEvent(.error("\(error)")) }
             case .ended(let ended):
                 result = ended
-            default:
+            case .amd, .promptStarted, .digit, .optedOut:
+                onEvent(.callProgress(claimed, event))
+            case .trying, .ringing, .earlyMedia, .answered:
                 break
             }
         }
