@@ -53,16 +53,21 @@ extension OutboundCall {
         media.remote = (answer.host, answer.port)
         media.receiver = RTPReceiver(answer: answer)
         media.sender = RTPSender(payloadType: answer.law.payloadType)
-        let datagrams = media.transport.datagrams
+        self.media = media
+        await performScript(self.media?.script.answered() ?? [])
+    }
+
+    /// Reads the RTP port from the INVITE on. Until the answer there is no receiver and what arrives
+    /// (early media) is dropped: detection's clock starts at the 200 OK.
+    func startReceivingMedia() {
+        guard let datagrams = media?.transport.datagrams else { return }
         // Owned by this call's media: cancelled when the call ends.
-        media.tasks["receive"] = Task { [weak self] in
+        media?.tasks["receive"] = Task { [weak self] in
             for await datagram in datagrams {
                 guard let self else { return }
                 await self.rtpReceived(datagram)
             }
         }
-        self.media = media
-        await performScript(self.media?.script.answered() ?? [])
     }
 
     func rtpReceived(_ datagram: UDPTransport.Datagram) async {

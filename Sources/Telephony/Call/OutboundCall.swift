@@ -29,6 +29,7 @@ actor OutboundCall {
 
     func start() async {
         startTime = Self.nowMs()
+        startReceivingMedia()
         await perform(machine.start())
     }
 
