@@ -4,6 +4,10 @@ public struct ConcurrencyGate<C: Clock, Key: Hashable & Sendable>: Sendable wher
     public let limit: Int
     public let expiry: Duration
     private var slots: [Key: C.Instant] = [:]
+    /// Slots in the order they were taken, so expiry looks only at the oldest (amortised O(1) a call);
+    /// entries whose slot was released since are skipped when reached.
+    private var order: [(key: Key, at: C.Instant)] = []
+    private var oldest = 0
 
     public init(limit: Int, expiry: Duration) {
         self.limit = limit
@@ -17,6 +21,7 @@ public struct ConcurrencyGate<C: Clock, Key: Hashable & Sendable>: Sendable wher
     public mutating func acquire(_ key: Key, now: C.Instant) -> Bool {
         guard hasRoom else { return false }
         slots[key] = now
+        order.append((key, now))
         return true
     }
 
@@ -26,8 +31,20 @@ public struct ConcurrencyGate<C: Clock, Key: Hashable & Sendable>: Sendable wher
 
     /// Frees and returns the slots held longer than `expiry`.
     public mutating func reclaimExpired(now: C.Instant) -> [Key] {
-        let expired = slots.filter { $0.value.advanced(by: expiry) <= now }.map(\.key)
-        for key in expired { slots[key] = nil }
+        var expired: [Key] = []
+        while oldest < order.count {
+            let entry = order[oldest]
+            if slots[entry.key] == entry.at {
+                guard entry.at.advanced(by: expiry) <= now else { break }
+                slots[entry.key] = nil
+                expired.append(entry.key)
+            }
+            oldest += 1
+        }
+        if oldest > 1024, oldest * 2 > order.count {
+            order.removeFirst(oldest)
+            oldest = 0
+        }
         return expired
     }
 }

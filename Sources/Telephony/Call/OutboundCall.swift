@@ -8,17 +8,23 @@ actor OutboundCall {
     let continuation: AsyncStream<CallEvent>.Continuation
     /// RTP and the script, for calls that have one.
     var media: CallMedia?
-    /// One task per running timer, owned by this actor: cancelled when the timer is, or when the call ends.
-    private var timers: [CallStateMachine.Timer: Task<Void, Never>] = [:]
+    /// Running timers, by their id on the dialer's shared `TimerScheduler`; cancelled there when the
+    /// state machine cancels them or the call ends.
+    private var timers: [CallStateMachine.Timer: (id: UInt64, token: UInt64)] = [:]
+    /// Tells a timer that fired from one restarted since (its token no longer matches).
+    private var timerTokens: UInt64 = 0
+    private let scheduler: TimerScheduler
     private let onEnd: @Sendable (String) async -> Void
     private var startTime: Int64 = 0
     private var ringTime: Int64?
     private var connectTime: Int64?
     private(set) var finished = false
 
-    init(machine: CallStateMachine, transport: UDPTransport, continuation: AsyncStream<CallEvent>.Continuation,
-         media: CallMedia? = nil, onEnd: @escaping @Sendable (String) async -> Void) {
+    init(machine: CallStateMachine, transport: UDPTransport, scheduler: TimerScheduler,
+         continuation: AsyncStream<CallEvent>.Continuation, media: CallMedia? = nil,
+         onEnd: @escaping @Sendable (String) async -> Void) {
         self.machine = machine
+        self.scheduler = scheduler
         self.media = media
         self.transport = transport
         self.continuation = continuation
@@ -45,8 +51,9 @@ actor OutboundCall {
         await perform(machine.hangUp())
     }
 
-    private func timerFired(_ timer: CallStateMachine.Timer) async {
-        guard timers.removeValue(forKey: timer) != nil else { return }
+    private func timerFired(_ timer: CallStateMachine.Timer, token: UInt64) async {
+        guard timers[timer]?.token == token else { return }
+        timers[timer] = nil
         await perform(machine.timerFired(timer))
     }
 
@@ -64,14 +71,16 @@ actor OutboundCall {
                     return
                 }
             case .startTimer(let timer, let delay):
-                timers[timer]?.cancel()
-                timers[timer] = Task { [weak self] in
-                    try? await Task.sleep(for: delay)
-                    guard !Task.isCancelled else { return }
-                    await self?.timerFired(timer)
+                if let old = timers[timer] { scheduler.cancel(old.id) }
+                timerTokens += 1
+                let token = timerTokens
+                let id = scheduler.schedule(after: delay) { [weak self] in
+                    // A task per timer that fires (most are cancelled first); it owns nothing else.
+                    Task { await self?.timerFired(timer, token: token) }
                 }
+                timers[timer] = (id, token)
             case .cancelTimer(let timer):
-                timers.removeValue(forKey: timer)?.cancel()
+                if let running = timers.removeValue(forKey: timer) { scheduler.cancel(running.id) }
             case .event(let event):
                 switch event {
                 case .ringing, .earlyMedia: if ringTime == nil { ringTime = Self.nowMs() }
@@ -90,7 +99,7 @@ actor OutboundCall {
     private func finish(_ outcome: CallOutcome) async {
         guard !finished else { return }
         finished = true
-        for task in timers.values { task.cancel() }
+        for running in timers.values { scheduler.cancel(running.id) }
         timers.removeAll()
         let media = closeMedia()
         continuation.yield(.ended(CallResult(
@@ -105,3 +114,4 @@ actor OutboundCall {
         Int64((Date().timeIntervalSince1970 * 1000).rounded())
     }
 }
+

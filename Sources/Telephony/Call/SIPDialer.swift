@@ -36,8 +36,13 @@ public actor SIPDialer: Dialer {
     private let transport: UDPTransport
     private let configuration: Configuration
     private var calls: [String: OutboundCall] = [:]
+    private let timers = TimerScheduler()
     private var nextRTPPort: Int
     public private(set) var counters = Counters()
+
+    deinit {
+        timers.stop()
+    }
 
     public init(transport: UDPTransport, configuration: Configuration) {
         self.transport = transport
@@ -72,7 +77,8 @@ public actor SIPDialer: Dialer {
             continuation.finish()
             return stream
         }
-        let call = OutboundCall(machine: machine, transport: transport, continuation: continuation, media: media) { [weak self] callID in
+        let call = OutboundCall(machine: machine, transport: transport, scheduler: timers, continuation: continuation,
+                                media: media) { [weak self] callID in
             await self?.remove(callID)
         }
         calls[machine.callID] = call

@@ -55,6 +55,10 @@ public final class UDPTransport: Sendable {
             var reuse: Int32 = 1
             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
         }
+        // A burst of responses must wait in the kernel, not be dropped, while the receive thread is
+        // off the CPU: ask for 4 MB (the kernel caps it at net.core.rmem_max).
+        var receiveBuffer: Int32 = 4 << 20
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, socklen_t(MemoryLayout<Int32>.size))
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -73,7 +77,7 @@ public final class UDPTransport: Sendable {
         self.localPort = Int(UInt16(bigEndian: actual.sin_port))
         let state = State()
         self.state = state
-        let (stream, continuation) = AsyncStream<Datagram>.makeStream(bufferingPolicy: .bufferingNewest(4096))
+        let (stream, continuation) = AsyncStream<Datagram>.makeStream(bufferingPolicy: .bufferingNewest(65536))
         self.datagrams = stream
         let thread = Thread {
             Self.receiveLoop(fd: fd, state: state, continuation: continuation)
