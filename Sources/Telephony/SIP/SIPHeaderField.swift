@@ -25,9 +25,23 @@ public struct SIPHeaderField: Sendable, Hashable {
         return Dictionary(uniqueKeysWithValues: names.map { ($0.lowercased(), $0) })
     }()
 
+    private static let canonicalNames = Set(knownNames.values)
+
+    /// Whether this field is header `canonical` (a name from `canonicalName`): header names are
+    /// case-insensitive, compared here byte by byte without building lower-cased copies.
+    func isNamed(_ canonical: String) -> Bool {
+        if name == canonical { return true }
+        let left = name.utf8, right = canonical.utf8
+        guard left.count == right.count else { return false }
+        func lower(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte + 32 : byte }
+        return zip(left, right).allSatisfy { lower($0) == lower($1) }
+    }
+
     /// The full, conventionally capitalised name for `name` (compact forms expanded, case folded for
     /// known headers; unknown names are kept as written, since header names are case-insensitive).
     public static func canonicalName(_ name: String) -> String {
+        // Most names arrive already canonical ("Call-ID", "Via"): no lower-casing needed then.
+        if canonicalNames.contains(name) { return name }
         let lowered = name.lowercased()
         if let full = compactForms[lowered] { return full }
         return knownNames[lowered] ?? name

@@ -48,21 +48,21 @@ public struct SIPMessage: Sendable, Hashable {
 
     /// The value of the first header field named `name` (any case, compact forms too).
     public func header(_ name: String) -> String? {
-        let canonical = SIPHeaderField.canonicalName(name).lowercased()
-        return headers.first { $0.name.lowercased() == canonical }?.value
+        let canonical = SIPHeaderField.canonicalName(name)
+        return headers.first { $0.isNamed(canonical) }?.value
     }
 
     /// Every value of header `name`, comma-separated lists split into their elements, in order.
     public func headerValues(_ name: String) -> [String] {
-        let canonical = SIPHeaderField.canonicalName(name).lowercased()
-        return headers.filter { $0.name.lowercased() == canonical }.flatMap { SIPMessage.splitList($0.value) }
+        let canonical = SIPHeaderField.canonicalName(name)
+        return headers.filter { $0.isNamed(canonical) }.flatMap { SIPMessage.splitList($0.value) }
     }
 
     public mutating func setHeader(_ name: String, _ value: String) {
         let field = SIPHeaderField(name, value)
-        if let index = headers.firstIndex(where: { $0.name.lowercased() == field.name.lowercased() }) {
+        if let index = headers.firstIndex(where: { $0.isNamed(field.name) }) {
             headers[index] = field
-            headers.removeAll { $0.name.lowercased() == field.name.lowercased() && $0 != field }
+            headers.removeAll { $0.isNamed(field.name) && $0 != field }
         } else {
             headers.append(field)
         }
@@ -73,8 +73,8 @@ public struct SIPMessage: Sendable, Hashable {
     }
 
     public mutating func removeHeader(_ name: String) {
-        let canonical = SIPHeaderField.canonicalName(name).lowercased()
-        headers.removeAll { $0.name.lowercased() == canonical }
+        let canonical = SIPHeaderField.canonicalName(name)
+        headers.removeAll { $0.isNamed(canonical) }
     }
 
     public var callID: String? { header("Call-ID") }

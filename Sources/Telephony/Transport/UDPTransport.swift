@@ -32,11 +32,12 @@ public final class UDPTransport: Sendable {
     private let fd: Int32
     private let state: State
 
-    // @unchecked Sendable: `lock` guards `closed` and `resolved`.
+    // @unchecked Sendable: `lock` guards `closed`, `resolved` and `handler`.
     private final class State: @unchecked Sendable {
         let lock = NSLock()
         var closed = false
         var resolved: [String: sockaddr_in] = [:]
+        var handler: (@Sendable (Datagram) -> Void)?
     }
 
     /// Binds `host:port` (IPv4; port 0 picks a free one) and starts the receive thread.
@@ -113,6 +114,12 @@ public final class UDPTransport: Sendable {
         close()
     }
 
+    /// Hands every datagram to `handler` on the receive thread instead of `datagrams` (nil: back to
+    /// the stream). The handler must be quick and never block: it holds up the socket.
+    public func setHandler(_ handler: (@Sendable (Datagram) -> Void)?) {
+        state.lock.withLock { state.handler = handler }
+    }
+
     /// Stops the receive thread (within 100 ms); it closes the socket on its way out.
     public func close() {
         state.lock.withLock { state.closed = true }
@@ -173,7 +180,12 @@ public final class UDPTransport: Sendable {
             var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
             inet_ntop(AF_INET, &source.sin_addr, &text, socklen_t(INET_ADDRSTRLEN))
             let host = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            continuation.yield(Datagram(bytes: Array(buffer[0..<count]), host: host, port: Int(UInt16(bigEndian: source.sin_port))))
+            let datagram = Datagram(bytes: Array(buffer[0..<count]), host: host, port: Int(UInt16(bigEndian: source.sin_port)))
+            if let handler = state.lock.withLock({ state.handler }) {
+                handler(datagram)
+            } else {
+                continuation.yield(datagram)
+            }
         }
         Glibc.close(fd)
         continuation.finish()
