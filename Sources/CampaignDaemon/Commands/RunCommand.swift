@@ -71,6 +71,13 @@ enum RunCommand {
                 trunks: configuration.sipTrunks,
                 defaultTimeZone: configuration.defaultSettings.timezone.flatMap(TimeZone.init(identifier:)) ?? .current),
             onEvent: logEvent)
+        let notifications = configuration.notifications
+        let webhooks = WebhookDeliverer(
+            dataDirectory: configuration.dataDirectory,
+            settings: .init(signingSecret: notifications.signingSecret, connectTimeoutSec: Double(notifications.connectTimeoutSec),
+                            readTimeoutSec: Double(notifications.readTimeoutSec), maxRetryNo: notifications.maxRetryNo),
+            onEvent: logWebhook)
+        webhooks.start()
         let mode: Dispatcher<ContinuousClock>.Mode = once
             ? .once(until: until)
             : .untilStopped(stop, drainTimeout: .seconds(configuration.limits.drainTimeoutSec))
@@ -96,10 +103,28 @@ enum RunCommand {
             throw .failure("dispatching stopped: \(error)")
         }
         stop.request()
+        if once, !(await webhooks.drain(timeout: .seconds(10))) {
+            Log.warning("webhooks not delivered yet; the next run resumes them", [("waiting", String(webhooks.pending))])
+        }
+        webhooks.stop()
         Log.info("campaignd stopped", [("attempts", String(summary.attempts)), ("still_waiting", String(summary.stillWaiting))])
         if once {
             printSummary(summary, configuration: configuration, store: importStore)
             if summary.stillWaiting > 0 { throw .workRemains }
+        }
+    }
+
+    static func logWebhook(_ event: WebhookDeliverer.Event) {
+        switch event {
+        case .delivered(let name, let url, let status, let tries):
+            Log.info("webhook delivered", [("event", name), ("url", url), ("http_status", String(status)), ("tries", String(tries))])
+        case .failed(let name, let url, let error, let tries, let retryAt):
+            Log.warning(retryAt == nil ? "webhook given up" : "webhook failed", [
+                ("event", name), ("url", url), ("error", error), ("tries", String(tries)),
+                ("retry_at", retryAt.map(Timestamp.iso8601) ?? ""),
+            ])
+        case .storeError(let message):
+            Log.error("webhook outbox error", [("error", message)])
         }
     }
 

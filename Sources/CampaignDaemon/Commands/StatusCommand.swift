@@ -25,11 +25,19 @@ enum StatusCommand {
             }
         }
         let statuses: [CampaignStatus]
-        do { statuses = try store.campaignStatuses() } catch { throw .failure("cannot read the queue: \(error)") }
+        let webhooks: [String: NotificationBacklog]
+        do {
+            statuses = try store.campaignStatuses()
+            webhooks = try store.notificationBacklog()
+        } catch {
+            throw .failure("cannot read the queue: \(error)")
+        }
         if arguments.flags.contains("--json") {
-            Console.out(json(statuses))
+            Console.out(json(statuses, webhooks: webhooks))
         } else {
             Console.out(table(statuses))
+            let lines = webhookLines(statuses, webhooks)
+            if !lines.isEmpty { Console.out("\n" + lines.joined(separator: "\n")) }
         }
     }
 
@@ -54,7 +62,16 @@ enum StatusCommand {
         return lines.joined(separator: "\n")
     }
 
-    static func json(_ statuses: [CampaignStatus]) -> String {
+    /// Webhooks still waiting or given up on, per campaign (errors without URLs' credentials).
+    static func webhookLines(_ statuses: [CampaignStatus], _ webhooks: [String: NotificationBacklog]) -> [String] {
+        statuses.compactMap { status in
+            guard let backlog = webhooks[status.id], backlog.pending + backlog.failed > 0 else { return nil }
+            return "webhooks \(status.id): \(backlog.pending) waiting, \(backlog.failed) failed"
+                + (backlog.lastError.map { " (last error: \($0))" } ?? "")
+        }
+    }
+
+    static func json(_ statuses: [CampaignStatus], webhooks: [String: NotificationBacklog] = [:]) -> String {
         var out = "{\"campaigns\":["
         for (index, status) in statuses.enumerated() {
             if index > 0 { out += "," }
@@ -64,7 +81,10 @@ enum StatusCommand {
             if let name = status.name { JSONNode.appendQuoted(name, to: &out) } else { out += "null" }
             out += ",\"state\":\"\(status.state.rawValue)\",\"total\":\(status.total)"
             for (_, state) in columns { out += ",\"\(state.rawValue)\":\(status.count(state))" }
-            out += "}"
+            let backlog = webhooks[status.id] ?? NotificationBacklog()
+            out += ",\"webhooks\":{\"waiting\":\(backlog.pending),\"failed\":\(backlog.failed),\"lastError\":"
+            if let error = backlog.lastError { JSONNode.appendQuoted(error, to: &out) } else { out += "null" }
+            out += "}}"
         }
         return out + "]}"
     }

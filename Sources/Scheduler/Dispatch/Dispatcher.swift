@@ -231,7 +231,7 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                         onEvent(.dialing(claimed))
                         let request = callRequest(for: claimed, campaign: campaign, trunk: campaignTrunk)
                         group.addTask {
-                            let sipCode = await self.work(claimed, request: request, policy: RetryPolicy(campaign.settings), summary: summaryBox)
+                            let sipCode = await self.work(claimed, request: request, settings: campaign.settings, summary: summaryBox)
                             finished.post(Finished(attemptID: claimed.attemptID, trunk: campaignTrunk?.name, sipCode: sipCode))
                         }
                     }
@@ -274,9 +274,21 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
     private let prompts = PromptCache()
 
     /// Places one call and records it; returns its final SIP code.
-    private func work(_ claimed: ClaimedAttempt, request: CallRequest, policy: RetryPolicy, summary: Mailbox<CDRRecord>) async -> Int? {
+    private func work(_ claimed: ClaimedAttempt, request: CallRequest, settings: CampaignSettings, summary: Mailbox<CDRRecord>) async -> Int? {
+        let policy = RetryPolicy(settings)
         var result: CallResult?
         var callID: String?
+        var connectTime: Int64?
+        var verdict: String?
+        /// Webhooks for events during the call, enqueued in order through the writer.
+        func notify(_ event: String, amd: AMDEvent? = nil) async {
+            guard let url = settings.notifyUrl else { return }
+            do {
+                try await store.enqueueCallEvent(claimed, event: event, url: url, connectTime: connectTime, machineDetection: verdict, amd: amd)
+            } catch {
+                onEvent(.error("cannot enqueue the \(event) webhook: \(error)"))
+            }
+        }
         for await event in await dialer.placeCall(request) {
             switch event {
             case .inviteSent(let id):
@@ -285,9 +297,16 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                 do { try await store.markInviteSent(attemptID: claimed.attemptID, sipCallID: id) } catch { onEvent(.error("\(error)")) }
             case .ended(let ended):
                 result = ended
-            case .amd, .promptStarted, .digit, .optedOut:
+            case .answered:
+                connectTime = Timestamp.nowMs()
+                await notify("answered")
+            case .amd(let amd):
                 onEvent(.callProgress(claimed, event))
-            case .trying, .ringing, .earlyMedia, .answered:
+                if amd.kind.isVerdict { verdict = amd.kind.rawValue }
+                if settings.amdEventsSubscription?.contains(amd.kind.rawValue) ?? true { await notify(amd.kind.rawValue, amd: amd) }
+            case .promptStarted, .digit, .optedOut:
+                onEvent(.callProgress(claimed, event))
+            case .trying, .ringing, .earlyMedia:
                 break
             }
         }
@@ -299,7 +318,7 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
             final.outcome.reason = (final.outcome.reason.map { $0 + "; " } ?? "") + "trunk rate halved (back-pressure)"
         }
         do {
-            let record = try await store.finish(claimed, result: final, policy: policy)
+            let record = try await store.finish(claimed, result: final, policy: policy, notifyURL: settings.notifyUrl)
             try cdr.append(record)
             summary.post(record)
             onEvent(.finished(record))

@@ -97,6 +97,9 @@ enum Migrations {
         (2, "opt-out flag on attempts", """
         ALTER TABLE attempts ADD COLUMN opted_out INTEGER NOT NULL DEFAULT 0;
         """),
+        (3, "webhooks given up", """
+        ALTER TABLE notification_outbox ADD COLUMN gave_up INTEGER NOT NULL DEFAULT 0;
+        """),
     ]
 
     /// Applies the migrations `connection` has not recorded yet, each in its own transaction.

@@ -164,7 +164,8 @@ extension QueueStore {
     }
 
     /// Finishes the attempt and applies `policy` to its contact, in one transaction; returns the CDR.
-    public func finish(_ claimed: ClaimedAttempt, result: CallResult, policy: RetryPolicy) throws -> CDRRecord {
+    /// With `notifyURL`, the `completed` or `failed` webhook is enqueued in the same transaction.
+    public func finish(_ claimed: ClaimedAttempt, result: CallResult, policy: RetryPolicy, notifyURL: String? = nil) throws -> CDRRecord {
         defer { resetStatements() }
         return try connection.transaction {
             let decision = policy.decide(result.outcome, attemptsMade: claimed.attempt)
@@ -204,7 +205,13 @@ extension QueueStore {
                       result.machineDetection.map { .int($0.timeMs) } ?? .null, result.beepDetected.map { .int($0 ? 1 : 0) } ?? .null,
                       .int(result.optedOutDigit == nil ? 0 : 1), .integer(claimed.attemptID))
                 .run()
-            return try cdr(attemptID: claimed.attemptID)
+            let record = try cdr(attemptID: claimed.attemptID)
+            if let notifyURL {
+                let event = outcome.status.rawValue
+                try enqueueNotification(campaignKey: claimed.campaignKey, attemptID: claimed.attemptID, event: event, url: notifyURL,
+                                        body: WebhookBody.json(event: event, record: record, status: event))
+            }
+            return record
         }
     }
 

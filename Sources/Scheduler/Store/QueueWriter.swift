@@ -36,8 +36,13 @@ public actor QueueWriter {
         try store.markInviteSent(attemptID: attemptID, sipCallID: sipCallID)
     }
 
-    public func finish(_ claimed: ClaimedAttempt, result: CallResult, policy: RetryPolicy) throws -> CDRRecord {
-        try store.finish(claimed, result: result, policy: policy)
+    public func enqueueCallEvent(_ claimed: ClaimedAttempt, event: String, url: String, connectTime: Int64?,
+                                 machineDetection: String?, amd: AMDEvent?) throws {
+        try store.enqueueCallEvent(claimed, event: event, url: url, connectTime: connectTime, machineDetection: machineDetection, amd: amd)
+    }
+
+    public func finish(_ claimed: ClaimedAttempt, result: CallResult, policy: RetryPolicy, notifyURL: String? = nil) throws -> CDRRecord {
+        try store.finish(claimed, result: result, policy: policy, notifyURL: notifyURL)
     }
 
     public func recoverUnfinishedAttempts(now: Int64) throws -> [CDRRecord] { try store.recoverUnfinishedAttempts(now: now) }

@@ -1,0 +1,201 @@
+import Foundation
+import Telephony
+
+/// Posts the webhook outbox: its own thread reads due notifications on its own SQLite connection,
+/// posts up to `concurrency` at once on Dispatch worker threads (blocking HTTP, never on the task
+/// pool), and records each result. A call's events go out in order, one at a time; different calls
+/// (and endpoints) do not wait for each other, so a dead endpoint only delays its own webhooks.
+public final class WebhookDeliverer: @unchecked Sendable {
+    // @unchecked Sendable: `lock` guards `inFlight`, `results` and `stopped`; `store` is used only by
+    // the deliverer thread.
+    public struct Settings: Sendable {
+        public var signingSecret: String?
+        public var connectTimeoutSec: Double
+        public var readTimeoutSec: Double
+        public var maxRetryNo: Int
+        public var concurrency: Int
+
+        public init(signingSecret: String? = nil, connectTimeoutSec: Double = 5, readTimeoutSec: Double = 10, maxRetryNo: Int = 10,
+                    concurrency: Int = 8) {
+            self.signingSecret = signingSecret
+            self.connectTimeoutSec = connectTimeoutSec
+            self.readTimeoutSec = readTimeoutSec
+            self.maxRetryNo = maxRetryNo
+            self.concurrency = concurrency
+        }
+    }
+
+    public enum Event: Sendable {
+        case delivered(event: String, url: String, status: Int, tries: Int)
+        /// `retryAt` nil: given up after `maxRetryNo` retries.
+        case failed(event: String, url: String, error: String, tries: Int, retryAt: Int64?)
+        case storeError(String)
+    }
+
+    private struct Result {
+        var notification: OutboxNotification
+        var outcome: Swift.Result<Int, HTTPClient.Failure>
+    }
+
+    private let dataDirectory: String
+    private let settings: Settings
+    private let onEvent: @Sendable (Event) -> Void
+    private let lock = NSLock()
+    private var inFlight: [Int64: Int64] = [:]  // notification id → attempt id (or -id)
+    private var results: [Result] = []
+    private var stopped = false
+    private var pendingCount = 0
+    private let wake = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    private let posters = DispatchQueue(label: "campaignd.webhooks", attributes: .concurrent)
+
+    public init(dataDirectory: String, settings: Settings, onEvent: @escaping @Sendable (Event) -> Void) {
+        self.dataDirectory = dataDirectory
+        self.settings = settings
+        self.onEvent = onEvent
+    }
+
+    /// Starts the deliverer thread.
+    public func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "campaignd-webhooks"
+        thread.start()
+    }
+
+    /// Asks the thread to look at the outbox now (something was enqueued).
+    public func poke() {
+        wake.signal()
+    }
+
+    /// Stops after the posts in flight have finished (each is bounded by its timeouts).
+    public func stop() {
+        lock.withLock { stopped = true }
+        wake.signal()
+        finished.wait()
+    }
+
+    /// Webhooks still to try, as of the last look at the outbox.
+    public var pending: Int { lock.withLock { pendingCount + inFlight.count } }
+
+    /// Waits until nothing is left to try now or `timeout` passes; true if the outbox is empty.
+    public func drain(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        poke()
+        try? await Task.sleep(for: .milliseconds(100))
+        while ContinuousClock.now < deadline {
+            if pending == 0 { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return pending == 0
+    }
+
+    private func run() {
+        defer { finished.signal() }
+        let store: QueueStore
+        do {
+            store = try QueueStore(dataDirectory: dataDirectory)
+        } catch {
+            onEvent(.storeError("cannot open the outbox: \(error)"))
+            return
+        }
+        var settingsCache: [Int64: CampaignSettings] = [:]
+        while true {
+            let (done, stopping, busy) = lock.withLock { () -> ([Result], Bool, Set<Int64>) in
+                let done = results
+                results.removeAll()
+                return (done, stopped, Set(inFlight.values))
+            }
+            let now = Timestamp.nowMs()
+            for result in done { record(result, in: store, now: now) }
+            if stopping {
+                if lock.withLock({ inFlight.isEmpty }) { return }
+                _ = wake.wait(timeout: .now() + .milliseconds(50))
+                continue
+            }
+            do {
+                let room = settings.concurrency - busy.count
+                let due = room > 0 ? try store.dueNotifications(now: now, busy: busy, limit: room) : []
+                let waiting = try store.pendingNotificationCount()
+                lock.withLock { pendingCount = max(0, waiting - inFlight.count - due.count) }
+                for notification in due {
+                    if settingsCache[notification.campaignKey] == nil {
+                        settingsCache[notification.campaignKey] = try store.campaignSettings(key: notification.campaignKey)
+                    }
+                    post(notification, settings: settingsCache[notification.campaignKey])
+                }
+            } catch {
+                onEvent(.storeError("\(error)"))
+            }
+            _ = wake.wait(timeout: .now() + .milliseconds(200))
+        }
+    }
+
+    /// The headers of one webhook: content type, the campaign's `notifyHeaders`, Basic auth, signature.
+    static func headers(body: String, event: String, campaign: CampaignSettings?, secret: String?, now: Int64) -> [(String, String)] {
+        var headers = [("Content-Type", "application/json"), ("User-Agent", "campaignd"), ("X-Campaignd-Event", event)]
+        for header in campaign?.notifyHeaders ?? [] { headers.append((header.name, header.value)) }
+        if let user = campaign?.notifyUsername {
+            let credentials = Data("\(user):\(campaign?.notifyPassword ?? "")".utf8).base64EncodedString()
+            headers.append(("Authorization", "Basic \(credentials)"))
+        }
+        if let secret, !secret.isEmpty {
+            let stamp = String(now / 1000)
+            headers.append(("X-Campaignd-Signature", "t=\(stamp),v1=" + HMACSHA256.hexCode(key: secret, message: stamp + "." + body)))
+        }
+        return headers
+    }
+
+    private func post(_ notification: OutboxNotification, settings campaign: CampaignSettings?) {
+        lock.withLock { inFlight[notification.id] = notification.attemptID ?? -notification.id }
+        let headers = Self.headers(body: notification.body, event: notification.event, campaign: campaign,
+                                   secret: settings.signingSecret, now: Timestamp.nowMs())
+        let connectTimeout = settings.connectTimeoutSec
+        let readTimeout = settings.readTimeoutSec
+        posters.async { [self] in
+            let outcome = Swift.Result<Int, HTTPClient.Failure> { () throws(HTTPClient.Failure) -> Int in
+                try HTTPClient.post(notification.url, headers: headers, body: Array(notification.body.utf8),
+                                    connectTimeout: connectTimeout, readTimeout: readTimeout).status
+            }
+            lock.withLock {
+                inFlight[notification.id] = nil
+                results.append(Result(notification: notification, outcome: outcome))
+            }
+            wake.signal()
+        }
+    }
+
+    private func record(_ result: Result, in store: QueueStore, now: Int64) {
+        let notification = result.notification
+        let tries = notification.tries + 1
+        let url = Self.redacted(notification.url)
+        do {
+            switch result.outcome {
+            case .success(let status) where (200..<300).contains(status):
+                try store.markNotificationDelivered(id: notification.id, at: now)
+                onEvent(.delivered(event: notification.event, url: url, status: status, tries: tries))
+            case .success(let status):
+                try fail(notification, "HTTP \(status)", tries: tries, url: url, store: store, now: now)
+            case .failure(let error):
+                try fail(notification, "\(error)", tries: tries, url: url, store: store, now: now)
+            }
+        } catch {
+            onEvent(.storeError("\(error)"))
+        }
+    }
+
+    private func fail(_ notification: OutboxNotification, _ error: String, tries: Int, url: String, store: QueueStore, now: Int64) throws {
+        // Backoff doubles from 1 s up to a minute; after 1 + maxRetryNo tries it is given up.
+        let retryAt: Int64? = tries > settings.maxRetryNo ? nil : now + Int64(min(60, 1 << min(tries - 1, 6))) * 1000
+        try store.markNotificationFailed(id: notification.id, error: error, retryAt: retryAt)
+        onEvent(.failed(event: notification.event, url: url, error: error, tries: tries, retryAt: retryAt))
+    }
+
+    /// `url` without user information or query (which may carry credentials), for logs.
+    static func redacted(_ url: String) -> String {
+        guard let schemeEnd = url.range(of: "://") else { return url }
+        var rest = url[schemeEnd.upperBound...]
+        if let query = rest.firstIndex(of: "?") { rest = rest[..<query] }
+        if let at = rest.firstIndex(of: "@"), !rest[..<at].contains("/") { rest = rest[rest.index(after: at)...] }
+        return String(url[..<schemeEnd.upperBound]) + rest
+    }
+}

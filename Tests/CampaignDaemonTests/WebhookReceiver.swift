@@ -1,0 +1,85 @@
+import Foundation
+
+/// A webhook receiver on 127.0.0.1: Python's http.server, started by pid and killed by pid. It
+/// verifies each request's signature the way the README tells receivers to, and logs every request
+/// (headers, body, whether the signature held) as a JSON line.
+final class WebhookReceiver {
+    static let script = #"""
+    import hashlib, hmac, http.server, json, sys, time
+
+    port_file, log_file, mode, secret = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+    seen = {"count": 0}
+
+    def verify(header, body):
+        # X-Campaignd-Signature: t=UNIX,v1=HEX(HMAC-SHA256(secret, "t.body"))
+        parts = dict(item.split("=", 1) for item in header.split(","))
+        expected = hmac.new(secret.encode(), (parts["t"] + ".").encode() + body, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(expected, parts["v1"]) and abs(time.time() - int(parts["t"])) < 300
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            seen["count"] += 1
+            status = 500 if mode == "fail-first" and seen["count"] == 1 else 200
+            signature = self.headers.get("X-Campaignd-Signature", "")
+            entry = {"path": self.path, "status": status, "headers": dict(self.headers),
+                     "signatureValid": bool(signature) and verify(signature, body), "body": json.loads(body)}
+            with open(log_file, "a") as log:
+                log.write(json.dumps(entry) + "\n")
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[5]) if len(sys.argv) > 5 else 0), Handler)
+    with open(port_file, "w") as f:
+        f.write(str(server.server_port))
+    server.serve_forever()
+    """#
+
+    let port: Int
+    let logPath: String
+    private let process = Process()
+
+    /// Starts the receiver (on `port`, or a free one) and waits until it listens.
+    init(in directory: String, mode: String = "ok", secret: String, port requested: Int? = nil) async throws {
+        let scriptPath = directory + "/receiver.py"
+        try Self.script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+        let portFile = directory + "/receiver-\(UUID().uuidString).port"
+        logPath = directory + "/webhooks.jsonl"
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [scriptPath, portFile, logPath, mode, secret] + (requested.map { [String($0)] } ?? [])
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        var found: Int?
+        let deadline = Date().addingTimeInterval(10)
+        while found == nil, Date() < deadline {
+            found = (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap { Int($0) }
+            if found == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        struct NotListening: Error {}
+        guard let found else { throw NotListening() }
+        port = found
+    }
+
+    deinit {
+        stop()
+    }
+
+    func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// Every request received so far.
+    var requests: [[String: Any]] {
+        ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+}
