@@ -40,7 +40,7 @@ enum HelpText {
       7  run --once: finished, but contacts are still waiting (retries due later,
          closed calling windows, paused campaigns)
 
-    Not built yet: webhooks, reports, metrics.
+    Not built yet: reports (campaignd report) and the Prometheus metrics endpoint.
     """
 
     static let commands: [String: String] = [

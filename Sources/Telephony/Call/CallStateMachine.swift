@@ -372,7 +372,8 @@ public struct CallStateMachine: Sendable {
         byeOutcome = outcome
         localCSeq += 1
         let bye = inDialogRequest("BYE", cseq: localCSeq)
-        return [.cancelTimer(.maxDuration)] + startTransaction(bye, to: dialogDestination())
+        // The route set and remote target are fixed when the dialog is set up (we never refresh them).
+        return [.cancelTimer(.maxDuration)] + startTransaction(bye, to: ackFor2xx?.1 ?? dialogDestination())
     }
 
     /// A request within the dialog (§12.2.1.1), with a fresh branch and the route set.

@@ -37,14 +37,17 @@ public struct ClientTransactionStateMachine: Sendable {
         self.kind = request.method == "INVITE" ? .invite : .nonInvite
         self.timing = timing
         self.retransmitInterval = timing.t1
+        self.branch = request.topVia?.branch ?? ""
+        self.method = request.cseq?.method
     }
 
-    /// The branch that identifies this transaction (RFC 3261 §17.1.3).
-    public var branch: String { request.topVia?.branch ?? "" }
+    /// The branch that identifies this transaction (RFC 3261 §17.1.3); read once, not per response.
+    public let branch: String
+    private let method: String?
 
     /// Whether `response` belongs to this transaction: same top Via branch and CSeq method (§17.1.3).
     public func matches(_ response: SIPMessage) -> Bool {
-        response.topVia?.branch == branch && response.cseq?.method == request.cseq?.method
+        response.topVia?.branch == branch && response.cseq?.method == method
     }
 
     public mutating func start() -> [Action] {
