@@ -67,6 +67,7 @@ enum Campaignd {
         case "cdr": try await CDRCommand.run(context)
         case "requeue": try RequeueCommand.run(context)
         case "amd": try AMDCommand.run(context)
+        case "report": try ReportCommand.run(context)
         default: throw unknownCommand(command)
         }
     }

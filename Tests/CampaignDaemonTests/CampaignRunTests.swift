@@ -36,7 +36,7 @@ import Testing
         let callee = try SIPpCallee(scenario: "uas-mixed.xml", calls: 260, in: directory.path)
         try configure(directory, sippPort: callee.port)
         let started = Date()
-        let result = try await directory.campaignd("run", "--once", "--until", Self.inMinutes(10))
+        let result = try await directory.campaignd("run", "--once", "--until", Self.inMinutes(10), "--report-dir", "reports")
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr.suffix(2000))")
         #expect(Date().timeIntervalSince(started) < 120)
         #expect(result.stdout.contains("260 attempts"))
@@ -71,6 +71,30 @@ import Testing
             default:
                 #expect(tries.count == 1 && tries[0]["reasonCode"] as? String == "declined", "\(target)")
             }
+        }
+        // The report's numbers are the CDR file's.
+        for id in ["alpha", "beta"] {
+            let own = records.filter { $0["campaignId"] as? String == id }
+            let report = try await directory.campaignd("report", id, "--format", "json")
+            let numbers = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+            #expect(numbers["attempts"] as? Int == own.count)
+            let answered = own.filter { !($0["connectTime"] is NSNull) }
+            #expect(numbers["answered"] as? Int == answered.count)
+            #expect(numbers["contactsReached"] as? Int == Set(answered.compactMap { $0["contactId"] as? Int }).count)
+            #expect(numbers["retries"] as? Int == own.filter { ($0["attempt"] as? Int ?? 1) > 1 }.count)
+            var reasons: [String: Int] = [:]
+            for record in own { reasons[record["reasonCode"] as? String ?? "", default: 0] += 1 }
+            #expect(numbers["byReasonCode"] as? [String: Int] == reasons)
+            let asr = Double(answered.count) / Double(own.count)
+            #expect(abs((numbers["asr"] as? Double ?? 0) - asr) < 0.0001)
+            let talk = answered.compactMap { $0["connectDurationMs"] as? Int }.reduce(0, +)
+            #expect(abs((numbers["acdSeconds"] as? Double ?? 0) - Double(talk) / Double(answered.count) / 1000) < 0.001)
+            #expect((numbers["callsByHourUtc"] as? [Int])?.reduce(0, +) == own.count)
+            // run --once --report-dir wrote each campaign's HTML report.
+            let reports = (try? FileManager.default.contentsOfDirectory(atPath: directory.path + "/reports")) ?? []
+            let html = try #require(reports.first { $0.hasPrefix(id + "-") && $0.hasSuffix(".html") })
+            let page = try String(contentsOfFile: directory.path + "/reports/" + html, encoding: .utf8)
+            #expect(page.contains("<svg") && page.contains("Calls per hour") && !page.contains("<script"))
         }
         // SIPp's own count: every one of its 260 calls ran its scenario to the end.
         #expect(await callee.waitForExit(seconds: 20) == 0, "SIPp: \(callee.log.suffix(800))")

@@ -18,6 +18,7 @@ enum HelpText {
       cdr [--follow] [...]          Print call detail records
       requeue CAMPAIGN --interrupted  Dial interrupted contacts again
       amd FILE.wav... [--labels CSV] Answering-machine detection on recordings
+      report CAMPAIGN [--format F]  A campaign's numbers: text, json, csv or html
       help [COMMAND]                Show help for a command
 
     GLOBAL OPTIONS:
@@ -40,7 +41,7 @@ enum HelpText {
       7  run --once: finished, but contacts are still waiting (retries due later,
          closed calling windows, paused campaigns)
 
-    Not built yet: reports (campaignd report) and the Prometheus metrics endpoint.
+    Not built yet: the Prometheus metrics endpoint (--metrics).
     """
 
     static let commands: [String: String] = [
@@ -108,6 +109,16 @@ enum HelpText {
 
         Exit code 0 if the call was answered, 6 if not.
         """,
+        "report": """
+        USAGE: campaignd report CAMPAIGN [--format text|json|csv|html] [--output FILE]
+
+        A campaign's numbers from its finished attempts (the same rows as its CDRs):
+        attempts, contacts reached, answer rate (ASR), average call duration (ACD),
+        outcomes by reasonCode and SIP code, AMD verdicts with the median decision
+        time, retries, DNC opt-outs and calls by hour of the day (UTC). html is one
+        self-contained page with inline SVG charts (no scripts, no network).
+        run --once --report-dir DIR writes one per campaign dialed in that run.
+        """,
         "amd": """
         USAGE: campaignd amd FILE.wav... [--labels labels.csv] [--json] [--set NAME=V,...]
 
@@ -128,7 +139,7 @@ enum HelpText {
         Exit code 1 if a file could not be read.
         """,
         "run": """
-        USAGE: campaignd run [--once [--until HH:MM]]
+        USAGE: campaignd run [--once [--until HH:MM] [--report-dir DIR]]
 
         Without --once: the daemon. Watches the campaigns folder (a file is taken once
         its size is stable; valid files move to imported/, invalid ones to rejected/
@@ -140,7 +151,8 @@ enum HelpText {
         --once (cron): import what is in the campaigns folder, dial everything due,
         wait for retries that fall due before --until HH:MM (local time; tomorrow if
         already past), then print a summary and exit: 0 when every contact is done,
-        7 when contacts are still waiting.
+        7 when contacts are still waiting. --report-dir DIR also writes each dialed
+        campaign's HTML report there (CAMPAIGN-YYYY-MM-DD.html).
 
         A lock on the data directory keeps a second instance out (exit code 5). After
         a crash, attempts whose INVITE was never sent go back to pending; sent ones

@@ -6,7 +6,7 @@ import Telephony
 /// `run [--once] [--until HH:MM]`: the daemon, or one run for cron.
 enum RunCommand {
     static func run(_ context: CommandContext) async throws(CLIError) {
-        let arguments = try CommandArguments(context.invocation.arguments, command: "run", flags: ["--once"], valued: ["--until"])
+        let arguments = try CommandArguments(context.invocation.arguments, command: "run", flags: ["--once"], valued: ["--until", "--report-dir"])
         guard arguments.positionals.isEmpty else { throw .usage("run takes no arguments", command: "run") }
         let once = arguments.flags.contains("--once")
         var until: Date?
@@ -17,6 +17,8 @@ enum RunCommand {
             }
             until = nextOccurrence(ofMinutes: minutes)
         }
+        let reportDirectory = arguments.values["--report-dir"]
+        if reportDirectory != nil, !once { throw .usage("--report-dir goes with --once", command: "run") }
         let configuration = try context.configuration()
 
         let lock: DataDirectoryLock
@@ -108,6 +110,11 @@ enum RunCommand {
         }
         webhooks.stop()
         Log.info("campaignd stopped", [("attempts", String(summary.attempts)), ("still_waiting", String(summary.stillWaiting))])
+        if once, let reportDirectory {
+            for path in ReportCommand.writeReports(Set(summary.campaignsDialed), to: reportDirectory, store: importStore) {
+                Log.info("report written", [("file", path)])
+            }
+        }
         if once {
             printSummary(summary, configuration: configuration, store: importStore)
             if summary.stillWaiting > 0 { throw .workRemains }

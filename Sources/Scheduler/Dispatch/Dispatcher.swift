@@ -78,6 +78,8 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
         public var attempts = 0
         public var byOutcome: [String: Int] = [:]
         public var stillWaiting = 0
+        /// Campaigns that made at least one attempt.
+        public var campaignsDialed: [String] = []
 
         public init() {}
     }
@@ -135,6 +137,7 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                 for record in summaryBox.drain() {
                     summary.attempts += 1
                     summary.byOutcome[record.reasonCode, default: 0] += 1
+                    if !summary.campaignsDialed.contains(record.campaignId) { summary.campaignsDialed.append(record.campaignId) }
                 }
                 for attemptID in globalGate.reclaimExpired(now: now) {
                     if let key = campaignOfAttempt.removeValue(forKey: attemptID) { gates[key]?.release(attemptID) }
@@ -264,6 +267,7 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
         for record in summaryBox.drain() {
             summary.attempts += 1
             summary.byOutcome[record.reasonCode, default: 0] += 1
+            if !summary.campaignsDialed.contains(record.campaignId) { summary.campaignsDialed.append(record.campaignId) }
         }
         summary.stillWaiting = try await store.waitingContacts()
         return summary

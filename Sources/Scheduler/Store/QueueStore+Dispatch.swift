@@ -268,15 +268,30 @@ extension QueueStore {
             """) ?? "0") ?? 0
     }
 
+    static let cdrColumns = """
+        SELECT a.cdr_id, a.conversation_id, a.sip_call_id, c.id, a.contact_id, a.attempt, a.target, a.caller, a.trunk,
+               a.start_time, a.ring_time, a.connect_time, a.disconnect_time, a.status, a.reason_code, a.reason, a.sip_code,
+               a.machine_detection, a.amd_decision_ms, a.beep_detected, a.will_retry, a.next_attempt_at, a.metadata,
+               a.opted_out
+        FROM attempts a JOIN campaigns c ON c.key = a.campaign_key
+        """
+
     func cdr(attemptID: Int64) throws -> CDRRecord {
-        let row = try statement("""
-            SELECT a.cdr_id, a.conversation_id, a.sip_call_id, c.id, a.contact_id, a.attempt, a.target, a.caller, a.trunk,
-                   a.start_time, a.ring_time, a.connect_time, a.disconnect_time, a.status, a.reason_code, a.reason, a.sip_code,
-                   a.machine_detection, a.amd_decision_ms, a.beep_detected, a.will_retry, a.next_attempt_at, a.metadata,
-                   a.opted_out
-            FROM attempts a JOIN campaigns c ON c.key = a.campaign_key WHERE a.id = ?
-            """)
+        let row = try statement(Self.cdrColumns + " WHERE a.id = ?")
         guard try row.bind(.integer(attemptID)).step() else { throw StoreError.campaignNotFound("attempt \(attemptID)") }
+        return Self.cdrRecord(row)
+    }
+
+    /// Every finished attempt of campaign `id`, oldest first (what its CDR lines say).
+    public func finishedAttempts(campaignID id: String) throws -> [CDRRecord] {
+        let rows = try connection.prepare(Self.cdrColumns + " WHERE c.id = ? AND a.status IS NOT NULL ORDER BY a.id")
+        try rows.bind(.text(id))
+        var records: [CDRRecord] = []
+        while try rows.step() { records.append(Self.cdrRecord(rows)) }
+        return records
+    }
+
+    static func cdrRecord(_ row: SQLiteStatement) -> CDRRecord {
         func optionalInt(_ column: Int32) -> Int64? { row.isNull(column) ? nil : row.int(column) }
         return CDRRecord(
             cdrId: row.text(0) ?? "", conversationId: row.text(1) ?? "", sipCallId: row.text(2), campaignId: row.text(3) ?? "",
