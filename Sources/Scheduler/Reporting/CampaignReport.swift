@@ -56,7 +56,8 @@ public struct CampaignReport: Sendable, Equatable {
             if record.attempt > 1 { retries += 1 }
             if record.optedOut { optOuts += 1 }
             reasons[record.reasonCode, default: 0] += 1
-            codes[record.sipCode.map(String.init) ?? "none", default: 0] += 1
+            // An answered call's INVITE got a 2xx even when its CDR's sipCode is empty (the BYE decided the end).
+            codes[record.sipCode.map(String.init) ?? (record.connectTime != nil ? "200" : "none"), default: 0] += 1
             if let verdict = record.machineDetection {
                 verdicts[Self.amdNames.first { $0.event == verdict }?.label ?? verdict, default: 0] += 1
                 if let ms = record.amdDecisionMs { decisions.append(ms) }
