@@ -35,6 +35,11 @@ struct CampaigndProcess {
     /// Async, and waits with `Task.sleep`: a test blocking a thread of the small cooperative pool
     /// would starve the other tests' tasks (the dispatcher's among them).
     static func run(_ arguments: [String], in directory: String, timeout: TimeInterval = 180) async throws -> Result {
+        try await runTool(binary, arguments, in: directory, timeout: timeout)
+    }
+
+    /// Runs any program the same way (no stdin, output to files, killed after `timeout`).
+    static func runTool(_ executable: String, _ arguments: [String], in directory: String, timeout: TimeInterval = 180) async throws -> Result {
         // Output goes to files: a pipe read to the end one stream at a time can deadlock a chatty child.
         let id = UUID().uuidString
         let outPath = NSTemporaryDirectory() + "campaignd-out-" + id, errPath = NSTemporaryDirectory() + "campaignd-err-" + id
@@ -45,7 +50,7 @@ struct CampaigndProcess {
             try? FileManager.default.removeItem(atPath: errPath)
         }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
@@ -57,7 +62,7 @@ struct CampaigndProcess {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            Issue.record("campaignd \(arguments.joined(separator: " ")) ran longer than \(Int(timeout)) s and was killed")
+            Issue.record("\((executable as NSString).lastPathComponent) \(arguments.joined(separator: " ")) ran longer than \(Int(timeout)) s and was killed")
         }
         return Result(
             exitCode: process.terminationStatus,

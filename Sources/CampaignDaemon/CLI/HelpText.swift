@@ -40,8 +40,6 @@ enum HelpText {
       6  call: the call was not answered (busy, declined, no answer, error)
       7  run --once: finished, but contacts are still waiting (retries due later,
          closed calling windows, paused campaigns)
-
-    Not built yet: the Prometheus metrics endpoint (--metrics).
     """
 
     static let commands: [String: String] = [
@@ -139,7 +137,7 @@ enum HelpText {
         Exit code 1 if a file could not be read.
         """,
         "run": """
-        USAGE: campaignd run [--once [--until HH:MM] [--report-dir DIR]]
+        USAGE: campaignd run [--once [--until HH:MM] [--report-dir DIR]] [--metrics HOST:PORT]
 
         Without --once: the daemon. Watches the campaigns folder (a file is taken once
         its size is stable; valid files move to imported/, invalid ones to rejected/
@@ -153,6 +151,10 @@ enum HelpText {
         already past), then print a summary and exit: 0 when every contact is done,
         7 when contacts are still waiting. --report-dir DIR also writes each dialed
         campaign's HTML report there (CAMPAIGN-YYYY-MM-DD.html).
+
+        --metrics 127.0.0.1:9464 serves GET /metrics in Prometheus text format
+        (calls started, answered, failed by reason, in flight, token wait, queue
+        depth and webhook backlog per campaign).
 
         A lock on the data directory keeps a second instance out (exit code 5). After
         a crash, attempts whose INVITE was never sent go back to pending; sent ones

@@ -6,7 +6,7 @@ import Telephony
 /// `run [--once] [--until HH:MM]`: the daemon, or one run for cron.
 enum RunCommand {
     static func run(_ context: CommandContext) async throws(CLIError) {
-        let arguments = try CommandArguments(context.invocation.arguments, command: "run", flags: ["--once"], valued: ["--until", "--report-dir"])
+        let arguments = try CommandArguments(context.invocation.arguments, command: "run", flags: ["--once"], valued: ["--until", "--report-dir", "--metrics"])
         guard arguments.positionals.isEmpty else { throw .usage("run takes no arguments", command: "run") }
         let once = arguments.flags.contains("--once")
         var until: Date?
@@ -64,6 +64,7 @@ enum RunCommand {
         let signals = installSignalHandlers(stop: stop, cdr: cdr)
         defer { withExtendedLifetime(signals) {} }
 
+        let runMetrics = RunMetrics()
         let dispatcher = Dispatcher(
             store: writer, dialer: dialer, cdr: cdr, clock: ContinuousClock(),
             configuration: .init(
@@ -72,7 +73,23 @@ enum RunCommand {
                 slotExpiry: .seconds(configuration.limits.concurrentCallsExpirationSeconds),
                 trunks: configuration.sipTrunks,
                 defaultTimeZone: configuration.defaultSettings.timezone.flatMap(TimeZone.init(identifier:)) ?? .current),
-            onEvent: logEvent)
+            onEvent: { event in
+                runMetrics.record(event)
+                logEvent(event)
+            })
+        var metricsServer: MetricsServer?
+        if let address = arguments.values["--metrics"] {
+            do {
+                metricsServer = try MetricsServer(address: address, dataDirectory: configuration.dataDirectory, metrics: runMetrics,
+                                                  dispatch: dispatcher.metrics)
+            } catch let error as MetricsServer.Failure {
+                throw .usage(error.description, command: "run")
+            } catch {
+                throw .failure("cannot open the metrics endpoint: \(error)")
+            }
+            Log.info("metrics endpoint listening", [("address", "\(address.prefix { $0 != ":" }):\(metricsServer?.port ?? 0)")])
+        }
+        defer { metricsServer?.stop() }
         let notifications = configuration.notifications
         let webhooks = WebhookDeliverer(
             dataDirectory: configuration.dataDirectory,

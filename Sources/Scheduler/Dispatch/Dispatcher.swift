@@ -185,7 +185,9 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                 let due = deadlines.filter { $0.1 <= now }
                 guard !due.isEmpty else {
                     let first = deadlines.map(\.1).min() ?? now
-                    try await clock.sleep(until: min(first, now.advanced(by: .milliseconds(50))), tolerance: nil)
+                    let wakeAt = min(first, now.advanced(by: .milliseconds(50)))
+                    metrics.waitedForTokens(now.duration(to: wakeAt))
+                    try await clock.sleep(until: wakeAt, tolerance: nil)
                     continue
                 }
                 // While several campaigns are ready, each round offers one call to each in turn, the
@@ -276,6 +278,8 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
     /// Calls in progress (SIP Call-ID → attempt), for hanging up on shutdown.
     private let activeCalls = CallRegistry()
     private let prompts = PromptCache()
+    /// For the metrics endpoint.
+    public let metrics = DispatchMetrics()
 
     /// Places one call and records it; returns its final SIP code.
     private func work(_ claimed: ClaimedAttempt, request: CallRequest, settings: CampaignSettings, summary: Mailbox<CDRRecord>) async -> Int? {

@@ -1,0 +1,21 @@
+import Foundation
+
+/// What the dispatcher measures about itself for the metrics endpoint.
+// @unchecked Sendable: `lock` guards `tokenWait`.
+public final class DispatchMetrics: @unchecked Sendable {
+    private let lock = NSLock()
+    private var tokenWait: Duration = .zero
+
+    public init() {}
+
+    /// Time the dispatcher spent waiting for rate tokens (calls were ready but not yet allowed).
+    public var tokenWaitSeconds: Double {
+        let wait = lock.withLock { tokenWait }
+        return Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
+    }
+
+    func waitedForTokens(_ duration: Duration) {
+        guard duration > .zero else { return }
+        lock.withLock { tokenWait += duration }
+    }
+}
