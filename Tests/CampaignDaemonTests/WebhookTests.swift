@@ -19,7 +19,8 @@ import Testing
             {"name": "Hooks", "notifyUrl": "http://127.0.0.1:\(receiverPort)/campaignd/events",
              "notifyHeaders": {"X-Tenant": "acme"}, "notifyUsername": "hook", "notifyPassword": "p4ss",
              "metadata": {"batch": "nightly"},
-             "contacts": [{"target": "+15557770001", "metadata": {"account": "A-1"}}, {"target": "+15557770006"}]}
+             "contacts": [{"target": "+15557770001", "metadata": {"account": "A-1"}}, {"target": "+15557770006"},
+                          {"target": "+15557770002", "notifyUrl": "http://127.0.0.1:\(receiverPort)/vip"}]}
             """)
         return directory
     }
@@ -39,16 +40,18 @@ import Testing
     @Test func everyEventArrivesOnceInOrderSignedAndAuthenticated() async throws {
         let scratch = try Workspace()
         let receiver = try await WebhookReceiver(in: scratch.path, secret: Self.secret)
-        let callee = try SIPpCallee(scenario: "uas-mixed.xml", calls: 2, in: scratch.path)
+        let callee = try SIPpCallee(scenario: "uas-mixed.xml", calls: 3, in: scratch.path)
         let directory = try workspace(callee: callee, receiverPort: receiver.port)
         let result = try await directory.campaignd("run", "--once")
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr.suffix(2000))")
 
         let requests = receiver.requests
-        #expect(requests.count == 3, "\(requests)")
+        #expect(requests.count == 5, "\(requests)")
         for request in requests {
             let headers = request["headers"] as? [String: String] ?? [:]
-            #expect(request["path"] as? String == "/campaignd/events")
+            // The contact with its own notifyUrl gets its events there; the others at the campaign's.
+            let target = (request["body"] as? [String: Any])?["target"] as? String
+            #expect(request["path"] as? String == (target == "+15557770002" ? "/vip" : "/campaignd/events"))
             #expect(request["signatureValid"] as? Bool == true)
             #expect(headers["X-Tenant"] == "acme")
             #expect(headers["Authorization"] == "Basic " + Data("hook:p4ss".utf8).base64EncodedString())
@@ -57,6 +60,7 @@ import Testing
         let byTarget = delivered(receiver)
         #expect(events(byTarget["+15557770001"]) == ["answered", "completed"])
         #expect(events(byTarget["+15557770006"]) == ["failed"])
+        #expect(events(byTarget["+15557770002"]) == ["answered", "completed"])
 
         let completed = try #require(byTarget["+15557770001"]?.last)
         #expect(completed["campaignId"] as? String == "hooks")
@@ -87,13 +91,13 @@ import Testing
     @Test func aFailedDeliveryIsRetried() async throws {
         let scratch = try Workspace()
         let receiver = try await WebhookReceiver(in: scratch.path, mode: "fail-first", secret: Self.secret)
-        let callee = try SIPpCallee(scenario: "uas-mixed.xml", calls: 2, in: scratch.path)
+        let callee = try SIPpCallee(scenario: "uas-mixed.xml", calls: 3, in: scratch.path)
         let directory = try workspace(callee: callee, receiverPort: receiver.port)
         let result = try await directory.campaignd("run", "--once")
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr.suffix(2000))")
         let requests = receiver.requests
         #expect(requests.first?["status"] as? Int == 500)
-        #expect(requests.count == 4, "3 events and one retry: \(requests.count)")
+        #expect(requests.count == 6, "5 events and one retry: \(requests.count)")
         let byTarget = delivered(receiver)
         #expect(events(byTarget["+15557770001"]) == ["answered", "completed"])
         #expect(events(byTarget["+15557770006"]) == ["failed"])
@@ -104,7 +108,7 @@ import Testing
         let scratch = try Workspace()
         // A port nothing listens on while campaignd runs.
         let port = try SIPpCallee.freeUDPPort()
-        let callee = try SIPpCallee(scenario: "uas-mixed.xml", calls: 2, in: scratch.path)
+        let callee = try SIPpCallee(scenario: "uas-mixed.xml", calls: 3, in: scratch.path)
         let directory = try workspace(callee: callee, receiverPort: port)
         let started = Date()
         let first = try await directory.campaignd("run", "--once")
@@ -115,14 +119,14 @@ import Testing
         let status = try await directory.campaignd("status", "--json")
         let campaigns = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])["campaigns"] as? [[String: Any]]
         let webhooks = try #require(campaigns?.first?["webhooks"] as? [String: Any])
-        #expect(webhooks["waiting"] as? Int == 3)
+        #expect(webhooks["waiting"] as? Int == 5)
         #expect((webhooks["lastError"] as? String)?.contains("cannot connect") == true)
 
         let receiver = try await WebhookReceiver(in: scratch.path, secret: Self.secret, port: port)
         let second = try await directory.campaignd("run", "--once")
         #expect(second.exitCode == 0, "\(second.stdout)\n\(second.stderr.suffix(2000))")
         let requests = receiver.requests
-        #expect(requests.count == 3)
+        #expect(requests.count == 5)
         #expect(requests.allSatisfy { $0["signatureValid"] as? Bool == true })
         let byTarget = delivered(receiver)
         #expect(events(byTarget["+15557770001"]) == ["answered", "completed"])

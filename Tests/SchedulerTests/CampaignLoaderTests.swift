@@ -59,6 +59,21 @@ struct LoaderFixture {
         #expect(spec.duplicateCount == 1)
     }
 
+    @Test func contactsMayHaveTheirOwnWebhookURL() throws {
+        let fixture = try LoaderFixture()
+        let spec = try fixture.load("hooks.csv", """
+            target,notifyUrl,name
+            +15551230001,http://crm.example.com/hooks/1,Alice
+            +15551230002,,Bob
+            """)
+        #expect(spec.contacts.map(\.notifyUrl) == ["http://crm.example.com/hooks/1", nil])
+        #expect(spec.contacts[0].metadata == #"{"name":"Alice"}"#)
+        #expect(try fixture.problems("bad.csv", "target,notifyurl\n+15551230001,ftp://x\n")
+            == ["bad.csv:2: notifyUrl \"ftp://x\" is not an http:// or https:// URL"])
+        let json = try fixture.load("hooks.json", #"{"contacts": [{"target": "+15551230001", "notifyUrl": "https://crm.example.com/h"}]}"#)
+        #expect(json.contacts.first?.notifyUrl == "https://crm.example.com/h")
+    }
+
     @Test(arguments: ["target", "TARGET", "phone", "To", "number"])
     func numberColumnAliases(header: String) throws {
         let spec = try LoaderFixture().load("a.csv", "\(header),x\n+15551230001,1\n")

@@ -176,7 +176,7 @@ public struct CampaignLoader: Sendable {
         for (index, item) in items.enumerated() {
             let path = "contacts[\(index)]"
             guard reader.object(item, path) != nil else { continue }
-            reader.checkKeys(item, path: path, allowed: ["target", "timezone", "caller", "metadata"], noun: "contact field")
+            reader.checkKeys(item, path: path, allowed: ["target", "timezone", "caller", "notifyUrl", "metadata"], noun: "contact field")
             var contact = ContactSpec(target: "", line: item.location.line)
             var valid = true
             if let node = item["target"] {
@@ -209,6 +209,14 @@ public struct CampaignLoader: Sendable {
                     valid = false
                 case .failure(let error):
                     reader.fail(node, path + ".caller", error.description)
+                    valid = false
+                }
+            }
+            if let node = item["notifyUrl"], let url = reader.string(node, path + ".notifyUrl") {
+                if CampaignSettings.isWebhookURL(url) {
+                    contact.notifyUrl = url
+                } else {
+                    reader.fail(node, path + ".notifyUrl", "\"\(url)\" is not an http:// or https:// URL")
                     valid = false
                 }
             }

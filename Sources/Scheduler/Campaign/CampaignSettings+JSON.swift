@@ -11,6 +11,12 @@ extension CampaignSettings {
         "metadata", "timezone", "defaultCountryCode",
     ]
 
+    /// Whether `value` is an http(s) URL with a host (campaign and contact `notifyUrl`).
+    static func isWebhookURL(_ value: String) -> Bool {
+        guard let url = URL(string: value), ["http", "https"].contains(url.scheme?.lowercased() ?? "") else { return false }
+        return !(url.host ?? "").isEmpty
+    }
+
     /// AMD event names a webhook can subscribe to (`amdEventsSubscription`).
     public static let amdEventNames = AMDEvent.Kind.allCases.map(\.rawValue)
 
@@ -88,8 +94,7 @@ extension CampaignSettings {
         case "onMachine": onMachine = Self.readPrompt(node, path, allowOptOut: false, context: context, reader: &reader) ?? onMachine
         case "notifyUrl":
             guard let value = reader.string(node, path) else { return }
-            if let url = URL(string: value), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
-               let host = url.host, !host.isEmpty {
+            if Self.isWebhookURL(value) {
                 notifyUrl = value
             } else {
                 reader.fail(node, path, "\"\(value)\" is not an http:// or https:// URL")

@@ -49,6 +49,8 @@ public struct ContactSpec: Sendable, Equatable {
     public var target: String
     public var timezone: String?
     public var caller: String?
+    /// The contact's own webhook URL, used instead of the campaign's `notifyUrl`.
+    public var notifyUrl: String?
     /// JSON object text of the contact's metadata.
     public var metadata: String
     /// Line of the contact in its source file.

@@ -90,6 +90,7 @@ struct ContactListReader: Sendable {
         var target: Int
         var timezone: Int?
         var caller: Int?
+        var notifyUrl: Int?
         /// (index, `"name":` as JSON bytes) of every column that becomes metadata.
         var metadata: [(Int, [UInt8])]
     }
@@ -98,7 +99,7 @@ struct ContactListReader: Sendable {
         var valid = true
         var names: [String] = []
         var targetColumns: [Int] = []
-        var timezone: Int?, caller: Int?
+        var timezone: Int?, caller: Int?, notifyUrl: Int?
         var metadata: [(Int, [UInt8])] = []
         for (index, raw) in header.fields.enumerated() {
             let name = raw.trimmingWhitespace()
@@ -120,6 +121,8 @@ struct ContactListReader: Sendable {
                 timezone = index
             } else if lowered == "caller" {
                 caller = index
+            } else if lowered == "notifyurl" {
+                notifyUrl = index
             } else {
                 var key = ""
                 JSONNode.appendQuoted(name, to: &key)
@@ -137,7 +140,7 @@ struct ContactListReader: Sendable {
                 + (hint.map { " (is \"\($0)\" meant to be one?)" } ?? ""))
             return nil
         }
-        return valid ? Columns(target: target, timezone: timezone, caller: caller, metadata: metadata) : nil
+        return valid ? Columns(target: target, timezone: timezone, caller: caller, notifyUrl: notifyUrl, metadata: metadata) : nil
     }
 
     private func readContact(
@@ -173,6 +176,17 @@ struct ContactListReader: Sendable {
                     }
                 case .failure(let error):
                     report(record.line, error.description)
+                    valid = false
+                }
+            }
+        }
+        if let index = columns.notifyUrl {
+            let url = record.string(index).trimmingWhitespace()
+            if !url.isEmpty {
+                if CampaignSettings.isWebhookURL(url) {
+                    contact.notifyUrl = url
+                } else {
+                    report(record.line, "notifyUrl \"\(url)\" is not an http:// or https:// URL")
                     valid = false
                 }
             }

@@ -289,8 +289,9 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
         var connectTime: Int64?
         var verdict: String?
         /// Webhooks for events during the call, enqueued in order through the writer.
+        let notifyURL = claimed.notifyUrl ?? settings.notifyUrl
         func notify(_ event: String, amd: AMDEvent? = nil) async {
-            guard let url = settings.notifyUrl else { return }
+            guard let url = notifyURL else { return }
             do {
                 try await store.enqueueCallEvent(claimed, event: event, url: url, connectTime: connectTime, machineDetection: verdict, amd: amd)
             } catch {
@@ -326,7 +327,7 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
             final.outcome.reason = (final.outcome.reason.map { $0 + "; " } ?? "") + "trunk rate halved (back-pressure)"
         }
         do {
-            let record = try await store.finish(claimed, result: final, policy: policy, notifyURL: settings.notifyUrl)
+            let record = try await store.finish(claimed, result: final, policy: policy, notifyURL: notifyURL)
             try cdr.append(record)
             summary.post(record)
             onEvent(.finished(record))

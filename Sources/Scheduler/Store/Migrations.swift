@@ -100,6 +100,9 @@ enum Migrations {
         (3, "webhooks given up", """
         ALTER TABLE notification_outbox ADD COLUMN gave_up INTEGER NOT NULL DEFAULT 0;
         """),
+        (4, "contact webhook URLs", """
+        CREATE TABLE contact_webhooks (contact_id INTEGER PRIMARY KEY REFERENCES contacts(id), url TEXT NOT NULL);
+        """),
     ]
 
     /// Applies the migrations `connection` has not recorded yet, each in its own transaction.

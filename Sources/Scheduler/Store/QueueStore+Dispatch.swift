@@ -20,6 +20,8 @@ public struct ClaimedAttempt: Sendable, Equatable {
     public var caller: String?
     public var cdrId: String
     public var conversationId: String
+    /// The contact's own webhook URL, if it has one (else the campaign's `notifyUrl` applies).
+    public var notifyUrl: String?
 }
 
 /// Queries of the dispatcher: claim, mark sent, finish, recover. Each runs in one transaction.
@@ -130,17 +132,19 @@ extension QueueStore {
     private func claimInTransaction(contactID: Int64, campaign: DispatchCampaign, trunk: String?, now: Int64) throws -> ClaimedAttempt? {
         do {
             let contact = try statement("""
-                SELECT target, timezone, caller, attempts, metadata FROM contacts WHERE id = ? AND state IN ('pending', 'retry_wait')
+                SELECT target, timezone, caller, attempts, metadata, (SELECT url FROM contact_webhooks WHERE contact_id = contacts.id)
+                FROM contacts WHERE id = ? AND state IN ('pending', 'retry_wait')
                 """)
             guard try contact.bind(.integer(contactID)).step() else { return nil }
             let target = contact.text(0) ?? ""
             let attempt = Int(contact.int(3)) + 1
             let caller = contact.text(2) ?? campaign.settings.caller
             let metadata = Self.mergedMetadata(campaign: campaign.settings.metadata, contact: contact.text(4) ?? "{}")
-            let claimed = ClaimedAttempt(
+            var claimed = ClaimedAttempt(
                 attemptID: 0, contactID: contactID, campaignKey: campaign.key, campaignID: campaign.id, attempt: attempt,
                 target: target, timezone: contact.text(1), caller: caller, cdrId: UUID().uuidString.lowercased(),
                 conversationId: UUID().uuidString.lowercased())
+            claimed.notifyUrl = contact.text(5)
             try statement("UPDATE contacts SET state = 'dialing', attempts = ? WHERE id = ?")
                 .bind(.int(attempt), .integer(contactID)).run()
             try statement("""
