@@ -126,6 +126,27 @@ import Testing
         #expect(fromUs.count == 50, "the 1 s human prompt is 50 packets, SIPp got \(fromUs.count)")
     }
 
+    @Test func amdEventsGoToTheWebhookAsSubscribed() async throws {
+        let scratch = try Workspace()
+        let receiver = try await WebhookReceiver(in: scratch.path, secret: "")
+        let campaign = """
+            {"name": "Hooked", "contacts": [{"target": "+15557770004"}], "machineDetection": "detect",
+             "onHuman": {"play": "hello.wav"}, "notifyUrl": "http://127.0.0.1:\(receiver.port)/amd",
+             "amdEventsSubscription": ["amd_human_detected", "amd_machine_detected"]}
+            """
+        let setup = try setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/human-hello.ulaw"],
+                              campaign: campaign, rtpBase: 31400)
+        let (cdr, _) = try await runOnce(setup)
+        #expect(cdr["machineDetection"] as? String == "amd_human_detected")
+        let bodies = receiver.requests.compactMap { $0["body"] as? [String: Any] }
+        // amd_stopped is not subscribed to, so it is not sent.
+        #expect(bodies.compactMap { $0["event"] as? String } == ["answered", "amd_human_detected", "completed"])
+        let amd = try #require(bodies.first { $0["event"] as? String == "amd_human_detected" })
+        #expect(amd["status"] as? String == "answered")
+        #expect(amd["machineDetection"] as? String == "amd_human_detected")
+        #expect(((amd["amd"] as? [String: Any])?["timeMs"] as? Int ?? 0) >= 1500)
+    }
+
     @Test func disconnectModeHangsUpOnTheMachine() async throws {
         let campaign = """
             {"name": "Humans only", "contacts": [{"target": "+15557770002"}], "machineDetection": "disconnect",
