@@ -19,22 +19,10 @@ echo "== corpus: $CORPUS"
 "$BIN" amd --labels "$CORPUS/labels.csv" "$CORPUS"/*.wav | tee "$OUT/report.txt" | sed -n '/^label/,$p'
 "$BIN" amd --json --labels "$CORPUS/labels.csv" "$CORPUS"/*.wav > "$OUT/report.jsonl"
 
-python3 - "$CORPUS" "$OUT" <<'PY'
+PYTHONPATH=deploy/tools python3 - "$CORPUS" "$OUT" <<'PY'
 import os, random, struct, sys
+from g711 import TABLE as table, encode
 corpus, out = sys.argv[1], sys.argv[2]
-def decode(b):
-    b = ~b & 0xFF
-    magnitude = (((b & 0x0F) << 3) + 0x84 << ((b >> 4) & 7)) - 0x84
-    return -magnitude if b & 0x80 else magnitude
-table = [decode(i) for i in range(256)]
-def encode(v):
-    v = max(-32768, min(32767, int(v))) >> 2
-    mask = 0xFF
-    if v < 0: v, mask = -v, 0x7F
-    v = min(v, 8159) + 0x21
-    seg = 0
-    while seg <= 7 and v > (0x40 << seg) - 1: seg += 1
-    return 0x7F ^ mask if seg >= 8 else ((seg << 4) | ((v >> (seg + 1)) & 0x0F)) ^ mask
 random.seed(7)
 for name, gain, noise, drop in [("quiet", 0.25, 0, 0), ("loud", 2.0, 0, 0), ("noisy", 1.0, 400, 0), ("shifted", 1.0, 0, 80)]:
     os.makedirs(f"{out}/{name}", exist_ok=True)

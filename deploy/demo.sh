@@ -88,21 +88,11 @@ SIPP_PID=""
 echo
 echo "Voicemail drop with answering-machine detection:"
 mkdir -p "$WORK/campaigns/prompts"
-python3 - "$WORK/campaigns/prompts" <<'PY'
-import math, struct, sys
-def ulaw(v):
-    v = max(-32768, min(32767, int(v))) >> 2
-    mask = 0xFF
-    if v < 0: v, mask = -v, 0x7F
-    v = min(v, 8159) + 0x21
-    seg = 0
-    while seg <= 7 and v > (0x40 << seg) - 1: seg += 1
-    return 0x7F ^ mask if seg >= 8 else ((seg << 4) | ((v >> (seg + 1)) & 0x0F)) ^ mask
-for name, hz in (("hello.wav", 660), ("voicemail.wav", 440)):
-    data = bytes(ulaw(6000 * math.sin(2 * math.pi * hz * i / 8000)) for i in range(8000))
-    fmt = struct.pack("<HHIIHH", 7, 1, 8000, 8000, 1, 8)
-    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
-    open(f"{sys.argv[1]}/{name}", "wb").write(b"RIFF" + struct.pack("<I", len(body)) + body)
+PYTHONPATH=deploy/tools python3 - "$WORK/campaigns/prompts" <<'PY'
+import sys
+import g711
+g711.tone_wav(f"{sys.argv[1]}/hello.wav", 660)
+g711.tone_wav(f"{sys.argv[1]}/voicemail.wav", 440)
 PY
 cat > "$WORK/campaigns/voicemail-drop.json" <<'JSON'
 {
