@@ -176,16 +176,23 @@ public final class WebhookDeliverer: @unchecked Sendable {
             case .success(let status):
                 try fail(notification, "HTTP \(status)", tries: tries, url: url, store: store, now: now)
             case .failure(let error):
-                try fail(notification, "\(error)", tries: tries, url: url, store: store, now: now)
+                // A URL this client cannot post to will not get better by waiting: give up at once.
+                let hopeless: Bool
+                switch error {
+                case .unsupportedScheme, .badURL: hopeless = true
+                case .cannotResolve, .connectFailed, .connectTimedOut, .readTimedOut, .io, .malformedResponse: hopeless = false
+                }
+                try fail(notification, "\(error)", tries: tries, url: url, store: store, now: now, giveUp: hopeless)
             }
         } catch {
             onEvent(.storeError("\(error)"))
         }
     }
 
-    private func fail(_ notification: OutboxNotification, _ error: String, tries: Int, url: String, store: QueueStore, now: Int64) throws {
+    private func fail(_ notification: OutboxNotification, _ error: String, tries: Int, url: String, store: QueueStore, now: Int64,
+                      giveUp: Bool = false) throws {
         // Backoff doubles from 1 s up to a minute; after 1 + maxRetryNo tries it is given up.
-        let retryAt: Int64? = tries > settings.maxRetryNo ? nil : now + Int64(min(60, 1 << min(tries - 1, 6))) * 1000
+        let retryAt: Int64? = giveUp || tries > settings.maxRetryNo ? nil : now + Int64(min(60, 1 << min(tries - 1, 6))) * 1000
         try store.markNotificationFailed(id: notification.id, error: error, retryAt: retryAt)
         onEvent(.failed(event: notification.event, url: url, error: error, tries: tries, retryAt: retryAt))
     }
