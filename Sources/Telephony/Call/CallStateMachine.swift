@@ -376,8 +376,34 @@ public struct CallStateMachine: Sendable {
         return [.cancelTimer(.maxDuration)] + startTransaction(bye, to: ackFor2xx?.1 ?? dialogDestination())
     }
 
+    /// What every request of the established dialog repeats, worked out once (the ACK and the BYE
+    /// both need it, and it costs several parses).
+    private struct DialogHeaders {
+        var requestURI: String
+        var routes: [String]
+        var via: String?
+        var from: String?
+        var to: String
+    }
+
+    private var dialogHeaders: DialogHeaders?
+
     /// A request within the dialog (§12.2.1.1), with a fresh branch and the route set.
     private mutating func inDialogRequest(_ method: String, cseq: UInt32) -> SIPMessage {
+        let headers = dialogHeaders ?? makeDialogHeaders()
+        dialogHeaders = headers
+        var request = SIPMessage.request(method, uri: headers.requestURI)
+        if let via = headers.via { request.addHeader("Via", via) }
+        for route in headers.routes { request.addHeader("Route", route) }
+        request.addHeader("Max-Forwards", "70")
+        if let from = headers.from { request.addHeader("From", from) }
+        request.addHeader("To", headers.to)
+        request.addHeader("Call-ID", callID)
+        request.addHeader("CSeq", "\(cseq) \(method)")
+        return withNewBranch(request)
+    }
+
+    private func makeDialogHeaders() -> DialogHeaders {
         let target = remoteTarget ?? invite.requestURI ?? ""
         var requestURI = target
         var routes = routeSet
@@ -387,17 +413,10 @@ public struct CallStateMachine: Sendable {
             requestURI = address.uri
             routes = Array(routeSet.dropFirst()) + ["<\(target)>"]
         }
-        var request = SIPMessage.request(method, uri: requestURI)
-        if let via = invite.headerValues("Via").first { request.addHeader("Via", via) }
-        for route in routes { request.addHeader("Route", route) }
-        request.addHeader("Max-Forwards", "70")
-        if let from = invite.header("From") { request.addHeader("From", from) }
         var to = invite.to ?? NameAddress(uri: target)
         if let remoteTag { to.parameters.set("tag", remoteTag) }
-        request.addHeader("To", to.serialized)
-        request.addHeader("Call-ID", callID)
-        request.addHeader("CSeq", "\(cseq) \(method)")
-        return withNewBranch(request)
+        return DialogHeaders(requestURI: requestURI, routes: routes, via: invite.headerValues("Via").first,
+                             from: invite.header("From"), to: to.serialized)
     }
 
     /// Where in-dialog requests go: the first route (loose routing) or the remote target.
@@ -415,16 +434,19 @@ public struct CallStateMachine: Sendable {
     private mutating func withNewBranch(_ request: SIPMessage) -> SIPMessage {
         branchCounter += 1
         var copy = request
-        guard let top = copy.headerValues("Via").first, var via = SIPVia(parsing: top) else { return copy }
+        guard let index = copy.headers.firstIndex(where: { $0.name == "Via" }) else { return copy }
         let seed = MD5.hexDigest(Array("\(callID)/\(branchCounter)".utf8)).prefix(16)
-        via.parameters.set("branch", "z9hG4bK\(seed)")
-        var replaced = false
-        copy.headers = copy.headers.map { field in
-            guard field.name == "Via", !replaced else { return field }
-            replaced = true
-            return SIPHeaderField("Via", via.serialized)
-        }
+        copy.headers[index].value = Self.settingBranch("z9hG4bK\(seed)", in: copy.headers[index].value)
         return copy
+    }
+
+    /// `via` (one Via value we wrote) with its `branch` parameter set to `branch`, by text: parsing
+    /// and re-serialising the Via cost more than the rest of building the request.
+    static func settingBranch(_ branch: String, in via: String) -> String {
+        guard let start = via.range(of: ";branch=", options: .caseInsensitive) else { return via + ";branch=" + branch }
+        let rest = via[start.upperBound...]
+        let end = rest.firstIndex { $0 == ";" || $0 == "," || $0 == " " } ?? via.endIndex
+        return String(via[..<start.upperBound]) + branch + String(via[end...])
     }
 
     private mutating func endCall(_ outcome: CallOutcome) -> [Action] {

@@ -245,8 +245,14 @@ public actor SIPDialer: Dialer {
     }
 
     static func randomHex(_ bytes: Int) -> String {
+        // Eight random bytes per call of the system generator (one getrandom each), not one.
         var generator = SystemRandomNumberGenerator()
-        return hex((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes + 8)
+        while out.count < bytes {
+            withUnsafeBytes(of: generator.next()) { out.append(contentsOf: $0) }
+        }
+        return hex(Array(out.prefix(bytes)))
     }
 }
 
