@@ -145,6 +145,11 @@ import Testing
         #expect(amd["status"] as? String == "answered")
         #expect(amd["machineDetection"] as? String == "amd_human_detected")
         #expect(((amd["amd"] as? [String: Any])?["timeMs"] as? Int ?? 0) >= 1500)
+        #expect(amd["amdDecisionMs"] as? Int == (amd["amd"] as? [String: Any])?["timeMs"] as? Int)
+        #expect(amd["beepDetected"] as? Bool == false)
+        let completed = try #require(bodies.last)
+        #expect(completed["amdDecisionMs"] as? Int == cdr["amdDecisionMs"] as? Int)
+        #expect(completed["beepDetected"] as? Bool == false)
     }
 
     @Test func disconnectModeHangsUpOnTheMachine() async throws {

@@ -28,6 +28,8 @@ public enum WebhookBody {
         addNumber("connectDurationMs", status == "answered" ? nil : record.connectDurationMs)
         addNumber("callDuration", status == "answered" ? nil : (record.connectDurationMs.map { ($0 + 500) / 1000 } ?? 0))
         add("machineDetection", record.machineDetection)
+        addNumber("amdDecisionMs", record.amdDecisionMs.map(Int64.init))
+        out += ",\"beepDetected\":" + (record.beepDetected.map { $0 ? "true" : "false" } ?? "null")
         out += ",\"willRetry\":" + (record.willRetry ? "true" : "false")
         if let amd {
             out += ",\"amd\":{\"event\":\"\(amd.kind.rawValue)\",\"timeMs\":\(amd.timeMs)"

@@ -42,11 +42,13 @@ extension QueueStore {
 
     /// A webhook for an event of a call still in progress (`answered`, AMD events), in its own transaction.
     public func enqueueCallEvent(_ claimed: ClaimedAttempt, event: String, url: String, connectTime: Int64?,
-                                 machineDetection: String?, amd: AMDEvent?) throws {
+                                 verdict: AMDEvent?, beepDetected: Bool?, amd: AMDEvent?) throws {
         try connection.transaction {
             var record = try cdr(attemptID: claimed.attemptID)
             record.connectTime = connectTime
-            record.machineDetection = machineDetection
+            record.machineDetection = verdict?.kind.rawValue
+            record.amdDecisionMs = verdict?.timeMs
+            record.beepDetected = beepDetected
             record.disconnectTime = connectTime ?? Timestamp.nowMs()
             let body = WebhookBody.json(event: event, record: record, status: "answered", amd: amd)
             try enqueueNotification(campaignKey: claimed.campaignKey, attemptID: claimed.attemptID, event: event, url: url, body: body)

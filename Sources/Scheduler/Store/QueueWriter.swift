@@ -37,8 +37,9 @@ public actor QueueWriter {
     }
 
     public func enqueueCallEvent(_ claimed: ClaimedAttempt, event: String, url: String, connectTime: Int64?,
-                                 machineDetection: String?, amd: AMDEvent?) throws {
-        try store.enqueueCallEvent(claimed, event: event, url: url, connectTime: connectTime, machineDetection: machineDetection, amd: amd)
+                                 verdict: AMDEvent?, beepDetected: Bool?, amd: AMDEvent?) throws {
+        try store.enqueueCallEvent(claimed, event: event, url: url, connectTime: connectTime, verdict: verdict,
+                                   beepDetected: beepDetected, amd: amd)
     }
 
     public func finish(_ claimed: ClaimedAttempt, result: CallResult, policy: RetryPolicy, notifyURL: String? = nil) throws -> CDRRecord {
