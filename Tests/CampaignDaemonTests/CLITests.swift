@@ -28,6 +28,13 @@ import Testing
         #expect(try await workspace.campaignd().exitCode == 2)
         #expect(try await workspace.campaignd("validate").exitCode == 2)
         #expect(try await workspace.campaignd("pause").exitCode == 2)
+        // Checked before anything starts: no socket opened, no data directory made.
+        let metrics = try await workspace.campaignd("run", "--metrics", "localhost")
+        #expect(metrics.exitCode == 2)
+        #expect(metrics.stderr.contains("--metrics takes HOST:PORT"))
+        #expect(!FileManager.default.fileExists(atPath: workspace.path + "/var"))
+        #expect(try await workspace.campaignd("report", "nope", "--format", "pdf").exitCode == 2)
+        #expect(try await workspace.campaignd("run", "--report-dir", "x").exitCode == 2)
     }
 
     @Test func validateReportsEveryProblemAndExitsOne() async throws {

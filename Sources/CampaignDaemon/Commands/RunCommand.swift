@@ -19,6 +19,9 @@ enum RunCommand {
         }
         let reportDirectory = arguments.values["--report-dir"]
         if reportDirectory != nil, !once { throw .usage("--report-dir goes with --once", command: "run") }
+        if let address = arguments.values["--metrics"] {
+            do { _ = try MetricsServer.socketAddress(address) } catch { throw .usage(error.description, command: "run") }
+        }
         let configuration = try context.configuration()
 
         let lock: DataDirectoryLock

@@ -89,7 +89,8 @@ final class MetricsServer: @unchecked Sendable {
         }
     }
 
-    init(address: String, dataDirectory: String, metrics: RunMetrics, dispatch: DispatchMetrics) throws {
+    /// `HOST:PORT` as a socket address; checked before anything else starts.
+    static func socketAddress(_ address: String) throws(Failure) -> sockaddr_in {
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
             throw Failure.badAddress(address)
         }
@@ -97,6 +98,11 @@ final class MetricsServer: @unchecked Sendable {
         socketAddress.sin_family = sa_family_t(AF_INET)
         socketAddress.sin_port = in_port_t(UInt16(port).bigEndian)
         guard inet_pton(AF_INET, String(address[..<colon]), &socketAddress.sin_addr) == 1 else { throw Failure.badAddress(address) }
+        return socketAddress
+    }
+
+    init(address: String, dataDirectory: String, metrics: RunMetrics, dispatch: DispatchMetrics) throws {
+        var socketAddress = try Self.socketAddress(address)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var reuse: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
