@@ -82,6 +82,12 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
         public var campaignsDialed: [String] = []
 
         public init() {}
+
+        mutating func count(_ record: CDRRecord) {
+            attempts += 1
+            byOutcome[record.reasonCode, default: 0] += 1
+            if !campaignsDialed.contains(record.campaignId) { campaignsDialed.append(record.campaignId) }
+        }
     }
 
     public func run(_ mode: Mode) async throws -> Summary {
@@ -134,11 +140,7 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                     }
                     onEvent(.trunkRateChanged(trunk: trunk, rate: raised, reason: "no 503/429 for \(Self.recoveryInterval)"))
                 }
-                for record in summaryBox.drain() {
-                    summary.attempts += 1
-                    summary.byOutcome[record.reasonCode, default: 0] += 1
-                    if !summary.campaignsDialed.contains(record.campaignId) { summary.campaignsDialed.append(record.campaignId) }
-                }
+                for record in summaryBox.drain() { summary.count(record) }
                 for attemptID in globalGate.reclaimExpired(now: now) {
                     if let key = campaignOfAttempt.removeValue(forKey: attemptID) { gates[key]?.release(attemptID) }
                     onEvent(.slotExpired(attemptID: attemptID))
@@ -266,11 +268,7 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
             }
             // The group waits for the calls still running before it returns.
         }
-        for record in summaryBox.drain() {
-            summary.attempts += 1
-            summary.byOutcome[record.reasonCode, default: 0] += 1
-            if !summary.campaignsDialed.contains(record.campaignId) { summary.campaignsDialed.append(record.campaignId) }
-        }
+        for record in summaryBox.drain() { summary.count(record) }
         summary.stillWaiting = try await store.waitingContacts()
         return summary
     }
