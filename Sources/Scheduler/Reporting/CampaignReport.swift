@@ -1,7 +1,7 @@
 import Foundation
 
 /// The numbers of one campaign, computed from its finished attempts (the same rows as its CDRs).
-public struct CampaignReport: Sendable, Equatable {
+public struct CampaignReport: Sendable {
     public var campaignID: String
     public var name: String?
     public var generatedAt: Int64
@@ -24,12 +24,6 @@ public struct CampaignReport: Sendable, Equatable {
     public var amdMedianDecisionMs: Int?
     /// Attempts started in each hour of the day (0-23, UTC).
     public var callsByHour: [Int] = Array(repeating: 0, count: 24)
-
-    public static func == (lhs: CampaignReport, rhs: CampaignReport) -> Bool {
-        lhs.campaignID == rhs.campaignID && lhs.attempts == rhs.attempts && lhs.answered == rhs.answered
-            && lhs.byReasonCode.map(\.key) == rhs.byReasonCode.map(\.key) && lhs.byReasonCode.map(\.count) == rhs.byReasonCode.map(\.count)
-            && lhs.callsByHour == rhs.callsByHour && lhs.acdSeconds == rhs.acdSeconds
-    }
 
     static let amdNames: [(event: String, label: String)] = [
         ("amd_human_detected", "human"), ("amd_machine_detected", "machine"), ("amd_fax_detected", "fax"),
