@@ -186,13 +186,8 @@ extension QueueStore {
             var outcome = result.outcome
             if let digit = result.optedOutDigit {
                 // The callee asked not to be called again: the DNC list, and every waiting contact with this number.
-                try statement("INSERT OR IGNORE INTO dnc (target, source, added_at) VALUES (?, ?, ?)")
-                    .bind(.text(claimed.target), .text("opt-out digit \(digit) in campaign \(claimed.campaignID)"),
-                          .text(Timestamp.iso8601(result.disconnectTime))).run()
-                try statement("""
-                    UPDATE contacts SET state = 'skipped', skip_reason = 'dnc'
-                    WHERE target = ? AND state IN ('pending', 'retry_wait') AND id != ?
-                    """).bind(.text(claimed.target), .integer(claimed.contactID)).run()
+                _ = try insertIntoDNC([claimed.target], source: "opt-out digit \(digit) in campaign \(claimed.campaignID)",
+                                      at: result.disconnectTime)
                 outcome.reason = (outcome.reason.map { $0 + "; " } ?? "") + "opted out with \(digit); added to the DNC list"
             }
             try statement("""

@@ -235,21 +235,24 @@ public final class QueueStore {
     /// those targets are skipped at once.
     @discardableResult
     public func addToDNC(_ targets: [String], source: String) throws -> Int {
-        try connection.transaction {
-            let insert = try connection.prepare("INSERT OR IGNORE INTO dnc (target, source, added_at) VALUES (?, ?, ?)")
-            let now = Timestamp.iso8601(Timestamp.nowMs())
-            var added = 0
-            for target in targets {
-                try insert.bind(.text(target), .text(source), .text(now)).run()
-                added += connection.changes
-            }
-            // One pass over the contacts for the whole list (contacts have no index on target).
-            try connection.execute("""
-                UPDATE contacts SET state = 'skipped', skip_reason = 'dnc'
-                WHERE state IN ('pending', 'retry_wait') AND target IN (SELECT target FROM dnc)
-                """)
-            return added
+        try connection.transaction { try insertIntoDNC(targets, source: source, at: Timestamp.nowMs()) }
+    }
+
+    /// `addToDNC` inside a transaction the caller holds (an opt-out is recorded with its attempt).
+    func insertIntoDNC(_ targets: [String], source: String, at time: Int64) throws -> Int {
+        let insert = try connection.prepare("INSERT OR IGNORE INTO dnc (target, source, added_at) VALUES (?, ?, ?)")
+        let addedAt = Timestamp.iso8601(time)
+        var added = 0
+        for target in targets {
+            try insert.bind(.text(target), .text(source), .text(addedAt)).run()
+            added += connection.changes
         }
+        // One pass over the contacts for the whole list (contacts have no index on target).
+        try connection.execute("""
+            UPDATE contacts SET state = 'skipped', skip_reason = 'dnc'
+            WHERE state IN ('pending', 'retry_wait') AND target IN (SELECT target FROM dnc)
+            """)
+        return added
     }
 
     /// Removes `targets` from the DNC list; contacts skipped only because of it wait to be dialed again
