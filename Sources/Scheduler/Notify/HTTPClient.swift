@@ -48,23 +48,13 @@ public enum HTTPClient {
         }
 
         public init(_ url: String) throws(Failure) {
-            guard let schemeEnd = url.range(of: "://") else { throw .badURL(url) }
-            let scheme = url[..<schemeEnd.lowerBound].lowercased()
+            guard let parts = URLComponents(string: url), let scheme = parts.scheme?.lowercased() else { throw .badURL(url) }
             guard scheme == "http" else { throw scheme == "https" ? .unsupportedScheme(scheme) : .badURL(url) }
-            let rest = url[schemeEnd.upperBound...]
-            let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-            var authority = rest[..<authorityEnd]
-            if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-            path = authorityEnd == rest.endIndex ? "/" : String(rest[authorityEnd...])
-            if path.hasPrefix("?") { path = "/" + path }
-            if let colon = authority.lastIndex(of: ":"), let number = Int(authority[authority.index(after: colon)...]) {
-                host = String(authority[..<colon])
-                port = number
-            } else {
-                host = String(authority)
-                port = 80
-            }
-            guard !host.isEmpty, (1...65535).contains(port) else { throw .badURL(url) }
+            guard let host = parts.host, !host.isEmpty, (1...65535).contains(parts.port ?? 80) else { throw .badURL(url) }
+            self.host = host
+            port = parts.port ?? 80
+            path = (parts.percentEncodedPath.isEmpty ? "/" : parts.percentEncodedPath)
+                + (parts.percentEncodedQuery.map { "?" + $0 } ?? "")
         }
     }
 

@@ -199,10 +199,11 @@ public final class WebhookDeliverer: @unchecked Sendable {
 
     /// `url` without user information or query (which may carry credentials), for logs.
     static func redacted(_ url: String) -> String {
-        guard let schemeEnd = url.range(of: "://") else { return url }
-        var rest = url[schemeEnd.upperBound...]
-        if let query = rest.firstIndex(of: "?") { rest = rest[..<query] }
-        if let at = rest.firstIndex(of: "@"), !rest[..<at].contains("/") { rest = rest[rest.index(after: at)...] }
-        return String(url[..<schemeEnd.upperBound]) + rest
+        guard var parts = URLComponents(string: url) else { return "(unparsable URL)" }
+        parts.user = nil
+        parts.password = nil
+        parts.query = nil
+        parts.fragment = nil
+        return parts.string ?? "(unparsable URL)"
     }
 }
