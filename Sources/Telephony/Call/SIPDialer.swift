@@ -39,7 +39,6 @@ public actor SIPDialer: Dialer {
     private let transport: UDPTransport
     private let configuration: Configuration
     private let registry = CallRegistry()
-    private var calls: [String: OutboundCall] = [:]
     private let timers = TimerScheduler()
     private var nextRTPPort: Int
     public nonisolated var counters: Counters { registry.counters }
@@ -90,12 +89,11 @@ public actor SIPDialer: Dialer {
             return stream
         }
         let call = OutboundCall(machine: machine, transport: transport, scheduler: timers, continuation: continuation,
-                                media: media) { [weak self] callID in
-            await self?.remove(callID)
+                                media: media) { [registry] callID in
+            registry.remove(callID)
         }
-        calls[machine.callID] = call
         let (inbox, inboxContinuation) = AsyncStream<SIPMessage>.makeStream()
-        registry.add(machine.callID, inboxContinuation)
+        registry.add(machine.callID, call: call, inbox: inboxContinuation)
         // Owned by the call: its inbox finishes when the call is removed, and the task ends with it.
         Task {
             for await message in inbox {
@@ -107,12 +105,7 @@ public actor SIPDialer: Dialer {
     }
 
     public func hangUp(sipCallID: String) async {
-        await calls[sipCallID]?.hangUp()
-    }
-
-    private func remove(_ callID: String) {
-        calls[callID] = nil
-        registry.remove(callID)
+        await registry.call(sipCallID)?.hangUp()
     }
 
     /// Parses one datagram and hands it to its call's inbox; runs on the transport's receive thread.
@@ -256,25 +249,29 @@ public actor SIPDialer: Dialer {
     }
 }
 
-/// The calls in progress by Call-ID, for the receive thread: each call's inbox, and what arrived
-/// that no call could use.
-// @unchecked Sendable: `lock` guards `inboxes` and `counters`.
+/// The calls in progress by Call-ID, for the dialer and its receive thread: each call and its
+/// inbox, and what arrived that no call could use.
+// @unchecked Sendable: `lock` guards `calls` and `tally`.
 final class CallRegistry: @unchecked Sendable {
     private let lock = NSLock()
-    private var inboxes: [String: AsyncStream<SIPMessage>.Continuation] = [:]
+    private var calls: [String: (call: OutboundCall, inbox: AsyncStream<SIPMessage>.Continuation)] = [:]
     private var tally = SIPDialer.Counters()
 
-    func add(_ callID: String, _ inbox: AsyncStream<SIPMessage>.Continuation) {
-        lock.withLock { inboxes[callID] = inbox }
+    func add(_ callID: String, call: OutboundCall, inbox: AsyncStream<SIPMessage>.Continuation) {
+        lock.withLock { calls[callID] = (call, inbox) }
     }
 
     func remove(_ callID: String) {
-        lock.withLock { inboxes.removeValue(forKey: callID) }?.finish()
+        lock.withLock { calls.removeValue(forKey: callID) }?.inbox.finish()
+    }
+
+    func call(_ callID: String) -> OutboundCall? {
+        lock.withLock { calls[callID]?.call }
     }
 
     /// Whether a call took `message`.
     func deliver(_ message: SIPMessage, to callID: String) -> Bool {
-        guard let inbox = lock.withLock({ inboxes[callID] }) else { return false }
+        guard let inbox = lock.withLock({ calls[callID]?.inbox }) else { return false }
         inbox.yield(message)
         return true
     }
