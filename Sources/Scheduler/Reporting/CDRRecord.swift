@@ -39,44 +39,42 @@ public struct CDRRecord: Sendable, Equatable {
         connectTime.map { disconnectTime - $0 }
     }
 
+    /// Answered time rounded to whole seconds (0 when never answered).
+    public var callDurationSec: Int64 {
+        connectDurationMs.map { ($0 + 500) / 1000 } ?? 0
+    }
+
     /// The CDR as one line of JSON (keys in DESIGN.md's order, times ISO 8601 UTC with ms).
     public var jsonLine: String {
-        var out = "{\"outboundCall\":true"
-        func add(_ key: String, _ value: String?) {
-            out += ",\"\(key)\":"
-            if let value { JSONNode.appendQuoted(value, to: &out) } else { out += "null" }
-        }
-        func addNumber(_ key: String, _ value: Int64?) {
-            out += ",\"\(key)\":" + (value.map(String.init) ?? "null")
-        }
-        func addTime(_ key: String, _ value: Int64?) { add(key, value.map(Timestamp.iso8601)) }
-        add("cdrId", cdrId)
-        add("conversationId", conversationId)
-        add("sipCallId", sipCallId)
-        add("campaignId", campaignId)
-        addNumber("contactId", contactId)
-        addNumber("attempt", Int64(attempt))
-        add("target", target)
-        add("caller", caller)
-        add("trunk", trunk)
-        addTime("startTime", startTime)
-        addTime("ringTime", ringTime)
-        addTime("connectTime", connectTime)
-        addTime("disconnectTime", disconnectTime)
-        addNumber("ringDurationMs", ringDurationMs)
-        addNumber("connectDurationMs", connectDurationMs)
-        addNumber("callDurationSec", connectDurationMs.map { ($0 + 500) / 1000 } ?? 0)
-        add("status", status)
-        add("reasonCode", reasonCode)
-        add("reason", reason)
-        addNumber("sipCode", sipCode.map(Int64.init))
-        add("machineDetection", machineDetection)
-        addNumber("amdDecisionMs", amdDecisionMs.map(Int64.init))
-        out += ",\"beepDetected\":" + (beepDetected.map { $0 ? "true" : "false" } ?? "null")
-        out += ",\"optedOut\":" + (optedOut ? "true" : "false")
-        out += ",\"willRetry\":" + (willRetry ? "true" : "false")
-        addTime("nextAttemptAt", nextAttemptAt)
-        out += ",\"metadata\":" + metadata
-        return out + "}"
+        var json = JSONObjectWriter()
+        json.bool("outboundCall", true)
+        json.string("cdrId", cdrId)
+        json.string("conversationId", conversationId)
+        json.string("sipCallId", sipCallId)
+        json.string("campaignId", campaignId)
+        json.number("contactId", contactId)
+        json.number("attempt", attempt)
+        json.string("target", target)
+        json.string("caller", caller)
+        json.string("trunk", trunk)
+        json.time("startTime", startTime)
+        json.time("ringTime", ringTime)
+        json.time("connectTime", connectTime)
+        json.time("disconnectTime", disconnectTime)
+        json.number("ringDurationMs", ringDurationMs)
+        json.number("connectDurationMs", connectDurationMs)
+        json.number("callDurationSec", callDurationSec)
+        json.string("status", status)
+        json.string("reasonCode", reasonCode)
+        json.string("reason", reason)
+        json.number("sipCode", sipCode)
+        json.string("machineDetection", machineDetection)
+        json.number("amdDecisionMs", amdDecisionMs)
+        json.bool("beepDetected", beepDetected)
+        json.bool("optedOut", optedOut)
+        json.bool("willRetry", willRetry)
+        json.time("nextAttemptAt", nextAttemptAt)
+        json.raw("metadata", metadata)
+        return json.result
     }
 }
