@@ -326,11 +326,7 @@ extension CampaignSettings {
     static func promptProblem(at path: String) -> String? {
         guard FileManager.default.fileExists(atPath: path) else { return "does not exist (looked for \(path))" }
         do {
-            let format = try WAVFormat(contentsOfFile: path)
-            guard format.sampleRate == 8000, format.channels == 1 else {
-                return "is \(format.sampleRate) Hz with \(format.channels) channel(s); expected 8000 Hz mono"
-            }
-            return nil
+            return try WAVFormat(contentsOfFile: path).unplayableReason
         } catch {
             return "\(error)"
         }

@@ -15,7 +15,7 @@ public struct WAVAudio: Sendable, Equatable {
             switch self {
             case .format(let path, let error): "\(path) \(error)"
             case .notNarrowbandMono(let path, let rate, let channels):
-                "\(path) is \(rate) Hz with \(channels) channel(s); expected 8000 Hz mono"
+                "\(path) " + WAVFormat.unplayableReason(sampleRate: rate, channels: channels)
             }
         }
     }
@@ -44,7 +44,7 @@ public struct WAVAudio: Sendable, Equatable {
         } catch {
             throw .format(path: "", error)
         }
-        guard format.sampleRate == 8000, format.channels == 1 else {
+        guard format.unplayableReason == nil else {
             throw .notNarrowbandMono(path: "", sampleRate: format.sampleRate, channels: format.channels)
         }
         let data = bytes[format.dataOffset..<format.dataOffset + format.dataLength]

@@ -19,6 +19,15 @@ public struct WAVFormat: Sendable, Equatable {
     /// Length of the `data` chunk in bytes.
     public var dataLength: Int
 
+    /// Why this audio cannot go into a PCMU/PCMA call as it is (it must be 8 kHz mono), or nil.
+    public var unplayableReason: String? {
+        sampleRate == 8000 && channels == 1 ? nil : Self.unplayableReason(sampleRate: sampleRate, channels: channels)
+    }
+
+    static func unplayableReason(sampleRate: Int, channels: Int) -> String {
+        "is \(sampleRate) Hz with \(channels) channel(s); expected 8000 Hz mono"
+    }
+
     public var durationSeconds: Double {
         let bytesPerSample = encoding == .pcm16 ? 2 : 1
         return Double(dataLength) / Double(bytesPerSample * channels * max(sampleRate, 1))
