@@ -18,7 +18,15 @@ struct CallMedia {
     var detectionRan = false
     var beepHeard = false
     var optedOut: Character?
+    /// The receive loop and the prompt being played.
     var tasks: [String: Task<Void, Never>] = [:]
+
+    /// The script's timers (run by `OutboundCall` with the SIP timers).
+    enum MediaTimer: Hashable {
+        /// No RTP at all by the no-speech timeout is a media failure, not silence.
+        case noAudio
+        case script(CallScriptStateMachine.Timer)
+    }
 
     init(transport: UDPTransport, script: CallScript) {
         self.transport = transport
@@ -110,15 +118,9 @@ extension OutboundCall {
                 guard let configuration = media?.script.script.amd else { continue }
                 media?.detector = AnsweringMachineDetector(configuration: configuration)
                 media?.detectionRan = true
-                // No RTP at all by the no-speech timeout is a media failure, not silence.
-                let timeout = Duration.milliseconds(configuration.noSpeechTimeoutMs)
-                media?.tasks["watchdog"] = Task { [weak self] in
-                    try? await Task.sleep(for: timeout)
-                    guard !Task.isCancelled else { return }
-                    await self?.mediaWatchdogFired(afterMs: configuration.noSpeechTimeoutMs)
-                }
+                startTimer(.media(.noAudio), after: .milliseconds(configuration.noSpeechTimeoutMs))
             case .stopDetection:
-                media?.cancelTask("watchdog")
+                cancelTimer(.media(.noAudio))
                 if var detector = media?.detector {
                     let events = detector.stop()
                     media?.detector = nil
@@ -130,13 +132,9 @@ extension OutboundCall {
                 media?.cancelTask("playback")
                 media?.sender?.paused(samples: 0)
             case .startTimer(let timer, let delay):
-                media?.tasks["timer"] = Task { [weak self] in
-                    try? await Task.sleep(for: delay)
-                    guard !Task.isCancelled else { return }
-                    await self?.scriptTimerFired(timer)
-                }
-            case .cancelTimer:
-                media?.cancelTask("timer")
+                startTimer(.media(.script(timer)), after: delay)
+            case .cancelTimer(let timer):
+                cancelTimer(.media(.script(timer)))
             case .hangUp(let reasonCode):
                 await perform(machine.hangUp(reasonCode))
             case .optedOut(let digit):
@@ -146,15 +144,17 @@ extension OutboundCall {
         }
     }
 
-    private func mediaWatchdogFired(afterMs: Int) async {
-        guard media?.receivedAudio == false, var detector = media?.detector else { return }
-        let events = detector.fail("no RTP audio received within \(afterMs) ms of the answer", atMs: afterMs)
-        media?.detector = detector
-        await amdEvents(events)
-    }
-
-    private func scriptTimerFired(_ timer: CallScriptStateMachine.Timer) async {
-        await performScript(media?.script.timerFired(timer) ?? [])
+    func mediaTimerFired(_ timer: CallMedia.MediaTimer) async {
+        switch timer {
+        case .noAudio:
+            guard media?.receivedAudio == false, var detector = media?.detector else { return }
+            let afterMs = detector.configuration.noSpeechTimeoutMs
+            let events = detector.fail("no RTP audio received within \(afterMs) ms of the answer", atMs: afterMs)
+            media?.detector = detector
+            await amdEvents(events)
+        case .script(let scriptTimer):
+            await performScript(media?.script.timerFired(scriptTimer) ?? [])
+        }
     }
 
     private func startPlayback(_ prompt: CallScriptStateMachine.Prompt) {

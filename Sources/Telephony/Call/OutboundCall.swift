@@ -8,9 +8,15 @@ actor OutboundCall {
     let continuation: AsyncStream<CallEvent>.Continuation
     /// RTP and the script, for calls that have one.
     var media: CallMedia?
-    /// Running timers, by their id on the dialer's shared `TimerScheduler`; cancelled there when the
-    /// state machine cancels them or the call ends.
-    private var timers: [CallStateMachine.Timer: (id: UInt64, token: UInt64)] = [:]
+    /// The call's timers: the SIP state machine's and, for calls with media, the script's.
+    enum TimerKey: Hashable {
+        case sip(CallStateMachine.Timer)
+        case media(CallMedia.MediaTimer)
+    }
+
+    /// Running timers, by their id on the dialer's shared `TimerScheduler`; cancelled there when
+    /// they are cancelled here or the call ends.
+    private var timers: [TimerKey: (id: UInt64, token: UInt64)] = [:]
     /// Tells a timer that fired from one restarted since (its token no longer matches).
     private var timerTokens: UInt64 = 0
     private let scheduler: TimerScheduler
@@ -51,10 +57,28 @@ actor OutboundCall {
         await perform(machine.hangUp())
     }
 
-    private func timerFired(_ timer: CallStateMachine.Timer, token: UInt64) async {
-        guard timers[timer]?.token == token else { return }
-        timers[timer] = nil
-        await perform(machine.timerFired(timer))
+    func startTimer(_ key: TimerKey, after delay: Duration) {
+        cancelTimer(key)
+        timerTokens += 1
+        let token = timerTokens
+        let id = scheduler.schedule(after: delay) { [weak self] in
+            // A task per timer that fires (most are cancelled first); it owns nothing else.
+            Task { await self?.timerFired(key, token: token) }
+        }
+        timers[key] = (id, token)
+    }
+
+    func cancelTimer(_ key: TimerKey) {
+        if let running = timers.removeValue(forKey: key) { scheduler.cancel(running.id) }
+    }
+
+    private func timerFired(_ key: TimerKey, token: UInt64) async {
+        guard timers[key]?.token == token else { return }
+        timers[key] = nil
+        switch key {
+        case .sip(let timer): await perform(machine.timerFired(timer))
+        case .media(let timer): await mediaTimerFired(timer)
+        }
     }
 
     /// Carries out `actions`; `reason` replaces the outcome's reason when the call ends here.
@@ -71,16 +95,9 @@ actor OutboundCall {
                     return
                 }
             case .startTimer(let timer, let delay):
-                if let old = timers[timer] { scheduler.cancel(old.id) }
-                timerTokens += 1
-                let token = timerTokens
-                let id = scheduler.schedule(after: delay) { [weak self] in
-                    // A task per timer that fires (most are cancelled first); it owns nothing else.
-                    Task { await self?.timerFired(timer, token: token) }
-                }
-                timers[timer] = (id, token)
+                startTimer(.sip(timer), after: delay)
             case .cancelTimer(let timer):
-                if let running = timers.removeValue(forKey: timer) { scheduler.cancel(running.id) }
+                cancelTimer(.sip(timer))
             case .event(let event):
                 switch event {
                 case .ringing, .earlyMedia: if ringTime == nil { ringTime = Self.nowMs() }
