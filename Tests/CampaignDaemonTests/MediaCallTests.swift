@@ -1,4 +1,5 @@
 import Foundation
+import Telephony
 import Testing
 
 /// Answered calls with media against SIPp: the callee streams a recording of a person or an
@@ -19,14 +20,7 @@ import Testing
         data.append(contentsOf: Array("data".utf8))
         le32(count)
         for index in 0..<count {
-            let value = Int(6000 * sin(2 * Double.pi * hz * Double(index) / 8000)) >> 2
-            // G.711 μ-law, as the reference encoder does it.
-            var magnitude = abs(value)
-            let mask: UInt8 = value < 0 ? 0x7F : 0xFF
-            magnitude = min(magnitude, 8159) + 0x21
-            var segment = 0
-            while segment <= 7, magnitude > ((0x40 << segment) - 1) { segment += 1 }
-            data.append((UInt8(segment << 4) | UInt8((magnitude >> (segment + 1)) & 0x0F)) ^ mask)
+            data.append(G711.muLaw(Int16(6000 * sin(2 * Double.pi * hz * Double(index) / 8000))))
         }
         return data
     }
