@@ -131,4 +131,41 @@ import Testing
             #expect(reparsed == original)
         }
     }
+
+    @Test func bareLineEndsFoldingAndUTF8ReadLikeTheirCanonicalForm() throws {
+        let canonical = try datagram(
+            "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKabc;rport=5070\r\n"
+            + "From: \"J\u{00FC}rgen \u{00D8}stergaard\" <sip:caller@example.com>;tag=a1\r\n"
+            + "To: <sip:callee@example.com>;tag=b2\r\nCall-ID: utf8-1\r\nCSeq: 7 INVITE\r\n"
+            + "Subject: first part second part\r\nContent-Length: 0\r\n\r\n")
+        #expect(canonical.from?.displayName == "J\u{00FC}rgen \u{00D8}stergaard")
+        #expect(canonical.topVia?.branch == "z9hG4bKabc")
+        #expect(canonical.topVia?.port == 5070)
+        // Bare LF, bare CR, a folded header (tab and spaces) and a compact name read the same.
+        let odd = try datagram(
+            "SIP/2.0 200 OK\nv: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKabc;rport=5070\r"
+            + "f: \"J\u{00FC}rgen \u{00D8}stergaard\" <sip:caller@example.com>;tag=a1\n"
+            + "t: <sip:callee@example.com>;tag=b2\r\ni: utf8-1\r\nCSEQ: 7 INVITE\r\n"
+            + "subject: first part\r\n\t  second part\r\nl: 0\r\n\r\n")
+        #expect(odd == canonical)
+        // Bytes that are not UTF-8 are refused.
+        var broken = Array("OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nTo: <sip:a@b>\r\n".utf8)
+        broken += [0x46, 0x72, 0x6F, 0x6D, 0x3A, 0x20, 0xC3, 0x28] + Array("<sip:c@d>;tag=1\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\n\r\n".utf8)
+        #expect(throws: SIPMessageParser.ParseError("header section is not valid UTF-8")) { try SIPMessageParser.parse(datagram: broken) }
+    }
+
+    @Test func listsAndParametersSplitOutsideQuotesAndBrackets() throws {
+        #expect(SIPMessage.splitList(" <sip:a@b;x=1,2>, \"Last, First\" <sip:c@d> ,, sip:e@f ") == [
+            "<sip:a@b;x=1,2>", "\"Last, First\" <sip:c@d>", "sip:e@f"])
+        #expect(SIPMessage.splitList("  ").isEmpty)
+        let parameters = HeaderParameters(parsing: ";Branch=z9hG4bK1 ; rport ;note=\"a;b\\\";c\";TAG = x")
+        #expect(parameters.items.map(\.name) == ["branch", "rport", "note", "tag"])
+        #expect(parameters["BRANCH"] == "z9hG4bK1")
+        #expect(parameters["rport"] == "")
+        #expect(parameters["note"] == "\"a;b\\\";c\"")
+        #expect(parameters["tag"] == "x")
+        #expect(CallStateMachine.settingBranch("z9hG4bKnew", in: "SIP/2.0/UDP h:5060;BRANCH=z9hG4bKold;rport")
+            == "SIP/2.0/UDP h:5060;BRANCH=z9hG4bKnew;rport")
+        #expect(CallStateMachine.settingBranch("z9hG4bKnew", in: "SIP/2.0/UDP h:5060") == "SIP/2.0/UDP h:5060;branch=z9hG4bKnew")
+    }
 }

@@ -443,10 +443,22 @@ public struct CallStateMachine: Sendable {
     /// `via` (one Via value we wrote) with its `branch` parameter set to `branch`, by text: parsing
     /// and re-serialising the Via cost more than the rest of building the request.
     static func settingBranch(_ branch: String, in via: String) -> String {
-        guard let start = via.range(of: ";branch=", options: .caseInsensitive) else { return via + ";branch=" + branch }
-        let rest = via[start.upperBound...]
-        let end = rest.firstIndex { $0 == ";" || $0 == "," || $0 == " " } ?? via.endIndex
-        return String(via[..<start.upperBound]) + branch + String(via[end...])
+        let found: (Int, Int)? = via.withSIPBytes { bytes in
+            var start = 0
+            while start + 8 <= bytes.count {
+                if SIPBytes.equalsIgnoringCase(bytes, start, start + 8, ";branch=") {
+                    var end = start + 8
+                    while end < bytes.count, bytes[end] != UInt8(ascii: ";"), bytes[end] != UInt8(ascii: ","), bytes[end] != 0x20 { end += 1 }
+                    return (start + 8, end)
+                }
+                start += 1
+            }
+            return nil
+        }
+        guard let (valueStart, valueEnd) = found else { return via + ";branch=" + branch }
+        let utf8 = via.utf8
+        return String(via[..<utf8.index(utf8.startIndex, offsetBy: valueStart)]) + branch
+            + String(via[utf8.index(utf8.startIndex, offsetBy: valueEnd)...])
     }
 
     private mutating func endCall(_ outcome: CallOutcome) -> [Action] {

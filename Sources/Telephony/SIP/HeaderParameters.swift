@@ -12,24 +12,43 @@ public struct HeaderParameters: Sendable, Hashable {
     }
 
     /// Parses the text after the first `;` (leading `;` optional). Quoted values keep their quotes.
-    public init(parsing text: Substring) {
+    public init<Text: StringProtocol>(parsing text: Text) {
+        items = text.withSIPBytes { bytes in Self.items(bytes, 0, bytes.count) }
+    }
+
+    /// The parameters in `lo..<hi`: pieces split at `;` outside quoted strings.
+    static func items(_ bytes: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> [Item] {
         var items: [Item] = []
-        for piece in Self.split(text) {
-            let trimmed = piece.trimmingSIPWhitespace()
-            if trimmed.isEmpty { continue }
-            if let eq = trimmed.firstIndex(of: "=") {
-                items.append(Item(
-                    name: String(trimmed[..<eq]).trimmingSIPWhitespace().lowercased(),
-                    value: String(trimmed[trimmed.index(after: eq)...]).trimmingSIPWhitespace()))
+        var start = lo, index = lo
+        var inQuotes = false
+        func piece(_ lo: Int, _ hi: Int) {
+            let (lo, hi) = SIPBytes.trimmed(bytes, lo, hi)
+            guard lo < hi else { return }
+            if let eq = SIPBytes.firstIndex(of: UInt8(ascii: "="), in: bytes, lo, hi) {
+                let (nameLo, nameHi) = SIPBytes.trimmed(bytes, lo, eq)
+                items.append(Item(name: SIPBytes.lowercasedString(bytes, nameLo, nameHi),
+                                  value: SIPBytes.trimmedString(bytes, eq + 1, hi)))
             } else {
-                items.append(Item(name: trimmed.lowercased(), value: nil))
+                items.append(Item(name: SIPBytes.lowercasedString(bytes, lo, hi), value: nil))
             }
         }
-        self.items = items
+        while index < hi {
+            switch bytes[index] {
+            case UInt8(ascii: "\\") where inQuotes: index += 1
+            case UInt8(ascii: "\""): inQuotes.toggle()
+            case UInt8(ascii: ";") where !inQuotes:
+                piece(start, index)
+                start = index + 1
+            default: break
+            }
+            index += 1
+        }
+        piece(start, min(index, hi))
+        return items
     }
 
     public subscript(name: String) -> String? {
-        let lowered = name.lowercased()
+        let lowered = name.utf8.contains(where: { (0x41...0x5A).contains($0) || $0 >= 0x80 }) ? name.lowercased() : name
         return items.first { $0.name == lowered }.map { $0.value ?? "" }
     }
 
@@ -44,25 +63,5 @@ public struct HeaderParameters: Sendable, Hashable {
 
     public var serialized: String {
         items.map { ";" + $0.name + ($0.value.map { "=" + $0 } ?? "") }.joined()
-    }
-
-    /// Splits at `;` outside quoted strings.
-    private static func split(_ text: Substring) -> [String] {
-        var parts: [String] = []
-        var current = ""
-        var inQuotes = false, escaped = false
-        for character in text {
-            if escaped { escaped = false; current.append(character); continue }
-            if character == "\\" && inQuotes { escaped = true }
-            if character == "\"" { inQuotes.toggle() }
-            if character == ";" && !inQuotes {
-                parts.append(current)
-                current = ""
-                continue
-            }
-            current.append(character)
-        }
-        parts.append(current)
-        return parts
     }
 }

@@ -31,51 +31,59 @@ public struct NameAddress: Sendable, Hashable {
     public var tag: String? { parameters["tag"] }
 
     public init(parsing text: String) throws(ParseError) {
-        let value = text.trimmingSIPWhitespace()
-        var rest = Substring(value)
+        self = try text.withSIPBytes(Self.parse).get()
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<NameAddress, ParseError> {
+        let (lo, hi) = SIPBytes.trimmed(bytes, 0, bytes.count)
+        var rest = lo
         var display: String?
-        if rest.first == "\"" {
-            var index = rest.index(after: rest.startIndex)
-            var name = ""
+        if rest < hi, bytes[rest] == UInt8(ascii: "\"") {
+            var name: [UInt8] = []
+            var index = rest + 1
             var closed = false
-            while index < rest.endIndex {
-                let character = rest[index]
-                if character == "\\" {
-                    index = rest.index(after: index)
-                    guard index < rest.endIndex else { break }
-                    name.append(rest[index])
-                } else if character == "\"" {
+            while index < hi {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\\") {
+                    index += 1
+                    guard index < hi else { break }
+                    name.append(bytes[index])
+                } else if byte == UInt8(ascii: "\"") {
                     closed = true
                     break
                 } else {
-                    name.append(character)
+                    name.append(byte)
                 }
-                index = rest.index(after: index)
+                index += 1
             }
-            guard closed else { throw .unterminatedQuote(value) }
-            display = name
-            rest = rest[rest.index(after: index)...]
+            guard closed else { return .failure(.unterminatedQuote(SIPBytes.string(bytes, lo, hi))) }
+            display = String(decoding: name, as: UTF8.self)
+            rest = index + 1
         }
-        if let open = rest.firstIndex(of: "<") {
+        let uri: String
+        let parameters: HeaderParameters
+        if let open = SIPBytes.firstIndex(of: UInt8(ascii: "<"), in: bytes, rest, hi) {
             if display == nil {
-                let token = String(rest[..<open]).trimmingSIPWhitespace()
+                let token = SIPBytes.trimmedString(bytes, rest, open)
                 display = token.isEmpty ? nil : token
             }
-            guard let close = rest[open...].firstIndex(of: ">") else { throw .unterminatedAngleBracket(value) }
-            uri = String(rest[rest.index(after: open)..<close]).trimmingSIPWhitespace()
-            let after = rest[rest.index(after: close)...].trimmingSIPWhitespace()
-            parameters = HeaderParameters(parsing: Substring(after))
+            guard let close = SIPBytes.firstIndex(of: UInt8(ascii: ">"), in: bytes, open, hi) else {
+                return .failure(.unterminatedAngleBracket(SIPBytes.string(bytes, lo, hi)))
+            }
+            uri = SIPBytes.trimmedString(bytes, open + 1, close)
+            parameters = HeaderParameters(HeaderParameters.items(bytes, close + 1, hi))
         } else {
             // addr-spec: parameters after the URI belong to the header, not the URI (RFC 3261 §20.10).
-            let trimmed = rest.trimmingSIPWhitespace()
-            let uriEnd = trimmed.firstIndex(of: ";") ?? trimmed.endIndex
-            let uriText = String(trimmed[..<uriEnd]).trimmingSIPWhitespace()
-            if uriText.contains(" ") || uriText.contains("\t") { throw .whitespaceInURI(value) }
-            uri = uriText
-            parameters = HeaderParameters(parsing: trimmed[uriEnd...])
+            let uriEnd = SIPBytes.firstIndex(of: UInt8(ascii: ";"), in: bytes, rest, hi) ?? hi
+            let (uriLo, uriHi) = SIPBytes.trimmed(bytes, rest, uriEnd)
+            if bytes[uriLo..<uriHi].contains(where: { $0 == 0x20 || $0 == 0x09 }) {
+                return .failure(.whitespaceInURI(SIPBytes.string(bytes, lo, hi)))
+            }
+            uri = SIPBytes.string(bytes, uriLo, uriHi)
+            parameters = HeaderParameters(HeaderParameters.items(bytes, uriEnd, hi))
         }
-        guard !uri.isEmpty else { throw .missingURI(value) }
-        displayName = display
+        guard !uri.isEmpty else { return .failure(.missingURI(SIPBytes.string(bytes, lo, hi))) }
+        return .success(NameAddress(displayName: display, uri: uri, parameters: parameters))
     }
 
     /// `"Display" <uri>;params`, quoting the display name.

@@ -8,6 +8,12 @@ public struct SIPHeaderField: Sendable, Hashable {
         self.value = value
     }
 
+    /// A field whose name is already canonical (from `canonicalName`).
+    init(canonicalName: String, value: String) {
+        self.name = canonicalName
+        self.value = value
+    }
+
     // RFC 3261 §7.3.3 compact forms.
     private static let compactForms: [String: String] = [
         "i": "Call-ID", "m": "Contact", "e": "Content-Encoding", "l": "Content-Length", "c": "Content-Type",
@@ -26,6 +32,29 @@ public struct SIPHeaderField: Sendable, Hashable {
     }()
 
     private static let canonicalNames = Set(knownNames.values)
+
+    /// The known names as bytes, by length, for matching received names without building a String.
+    private static let knownNamesByLength: [[(bytes: [UInt8], name: String)]] = {
+        var table = [[(bytes: [UInt8], name: String)]](repeating: [], count: 32)
+        for name in knownNames.values where name.utf8.count < table.count {
+            table[name.utf8.count].append((Array(name.utf8).map(SIPBytes.lowered), name))
+        }
+        for (compact, name) in compactForms { table[1].append((Array(compact.utf8), name)) }
+        return table
+    }()
+
+    /// `canonicalName` of the name in `lo..<hi`: the shared canonical String for known and compact
+    /// names, the text as written otherwise.
+    static func canonicalName(_ bytes: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> String {
+        let length = hi - lo
+        if length < knownNamesByLength.count {
+            candidates: for candidate in knownNamesByLength[length] {
+                for offset in 0..<length where SIPBytes.lowered(bytes[lo + offset]) != candidate.bytes[offset] { continue candidates }
+                return candidate.name
+            }
+        }
+        return SIPBytes.string(bytes, lo, hi)
+    }
 
     /// Whether this field is header `canonical` (a name from `canonicalName`): header names are
     /// case-insensitive, compared here byte by byte without building lower-cased copies.

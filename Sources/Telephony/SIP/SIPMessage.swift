@@ -82,14 +82,27 @@ public struct SIPMessage: Sendable, Hashable {
     /// CSeq number and method (RFC 3261 §8.1.1.5).
     public var cseq: (number: UInt32, method: String)? {
         guard let value = header("CSeq") else { return nil }
-        let parts = value.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        guard parts.count == 2, let number = UInt32(parts[0]), number < 1 << 31 else { return nil }
-        return (number, String(parts[1]))
+        // CSeq = 1*DIGIT LWS Method
+        return value.withSIPBytes { bytes -> (UInt32, String)? in
+            var index = 0
+            while index < bytes.count, bytes[index] != 0x20, bytes[index] != 0x09 { index += 1 }
+            guard let number = SIPBytes.decimal(bytes, 0, index), number < 1 << 31 else { return nil }
+            var methodStart = index
+            while methodStart < bytes.count, bytes[methodStart] == 0x20 || bytes[methodStart] == 0x09 { methodStart += 1 }
+            var methodEnd = methodStart
+            while methodEnd < bytes.count, bytes[methodEnd] != 0x20, bytes[methodEnd] != 0x09 { methodEnd += 1 }
+            var rest = methodEnd
+            while rest < bytes.count, bytes[rest] == 0x20 || bytes[rest] == 0x09 { rest += 1 }
+            guard methodEnd > methodStart, rest == bytes.count else { return nil }
+            return (UInt32(number), SIPBytes.string(bytes, methodStart, methodEnd))
+        }
     }
 
     /// The topmost Via as a parsed value.
     public var topVia: SIPVia? {
-        headerValues("Via").first.flatMap(SIPVia.init(parsing:))
+        guard let first = header("Via") else { return nil }
+        let value = first.utf8.contains(UInt8(ascii: ",")) ? SIPMessage.splitList(first).first : first
+        return value.flatMap(SIPVia.init(parsing:))
     }
 
     public var from: NameAddress? { header("From").flatMap { try? NameAddress(parsing: $0) } }
@@ -113,40 +126,40 @@ public struct SIPMessage: Sendable, Hashable {
 
     /// Splits a header value at commas that are not inside quotes or angle brackets (RFC 3261 §7.3.1).
     public static func splitList(_ value: String) -> [String] {
-        var parts: [String] = []
-        var current = ""
-        var inQuotes = false, inAngle = false, escaped = false
-        for character in value {
-            if escaped {
-                escaped = false
-                current.append(character)
-                continue
+        value.withSIPBytes { bytes in
+            guard bytes.contains(UInt8(ascii: ",")) else {
+                let element = SIPBytes.trimmedString(bytes, 0, bytes.count)
+                return element.isEmpty ? [] : [element]
             }
-            switch character {
-            case "\\" where inQuotes: escaped = true
-            case "\"": inQuotes.toggle()
-            case "<" where !inQuotes: inAngle = true
-            case ">" where !inQuotes: inAngle = false
-            case "," where !inQuotes && !inAngle:
-                parts.append(current.trimmingSIPWhitespace())
-                current = ""
-                continue
-            default: break
+            var parts: [String] = []
+            var start = 0, index = 0
+            var inQuotes = false, inAngle = false
+            while index < bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: "\\") where inQuotes: index += 1
+                case UInt8(ascii: "\""): inQuotes.toggle()
+                case UInt8(ascii: "<") where !inQuotes: inAngle = true
+                case UInt8(ascii: ">") where !inQuotes: inAngle = false
+                case UInt8(ascii: ",") where !inQuotes && !inAngle:
+                    let part = SIPBytes.trimmedString(bytes, start, index)
+                    if !part.isEmpty { parts.append(part) }
+                    start = index + 1
+                default: break
+                }
+                index += 1
             }
-            current.append(character)
+            let last = SIPBytes.trimmedString(bytes, start, min(index, bytes.count))
+            if !last.isEmpty { parts.append(last) }
+            return parts
         }
-        let last = current.trimmingSIPWhitespace()
-        if !last.isEmpty || !parts.isEmpty { parts.append(last) }
-        return parts.filter { !$0.isEmpty }
     }
 }
 
 extension StringProtocol {
     /// The text without leading and trailing spaces, tabs and line ends (SIP's LWS).
     func trimmingSIPWhitespace() -> String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first == " " || first == "\t" || first == "\r" || first == "\n" { scalars.removeFirst() }
-        while let last = scalars.last, last == " " || last == "\t" || last == "\r" || last == "\n" { scalars.removeLast() }
-        return String(scalars)
+        let (lo, hi) = withSIPBytes { SIPBytes.trimmed($0, 0, $0.count) }
+        let start = utf8.index(utf8.startIndex, offsetBy: lo), end = utf8.index(utf8.startIndex, offsetBy: hi)
+        return String(self[start..<end])
     }
 }

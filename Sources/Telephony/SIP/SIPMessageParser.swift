@@ -101,69 +101,126 @@ public struct SIPMessageParser: Sendable {
         }
     }
 
-    private static func isToken(_ text: Substring) -> Bool {
-        !text.isEmpty && text.utf8.allSatisfy(isTokenCharacter)
-    }
-
     /// Parses the start line and header fields (no body).
     private static func parseHead(_ head: ArraySlice<UInt8>) throws(ParseError) -> SIPMessage {
-        guard let text = String(validating: head, as: UTF8.self) else {
+        // SIP text is almost always ASCII; only a head with other bytes needs the full UTF-8 check.
+        if head.contains(where: { $0 >= 0x80 }), String(validating: head, as: UTF8.self) == nil {
             throw ParseError("header section is not valid UTF-8")
         }
-        var lines: [Substring] = []
-        // "\r\n" is one Character in Swift, so split on newlines as Characters (CRLF or bare LF).
-        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-            if let first = line.first, first == " " || first == "\t" {
-                // RFC 3261 §7.3.1: a line starting with white space continues the previous one.
-                guard lines.count > 1 else { throw ParseError("first header line starts with white space") }
-                lines[lines.count - 1] = Substring(lines[lines.count - 1] + " " + line.trimmingSIPWhitespace())
-            } else {
-                lines.append(line)
-            }
-        }
-        while let last = lines.last, last.isEmpty { lines.removeLast() }
-        guard let first = lines.first else { throw ParseError("empty message") }
-        let startLine = try parseStartLine(first)
-        var headers: [SIPHeaderField] = []
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else {
-                throw ParseError("header line \"\(line.prefix(60))\" has no ':'")
-            }
-            let name = line[..<colon].trimmingSIPWhitespace()
-            guard isToken(Substring(name)) else { throw ParseError("\"\(name.prefix(60))\" is not a valid header name") }
-            headers.append(SIPHeaderField(name, line[line.index(after: colon)...].trimmingSIPWhitespace()))
-        }
-        let message = SIPMessage(startLine: startLine, headers: headers)
+        let message = try head.withUnsafeBufferPointer { bytes in parseLines(bytes) }.get()
         try validate(message)
         return message
     }
 
-    private static func parseStartLine(_ line: Substring) throws(ParseError) -> SIPMessage.StartLine {
-        if line.uppercased().hasPrefix("SIP/") {
-            // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
-            let parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-            guard parts.count >= 2 else { throw ParseError("status line \"\(line.prefix(80))\" has no status code") }
-            guard parts[0].uppercased() == "SIP/2.0" else { throw ParseError("unsupported SIP version \"\(parts[0])\"; expected SIP/2.0") }
-            guard parts[1].count == 3, let code = Int(parts[1]), (100...699).contains(code) else {
-                throw ParseError("status code \"\(parts[1].prefix(20))\" is not a number from 100 to 699")
+    /// Splits the head into lines (CRLF, bare LF or bare CR), undoing folding (RFC 3261 §7.3.1:
+    /// a line starting with white space continues the previous one).
+    private static func parseLines(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<SIPMessage, ParseError> {
+        var startLine: SIPMessage.StartLine?
+        var headers: [SIPHeaderField] = []
+        headers.reserveCapacity(12)
+        // The line being collected: a byte range, or text once a continuation was folded into it.
+        var pending: (lo: Int, hi: Int)?
+        var folded: String?
+        func parseLine(_ bytes: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> ParseError? {
+            if startLine == nil {
+                switch parseStartLine(bytes, lo, hi) {
+                case .success(let parsed): startLine = parsed
+                case .failure(let error): return error
+                }
+                return nil
             }
-            return .response(statusCode: code, reasonPhrase: parts.count > 2 ? String(parts[2]) : "")
+            switch headerField(bytes, lo, hi) {
+            case .success(let field): headers.append(field)
+            case .failure(let error): return error
+            }
+            return nil
+        }
+        func finish() -> ParseError? {
+            guard let range = pending else { return nil }
+            pending = nil
+            defer { folded = nil }
+            if let text = folded { return text.withSIPBytes { parseLine($0, 0, $0.count) } }
+            return parseLine(bytes, range.lo, range.hi)
+        }
+        var index = 0
+        var lineCount = 0
+        while index <= bytes.count {
+            var end = index
+            while end < bytes.count, bytes[end] != 0x0A, bytes[end] != 0x0D { end += 1 }
+            let isContinuation = end > index && (bytes[index] == 0x20 || bytes[index] == 0x09)
+            if isContinuation {
+                guard lineCount > 1, let line = pending else {
+                    return .failure(ParseError("first header line starts with white space"))
+                }
+                let previous = folded ?? SIPBytes.string(bytes, line.lo, line.hi)
+                folded = previous + " " + SIPBytes.trimmedString(bytes, index, end)
+            } else if end > index || index < bytes.count {
+                if let error = finish() { return .failure(error) }
+                pending = (index, end)
+                lineCount += 1
+            }
+            guard end < bytes.count else { break }
+            // CRLF is one line end; a bare CR or LF is one too.
+            index = end + (bytes[end] == 0x0D && end + 1 < bytes.count && bytes[end + 1] == 0x0A ? 2 : 1)
+            if index == bytes.count { break }
+        }
+        if let error = finish() { return .failure(error) }
+        guard let startLine else { return .failure(ParseError("empty message")) }
+        return .success(SIPMessage(startLine: startLine, headers: headers))
+    }
+
+    private static func headerField(_ bytes: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> Result<SIPHeaderField, ParseError> {
+        guard let colon = SIPBytes.firstIndex(of: UInt8(ascii: ":"), in: bytes, lo, hi) else {
+            return .failure(ParseError("header line \"\(SIPBytes.string(bytes, lo, hi).prefix(60))\" has no ':'"))
+        }
+        let (nameLo, nameHi) = SIPBytes.trimmed(bytes, lo, colon)
+        guard nameHi > nameLo, bytes[nameLo..<nameHi].allSatisfy(isTokenCharacter) else {
+            return .failure(ParseError("\"\(SIPBytes.string(bytes, nameLo, nameHi).prefix(60))\" is not a valid header name"))
+        }
+        let name = SIPHeaderField.canonicalName(bytes, nameLo, nameHi)
+        return .success(SIPHeaderField(canonicalName: name, value: SIPBytes.trimmedString(bytes, colon + 1, hi)))
+    }
+
+    private static func parseStartLine(_ bytes: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> Result<SIPMessage.StartLine, ParseError> {
+        func text(_ lo: Int, _ hi: Int, limit: Int) -> Substring { SIPBytes.string(bytes, lo, hi).prefix(limit) }
+        if SIPBytes.equalsIgnoringCase(bytes, lo, min(lo + 4, hi), "SIP/") {
+            // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
+            guard let space1 = SIPBytes.firstIndex(of: 0x20, in: bytes, lo, hi) else {
+                return .failure(ParseError("status line \"\(text(lo, hi, limit: 80))\" has no status code"))
+            }
+            guard SIPBytes.equalsIgnoringCase(bytes, lo, space1, "SIP/2.0") else {
+                return .failure(ParseError("unsupported SIP version \"\(text(lo, space1, limit: 80))\"; expected SIP/2.0"))
+            }
+            let space2 = SIPBytes.firstIndex(of: 0x20, in: bytes, space1 + 1, hi)
+            let codeEnd = space2 ?? hi
+            guard codeEnd - space1 - 1 == 3, let code = SIPBytes.decimal(bytes, space1 + 1, codeEnd), (100...699).contains(code) else {
+                return .failure(ParseError("status code \"\(text(space1 + 1, codeEnd, limit: 20))\" is not a number from 100 to 699"))
+            }
+            return .success(.response(statusCode: code, reasonPhrase: space2.map { SIPBytes.string(bytes, $0 + 1, hi) } ?? ""))
         }
         // Request-Line = Method SP Request-URI SP SIP-Version CRLF, single spaces (RFC 3261 §7.1).
-        let parts = line.split(separator: " ", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty }) else {
-            throw ParseError("request line \"\(line.prefix(80))\" is not METHOD SP Request-URI SP SIP/2.0 with single spaces")
+        guard let space1 = SIPBytes.firstIndex(of: 0x20, in: bytes, lo, hi),
+              let space2 = SIPBytes.firstIndex(of: 0x20, in: bytes, space1 + 1, hi),
+              SIPBytes.firstIndex(of: 0x20, in: bytes, space2 + 1, hi) == nil,
+              space1 > lo, space2 > space1 + 1, hi > space2 + 1 else {
+            return .failure(ParseError("request line \"\(text(lo, hi, limit: 80))\" is not METHOD SP Request-URI SP SIP/2.0 with single spaces"))
         }
-        guard isToken(parts[0]) else { throw ParseError("method \"\(parts[0].prefix(40))\" is not a token") }
-        let uri = parts[1]
-        guard !uri.hasPrefix("<") else { throw ParseError("Request-URI must not be enclosed in <>") }
-        guard uri.contains(":") else { throw ParseError("Request-URI \"\(uri.prefix(60))\" has no scheme") }
-        let scheme = uri.prefix { $0 != ":" }.lowercased()
-        if scheme == "sip" || scheme == "sips", uri.contains("?") {
-            throw ParseError("Request-URI must not carry headers (\"?…\")")
+        guard bytes[lo..<space1].allSatisfy(isTokenCharacter) else {
+            return .failure(ParseError("method \"\(text(lo, space1, limit: 40))\" is not a token"))
         }
-        guard parts[2].uppercased() == "SIP/2.0" else { throw ParseError("unsupported SIP version \"\(parts[2].prefix(20))\"; expected SIP/2.0") }
-        return .request(method: String(parts[0]), uri: String(uri))
+        let uriLo = space1 + 1, uriHi = space2
+        guard bytes[uriLo] != UInt8(ascii: "<") else { return .failure(ParseError("Request-URI must not be enclosed in <>")) }
+        guard let colon = SIPBytes.firstIndex(of: UInt8(ascii: ":"), in: bytes, uriLo, uriHi) else {
+            return .failure(ParseError("Request-URI \"\(text(uriLo, uriHi, limit: 60))\" has no scheme"))
+        }
+        if SIPBytes.equalsIgnoringCase(bytes, uriLo, colon, "sip") || SIPBytes.equalsIgnoringCase(bytes, uriLo, colon, "sips"),
+           SIPBytes.firstIndex(of: UInt8(ascii: "?"), in: bytes, uriLo, uriHi) != nil {
+            return .failure(ParseError("Request-URI must not carry headers (\"?…\")"))
+        }
+        guard SIPBytes.equalsIgnoringCase(bytes, space2 + 1, hi, "SIP/2.0") else {
+            return .failure(ParseError("unsupported SIP version \"\(text(space2 + 1, hi, limit: 20))\"; expected SIP/2.0"))
+        }
+        return .success(.request(method: SIPBytes.string(bytes, lo, space1), uri: SIPBytes.string(bytes, uriLo, uriHi)))
     }
 
     /// The checks every message we act on must pass (RFC 3261 §8.1.1, §8.2.2).

@@ -42,70 +42,79 @@ public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `text`; the scheme is matched case-insensitively and the host is lower-cased.
     public init(parsing text: String) throws(ParseError) {
-        var rest = Substring(text)
-        if rest.lowercased().hasPrefix("sips:") {
-            secure = true
-            rest = rest.dropFirst(5)
-        } else if rest.lowercased().hasPrefix("sip:") {
-            secure = false
-            rest = rest.dropFirst(4)
+        self = try text.withSIPBytes(Self.parse).get()
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<SIPURI, ParseError> {
+        var uri = SIPURI(user: nil, host: "")
+        var lo = 0, hi = bytes.count
+        if SIPBytes.equalsIgnoringCase(bytes, 0, min(5, hi), "sips:") {
+            uri.secure = true
+            lo = 5
+        } else if SIPBytes.equalsIgnoringCase(bytes, 0, min(4, hi), "sip:") {
+            lo = 4
         } else {
-            throw .notSIPScheme
+            return .failure(.notSIPScheme)
         }
-        if let q = rest.firstIndex(of: "?") {
-            headers = String(rest[rest.index(after: q)...])
-            rest = rest[..<q]
-        } else {
-            headers = nil
+        if let question = SIPBytes.firstIndex(of: UInt8(ascii: "?"), in: bytes, lo, hi) {
+            uri.headers = SIPBytes.string(bytes, question + 1, hi)
+            hi = question
         }
         // The user part may itself contain ';' (RFC 3261 allows it in user), so split on the last '@'.
-        user = nil
-        password = nil
-        if let at = rest.lastIndex(of: "@") {
-            let userinfo = rest[..<at]
-            rest = rest[rest.index(after: at)...]
-            guard !userinfo.isEmpty, userinfo.allSatisfy(Self.isUserCharacter) else {
-                throw .invalidUser(String(userinfo))
+        if let at = SIPBytes.lastIndex(of: UInt8(ascii: "@"), in: bytes, lo, hi) {
+            guard at > lo, bytes[lo..<at].allSatisfy(isUserByte) else {
+                return .failure(.invalidUser(SIPBytes.string(bytes, lo, at)))
             }
-            if let colon = userinfo.firstIndex(of: ":") {
-                user = String(userinfo[..<colon])
-                password = String(userinfo[userinfo.index(after: colon)...])
+            if let colon = SIPBytes.firstIndex(of: UInt8(ascii: ":"), in: bytes, lo, at) {
+                uri.user = SIPBytes.string(bytes, lo, colon)
+                uri.password = SIPBytes.string(bytes, colon + 1, at)
             } else {
-                user = String(userinfo)
+                uri.user = SIPBytes.string(bytes, lo, at)
             }
+            lo = at + 1
         }
-        var params: [(name: String, value: String?)] = []
-        let pieces = rest.split(separator: ";", omittingEmptySubsequences: false)
-        var hostPort = pieces.first ?? ""
-        for piece in pieces.dropFirst() where !piece.isEmpty {
-            if let eq = piece.firstIndex(of: "=") {
-                params.append((String(piece[..<eq]).lowercased(), String(piece[piece.index(after: eq)...])))
-            } else {
-                params.append((String(piece).lowercased(), nil))
+        var hostHi = SIPBytes.firstIndex(of: UInt8(ascii: ";"), in: bytes, lo, hi) ?? hi
+        var piece = hostHi + 1
+        while piece < hi {
+            let end = SIPBytes.firstIndex(of: UInt8(ascii: ";"), in: bytes, piece, hi) ?? hi
+            if end > piece {
+                if let eq = SIPBytes.firstIndex(of: UInt8(ascii: "="), in: bytes, piece, end) {
+                    uri.parameters.append((SIPBytes.lowercasedString(bytes, piece, eq), SIPBytes.string(bytes, eq + 1, end)))
+                } else {
+                    uri.parameters.append((SIPBytes.lowercasedString(bytes, piece, end), nil))
+                }
             }
+            piece = end + 1
         }
-        parameters = params
-        guard !hostPort.isEmpty else { throw .missingHost }
-        port = nil
-        if hostPort.hasPrefix("[") {
-            guard let close = hostPort.firstIndex(of: "]") else { throw .invalidHost(String(hostPort)) }
-            let after = hostPort[hostPort.index(after: close)...]
-            if after.hasPrefix(":") {
-                port = try Self.parsePort(after.dropFirst())
-            } else if !after.isEmpty {
-                throw .invalidHost(String(hostPort))
+        guard hostHi > lo else { return .failure(.missingHost) }
+        if bytes[lo] == UInt8(ascii: "[") {
+            guard let close = SIPBytes.firstIndex(of: UInt8(ascii: "]"), in: bytes, lo, hostHi) else {
+                return .failure(.invalidHost(SIPBytes.string(bytes, lo, hostHi)))
             }
-            hostPort = hostPort[...close]
-            let inner = hostPort.dropFirst().dropLast()
-            guard !inner.isEmpty, inner.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else {
-                throw .invalidHost(String(hostPort))
+            if close + 1 < hostHi {
+                guard bytes[close + 1] == UInt8(ascii: ":") else { return .failure(.invalidHost(SIPBytes.string(bytes, lo, hostHi))) }
+                switch parsePort(bytes, close + 2, hostHi) {
+                case .success(let port): uri.port = port
+                case .failure(let error): return .failure(error)
+                }
             }
-        } else if let colon = hostPort.lastIndex(of: ":") {
-            port = try Self.parsePort(hostPort[hostPort.index(after: colon)...])
-            hostPort = hostPort[..<colon]
+            hostHi = close + 1
+            let inner = bytes[(lo + 1)..<close]
+            guard !inner.isEmpty, inner.allSatisfy({ isHexDigit($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }) else {
+                return .failure(.invalidHost(SIPBytes.string(bytes, lo, hostHi)))
+            }
+        } else {
+            if let colon = SIPBytes.lastIndex(of: UInt8(ascii: ":"), in: bytes, lo, hostHi) {
+                switch parsePort(bytes, colon + 1, hostHi) {
+                case .success(let port): uri.port = port
+                case .failure(let error): return .failure(error)
+                }
+                hostHi = colon
+            }
+            guard isValidHost(bytes, lo, hostHi) else { return .failure(.invalidHost(SIPBytes.string(bytes, lo, hostHi))) }
         }
-        guard Self.isValidHost(hostPort) else { throw .invalidHost(String(hostPort)) }
-        host = hostPort.lowercased()
+        uri.host = SIPBytes.lowercasedString(bytes, lo, hostHi)
+        return .success(uri)
     }
 
     public var description: String {
@@ -139,24 +148,44 @@ public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
         return parameters.first { $0.name == lowered }.map { $0.value ?? "" }
     }
 
-    private static func parsePort(_ text: Substring) throws(ParseError) -> Int {
-        guard let port = Int(text), (1...65535).contains(port) else { throw .invalidPort(String(text)) }
-        return port
+    private static func parsePort(_ bytes: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> Result<Int, ParseError> {
+        guard let port = SIPBytes.decimal(bytes, lo, hi), (1...65535).contains(port) else {
+            return .failure(.invalidPort(SIPBytes.string(bytes, lo, hi)))
+        }
+        return .success(port)
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
     }
 
     // RFC 3261 §25.1: user = 1*( unreserved / escaped / user-unreserved ), plus ':' before password.
-    private static func isUserCharacter(_ c: Character) -> Bool {
-        guard c.isASCII else { return false }
-        return c.isLetter || c.isNumber || "-_.!~*'()%&=+$,;?/:".contains(c)
+    private static func isUserByte(_ byte: UInt8) -> Bool {
+        if isAlphanumeric(byte) { return true }
+        switch byte {
+        case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "!"), UInt8(ascii: "~"), UInt8(ascii: "*"),
+            UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "="),
+            UInt8(ascii: "+"), UInt8(ascii: "$"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "?"), UInt8(ascii: "/"),
+            UInt8(ascii: ":"):
+            return true
+        default:
+            return false
+        }
     }
 
-    private static func isValidHost(_ host: Substring) -> Bool {
-        if host.hasPrefix("[") { return true }
-        guard !host.isEmpty, host.count <= 253 else { return false }
-        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
-        return labels.allSatisfy { label in
-            !label.isEmpty && label.count <= 63 && label.first != "-" && label.last != "-"
-                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+    private static func isValidHost(_ bytes: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> Bool {
+        guard hi > lo, hi - lo <= 253 else { return false }
+        var labelStart = lo
+        for index in lo...hi where index == hi || bytes[index] == UInt8(ascii: ".") {
+            let length = index - labelStart
+            guard length > 0, length <= 63, bytes[labelStart] != UInt8(ascii: "-"), bytes[index - 1] != UInt8(ascii: "-"),
+                  bytes[labelStart..<index].allSatisfy({ isAlphanumeric($0) || $0 == UInt8(ascii: "-") }) else { return false }
+            labelStart = index + 1
         }
+        return true
     }
 }
