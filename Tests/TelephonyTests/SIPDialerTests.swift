@@ -23,7 +23,7 @@ import Testing
         try send("\r\n\r\n")  // keep-alive
         var counters = SIPDialer.Counters()
         for _ in 0..<100 {
-            counters = await dialer.counters
+            counters = dialer.counters
             if counters.malformed == 2, counters.unknownResponses == 1, counters.strayRequests == 1 { break }
             try await Task.sleep(for: .milliseconds(20))
         }

@@ -11,7 +11,8 @@ enum Log {
     private static func write(_ level: String, _ message: String, _ fields: [(String, String)]) {
         var line = Timestamp.iso8601(Timestamp.nowMs()) + " " + level + " " + message
         for (key, value) in fields where !value.isEmpty {
-            line += " " + key + "=" + (value.contains(" ") || value.contains("\"") ? "\"" + value.replacingOccurrences(of: "\"", with: "'") + "\"" : value)
+            let needsQuotes = value.utf8.contains { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\"") }
+            line += " " + key + "=" + (needsQuotes ? "\"" + value.replacingOccurrences(of: "\"", with: "'") + "\"" : value)
         }
         Console.error(line)
     }

@@ -142,8 +142,8 @@ extension QueueStore {
             let metadata = Self.mergedMetadata(campaign: campaign.settings.metadata, contact: contact.text(4) ?? "{}")
             var claimed = ClaimedAttempt(
                 attemptID: 0, contactID: contactID, campaignKey: campaign.key, campaignID: campaign.id, attempt: attempt,
-                target: target, timezone: contact.text(1), caller: caller, cdrId: UUID().uuidString.lowercased(),
-                conversationId: UUID().uuidString.lowercased())
+                target: target, timezone: contact.text(1), caller: caller, cdrId: RandomUUID.string(),
+                conversationId: RandomUUID.string())
             claimed.notifyUrl = contact.text(5)
             try statement("UPDATE contacts SET state = 'dialing', attempts = ? WHERE id = ?")
                 .bind(.int(attempt), .integer(contactID)).run()

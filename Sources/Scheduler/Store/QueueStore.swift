@@ -17,6 +17,22 @@ public final class QueueStore {
         for statement in statements.values { statement.reset() }
     }
 
+    /// Opens a transaction that the following writes share until `commitGroup()` (see `QueueWriter`).
+    func beginGroup() throws(SQLiteError) {
+        resetStatements()
+        try connection.beginGroup()
+    }
+
+    func commitGroup() throws(SQLiteError) {
+        resetStatements()
+        try connection.commitGroup()
+    }
+
+    /// Runs `body` atomically: a transaction, or a savepoint inside an open group.
+    func inTransaction<T>(_ body: () throws -> T) throws -> T {
+        try connection.transaction(body)
+    }
+
     /// The prepared statement for `sql`, from the cache.
     func statement(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
         if let cached = statements[sql] { return cached }

@@ -71,16 +71,25 @@ final class SQLiteConnection {
         return try transaction(body)
     }
 
-    /// Runs `body` in a `BEGIN IMMEDIATE` transaction: committed if it returns, rolled back if it throws.
+    /// Whether a group transaction (`beginGroup`) is open: `transaction` then nests in it.
+    private(set) var groupOpen = false
+
+    /// Runs `body` in a `BEGIN IMMEDIATE` transaction: committed if it returns, rolled back if it
+    /// throws. Inside an open group it is a savepoint of the group instead: rolled back alone if it
+    /// throws, committed with the group.
     func transaction<T>(_ body: () throws -> T) throws -> T {
-        // A statement stepped and left holds a read snapshot; BEGIN IMMEDIATE would then fail with
-        // SQLITE_BUSY_SNAPSHOT once another connection has written. Writers start from the newest state.
-        var statement = sqlite3_next_stmt(handle, nil)
-        while let current = statement {
-            if sqlite3_stmt_busy(current) != 0 { sqlite3_reset(current) }
-            statement = sqlite3_next_stmt(handle, current)
+        if groupOpen {
+            try execute("SAVEPOINT write")
+            do {
+                let result = try body()
+                try execute("RELEASE write")
+                return result
+            } catch {
+                try? execute("ROLLBACK TO write; RELEASE write")
+                throw error
+            }
         }
-        try execute("BEGIN IMMEDIATE")
+        try beginImmediate()
         do {
             let result = try body()
             try execute("COMMIT")
@@ -89,5 +98,35 @@ final class SQLiteConnection {
             try? execute("ROLLBACK")
             throw error
         }
+    }
+
+    /// Opens a transaction that several writes share until `commitGroup` (group commit).
+    func beginGroup() throws(SQLiteError) {
+        guard !groupOpen else { return }
+        try beginImmediate()
+        groupOpen = true
+    }
+
+    /// Commits the open group; on failure it is rolled back and every write in it is lost.
+    func commitGroup() throws(SQLiteError) {
+        guard groupOpen else { return }
+        groupOpen = false
+        do {
+            try execute("COMMIT")
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    private func beginImmediate() throws(SQLiteError) {
+        // A statement stepped and left holds a read snapshot; BEGIN IMMEDIATE would then fail with
+        // SQLITE_BUSY_SNAPSHOT once another connection has written. Writers start from the newest state.
+        var statement = sqlite3_next_stmt(handle, nil)
+        while let current = statement {
+            if sqlite3_stmt_busy(current) != 0 { sqlite3_reset(current) }
+            statement = sqlite3_next_stmt(handle, current)
+        }
+        try execute("BEGIN IMMEDIATE")
     }
 }

@@ -36,6 +36,7 @@ final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
     }
 
     private func runLoop() {
+        var running: [UnownedJob] = []
         while true {
             condition.lock()
             while jobs.isEmpty, !stopping { condition.wait() }
@@ -43,9 +44,11 @@ final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            let job = jobs.removeFirst()
+            // Everything queued is taken at once (in order); what arrives meanwhile runs next round.
+            swap(&running, &jobs)
             condition.unlock()
-            job.runSynchronously(on: asUnownedSerialExecutor())
+            for job in running { job.runSynchronously(on: asUnownedSerialExecutor()) }
+            running.removeAll(keepingCapacity: true)
         }
     }
 }

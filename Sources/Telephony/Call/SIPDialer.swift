@@ -229,7 +229,7 @@ public actor SIPDialer: Dialer {
 
     /// The SDP offer (RFC 4566, RFC 3264): PCMU, PCMA and telephone-event, 20 ms packets.
     static func sdpOffer(host: String, rtpPort: Int) -> String {
-        let session = UInt32.random(in: 1...UInt32.max)
+        let session = RandomBytes.with(4) { max(1, UnsafeRawBufferPointer($0).loadUnaligned(as: UInt32.self)) }
         return [
             "v=0", "o=campaignd \(session) \(session) IN IP4 \(host)", "s=campaignd", "c=IN IP4 \(host)", "t=0 0",
             "m=audio \(rtpPort) RTP/AVP 0 8 101", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000",
@@ -237,16 +237,7 @@ public actor SIPDialer: Dialer {
         ].joined(separator: "\r\n")
     }
 
-    static func randomHex(_ bytes: Int) -> String {
-        // Eight random bytes per call of the system generator (one getrandom each), not one.
-        var generator = SystemRandomNumberGenerator()
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes + 8)
-        while out.count < bytes {
-            withUnsafeBytes(of: generator.next()) { out.append(contentsOf: $0) }
-        }
-        return hex(Array(out.prefix(bytes)))
-    }
+    static func randomHex(_ bytes: Int) -> String { RandomBytes.hex(bytes) }
 }
 
 /// The calls in progress by Call-ID, for the dialer and its receive thread: each call and its

@@ -162,29 +162,42 @@ public final class UDPTransport: Sendable {
 
     private static func receiveLoop(fd: Int32, state: State, continuation: AsyncStream<Datagram>.Continuation) {
         var buffer = [UInt8](repeating: 0, count: 65_536)
-        while !state.lock.withLock({ state.closed }) {
+        // Most datagrams come from the same peer (the trunk): its address is formatted once.
+        var lastAddress: in_addr_t = 0
+        var lastHost = ""
+        receiving: while !state.lock.withLock({ state.closed }) {
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&poller, 1, 100)
             if ready <= 0 { continue }
-            var source = sockaddr_in()
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let count = buffer.withUnsafeMutableBytes { raw in
-                withUnsafeMutablePointer(to: &source) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, raw.baseAddress, raw.count, 0, $0, &length) }
+            let handler = state.lock.withLock { state.handler }
+            // Everything already queued is read before polling again: one poll per burst.
+            while true {
+                var source = sockaddr_in()
+                var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+                let count = buffer.withUnsafeMutableBytes { raw in
+                    withUnsafeMutablePointer(to: &source) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                            recvfrom(fd, raw.baseAddress, raw.count, Int32(MSG_DONTWAIT), $0, &length)
+                        }
+                    }
                 }
-            }
-            if count < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                break
-            }
-            var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
-            inet_ntop(AF_INET, &source.sin_addr, &text, socklen_t(INET_ADDRSTRLEN))
-            let host = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let datagram = Datagram(bytes: Array(buffer[0..<count]), host: host, port: Int(UInt16(bigEndian: source.sin_port)))
-            if let handler = state.lock.withLock({ state.handler }) {
-                handler(datagram)
-            } else {
-                continuation.yield(datagram)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    if errno == EAGAIN || errno == EWOULDBLOCK { break }
+                    break receiving
+                }
+                if source.sin_addr.s_addr != lastAddress || lastHost.isEmpty {
+                    var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+                    inet_ntop(AF_INET, &source.sin_addr, &text, socklen_t(INET_ADDRSTRLEN))
+                    lastHost = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                    lastAddress = source.sin_addr.s_addr
+                }
+                let datagram = Datagram(bytes: Array(buffer[0..<count]), host: lastHost, port: Int(UInt16(bigEndian: source.sin_port)))
+                if let handler {
+                    handler(datagram)
+                } else {
+                    continuation.yield(datagram)
+                }
             }
         }
         Glibc.close(fd)
