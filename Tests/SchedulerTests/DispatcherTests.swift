@@ -226,6 +226,48 @@ import Testing
         #expect(dialer.targets == ["+15550000041", "+15550000042"])
     }
 
+    @Test func writesMadeTogetherAreCommittedWhenTheyReturnAndFailAlone() async throws {
+        let fixture = try await Fixture()
+        try fixture.importCampaign("group", targets: (1...41).map { "+1555000\(String(format: "%04d", $0))" })
+        let campaign = try #require(try await fixture.store.activeCampaigns().first)
+        let now = Timestamp.nowMs()
+        let store = fixture.store
+        let dataDirectory = fixture.directory.path + "/var"
+        // Forty claims at once: each is on disk (seen by another connection) as soon as it returns.
+        let claims = try await withThrowingTaskGroup(of: ClaimedAttempt?.self) { group in
+            for contactID in Int64(1)...40 {
+                group.addTask {
+                    let claimed = try await store.claim(contactID: contactID, campaign: campaign, trunk: nil, now: now)
+                    let reader = try QueueStore(dataDirectory: dataDirectory)
+                    let attempts = try reader.connection.scalarText("SELECT COUNT(*) FROM attempts WHERE contact_id = \(contactID)")
+                    #expect(attempts == "1", "claim of contact \(contactID) not committed when it returned")
+                    return claimed
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }.compactMap { $0 }
+        }
+        #expect(claims.count == 40)
+        // Forty finishes and one that fails half-way (its attempt row does not exist), all together.
+        let policy = RetryPolicy(maxRetryNo: 0, retryIntervalSec: 60, retryOn: [])
+        let result = CallResult(outcome: ScriptedDialer.answered, sipCallID: "x", startTime: now, ringTime: nil,
+                                connectTime: now, disconnectTime: now + 1000)
+        var bogus = claims[0]
+        bogus.contactID = 41
+        bogus.attemptID = 999_999
+        let outcomes = await withTaskGroup(of: (Int64, Bool).self) { group in
+            for claimed in claims + [bogus] {
+                group.addTask { (claimed.contactID, (try? await store.finish(claimed, result: result, policy: policy)) != nil) }
+            }
+            return await group.reduce(into: [Int64: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(outcomes.filter(\.value).count == 40)
+        #expect(outcomes[41] == false)
+        // The failed write left nothing behind; the others all count.
+        let states = try fixture.states()
+        #expect(states["+15550000041"] == "pending")
+        #expect(states.values.filter { $0 == "done" }.count == 40)
+    }
+
     @Test func stopDrainsLiveCalls() async throws {
         let fixture = try await Fixture()
         try fixture.importCampaign("long", targets: (0..<50).map { String(format: "+1555600%04d", $0) }) {
