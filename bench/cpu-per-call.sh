@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# CPU per call: `campaignd run --once` dialing COUNT contacts at RATE calls/s against a SIPp callee
+# (`sipp -sn uas`, campaignd hangs up after 1 s), under /usr/bin/time: user + system CPU seconds,
+# divided by the calls, and the peak resident memory. RUNS runs, one line each; take the lowest,
+# since other work on a shared machine only ever adds. With perf installed, PERF_STAT=1 also counts
+# the system calls that matter per call (WAL writes, file locks, futex wake-ups, context switches).
+# Reference in the same run: SIPp's own caller (`sipp -sn uac`) placing the same calls, its CPU.
+#
+# Usage: bench/cpu-per-call.sh [RATE] [COUNT] [RUNS]   (default 3000 20000 3). Traffic stays on 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source deploy/install-deps.sh
+command -v /usr/bin/time >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends time >/dev/null 2>&1
+RATE=${1:-3000}
+COUNT=${2:-20000}
+RUNS=${3:-3}
+OUT=bench/out/cpu-per-call
+rm -rf "$OUT" && mkdir -p "$OUT"
+swift build -c release --product campaignd >&2
+BIN=$(swift build -c release --show-bin-path)/campaignd
+PORT=5094
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+echo "rate $RATE/s, $COUNT contacts, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+for run in $(seq 1 "$RUNS"); do
+  dir="$OUT/run-$run"
+  mkdir -p "$dir/campaigns"
+  python3 -c "
+with open('$dir/campaigns/bench.csv', 'w') as f:
+    f.write('target\n')
+    for i in range($COUNT): f.write(f'+1555{i:07d}\n')"
+  cat > "$dir/campaignd.json" <<JSON
+{"campaignsDir": "$PWD/$dir/campaigns", "dataDir": "$PWD/$dir/var",
+ "trunks": [{"name": "sipp", "host": "127.0.0.1", "port": $PORT}],
+ "sip": {"bindAddress": "127.0.0.1", "port": 0},
+ "limits": {"dialoutLimitPerSecond": $RATE, "maxConcurrentCalls": 0},
+ "defaults": {"defaultCountryCode": "1", "caller": "+15550001111", "dialoutLimitPerSecond": $RATE, "maxConcurrentCalls": 0,
+              "maxCallDurationSec": 1, "maxRetryNo": 0, "window": {"start": "00:00", "end": "24:00"}}}
+JSON
+  sipp -sn uas -i 127.0.0.1 -p $PORT -nostdin >"$dir/uas.log" 2>&1 &
+  callee=$!
+  pids+=($callee)
+  sleep 1
+  if [ "${PERF_STAT:-0}" = 1 ] && command -v perf >/dev/null 2>&1; then
+    perf stat -x, -o "$dir/perf.csv" -e syscalls:sys_enter_pwrite64,syscalls:sys_enter_fcntl,syscalls:sys_enter_futex,syscalls:sys_enter_getrandom,context-switches \
+      /usr/bin/time -f "%U %S %M" -o "$dir/time.txt" "$BIN" --config "$dir/campaignd.json" run --once >"$dir/run.out" 2>"$dir/run.log" || true
+  else
+    /usr/bin/time -f "%U %S %M" -o "$dir/time.txt" "$BIN" --config "$dir/campaignd.json" run --once >"$dir/run.out" 2>"$dir/run.log" || true
+  fi
+  kill "$callee" 2>/dev/null || true
+  wait "$callee" 2>/dev/null || true
+  read -r user sys rss < "$dir/time.txt"
+  completed=$(grep -c 'reason_code=max-duration' "$dir/run.log" || true)
+  line=$(python3 -c "print(f'run $run: {$completed} of {$COUNT} calls completed, CPU {$user + $sys:.2f} s (user {$user}, system {$sys}), {($user + $sys) * 1000 / $COUNT:.3f} ms per call, peak RSS {$rss / 1024:.0f} MB')")
+  if [ -f "$dir/perf.csv" ]; then
+    line+=$(python3 -c "
+import csv
+counts = {}
+for row in csv.reader(open('$dir/perf.csv')):
+    if len(row) > 2 and row[0].strip().isdigit(): counts[row[2].split(':')[-1]] = int(row[0])
+print('; per call: ' + ', '.join(f'{name.replace(\"sys_enter_\", \"\")} {value / $COUNT:.2f}' for name, value in counts.items()))")
+  fi
+  echo "$line"
+  sleep 1
+done
+
+# Reference, same machine and run: SIPp's own caller placing the same calls against a fresh callee.
+sipp -sn uas -i 127.0.0.1 -p $PORT -nostdin >"$OUT/uas-reference.log" 2>&1 &
+callee=$!
+pids+=($callee)
+sleep 1
+/usr/bin/time -f "%U %S %M" -o "$OUT/sipp-time.txt" sipp -sn uac 127.0.0.1:$PORT -i 127.0.0.1 -p 5095 -r "$RATE" -m "$COUNT" -d 1000 \
+  -nostdin -timeout 300s >"$OUT/uac.log" 2>&1 || true
+kill "$callee" 2>/dev/null || true
+wait "$callee" 2>/dev/null || true
+read -r user sys rss < "$OUT/sipp-time.txt"
+python3 -c "print(f'reference, SIPp uac: CPU {$user + $sys:.2f} s (user {$user}, system {$sys}), {($user + $sys) * 1000 / $COUNT:.3f} ms per call, peak RSS {$rss / 1024:.0f} MB')"
