@@ -14,14 +14,9 @@ if ! command -v tshark >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tshark >/dev/null 2>&1
 fi
 CALLS=${1:-20}
-OUT=bench/out/call-timing
-rm -rf "$OUT" && mkdir -p "$OUT"
-swift build -c release --product campaignd >&2
-BIN=$(swift build -c release --show-bin-path)/campaignd
+source bench/lib.sh
+bench_start call-timing
 PORT=5082
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
-trap cleanup EXIT
 
 cat > "$OUT/campaignd.json" <<JSON
 {"trunks": [{"name": "sipp", "host": "127.0.0.1", "port": $PORT}], "sip": {"bindAddress": "127.0.0.1"},

@@ -14,31 +14,14 @@ command -v /usr/bin/time >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-g
 RATE=${1:-3000}
 COUNT=${2:-20000}
 RUNS=${3:-3}
-OUT=bench/out/cpu-per-call
-rm -rf "$OUT" && mkdir -p "$OUT"
-swift build -c release --product campaignd >&2
-BIN=$(swift build -c release --show-bin-path)/campaignd
+source bench/lib.sh
+bench_start cpu-per-call
 PORT=5094
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
-trap cleanup EXIT
 
 echo "rate $RATE/s, $COUNT contacts, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 for run in $(seq 1 "$RUNS"); do
   dir="$OUT/run-$run"
-  mkdir -p "$dir/campaigns"
-  python3 -c "
-with open('$dir/campaigns/bench.csv', 'w') as f:
-    f.write('target\n')
-    for i in range($COUNT): f.write(f'+1555{i:07d}\n')"
-  cat > "$dir/campaignd.json" <<JSON
-{"campaignsDir": "$PWD/$dir/campaigns", "dataDir": "$PWD/$dir/var",
- "trunks": [{"name": "sipp", "host": "127.0.0.1", "port": $PORT}],
- "sip": {"bindAddress": "127.0.0.1", "port": 0},
- "limits": {"dialoutLimitPerSecond": $RATE, "maxConcurrentCalls": 0},
- "defaults": {"defaultCountryCode": "1", "caller": "+15550001111", "dialoutLimitPerSecond": $RATE, "maxConcurrentCalls": 0,
-              "maxCallDurationSec": 1, "maxRetryNo": 0, "window": {"start": "00:00", "end": "24:00"}}}
-JSON
+  write_dial_campaign "$dir" "$COUNT" "$RATE" "$PORT"
   sipp -sn uas -i 127.0.0.1 -p $PORT -nostdin >"$dir/uas.log" 2>&1 &
   callee=$!
   pids+=($callee)

@@ -14,15 +14,10 @@ SECONDS_PER_RATE=${1:-60}
 shift || true
 RATES=("$@")
 [ ${#RATES[@]} -gt 0 ] || RATES=(1 10 50 200)
-OUT=bench/out/dialrate
-rm -rf "$OUT" && mkdir -p "$OUT"
-swift build -c release --product campaignd >&2
-BIN=$(swift build -c release --show-bin-path)/campaignd
+source bench/lib.sh
+bench_start dialrate
 PORT=5092
 MAX_CONTACTS=${MAX_CONTACTS:-40000}
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
-trap cleanup EXIT
 
 # First INVITE of each Call-ID in a capture (retransmissions do not count) ->
 # "calls first last rate", the rate over the span from the first call to the last.
@@ -52,20 +47,7 @@ stop_callee() { kill "$CALLEE" 2>/dev/null || true; wait "$CALLEE" 2>/dev/null |
 measure_campaignd() {
   local rate=$1 count=$2 name=$3
   local dir="$OUT/$name"
-  mkdir -p "$dir/campaigns"
-  python3 -c "
-import sys
-with open('$dir/campaigns/bench.csv', 'w') as f:
-    f.write('target\n')
-    for i in range($count): f.write(f'+1555{i:07d}\n')"
-  cat > "$dir/campaignd.json" <<JSON
-{"campaignsDir": "$PWD/$dir/campaigns", "dataDir": "$PWD/$dir/var",
- "trunks": [{"name": "sipp", "host": "127.0.0.1", "port": $PORT}],
- "sip": {"bindAddress": "127.0.0.1", "port": 0},
- "limits": {"dialoutLimitPerSecond": $rate, "maxConcurrentCalls": 0},
- "defaults": {"defaultCountryCode": "1", "caller": "+15550001111", "dialoutLimitPerSecond": $rate, "maxConcurrentCalls": 0,
-              "maxCallDurationSec": 1, "maxRetryNo": 0, "window": {"start": "00:00", "end": "24:00"}}}
-JSON
+  write_dial_campaign "$dir" "$count" "$rate" "$PORT"
   tshark -i lo -f "udp dst port $PORT" -w "$dir/capture.pcapng" -q 2>/dev/null &
   local tshark_pid=$!
   sleep 2

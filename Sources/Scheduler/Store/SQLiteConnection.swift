@@ -80,22 +80,20 @@ final class SQLiteConnection {
     func transaction<T>(_ body: () throws -> T) throws -> T {
         if groupOpen {
             try execute("SAVEPOINT write")
-            do {
-                let result = try body()
-                try execute("RELEASE write")
-                return result
-            } catch {
-                try? execute("ROLLBACK TO write; RELEASE write")
-                throw error
-            }
+            return try finishing(body, commit: "RELEASE write", rollback: "ROLLBACK TO write; RELEASE write")
         }
         try beginImmediate()
+        return try finishing(body, commit: "COMMIT", rollback: "ROLLBACK")
+    }
+
+    /// Runs `body` in what was just begun: `commit` if it returns, `rollback` if it throws.
+    private func finishing<T>(_ body: () throws -> T, commit: String, rollback: String) throws -> T {
         do {
             let result = try body()
-            try execute("COMMIT")
+            try execute(commit)
             return result
         } catch {
-            try? execute("ROLLBACK")
+            try? execute(rollback)
             throw error
         }
     }

@@ -1,0 +1,32 @@
+# Shared by the bench scripts (sourced): a release build, and the processes a script starts killed
+# by pid when it exits.
+
+# bench_start NAME: sets OUT (bench/out/NAME, emptied), BIN (release campaignd) and `pids`.
+bench_start() {
+  OUT=bench/out/$1
+  rm -rf "$OUT" && mkdir -p "$OUT"
+  swift build -c release --product campaignd >&2
+  BIN=$(swift build -c release --show-bin-path)/campaignd
+  pids=()
+  trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done' EXIT
+}
+
+# write_dial_campaign DIR COUNT RATE PORT: DIR/campaigns/bench.csv with COUNT numbers and
+# DIR/campaignd.json dialing them at RATE calls/s (global and campaign limit, no concurrency limit)
+# through a trunk at 127.0.0.1:PORT; calls are hung up after 1 s and never retried.
+write_dial_campaign() {
+  local dir=$1 count=$2 rate=$3 port=$4
+  mkdir -p "$dir/campaigns"
+  python3 -c "
+with open('$dir/campaigns/bench.csv', 'w') as f:
+    f.write('target\n')
+    for i in range($count): f.write(f'+1555{i:07d}\n')"
+  cat > "$dir/campaignd.json" <<JSON
+{"campaignsDir": "$PWD/$dir/campaigns", "dataDir": "$PWD/$dir/var",
+ "trunks": [{"name": "sipp", "host": "127.0.0.1", "port": $port}],
+ "sip": {"bindAddress": "127.0.0.1", "port": 0},
+ "limits": {"dialoutLimitPerSecond": $rate, "maxConcurrentCalls": 0},
+ "defaults": {"defaultCountryCode": "1", "caller": "+15550001111", "dialoutLimitPerSecond": $rate, "maxConcurrentCalls": 0,
+              "maxCallDurationSec": 1, "maxRetryNo": 0, "window": {"start": "00:00", "end": "24:00"}}}
+JSON
+}
