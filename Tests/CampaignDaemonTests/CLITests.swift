@@ -212,7 +212,7 @@ import Testing
     @Test func followPrintsRecordsAsTheyAreWritten() async throws {
         let workspace = try workspaceWithCDRs()
         let output = workspace.path + "/follow.out"
-        FileManager.default.createFile(atPath: output, contents: nil)
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CampaigndProcess.binary)
         process.arguments = ["cdr", "--follow"]
@@ -241,7 +241,7 @@ import Testing
         try workspace.write("campaigns/w.csv", "target\n+15551230001\n+15551230002\n")
         _ = try await workspace.campaignd("import", "campaigns/w.csv")
         let output = workspace.path + "/watch.out"
-        FileManager.default.createFile(atPath: output, contents: nil)
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CampaigndProcess.binary)
         process.arguments = ["status", "--watch"]

@@ -17,14 +17,20 @@ struct CampaigndProcess {
         return root.appendingPathComponent(".build/debug/campaignd").path
     }()
 
-    /// Starts `campaignd ARGS` in `directory` and returns at once; output is discarded.
-    static func start(_ arguments: [String], in directory: String) throws -> Process {
+    /// Starts `campaignd ARGS` in `directory` and returns at once; output is discarded, or its
+    /// stderr (the log) goes to the file `logPath`, for a failing test to show.
+    static func start(_ arguments: [String], in directory: String, logPath: String? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let logPath {
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         process.standardInput = FileHandle.nullDevice
         try process.run()
         return process
@@ -43,8 +49,8 @@ struct CampaigndProcess {
         // Output goes to files: a pipe read to the end one stream at a time can deadlock a chatty child.
         let id = UUID().uuidString
         let outPath = NSTemporaryDirectory() + "campaignd-out-" + id, errPath = NSTemporaryDirectory() + "campaignd-err-" + id
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         defer {
             try? FileManager.default.removeItem(atPath: outPath)
             try? FileManager.default.removeItem(atPath: errPath)

@@ -18,7 +18,7 @@ final class KamailioProxy {
         let configPath = directory + "/kamailio-\(port).cfg"
         try configuration.write(toFile: configPath, atomically: true, encoding: .utf8)
         logPath = directory + "/kamailio-\(port).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/kamailio")
         // -DD: stay in the foreground (children still fork); -E: log to stderr; -w: work in the temp dir.

@@ -27,7 +27,8 @@ import Testing
             """)
         try directory.write("campaigns/metered.csv", "target\n" + (0..<10).map { "+1555666000\($0)" }.joined(separator: "\n") + "\n")
         let port = try SIPpCallee.freeUDPPort()
-        let daemon = try CampaigndProcess.start(["run", "--metrics", "127.0.0.1:\(port)"], in: directory.path)
+        let daemon = try CampaigndProcess.start(["run", "--metrics", "127.0.0.1:\(port)"], in: directory.path,
+                                                logPath: directory.path + "/daemon.log")
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
 
         // Wait until all ten calls have ended (at most 20 s).
@@ -53,6 +54,6 @@ import Testing
         #expect(try await fetch("http://127.0.0.1:\(port)/other", in: directory.path) == nil)
         let stopDeadline = Date().addingTimeInterval(10)
         while daemon.isRunning, Date() < stopDeadline { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(!daemon.isRunning)
+        #expect(!daemon.isRunning, "still running 10 s after SIGTERM; its log:\n\((try? String(contentsOfFile: directory.path + "/daemon.log", encoding: .utf8)) ?? "")")
     }
 }

@@ -63,7 +63,7 @@ final class PacketCapture {
         reader.arguments = ["-r", file, "--enable-heuristic", "rtp_udp", "-T", "fields", "-e", "frame.time_epoch",
                             "-e", "udp.srcport", "-e", "udp.dstport", "-e", "rtp.p_type"]
         let output = file + ".txt"
-        FileManager.default.createFile(atPath: output, contents: nil)
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
         reader.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         reader.standardError = FileHandle.nullDevice
         try reader.run()

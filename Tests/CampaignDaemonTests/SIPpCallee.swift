@@ -22,7 +22,7 @@ final class SIPpCallee {
         }
         port = try Self.freeUDPPort()
         output = URL(fileURLWithPath: directory + "/sipp-\(port).log")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let log = try FileHandle(forWritingTo: output)
         process.executableURL = URL(fileURLWithPath: try Self.sippPath())
         // One call, no keyboard, and SIPp gives up by itself after 20 s whatever happens.
