@@ -285,15 +285,14 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
         var result: CallResult?
         var callID: String?
         var connectTime: Int64?
-        var verdict: AMDEvent?
-        var beepDetected: Bool?
+        var amdSummary = AMDSummary()
         /// Webhooks for events during the call, enqueued in order through the writer.
         let notifyURL = claimed.notifyUrl ?? settings.notifyUrl
         func notify(_ event: String, amd: AMDEvent? = nil) async {
             guard let url = notifyURL else { return }
             do {
-                try await store.enqueueCallEvent(claimed, event: event, url: url, connectTime: connectTime, verdict: verdict,
-                                                 beepDetected: beepDetected, amd: amd)
+                try await store.enqueueCallEvent(claimed, event: event, url: url, connectTime: connectTime,
+                                                 verdict: amdSummary.verdict, beepDetected: amdSummary.beepDetected, amd: amd)
             } catch {
                 onEvent(.error("cannot enqueue the \(event) webhook: \(error)"))
             }
@@ -311,8 +310,7 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                 await notify("answered")
             case .amd(let amd):
                 onEvent(.callProgress(claimed, event))
-                if amd.kind.isVerdict { verdict = amd }
-                if amd.kind == .toneDetected { beepDetected = true } else if beepDetected == nil { beepDetected = false }
+                amdSummary.record(amd)
                 if settings.amdEventsSubscription?.contains(amd.kind.rawValue) ?? true { await notify(amd.kind.rawValue, amd: amd) }
             case .promptStarted, .digit, .optedOut:
                 onEvent(.callProgress(claimed, event))

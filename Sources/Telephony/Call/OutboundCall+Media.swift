@@ -13,10 +13,8 @@ struct CallMedia {
     var law = G711.Law.muLaw
     var detector: AnsweringMachineDetector?
     var receivedAudio = false
-    /// What the CDR needs: the last verdict, whether detection ran and heard a beep, an opt-out.
-    var verdict: AMDEvent?
-    var detectionRan = false
-    var beepHeard = false
+    /// What the CDR needs: the AMD verdict and beep, an opt-out.
+    var amd = AMDSummary()
     var optedOut: Character?
     /// The receive loop and the prompt being played.
     var tasks: [String: Task<Void, Never>] = [:]
@@ -103,8 +101,7 @@ extension OutboundCall {
         guard !events.isEmpty else { return }
         if media?.detector?.isFinished == true { media?.detector = nil }
         for event in events {
-            if event.kind.isVerdict { media?.verdict = event }
-            if event.kind == .toneDetected { media?.beepHeard = true }
+            media?.amd.record(event)
             continuation.yield(.amd(event))
         }
         await performScript(media?.script.amdEventsReceived(events) ?? [])
@@ -117,7 +114,7 @@ extension OutboundCall {
             case .startDetection:
                 guard let configuration = media?.script.script.amd else { continue }
                 media?.detector = AnsweringMachineDetector(configuration: configuration)
-                media?.detectionRan = true
+                media?.amd.detectionStarted()
                 startTimer(.media(.noAudio), after: .milliseconds(configuration.noSpeechTimeoutMs))
             case .stopDetection:
                 cancelTimer(.media(.noAudio))
@@ -209,6 +206,6 @@ extension OutboundCall {
         }
         media.close()
         self.media = nil
-        return (media.verdict, media.detectionRan ? media.beepHeard : nil, media.optedOut)
+        return (media.amd.verdict, media.amd.beepDetected, media.optedOut)
     }
 }
