@@ -253,7 +253,7 @@ struct LoaderFixture {
               "headers": {"Via": "x", "Bad Header": "y"},
               "timezone": "Europe/Londn",
               "defaultCountryCode": 1,
-              "amd": {"thresholdWordCount": 0, "timers": {"noSpeechTimeout": 100}},
+              "amd": {"thresholdWordCount": 0, "timers": {"noSpeechTimeout": 100, "noSpeechTimeoutMs": 200}},
               "metadata": "x",
               "contacts": [{"target": "+15551230001"}, {"phone": "+15551230002"}, {"target": "abc"}, 5]
             }
@@ -280,6 +280,7 @@ struct LoaderFixture {
             "bad.json:17: defaultCountryCode: expected a country calling code as a string of 1 to 3 digits, such as \"1\" or \"44\"",
             "bad.json:18: amd.thresholdWordCount: 0 is out of range; expected 1 to 100",
             "bad.json:18: amd.timers.noSpeechTimeout: unknown setting \"noSpeechTimeout\" (did you mean \"noSpeechTimeoutMs\"?)",
+            "bad.json:18: amd.timers.noSpeechTimeoutMs: 200 is out of range; expected 500 to 60000",
             "bad.json:19: metadata: expected an object but found a string",
             "bad.json:20: contacts[1].phone: unknown contact field \"phone\"",
             "bad.json:20: contacts[1]: contact has no \"target\"",

@@ -260,6 +260,11 @@ extension CampaignSettings {
     private static func readAMD(_ node: JSONNode, _ path: String, reader: inout JSONFieldReader) -> AMDSettings? {
         guard let pairs = reader.object(node, path) else { return nil }
         let timerKeys = ["noSpeechTimeoutMs", "decisionTimeoutMs", "toneTimeoutMs", "greetingCompletionTimeoutMs"]
+        // One set of allowed ranges for campaign files and `campaignd amd --set`: the detector's.
+        func wholeRange(_ name: String) -> ClosedRange<Int> {
+            let range = AMDConfiguration.tunables.first { $0.name == name }?.range ?? 0...0
+            return Int(range.lowerBound)...Int(range.upperBound)
+        }
         let tunables = AMDConfiguration.tunables.filter { !timerKeys.contains($0.name) && $0.name != "thresholdWordCount" }
         reader.checkKeys(node, path: path, allowed: ["thresholdWordCount", "timers"] + tunables.map(\.name))
         var amd = AMDSettings()
@@ -267,12 +272,12 @@ extension CampaignSettings {
             let keyPath = path + "." + key
             switch key {
             case "thresholdWordCount":
-                amd.thresholdWordCount = reader.integer(value, keyPath, in: 1...100) ?? amd.thresholdWordCount
+                amd.thresholdWordCount = reader.integer(value, keyPath, in: wholeRange(key)) ?? amd.thresholdWordCount
             case "timers":
                 guard let timerPairs = reader.object(value, keyPath) else { continue }
                 reader.checkKeys(value, path: keyPath, allowed: timerKeys)
                 for (timer, timerValue) in timerPairs {
-                    guard let ms = reader.integer(timerValue, keyPath + "." + timer, in: 100...120_000) else { continue }
+                    guard timerKeys.contains(timer), let ms = reader.integer(timerValue, keyPath + "." + timer, in: wholeRange(timer)) else { continue }
                     switch timer {
                     case "noSpeechTimeoutMs": amd.timers.noSpeechTimeoutMs = ms
                     case "decisionTimeoutMs": amd.timers.decisionTimeoutMs = ms
