@@ -226,6 +226,27 @@ import Testing
         #expect(dialer.targets == ["+15550000041", "+15550000042"])
     }
 
+    @Test func eachCallIsRecordedAsPlacedBeforeItsInviteCanGoOut() async throws {
+        let fixture = try await Fixture()
+        try fixture.importCampaign("placed", targets: (1...20).map { "+1555000\(String(format: "%04d", $0))" })
+        let dataDirectory = fixture.directory.path + "/var"
+        // What another process (a restart after a crash) would see at the moment each call is placed.
+        let seen = Mailbox<(callID: String?, committed: String?)>()
+        let dialer = ScriptedDialer { request in
+            let reader = try? QueueStore(dataDirectory: dataDirectory)
+            let row = try? reader?.connection.scalarText(
+                "SELECT sip_call_id FROM attempts WHERE invite_sent = 1 AND sip_call_id = '\(request.callID ?? "")'")
+            seen.post((request.callID, row ?? nil))
+        }
+        _ = try await fixture.dispatcher(dialer).run(.once(until: nil))
+        let placed = seen.drain()
+        #expect(placed.count == 20)
+        #expect(placed.allSatisfy { $0.callID != nil && $0.committed == $0.callID }, "\(placed)")
+        #expect(Set(placed.compactMap(\.callID)).count == 20)
+        // The CDRs name the calls by those Call-IDs.
+        #expect(Set(try fixture.cdrLines().compactMap { $0["sipCallId"] as? String }) == Set(placed.compactMap(\.callID)))
+    }
+
     @Test func writesMadeTogetherAreCommittedWhenTheyReturnAndFailAlone() async throws {
         let fixture = try await Fixture()
         try fixture.importCampaign("group", targets: (1...41).map { "+1555000\(String(format: "%04d", $0))" })

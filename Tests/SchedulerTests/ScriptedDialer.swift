@@ -13,10 +13,14 @@ final class ScriptedDialer: Dialer, @unchecked Sendable {
     private var maxInProgress = 0
     private var hungUp: [String] = []
     let callDuration: Duration
+    /// Called as each call is placed, before its INVITE would go out.
+    let onPlace: @Sendable (CallRequest) -> Void
 
-    init(script: [String: [CallOutcome]] = [:], callDuration: Duration = .milliseconds(5)) {
+    init(script: [String: [CallOutcome]] = [:], callDuration: Duration = .milliseconds(5),
+         onPlace: @escaping @Sendable (CallRequest) -> Void = { _ in }) {
         self.script = script
         self.callDuration = callDuration
+        self.onPlace = onPlace
     }
 
     static let answered = CallOutcome(status: .completed, reasonCode: .clientDisconnected)
@@ -29,6 +33,7 @@ final class ScriptedDialer: Dialer, @unchecked Sendable {
     func attempts(of target: String) -> Int { lock.withLock { dialed.filter { $0.target == target }.count } }
 
     func placeCall(_ request: CallRequest) async -> AsyncStream<CallEvent> {
+        onPlace(request)
         let target = request.target.description
         let outcome: CallOutcome = lock.withLock {
             dialed.append((target, Date()))
@@ -39,7 +44,7 @@ final class ScriptedDialer: Dialer, @unchecked Sendable {
             script[target] = queue
             return next
         }
-        let callID = UUID().uuidString
+        let callID = request.callID ?? UUID().uuidString
         let duration = callDuration
         let (stream, continuation) = AsyncStream<CallEvent>.makeStream()
         continuation.yield(.inviteSent(sipCallID: callID))

@@ -297,12 +297,29 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                 onEvent(.error("cannot enqueue the \(event) webhook: \(error)"))
             }
         }
-        for await event in await dialer.placeCall(request) {
+        // The attempt is recorded as placed, and committed, before its INVITE can go out: after a
+        // crash it is then `interrupted` (never redialed by itself), not pending. A crash between
+        // this commit and the INVITE costs one call that was never made; the other order would
+        // dial a contact twice.
+        var request = request
+        request.callID = RandomBytes.hex(16) + "@campaignd"
+        var events: AsyncStream<CallEvent>
+        do {
+            try await store.markInviteSent(attemptID: claimed.attemptID, sipCallID: request.callID ?? "")
+            events = await dialer.placeCall(request)
+        } catch {
+            onEvent(.error("cannot record attempt \(claimed.attemptID) as placed; not dialing it: \(error)"))
+            let now = Timestamp.nowMs()
+            result = CallResult(
+                outcome: CallOutcome(status: .failed, reasonCode: .error, reason: "not dialed: the queue could not record the call"),
+                sipCallID: "", startTime: now, ringTime: nil, connectTime: nil, disconnectTime: now)
+            events = AsyncStream { $0.finish() }
+        }
+        for await event in events {
             switch event {
             case .inviteSent(let id):
                 callID = id
                 activeCalls.add(id)
-                do { try await store.markInviteSent(attemptID: claimed.attemptID, sipCallID: id) } catch { onEvent(.error("\(error)")) }
             case .ended(let ended):
                 result = ended
             case .answered:

@@ -160,7 +160,8 @@ extension QueueStore {
         }
     }
 
-    /// The INVITE is on its way: from now on a crash leaves this attempt `interrupted`, not pending.
+    /// The INVITE is about to go out (committed before it does): from now on a crash leaves this
+    /// attempt `interrupted`, never redialed by itself, rather than pending.
     public func markInviteSent(attemptID: Int64, sipCallID: String) throws {
         defer { resetStatements() }
         try statement("UPDATE attempts SET invite_sent = 1, sip_call_id = ? WHERE id = ?")

@@ -35,6 +35,9 @@ public struct CallRequest: Sendable {
     public var maxCallDuration: Duration
     /// What to do once answered (AMD, prompts); nil leaves the call to the callee.
     public var script: CallScript?
+    /// The Call-ID to use; nil lets the dialer make one. The dispatcher chooses it so that it can
+    /// record the call as placed before the INVITE goes out.
+    public var callID: String?
 
     public init(
         target: DialTarget, trunk: SIPTrunk? = nil, caller: String? = nil, callerHost: String? = nil,

@@ -199,7 +199,7 @@ public actor SIPDialer: Dialer {
                 throw .badTarget(uri.description)
             }
         }
-        let callID = Self.randomHex(16) + "@" + host
+        let callID = request.callID ?? (Self.randomHex(16) + "@" + host)
         let caller = request.caller ?? "campaignd"
         var from = NameAddress(displayName: request.callerDisplayName, uri: "sip:\(caller)@\(request.callerHost ?? host)")
         from.parameters.set("tag", Self.randomHex(8))
