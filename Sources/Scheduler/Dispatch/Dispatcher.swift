@@ -297,25 +297,14 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                 onEvent(.error("cannot enqueue the \(event) webhook: \(error)"))
             }
         }
-        // The attempt is recorded as placed, and committed, before its INVITE can go out: after a
-        // crash it is then `interrupted` (never redialed by itself), not pending. A crash between
-        // this commit and the INVITE costs one call that was never made; the other order would
-        // dial a contact twice.
-        var request = request
-        request.callID = RandomBytes.hex(16) + "@campaignd"
-        var events: AsyncStream<CallEvent>
-        do {
-            try await store.markInviteSent(attemptID: claimed.attemptID, sipCallID: request.callID ?? "")
-            events = await dialer.placeCall(request)
-        } catch {
-            onEvent(.error("cannot record attempt \(claimed.attemptID) as placed; not dialing it: \(error)"))
+        let events = await place(claimed, request: request)
+        if events == nil {
             let now = Timestamp.nowMs()
             result = CallResult(
                 outcome: CallOutcome(status: .failed, reasonCode: .error, reason: "not dialed: the queue could not record the call"),
                 sipCallID: "", startTime: now, ringTime: nil, connectTime: nil, disconnectTime: now)
-            events = AsyncStream { $0.finish() }
         }
-        for await event in events {
+        for await event in events ?? AsyncStream(unfolding: { nil }) {
             switch event {
             case .inviteSent(let id):
                 callID = id
@@ -336,10 +325,41 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
             }
         }
         if let callID { activeCalls.remove(callID) }
+        return await record(claimed, result: result, callID: callID, trunk: request.trunk, policy: policy, notifyURL: notifyURL,
+                            summary: summary)
+    }
+
+    // The two ends of a call run in functions of their own (not inlined into `work`), so that
+    // their temporaries are not part of the frame every call keeps for its whole duration:
+    // thousands of calls may be up at once.
+
+    /// Records the attempt as placed, committed, before its INVITE can go out: after a crash it is
+    /// then `interrupted` (never redialed by itself), not pending. A crash between this commit and
+    /// the INVITE costs one call that was never made; the other order would dial a contact twice.
+    /// Nil if it could not be recorded (then it is not dialed).
+    @inline(never)
+    private func place(_ claimed: ClaimedAttempt, request: CallRequest) async -> AsyncStream<CallEvent>? {
+        var request = request
+        request.callID = RandomBytes.hex(16) + "@campaignd"
+        do {
+            try await store.markInviteSent(attemptID: claimed.attemptID, sipCallID: request.callID ?? "")
+        } catch {
+            onEvent(.error("cannot record attempt \(claimed.attemptID) as placed; not dialing it: \(error)"))
+            return nil
+        }
+        return await dialer.placeCall(request)
+    }
+
+    /// Finishes the attempt (retry policy, CDR row and line, webhook); returns the final SIP code.
+    @inline(never)
+    private func record(
+        _ claimed: ClaimedAttempt, result: CallResult?, callID: String?, trunk: SIPTrunk?, policy: RetryPolicy, notifyURL: String?,
+        summary: Mailbox<CDRRecord>
+    ) async -> Int? {
         var final = result ?? CallResult(
             outcome: CallOutcome(status: .failed, reasonCode: .error, reason: "the dialer ended the call without an outcome"),
             sipCallID: callID ?? "", startTime: Timestamp.nowMs(), ringTime: nil, connectTime: nil, disconnectTime: Timestamp.nowMs())
-        if let code = final.outcome.sipCode, code == 503 || code == 429, request.trunk != nil {
+        if let code = final.outcome.sipCode, code == 503 || code == 429, trunk != nil {
             final.outcome.reason = (final.outcome.reason.map { $0 + "; " } ?? "") + "trunk rate halved (back-pressure)"
         }
         do {
