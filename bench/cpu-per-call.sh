@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # CPU per call: `campaignd run --once` dialing COUNT contacts at RATE calls/s against a SIPp callee
-# (`sipp -sn uas`, campaignd hangs up after 1 s), under /usr/bin/time: user + system CPU seconds,
+# (`sipp -sn uas`, campaignd hangs up after CALL_SECONDS), under /usr/bin/time: user + system CPU seconds,
 # divided by the calls, and the peak resident memory. RUNS runs, one line each; take the lowest,
 # since other work on a shared machine only ever adds. With perf installed, PERF_STAT=1 also counts
 # the system calls that matter per call (WAL writes, file locks, futex wake-ups, context switches).
 # Reference in the same run: SIPp's own caller (`sipp -sn uac`) placing the same calls, its CPU.
+#
+# CALL_SECONDS=N keeps each call up N seconds (default 1): with N long enough, all COUNT calls are up
+# at once, and the peak RSS measures memory per call in progress (SIPp's caller: same duration).
 #
 # Usage: bench/cpu-per-call.sh [RATE] [COUNT] [RUNS]   (default 3000 20000 3). Traffic stays on 127.0.0.1.
 set -euo pipefail
@@ -14,14 +17,15 @@ command -v /usr/bin/time >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-g
 RATE=${1:-3000}
 COUNT=${2:-20000}
 RUNS=${3:-3}
+CALL_SECONDS=${CALL_SECONDS:-1}
 source bench/lib.sh
 bench_start cpu-per-call
 PORT=5094
 
-echo "rate $RATE/s, $COUNT contacts, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "rate $RATE/s, $COUNT contacts, calls of $CALL_SECONDS s, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 for run in $(seq 1 "$RUNS"); do
   dir="$OUT/run-$run"
-  write_dial_campaign "$dir" "$COUNT" "$RATE" "$PORT"
+  write_dial_campaign "$dir" "$COUNT" "$RATE" "$PORT" "$CALL_SECONDS"
   sipp -sn uas -i 127.0.0.1 -p $PORT -nostdin >"$dir/uas.log" 2>&1 &
   callee=$!
   pids+=($callee)
@@ -54,7 +58,7 @@ sipp -sn uas -i 127.0.0.1 -p $PORT -nostdin >"$OUT/uas-reference.log" 2>&1 &
 callee=$!
 pids+=($callee)
 sleep 1
-/usr/bin/time -f "%U %S %M" -o "$OUT/sipp-time.txt" sipp -sn uac 127.0.0.1:$PORT -i 127.0.0.1 -p 5095 -r "$RATE" -m "$COUNT" -d 1000 \
+/usr/bin/time -f "%U %S %M" -o "$OUT/sipp-time.txt" sipp -sn uac 127.0.0.1:$PORT -i 127.0.0.1 -p 5095 -r "$RATE" -m "$COUNT" -d $((CALL_SECONDS * 1000)) \
   -nostdin -timeout 300s >"$OUT/uac.log" 2>&1 || true
 kill "$callee" 2>/dev/null || true
 wait "$callee" 2>/dev/null || true

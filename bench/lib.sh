@@ -11,11 +11,11 @@ bench_start() {
   trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done' EXIT
 }
 
-# write_dial_campaign DIR COUNT RATE PORT: DIR/campaigns/bench.csv with COUNT numbers and
+# write_dial_campaign DIR COUNT RATE PORT [SECONDS]: DIR/campaigns/bench.csv with COUNT numbers and
 # DIR/campaignd.json dialing them at RATE calls/s (global and campaign limit, no concurrency limit)
-# through a trunk at 127.0.0.1:PORT; calls are hung up after 1 s and never retried.
+# through a trunk at 127.0.0.1:PORT; calls are hung up after SECONDS (default 1) and never retried.
 write_dial_campaign() {
-  local dir=$1 count=$2 rate=$3 port=$4
+  local dir=$1 count=$2 rate=$3 port=$4 seconds=${5:-1}
   mkdir -p "$dir/campaigns"
   python3 -c "
 with open('$dir/campaigns/bench.csv', 'w') as f:
@@ -27,6 +27,6 @@ with open('$dir/campaigns/bench.csv', 'w') as f:
  "sip": {"bindAddress": "127.0.0.1", "port": 0},
  "limits": {"dialoutLimitPerSecond": $rate, "maxConcurrentCalls": 0},
  "defaults": {"defaultCountryCode": "1", "caller": "+15550001111", "dialoutLimitPerSecond": $rate, "maxConcurrentCalls": 0,
-              "maxCallDurationSec": 1, "maxRetryNo": 0, "window": {"start": "00:00", "end": "24:00"}}}
+              "maxCallDurationSec": $seconds, "maxRetryNo": 0, "window": {"start": "00:00", "end": "24:00"}}}
 JSON
 }
