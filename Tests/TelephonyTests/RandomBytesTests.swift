@@ -18,7 +18,7 @@ import Testing
         // above 400 happens by chance less than once in a million runs.
         var counts = [Int](repeating: 0, count: 256)
         for _ in 0..<1_000 {
-            RandomBytes.with(256) { bytes in for byte in bytes { counts[Int(byte)] += 1 } }
+            for byte in RandomBytes.bytes(256) { counts[Int(byte)] += 1 }
         }
         let chiSquare = counts.reduce(0.0) { $0 + Double(($1 - 1_000) * ($1 - 1_000)) / 1_000 }
         #expect(chiSquare < 400, "chi-square \(chiSquare)")

@@ -5,27 +5,11 @@ import Telephony
 /// which matters when thousands of attempts start per second.
 enum RandomUUID {
     static func string() -> String {
-        var bytes: (UInt64, UInt64) = RandomBytes.with(16) { buffer in
-            let raw = UnsafeRawBufferPointer(buffer)
-            return (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-        }
-        return withUnsafeMutableBytes(of: &bytes) { raw in
-            raw[6] = raw[6] & 0x0F | 0x40  // version 4
-            raw[8] = raw[8] & 0x3F | 0x80  // variant 10
-            let digits: StaticString = "0123456789abcdef"
-            return String(unsafeUninitializedCapacity: 36) { text in
-                var out = 0
-                for index in 0..<16 {
-                    if index == 4 || index == 6 || index == 8 || index == 10 {
-                        text[out] = UInt8(ascii: "-")
-                        out += 1
-                    }
-                    text[out] = digits.utf8Start[Int(raw[index] >> 4)]
-                    text[out + 1] = digits.utf8Start[Int(raw[index] & 0x0F)]
-                    out += 2
-                }
-                return out
-            }
-        }
+        var bytes = RandomBytes.bytes(16)
+        bytes[6] = bytes[6] & 0x0F | 0x40  // version 4
+        bytes[8] = bytes[8] & 0x3F | 0x80  // variant 10
+        let digits = Array(hex(bytes).utf8)
+        let groups = [digits[0..<8], digits[8..<12], digits[12..<16], digits[16..<20], digits[20..<32]]
+        return String(decoding: Array(groups.joined(separator: [UInt8(ascii: "-")])), as: UTF8.self)
     }
 }

@@ -199,13 +199,13 @@ public actor SIPDialer: Dialer {
                 throw .badTarget(uri.description)
             }
         }
-        let callID = request.callID ?? (Self.randomHex(16) + "@" + host)
+        let callID = request.callID ?? (RandomBytes.hex(16) + "@" + host)
         let caller = request.caller ?? "campaignd"
         var from = NameAddress(displayName: request.callerDisplayName, uri: "sip:\(caller)@\(request.callerHost ?? host)")
-        from.parameters.set("tag", Self.randomHex(8))
+        from.parameters.set("tag", RandomBytes.hex(8))
         let contact = "<sip:campaignd@\(host):\(port)>"
         var invite = SIPMessage.request("INVITE", uri: requestURI, headers: [
-            SIPHeaderField("Via", "SIP/2.0/UDP \(host):\(port);branch=z9hG4bK\(Self.randomHex(12));rport"),
+            SIPHeaderField("Via", "SIP/2.0/UDP \(host):\(port);branch=z9hG4bK\(RandomBytes.hex(12));rport"),
             SIPHeaderField("Max-Forwards", "70"),
             SIPHeaderField("From", from.serialized),
             SIPHeaderField("To", "<\(requestURI)>"),
@@ -229,15 +229,13 @@ public actor SIPDialer: Dialer {
 
     /// The SDP offer (RFC 4566, RFC 3264): PCMU, PCMA and telephone-event, 20 ms packets.
     static func sdpOffer(host: String, rtpPort: Int) -> String {
-        let session = RandomBytes.with(4) { max(1, UnsafeRawBufferPointer($0).loadUnaligned(as: UInt32.self)) }
+        let session = max(1, RandomBytes.bytes(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
         return [
             "v=0", "o=campaignd \(session) \(session) IN IP4 \(host)", "s=campaignd", "c=IN IP4 \(host)", "t=0 0",
             "m=audio \(rtpPort) RTP/AVP 0 8 101", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000",
             "a=rtpmap:101 telephone-event/8000", "a=fmtp:101 0-16", "a=ptime:20", "a=sendrecv", "",
         ].joined(separator: "\r\n")
     }
-
-    static func randomHex(_ bytes: Int) -> String { RandomBytes.hex(bytes) }
 }
 
 /// The calls in progress by Call-ID, for the dialer and its receive thread: each call and its

@@ -15,33 +15,20 @@ public enum RandomBytes {
 
     private static let source = Source()
 
-    /// `count` random bytes, passed to `body`.
-    public static func with<Result>(_ count: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+    /// `count` random bytes.
+    public static func bytes(_ count: Int) -> [UInt8] {
         precondition(count <= 256, "RandomBytes serves small ids")
-        var bytes = [UInt8](repeating: 0, count: count)
-        source.lock.withLock {
+        return source.lock.withLock {
             if source.used + count > source.buffer.count { refill() }
-            bytes.withUnsafeMutableBufferPointer { out in
-                for offset in 0..<count { out[offset] = source.buffer[source.used + offset] }
-            }
             // Bytes handed out are never handed out again.
-            source.used += count
+            defer { source.used += count }
+            return Array(source.buffer[source.used..<source.used + count])
         }
-        return bytes.withUnsafeBufferPointer(body)
     }
 
     /// Lower-case hex of `count` random bytes.
     public static func hex(_ count: Int) -> String {
-        with(count) { bytes in
-            let digits: StaticString = "0123456789abcdef"
-            return String(unsafeUninitializedCapacity: count * 2) { text in
-                for (index, byte) in bytes.enumerated() {
-                    text[2 * index] = digits.utf8Start[Int(byte >> 4)]
-                    text[2 * index + 1] = digits.utf8Start[Int(byte & 0x0F)]
-                }
-                return count * 2
-            }
-        }
+        Telephony.hex(bytes(count))
     }
 
     /// Called with the lock held.
