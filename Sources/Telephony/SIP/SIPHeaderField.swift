@@ -62,8 +62,7 @@ public struct SIPHeaderField: Sendable, Hashable {
         if name == canonical { return true }
         let left = name.utf8, right = canonical.utf8
         guard left.count == right.count else { return false }
-        func lower(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte + 32 : byte }
-        return zip(left, right).allSatisfy { lower($0) == lower($1) }
+        return zip(left, right).allSatisfy { SIPBytes.lowered($0) == SIPBytes.lowered($1) }
     }
 
     /// The full, conventionally capitalised name for `name` (compact forms expanded, case folded for
