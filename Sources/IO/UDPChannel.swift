@@ -1,0 +1,170 @@
+import CLinux
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A UDP socket on an event loop: datagrams are read in batches (`recvmmsg`) on the loop's thread
+/// into the loop's receive buffers and handed to `handler` without a copy; `send` works from any
+/// thread (the kernel serialises `sendto` on one socket).
+public final class UDPChannel: Selectable, @unchecked Sendable {
+    // @unchecked Sendable: `fd`, `handler`, `loop` and `localAddress` never change; `registration`
+    // and `closed` are touched only on the loop's thread.
+    public typealias Handler = (_ bytes: UnsafeRawBufferPointer, _ source: SocketAddress) -> Void
+
+    public let loop: EventLoop
+    /// The address bound (with the real port when 0 was asked for).
+    public let localAddress: SocketAddress
+    private let fd: Int32
+    private let handler: Handler
+    private let maxDatagram: Int
+    private var registration: EventLoop.Registration?
+    private var closed = false
+
+    /// Binds `address` and starts reading on `loop`. Callable from any thread: the socket is
+    /// registered on the loop at its next turn, and datagrams wait in the kernel until then.
+    /// - Parameters:
+    ///   - exclusive: refuse a port another socket holds (no SO_REUSEADDR; RTP ports are ours alone).
+    ///   - receiveBufferBytes: SO_RCVBUF to ask for (bursts wait in the kernel, not dropped).
+    ///   - maxDatagram: the largest datagram read whole (SIP: 65,535; RTP: 2,048).
+    ///   - handler: called on the loop's thread for each datagram; the bytes are valid only during the call.
+    public init(bind address: SocketAddress, on loop: EventLoop, exclusive: Bool = false, receiveBufferBytes: Int? = nil,
+                maxDatagram: Int = 65_535, handler: @escaping Handler) throws(IOError) {
+        let fd = socket(address.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw .system("socket") }
+        if !exclusive {
+            var reuse: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        }
+        if var size = receiveBufferBytes.map(Int32.init) {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        let bound = address.withSockAddr { Glibc.bind(fd, $0, $1) }
+        guard bound == 0 else {
+            let error = IOError(.system, "bind UDP \(address)", errno: errno)
+            Glibc.close(fd)
+            throw error
+        }
+        var actual = SocketAddress()
+        actual.length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+        _ = withUnsafeMutableBytes(of: &actual.storage) { raw in
+            getsockname(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), &actual.length)
+        }
+        self.fd = fd
+        self.loop = loop
+        self.localAddress = actual
+        self.handler = handler
+        self.maxDatagram = min(max(maxDatagram, 64), ReceiveBuffers.slotSize)
+        if loop.inEventLoop {
+            try register()
+        } else {
+            loop.enqueue { [self] in try? register() }
+        }
+    }
+
+    private func register() throws(IOError) {
+        guard !closed else { return }
+        registration = try loop.register(fd, readable: true, writable: false, handler: self)
+    }
+
+    /// Sends one datagram; false (and nothing sent) when the kernel refused it: a full buffer or no route.
+    @discardableResult
+    public func send(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress) -> Bool {
+        let sent = destination.withSockAddr { sendto(fd, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT), $0, $1) }
+        return sent == bytes.count
+    }
+
+    @discardableResult
+    public func send(_ bytes: [UInt8], to destination: SocketAddress) -> Bool {
+        bytes.withUnsafeBytes { send($0, to: destination) }
+    }
+
+    /// Stops reading and closes the socket (on the loop; from elsewhere at its next turn).
+    public func close() {
+        guard loop.inEventLoop else {
+            loop.enqueue { [self] in close() }
+            return
+        }
+        guard !closed else { return }
+        closed = true
+        if let registration { loop.deregister(registration) }
+        registration = nil
+        Glibc.close(fd)
+    }
+
+    public var isClosed: Bool {
+        assert(loop.inEventLoop)
+        return closed
+    }
+
+    public func readable() {
+        let buffers = loop.receiveBuffers
+        // Level-triggered: one batch per turn; what is left makes the descriptor ready again.
+        let count = buffers.receive(fd: fd, slotSize: maxDatagram)
+        for index in 0..<count {
+            let (bytes, source) = buffers.datagram(index)
+            handler(bytes, source)
+            if closed { return }
+        }
+    }
+
+    public func writable() {}
+}
+
+/// One loop's buffers for `recvmmsg`: a batch of datagram slots with their headers and source
+/// addresses, allocated once and reused for every socket on the loop.
+final class ReceiveBuffers {
+    static let batch = 32
+    static let slotSize = 65_536
+    private let data: UnsafeMutableRawPointer
+    private let headers: UnsafeMutablePointer<io_mmsghdr>
+    private let vectors: UnsafeMutablePointer<iovec>
+    private let addresses: UnsafeMutablePointer<sockaddr_in6>
+    private var slotSize = 0
+
+    init() {
+        data = UnsafeMutableRawPointer.allocate(byteCount: Self.batch * Self.slotSize, alignment: 16)
+        headers = .allocate(capacity: Self.batch)
+        vectors = .allocate(capacity: Self.batch)
+        addresses = .allocate(capacity: Self.batch)
+        headers.initialize(repeating: io_mmsghdr(), count: Self.batch)
+        vectors.initialize(repeating: iovec(), count: Self.batch)
+        addresses.initialize(repeating: sockaddr_in6(), count: Self.batch)
+    }
+
+    deinit {
+        data.deallocate()
+        headers.deallocate()
+        vectors.deallocate()
+        addresses.deallocate()
+    }
+
+    /// Reads up to a batch of datagrams of at most `slotSize` bytes each; returns how many.
+    func receive(fd: Int32, slotSize: Int) -> Int {
+        self.slotSize = slotSize
+        // Smaller slots for small datagrams (RTP) keep the batch in a few pages.
+        let batch = min(Self.batch, Self.batch * Self.slotSize / slotSize)
+        for index in 0..<batch {
+            vectors[index].iov_base = data + index * slotSize
+            vectors[index].iov_len = slotSize
+            headers[index].msg_hdr = msghdr(
+                msg_name: UnsafeMutableRawPointer(addresses + index), msg_namelen: socklen_t(MemoryLayout<sockaddr_in6>.size),
+                msg_iov: vectors + index, msg_iovlen: 1, msg_control: nil, msg_controllen: 0, msg_flags: 0)
+            headers[index].msg_len = 0
+        }
+        while true {
+            let count = recvmmsg(fd, headers, UInt32(batch), Int32(MSG_DONTWAIT), nil)
+            if count >= 0 { return Int(count) }
+            if errno == EINTR { continue }
+            return 0
+        }
+    }
+
+    func datagram(_ index: Int) -> (UnsafeRawBufferPointer, SocketAddress) {
+        var source = SocketAddress()
+        source.storage = addresses[index]
+        source.length = headers[index].msg_hdr.msg_namelen
+        // A datagram longer than its slot arrives cut (MSG_TRUNC); it is handed on as read.
+        let length = min(Int(headers[index].msg_len), slotSize)
+        return (UnsafeRawBufferPointer(start: data + index * slotSize, count: length), source)
+    }
+}

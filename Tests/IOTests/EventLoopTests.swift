@@ -1,0 +1,90 @@
+import Foundation
+import IO
+import Testing
+
+@Suite struct EventLoopTests {
+    /// Collects what happened on a loop, in order.
+    final class Journal: @unchecked Sendable {
+        // @unchecked Sendable: `lock` guards `entries`.
+        let lock = NSLock()
+        var entries: [String] = []
+        func add(_ entry: String) { lock.withLock { entries.append(entry) } }
+        var all: [String] { lock.withLock { entries } }
+    }
+
+    @Test func runsWorkFromOtherThreadsOnItsOwnThreadInOrder() async throws {
+        let loop = try EventLoop(name: "test-execute")
+        defer { loop.shutdown() }
+        let journal = Journal()
+        await withTaskGroup(of: Void.self) { group in
+            for producer in 0..<4 {
+                group.addTask {
+                    for index in 0..<250 {
+                        loop.execute {
+                            precondition(loop.inEventLoop)
+                            journal.add("\(producer):\(index)")
+                        }
+                    }
+                }
+            }
+        }
+        let onLoop = await loop.submit { loop.inEventLoop }
+        #expect(onLoop)
+        #expect(!loop.inEventLoop)
+        let entries = journal.all
+        #expect(entries.count == 1_000)
+        // Each producer's work runs in the order it was handed over.
+        for producer in 0..<4 {
+            let mine = entries.filter { $0.hasPrefix("\(producer):") }
+            #expect(mine == (0..<250).map { "\(producer):\($0)" })
+        }
+    }
+
+    @Test func timersOnAManualClockFireInOrderWhenTimeMovesAndNotBefore() async throws {
+        let clock = ManualLoopClock()
+        let loop = try EventLoop(name: "test-timers", clock: clock)
+        defer { loop.shutdown() }
+        let journal = Journal()
+        await loop.submit {
+            loop.scheduleTimer(after: .milliseconds(30)) { journal.add("30") }
+            let cancelled = loop.scheduleTimer(after: .milliseconds(20)) { journal.add("20") }
+            loop.scheduleTimer(after: .milliseconds(10)) {
+                journal.add("10")
+                // A timer set by a timer: relative to the loop's time now.
+                loop.scheduleTimer(after: .milliseconds(15)) { journal.add("25") }
+            }
+            loop.cancelTimer(cancelled)
+        }
+        await clock.advance(by: .milliseconds(9))
+        #expect(journal.all.isEmpty)
+        await clock.advance(by: .milliseconds(1))
+        #expect(journal.all == ["10"])
+        await clock.advance(by: .milliseconds(40))
+        #expect(journal.all == ["10", "25", "30"])
+        let left = await loop.submit { loop.scheduledTimerCount }
+        #expect(left == 0)
+    }
+
+    @Test func realTimeTimersFireAfterTheirDelay() async throws {
+        let loop = try EventLoop(name: "test-realtime")
+        defer { loop.shutdown() }
+        let (fired, continuation) = AsyncStream<Duration>.makeStream()
+        await loop.submit {
+            let start = loop.now
+            loop.scheduleTimer(after: .milliseconds(25)) {
+                continuation.yield(loop.now.duration(since: start))
+                continuation.finish()
+            }
+        }
+        var elapsed: Duration?
+        for await value in fired { elapsed = value }
+        #expect(try #require(elapsed) >= .milliseconds(25))
+    }
+
+    @Test func groupHandsOutLoopsInTurn() throws {
+        let group = try EventLoopGroup(threads: 3, name: "test-group")
+        defer { group.shutdown() }
+        let names = (0..<6).map { _ in group.next().name }
+        #expect(names == ["test-group-0", "test-group-1", "test-group-2", "test-group-0", "test-group-1", "test-group-2"])
+    }
+}
