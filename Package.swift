@@ -17,7 +17,7 @@ let package = Package(
         .target(name: "IO", dependencies: ["CLinux"]),
         .target(name: "Telephony", dependencies: ["IO"]),
         .target(name: "Scheduler", dependencies: ["Telephony", "CSQLite"]),
-        .executableTarget(name: "CampaignDaemon", dependencies: ["Scheduler", "Telephony"]),
+        .executableTarget(name: "CampaignDaemon", dependencies: ["Scheduler", "Telephony", "IO"]),
         .testTarget(name: "IOTests", dependencies: ["IO"]),
         .testTarget(name: "TelephonyTests", dependencies: ["Telephony", "IO"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Telephony"]),

@@ -1,4 +1,5 @@
 import Foundation
+import IO
 import Scheduler
 import Telephony
 
@@ -39,10 +40,21 @@ struct Configuration: Sendable {
         /// Address put in Via, Contact and SDP; by default the bind address, or the local address
         /// the system routes toward the trunk when bound to 0.0.0.0.
         var advertisedAddress: String?
+        /// RTP on even ports, RTCP on the odd port above: 5,000 calls with media at once by default.
         var rtpPortMin = 20000
-        var rtpPortMax = 20999
+        var rtpPortMax = 29999
         /// RFC 3261 T1 in milliseconds (retransmission base; Timer B is 64·T1).
         var t1Ms = 500
+    }
+
+    struct Runtime: Sendable, Equatable {
+        /// Event loops (one thread each) for SIP, media and sockets; nil: one per core.
+        var threads: Int?
+    }
+
+    struct Media: Sendable, Equatable {
+        /// No RTP from the callee for this long ends an answered call (`error`, "no media").
+        var inactivityTimeoutSec = 30
     }
 
     var campaignsDirectory = "campaigns"
@@ -54,8 +66,11 @@ struct Configuration: Sendable {
     var dialoutAllowedCallers: [String] = []
     var notifications = Notifications()
     var sip = SIPSettings()
+    var runtime = Runtime()
+    var media = Media()
 
-    static let keys = ["campaignsDir", "dataDir", "trunks", "limits", "defaults", "dialoutAllowedCallers", "notifications", "sip"]
+    static let keys = ["campaignsDir", "dataDir", "trunks", "limits", "defaults", "dialoutAllowedCallers", "notifications", "sip",
+                       "runtime", "media"]
 
     var validationContext: CampaignValidationContext {
         CampaignValidationContext(
@@ -70,7 +85,7 @@ struct Configuration: Sendable {
     /// The address for Via/Contact/SDP: configured, the bind address, or the route toward the first trunk.
     func advertisedAddress(toward host: String?) -> String {
         sip.advertisedAddress
-            ?? (sip.bindAddress != "0.0.0.0" ? sip.bindAddress : UDPTransport.localAddress(toward: host ?? trunks.first?.host ?? "127.0.0.1") ?? "127.0.0.1")
+            ?? (sip.bindAddress != "0.0.0.0" ? sip.bindAddress : SIPTransport.localAddress(toward: host ?? trunks.first?.host ?? "127.0.0.1") ?? "127.0.0.1")
     }
 
     /// The dialer's settings: the advertised address (toward `host` when it must be derived), RTP
@@ -78,7 +93,13 @@ struct Configuration: Sendable {
     func dialerConfiguration(toward host: String?) -> SIPDialer.Configuration {
         SIPDialer.Configuration(
             advertisedHost: advertisedAddress(toward: host), rtpPorts: sip.rtpPortMin...sip.rtpPortMax,
-            timing: SIPTiming(t1: .milliseconds(sip.t1Ms)), trunks: sipTrunks)
+            timing: SIPTiming(t1: .milliseconds(sip.t1Ms)), trunks: sipTrunks,
+            mediaInactivityTimeout: .seconds(media.inactivityTimeoutSec))
+    }
+
+    /// The event loops `run` and `call` use: `runtime.threads`, or one per core.
+    func makeEventLoops() throws(IOError) -> EventLoopGroup {
+        try EventLoopGroup(threads: runtime.threads ?? ProcessInfo.processInfo.activeProcessorCount)
     }
 
     /// Built-in defaults, used when no configuration file is given or found.
@@ -113,6 +134,18 @@ struct Configuration: Sendable {
             case "limits": limits = Self.readLimits(node, reader: &reader)
             case "notifications": notifications = Self.readNotifications(node, reader: &reader)
             case "sip": sip = Self.readSIP(node, reader: &reader)
+            case "runtime":
+                guard let pairs = reader.object(node, key) else { continue }
+                reader.checkKeys(node, path: key, allowed: ["threads"])
+                if let value = pairs.first(where: { $0.0 == "threads" })?.1 {
+                    runtime.threads = reader.integer(value, "runtime.threads", in: 1...256)
+                }
+            case "media":
+                guard let pairs = reader.object(node, key) else { continue }
+                reader.checkKeys(node, path: key, allowed: ["inactivityTimeoutSec"])
+                if let value = pairs.first(where: { $0.0 == "inactivityTimeoutSec" })?.1 {
+                    media.inactivityTimeoutSec = reader.integer(value, "media.inactivityTimeoutSec", in: 1...86_400) ?? media.inactivityTimeoutSec
+                }
             case "dialoutAllowedCallers":
                 guard case .array(let items) = node.value else {
                     reader.fail(node, key, "expected an array of caller numbers or names but found \(node.kindName)")

@@ -90,20 +90,34 @@ import Testing
         let decision = try #require(cdr["amdDecisionMs"] as? Int)
         #expect(decision >= 5500 && decision <= 7000, "decision at \(decision) ms")
 
-        // On the wire: SIPp's recording to us, then our voicemail to SIPp, starting after the beep.
-        let fromSIPp = packets.filter { setup.rtpPorts.contains($0.destinationPort) }
-        let fromUs = packets.filter { setup.rtpPorts.contains($0.sourcePort) }
+        // On the wire: SIPp's recording to us, our silence from the answer on, then our voicemail to
+        // SIPp, starting after the beep. RTP on the even port, RTCP on the odd one.
+        let rtp = packets.filter { $0.rtcpTypes.isEmpty }
+        let fromSIPp = rtp.filter { setup.rtpPorts.contains($0.destinationPort) }
+        let fromUs = rtp.filter { setup.rtpPorts.contains($0.sourcePort) }
         try #require(fromSIPp.count > 400, "SIPp sent \(fromSIPp.count) packets")
+        // Silence from the answer on: our first packet goes out with SIPp's first (both start at the
+        // answer), every 20 ms, until the prompt.
+        let silence = fromUs.prefix { $0.silent }
+        let firstOfAll = try #require(fromUs.first, "no RTP from campaignd reached SIPp")
+        #expect(abs(firstOfAll.time - fromSIPp[0].time) < 0.2, "first RTP \(firstOfAll.time - fromSIPp[0].time) s from SIPp's")
+        #expect(silence.count > 300, "\(silence.count) packets of silence before the voicemail")
         // The beep begins at 7.33 s of the recording: packet 366 at 20 ms a packet.
         let beepPacket = fromSIPp[366]
-        let firstOfOurs = try #require(fromUs.first, "no RTP from campaignd reached SIPp")
+        let prompt = fromUs.filter { !$0.silent }
+        let firstOfOurs = try #require(prompt.first, "no voicemail RTP from campaignd reached SIPp")
+        #expect(firstOfOurs.marker, "the voicemail's first packet starts a talkspurt")
         #expect(firstOfOurs.time > beepPacket.time, "voicemail started \(beepPacket.time - firstOfOurs.time) s before the beep")
         #expect(firstOfOurs.time - beepPacket.time < 0.5, "voicemail started \(firstOfOurs.time - beepPacket.time) s after the beep")
         // One second of prompt, 20 ms a packet, PCMU, to the port SIPp streams from (symmetric RTP).
-        #expect(fromUs.count == 50)
-        #expect(fromUs.allSatisfy { $0.payloadType == 0 && $0.destinationPort == fromSIPp[0].sourcePort })
-        let span = (fromUs.last?.time ?? 0) - firstOfOurs.time
+        #expect(prompt.count == 50)
+        #expect(prompt.allSatisfy { $0.payloadType == 0 && $0.destinationPort == fromSIPp[0].sourcePort })
+        let span = (prompt.last?.time ?? 0) - firstOfOurs.time
         #expect(span > 0.9 && span < 1.1, "50 packets took \(span) s")
+        // RTCP: a sender report with SDES from our RTP port + 1, 5 s into the call.
+        let reports = packets.filter { $0.rtcpTypes.contains(200) && setup.rtpPorts.contains($0.sourcePort) }
+        #expect(!reports.isEmpty, "no RTCP sender report from campaignd")
+        #expect(reports.allSatisfy { $0.sourcePort % 2 == 1 && $0.rtcpTypes.contains(202) })
     }
 
     @Test func personHearsTheHumanPromptSoonAfterHello() async throws {
@@ -116,8 +130,8 @@ import Testing
         // "Hello." ends 0.86 s in; the verdict follows 0.8 s of silence.
         let decision = try #require(cdr["amdDecisionMs"] as? Int)
         #expect(decision >= 1500 && decision <= 2000, "decision at \(decision) ms")
-        let fromUs = packets.filter { setup.rtpPorts.contains($0.sourcePort) }
-        #expect(fromUs.count == 50, "the 1 s human prompt is 50 packets, SIPp got \(fromUs.count)")
+        let prompt = packets.filter { setup.rtpPorts.contains($0.sourcePort) && $0.rtcpTypes.isEmpty && !$0.silent }
+        #expect(prompt.count == 50, "the 1 s human prompt is 50 packets, SIPp got \(prompt.count)")
     }
 
     @Test func amdEventsGoToTheWebhookAsSubscribed() async throws {

@@ -10,6 +10,11 @@ final class PacketCapture {
         var sourcePort: Int
         var destinationPort: Int
         var payloadType: Int?
+        var marker = false
+        /// Every payload byte is G.711 silence (μ-law 0xFF, A-law 0xD5).
+        var silent = false
+        /// RTCP packet types in it (200 SR, 201 RR, 202 SDES…), when it is RTCP.
+        var rtcpTypes: [Int] = []
     }
 
     private var pid: pid_t = 0
@@ -60,8 +65,9 @@ final class PacketCapture {
         finish(signal: SIGINT)
         let reader = Process()
         reader.executableURL = URL(fileURLWithPath: "/usr/bin/tshark")
-        reader.arguments = ["-r", file, "--enable-heuristic", "rtp_udp", "-T", "fields", "-e", "frame.time_epoch",
-                            "-e", "udp.srcport", "-e", "udp.dstport", "-e", "rtp.p_type"]
+        reader.arguments = ["-r", file, "--enable-heuristic", "rtp_udp", "--enable-heuristic", "rtcp_udp", "-T", "fields",
+                            "-e", "frame.time_epoch", "-e", "udp.srcport", "-e", "udp.dstport", "-e", "rtp.p_type",
+                            "-e", "rtp.marker", "-e", "rtp.payload", "-e", "rtcp.pt"]
         let output = file + ".txt"
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         reader.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
@@ -74,8 +80,14 @@ final class PacketCapture {
             guard fields.count >= 3, let time = Double(fields[0]), let source = Int(fields[1]), let destination = Int(fields[2]) else {
                 return nil
             }
-            return Packet(time: time, sourcePort: source, destinationPort: destination,
-                          payloadType: fields.count > 3 ? Int(fields[3]) : nil)
+            func field(_ index: Int) -> String { index < fields.count ? fields[index] : "" }
+            // Hex bytes, with or without colons between them depending on tshark's version.
+            let hex = Array(field(5).filter { $0 != ":" })
+            let payload = stride(from: 0, to: hex.count - 1, by: 2).map { String(hex[$0...$0 + 1]) }
+            return Packet(time: time, sourcePort: source, destinationPort: destination, payloadType: Int(field(3)),
+                          marker: field(4) == "1" || field(4) == "True",
+                          silent: !payload.isEmpty && payload.allSatisfy { $0 == "ff" || $0 == "d5" },
+                          rtcpTypes: field(6).split(separator: ",").compactMap { Int($0) })
         }
     }
 }

@@ -2,7 +2,7 @@ import Testing
 @testable import Telephony
 
 @Suite struct CallScriptStateMachineTests {
-    let prompt: [Int16] = [0, 1, 2]
+    let prompt = PromptAudio(samples: [0, 1, 2])
 
     func machine(_ mode: CallScript.MachineDetection, human: Bool = true, voicemail: Bool = true,
                  optOut: Character? = nil) -> CallScriptStateMachine {

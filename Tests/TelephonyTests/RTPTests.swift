@@ -29,78 +29,116 @@ import Testing
     }
 }
 
-@Suite struct RTPReorderBufferTests {
-    func packet(_ sequence: UInt16, _ timestamp: UInt32? = nil) -> RTPPacket {
-        RTPPacket(payloadType: 0, sequenceNumber: sequence, timestamp: timestamp ?? UInt32(sequence) &* 160, ssrc: 1,
-                  payload: [UInt8](repeating: UInt8(truncatingIfNeeded: sequence), count: 160))
+@Suite struct PlayoutBufferTests {
+    /// A PCMU packet whose 160 samples all encode `level` (so each frame can be told apart).
+    func receive(_ buffer: inout PlayoutBuffer, _ sequence: UInt16, timestamp: UInt32? = nil, ssrc: UInt32 = 1, level: Int16? = nil) {
+        let sample = level ?? Int16(sequence % 100) * 100 + 100
+        let packet = RTPPacket(payloadType: 0, sequenceNumber: sequence, timestamp: timestamp ?? UInt32(sequence) &* 160,
+                               ssrc: ssrc, payload: [UInt8](repeating: G711.muLaw(sample), count: 160))
+        let bytes = packet.serialized
+        bytes.withUnsafeBytes { raw in
+            let header = try! RTPHeader(parsing: raw)
+            buffer.audioReceived(header, payload: UnsafeRawBufferPointer(rebasing: raw[header.payloadStart..<header.payloadEnd]), law: .muLaw)
+        }
     }
 
-    func sequences(_ outputs: [RTPReorderBuffer.Output]) -> [String] {
-        outputs.map {
-            switch $0 {
-            case .packet(let packet): String(packet.sequenceNumber)
-            case .silence(let samples): "silence \(samples)"
+    /// What each tick takes: the frame's level, "cn N" or "-" for missing.
+    func take(_ buffer: inout PlayoutBuffer, _ ticks: Int) -> [String] {
+        (0..<ticks).map { _ in
+            switch buffer.take() {
+            case .audio: String(G711.Law.muLaw.decode(G711.muLaw(buffer.frame[80])))
+            case .comfortNoise(let level): "cn \(level)"
+            case .missing: "-"
             }
         }
     }
 
-    @Test func passesAnInOrderStreamStraightThrough() {
-        var buffer = RTPReorderBuffer()
-        let out = (1...5).flatMap { buffer.push(packet(UInt16($0))) }
-        #expect(sequences(out) == ["1", "2", "3", "4", "5"])
+    func level(_ sequence: Int) -> String { String(G711.Law.muLaw.decode(G711.muLaw(Int16(sequence % 100) * 100 + 100))) }
+
+    @Test func anInOrderStreamPlaysAfterTheDelayOneFramePerTick() {
+        var buffer = PlayoutBuffer(delayFrames: 2)
+        #expect(take(&buffer, 2) == ["-", "-"])  // before the first packet: missing, but not counted as lost
+        receive(&buffer, 1)
+        var out = take(&buffer, 2)
+        for sequence in 2...5 {
+            receive(&buffer, UInt16(sequence))
+            out += take(&buffer, 1)
+        }
+        out += take(&buffer, 1)
+        #expect(out == ["-", "-", level(1), level(2), level(3), level(4), level(5)])
+        #expect(buffer.counters.missingFrames == 2)  // the two frames of delay at the stream's start
     }
 
-    @Test func putsSwappedPacketsBackInOrder() {
-        var buffer = RTPReorderBuffer()
-        let out = [1, 3, 2, 5, 4, 6].flatMap { buffer.push(packet(UInt16($0))) }
-        #expect(sequences(out) == ["1", "2", "3", "4", "5", "6"])
-        #expect(buffer.counters.lost == 0)
+    @Test func swappedPacketsPlayInOrder() {
+        var buffer = PlayoutBuffer(delayFrames: 2)
+        for sequence in [1, 3, 2, 5, 4, 6] { receive(&buffer, UInt16(sequence)) }
+        #expect(take(&buffer, 8) == ["-", "-", level(1), level(2), level(3), level(4), level(5), level(6)])
     }
 
-    @Test func fillsALostPacketWithSilenceOnceDepthLaterPacketsArrived() {
-        var buffer = RTPReorderBuffer(depth: 3)
-        var out = [1, 2, 4, 5, 6].flatMap { buffer.push(packet(UInt16($0))) }
-        #expect(sequences(out) == ["1", "2"])  // 3 may still come
-        out = buffer.push(packet(7))
-        #expect(sequences(out) == ["silence 160", "4", "5", "6", "7"])
-        #expect(buffer.counters.lost == 1)
-        #expect(buffer.push(packet(3)).isEmpty)  // too late now
-        #expect(buffer.counters.lateOrDuplicate == 1)
+    @Test func aLostPacketIsAMissingFrameNotSilence() {
+        var buffer = PlayoutBuffer(delayFrames: 2)
+        for sequence in [1, 2, 4, 5] { receive(&buffer, UInt16(sequence)) }
+        #expect(take(&buffer, 7) == ["-", "-", level(1), level(2), "-", level(4), level(5)])
     }
 
-    @Test func silenceFollowsTheTimestampsNotThePacketCount() {
-        var buffer = RTPReorderBuffer(depth: 0)
-        // 40 ms packets: one lost packet is 320 samples of silence.
-        _ = buffer.push(RTPPacket(payloadType: 0, sequenceNumber: 1, timestamp: 0, ssrc: 1, payload: [UInt8](repeating: 0, count: 320)))
-        let out = buffer.push(RTPPacket(payloadType: 0, sequenceNumber: 3, timestamp: 640, ssrc: 1, payload: [UInt8](repeating: 0, count: 320)))
-        #expect(sequences(out) == ["silence 320", "3"])
+    @Test func timestampsNotSequenceNumbersPlaceTheAudio() {
+        // A sender that skips 2 frames of timestamps under silence suppression, numbering on.
+        var buffer = PlayoutBuffer(delayFrames: 0)
+        receive(&buffer, 1, timestamp: 160)
+        receive(&buffer, 2, timestamp: 640)
+        #expect(take(&buffer, 4) == [level(1), "-", "-", level(2)])
     }
 
-    @Test func followsSequenceNumbersAcrossTheWrap() {
-        var buffer = RTPReorderBuffer()
-        let out = [65533, 65534, 0, 65535, 1, 2].flatMap { buffer.push(packet(UInt16($0))) }
-        #expect(sequences(out) == ["65533", "65534", "65535", "0", "1", "2"])
-        #expect(buffer.counters.reordered == 1)
+    @Test func followsTimestampsAndSequenceNumbersAcrossTheWrap() {
+        var buffer = PlayoutBuffer(delayFrames: 0)
+        receive(&buffer, 65535, timestamp: UInt32.max - 159)
+        receive(&buffer, 0, timestamp: 0)
+        receive(&buffer, 1, timestamp: 160)
+        #expect(take(&buffer, 3) == [level(65535), level(0), level(1)])
     }
 
-    @Test func dropsDuplicates() {
-        var buffer = RTPReorderBuffer()
-        let out = [1, 2, 2, 3, 3].flatMap { buffer.push(packet(UInt16($0))) }
-        #expect(sequences(out) == ["1", "2", "3"])
-        #expect(buffer.counters.lateOrDuplicate == 2)
+    @Test func duplicatesAndLatePacketsAreDropped() {
+        var buffer = PlayoutBuffer(delayFrames: 0)
+        receive(&buffer, 1)
+        _ = take(&buffer, 1)
+        receive(&buffer, 1)  // after its frame was played: late
+        receive(&buffer, 2)
+        receive(&buffer, 2)  // duplicate: the same frame, once
+        #expect(take(&buffer, 2) == [level(2), "-"])
+        #expect(buffer.counters.late == 1)
     }
 
-    @Test func aHugeJumpIsANewStreamNotAGap() {
-        var buffer = RTPReorderBuffer(maxGap: 100)
-        let out = [1, 2, 5000, 5001].flatMap { buffer.push(packet(UInt16($0))) }
-        #expect(sequences(out) == ["1", "2", "5000", "5001"])
-        #expect(buffer.counters.lost == 0)
+    @Test func aNewSSRCOrAHugeJumpStartsTheStreamAgain() {
+        var buffer = PlayoutBuffer(delayFrames: 1)
+        receive(&buffer, 1)
+        #expect(take(&buffer, 2) == ["-", level(1)])
+        receive(&buffer, 40_000, timestamp: 40_000 * 160)  // far ahead: placed anew
+        receive(&buffer, 7, ssrc: 2)  // a new stream: placed anew
+        #expect(take(&buffer, 2) == ["-", level(7)])
+        #expect(buffer.counters.resyncs == 2)
     }
 
-    @Test func flushAllEmitsWhatIsHeld() {
-        var buffer = RTPReorderBuffer(depth: 5)
-        _ = [1, 3].flatMap { buffer.push(packet(UInt16($0))) }
-        #expect(sequences(buffer.flushAll()) == ["silence 160", "3"])
+    @Test func aSenderAlwaysLateIsPlacedAgain() {
+        var buffer = PlayoutBuffer(delayFrames: 0)
+        receive(&buffer, 1)
+        _ = take(&buffer, 20)
+        for sequence in 2...5 { receive(&buffer, UInt16(sequence)) }  // all long past their frames
+        #expect(buffer.counters.late == 4)  // the fourth in a row is placed anew, at the delay
+        #expect(buffer.counters.resyncs == 1)
+        #expect(take(&buffer, 1) == [level(5)])
+    }
+
+    @Test func comfortNoiseHoldsUntilAudioReturns() {
+        var buffer = PlayoutBuffer(delayFrames: 0)
+        receive(&buffer, 1)
+        let noise = RTPPacket(payloadType: 13, sequenceNumber: 2, timestamp: 320, ssrc: 1, payload: [70]).serialized
+        noise.withUnsafeBytes { raw in
+            let header = try! RTPHeader(parsing: raw)
+            buffer.comfortNoiseReceived(header, payload: UnsafeRawBufferPointer(rebasing: raw[header.payloadStart..<header.payloadEnd]))
+        }
+        #expect(take(&buffer, 4) == [level(1), "cn 70", "cn 70", "cn 70"])
+        receive(&buffer, 3, timestamp: 800)
+        #expect(take(&buffer, 2) == [level(3), "-"])
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import IO
 import Scheduler
 import Telephony
 
@@ -56,10 +57,10 @@ enum CallCommand {
             guard let detection = CallScript.MachineDetection(rawValue: mode) else {
                 throw .usage("--amd is disabled, detect or disconnect, not \"\(mode)\"", command: "call")
             }
-            func prompt(_ option: String) throws(CLIError) -> [Int16]? {
+            func prompt(_ option: String) throws(CLIError) -> PromptAudio? {
                 guard let path = arguments.values[option] else { return nil }
                 do {
-                    return try WAVAudio(contentsOfFile: path).samples
+                    return PromptAudio(samples: try WAVAudio(contentsOfFile: path).samples)
                 } catch {
                     throw .usage("\(option): \(error)", command: "call")
                 }
@@ -69,14 +70,17 @@ enum CallCommand {
                                 voicemailEndTimeout: .seconds(defaults.voicemailEndTimeoutSec))
         }
 
-        let transport: UDPTransport
+        let towards = trunk?.host ?? (SIPDestination(uri: target.description)?.host ?? "127.0.0.1")
+        let loops: EventLoopGroup
+        let dialer: SIPDialer
         do {
-            transport = try UDPTransport(host: configuration.sip.bindAddress, port: sipPort)
+            loops = try configuration.makeEventLoops()
+            dialer = try SIPDialer(host: configuration.sip.bindAddress, port: sipPort, group: loops,
+                                   configuration: configuration.dialerConfiguration(toward: towards))
         } catch {
             throw .failure("cannot open the SIP socket: \(error)")
         }
-        let towards = trunk?.host ?? (SIPDestination(uri: target.description)?.host ?? "127.0.0.1")
-        let dialer = SIPDialer(transport: transport, configuration: configuration.dialerConfiguration(toward: towards))
+        defer { loops.shutdown() }
         let request = CallRequest(
             target: target, trunk: trunk, caller: caller, callerHost: defaults.callerHost,
             callerDisplayName: defaults.callerDisplayName, headers: defaults.headers.map { ($0.name, $0.value) },
@@ -108,7 +112,7 @@ enum CallCommand {
                         break
                     }
                 }
-                transport.close()
+                dialer.close()
                 return last
             }
             var final: CallResult?

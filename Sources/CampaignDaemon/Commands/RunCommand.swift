@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import IO
 import Scheduler
 import Telephony
 
@@ -46,15 +47,19 @@ enum RunCommand {
             throw .failure("cannot recover unfinished attempts: \(error)")
         }
 
-        let transport: UDPTransport
+        let loops: EventLoopGroup
+        let dialer: SIPDialer
         do {
-            transport = try UDPTransport(host: configuration.sip.bindAddress, port: configuration.sip.port)
+            loops = try configuration.makeEventLoops()
+            dialer = try SIPDialer(host: configuration.sip.bindAddress, port: configuration.sip.port, group: loops,
+                                   configuration: configuration.dialerConfiguration(toward: nil))
         } catch {
             throw .failure("cannot open the SIP socket: \(error)")
         }
-        let dialer = SIPDialer(transport: transport, configuration: configuration.dialerConfiguration(toward: nil))
+        defer { loops.shutdown() }
         Log.info("campaignd started", [("mode", once ? "once" : "daemon"), ("data", configuration.dataDirectory),
-                                       ("sip", "\(configuration.sip.bindAddress):\(transport.localPort)")])
+                                       ("sip", "\(configuration.sip.bindAddress):\(dialer.localPort)"),
+                                       ("loops", String(loops.loops.count))])
 
         let importer = CampaignImporter(loader: CampaignLoader(context: configuration.validationContext), store: importStore)
         let watcher = CampaignWatcher(directory: configuration.campaignsDirectory, importer: importer)
@@ -112,7 +117,7 @@ enum RunCommand {
                     return nil
                 }
                 group.addTask {
-                    defer { transport.close() }
+                    defer { dialer.close() }
                     return try await dispatcher.run(mode)
                 }
                 var result = Dispatcher<ContinuousClock>.Summary()

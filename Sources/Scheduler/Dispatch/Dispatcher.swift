@@ -396,7 +396,7 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
     /// The campaign's answered-call script: AMD mode and timers, prompts, opt-out digit.
     private func script(for campaign: DispatchCampaign) -> CallScript? {
         let settings = campaign.settings
-        func load(_ prompt: PromptSettings?) -> [Int16]? {
+        func load(_ prompt: PromptSettings?) -> PromptAudio? {
             guard let path = prompt?.play else { return nil }
             do {
                 return try prompts.prompt(at: path)

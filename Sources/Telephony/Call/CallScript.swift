@@ -9,17 +9,17 @@ public struct CallScript: Sendable {
 
     public var machineDetection: MachineDetection
     public var amd: AMDConfiguration
-    /// `onHuman.play`, decoded; played to a person (and when detection is off).
-    public var humanPrompt: [Int16]?
-    /// `onMachine.play`, decoded; left as a voicemail after the beep (`detect`).
-    public var machinePrompt: [Int16]?
+    /// `onHuman.play`, decoded and encoded once; played to a person (and when detection is off).
+    public var humanPrompt: PromptAudio?
+    /// `onMachine.play`, decoded and encoded once; left as a voicemail after the beep (`detect`).
+    public var machinePrompt: PromptAudio?
     /// `onHuman.optOutDigit`: pressing it ends the call and asks for the number to go on the DNC list.
     public var optOutDigit: Character?
     /// `voicemailEndTimeoutSec`: the longest wait for the beep before leaving the voicemail anyway.
     public var voicemailEndTimeout: Duration
 
     public init(machineDetection: MachineDetection = .disabled, amd: AMDConfiguration = AMDConfiguration(),
-                humanPrompt: [Int16]? = nil, machinePrompt: [Int16]? = nil, optOutDigit: Character? = nil,
+                humanPrompt: PromptAudio? = nil, machinePrompt: PromptAudio? = nil, optOutDigit: Character? = nil,
                 voicemailEndTimeout: Duration = .seconds(30)) {
         self.machineDetection = machineDetection
         self.amd = amd

@@ -1,31 +1,39 @@
 import Foundation
+import IO
 
 /// Places calls over SIP/UDP: builds each INVITE with its SDP offer, runs one `OutboundCall` per
 /// call and routes what arrives on the socket to the call it belongs to (by Call-ID).
 ///
-/// Datagrams are parsed and routed on the transport's receive thread, straight into the call's
-/// inbox (an ordered stream its own task reads): no actor hop per datagram on the shared pool.
+/// Each call is pinned to one loop of the group for its life: its SIP state machine, timers and
+/// media run there. Datagrams on the SIP socket are parsed on the SIP loop and handed to the call's
+/// loop (run at once when it is the same loop); only call-level events leave the loops.
 ///
 /// Bad input from the network never reaches a call: malformed datagrams are dropped and counted,
 /// responses for unknown calls are ignored, and out-of-dialog requests get no dialog (481 from a
 /// trunk, silence from anyone else).
-public actor SIPDialer: Dialer {
+public final class SIPDialer: Dialer, @unchecked Sendable {
+    // @unchecked Sendable: the stored properties never change after init and are Sendable themselves
+    // (`calls` and `ports` lock inside), except `tickers`, which is read-only after init and whose
+    // tickers are each used only on their own loop.
     public struct Configuration: Sendable {
         /// The address put in Via, Contact and the SDP.
         public var advertisedHost: String
-        /// RTP ports offered in the SDP and bound for calls with a script.
+        /// RTP ports offered in the SDP and bound for calls with a script (RTCP on each port + 1).
         public var rtpPorts: ClosedRange<Int>
         public var timing: SIPTiming
         public var trunks: [SIPTrunk]
         public var userAgent: String
+        /// `media.inactivityTimeoutSec`: no RTP from the callee for this long ends an answered call.
+        public var mediaInactivityTimeout: Duration
 
-        public init(advertisedHost: String, rtpPorts: ClosedRange<Int> = 20000...20999, timing: SIPTiming = .standard,
-                    trunks: [SIPTrunk] = [], userAgent: String = "campaignd") {
+        public init(advertisedHost: String, rtpPorts: ClosedRange<Int> = 20000...29999, timing: SIPTiming = .standard,
+                    trunks: [SIPTrunk] = [], userAgent: String = "campaignd", mediaInactivityTimeout: Duration = .seconds(30)) {
             self.advertisedHost = advertisedHost
             self.rtpPorts = rtpPorts
             self.timing = timing
             self.trunks = trunks
             self.userAgent = userAgent
+            self.mediaInactivityTimeout = mediaInactivityTimeout
         }
     }
 
@@ -36,100 +44,157 @@ public actor SIPDialer: Dialer {
         public var strayRequests = 0
     }
 
-    private let transport: UDPTransport
+    private let group: EventLoopGroup
+    private let transport: SIPTransport
     private let configuration: Configuration
-    private let registry = CallRegistry()
-    private let timers = TimerScheduler()
-    private var nextRTPPort: Int
-    public nonisolated var counters: Counters { registry.counters }
+    private let calls: SIPCallTable
+    private let ports: RTPPortPool
+    private let tickers: [ObjectIdentifier: MediaTicker]
+    private let unboundPorts = Counter()
+    private let closed: AsyncStream<Void>.Continuation
+    private let closedSignal: AsyncStream<Void>
+    public var counters: Counters { calls.counters }
 
-    deinit {
-        timers.stop()
-    }
-
-    public init(transport: UDPTransport, configuration: Configuration) {
-        self.transport = transport
-        self.configuration = configuration
-        self.nextRTPPort = configuration.rtpPorts.lowerBound
-    }
-
-    /// Routes incoming datagrams until the transport closes. Run it for as long as calls are placed.
-    public nonisolated func run() async {
-        let registry = registry
-        let transport = transport
+    /// Opens the SIP socket on `host:port` (port 0 picks one) on the first loop of `group`; calls
+    /// are spread over all its loops.
+    public init(host: String, port: Int, group: EventLoopGroup, configuration: Configuration) throws(IOError) {
+        let calls = SIPCallTable()
         let trunkHosts = Set(configuration.trunks.map(\.host))
-        transport.setHandler { datagram in
-            Self.route(datagram, registry: registry, transport: transport, trunkHosts: trunkHosts)
+        // The handler needs the transport to answer strays; it is set once the transport exists.
+        let reply = TransportBox()
+        transport = try SIPTransport(host: host, port: port, on: group.loops[0]) { bytes, source in
+            Self.route(bytes, from: source, calls: calls, reply: reply, trunkHosts: trunkHosts)
         }
-        // Nothing arrives here while the handler is set; the stream ends when the transport closes.
-        for await datagram in transport.datagrams {
-            Self.route(datagram, registry: registry, transport: transport, trunkHosts: trunkHosts)
-        }
-        transport.setHandler(nil)
+        reply.transport = transport
+        self.group = group
+        self.configuration = configuration
+        self.calls = calls
+        self.ports = RTPPortPool(range: configuration.rtpPorts)
+        var tickers: [ObjectIdentifier: MediaTicker] = [:]
+        for loop in group.loops { tickers[ObjectIdentifier(loop)] = MediaTicker(loop: loop) }
+        self.tickers = tickers
+        (closedSignal, closed) = AsyncStream<Void>.makeStream()
     }
+
+    /// The port the SIP socket is bound to.
+    public var localPort: Int { transport.localPort }
+
+    /// Runs until `close()` (or cancellation), then closes the SIP socket. The daemon's SIP service.
+    public func run() async {
+        await withTaskCancellationHandler {
+            for await _ in closedSignal {}
+        } onCancel: {
+            closed.finish()
+        }
+        transport.close()
+    }
+
+    /// Ends `run()`: no more SIP after the calls in progress.
+    public func close() {
+        closed.finish()
+    }
+
+    /// Media calls that could start now without waiting for an RTP port.
+    public func mediaCapacity() -> Int? { ports.available }
 
     public func placeCall(_ request: CallRequest) async -> AsyncStream<CallEvent> {
         let (stream, continuation) = AsyncStream<CallEvent>.makeStream()
+        let loop = group.next()
+        var port: Int?
+        if let script = request.script, script.needsMedia {
+            port = await ports.acquire {}
+        }
         let machine: CallStateMachine
-        var media: CallMedia?
         do {
-            var rtpPort = allocateRTPPort()
-            if let script = request.script, script.needsMedia {
-                let rtp = try bindRTP()
-                rtpPort = rtp.localPort
-                media = CallMedia(transport: rtp, script: script)
-            }
-            machine = try CallStateMachine(configuration: makeConfiguration(request, rtpPort: rtpPort))
+            machine = try CallStateMachine(configuration: makeConfiguration(request, rtpPort: port ?? nextUnboundRTPPort()))
         } catch {
-            media?.close()
+            if let port { ports.release(port) }
             continuation.yield(.ended(CallResult(
                 outcome: CallOutcome(status: .failed, reasonCode: .error, reason: "\(error)"), sipCallID: "",
                 startTime: OutboundCall.nowMs(), ringTime: nil, connectTime: nil, disconnectTime: OutboundCall.nowMs())))
             continuation.finish()
             return stream
         }
-        let call = OutboundCall(machine: machine, transport: transport, scheduler: timers, continuation: continuation,
-                                media: media) { [registry] callID in
-            registry.remove(callID)
+        let calls = calls
+        let ports = ports
+        let call = OutboundCall(machine: machine, loop: loop, transport: transport, continuation: continuation) { call in
+            calls.remove(call.callID)
+            if let port = call.media?.port { ports.release(port) }
         }
-        let (inbox, inboxContinuation) = AsyncStream<SIPMessage>.makeStream()
-        registry.add(machine.callID, call: call, inbox: inboxContinuation)
-        // Owned by the call: its inbox finishes when the call is removed, and the task ends with it.
-        Task {
-            for await message in inbox {
-                if message.isRequest { await call.requestReceived(message) } else { await call.responseReceived(message) }
+        if let script = request.script, let first = port {
+            var candidate: Int? = first
+            var lastError: IOError?
+            // A port something else holds is put back at the end of the pool and the next one tried.
+            for _ in 0..<8 {
+                guard let current = candidate else { break }
+                do {
+                    call.attach(try CallMedia(call: call, loop: loop, ticker: ticker(for: loop), host: transport.localAddress,
+                                              port: current, script: script, inactivityTimeout: configuration.mediaInactivityTimeout))
+                    lastError = nil
+                    break
+                } catch {
+                    lastError = error
+                    ports.releaseBusy(current)
+                    candidate = ports.tryAcquire()
+                }
+            }
+            if call.media == nil {
+                if let candidate { ports.release(candidate) }
+                continuation.yield(.ended(CallResult(
+                    outcome: CallOutcome(status: .failed, reasonCode: .error,
+                                         reason: "no RTP port: \(lastError.map { "\($0)" } ?? "pool exhausted")"),
+                    sipCallID: machine.callID, startTime: OutboundCall.nowMs(), ringTime: nil, connectTime: nil,
+                    disconnectTime: OutboundCall.nowMs())))
+                continuation.finish()
+                return stream
             }
         }
-        await call.start()
+        calls.add(call)
+        loop.execute { call.start() }
         return stream
     }
 
     public func hangUp(sipCallID: String) async {
-        await registry.call(sipCallID)?.hangUp()
+        guard let call = calls.call(sipCallID) else { return }
+        call.loop.execute { call.hangUp() }
     }
 
-    /// Parses one datagram and hands it to its call's inbox; runs on the transport's receive thread.
-    private static func route(_ datagram: UDPTransport.Datagram, registry: CallRegistry, transport: UDPTransport,
+    private func ticker(for loop: EventLoop) -> MediaTicker {
+        // Every loop of the group has one, made in init.
+        tickers[ObjectIdentifier(loop)] ?? MediaTicker(loop: loop)
+    }
+
+    /// Parses one datagram and hands it to its call on the call's loop; runs on the SIP loop.
+    private static func route(_ bytes: UnsafeRawBufferPointer, from source: SocketAddress, calls: SIPCallTable, reply: TransportBox,
                               trunkHosts: Set<String>) {
         // Keep-alives (CRLF) are not messages.
-        if datagram.bytes.allSatisfy({ $0 == 0x0D || $0 == 0x0A }) { return }
+        if bytes.allSatisfy({ $0 == 0x0D || $0 == 0x0A }) { return }
         var message: SIPMessage
         do {
-            message = try SIPMessageParser.parse(datagram: datagram.bytes)
+            message = try SIPMessageParser.parse(datagram: Array(bytes))
         } catch {
-            registry.count(\.malformed)
+            calls.count(\.malformed)
             return
         }
-        if message.isRequest { stampSource(of: &message, host: datagram.host, port: datagram.port) }
-        if registry.deliver(message, to: message.callID ?? "") { return }
+        if message.isRequest { stampSource(of: &message, host: source.host, port: source.port) }
+        if let call = calls.call(message.callID ?? "") {
+            if call.loop.inEventLoop {
+                call.messageReceived(message)
+            } else {
+                let delivered = message
+                call.loop.execute { call.messageReceived(delivered) }
+            }
+            return
+        }
         if message.isRequest {
-            registry.count(\.strayRequests)
-            if message.method != "ACK", trunkHosts.contains(datagram.host) {
+            calls.count(\.strayRequests)
+            let host = source.host
+            if message.method != "ACK", trunkHosts.contains(host), let transport = reply.transport {
                 let response = CallStateMachine.response(to: message, code: 481, reason: "Call/Transaction Does Not Exist")
-                try? transport.send(response.serialized(), to: datagram.host, port: datagram.port)
+                try? transport.send(response, to: SIPDestination(host: host, port: source.port))
             }
         } else {
-            registry.count(\.unknownResponses)
+            calls.count(\.unknownResponses)
         }
     }
 
@@ -148,34 +213,21 @@ public actor SIPDialer: Dialer {
     public enum RequestError: Error, Sendable, CustomStringConvertible {
         case noTrunk(String)
         case badTarget(String)
-        case noRTPPort(String)
 
         public var description: String {
             switch self {
             case .noTrunk(let target): "no trunk to send \(target) to; configure one in trunks"
             case .badTarget(let target): "cannot call \(target)"
-            case .noRTPPort(let range): "no free RTP port in \(range); widen sip.rtpPortMin/rtpPortMax"
             }
         }
     }
 
-    /// The next port of the RTP range, for calls that offer media without receiving it.
-    private func allocateRTPPort() -> Int {
-        let port = nextRTPPort
-        nextRTPPort = nextRTPPort + 2 > configuration.rtpPorts.upperBound ? configuration.rtpPorts.lowerBound : nextRTPPort + 2
-        return port
-    }
-
-    /// Binds the next free even port of the RTP range (RFC 3550 §11: RTP on even ports).
-    private func bindRTP() throws(RequestError) -> UDPTransport {
-        let attempts = max(1, configuration.rtpPorts.count / 2)
-        for _ in 0..<attempts {
-            let port = allocateRTPPort()
-            if let rtp = try? UDPTransport(host: transport.localHost, port: port, exclusive: true, threadName: "campaignd-rtp") {
-                return rtp
-            }
-        }
-        throw .noRTPPort("\(configuration.rtpPorts.lowerBound)-\(configuration.rtpPorts.upperBound)")
+    /// A port of the RTP range for calls that offer media but never receive it (no script): put in
+    /// the SDP, not bound.
+    private func nextUnboundRTPPort() -> Int {
+        let first = configuration.rtpPorts.lowerBound
+        let span = max(1, configuration.rtpPorts.count / 2)
+        return first + 2 * (unboundPorts.next() % span)
     }
 
     private func makeConfiguration(_ request: CallRequest, rtpPort: Int) throws(RequestError) -> CallStateMachine.Configuration {
@@ -238,31 +290,24 @@ public actor SIPDialer: Dialer {
     }
 }
 
-/// The calls in progress by Call-ID, for the dialer and its receive thread: each call and its
-/// inbox, and what arrived that no call could use.
+/// The calls in progress by Call-ID, for the dialer and the SIP loop, and what arrived that no call
+/// could use.
 // @unchecked Sendable: `lock` guards `calls` and `tally`.
-final class CallRegistry: @unchecked Sendable {
+final class SIPCallTable: @unchecked Sendable {
     private let lock = NSLock()
-    private var calls: [String: (call: OutboundCall, inbox: AsyncStream<SIPMessage>.Continuation)] = [:]
+    private var calls: [String: OutboundCall] = [:]
     private var tally = SIPDialer.Counters()
 
-    func add(_ callID: String, call: OutboundCall, inbox: AsyncStream<SIPMessage>.Continuation) {
-        lock.withLock { calls[callID] = (call, inbox) }
+    func add(_ call: OutboundCall) {
+        lock.withLock { calls[call.callID] = call }
     }
 
     func remove(_ callID: String) {
-        lock.withLock { calls.removeValue(forKey: callID) }?.inbox.finish()
+        _ = lock.withLock { calls.removeValue(forKey: callID) }
     }
 
     func call(_ callID: String) -> OutboundCall? {
-        lock.withLock { calls[callID]?.call }
-    }
-
-    /// Whether a call took `message`.
-    func deliver(_ message: SIPMessage, to callID: String) -> Bool {
-        guard let inbox = lock.withLock({ calls[callID]?.inbox }) else { return false }
-        inbox.yield(message)
-        return true
+        lock.withLock { calls[callID] }
     }
 
     func count(_ counter: WritableKeyPath<SIPDialer.Counters, Int>) {
@@ -270,4 +315,25 @@ final class CallRegistry: @unchecked Sendable {
     }
 
     var counters: SIPDialer.Counters { lock.withLock { tally } }
+}
+
+/// A counter shared by the tasks placing calls.
+// @unchecked Sendable: `lock` guards `value`.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    /// The current value, then one more.
+    func next() -> Int {
+        lock.withLock {
+            defer { value &+= 1 }
+            return value
+        }
+    }
+}
+
+/// The SIP transport, for the receive handler made before it exists.
+// @unchecked Sendable: written once in `SIPDialer.init` before the socket is read, then only read.
+final class TransportBox: @unchecked Sendable {
+    var transport: SIPTransport?
 }

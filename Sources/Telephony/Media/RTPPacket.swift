@@ -24,32 +24,14 @@ public struct RTPPacket: Sendable, Equatable {
     }
 
     public init(parsing bytes: [UInt8]) throws(ParseError) {
-        guard bytes.count >= 12 else { throw .tooShort }
-        let version = Int(bytes[0] >> 6)
-        guard version == 2 else { throw .badVersion(version) }
-        let hasPadding = bytes[0] & 0x20 != 0
-        let hasExtension = bytes[0] & 0x10 != 0
-        let csrcCount = Int(bytes[0] & 0x0F)
-        marker = bytes[1] & 0x80 != 0
-        payloadType = bytes[1] & 0x7F
-        sequenceNumber = UInt16(bytes[2]) << 8 | UInt16(bytes[3])
-        timestamp = UInt32(bytes[4]) << 24 | UInt32(bytes[5]) << 16 | UInt32(bytes[6]) << 8 | UInt32(bytes[7])
-        ssrc = UInt32(bytes[8]) << 24 | UInt32(bytes[9]) << 16 | UInt32(bytes[10]) << 8 | UInt32(bytes[11])
-        var start = 12 + 4 * csrcCount
-        guard start <= bytes.count else { throw .truncatedHeader }
-        if hasExtension {
-            // RFC 3550 §5.3.1: 16-bit profile field, 16-bit length in 32-bit words.
-            guard start + 4 <= bytes.count else { throw .truncatedHeader }
-            start += 4 + 4 * (Int(bytes[start + 2]) << 8 | Int(bytes[start + 3]))
-            guard start <= bytes.count else { throw .truncatedHeader }
-        }
-        var end = bytes.count
-        if hasPadding {
-            let padding = Int(bytes[bytes.count - 1])
-            guard padding >= 1, end - padding >= start else { throw .badPadding }
-            end -= padding
-        }
-        payload = Array(bytes[start..<end])
+        let parsed = bytes.withUnsafeBytes { raw in Result { () throws(ParseError) in try RTPHeader(parsing: raw) } }
+        let header = try parsed.get()
+        marker = header.marker
+        payloadType = header.payloadType
+        sequenceNumber = header.sequenceNumber
+        timestamp = header.timestamp
+        ssrc = header.ssrc
+        payload = Array(bytes[header.payloadStart..<header.payloadEnd])
     }
 
     public var serialized: [UInt8] {

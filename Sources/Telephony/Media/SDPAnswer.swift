@@ -6,6 +6,10 @@ public struct SDPAnswer: Sendable, Equatable {
     public var law: G711.Law
     /// The payload type the callee uses for telephone-event, when it accepted it.
     public var telephoneEventPayloadType: UInt8?
+    /// The payload type of RFC 3389 comfort noise, when the callee accepted it.
+    public var comfortNoisePayloadType: UInt8?
+    /// RFC 3605 `a=rtcp:` port, when the callee's RTCP is not on RTP port + 1.
+    public var rtcpPort: Int?
 
     public enum ParseError: Error, Sendable, Equatable, CustomStringConvertible {
         case noAudio
@@ -26,6 +30,8 @@ public struct SDPAnswer: Sendable, Equatable {
         var mediaHost: String?
         var audio: (port: Int, formats: [Int])?
         var eventType: UInt8?
+        var noiseType: UInt8?
+        var rtcpPort: Int?
         var inAudio = false
         for rawLine in text.split(whereSeparator: \.isNewline) {
             let line = String(rawLine)
@@ -45,6 +51,11 @@ public struct SDPAnswer: Sendable, Equatable {
                 if fields.count == 2, fields[1].lowercased().hasPrefix("telephone-event/"), let type = UInt8(fields[0]) {
                     eventType = type
                 }
+                if fields.count == 2, fields[1].lowercased().hasPrefix("cn/8000"), let type = UInt8(fields[0]) {
+                    noiseType = type
+                }
+            } else if inAudio, line.hasPrefix("a=rtcp:") {
+                rtcpPort = line.dropFirst(7).split(separator: " ").first.flatMap { Int($0) }
             }
         }
         guard let audio, audio.port > 0 else { throw .noAudio }
@@ -56,5 +67,8 @@ public struct SDPAnswer: Sendable, Equatable {
         self.port = audio.port
         self.law = law
         self.telephoneEventPayloadType = eventType
+        // Static payload type 13 is CN (RFC 3551) even without an rtpmap line.
+        self.comfortNoisePayloadType = noiseType ?? (audio.formats.contains(13) ? 13 : nil)
+        self.rtcpPort = rtcpPort
     }
 }

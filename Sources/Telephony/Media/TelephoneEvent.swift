@@ -6,7 +6,12 @@ public struct TelephoneEvent: Sendable, Equatable {
     public var duration: UInt16
 
     public init?(payload: [UInt8]) {
+        self.init(bytes: payload)
+    }
+
+    public init?<Bytes: Collection<UInt8>>(bytes payload: Bytes) where Bytes.Index == Int {
         guard payload.count >= 4 else { return nil }
+        let payload = Array(payload.prefix(4))
         event = payload[0]
         isEnd = payload[1] & 0x80 != 0
         volume = payload[1] & 0x3F
@@ -30,9 +35,14 @@ public struct DTMFReceiver: Sendable {
     public init() {}
 
     public mutating func packetReceived(_ packet: RTPPacket) -> Character? {
-        guard let event = TelephoneEvent(payload: packet.payload), let digit = event.digit else { return nil }
-        if lastTimestamp == packet.timestamp { return nil }
-        lastTimestamp = packet.timestamp
+        eventReceived(timestamp: packet.timestamp, payload: packet.payload)
+    }
+
+    /// One telephone-event payload with its packet's RTP timestamp; the digit when it is a new event.
+    public mutating func eventReceived<Bytes: Collection<UInt8>>(timestamp: UInt32, payload: Bytes) -> Character? where Bytes.Index == Int {
+        guard let event = TelephoneEvent(bytes: payload), let digit = event.digit else { return nil }
+        if lastTimestamp == timestamp { return nil }
+        lastTimestamp = timestamp
         return digit
     }
 }

@@ -1,0 +1,312 @@
+import IO
+
+/// The media of one answered call with a script, on the call's event loop: RTP and RTCP sockets,
+/// the playout buffer, the detector, the script, prompts and silence.
+///
+/// Everything runs on the loop's thread: a datagram goes from the socket into the playout buffer
+/// in the same call (no hop, no allocation); the loop's `MediaTicker` calls `tick` every 20 ms to
+/// take one frame out for the detector and send one frame (prompt or silence) to the callee.
+/// Only call-level events (AMD verdicts, prompt started, digits) leave the loop, through the call.
+final class CallMedia {
+    // Confined to `loop`'s thread (no lock): created there by the call, closed there.
+    enum MediaTimer: Hashable {
+        /// No RTP at all by the no-speech timeout is a media failure, not silence.
+        case noAudio
+        case script(CallScriptStateMachine.Timer)
+    }
+
+    let loop: EventLoop
+    let port: Int
+    unowned let call: OutboundCall
+    private let ticker: MediaTicker
+    private let inactivityTimeout: Duration
+    private var rtp: UDPChannel?
+    private var rtcp: UDPChannel?
+    var script: CallScriptStateMachine
+    private(set) var detector: AnsweringMachineDetector?
+    /// What the CDR needs: the AMD verdict and beep, an opt-out.
+    private(set) var amd = AMDSummary()
+    private(set) var optedOut: Character?
+    private var law = G711.Law.muLaw
+    private var telephoneEventType: UInt8?
+    private var comfortNoiseType: UInt8?
+    private var remote: SocketAddress?
+    private var remoteRTCP: SocketAddress?
+    private var latched = false
+    private var playout = PlayoutBuffer()
+    private var dtmf = DTMFReceiver()
+    private var receivedAudio = false
+    private var lastReceived: LoopInstant
+    private var answeredAt: LoopInstant?
+    private var timers: [MediaTimer: EventLoop.TimerID] = [:]
+    /// What we send: our stream's numbering, the packet being built, the prompt playing.
+    private var sequenceNumber: UInt16
+    private var timestamp: UInt32
+    private var startOfTalkspurt = true
+    private var packet = [UInt8](repeating: 0, count: 12 + PlayoutBuffer.frameSamples)
+    private var playing: (prompt: CallScriptStateMachine.Prompt, bytes: [UInt8], offset: Int)?
+    private var report: RTCPReport
+    private var ticks = 0
+    /// The ticker's bookkeeping: where this call is in its list, and the tick it last ran.
+    var tickerIndex: Int?
+    var lastTick: Int64 = -1
+    private(set) var closed = false
+
+    /// Binds the RTP port and the RTCP port above it on `loop` (callable off the loop: the sockets
+    /// start reading at the loop's next turn).
+    init(call: OutboundCall, loop: EventLoop, ticker: MediaTicker, host: SocketAddress, port: Int, script: CallScript,
+         inactivityTimeout: Duration) throws(IOError) {
+        self.call = call
+        self.loop = loop
+        self.ticker = ticker
+        self.port = port
+        self.inactivityTimeout = inactivityTimeout
+        self.script = CallScriptStateMachine(script: script)
+        lastReceived = loop.now
+        var generator = SystemRandomNumberGenerator()
+        sequenceNumber = UInt16.random(in: 0...UInt16.max, using: &generator)
+        timestamp = UInt32.random(in: 0...UInt32.max, using: &generator)
+        report = RTCPReport(ssrc: UInt32.random(in: 1...UInt32.max, using: &generator), cname: "campaignd@\(host.host)")
+        var rtpAddress = host
+        rtpAddress.port = port
+        var rtcpAddress = host
+        rtcpAddress.port = port + 1
+        rtp = try UDPChannel(bind: rtpAddress, on: loop, exclusive: true, maxDatagram: 2048) { [unowned self] bytes, source in
+            rtpReceived(bytes, from: source)
+        }
+        do {
+            rtcp = try UDPChannel(bind: rtcpAddress, on: loop, exclusive: true, maxDatagram: 2048) { [unowned self] bytes, _ in
+                report.rtcpReceived(bytes, now65536: Self.now65536(loop.now))
+            }
+        } catch {
+            rtp?.close()
+            throw error
+        }
+    }
+
+    // MARK: Answer
+
+    /// The 2xx arrived: start the 20 ms clock (silence out, frames in) and the script.
+    func answered(remoteSDP: String) {
+        let answer: SDPAnswer
+        do {
+            answer = try SDPAnswer(parsing: remoteSDP)
+        } catch {
+            call.hangUp(.error, reason: "\(error)")
+            return
+        }
+        law = answer.law
+        telephoneEventType = answer.telephoneEventPayloadType
+        comfortNoiseType = answer.comfortNoisePayloadType
+        remote = try? SocketAddress.resolve(host: answer.host, port: answer.port)
+        remoteRTCP = try? SocketAddress.resolve(host: answer.host, port: answer.rtcpPort ?? answer.port + 1)
+        answeredAt = loop.now
+        lastReceived = loop.now
+        ticker.add(self)
+        perform(script.answered())
+    }
+
+    // MARK: Receiving
+
+    private func rtpReceived(_ bytes: UnsafeRawBufferPointer, from source: SocketAddress) {
+        guard let answeredAt, !closed, let header = try? RTPHeader(parsing: bytes) else { return }
+        if latched {
+            guard source == remote else { return }
+        } else {
+            // Symmetric RTP (RFC 4961): the callee's stream really comes from here; send to it.
+            latched = true
+            remote = source
+        }
+        let now = loop.now
+        lastReceived = now
+        report.received(header, arrivalSamples: Int64(now.nanoseconds / 125_000))
+        let payload = UnsafeRawBufferPointer(rebasing: bytes[header.payloadStart..<header.payloadEnd])
+        if header.payloadType == law.payloadType {
+            receivedAudio = true
+            playout.audioReceived(header, payload: payload, law: law)
+        } else if let telephoneEventType, header.payloadType == telephoneEventType {
+            if let digit = dtmf.eventReceived(timestamp: header.timestamp, payload: payload) { digitReceived(digit) }
+        } else if header.payloadType == 13 || header.payloadType == comfortNoiseType {
+            playout.comfortNoiseReceived(header, payload: payload)
+        }
+        _ = answeredAt
+    }
+
+    private func digitReceived(_ digit: Character) {
+        call.emit(.digit(digit))
+        perform(script.digitReceived(digit))
+    }
+
+    // MARK: The 20 ms tick
+
+    /// One 20 ms step: a frame in to the detector, a frame out to the callee, RTCP every 5 s and the
+    /// media-inactivity check every second.
+    func tick(now: LoopInstant) {
+        let frame = playout.take()
+        if detector != nil { detect(frame) }
+        guard !closed else { return }
+        send()
+        ticks += 1
+        if ticks % 250 == 0 { sendReport(now: now) }
+        if ticks % 50 == 0, now.duration(since: lastReceived) >= inactivityTimeout {
+            call.hangUp(.error, reason: "no media")
+        }
+    }
+
+    private func detect(_ frame: PlayoutBuffer.Frame) {
+        guard var detector else { return }
+        let events: [AMDEvent]
+        switch frame {
+        case .audio:
+            events = detector.samplesReceived(playout.frame)
+        case .comfortNoise, .missing:
+            events = []
+        }
+        self.detector = detector
+        amdEvents(events)
+    }
+
+    private func send() {
+        guard let rtp, let remote else { return }
+        var marker = false
+        packet.withUnsafeMutableBytes { buffer in
+            let payload = UnsafeMutableRawBufferPointer(rebasing: buffer[12...])
+            if var current = playing {
+                let count = min(PlayoutBuffer.frameSamples, current.bytes.count - current.offset)
+                current.bytes.withUnsafeBytes { source in
+                    payload.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[current.offset..<current.offset + count]))
+                }
+                if count < PlayoutBuffer.frameSamples {
+                    payload[count...].initializeMemory(as: UInt8.self, repeating: Self.silence(law))
+                }
+                current.offset += count
+                playing = current
+                marker = startOfTalkspurt
+                startOfTalkspurt = false
+            } else {
+                payload.initializeMemory(as: UInt8.self, repeating: Self.silence(law))
+            }
+            RTPHeader.write(marker: marker, payloadType: law.payloadType, sequenceNumber: sequenceNumber, timestamp: timestamp,
+                            ssrc: report.ssrc, into: buffer)
+            rtp.send(UnsafeRawBufferPointer(buffer), to: remote)
+        }
+        sequenceNumber &+= 1
+        timestamp &+= UInt32(PlayoutBuffer.frameSamples)
+        report.sent(payloadBytes: PlayoutBuffer.frameSamples)
+        if let current = playing, current.offset >= current.bytes.count {
+            playing = nil
+            startOfTalkspurt = true
+            perform(script.playbackFinished(current.prompt))
+        }
+    }
+
+    private func sendReport(now: LoopInstant) {
+        guard let rtcp, let remoteRTCP else { return }
+        let bytes = report.senderReport(ntp: RTCPReport.ntpNow(), rtpTimestamp: timestamp, now65536: Self.now65536(now))
+        rtcp.send(bytes, to: remoteRTCP)
+    }
+
+    private static func now65536(_ instant: LoopInstant) -> UInt64 {
+        instant.nanoseconds / 15_259  // 1e9 / 65536 ≈ 15,258.8 ns
+    }
+
+    /// G.711's code for silence: μ-law 0xFF, A-law 0xD5 (both decode to 0 or next to it).
+    static func silence(_ law: G711.Law) -> UInt8 { law == .muLaw ? 0xFF : 0xD5 }
+
+    // MARK: Script and detection
+
+    private func amdEvents(_ events: [AMDEvent]) {
+        guard !events.isEmpty else { return }
+        if detector?.isFinished == true { detector = nil }
+        for event in events {
+            amd.record(event)
+            call.emit(.amd(event))
+        }
+        perform(script.amdEventsReceived(events))
+    }
+
+    func perform(_ actions: [CallScriptStateMachine.Action]) {
+        for action in actions {
+            guard !closed else { return }
+            switch action {
+            case .startDetection:
+                let configuration = script.script.amd
+                detector = AnsweringMachineDetector(configuration: configuration)
+                amd.detectionStarted()
+                startTimer(.noAudio, after: .milliseconds(configuration.noSpeechTimeoutMs))
+            case .stopDetection:
+                cancelTimer(.noAudio)
+                if var detector {
+                    let events = detector.stop()
+                    self.detector = nil
+                    for event in events { call.emit(.amd(event)) }
+                }
+            case .play(let prompt):
+                let audio = prompt == .human ? script.script.humanPrompt : script.script.machinePrompt
+                playing = (prompt, audio?.encoded(law) ?? [], 0)
+                startOfTalkspurt = true
+                call.emit(.promptStarted(prompt))
+            case .stopPlaying:
+                playing = nil
+                startOfTalkspurt = true
+            case .startTimer(let timer, let delay):
+                startTimer(.script(timer), after: delay)
+            case .cancelTimer(let timer):
+                cancelTimer(.script(timer))
+            case .hangUp(let reasonCode):
+                call.hangUp(reasonCode, reason: nil)
+            case .optedOut(let digit):
+                optedOut = digit
+                call.emit(.optedOut(digit))
+            }
+        }
+    }
+
+    private func startTimer(_ key: MediaTimer, after delay: Duration) {
+        cancelTimer(key)
+        timers[key] = loop.scheduleTimer(after: delay) { [weak self] in
+            guard let self else { return }
+            timers[key] = nil
+            timerFired(key)
+        }
+    }
+
+    private func cancelTimer(_ key: MediaTimer) {
+        if let timer = timers.removeValue(forKey: key) { loop.cancelTimer(timer) }
+    }
+
+    private func timerFired(_ timer: MediaTimer) {
+        switch timer {
+        case .noAudio:
+            guard !receivedAudio, var detector else { return }
+            let afterMs = detector.configuration.noSpeechTimeoutMs
+            let events = detector.fail("no RTP audio received within \(afterMs) ms of the answer", atMs: afterMs)
+            self.detector = detector
+            amdEvents(events)
+        case .script(let scriptTimer):
+            perform(script.timerFired(scriptTimer))
+        }
+    }
+
+    /// The call is over: say detection stopped (if it was running), stop the clock, close the
+    /// sockets. Returns what the call's result reports of its media.
+    func close() -> (verdict: AMDEvent?, beep: Bool?, optedOut: Character?) {
+        guard !closed else { return (amd.verdict, amd.beepDetected, optedOut) }
+        if var detector {
+            for event in detector.stop() {
+                amd.record(event)
+                call.emit(.amd(event))
+            }
+            self.detector = nil
+        }
+        closed = true
+        for timer in timers.values { loop.cancelTimer(timer) }
+        timers.removeAll()
+        ticker.remove(self)
+        rtp?.close()
+        rtcp?.close()
+        rtp = nil
+        rtcp = nil
+        return (amd.verdict, amd.beepDetected, optedOut)
+    }
+}

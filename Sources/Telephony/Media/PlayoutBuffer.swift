@@ -1,0 +1,165 @@
+/// The callee's audio on the call's own 20 ms clock.
+///
+/// RTP payloads are decoded into a ring of frames by their timestamps as they arrive, in whatever
+/// order; every 20 ms the media tick takes the next frame out: audio, comfort noise (RFC 3389) or
+/// missing (lost, late, or not sent at all under silence suppression). A missing frame is reported
+/// as missing, never made up as silence, so the detector knows what it did not hear.
+///
+/// The first packet of a stream (and of a new SSRC) is placed `delayFrames` ahead of the tick, which
+/// absorbs that much jitter. A stream that runs too far ahead or keeps arriving late (clock drift, a
+/// restarted sender) is placed anew. Pure and allocation-free per packet: it runs on the call's loop.
+public struct PlayoutBuffer: Sendable {
+    public static let frameSamples = 160
+
+    public enum Frame: Sendable, Equatable {
+        /// A frame of audio, in `frame`.
+        case audio
+        /// Comfort noise at this level (−dBov, 0-127): silence, at that level.
+        case comfortNoise(levelDBov: Int)
+        /// Nothing came for this frame.
+        case missing
+    }
+
+    public struct Counters: Sendable, Equatable {
+        public var packets = 0
+        public var late = 0
+        public var missingFrames = 0
+        public var resyncs = 0
+    }
+
+    public let capacity: Int
+    public let delayFrames: Int
+    public private(set) var counters = Counters()
+    /// The samples of the last `.audio` frame taken.
+    public private(set) var frame: [Int16]
+    private var ring: [Int16]
+    private var filled: [UInt8]
+    private var noise: [Int8]
+    private var ssrc: UInt32?
+    private var lastTimestamp: UInt32 = 0
+    private var lastExtended: Int64 = 0
+    /// Sample position of extended timestamp 0 of the current stream.
+    private var origin: Int64 = 0
+    /// The frame the next tick takes.
+    private var nextFrame: Int64 = 0
+    private var lateRun = 0
+    /// Under comfort noise (DTX) until audio comes back.
+    private var noiseLevel: Int?
+
+    /// - Parameters:
+    ///   - capacity: frames held ahead of the tick (16: 320 ms).
+    ///   - delayFrames: frames between a stream's first packet and its playout (2: 40-60 ms).
+    public init(capacity: Int = 16, delayFrames: Int = 2) {
+        self.capacity = max(capacity, delayFrames + 2)
+        self.delayFrames = delayFrames
+        frame = [Int16](repeating: 0, count: Self.frameSamples)
+        ring = [Int16](repeating: 0, count: self.capacity * Self.frameSamples)
+        filled = [UInt8](repeating: 0, count: self.capacity)
+        noise = [Int8](repeating: -1, count: self.capacity)
+    }
+
+    /// Whether any packet has come yet.
+    public var hasStarted: Bool { ssrc != nil }
+
+    /// Stores one G.711 payload (one byte a sample) at its timestamp.
+    public mutating func audioReceived(_ header: RTPHeader, payload: UnsafeRawBufferPointer, law: G711.Law) {
+        counters.packets += 1
+        noiseLevel = nil
+        var first = position(of: header)
+        let windowStart = nextFrame * Int64(Self.frameSamples)
+        var windowEnd = (nextFrame + Int64(capacity)) * Int64(Self.frameSamples)
+        if first + Int64(payload.count) <= windowStart {
+            counters.late += 1
+            lateRun += 1
+            guard lateRun >= 4 else { return }
+            // Always late: the sender's clock is behind ours, or it restarted. Start again from here.
+            first = resync(header)
+            windowEnd = (nextFrame + Int64(capacity)) * Int64(Self.frameSamples)
+        } else if first >= windowEnd {
+            first = resync(header)
+        }
+        lateRun = 0
+        let table = law == .muLaw ? G711.muLawToLinear : G711.aLawToLinear
+        table.withUnsafeBufferPointer { decode in
+            ring.withUnsafeMutableBufferPointer { ring in
+                var position = max(first, windowStart)
+                var index = Int(position - first)
+                while index < payload.count, position < windowEnd {
+                    let slot = Int((position / Int64(Self.frameSamples)) % Int64(capacity))
+                    let offset = Int(position % Int64(Self.frameSamples))
+                    ring[slot * Self.frameSamples + offset] = decode[Int(payload[index])]
+                    if filled[slot] < 255 { filled[slot] += 1 }
+                    position += 1
+                    index += 1
+                }
+            }
+        }
+    }
+
+    /// RFC 3389 comfort noise: the frame it stands for, and what follows until audio returns, is
+    /// silence at its level (the payload's first byte, −dBov).
+    public mutating func comfortNoiseReceived(_ header: RTPHeader, payload: UnsafeRawBufferPointer) {
+        counters.packets += 1
+        let level = payload.isEmpty ? 127 : Int(payload[0] & 0x7F)
+        noiseLevel = level
+        let frameIndex = position(of: header) / Int64(Self.frameSamples)
+        if frameIndex >= nextFrame, frameIndex < nextFrame + Int64(capacity) {
+            noise[Int(frameIndex % Int64(capacity))] = Int8(level)
+        }
+    }
+
+    /// Takes the frame due now (one call per 20 ms tick).
+    public mutating func take() -> Frame {
+        let slot = Int(nextFrame % Int64(capacity))
+        nextFrame += 1
+        defer {
+            filled[slot] = 0
+            noise[slot] = -1
+        }
+        if filled[slot] >= UInt8(Self.frameSamples / 2) {
+            let start = slot * Self.frameSamples
+            for index in 0..<Self.frameSamples {
+                frame[index] = ring[start + index]
+                ring[start + index] = 0
+            }
+            return .audio
+        }
+        if filled[slot] > 0 {
+            // Too little of it to hear: dropped, and the slot cleared for its next turn.
+            let start = slot * Self.frameSamples
+            for index in 0..<Self.frameSamples { ring[start + index] = 0 }
+        }
+        if noise[slot] >= 0 { return .comfortNoise(levelDBov: Int(noise[slot])) }
+        if let noiseLevel { return .comfortNoise(levelDBov: noiseLevel) }
+        if hasStarted { counters.missingFrames += 1 }
+        return .missing
+    }
+
+    /// The sample position of the packet's first sample (a new SSRC starts a new stream).
+    private mutating func position(of header: RTPHeader) -> Int64 {
+        guard ssrc == header.ssrc else { return resync(header) }
+        // Timestamps wrap every 6 days at 8 kHz: extend them around the last one seen (RFC 3550 A.1).
+        let extended = lastExtended + Int64(Int32(bitPattern: header.timestamp &- lastTimestamp))
+        if extended > lastExtended {
+            lastExtended = extended
+            lastTimestamp = header.timestamp
+        }
+        return extended + origin
+    }
+
+    /// Places `header`'s packet `delayFrames` ahead of the tick, forgetting what was held.
+    private mutating func resync(_ header: RTPHeader) -> Int64 {
+        if ssrc != nil { counters.resyncs += 1 }
+        ssrc = header.ssrc
+        lastTimestamp = header.timestamp
+        lastExtended = 0
+        origin = (nextFrame + Int64(delayFrames)) * Int64(Self.frameSamples)
+        lateRun = 0
+        for slot in 0..<capacity {
+            filled[slot] = 0
+            noise[slot] = -1
+        }
+        for index in ring.indices { ring[index] = 0 }
+        return origin
+    }
+}
