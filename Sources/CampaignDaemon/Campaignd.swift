@@ -7,6 +7,7 @@ enum Campaignd {
     static let version = "0.1.0"
 
     static func main() async {
+        raiseOpenFileLimit()
         let code: ExitCode
         do {
             try await run(Array(CommandLine.arguments.dropFirst()))
@@ -29,6 +30,15 @@ enum Campaignd {
             }
         }
         exit(code.rawValue)
+    }
+
+    /// Each call with media holds two sockets (RTP and RTCP): thousands of calls need more than the
+    /// usual soft limit of 1,024 descriptors, so it is raised to the hard limit the system allows.
+    static func raiseOpenFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 
     static func run(_ argv: [String]) async throws(CLIError) {

@@ -32,7 +32,7 @@ import Testing
     }
 
     /// A workspace whose one campaign calls one number on a SIPp callee running `scenario`.
-    func setUp(scenario: String, replacing: [String: String], campaign: String, rtpBase: Int) throws -> Setup {
+    func setUp(scenario: String, replacing: [String: String], campaign: String, rtpBase: Int, extraConfig: String = "") throws -> Setup {
         let directory = try Workspace()
         let sippMedia = try SIPpCallee.freeUDPPort()
         let callee = try SIPpCallee(
@@ -41,7 +41,7 @@ import Testing
             in: directory.path)
         let rtpPorts = rtpBase...(rtpBase + 19)
         try directory.write("campaignd.json", """
-            {"trunks": [{"name": "sipp", "host": "127.0.0.1", "port": \(callee.port)}],
+            {"trunks": [{"name": "sipp", "host": "127.0.0.1", "port": \(callee.port)}], \(extraConfig)
              "sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 100, "rtpPortMin": \(rtpPorts.lowerBound), "rtpPortMax": \(rtpPorts.upperBound)},
              "defaults": {"defaultCountryCode": "1", "caller": "+15550001111", "timezone": "UTC",
                           "window": {"start": "00:00", "end": "24:00"}, "maxRetryNo": 0}}
@@ -174,6 +174,26 @@ import Testing
         // Hung up at the verdict, before the beep at 7.33 s.
         let connected = try #require(cdr["connectDurationMs"] as? Int)
         #expect(connected < 7000, "connected for \(connected) ms")
+    }
+
+    @Test func aCalleeWhoseRTPStopsIsHungUpAfterTheInactivityTimeout() async throws {
+        // SIPp plays the 4.9 s hello recording once and then sends nothing; the person is played a
+        // 20 s prompt, and 2 s after the last RTP (media.inactivityTimeoutSec) the call ends.
+        let campaign = """
+            {"name": "Silent line", "contacts": [{"target": "+15557770005"}], "machineDetection": "detect",
+             "onHuman": {"play": "long.wav"}}
+            """
+        let setup = try setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/human-hello.ulaw"],
+                              campaign: campaign, rtpBase: 31500, extraConfig: #""media": {"inactivityTimeoutSec": 2},"#)
+        try Self.promptWAV(hz: 500, seconds: 20).write(to: URL(fileURLWithPath: setup.directory.path + "/campaigns/prompts/long.wav"))
+        let (cdr, _) = try await runOnce(setup)
+        #expect(cdr["status"] as? String == "completed")
+        #expect(cdr["reasonCode"] as? String == "error")
+        #expect(cdr["reason"] as? String == "no media")
+        #expect(cdr["machineDetection"] as? String == "amd_human_detected")
+        // The stream ends 4.9 s after the answer; the check runs once a second.
+        let connected = try #require(cdr["connectDurationMs"] as? Int)
+        #expect(connected >= 6_800 && connected <= 8_500, "connected for \(connected) ms")
     }
 
     @Test func optOutDigitEndsTheCallAndAddsTheNumberToDNC() async throws {

@@ -310,6 +310,35 @@ import Testing
     }
 }
 
+@Suite(.serialized) struct MediaPortWaitTests {
+    @Test func noMediaCallIsClaimedWhileEveryRTPPortIsInUse() async throws {
+        let fixture = try await DispatcherTests.Fixture()
+        try fixture.importCampaign("amd", targets: (0..<3).map { String(format: "+1555700%04d", $0) }) {
+            $0.machineDetection = .detect
+            $0.maxRetryNo = 0
+        }
+        try fixture.importCampaign("plain", targets: ["+15557100000"]) { $0.maxRetryNo = 0 }
+        let dialer = ScriptedDialer()
+        dialer.setMediaCapacity(0)
+        let events = EventLog()
+        let dispatcher = Dispatcher(
+            store: fixture.store, dialer: dialer, cdr: fixture.cdr, clock: ContinuousClock(),
+            configuration: .init(globalRate: 1000, globalMaxConcurrentCalls: 0, defaultTimeZone: TimeZone(identifier: "UTC")!,
+                                 refreshInterval: .milliseconds(100)),
+            onEvent: { events.add($0) })
+        async let summary = dispatcher.run(.once(until: Date().addingTimeInterval(30)))
+        // The call without media goes at once; the AMD campaign waits, and says so once.
+        for _ in 0..<250 where dialer.targets.isEmpty || events.waitingForPorts == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(dialer.targets == ["+15557100000"])
+        #expect(events.waitingForPorts == 1)
+        dialer.setMediaCapacity(2)
+        let result = try await summary
+        #expect(result.attempts == 4)
+        #expect(result.stillWaiting == 0)
+        #expect(events.waitingForPorts == 1)
+    }
+}
+
 @Suite(.serialized) struct BackPressureTests {
     @Test func serviceUnavailableHalvesTheTrunkRate() async throws {
         let fixture = try await DispatcherTests.Fixture()
@@ -336,15 +365,18 @@ import Testing
 }
 
 final class EventLog: @unchecked Sendable {
-    // @unchecked Sendable: `lock` guards `rateChanges`.
+    // @unchecked Sendable: `lock` guards `rateChanges` and `portWaits`.
     private let lock = NSLock()
     private var rateChanges: [Double] = []
+    private var portWaits = 0
 
     func add(_ event: Dispatcher<ContinuousClock>.Event) {
         if case .trunkRateChanged(_, let rate, _) = event { lock.withLock { rateChanges.append(rate) } }
+        if case .waitingForMediaPorts = event { lock.withLock { portWaits += 1 } }
     }
 
     var rates: [Double] { lock.withLock { rateChanges } }
+    var waitingForPorts: Int { lock.withLock { portWaits } }
 }
 
 @Suite(.serialized) struct CampaignControlWhileDialingTests {

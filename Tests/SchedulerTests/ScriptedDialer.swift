@@ -13,6 +13,8 @@ final class ScriptedDialer: Dialer, @unchecked Sendable {
     private var maxInProgress = 0
     private var hungUp: [String] = []
     let callDuration: Duration
+    /// What `mediaCapacity()` answers (nil: no limit); tests change it while the dispatcher runs.
+    private var capacity: Int?
     /// Called as each call is placed, before its INVITE would go out.
     let onPlace: @Sendable (CallRequest) -> Void
 
@@ -29,6 +31,9 @@ final class ScriptedDialer: Dialer, @unchecked Sendable {
     static let declined = CallOutcome.failed(sipCode: 603, reason: "Decline")
 
     var targets: [String] { lock.withLock { dialed.map(\.target) } }
+
+    func mediaCapacity() -> Int? { lock.withLock { capacity } }
+    func setMediaCapacity(_ value: Int?) { lock.withLock { capacity = value } }
     var peakConcurrency: Int { lock.withLock { maxInProgress } }
     func attempts(of target: String) -> Int { lock.withLock { dialed.filter { $0.target == target }.count } }
 

@@ -177,6 +177,8 @@ enum RunCommand {
             Log.info("skipped: on the DNC list", [("contact", String(contactID)), ("target", target)])
         case .trunkRateChanged(let trunk, let rate, let reason):
             Log.warning("trunk rate changed", [("trunk", trunk), ("rate", String(format: "%.2f", rate)), ("reason", reason)])
+        case .waitingForMediaPorts:
+            Log.warning("every RTP port is in use: calls with media wait for one; widen sip.rtpPortMin/rtpPortMax")
         case .slotExpired(let attemptID):
             Log.warning("call slot expired without an end", [("attempt", String(attemptID))])
         case .callProgress(let claimed, let progress):

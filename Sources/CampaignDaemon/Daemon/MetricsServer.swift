@@ -31,7 +31,7 @@ final class RunMetrics: @unchecked Sendable {
                     failed[record.reasonCode, default: 0] += 1
                 }
             }
-        case .deferred, .skippedDNC, .slotExpired, .trunkRateChanged, .callProgress, .error:
+        case .deferred, .skippedDNC, .slotExpired, .trunkRateChanged, .callProgress, .waitingForMediaPorts, .error:
             break
         }
     }

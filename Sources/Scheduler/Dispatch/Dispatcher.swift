@@ -41,6 +41,8 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
         case slotExpired(attemptID: Int64)
         /// The trunk answered 503 or 429: its rate was halved (or, later, raised back).
         case trunkRateChanged(trunk: String, rate: Double, reason: String)
+        /// Every RTP port is in use: calls with media wait for one (told once per stretch).
+        case waitingForMediaPorts
         /// Something happened on an answered call: an AMD event, a prompt, a key press.
         case callProgress(ClaimedAttempt, CallEvent)
         case error(String)
@@ -109,6 +111,7 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
         var campaigns: [DispatchCampaign] = []
         var nextRefresh = clock.now
         var roundRobin = 0
+        var waitingForPorts = false
         let summaryBox = Mailbox<CDRRecord>()
 
         // Discarding: a finished call's task is freed at once. A plain task group keeps every finished
@@ -167,10 +170,19 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                     nextRefresh = now.advanced(by: configuration.refreshInterval)
                 }
 
-                // Campaigns that could dial now: room in both gates and not known to be idle.
+                // Campaigns that could dial now: room in both gates, an RTP port for calls with media,
+                // and not known to be idle.
+                let mediaCapacity = dialer.mediaCapacity()
                 let ready = globalGate.hasRoom ? campaigns.filter { campaign in
                     (gates[campaign.key]?.hasRoom ?? true) && (idleUntil[campaign.key].map { $0 <= now } ?? true)
+                        && (mediaCapacity != 0 || !Self.needsMedia(campaign))
                 } : []
+                if mediaCapacity == 0, ready.count < campaigns.count, campaigns.contains(where: Self.needsMedia) {
+                    if !waitingForPorts { onEvent(.waitingForMediaPorts) }
+                    waitingForPorts = true
+                } else if mediaCapacity != 0 {
+                    waitingForPorts = false
+                }
                 if ready.isEmpty {
                     if case .once(let until) = mode, campaignOfAttempt.isEmpty,
                        try await !moreWorkBefore(until, campaigns: campaigns, idle: idleUntil, now: now) {
@@ -204,6 +216,7 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                     if let campaignTrunk, let bucket = trunkBuckets[campaignTrunk.name] { room = min(room, bucket.availableTokens(now: now)) }
                     if globalGate.limit > 0 { room = min(room, globalGate.limit - globalGate.inUse) }
                     if let gate = gates[campaign.key], gate.limit > 0 { room = min(room, gate.limit - gate.inUse) }
+                    if Self.needsMedia(campaign), let mediaCapacity { room = min(room, mediaCapacity) }
                     if room <= 0 { return 0 }
                     let window = CallingWindow(campaign.settings.window)
                     let fallbackZone = (campaign.settings.window.timezone ?? campaign.settings.timezone).flatMap(TimeZone.init(identifier:))
@@ -391,6 +404,11 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
             callerDisplayName: settings.callerDisplayName, headers: settings.headers.map { ($0.name, $0.value) },
             answerTimeout: .seconds(settings.answerTimeoutSec), maxCallDuration: .seconds(settings.maxCallDurationSec),
             script: script(for: campaign))
+    }
+
+    /// Whether the campaign's calls run a script (and so need an RTP port).
+    static func needsMedia(_ campaign: DispatchCampaign) -> Bool {
+        campaign.settings.machineDetection != .disabled || campaign.settings.onHuman?.play != nil
     }
 
     /// The campaign's answered-call script: AMD mode and timers, prompts, opt-out digit.

@@ -114,4 +114,11 @@ public protocol Dialer: Sendable {
     func placeCall(_ request: CallRequest) async -> AsyncStream<CallEvent>
     /// Asks the call with `sipCallID` to hang up (CANCEL before answer, BYE after).
     func hangUp(sipCallID: String) async
+    /// How many calls with media (a script) could start now without waiting for an RTP port; nil
+    /// when there is no such limit. The dispatcher claims no media call while it is 0.
+    func mediaCapacity() -> Int?
+}
+
+extension Dialer {
+    public func mediaCapacity() -> Int? { nil }
 }

@@ -19,6 +19,8 @@ final class OutboundCall: @unchecked Sendable {
     private var ringTime: Int64?
     private var connectTime: Int64?
     private(set) var finished = false
+    /// Why we hung up, in words, for the outcome that the BYE's (or CANCEL's) answer brings later.
+    private var hangUpReason: (code: CallOutcome.ReasonCode, reason: String)?
 
     init(machine: CallStateMachine, loop: EventLoop, transport: SIPTransport, continuation: AsyncStream<CallEvent>.Continuation,
          onEnd: @escaping @Sendable (OutboundCall) -> Void) {
@@ -50,6 +52,7 @@ final class OutboundCall: @unchecked Sendable {
 
     /// Ends the call: CANCEL before the answer, BYE after. `reason` replaces the outcome's reason.
     func hangUp(_ reasonCode: CallOutcome.ReasonCode = .dialerDisconnected, reason: String? = nil) {
+        if let reason, hangUpReason == nil { hangUpReason = (reasonCode, reason) }
         perform(machine.hangUp(reasonCode), reason: reason)
     }
 
@@ -105,6 +108,8 @@ final class OutboundCall: @unchecked Sendable {
 
     private func finish(_ outcome: CallOutcome) {
         guard !finished else { return }
+        var outcome = outcome
+        if let hangUpReason, outcome.reasonCode == hangUpReason.code { outcome.reason = hangUpReason.reason }
         finished = true
         for running in timers.values { loop.cancelTimer(running) }
         timers.removeAll()
