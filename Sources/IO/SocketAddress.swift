@@ -83,13 +83,20 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     /// "host:port", with brackets around IPv6.
     public var description: String { isIPv6 ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
+    /// Same family, port and address (checked per RTP packet for symmetric RTP: kept cheap).
     public static func == (lhs: SocketAddress, rhs: SocketAddress) -> Bool {
-        guard lhs.length == rhs.length else { return false }
-        return withUnsafeBytes(of: lhs.storage) { left in
-            withUnsafeBytes(of: rhs.storage) { right in
-                left.prefix(Int(lhs.length)).elementsEqual(right.prefix(Int(lhs.length)))
-            }
+        guard lhs.length == rhs.length, lhs.storage.sin6_port == rhs.storage.sin6_port,
+              lhs.storage.sin6_family == rhs.storage.sin6_family else { return false }
+        if lhs.storage.sin6_family == sa_family_t(AF_INET) {
+            // sin_addr sits where sin6_flowinfo does: bytes 4-7.
+            return lhs.storage.sin6_flowinfo == rhs.storage.sin6_flowinfo
         }
+        return withUnsafeBytes(of: lhs.storage.sin6_addr) { left in
+            withUnsafeBytes(of: rhs.storage.sin6_addr) { right in
+                left.load(fromByteOffset: 0, as: UInt64.self) == right.load(fromByteOffset: 0, as: UInt64.self)
+                    && left.load(fromByteOffset: 8, as: UInt64.self) == right.load(fromByteOffset: 8, as: UInt64.self)
+            }
+        } && lhs.storage.sin6_scope_id == rhs.storage.sin6_scope_id
     }
 
     public func hash(into hasher: inout Hasher) {
