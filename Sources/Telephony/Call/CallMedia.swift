@@ -109,7 +109,8 @@ final class CallMedia {
     // MARK: Receiving
 
     private func rtpReceived(_ bytes: UnsafeRawBufferPointer, from source: SocketAddress) {
-        guard let answeredAt, !closed, let header = try? RTPHeader(parsing: bytes) else { return }
+        // Before the answer (early media) nothing is heard: detection's clock starts at the 200 OK.
+        guard answeredAt != nil, !closed, let header = try? RTPHeader(parsing: bytes) else { return }
         if latched {
             guard source == remote else { return }
         } else {
@@ -129,7 +130,6 @@ final class CallMedia {
         } else if header.payloadType == 13 || header.payloadType == comfortNoiseType {
             playout.comfortNoiseReceived(header, payload: payload)
         }
-        _ = answeredAt
     }
 
     private func digitReceived(_ digit: Character) {

@@ -49,7 +49,7 @@ final class MediaTicker {
 
     private func schedule() {
         let deadline = start.advanced(by: Self.period * Int(tickNumber + 1))
-        timer = loop.scheduleTimer(at: deadline) { [unowned self] in fire() }
+        timer = loop.scheduleTimer(at: deadline) { [weak self] in self?.fire() }
     }
 
     private func fire() {
