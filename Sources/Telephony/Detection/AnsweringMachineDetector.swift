@@ -81,6 +81,9 @@ public struct AnsweringMachineDetector: Sendable {
     /// Whether detection has finished (after `amd_stopped`).
     public var isFinished: Bool { phase == .done }
 
+    /// The voice activity detector's noise floor (dBov), once it has heard the line.
+    var noiseFloorDb: Double? { vad.noiseDb }
+
     /// Milliseconds since the answer on the detector's clock (20 ms per slot fed).
     public var elapsedMs: Int { frameIndex * Self.frameMs }
 
