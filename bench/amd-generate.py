@@ -90,6 +90,8 @@ def main(out):
         voice = ""
         rate, pitch = rand.randint(140, 195), rand.randint(30, 70)
         condition = conditions[number % len(conditions)]
+        if condition == "babble" and kind in ("fax", "silence"):
+            condition = "clean"  # voices behind a fax or an empty line would be speech
         lead = round(rand.uniform(0.2, 1.4), 2)
         parts, text, beep_at, speech_end = [silence(lead)], "", None, None
         if kind == "human":

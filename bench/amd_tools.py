@@ -9,7 +9,8 @@ Variants (made here, from the corpus, seeded so every run makes the same files):
   noisy    Gaussian noise about -38 dBov on top of each clip's own
   shifted  10 ms (half a frame) cut from the start, so packets no longer line up with frames
   loss5    5 % of 20 ms packets replaced by digital silence, as a receiver fills a gap
-  babble   two other clips of the corpus mixed in 15 dB under it the whole time (voices behind)
+  babble   the speech of two other clips of the corpus (people and recordings, their greetings only:
+           no beeps or fax tones) looped 15 dB under it the whole time (voices behind)
 """
 import csv, json, os, struct, sys
 import numpy as np
@@ -37,6 +38,13 @@ def write(path, head, samples):
 def variants(corpus, out, names):
     files = sorted(f for f in os.listdir(corpus) if f.endswith(".wav"))
     clips = {f: read(os.path.join(corpus, f)) for f in files}
+    labels = {row["file"]: row for row in csv.DictReader(open(os.path.join(corpus, "labels.csv")))}
+    voices = []  # the greetings of the people and recordings in the corpus
+    for f in files:
+        row = labels.get(f, {})
+        if row.get("label") in ("human", "machine") and row.get("speech_end_s") and row.get("kind", "") != "sit":
+            start, end = float(row["answer_to_speech_s"]), float(row["speech_end_s"])
+            voices.append(clips[f][1][int(start * 8000):int(end * 8000)])
     for name in names:
         rng = np.random.default_rng(7)
         os.makedirs(os.path.join(out, name), exist_ok=True)
@@ -56,12 +64,13 @@ def variants(corpus, out, names):
                     y[packet * 160:(packet + 1) * 160] = 0
             elif name == "babble":
                 y = x.copy()
+                spoken = x[np.abs(x) > 0]
+                level = np.sqrt(np.mean(np.sort(spoken ** 2)[-len(spoken) // 4:])) if len(spoken) else 1000
                 for step in (1, 2):
-                    other = clips[files[(index + step * 37) % len(files)]][1]
+                    other = voices[(index + step * 37) % len(voices)]
                     start = int(rng.integers(0, max(1, len(other) - 1)))
-                    voices = np.resize(np.roll(other, -start), len(x))
-                    level = np.sqrt(np.mean(x ** 2) + 1e-9) / np.sqrt(np.mean(voices ** 2) + 1e-9)
-                    y += voices * level * 10 ** (-15 / 20) / np.sqrt(2)
+                    behind = np.resize(np.roll(other, -start), len(x))
+                    y += behind / (np.sqrt(np.mean(behind ** 2)) + 1e-9) * level * 10 ** (-15 / 20) / np.sqrt(2)
             else:
                 raise SystemExit(f"unknown variant {name}")
             write(os.path.join(out, name, f), head, y)

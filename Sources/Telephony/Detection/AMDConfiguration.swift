@@ -22,9 +22,9 @@ public struct AMDConfiguration: Sendable, Equatable {
     /// A pause this long inside a greeting may be a sentence break; recorded greetings have them, "hello"s do not …
     public var sentencePauseMs = 320
     /// … it is one when it is this many times the next longest pause (people pause evenly at commas) …
-    public var sentencePauseContrast = 2.0
+    public var sentencePauseContrast = 2.5
     /// … or when it is at least this long …
-    public var longSentencePauseMs = 400
+    public var longSentencePauseMs = 500
     /// … and it only counts in a greeting at least this long.
     public var sentencePauseGreetingMs = 2600
     /// A greeting at least this long …
@@ -68,6 +68,10 @@ public struct AMDConfiguration: Sendable, Equatable {
     /// Once the callee has spoken, sound this far (dB) below their recent speech peak is someone
     /// else: voices across the room, not the callee going on.
     public var speechBelowPeakDb = 20.0
+    /// After a pause of `resumePauseMs`, the greeting only goes on when the callee speaks within this
+    /// many dB of their recent peak: softer sound in the pause is the room, not them.
+    public var resumeBelowPeakDb = 12.0
+    public var resumePauseMs = 60
 
     public init() {}
 
@@ -83,7 +87,8 @@ public struct AMDConfiguration: Sendable, Equatable {
         ("faxToneMinimumMs", 40...5000), ("sitToneMinimumMs", 40...1000), ("sitSegmentMaximumMs", 100...2000),
         ("lossConcealmentMs", 0...200),
         ("speechMarginDb", 1...40), ("speechHoldMarginDb", 0...40), ("speechFloorDb", -90 ... -10),
-        ("steadyNoiseExcursionDb", 0...30), ("babbleMarginFactor", 0...5), ("speechBelowPeakDb", 6...90),
+        ("steadyNoiseExcursionDb", 0...30), ("babbleMarginFactor", 0...5), ("speechBelowPeakDb", 6...90), ("resumeBelowPeakDb", 0...90),
+        ("resumePauseMs", 20...5000),
     ]
 
     /// Sets the tunable `name`; false when there is no such name.
@@ -119,6 +124,8 @@ public struct AMDConfiguration: Sendable, Equatable {
         case "steadyNoiseExcursionDb": steadyNoiseExcursionDb = value
         case "babbleMarginFactor": babbleMarginFactor = value
         case "speechBelowPeakDb": speechBelowPeakDb = value
+        case "resumeBelowPeakDb": resumeBelowPeakDb = value
+        case "resumePauseMs": resumePauseMs = whole
         default: return false
         }
         return true

@@ -62,6 +62,9 @@ public struct AnsweringMachineDetector: Sendable {
     private var longestPauseFrames = 0
     private var secondPauseFrames = 0
     private var silentRun = 0
+    /// Speech frames heard after a pause that were not yet loud enough to resume the greeting.
+    private var tentativeRun = 0
+    private var tentativeQuiet = 0
     private var words = 0
     private var reportedToneStart: Int?
     private var stoppedSpeakingReported = false
@@ -73,7 +76,8 @@ public struct AnsweringMachineDetector: Sendable {
         vad = VoiceActivityDetector(marginDb: configuration.speechMarginDb, holdMarginDb: configuration.speechHoldMarginDb,
                                     floorDb: configuration.speechFloorDb, concealedFrames: concealed,
                                     steadyExcursionDb: configuration.steadyNoiseExcursionDb, babbleFactor: configuration.babbleMarginFactor,
-                                    toneMinimumHz: Double(configuration.beepMinimumHz), belowPeakDb: configuration.speechBelowPeakDb)
+                                    toneMinimumHz: Double(configuration.beepMinimumHz), belowPeakDb: configuration.speechBelowPeakDb,
+                                    strongBelowPeakDb: configuration.resumeBelowPeakDb)
         tones = ToneDetector(concealedFrames: concealed)
         sit = SITDetector(minimumFrames: (configuration.sitToneMinimumMs + Self.frameMs - 1) / Self.frameMs)
     }
@@ -195,7 +199,7 @@ public struct AnsweringMachineDetector: Sendable {
             }
         }
 
-        trackSpeech(speech, frame: index)
+        trackSpeech(speech, strong: vad.lastFrameStrong, frame: index)
         switch phase {
         case .waitingForSpeech:
             if speechStartFrame != nil {
@@ -227,8 +231,33 @@ public struct AnsweringMachineDetector: Sendable {
 
     private func silenceMs(at frame: Int) -> Int { (frame + 1 - lastSpeechEndFrame) * Self.frameMs }
 
-    private mutating func trackSpeech(_ speech: Bool, frame: Int) {
+    private mutating func trackSpeech(_ speech: Bool, strong: Bool, frame: Int) {
         guard phase == .waitingForSpeech || phase == .greeting || phase == .machine else { return }
+        // After a pause, sound well below the callee's own level may be voices behind them: it only
+        // resumes the greeting (from where it started) once the callee's own level is reached, and
+        // is forgotten when it stops (`resumePauseMs` of quiet) without reaching it.
+        if speechStartFrame != nil, tentativeRun > 0 || silentRun >= frames(configuration.resumePauseMs) {
+            if speech, strong {
+                silentRun = max(0, silentRun - tentativeRun)
+                speechRun = tentativeRun
+                tentativeRun = 0
+                tentativeQuiet = 0
+            } else {
+                if speech {
+                    tentativeRun += 1 + tentativeQuiet
+                    tentativeQuiet = 0
+                } else if tentativeRun > 0 {
+                    tentativeQuiet += 1
+                    if tentativeQuiet >= frames(configuration.resumePauseMs) {
+                        tentativeRun = 0
+                        tentativeQuiet = 0
+                    }
+                }
+                silentRun += 1
+                speechRun = 0
+                return
+            }
+        }
         speechRun = speech ? speechRun + 1 : 0
         // Pauses are measured between any speech frames: a short word on a noisy line still breaks one.
         if speech {

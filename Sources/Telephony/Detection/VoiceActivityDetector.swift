@@ -31,6 +31,11 @@ public struct VoiceActivityDetector: Sendable {
     public var peakDecayDbPerFrame = 0.05
     /// The loudest recent speech frame (dBov).
     public private(set) var speechPeakDb: Double?
+    /// Speech within this many dB of the callee's recent peak is surely theirs: see `lastFrameStrong`.
+    public var strongBelowPeakDb: Double
+    /// Whether the last frame was within `strongBelowPeakDb` of the callee's recent speech peak (held
+    /// through missing frames). After a pause, speech that is not strong may be voices behind them.
+    public private(set) var lastFrameStrong = true
     public private(set) var noiseDb: Double?
     /// Mean height of non-speech frames above the floor (dB).
     public private(set) var excursionDb = 0.0
@@ -38,7 +43,7 @@ public struct VoiceActivityDetector: Sendable {
     private var missingRun = 0
 
     public init(marginDb: Double = 10, holdMarginDb: Double = 6, floorDb: Double = -56, riseDbPerFrame: Double = 0.02,
-                concealedFrames: Int = 3, steadyExcursionDb: Double = 4, babbleFactor: Double = 1, toneMinimumHz: Double = 400, belowPeakDb: Double = 22) {
+                concealedFrames: Int = 3, steadyExcursionDb: Double = 4, babbleFactor: Double = 1, toneMinimumHz: Double = 400, belowPeakDb: Double = 20, strongBelowPeakDb: Double = 12) {
         self.marginDb = marginDb
         self.holdMarginDb = holdMarginDb
         self.floorDb = floorDb
@@ -48,6 +53,7 @@ public struct VoiceActivityDetector: Sendable {
         self.babbleFactor = babbleFactor
         self.toneMinimumHz = toneMinimumHz
         self.belowPeakDb = belowPeakDb
+        self.strongBelowPeakDb = strongBelowPeakDb
     }
 
     /// The extra margin that babble earns.
@@ -70,6 +76,7 @@ public struct VoiceActivityDetector: Sendable {
                                  : max(noise + marginDb + babble, floorDb)
         if let peak = speechPeakDb { threshold = max(threshold, peak - belowPeakDb) }
         inSpeech = (frame.toneHz ?? 0) < toneMinimumHz && frame.energyDb > threshold
+        lastFrameStrong = speechPeakDb.map { frame.energyDb >= $0 - strongBelowPeakDb } ?? true
         if let peak = speechPeakDb {
             speechPeakDb = inSpeech ? max(peak - peakDecayDbPerFrame, frame.energyDb) : peak - peakDecayDbPerFrame
         } else if inSpeech {
@@ -89,6 +96,7 @@ public struct VoiceActivityDetector: Sendable {
     /// RFC 3389 comfort noise: silence at `levelDb` (dBov), which is what the line's noise is.
     public mutating func comfortNoise(levelDb: Double) -> Bool {
         missingRun = 0
+        lastFrameStrong = false
         var noise = noiseDb ?? min(levelDb, initialCeilingDb)
         noise = levelDb < noise ? 0.7 * noise + 0.3 * levelDb : noise + riseDbPerFrame
         noiseDb = noise
