@@ -60,7 +60,7 @@ import Testing
         let events = run([SyntheticAudio.silence(ms: 300, noise: &noise), SyntheticAudio.speech(ms: 7000, noise: &noise),
                           SyntheticAudio.silence(ms: 1500, noise: &noise)])
         let machine = try #require(events.first { $0.kind == .machineDetected })
-        #expect(machine.timeMs >= 5200 && machine.timeMs <= 5400)  // maximumGreetingMs after the speech started
+        #expect(machine.timeMs >= 6200 && machine.timeMs <= 6400)  // maximumGreetingMs after the speech started
         let stopped = try #require(events.first { $0.kind == .machineStoppedSpeaking })
         #expect(stopped.timeMs >= 8100 && stopped.timeMs <= 8200)
         #expect(!events.contains { $0.kind == .humanDetected })
@@ -141,7 +141,7 @@ import Testing
     @Test func silenceIsNoSpeechAtTheTimeout() {
         var noise = SyntheticAudio.Noise()
         let events = run([SyntheticAudio.silence(ms: 8000, noise: &noise)])
-        #expect(events == [AMDEvent(.noSpeechDetected, timeMs: 5000), AMDEvent(.stopped, timeMs: 5000)])
+        #expect(events == [AMDEvent(.noSpeechDetected, timeMs: 5000, reason: .noSpeech), AMDEvent(.stopped, timeMs: 5000)])
     }
 
     @Test func thresholdsAreConfiguration() {
@@ -149,7 +149,7 @@ import Testing
         var patient = AMDConfiguration()
         patient.noSpeechTimeoutMs = 7000
         let events = run([SyntheticAudio.silence(ms: 8000, noise: &noise)], configuration: patient)
-        #expect(events.first == AMDEvent(.noSpeechDetected, timeMs: 7000))
+        #expect(events.first == AMDEvent(.noSpeechDetected, timeMs: 7000, reason: .noSpeech))
 
         var strict = AMDConfiguration()
         let known = strict.set("maximumGreetingMs", to: 2000)
@@ -168,6 +168,6 @@ import Testing
         configuration.decisionTimeoutMs = 6000
         let events = run([SyntheticAudio.silence(ms: 300, noise: &noise), SyntheticAudio.speech(ms: 8000, noise: &noise)],
                          configuration: configuration)
-        #expect(events.first == AMDEvent(.decisionTimeout, timeMs: 6000))
+        #expect(events.first == AMDEvent(.decisionTimeout, timeMs: 6000, reason: .timeout))
     }
 }

@@ -79,6 +79,33 @@ import Testing
         #expect(faxCall.amdEventsReceived([event(.faxDetected)]) == [.stopDetection, .hangUp(.machineDetected)])
     }
 
+    /// ITU-T E.180 special information tones: the number does not work, whatever the mode; the
+    /// outcome is `invalid-number`, which RetryPolicy never retries.
+    @Test(arguments: [CallScript.MachineDetection.detect, .disconnect])
+    func sitTonesHangUpAsAnInvalidNumber(mode: CallScript.MachineDetection) {
+        var script = machine(mode)
+        _ = script.answered()
+        let sit = AMDEvent(.machineDetected, timeMs: 900, frequencyHz: 914, reason: .sit, frequenciesHz: [914, 1371, 1777])
+        #expect(script.amdEventsReceived([sit, event(.stopped, 900)]) == [.stopDetection, .hangUp(.invalidNumber)])
+        // Nothing more happens after the hang-up: no voicemail at the timer.
+        #expect(script.timerFired(.voicemailEnd) == [])
+    }
+
+    @Test func sitTonesAfterAHumanVerdictStopThePromptAndHangUp() {
+        var script = machine(.detect)
+        _ = script.answered()
+        #expect(script.amdEventsReceived([event(.humanDetected)]) == [.play(.human)])
+        let sit = AMDEvent(.machineDetected, timeMs: 2500, reason: .sit, frequenciesHz: [985, 1429, 1777])
+        #expect(script.amdEventsReceived([sit]) == [.stopPlaying, .stopDetection, .hangUp(.invalidNumber)])
+    }
+
+    @Test func aMachineWithoutSITIsNotAnInvalidNumber() {
+        var script = machine(.disconnect)
+        _ = script.answered()
+        let beep = AMDEvent(.machineDetected, timeMs: 900, frequencyHz: 914, reason: .beep)
+        #expect(script.amdEventsReceived([beep]) == [.stopDetection, .hangUp(.machineDetected)])
+    }
+
     @Test func theOptOutDigitWorksOnlyWhileAPersonListens() {
         var script = machine(.detect, optOut: "9")
         _ = script.answered()

@@ -83,7 +83,13 @@ enum AMDCommand {
     }
 
     static func textLine(_ result: AMDEvaluation.Result, label: AMDEvaluation.Label?) -> String {
-        var line = result.file + "  " + (result.verdict.map { "\($0.kind.rawValue) at \($0.timeMs) ms" } ?? "no verdict")
+        var line = result.file + "  " + (result.verdict.map { verdict in
+            var text = verdict.kind.rawValue
+            if let reason = verdict.reason {
+                text += " (" + reason.rawValue + (verdict.frequenciesHz.isEmpty ? "" : " " + verdict.frequenciesHz.map(String.init).joined(separator: "/") + " Hz") + ")"
+            }
+            return text + " at \(verdict.timeMs) ms" + (verdict.detail.map { " [\($0)]" } ?? "")
+        } ?? "no verdict")
         if let beep = result.beep { line += ", beep \(beep.frequencyHz ?? 0) Hz at \(beep.timeMs) ms" }
         if let label, result.verdict?.kind != label.expectedVerdict { line += "  (labelled \(label.label))" }
         return line
@@ -99,6 +105,8 @@ enum AMDCommand {
         out += result.events.map { event in
             var item = "{\"event\":\"\(event.kind.rawValue)\",\"timeMs\":\(event.timeMs)"
             if let hz = event.frequencyHz { item += ",\"frequencyHz\":\(hz)" }
+            if let reason = event.reason { item += ",\"reason\":\"\(reason.rawValue)\"" }
+            if !event.frequenciesHz.isEmpty { item += ",\"frequenciesHz\":[" + event.frequenciesHz.map(String.init).joined(separator: ",") + "]" }
             if let detail = event.detail {
                 item += ",\"detail\":"
                 JSONNode.appendQuoted(detail, to: &item)

@@ -3,8 +3,10 @@
 ///
 /// DESIGN.md "Data flow" 4: human → `onHuman`; machine + `detect` → wait for the beep (or the
 /// detector giving up, or `voicemailEndTimeoutSec`), then `onMachine`; machine + `disconnect`, or
-/// a fax → hang up with `machine-detected`. No speech, a decision timeout or a media error are
-/// treated as a person: hanging up on a live customer is the costly mistake.
+/// a fax → hang up with `machine-detected`. A carrier intercept (`amd_machine_detected` with reason
+/// `.sit`: ITU-T E.180 special information tones) means the number does not work: hang up with
+/// `invalid-number` in either mode, which is never retried. No speech, a decision timeout or a media
+/// error are treated as a person: hanging up on a live customer is the costly mistake.
 public struct CallScriptStateMachine: Sendable {
     public enum Prompt: String, Sendable, Equatable {
         case human
@@ -70,6 +72,11 @@ public struct CallScriptStateMachine: Sendable {
             case .detecting: break
             case .playing(.human): actions.append(.stopPlaying)  // a beep after "hello": it was a recording
             case .idle, .playing(.machine), .waitingForBeep, .listening, .done: return []
+            }
+            if event.reason == .sit {
+                // ITU-T E.180: an intercept announcement, not a mailbox; nothing to leave a message on.
+                state = .done
+                return actions + [.stopDetection, .hangUp(.invalidNumber)]
             }
             if script.machineDetection == .disconnect {
                 state = .done
