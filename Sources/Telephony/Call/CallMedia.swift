@@ -159,8 +159,11 @@ final class CallMedia {
         switch frame {
         case .audio:
             events = detector.samplesReceived(playout.frame)
-        case .comfortNoise, .missing:
-            events = []
+        case .comfortNoise(let level):
+            events = detector.comfortNoiseReceived(levelDBov: -Double(level))
+        case .missing:
+            // Lost, late or never sent (silence suppression): the clock moves on, the timeouts with it.
+            events = detector.frameMissing()
         }
         self.detector = detector
         amdEvents(events)
