@@ -147,7 +147,7 @@ wait "$SIPP" 2>/dev/null || true
 read -r _ user system _ < <(tail -1 "$OUT/time.txt" | grep -E '^[0-9.]+ [0-9.]+ [0-9.]+ [0-9]+$' || echo "0 0 0 0")
 cat > "$OUT/run.json" <<JSON
 {"date": "$(date -u +%Y-%m-%dT%H:%MZ)", "machine": "$(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1)",
- "commit": "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- Sources Package.swift || echo '+changes')",
+ "commit": "$(git log -1 --format=%h -- Sources Package.swift)$(git diff --quiet HEAD -- Sources Package.swift || echo '+changes')",
  "clip_seconds": $CLIP_SECONDS, "exit_code": $exit_code, "timed_out": $timed_out, "elapsed_s": $elapsed,
  "campaignd_user_s": $user, "campaignd_system_s": $system}
 JSON

@@ -332,6 +332,11 @@ def log_events(path):
     return events
 
 
+def capture_stats(path):
+    match = re.search(r"received/dropped on interface .*: (\d+)/(\d+)", open(path).read()) if os.path.exists(path) else None
+    return f"{match.group(1)} / {match.group(2)}" if match else "?"
+
+
 def analyse(directory, contacts, rate, trunk_port, human_prompt_s, machine_prompt_s):
     out = []
     say = out.append
@@ -472,7 +477,7 @@ def analyse(directory, contacts, rate, trunk_port, human_prompt_s, machine_promp
             end_late.append(call["bye"] - (first_time + len(prompt) * PACKET_S))
 
     say(f"media-concurrency: {contacts} contacts at {rate} calls/s, {run['date']}, {run['machine']}")
-    say(f"  campaignd {run['commit']}, prompts {human_prompt_s:g} s (person) / {machine_prompt_s:g} s (machine), callee audio {run['clip_seconds']:g} s")
+    say(f"  campaignd sources at {run['commit']}, prompts {human_prompt_s:g} s (person) / {machine_prompt_s:g} s (machine), callee audio {run['clip_seconds']:g} s")
     if run.get("timed_out"):
         say(f"  RUN TIMED OUT after {run['elapsed_s']:.0f} s: campaignd was stopped (SIGTERM, then SIGKILL if needed)")
     say(f"  campaignd run --once: exit {run['exit_code']}, {run['elapsed_s']:.1f} s")
@@ -500,6 +505,7 @@ def analyse(directory, contacts, rate, trunk_port, human_prompt_s, machine_promp
         ("prompt start late on the wire (first packet - (ACK + after_answer_ms))", spread(start_late)),
         ("call end late on the wire (BYE - (first packet + prompt length))", spread(end_late)),
     ]
+    rows.append(("captures: packets / dropped (SIP, sampled RTP)", ", ".join(capture_stats(os.path.join(directory, name)) for name in ("dumpcap-sip.log", "dumpcap-rtp.log"))))
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         say(f"  {name.ljust(width)}  {value}")
