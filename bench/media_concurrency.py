@@ -117,17 +117,27 @@ def proc_sample(pid):
     return cpu, values["VmRSS"], values["VmHWM"], values["Threads"]
 
 
+def machine_cpu():
+    """(busy, total) CPU seconds of the whole machine, all cores (/proc/stat)."""
+    fields = [int(value) for value in open("/proc/stat").readline().split()[1:]]
+    ticks = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / ticks, sum(fields[:8]) / ticks
+
+
 def sample(out, campaignd_pid, sipp_pid):
     """Every 0.1 s for the first 3 s (to catch the baseline before the first call), then every
     0.5 s, until campaignd exits; one last line for SIPp after that."""
     start = time.time()
     with open(out, "w") as output:
-        output.write("time,cd_cpu_s,cd_rss_kb,cd_hwm_kb,cd_threads,sipp_cpu_s,sipp_rss_kb,sipp_hwm_kb,sipp_threads\n")
+        output.write("time,cd_cpu_s,cd_rss_kb,cd_hwm_kb,cd_threads,sipp_cpu_s,sipp_rss_kb,sipp_hwm_kb,sipp_threads,machine_busy_s,machine_total_s\n")
         while True:
             now = time.time()
             campaignd = proc_sample(campaignd_pid)
             sipp = proc_sample(sipp_pid)
+            busy, total = machine_cpu()
             row = [f"{now:.3f}"] + [str(v) for v in (campaignd or ("", "", "", ""))] + [str(v) for v in (sipp or ("", "", "", ""))]
+            row += [f"{busy:.2f}", f"{total:.2f}"]
             output.write(",".join(row) + "\n")
             output.flush()
             if campaignd is None:
@@ -433,6 +443,14 @@ def analyse(directory, contacts, rate, trunk_port, human_prompt_s, machine_promp
     sipp_threads = max((int(row["sipp_threads"]) for row in sp), default=0)
     sipp_cpu = (float(sp[-1]["sipp_cpu_s"]) - float(sp[0]["sipp_cpu_s"])) if sp else 0
     cd_cpu = run["campaignd_user_s"] + run["campaignd_system_s"]
+    # What the rest of the machine took meanwhile (other people's builds and tests; dumpcap, this
+    # sampler): all cores' busy time minus campaignd's and SIPp's, over the same samples.
+    others = None
+    if len(samples) > 1 and samples[0].get("machine_busy_s"):
+        span_busy = float(samples[-1]["machine_busy_s"]) - float(samples[0]["machine_busy_s"])
+        span_total = float(samples[-1]["machine_total_s"]) - float(samples[0]["machine_total_s"])
+        cd_span = float(cd[-1]["cd_cpu_s"]) - float(cd[0]["cd_cpu_s"]) if cd else 0
+        others = (span_busy - cd_span - sipp_cpu, span_total, float(samples[-1]["time"]) - float(samples[0]["time"]))
 
     # Dial rate: first INVITE of each call on the wire.
     slip = max((stamp - (invites[0] + i / rate) for i, stamp in enumerate(invites)), default=0)
@@ -491,6 +509,8 @@ def analyse(directory, contacts, rate, trunk_port, human_prompt_s, machine_promp
         ("exactly the right prompt (log) yes / no", f"{prompts_right} / {prompts_wrong}"),
         ("campaignd CPU (user+system, whole run)", f"{cd_cpu:.1f} s"),
         ("SIPp CPU (same span)", f"{sipp_cpu:.1f} s"),
+        ("rest of the machine meanwhile (CPU, all cores)", "?" if others is None else
+         f"{others[0]:.1f} s of {others[1]:.1f} s over {others[2]:.0f} s ({others[0] / others[2]:.2f} cores busy with other work)"),
         ("CPU per media call-second: campaignd / SIPp", f"{cd_cpu * 1000 / call_seconds if call_seconds else float('nan'):.2f} ms / {sipp_cpu * 1000 / call_seconds if call_seconds else float('nan'):.2f} ms"
          f" (ratio {cd_cpu / sipp_cpu if sipp_cpu else float('nan'):.1f}, target <= 1.5)"),
         ("campaignd RSS: baseline / peak (VmHWM)", f"{baseline / 1024:.1f} MB / {peak_rss / 1024:.1f} MB"),
