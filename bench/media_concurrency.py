@@ -426,6 +426,15 @@ def analyse(directory, contacts, rate, trunk_port, human_prompt_s, machine_promp
         level += step
         peak_up = max(peak_up, level)
     call_seconds = sum((record.get("connectDurationMs") or 0) for record in cdrs) / 1000
+    # What a call lasts when campaignd is on time: the deciding event's audio time, plus the prompt.
+    on_time = []
+    for record in cdrs:
+        label = labels[int(record["target"][-1])]["label"]
+        deciding = "amd_human_detected" if label == "human" else "amd_tone_detected"
+        decided = [fields for _, message, fields in events.get(record["target"], []) if message == "amd" and fields.get("event") == deciding]
+        if decided:
+            on_time.append(int(decided[0]["after_answer_ms"]) / 1000 + prompt_seconds[label])
+    expected_call_s = sum(on_time) / len(on_time) if on_time else 0
 
     # /proc samples.
     samples = list(csv.DictReader(open(os.path.join(directory, "samples.csv"))))
@@ -504,7 +513,8 @@ def analyse(directory, contacts, rate, trunk_port, human_prompt_s, machine_promp
         ("calls answered (CDR completed) / contacts", f"{completed} / {contacts} ({lost} lost)"),
         ("CDR outcomes", ", ".join(f"{key} {value}" for key, value in sorted(statuses.items(), key=lambda kv: -kv[1])) or "none"),
         ("peak calls up at once (CDR connect..disconnect)", f"{peak_up}"),
-        ("media call-seconds (sum of connectDurationMs)", f"{call_seconds:,.0f} s"),
+        ("media call-seconds (sum of connectDurationMs)", f"{call_seconds:,.0f} s, {call_seconds / completed if completed else 0:.1f} s per call"
+         f" (on time: about {expected_call_s:.1f} s)"),
         ("verdicts right / wrong / missing", f"{right} / {wrong} / {missing}" + (f" (e.g. {'; '.join(wrong_examples)})" if wrong_examples else "")),
         ("exactly the right prompt (log) yes / no", f"{prompts_right} / {prompts_wrong}"),
         ("campaignd CPU (user+system, whole run)", f"{cd_cpu:.1f} s"),
@@ -513,6 +523,9 @@ def analyse(directory, contacts, rate, trunk_port, human_prompt_s, machine_promp
          f"{others[0]:.1f} s of {others[1]:.1f} s over {others[2]:.0f} s ({others[0] / others[2]:.2f} cores busy with other work)"),
         ("CPU per media call-second: campaignd / SIPp", f"{cd_cpu * 1000 / call_seconds if call_seconds else float('nan'):.2f} ms / {sipp_cpu * 1000 / call_seconds if call_seconds else float('nan'):.2f} ms"
          f" (ratio {cd_cpu / sipp_cpu if sipp_cpu else float('nan'):.1f}, target <= 1.5)"),
+        # Calls that campaignd ends late last longer and flatter the line above: the same CPU over the
+        # call-seconds the calls would have had on time.
+        ("campaignd CPU per on-time call-second", f"{cd_cpu * 1000 / (expected_call_s * completed) if expected_call_s and completed else float('nan'):.2f} ms"),
         ("campaignd RSS: baseline / peak (VmHWM)", f"{baseline / 1024:.1f} MB / {peak_rss / 1024:.1f} MB"),
         ("RSS per call in progress: campaignd / SIPp", f"{(peak_rss - baseline) / peak_up if peak_up else float('nan'):.0f} KB / {(sipp_peak - sipp_baseline) / peak_up if peak_up else float('nan'):.0f} KB (target <= 64 KB)"),
         ("threads (max): campaignd / SIPp", f"{threads} / {sipp_threads}"),
