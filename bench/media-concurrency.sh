@@ -28,7 +28,7 @@
 #
 # Usage: bench/media-concurrency.sh [N] [RATE]   (default 500 50)
 #   HUMAN_PROMPT_S (27), MACHINE_PROMPT_S (20): prompt lengths; CLIP_SECONDS (40): the callee's audio.
-#   A run is stopped (SIGTERM, then SIGKILL) after N / RATE + 120 s, at most 570 s; the summary says so.
+#   A run is stopped (SIGTERM, then SIGKILL) after MAX_RUN_S (N / RATE + 120 s, at most 570 s); the summary says so.
 # Traffic stays on 127.0.0.1: SIPp on UDP 5097 (media 40000), campaignd RTP 20000-29999.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -90,7 +90,7 @@ cat > "$OUT/campaignd.json" <<JSON
  "defaults": {"defaultCountryCode": "1", "caller": "+15550001111"}}
 JSON
 
-BOUND=$(python3 -c "print(min(570, int($N / $RATE) + 120))")
+BOUND=${MAX_RUN_S:-$(python3 -c "print(min(570, int($N / $RATE) + 120))")}
 sipp -sf "$OUT/uas-media-bench.xml" -i 127.0.0.1 -mi 127.0.0.1 -p $PORT -mp $MEDIA_PORT -nostdin \
   -timeout $((BOUND + 60))s -trace_err -error_file "$OUT/sipp-errors.log" >"$OUT/sipp.log" 2>&1 &
 SIPP=$!
@@ -126,7 +126,7 @@ timed_out=false
 deadline=$((SECONDS + BOUND))
 while kill -0 "$CAMPAIGND" 2>/dev/null; do
   if [ $SECONDS -ge $deadline ] && [ $timed_out = false ]; then
-    echo "still running after $BOUND s: SIGTERM (drain 10 s), then SIGKILL" >&2
+    echo "still running after $BOUND s: SIGTERM, and SIGKILL 25 s later if it is still there" >&2
     timed_out=true
     kill -TERM "$CAMPAIGND" 2>/dev/null || true
     deadline=$((SECONDS + 25))

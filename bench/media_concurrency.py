@@ -516,7 +516,8 @@ def analyse(directory, contacts, rate, trunk_port, human_prompt_s, machine_promp
         ("media call-seconds (sum of connectDurationMs)", f"{call_seconds:,.0f} s, {call_seconds / completed if completed else 0:.1f} s per call"
          f" (on time: about {expected_call_s:.1f} s)"),
         ("verdicts right / wrong / missing", f"{right} / {wrong} / {missing}" + (f" (e.g. {'; '.join(wrong_examples)})" if wrong_examples else "")),
-        ("exactly the right prompt (log) yes / no", f"{prompts_right} / {prompts_wrong}"),
+        ("exactly the right prompt (log) yes / no", f"{prompts_right} / {prompts_wrong}" if events
+         else "— (no 'amd' or 'playing prompt' lines in campaignd's log)"),
         ("campaignd CPU (user+system, whole run)", f"{cd_cpu:.1f} s"),
         ("SIPp CPU (same span)", f"{sipp_cpu:.1f} s"),
         ("rest of the machine meanwhile (CPU, all cores)", "?" if others is None else
@@ -538,6 +539,9 @@ def analyse(directory, contacts, rate, trunk_port, human_prompt_s, machine_promp
         ("prompt start late on the wire (first packet - (ACK + after_answer_ms))", spread(start_late)),
         ("call end late on the wire (BYE - (first packet + prompt length))", spread(end_late)),
     ]
+    errors = os.path.join(directory, "sipp-errors.log")
+    error_lines = sum(1 for line in open(errors, errors="replace") if line.strip()) if os.path.exists(errors) else 0
+    rows.append(("SIPp error log (unexpected messages, timeouts)", f"{error_lines} lines"))
     rows.append(("captures: packets / dropped (SIP, sampled RTP)", ", ".join(capture_stats(os.path.join(directory, name)) for name in ("dumpcap-sip.log", "dumpcap-rtp.log"))))
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
