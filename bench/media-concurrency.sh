@@ -29,7 +29,8 @@
 # Usage: bench/media-concurrency.sh [N] [RATE]   (default 500 50)
 #   HUMAN_PROMPT_S (27), MACHINE_PROMPT_S (20): prompt lengths; CLIP_SECONDS (40): the callee's audio.
 #   A run is stopped (SIGTERM, then SIGKILL) after MAX_RUN_S (N / RATE + 120 s, at most 570 s); the summary says so.
-# Traffic stays on 127.0.0.1: SIPp on UDP 5097 (media 40000), campaignd RTP 20000-29999.
+# Traffic stays on 127.0.0.1: SIPp on UDP 5097 (media 32000), campaignd RTP 22000-31999 (clear of the
+# default 20000-20999 that tests running beside it use, and of the ephemeral ports from 32768).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/install-deps.sh
@@ -40,7 +41,7 @@ MACHINE_PROMPT_S=${MACHINE_PROMPT_S:-20}
 CLIP_SECONDS=${CLIP_SECONDS:-40}
 CORPUS=${CORPUS:-../shared/amd/dev}
 PORT=5097
-MEDIA_PORT=40000
+MEDIA_PORT=32000
 source bench/lib.sh
 bench_start media-concurrency
 
@@ -85,7 +86,7 @@ JSON
 cat > "$OUT/campaignd.json" <<JSON
 {"campaignsDir": "$PWD/$OUT/campaigns", "dataDir": "$PWD/$OUT/var",
  "trunks": [{"name": "sipp", "host": "127.0.0.1", "port": $PORT}],
- "sip": {"bindAddress": "127.0.0.1", "port": 0, "rtpPortMin": 20000, "rtpPortMax": 29999},
+ "sip": {"bindAddress": "127.0.0.1", "port": 0, "rtpPortMin": 22000, "rtpPortMax": 31999},
  "limits": {"dialoutLimitPerSecond": $RATE, "maxConcurrentCalls": 0, "drainTimeoutSec": 10},
  "defaults": {"defaultCountryCode": "1", "caller": "+15550001111"}}
 JSON
