@@ -27,8 +27,10 @@
 #   - the dial rate on the wire (first INVITE of each Call-ID) against RATE.
 #
 # Usage: bench/media-concurrency.sh [N] [RATE]   (default 500 50)
-#   HUMAN_PROMPT_S (27), MACHINE_PROMPT_S (20): prompt lengths; CLIP_SECONDS (40): the callee's audio.
-#   A run is stopped (SIGTERM, then SIGKILL) after MAX_RUN_S (N / RATE + 120 s, at most 570 s); the summary says so.
+#   HUMAN_PROMPT_S (27), MACHINE_PROMPT_S (20): prompt lengths; CLIP_SECONDS (125): the callee's audio,
+#   longer than maxCallDurationSec (120), so the callee talks for as long as campaignd keeps a call up,
+#   however late it hangs up (SIPp waits 150 s for our BYE).
+#   A run is stopped (SIGTERM, then SIGKILL) after MAX_RUN_S (4 N / RATE + 150 s, at most 570 s); the summary says so.
 # Traffic stays on 127.0.0.1: SIPp on UDP 5097 (media 32000), campaignd RTP 22000-31999 (clear of the
 # default 20000-20999 that tests running beside it use, and of the ephemeral ports from 32768).
 set -euo pipefail
@@ -38,7 +40,7 @@ N=${1:-500}
 RATE=${2:-50}
 HUMAN_PROMPT_S=${HUMAN_PROMPT_S:-27}
 MACHINE_PROMPT_S=${MACHINE_PROMPT_S:-20}
-CLIP_SECONDS=${CLIP_SECONDS:-40}
+CLIP_SECONDS=${CLIP_SECONDS:-125}
 CORPUS=${CORPUS:-../shared/amd/dev}
 PORT=5097
 MEDIA_PORT=32000
@@ -91,9 +93,9 @@ cat > "$OUT/campaignd.json" <<JSON
  "defaults": {"defaultCountryCode": "1", "caller": "+15550001111"}}
 JSON
 
-BOUND=${MAX_RUN_S:-$(python3 -c "print(min(570, int($N / $RATE) + 120))")}
+BOUND=${MAX_RUN_S:-$(python3 -c "print(min(570, int(4 * $N / $RATE) + 150))")}
 sipp -sf "$OUT/uas-media-bench.xml" -i 127.0.0.1 -mi 127.0.0.1 -p $PORT -mp $MEDIA_PORT -nostdin \
-  -timeout $((BOUND + 60))s -trace_err -error_file "$OUT/sipp-errors.log" >"$OUT/sipp.log" 2>&1 &
+  -timeout $((BOUND + 120))s -trace_err -error_file "$OUT/sipp-errors.log" >"$OUT/sipp.log" 2>&1 &
 SIPP=$!
 pids+=($SIPP)
 wait_for "[ -n \"\$(ss -Hlun 'sport = :$PORT')\" ]" 10 "SIPp on port $PORT"

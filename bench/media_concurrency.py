@@ -540,8 +540,9 @@ def analyse(directory, contacts, rate, trunk_port, human_prompt_s, machine_promp
         ("call end late on the wire (BYE - (first packet + prompt length))", spread(end_late)),
     ]
     errors = os.path.join(directory, "sipp-errors.log")
-    error_lines = sum(1 for line in open(errors, errors="replace") if line.strip()) if os.path.exists(errors) else 0
-    rows.append(("SIPp error log (unexpected messages, timeouts)", f"{error_lines} lines"))
+    text_errors = open(errors, errors="replace").read() if os.path.exists(errors) else ""
+    rows.append(("SIPp error log: gave up waiting for our BYE / messages for dead calls / lines",
+                 f"{text_errors.count('receive timeout')} / {text_errors.count('Dead call')} / {sum(1 for line in text_errors.splitlines() if line.strip())}"))
     rows.append(("captures: packets / dropped (SIP, sampled RTP)", ", ".join(capture_stats(os.path.join(directory, name)) for name in ("dumpcap-sip.log", "dumpcap-rtp.log"))))
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
