@@ -501,7 +501,7 @@ def analyse(directory, contacts, rate, trunk_port, human_prompt_s, machine_promp
         if decided and "ack" in call:
             start_late.append(first_time - (call["ack"] + int(decided[0]["after_answer_ms"]) / 1000))
         if call.get("bye_by") == "campaignd" and kinds == [label]:
-            end_late.append(call["bye"] - (first_time + len(prompt) * PACKET_S))
+            end_late.append(call["bye"] - (first_time + prompt_seconds[label]))
 
     say(f"media-concurrency: {contacts} contacts at {rate} calls/s, {run['date']}, {run['machine']}")
     say(f"  campaignd sources at {run['commit']}, prompts {human_prompt_s:g} s (person) / {machine_prompt_s:g} s (machine), callee audio {run['clip_seconds']:g} s")
