@@ -19,7 +19,7 @@
 #   - how late things were, against when their audio reached campaignd (SIPp streams from our ACK,
 #     so audio time t of an AMD event's after_answer_ms is on the wire at ACK + t): the deciding AMD
 #     event (log), the prompt's start (log, and on the wire for sampled calls) and the call's end
-#     (BYE on the wire minus prompt start plus prompt length);
+#     (BYE on the wire minus the prompt's start and length);
 #   - from an RTP capture of a sample of calls (about 64, chosen by SSRC bits in the capture filter,
 #     so it does not depend on how campaignd picks ports): each prompt packet's lateness against its
 #     schedule, t_n - (t_0 + n x 20 ms), n from the sequence number, the prompt found by content (a

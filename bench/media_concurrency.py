@@ -297,7 +297,10 @@ def rtp_streams(path, calls):
 def iso_to_epoch(text):
     if not text:
         return None
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
 
 
 def percentile(values, p):
@@ -335,6 +338,8 @@ def log_events(path):
         if not match:
             continue
         stamp, _, message, rest = match.groups()
+        if iso_to_epoch(stamp) is None:
+            continue
         fields = dict((key, value.strip('"')) for key, value in re.findall(r" (\w+)=(\"[^\"]*\"|\S*)", rest))
         if message not in ("amd", "playing prompt") or "target" not in fields:
             continue
