@@ -31,8 +31,8 @@
 #   longer than maxCallDurationSec (120), so the callee talks for as long as campaignd keeps a call up,
 #   however late it hangs up (SIPp waits 150 s for our BYE).
 #   A run is stopped (SIGTERM, then SIGKILL) after MAX_RUN_S (4 N / RATE + 150 s, at most 570 s); the summary says so.
-# Traffic stays on 127.0.0.1: SIPp on UDP 5097 (media 32000), campaignd RTP 22000-31999 (clear of the
-# default 20000-20999 that tests running beside it use, and of the ephemeral ports from 32768).
+# Traffic stays on 127.0.0.1: SIPp on UDP 5097 (media 32000), campaignd RTP 22000-30999 (clear of the
+# ranges the tests and demo use beside it: 20000-21099 and 31000-31599; and of ephemeral ports, 32768 up).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/install-deps.sh
@@ -88,7 +88,7 @@ JSON
 cat > "$OUT/campaignd.json" <<JSON
 {"campaignsDir": "$PWD/$OUT/campaigns", "dataDir": "$PWD/$OUT/var",
  "trunks": [{"name": "sipp", "host": "127.0.0.1", "port": $PORT}],
- "sip": {"bindAddress": "127.0.0.1", "port": 0, "rtpPortMin": 22000, "rtpPortMax": 31999},
+ "sip": {"bindAddress": "127.0.0.1", "port": 0, "rtpPortMin": 22000, "rtpPortMax": 30999},
  "limits": {"dialoutLimitPerSecond": $RATE, "maxConcurrentCalls": 0, "drainTimeoutSec": 10},
  "defaults": {"defaultCountryCode": "1", "caller": "+15550001111"}}
 JSON
