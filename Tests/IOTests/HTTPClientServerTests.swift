@@ -146,6 +146,26 @@ func scriptedServer(on loop: EventLoop, answer: [UInt8]?, probe: TCPProbe) throw
         }
     }
 
+    @Test func aConnectThatDoesNotCompleteFailsByTheConnectTimeout() async throws {
+        let clock = ManualLoopClock()
+        let loop = try EventLoop(name: "test-http-connect-timeout", clock: clock)
+        defer { loop.shutdown() }
+        // A full backlog (0 holds one connection, which nobody accepts) leaves the next connect pending.
+        let backlogFull = try RawSocket.listen(on: SocketAddress(host: "127.0.0.1", port: 0), backlog: 0)
+        let first = try await TCPConnection.connect(to: backlogFull.address, on: loop, timeout: .seconds(5))
+        let outcome = Box<Result<HTTPResponse, HTTPClientError>>()
+        HTTPClient(loop: loop).send(HTTPRequest(method: .get, target: "/"), host: "127.0.0.1", port: backlogFull.address.port,
+                                    timeouts: .init(connect: .seconds(1), read: .seconds(30))) { outcome.set($0) }
+        await loop.submit {}
+        await clock.advance(by: .milliseconds(999))
+        #expect(outcome.value == nil)
+        await clock.advance(by: .milliseconds(1))
+        let result = try #require(await outcome.wait())
+        #expect(throws: HTTPClientError.connectTimedOut(.seconds(1))) { try result.get() }
+        #expect(HTTPClientError.connectTimedOut(.seconds(1)).description == "connect timed out after 1 s")
+        await loop.submit { first.close() }
+    }
+
     @Test func cancellingTheTaskEndsTheRequest() async throws {
         let loop = try EventLoop(name: "test-http-cancel")
         defer { loop.shutdown() }

@@ -111,6 +111,9 @@ import Glibc
         let error = try #require(server.closed ?? nil)
         #expect(error.code == .system)
         #expect(error.errno == ECONNRESET)
+        // Reported once, and the connection is closed for good.
+        await loop.submit {}
+        #expect(server.closeCount == 1)
     }
 
     @Test func aRefusedConnectFailsWithECONNREFUSED() async throws {
@@ -174,6 +177,31 @@ import Glibc
         #expect(await server.wait { $0.closed != nil })
         #expect(String(decoding: server.received, as: UTF8.self) == "reply")
         #expect(server.closed == .some(nil))
+        await loop.submit {}
+        #expect(client.closeCount == 1 && server.closeCount == 1)
+    }
+
+    @Test func acceptedConnectionsGoToTheLoopTheListenerIsTold() async throws {
+        let group = try EventLoopGroup(threads: 2, name: "test-tcp-group")
+        defer { group.shutdown() }
+        let accepting = group.loops[0]
+        let journal = EventLoopTests.Journal()
+        let listener = try TCPListener(bind: SocketAddress(host: "127.0.0.1", port: 0), on: accepting,
+                                       connectionLoop: { group.loops[1] }) { connection in
+            // Called on the connection's own loop.
+            journal.add("\(connection.loop.name) on-loop=\(connection.loop.inEventLoop)")
+            connection.start(TCPConnection.Handlers(received: { bytes in connection.write(bytes) }))
+        }
+        defer { listener.close() }
+        let connection = try await TCPConnection.connect(to: listener.localAddress, on: accepting, timeout: .seconds(5))
+        let client = TCPProbe()
+        await accepting.submit {
+            connection.start(client.handlers())
+            connection.write(Array("ping".utf8))
+        }
+        #expect(await client.wait { $0.received.count == 4 })
+        #expect(journal.all == ["test-tcp-group-1 on-loop=true"])
+        await accepting.submit { connection.close() }
     }
 
     @Test func writesFromAnotherThreadGoThroughTheLoop() async throws {

@@ -10,12 +10,15 @@ final class TCPProbe: @unchecked Sendable {
     private var writability: [Bool] = []
     private var inputEnded = false
     private var closedWith: IOError??
+    private var closedCount = 0
 
     var received: [UInt8] { lock.withLock { receivedBytes } }
     var writabilityChanges: [Bool] { lock.withLock { writability } }
     var sawInputClosed: Bool { lock.withLock { inputEnded } }
     /// `.none` while open; `.some(nil)` after a clean close; `.some(error)` after a failure.
     var closed: IOError?? { lock.withLock { closedWith } }
+    /// How many times `closed` was called (once is right).
+    var closeCount: Int { lock.withLock { closedCount } }
 
     /// Handlers that record into this probe; `inputClosed` and `received` can add behaviour.
     func handlers(onReceive: ((UnsafeRawBufferPointer) -> Void)? = nil, onWritable: ((Bool) -> Void)? = nil,
@@ -36,7 +39,10 @@ final class TCPProbe: @unchecked Sendable {
                 onWritable?(writable)
             },
             closed: { [self] error in
-                lock.withLock { closedWith = .some(error) }
+                lock.withLock {
+                    closedWith = .some(error)
+                    closedCount += 1
+                }
             })
     }
 

@@ -81,6 +81,7 @@ import Testing
                                          settings: .init(connectTimeoutSec: 1, readTimeoutSec: 1.5, maxRetryNo: 0, maxInFlightPerEndpoint: 4),
                                          loop: loop, onEvent: journal.add)
         deliverer.start()
+        // Only for an early exit (a failed #require): the test itself ends with `shutdown()`.
         defer { deliverer.stop() }
 
         // The answering endpoint gets its webhook at once, long before the silent posts time out.
@@ -103,5 +104,6 @@ import Testing
         let backlog = try #require(try store.notificationBacklog()["hooks"])
         #expect(backlog.pending == 0)
         #expect(backlog.failed == 6)
+        await deliverer.shutdown()
     }
 }

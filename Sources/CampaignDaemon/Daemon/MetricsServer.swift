@@ -72,6 +72,8 @@ final class RunMetrics: @unchecked Sendable {
 /// the queue (SQLite blocks: never on the loop or the task pool).
 final class MetricsServer: Sendable {
     let port: Int
+    /// The address served, with the real port ("127.0.0.1:9464", "[::1]:9464").
+    let localAddress: SocketAddress
     private let server: HTTPServer
     /// The loop this server started for itself (none when it was given one), stopped with it.
     private let ownLoop: EventLoop?
@@ -131,7 +133,8 @@ final class MetricsServer: Sendable {
             throw Failure.cannotListen("\(error)")
         }
         self.ownLoop = ownLoop
-        port = server.localAddress.port
+        localAddress = server.localAddress
+        port = localAddress.port
     }
 
     func stop() {

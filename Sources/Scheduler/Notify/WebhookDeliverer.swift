@@ -9,9 +9,9 @@ import Telephony
 /// for each other, and at most `maxInFlightPerEndpoint` posts go to one endpoint at once, so a dead or
 /// silent endpoint only delays its own webhooks.
 public final class WebhookDeliverer: @unchecked Sendable {
-    // @unchecked Sendable: `lock` guards `inFlight`, `inFlightPerEndpoint`, `results`, `pendingCount`
-    // and `stopped`; `client` is set and used only by the deliverer thread (its completions run on
-    // the loop and touch only what `lock` guards).
+    // @unchecked Sendable: `lock` guards `inFlight`, `inFlightPerEndpoint`, `results`, `pendingCount`,
+    // `stopped`, `runEnded` and `stopWaiters`; `client` is set and used only by the deliverer thread
+    // (its completions run on the loop and touch only what `lock` guards).
     public struct Settings: Sendable {
         public var signingSecret: String?
         public var connectTimeoutSec: Double
@@ -56,6 +56,8 @@ public final class WebhookDeliverer: @unchecked Sendable {
     private var inFlightPerEndpoint: [String: Int] = [:]
     private var results: [Result] = []
     private var stopped = false
+    private var runEnded = false
+    private var stopWaiters: [CheckedContinuation<Void, Never>] = []
     private var pendingCount = 0
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
@@ -81,11 +83,27 @@ public final class WebhookDeliverer: @unchecked Sendable {
         wake.signal()
     }
 
-    /// Stops after the posts in flight have finished (each is bounded by its timeouts).
+    /// Stops after the posts in flight have finished (each is bounded by its timeouts). Blocks the
+    /// caller until then: from async code, use `shutdown()`.
     public func stop() {
         lock.withLock { stopped = true }
         wake.signal()
         finished.wait()
+    }
+
+    /// Stops after the posts in flight have finished, suspending the caller instead of blocking its
+    /// thread (for async callers such as `run`).
+    public func shutdown() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ended = lock.withLock { () -> Bool in
+                stopped = true
+                if runEnded { return true }
+                stopWaiters.append(continuation)
+                return false
+            }
+            if ended { continuation.resume() }
+            wake.signal()
+        }
     }
 
     /// Webhooks still to try, as of the last look at the outbox.
@@ -104,7 +122,15 @@ public final class WebhookDeliverer: @unchecked Sendable {
     }
 
     private func run() {
-        defer { finished.signal() }
+        defer {
+            let waiters = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+                runEnded = true
+                defer { stopWaiters.removeAll() }
+                return stopWaiters
+            }
+            for waiter in waiters { waiter.resume() }
+            finished.signal()
+        }
         let store: QueueStore
         do {
             store = try QueueStore(dataDirectory: dataDirectory)
