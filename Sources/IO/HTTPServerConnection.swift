@@ -56,6 +56,7 @@ final class HTTPServerConnection: @unchecked Sendable {
     }
 
     private func received(_ bytes: UnsafeRawBufferPointer) {
+        if closing { return }
         parser.append(bytes)
         processNext()
     }
@@ -99,7 +100,9 @@ final class HTTPServerConnection: @unchecked Sendable {
         processNext()
     }
 
-    /// Sends a last response with `Connection: close` and closes once it has gone.
+    /// Sends a last response with `Connection: close`, then half-closes and reads (and drops) what
+    /// the client still sends until it closes too, or `lingerTime` passes. RFC 9112 §9.6: closing
+    /// with unread bytes sends a reset, which may make the client drop the response unread.
     private func finish(with response: HTTPResponse) {
         guard !closing else { return }
         closing = true
@@ -108,12 +111,16 @@ final class HTTPServerConnection: @unchecked Sendable {
         response.headers.set("Connection", "close")
         if response.headers["Content-Length"] == nil { response.headers.set("Content-Length", String(response.body.count)) }
         connection.write(response.serialized())
-        connection.close(afterFlushing: true)
+        connection.shutdownOutput()
+        connection.setReading(true)
+        timer = loop.scheduleTimer(after: Self.lingerTime) { [weak self] in self?.connection.close() }
     }
+
+    static let lingerTime = Duration.seconds(2)
 
     private func inputClosed() {
         // The client has sent all it will: answer what it asked (then close), or close now.
-        if awaiting != nil {
+        if awaiting != nil, !closing {
             awaiting?.keepAlive = false
         } else {
             connection.close()
