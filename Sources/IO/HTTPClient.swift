@@ -19,6 +19,7 @@ public final class HTTPClient: Sendable {
         }
     }
 
+    /// The loop requests run on; it must outlive them (a request on a stopped loop never ends).
     public let loop: EventLoop
     /// The largest response body accepted (the response fails as malformed beyond it).
     public let maxResponseBytes: Int
@@ -34,12 +35,7 @@ public final class HTTPClient: Sendable {
     /// The client adds `Host` (unless set), `Content-Length` (for a body, or a POST/PUT/PATCH) and
     /// `Connection: close`. Cancelling the calling task closes the connection and throws `.cancelled`.
     public func send(_ request: HTTPRequest, host: String, port: Int, timeouts: Timeouts) async throws(HTTPClientError) -> HTTPResponse {
-        let exchange: HTTPClientExchange
-        do {
-            exchange = try prepare(request, host: host, port: port, timeouts: timeouts)
-        } catch {
-            throw error
-        }
+        let exchange = try prepare(request, host: host, port: port, timeouts: timeouts)
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, HTTPClientError>, Never>) in
                 begin(exchange, host: host, port: port) { continuation.resume(returning: $0) }

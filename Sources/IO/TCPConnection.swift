@@ -341,6 +341,7 @@ public final class TCPConnection: Selectable, @unchecked Sendable {
 
     // MARK: Selectable
 
+    /// Called by the loop when the socket can be read (or has failed, or the connect has finished).
     public func readable() {
         switch state {
         case .connecting:
@@ -368,6 +369,7 @@ public final class TCPConnection: Selectable, @unchecked Sendable {
         }
     }
 
+    /// Called by the loop when the socket can take more bytes (or the connect has finished).
     public func writable() {
         switch state {
         case .connecting: finishConnecting()

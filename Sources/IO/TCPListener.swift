@@ -89,6 +89,7 @@ public final class TCPListener: Selectable, @unchecked Sendable {
         Glibc.close(fd)
     }
 
+    /// Called by the loop when connections are waiting: accepts them all.
     public func readable() {
         while !closed {
             var address = SocketAddress()
@@ -115,6 +116,7 @@ public final class TCPListener: Selectable, @unchecked Sendable {
         }
     }
 
+    /// Not watched: a listening socket is never written.
     public func writable() {}
 
     private func hand(_ client: Int32, from address: SocketAddress) {
