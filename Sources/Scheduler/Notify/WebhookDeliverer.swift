@@ -170,9 +170,12 @@ public final class WebhookDeliverer: @unchecked Sendable {
                 var posted = 0
                 for notification in due where posted < room {
                     let endpoint = Self.endpointKey(notification.url)
-                    // The store skips busy attempts; a notification without an attempt is skipped here by its id.
-                    let (posting, endpointBusy) = lock.withLock { (inFlight[notification.id] != nil, inFlightPerEndpoint[endpoint, default: 0]) }
-                    guard !posting, endpointBusy < settings.maxInFlightPerEndpoint else { continue }
+                    // The store skips busy attempts; a notification without an attempt is skipped here by its
+                    // id. Both by the snapshot taken with `done`: a post that ended since is in `results`,
+                    // not yet recorded, and must not go again.
+                    guard !busy.contains(notification.attemptID ?? -notification.id),
+                          lock.withLock({ inFlightPerEndpoint[endpoint, default: 0] }) < settings.maxInFlightPerEndpoint
+                    else { continue }
                     if settingsCache[notification.campaignKey] == nil {
                         settingsCache[notification.campaignKey] = try store.campaignSettings(key: notification.campaignKey)
                     }
