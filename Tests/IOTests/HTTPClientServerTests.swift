@@ -107,8 +107,10 @@ func scriptedServer(on loop: EventLoop, answer: [UInt8]?, probe: TCPProbe) throw
                                                       port: listener.localAddress.port,
                                                       timeouts: .init(connect: .seconds(1), read: .milliseconds(300)))
         }
+        // Not before the timeout; the exact instant is the manual-clock test's business (a loaded
+        // machine may run this task late), so the upper bound only says it did not hang.
         let elapsed = ContinuousClock.now - started
-        #expect(elapsed >= .milliseconds(300) && elapsed < .seconds(3))
+        #expect(elapsed >= .milliseconds(300) && elapsed < .seconds(60))
         #expect(HTTPClientError.readTimedOut(.milliseconds(300)).description == "no response within 0.3 s")
     }
 
@@ -199,23 +201,30 @@ func scriptedServer(on loop: EventLoop, answer: [UInt8]?, probe: TCPProbe) throw
 }
 
 @Suite struct HTTPServerTests {
-    /// Reads from a blocking socket until `done` says the bytes are complete, the peer closes, or 5 s pass.
-    func read(_ socket: borrowing RawSocket, until done: ([UInt8]) -> Bool) -> [UInt8] {
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(socket.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while !done(received) {
-            let count = buffer.withUnsafeMutableBytes { recv(socket.fd, $0.baseAddress, $0.count, 0) }
-            if count <= 0 { break }
-            received += buffer[..<count]
+    /// Sends `bytes` on a blocking socket, then reads until `done` says the bytes are complete, the
+    /// peer closes, or 5 s pass; on a thread of its own, so no thread of the task pool is blocked.
+    func exchange(_ socket: borrowing RawSocket, sending bytes: [UInt8] = [], until done: @escaping @Sendable ([UInt8]) -> Bool) async -> [UInt8] {
+        let fd = socket.fd
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                var timeout = timeval(tv_sec: 5, tv_usec: 0)
+                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                var received: [UInt8] = []
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while !done(received) {
+                    let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                    if count <= 0 { break }
+                    received += buffer[..<count]
+                }
+                continuation.resume(returning: received)
+            }
         }
-        return received
     }
 
     func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 
-    func counting(_ needle: String) -> ([UInt8]) -> Bool {
+    func counting(_ needle: String) -> @Sendable ([UInt8]) -> Bool {
         { bytes in String(decoding: bytes, as: UTF8.self).components(separatedBy: needle).count - 1 >= 2 }
     }
 
@@ -236,13 +245,12 @@ func scriptedServer(on loop: EventLoop, answer: [UInt8]?, probe: TCPProbe) throw
         }
         defer { server.close() }
         let socket = try RawSocket.connect(to: server.localAddress)
-        socket.send(Array("GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /fast HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
-        let answers = text(read(socket, until: counting("you asked for /")))
+        let answers = text(await exchange(socket, sending: Array("GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /fast HTTP/1.1\r\nHost: x\r\n\r\n".utf8),
+                                          until: counting("you asked for /")))
         #expect(answers == "HTTP/1.1 200 OK\r\nContent-Length: 19\r\n\r\nyou asked for /slow"
             + "HTTP/1.1 200 OK\r\nContent-Length: 19\r\n\r\nyou asked for /fast")
         // Still open: a third request on the same connection, asking to close.
-        socket.send(Array("HEAD /last HTTP/1.1\r\nConnection: close\r\n\r\n".utf8))
-        let last = text(read(socket, until: { _ in false }))
+        let last = text(await exchange(socket, sending: Array("HEAD /last HTTP/1.1\r\nConnection: close\r\n\r\n".utf8), until: { _ in false }))
         #expect(last == "HTTP/1.1 200 OK\r\nContent-Length: 19\r\nConnection: close\r\n\r\n")
     }
 
@@ -262,8 +270,7 @@ func scriptedServer(on loop: EventLoop, answer: [UInt8]?, probe: TCPProbe) throw
             ("GET /x HTTP/3.0\r\n\r\n", "505"),
         ] {
             let socket = try RawSocket.connect(to: server.localAddress)
-            socket.send(Array(request.utf8))
-            let answer = text(read(socket, until: { _ in false }))
+            let answer = text(await exchange(socket, sending: Array(request.utf8), until: { _ in false }))
             #expect(answer.hasPrefix("HTTP/1.1 \(status) "), "\(request.prefix(40)): \(answer)")
             #expect(answer.contains("\r\nConnection: close\r\n"))
         }
@@ -284,8 +291,8 @@ func scriptedServer(on loop: EventLoop, answer: [UInt8]?, probe: TCPProbe) throw
         // Let the loop accept both (one turn) and read the partial request (the next) before time moves.
         for _ in 0..<3 { await loop.submit {} }
         await clock.advance(by: .seconds(5))
-        #expect(text(read(partial, until: { _ in false })).hasPrefix("HTTP/1.1 408 Request Timeout\r\n"))
-        #expect(read(idle, until: { _ in false }).isEmpty)
+        #expect(text(await exchange(partial, until: { _ in false })).hasPrefix("HTTP/1.1 408 Request Timeout\r\n"))
+        #expect(await exchange(idle, until: { _ in false }).isEmpty)
     }
 
     @Test func connectionsBeyondTheLimitAreRefusedWith503() async throws {
@@ -297,9 +304,10 @@ func scriptedServer(on loop: EventLoop, answer: [UInt8]?, probe: TCPProbe) throw
         }
         defer { server.close() }
         let first = try RawSocket.connect(to: server.localAddress)
-        first.send(Array("GET / HTTP/1.1\r\n\r\n".utf8))
-        #expect(text(read(first, until: { String(decoding: $0, as: UTF8.self).hasSuffix("\r\n\r\n") })).hasPrefix("HTTP/1.1 200 OK"))
+        let answer = await exchange(first, sending: Array("GET / HTTP/1.1\r\n\r\n".utf8),
+                                    until: { String(decoding: $0, as: UTF8.self).hasSuffix("\r\n\r\n") })
+        #expect(text(answer).hasPrefix("HTTP/1.1 200 OK"))
         let second = try RawSocket.connect(to: server.localAddress)
-        #expect(text(read(second, until: { _ in false })).hasPrefix("HTTP/1.1 503 "))
+        #expect(text(await exchange(second, until: { _ in false })).hasPrefix("HTTP/1.1 503 "))
     }
 }
