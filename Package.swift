@@ -16,11 +16,11 @@ let package = Package(
         .systemLibrary(name: "CLinux"),
         .target(name: "IO", dependencies: ["CLinux"]),
         .target(name: "Telephony", dependencies: ["IO"]),
-        .target(name: "Scheduler", dependencies: ["Telephony", "CSQLite"]),
+        .target(name: "Scheduler", dependencies: ["Telephony", "IO", "CSQLite"]),
         .executableTarget(name: "CampaignDaemon", dependencies: ["Scheduler", "Telephony", "IO"]),
         .testTarget(name: "IOTests", dependencies: ["IO"]),
         .testTarget(name: "TelephonyTests", dependencies: ["Telephony", "IO"]),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Telephony"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Telephony", "IO"]),
         .testTarget(name: "CampaignDaemonTests", dependencies: ["CampaignDaemon"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,4 @@
-/* Glibc's epoll, eventfd and batched socket calls for the IO target. No library of its own: these
+/* Glibc's epoll, eventfd, accept4 and batched socket calls for the IO target. No library of its own: these
    are Glibc's functions, declared here because the Glibc module Swift ships leaves them out. */
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -14,3 +14,6 @@ struct io_mmsghdr {
 };
 int recvmmsg(int fd, struct io_mmsghdr *vector, unsigned int count, int flags, struct timespec *timeout);
 int sendmmsg(int fd, struct io_mmsghdr *vector, unsigned int count, int flags);
+
+/* accept4 (accept with SOCK_NONBLOCK | SOCK_CLOEXEC in one call) is also _GNU_SOURCE only. */
+int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);

@@ -19,7 +19,7 @@ public protocol Selectable: AnyObject {
 /// on its thread; other threads reach it with `execute(_:)` or `submit(_:)`.
 public final class EventLoop: @unchecked Sendable {
     // @unchecked Sendable: `lock` guards `pending`, `wakeupPending` and `threadID`; everything else
-    // (`timers`, `slots`, `freeSlots`, `stopping`) is confined to the loop's thread.
+    // (`timers`, `slots`, `freeSlots`, `stopping`, the read buffers) is confined to the loop's thread.
     public let name: String
     public let clock: any LoopClock
     private let epollFD: Int32
@@ -34,6 +34,8 @@ public final class EventLoop: @unchecked Sendable {
     private var stopping = false
     /// The loop's `recvmmsg` buffers, shared by every UDP channel on it.
     private(set) lazy var receiveBuffers = ReceiveBuffers()
+    /// The loop's buffer for stream reads, shared by every TCP connection on it (one read at a time).
+    private(set) lazy var streamBuffer = StreamReadBuffer()
     /// Signalled when the thread has started (`threadID` set) and when it has ended.
     private let finished = NSCondition()
     private var hasFinished = false

@@ -4,12 +4,11 @@ import Testing
 import Telephony
 
 @Suite struct WebhookUnitTests {
-    @Test func endpointsParse() throws {
-        let endpoint = try HTTPClient.Endpoint("http://user:pw@hooks.example.com:8080/a/b?x=1")
-        #expect(endpoint == HTTPClient.Endpoint(host: "hooks.example.com", port: 8080, path: "/a/b?x=1"))
-        #expect(try HTTPClient.Endpoint("http://127.0.0.1").path == "/")
-        #expect(throws: HTTPClient.Failure.unsupportedScheme("https")) { try HTTPClient.Endpoint("https://example.com/") }
-        #expect(throws: HTTPClient.Failure.badURL("ftp://x")) { try HTTPClient.Endpoint("ftp://x") }
+    @Test func postsAreCappedPerHostAndPort() {
+        // Credentials, paths and queries do not make another endpoint; the port does.
+        #expect(WebhookDeliverer.endpointKey("http://user:pw@hooks.example.com:8080/a/b?x=1") == "hooks.example.com:8080")
+        #expect(WebhookDeliverer.endpointKey("http://hooks.example.com:8080/other") == "hooks.example.com:8080")
+        #expect(WebhookDeliverer.endpointKey("http://hooks.example.com/a") == "hooks.example.com:80")
     }
 
     @Test func logsNeverShowCredentialsInURLs() {

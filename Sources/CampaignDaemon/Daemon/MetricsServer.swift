@@ -1,8 +1,6 @@
 import Foundation
+import IO
 import Scheduler
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Counters of the running dispatcher, fed from its events.
 // @unchecked Sendable: `lock` guards every counter.
@@ -69,13 +67,16 @@ final class RunMetrics: @unchecked Sendable {
     }
 }
 
-/// `run --metrics HOST:PORT`: GET /metrics in Prometheus text format, on a thread of its own with
-/// its own read connection to the queue.
-final class MetricsServer: @unchecked Sendable {
-    // @unchecked Sendable: `lock` guards `stopped`; the socket and store are used only by the thread.
-    private let lock = NSLock()
-    private var stopped = false
+/// `run --metrics HOST:PORT`: GET /metrics in Prometheus text format, served by `HTTPServer` on an
+/// event loop; the exposition is built on a serial queue of its own with its own read connection to
+/// the queue (SQLite blocks: never on the loop or the task pool).
+final class MetricsServer: Sendable {
     let port: Int
+    /// The address served, with the real port ("127.0.0.1:9464", "[::1]:9464").
+    let localAddress: SocketAddress
+    private let server: HTTPServer
+    /// The loop this server started for itself (none when it was given one), stopped with it.
+    private let ownLoop: EventLoop?
 
     enum Failure: Error, CustomStringConvertible {
         case badAddress(String)
@@ -83,82 +84,61 @@ final class MetricsServer: @unchecked Sendable {
 
         var description: String {
             switch self {
-            case .badAddress(let text): "--metrics takes HOST:PORT with an IPv4 host, such as 127.0.0.1:9464, not \"\(text)\""
+            case .badAddress(let text): "--metrics takes HOST:PORT with an IP address as host, such as 127.0.0.1:9464 or [::1]:9464, not \"\(text)\""
             case .cannotListen(let reason): "cannot open the metrics port: \(reason)"
             }
         }
     }
 
+    /// The SQLite read connection, used only on `queue`.
+    private final class StoreAccess: @unchecked Sendable {
+        // @unchecked Sendable: `store` is used only on `queue` (serial).
+        let queue = DispatchQueue(label: "campaignd.metrics")
+        let store: QueueStore
+
+        init(store: QueueStore) {
+            self.store = store
+        }
+    }
+
     /// `HOST:PORT` as a socket address; checked before anything else starts.
-    static func socketAddress(_ address: String) throws(Failure) -> sockaddr_in {
-        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
+    static func socketAddress(_ address: String) throws(Failure) -> SocketAddress {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port),
+              let socketAddress = try? SocketAddress(host: String(address[..<colon]), port: port)
+        else {
             throw Failure.badAddress(address)
         }
-        var socketAddress = sockaddr_in()
-        socketAddress.sin_family = sa_family_t(AF_INET)
-        socketAddress.sin_port = in_port_t(UInt16(port).bigEndian)
-        guard inet_pton(AF_INET, String(address[..<colon]), &socketAddress.sin_addr) == 1 else { throw Failure.badAddress(address) }
         return socketAddress
     }
 
-    init(address: String, dataDirectory: String, metrics: RunMetrics, dispatch: DispatchMetrics) throws {
-        var socketAddress = try Self.socketAddress(address)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var reuse: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-        let bound = withUnsafePointer(to: &socketAddress) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard fd >= 0, bound == 0, listen(fd, 16) == 0 else {
-            let reason = String(cString: strerror(errno))
-            close(fd)
-            throw Failure.cannotListen(reason)
-        }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        self.port = Int(UInt16(bigEndian: actual.sin_port))
-        nonisolated(unsafe) let store = try QueueStore(dataDirectory: dataDirectory)  // only the thread below uses it
-        let thread = Thread { [self] in
-            defer { close(fd) }
-            while !lock.withLock({ stopped }) {
-                var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                guard poll(&poller, 1, 200) > 0 else { continue }
-                let client = accept(fd, nil, nil)
-                guard client >= 0 else { continue }
-                Self.serve(client, body: { metrics.exposition(dispatch: dispatch, store: store) })
-                close(client)
+    /// Listens on `address` and serves on `loop` (or on a loop of its own).
+    init(address: String, dataDirectory: String, metrics: RunMetrics, dispatch: DispatchMetrics, loop: EventLoop? = nil) throws {
+        let socketAddress = try Self.socketAddress(address)
+        let access = StoreAccess(store: try QueueStore(dataDirectory: dataDirectory))
+        let ownLoop = loop == nil ? try EventLoop(name: "campaignd-metrics") : nil
+        guard let serving = loop ?? ownLoop else { preconditionFailure("one of the two loops exists") }
+        do {
+            server = try HTTPServer(bind: socketAddress, on: serving, configuration: .init(headerTimeout: .seconds(5), maxConnections: 16)) { request, responder in
+                guard request.method == .get || request.method == .head, request.path == "/metrics" else {
+                    responder.respond(HTTPResponse(status: 404))
+                    return
+                }
+                access.queue.async {
+                    let text = metrics.exposition(dispatch: dispatch, store: access.store)
+                    responder.respond(HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", text: text))
+                }
             }
+        } catch {
+            ownLoop?.shutdown()
+            throw Failure.cannotListen("\(error)")
         }
-        thread.name = "campaignd-metrics"
-        thread.start()
+        self.ownLoop = ownLoop
+        localAddress = server.localAddress
+        port = localAddress.port
     }
 
     func stop() {
-        lock.withLock { stopped = true }
-    }
-
-    private static func serve(_ client: Int32, body: () -> String) {
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = buffer.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, 0) }
-        guard count > 0 else { return }
-        let requestLine = String(decoding: buffer[0..<count], as: UTF8.self).prefix { $0 != "\r" && $0 != "\n" }
-        let parts = requestLine.split(separator: " ")
-        let response: String
-        if parts.count >= 2, parts[0] == "GET", parts[1] == "/metrics" || parts[1].hasPrefix("/metrics?") {
-            let text = body()
-            response = "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: \(text.utf8.count)\r\nConnection: close\r\n\r\n" + text
-        } else {
-            response = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        }
-        let bytes = Array(response.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if sent <= 0 { return }
-            offset += sent
-        }
+        server.close()
+        ownLoop?.shutdown()
     }
 }

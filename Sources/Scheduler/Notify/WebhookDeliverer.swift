@@ -1,27 +1,35 @@
 import Foundation
+import IO
 import Telephony
 
-/// Posts the webhook outbox: its own thread reads due notifications on its own SQLite connection,
-/// posts up to `concurrency` at once on Dispatch worker threads (blocking HTTP, never on the task
-/// pool), and records each result. A call's events go out in order, one at a time; different calls
-/// (and endpoints) do not wait for each other, so a dead endpoint only delays its own webhooks.
+/// Posts the webhook outbox: its own thread reads due notifications on its own SQLite connection
+/// and hands each post to `HTTPClient` on an event loop (no thread blocks on a socket: the loop
+/// waits for every post at once, each bounded by the connect and read timeouts), then records each
+/// result. A call's events go out in order, one at a time; different calls and endpoints do not wait
+/// for each other, and at most `maxInFlightPerEndpoint` posts go to one endpoint at once, so a dead or
+/// silent endpoint only delays its own webhooks.
 public final class WebhookDeliverer: @unchecked Sendable {
-    // @unchecked Sendable: `lock` guards `inFlight`, `results` and `stopped`; `store` is used only by
-    // the deliverer thread.
+    // @unchecked Sendable: `lock` guards `inFlight`, `inFlightPerEndpoint`, `results`, `pendingCount`,
+    // `stopped`, `runEnded` and `stopWaiters`; `client` is set and used only by the deliverer thread
+    // (its completions run on the loop and touch only what `lock` guards).
     public struct Settings: Sendable {
         public var signingSecret: String?
         public var connectTimeoutSec: Double
         public var readTimeoutSec: Double
         public var maxRetryNo: Int
+        /// Posts in flight at once, all endpoints together.
         public var concurrency: Int
+        /// Posts in flight at once to one endpoint (host and port).
+        public var maxInFlightPerEndpoint: Int
 
         public init(signingSecret: String? = nil, connectTimeoutSec: Double = 5, readTimeoutSec: Double = 10, maxRetryNo: Int = 10,
-                    concurrency: Int = 8) {
+                    concurrency: Int = 16, maxInFlightPerEndpoint: Int = 4) {
             self.signingSecret = signingSecret
             self.connectTimeoutSec = connectTimeoutSec
             self.readTimeoutSec = readTimeoutSec
             self.maxRetryNo = maxRetryNo
-            self.concurrency = concurrency
+            self.concurrency = max(1, concurrency)
+            self.maxInFlightPerEndpoint = max(1, maxInFlightPerEndpoint)
         }
     }
 
@@ -34,24 +42,32 @@ public final class WebhookDeliverer: @unchecked Sendable {
 
     private struct Result {
         var notification: OutboxNotification
-        var outcome: Swift.Result<Int, HTTPClient.Failure>
+        var outcome: Swift.Result<Int, HTTPClientError>
     }
 
     private let dataDirectory: String
     private let settings: Settings
     private let onEvent: @Sendable (Event) -> Void
+    /// The loop posts run on; nil: the deliverer starts one of its own (and stops it at the end).
+    private let loop: EventLoop?
+    private var client: HTTPClient?
     private let lock = NSLock()
     private var inFlight: [Int64: Int64] = [:]  // notification id → attempt id (or -id)
+    private var inFlightPerEndpoint: [String: Int] = [:]
     private var results: [Result] = []
     private var stopped = false
+    private var runEnded = false
+    private var stopWaiters: [CheckedContinuation<Void, Never>] = []
     private var pendingCount = 0
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
-    private let posters = DispatchQueue(label: "campaignd.webhooks", attributes: .concurrent)
 
-    public init(dataDirectory: String, settings: Settings, onEvent: @escaping @Sendable (Event) -> Void) {
+    /// - Parameter loop: the event loop that carries the posts (one of the daemon's); without one,
+    ///   the deliverer runs a loop of its own.
+    public init(dataDirectory: String, settings: Settings, loop: EventLoop? = nil, onEvent: @escaping @Sendable (Event) -> Void) {
         self.dataDirectory = dataDirectory
         self.settings = settings
+        self.loop = loop
         self.onEvent = onEvent
     }
 
@@ -67,11 +83,27 @@ public final class WebhookDeliverer: @unchecked Sendable {
         wake.signal()
     }
 
-    /// Stops after the posts in flight have finished (each is bounded by its timeouts).
+    /// Stops after the posts in flight have finished (each is bounded by its timeouts). Blocks the
+    /// caller until then: from async code, use `shutdown()`.
     public func stop() {
         lock.withLock { stopped = true }
         wake.signal()
         finished.wait()
+    }
+
+    /// Stops after the posts in flight have finished, suspending the caller instead of blocking its
+    /// thread (for async callers such as `run`).
+    public func shutdown() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ended = lock.withLock { () -> Bool in
+                stopped = true
+                if runEnded { return true }
+                stopWaiters.append(continuation)
+                return false
+            }
+            if ended { continuation.resume() }
+            wake.signal()
+        }
     }
 
     /// Webhooks still to try, as of the last look at the outbox.
@@ -90,7 +122,15 @@ public final class WebhookDeliverer: @unchecked Sendable {
     }
 
     private func run() {
-        defer { finished.signal() }
+        defer {
+            let waiters = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+                runEnded = true
+                defer { stopWaiters.removeAll() }
+                return stopWaiters
+            }
+            for waiter in waiters { waiter.resume() }
+            finished.signal()
+        }
         let store: QueueStore
         do {
             store = try QueueStore(dataDirectory: dataDirectory)
@@ -98,6 +138,16 @@ public final class WebhookDeliverer: @unchecked Sendable {
             onEvent(.storeError("cannot open the outbox: \(error)"))
             return
         }
+        let ownLoop: EventLoop?
+        do {
+            ownLoop = loop == nil ? try EventLoop(name: "campaignd-webhooks") : nil
+        } catch {
+            onEvent(.storeError("cannot start the webhook event loop: \(error)"))
+            return
+        }
+        defer { ownLoop?.shutdown() }
+        guard let postLoop = loop ?? ownLoop else { preconditionFailure("one of the two loops exists") }
+        client = HTTPClient(loop: postLoop)
         var settingsCache: [Int64: CampaignSettings] = [:]
         while true {
             let (done, stopping, busy) = lock.withLock { () -> ([Result], Bool, Set<Int64>) in
@@ -114,15 +164,26 @@ public final class WebhookDeliverer: @unchecked Sendable {
             }
             do {
                 let room = settings.concurrency - busy.count
-                let due = room > 0 ? try store.dueNotifications(now: now, busy: busy, limit: room) : []
-                let waiting = try store.pendingNotificationCount()
-                lock.withLock { pendingCount = max(0, waiting - inFlight.count - due.count) }
-                for notification in due {
+                // Read past the room: what is due for an endpoint at its cap is left for later, and
+                // what follows it (for other endpoints) goes now.
+                let due = room > 0 ? try store.dueNotifications(now: now, busy: busy, limit: room + 4 * settings.concurrency) : []
+                var posted = 0
+                for notification in due where posted < room {
+                    let endpoint = Self.endpointKey(notification.url)
+                    // The store skips busy attempts; a notification without an attempt is skipped here by its
+                    // id. Both by the snapshot taken with `done`: a post that ended since is in `results`,
+                    // not yet recorded, and must not go again.
+                    guard !busy.contains(notification.attemptID ?? -notification.id),
+                          lock.withLock({ inFlightPerEndpoint[endpoint, default: 0] }) < settings.maxInFlightPerEndpoint
+                    else { continue }
                     if settingsCache[notification.campaignKey] == nil {
                         settingsCache[notification.campaignKey] = try store.campaignSettings(key: notification.campaignKey)
                     }
-                    post(notification, settings: settingsCache[notification.campaignKey])
+                    post(notification, endpoint: endpoint, settings: settingsCache[notification.campaignKey])
+                    posted += 1
                 }
+                let waiting = try store.pendingNotificationCount()
+                lock.withLock { pendingCount = max(0, waiting - inFlight.count) }
             } catch {
                 onEvent(.storeError("\(error)"))
             }
@@ -145,20 +206,38 @@ public final class WebhookDeliverer: @unchecked Sendable {
         return headers
     }
 
-    private func post(_ notification: OutboxNotification, settings campaign: CampaignSettings?) {
-        lock.withLock { inFlight[notification.id] = notification.attemptID ?? -notification.id }
+    /// Where a URL posts to, for the per-endpoint cap: "host:port" (the URL itself when unparsable).
+    static func endpointKey(_ url: String) -> String {
+        (try? HTTPEndpoint(url: url))?.authority ?? url
+    }
+
+    private func post(_ notification: OutboxNotification, endpoint: String, settings campaign: CampaignSettings?) {
+        let target: HTTPEndpoint
+        do {
+            target = try HTTPEndpoint(url: notification.url)
+        } catch {
+            lock.withLock { results.append(Result(notification: notification, outcome: .failure(error))) }
+            wake.signal()
+            return
+        }
+        guard let client else { preconditionFailure("posts are made by the deliverer thread, after it made the client") }
+        lock.withLock {
+            inFlight[notification.id] = notification.attemptID ?? -notification.id
+            inFlightPerEndpoint[endpoint, default: 0] += 1
+        }
         let headers = Self.headers(body: notification.body, event: notification.event, campaign: campaign,
                                    secret: settings.signingSecret, now: Timestamp.nowMs())
-        let connectTimeout = settings.connectTimeoutSec
-        let readTimeout = settings.readTimeoutSec
-        posters.async { [self] in
-            let outcome = Swift.Result<Int, HTTPClient.Failure> { () throws(HTTPClient.Failure) -> Int in
-                try HTTPClient.post(notification.url, headers: headers, body: Array(notification.body.utf8),
-                                    connectTimeout: connectTimeout, readTimeout: readTimeout).status
-            }
+        var request = HTTPRequest(method: .post, target: target.target, headers: HTTPHeaders(headers), body: Array(notification.body.utf8))
+        request.headers.set("Host", target.authority)
+        let timeouts = HTTPClient.Timeouts(connect: .milliseconds(Int64(settings.connectTimeoutSec * 1000)),
+                                           read: .milliseconds(Int64(settings.readTimeoutSec * 1000)))
+        // The completion runs on the loop: it only records the outcome and wakes the deliverer thread.
+        client.send(request, host: target.host, port: target.port, timeouts: timeouts) { [self] outcome in
             lock.withLock {
                 inFlight[notification.id] = nil
-                results.append(Result(notification: notification, outcome: outcome))
+                inFlightPerEndpoint[endpoint, default: 1] -= 1
+                if inFlightPerEndpoint[endpoint] == 0 { inFlightPerEndpoint[endpoint] = nil }
+                results.append(Result(notification: notification, outcome: outcome.map(\.status)))
             }
             wake.signal()
         }
@@ -177,12 +256,7 @@ public final class WebhookDeliverer: @unchecked Sendable {
                 try fail(notification, "HTTP \(status)", tries: tries, url: url, store: store, now: now)
             case .failure(let error):
                 // A URL this client cannot post to will not get better by waiting: give up at once.
-                let hopeless: Bool
-                switch error {
-                case .unsupportedScheme, .badURL: hopeless = true
-                case .cannotResolve, .connectFailed, .connectTimedOut, .readTimedOut, .io, .malformedResponse: hopeless = false
-                }
-                try fail(notification, "\(error)", tries: tries, url: url, store: store, now: now, giveUp: hopeless)
+                try fail(notification, "\(error)", tries: tries, url: url, store: store, now: now, giveUp: error.isPermanent)
             }
         } catch {
             onEvent(.storeError("\(error)"))

@@ -1,0 +1,153 @@
+/// One connection of an `HTTPServer`: parses requests, hands them to the handler one at a time
+/// (reading stops meanwhile, so pipelined requests wait in the parser and the kernel), writes each
+/// response, then keeps the connection for the next request or closes it.
+final class HTTPServerConnection: @unchecked Sendable {
+    // @unchecked Sendable: `loop`, `connection`, `configuration`, `handler` and `onClose` never
+    // change; the rest is touched only on the loop's thread (the connection's callbacks, the
+    // timer, `respond` which the responder sends to the loop).
+    private struct Awaiting {
+        var sequence: Int
+        var keepAlive: Bool
+        var method: HTTPMethod
+    }
+
+    let loop: EventLoop
+    private let connection: TCPConnection
+    private let configuration: HTTPServer.Configuration
+    private let handler: HTTPServer.Handler
+    private let onClose: (HTTPServerConnection) -> Void
+    private var parser: HTTPRequestParser
+    private var awaiting: Awaiting?
+    private var sequence = 0
+    private var served = 0
+    private var timer: EventLoop.TimerID?
+    private var closing = false
+
+    init(connection: TCPConnection, configuration: HTTPServer.Configuration, handler: @escaping HTTPServer.Handler,
+         onClose: @escaping (HTTPServerConnection) -> Void) {
+        loop = connection.loop
+        self.connection = connection
+        self.configuration = configuration
+        self.handler = handler
+        self.onClose = onClose
+        parser = HTTPRequestParser(maxHeaderBytes: configuration.maxHeaderBytes, maxBodyBytes: configuration.maxBodyBytes)
+    }
+
+    /// Answers `status` on a connection the server will not serve, and closes it.
+    static func refuse(_ connection: TCPConnection, status: Int) {
+        connection.start(TCPConnection.Handlers(received: { _ in }))
+        var response = HTTPResponse(status: status)
+        response.headers.set("Content-Length", "0")
+        response.headers.set("Connection", "close")
+        connection.write(response.serialized())
+        connection.close(afterFlushing: true)
+    }
+
+    func start() {
+        connection.start(TCPConnection.Handlers(
+            received: { [self] bytes in received(bytes) },
+            inputClosed: { [self] in inputClosed() },
+            closed: { [self] _ in closed() }))
+        armTimer()
+    }
+
+    func close() {
+        connection.close()
+    }
+
+    private func received(_ bytes: UnsafeRawBufferPointer) {
+        if closing { return }
+        parser.append(bytes)
+        processNext()
+    }
+
+    private func processNext() {
+        guard awaiting == nil, !closing else { return }
+        let request: HTTPRequest
+        do {
+            guard let next = try parser.nextRequest() else { return }
+            request = next
+        } catch {
+            finish(with: HTTPResponse(status: error.status, contentType: "text/plain", text: "\(error)\n"))
+            return
+        }
+        disarmTimer()
+        sequence += 1
+        served += 1
+        awaiting = Awaiting(sequence: sequence, keepAlive: request.keepAlive && served < configuration.maxRequestsPerConnection,
+                            method: request.method)
+        connection.setReading(false)
+        handler(request, HTTPResponder(connection: self, sequence: sequence))
+    }
+
+    /// Writes the response to request `sequence` (once), then goes on with the next request or closes.
+    func respond(_ response: HTTPResponse, to sequence: Int) {
+        guard let awaiting, awaiting.sequence == sequence, connection.isOpen else { return }
+        self.awaiting = nil
+        var response = response
+        if !(100..<200).contains(response.status), response.status != 204, response.status != 304 {
+            response.headers.set("Content-Length", String(response.body.count))
+        }
+        // RFC 9110 §9.3.2: HEAD gets the headers GET would, without the body.
+        if awaiting.method == .head { response.body = [] }
+        guard awaiting.keepAlive else {
+            finish(with: response)
+            return
+        }
+        connection.write(response.serialized())
+        connection.setReading(true)
+        armTimer()
+        processNext()
+    }
+
+    /// Sends a last response with `Connection: close`, then half-closes and reads (and drops) what
+    /// the client still sends until it closes too, or `lingerTime` passes. RFC 9112 §9.6: closing
+    /// with unread bytes sends a reset, which may make the client drop the response unread.
+    private func finish(with response: HTTPResponse) {
+        guard !closing else { return }
+        closing = true
+        disarmTimer()
+        var response = response
+        response.headers.set("Connection", "close")
+        if response.headers["Content-Length"] == nil { response.headers.set("Content-Length", String(response.body.count)) }
+        connection.write(response.serialized())
+        connection.shutdownOutput()
+        connection.setReading(true)
+        timer = loop.scheduleTimer(after: Self.lingerTime) { [weak self] in self?.connection.close() }
+    }
+
+    static let lingerTime = Duration.seconds(2)
+
+    private func inputClosed() {
+        // The client has sent all it will: answer what it asked (then close), or close now.
+        if awaiting != nil, !closing {
+            awaiting?.keepAlive = false
+        } else {
+            connection.close()
+        }
+    }
+
+    private func closed() {
+        disarmTimer()
+        awaiting = nil
+        onClose(self)
+    }
+
+    private func armTimer() {
+        disarmTimer()
+        timer = loop.scheduleTimer(after: configuration.headerTimeout) { [weak self] in
+            guard let self else { return }
+            timer = nil
+            if parser.hasPartialMessage {
+                finish(with: HTTPResponse(status: 408, contentType: "text/plain", text: "request not received in time\n"))
+            } else {
+                connection.close()
+            }
+        }
+    }
+
+    private func disarmTimer() {
+        if let timer { loop.cancelTimer(timer) }
+        timer = nil
+    }
+}
