@@ -4,8 +4,12 @@ import Glibc
 #endif
 
 /// A UDP socket on an event loop: datagrams are read in batches (`recvmmsg`) on the loop's thread
-/// into the loop's receive buffers and handed to `handler` without a copy; `send` works from any
-/// thread (the kernel serialises `sendto` on one socket).
+/// into the loop's receive buffers and handed on without a copy; `send` works from any thread (the
+/// kernel serialises `sendto` on one socket).
+///
+/// Two ways to read: with a `handler`, the socket is in the loop's epoll set and read as datagrams
+/// arrive (SIP); without one it is *polled*: its owner calls `receive(_:)` when it wants what came
+/// (RTP, read once per 20 ms media tick, so a thousand calls cost no wake-up per packet).
 public final class UDPChannel: Selectable, @unchecked Sendable {
     // @unchecked Sendable: `fd`, `handler`, `loop` and `localAddress` never change; `registration`
     // and `closed` are touched only on the loop's thread.
@@ -15,7 +19,7 @@ public final class UDPChannel: Selectable, @unchecked Sendable {
     /// The address bound (with the real port when 0 was asked for).
     public let localAddress: SocketAddress
     private let fd: Int32
-    private let handler: Handler
+    private let handler: Handler?
     private let maxDatagram: Int
     private var registration: EventLoop.Registration?
     private var closed = false
@@ -26,9 +30,10 @@ public final class UDPChannel: Selectable, @unchecked Sendable {
     ///   - exclusive: refuse a port another socket holds (no SO_REUSEADDR; RTP ports are ours alone).
     ///   - receiveBufferBytes: SO_RCVBUF to ask for (bursts wait in the kernel, not dropped).
     ///   - maxDatagram: the largest datagram read whole (SIP: 65,535; RTP: 2,048).
-    ///   - handler: called on the loop's thread for each datagram; the bytes are valid only during the call.
+    ///   - handler: called on the loop's thread for each datagram; the bytes are valid only during the
+    ///     call. Nil: a polled channel, read only by `receive(_:)`.
     public init(bind address: SocketAddress, on loop: EventLoop, exclusive: Bool = false, receiveBufferBytes: Int? = nil,
-                maxDatagram: Int = 65_535, handler: @escaping Handler) throws(IOError) {
+                maxDatagram: Int = 65_535, handler: Handler?) throws(IOError) {
         let fd = socket(address.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .system("socket") }
         if !exclusive {
@@ -54,6 +59,7 @@ public final class UDPChannel: Selectable, @unchecked Sendable {
         self.localAddress = actual
         self.handler = handler
         self.maxDatagram = min(max(maxDatagram, 64), ReceiveBuffers.slotSize)
+        guard handler != nil else { return }
         if loop.inEventLoop {
             try register()
         } else {
@@ -97,14 +103,28 @@ public final class UDPChannel: Selectable, @unchecked Sendable {
     }
 
     public func readable() {
-        let buffers = loop.receiveBuffers
+        guard let handler else { return }
         // Level-triggered: one batch per turn; what is left makes the descriptor ready again.
+        _ = receive(handler)
+    }
+
+    /// The most datagrams one `receive(_:)` reads: fewer means the socket was emptied.
+    public static let batchSize = ReceiveBuffers.batch
+
+    /// Reads what has arrived (one `recvmmsg` batch) and hands each datagram to `body`; returns how
+    /// many. On the loop's thread; for polled channels, the owner's way to read.
+    @discardableResult
+    public func receive(_ body: Handler) -> Int {
+        assert(loop.inEventLoop)
+        guard !closed else { return 0 }
+        let buffers = loop.receiveBuffers
         let count = buffers.receive(fd: fd, slotSize: maxDatagram)
         for index in 0..<count {
             let (bytes, source) = buffers.datagram(index)
-            handler(bytes, source)
-            if closed { return }
+            body(bytes, source)
+            if closed { return index + 1 }
         }
+        return count
     }
 
     public func writable() {}

@@ -71,13 +71,11 @@ final class CallMedia {
         rtpAddress.port = port
         var rtcpAddress = host
         rtcpAddress.port = port + 1
-        rtp = try UDPChannel(bind: rtpAddress, on: loop, exclusive: true, maxDatagram: 2048) { [unowned self] bytes, source in
-            rtpReceived(bytes, from: source)
-        }
+        // Polled, not watched: each media tick reads what came (about one packet a call), so RTP costs
+        // no wake-up of its own; RTCP is read once a second.
+        rtp = try UDPChannel(bind: rtpAddress, on: loop, exclusive: true, maxDatagram: 2048, handler: nil)
         do {
-            rtcp = try UDPChannel(bind: rtcpAddress, on: loop, exclusive: true, maxDatagram: 2048) { [unowned self] bytes, _ in
-                report.rtcpReceived(bytes, now65536: Self.now65536(loop.now))
-            }
+            rtcp = try UDPChannel(bind: rtcpAddress, on: loop, exclusive: true, maxDatagram: 2048, handler: nil)
         } catch {
             rtp?.close()
             throw error
@@ -100,6 +98,8 @@ final class CallMedia {
         comfortNoiseType = answer.comfortNoisePayloadType
         remote = try? SocketAddress.resolve(host: answer.host, port: answer.port)
         remoteRTCP = try? SocketAddress.resolve(host: answer.host, port: answer.rtcpPort ?? answer.port + 1)
+        // Early media waiting in the socket is not the answered call: detection starts at the 200 OK.
+        if let rtp { while rtp.receive({ _, _ in }) == UDPChannel.batchSize {} }
         answeredAt = loop.now
         lastReceived = loop.now
         ticker.add(self)
@@ -142,11 +142,19 @@ final class CallMedia {
     /// One 20 ms step: a frame in to the detector, a frame out to the callee, RTCP every 5 s and the
     /// media-inactivity check every second.
     func tick(now: LoopInstant) {
+        if let rtp {
+            // Until the socket is empty (a short batch): a burst after a stall is taken in this tick.
+            while rtp.receive({ bytes, source in rtpReceived(bytes, from: source) }) == UDPChannel.batchSize, !closed {}
+        }
+        guard !closed else { return }
         let frame = playout.take()
         if detector != nil { detect(frame) }
         guard !closed else { return }
         send()
         ticks += 1
+        if ticks % 50 == 0, let rtcp {
+            rtcp.receive { bytes, _ in report.rtcpReceived(bytes, now65536: Self.now65536(now)) }
+        }
         if ticks % 250 == 0 { sendReport(now: now) }
         if ticks % 50 == 0, now.duration(since: lastReceived) >= inactivityTimeout {
             call.hangUp(.error, reason: "no media")

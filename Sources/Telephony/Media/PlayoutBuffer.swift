@@ -79,18 +79,29 @@ public struct PlayoutBuffer: Sendable {
             first = resync(header)
         }
         lateRun = 0
+        let start = max(first, windowStart)
+        let end = min(first + Int64(payload.count), windowEnd)
+        guard start < end else { return }
         let table = law == .muLaw ? G711.muLawToLinear : G711.aLawToLinear
+        let frameSamples = Int64(Self.frameSamples)
         table.withUnsafeBufferPointer { decode in
             ring.withUnsafeMutableBufferPointer { ring in
-                var position = max(first, windowStart)
-                var index = Int(position - first)
-                while index < payload.count, position < windowEnd {
-                    let slot = Int((position / Int64(Self.frameSamples)) % Int64(capacity))
-                    let offset = Int(position % Int64(Self.frameSamples))
-                    ring[slot * Self.frameSamples + offset] = decode[Int(payload[index])]
-                    if filled[slot] < 255 { filled[slot] += 1 }
-                    position += 1
-                    index += 1
+                filled.withUnsafeMutableBufferPointer { filled in
+                    // Frame by frame: a run of samples into one slot, then its count once.
+                    var position = start
+                    while position < end {
+                        let frameIndex = position / frameSamples
+                        let runEnd = min(end, (frameIndex + 1) * frameSamples)
+                        let slot = Int(frameIndex % Int64(capacity))
+                        let base = slot * Self.frameSamples - Int(frameIndex * frameSamples)
+                        var index = Int(position - first)
+                        for sample in Int(position)..<Int(runEnd) {
+                            ring[base + sample] = decode[Int(payload[index])]
+                            index += 1
+                        }
+                        filled[slot] = UInt8(min(255, Int(filled[slot]) + Int(runEnd - position)))
+                        position = runEnd
+                    }
                 }
             }
         }
@@ -118,9 +129,13 @@ public struct PlayoutBuffer: Sendable {
         }
         if filled[slot] >= UInt8(Self.frameSamples / 2) {
             let start = slot * Self.frameSamples
-            for index in 0..<Self.frameSamples {
-                frame[index] = ring[start + index]
-                ring[start + index] = 0
+            ring.withUnsafeMutableBufferPointer { ring in
+                frame.withUnsafeMutableBufferPointer { frame in
+                    for index in 0..<Self.frameSamples {
+                        frame[index] = ring[start + index]
+                        ring[start + index] = 0
+                    }
+                }
             }
             return .audio
         }
