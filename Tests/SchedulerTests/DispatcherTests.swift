@@ -308,6 +308,26 @@ import Testing
         let states = try fixture.states()
         #expect(states.values.filter { $0 == "dialing" }.isEmpty)
     }
+
+    @Test func stopDuringARunOnceDrainsAndHangsUpWhatIsLeft() async throws {
+        // `run --once` under SIGTERM: no new claims, live calls get the drain time, then are hung up,
+        // and every attempt started has its CDR.
+        let fixture = try await Fixture()
+        try fixture.importCampaign("cron", targets: (0..<50).map { String(format: "+1555610%04d", $0) }) {
+            $0.dialoutLimitPerSecond = 20
+        }
+        let dialer = ScriptedDialer(callDuration: .seconds(30))
+        let stop = StopSignal()
+        let dispatcher = fixture.dispatcher(dialer)
+        async let summary = dispatcher.run(.once(until: nil, stop: stop, drainTimeout: .milliseconds(200)))
+        #expect(try await waitUntil(seconds: 20) { dialer.targets.count >= 3 }, "never started dialing")
+        stop.request()
+        let result = try await summary
+        #expect(dialer.targets.count < 50)
+        #expect(dialer.hangUps.count == dialer.targets.count, "every live call was hung up after the drain time")
+        #expect(result.attempts == dialer.targets.count)
+        #expect(try fixture.cdrLines().count == dialer.targets.count)
+    }
 }
 
 @Suite(.serialized) struct MediaPortWaitTests {

@@ -12,6 +12,8 @@ final class ScriptedDialer: Dialer, @unchecked Sendable {
     private var inProgress = 0
     private var maxInProgress = 0
     private var hungUp: [String] = []
+    /// The calls in progress, so that a hang-up ends one early.
+    private var running: [String: Task<Void, Never>] = [:]
     let callDuration: Duration
     /// What `mediaCapacity()` answers (nil: no limit); tests change it while the dispatcher runs.
     private var capacity: Int?
@@ -53,21 +55,36 @@ final class ScriptedDialer: Dialer, @unchecked Sendable {
         let duration = callDuration
         let (stream, continuation) = AsyncStream<CallEvent>.makeStream()
         continuation.yield(.inviteSent(sipCallID: callID))
-        // Owned by the stream's consumer: the call ends by itself after `callDuration`.
-        Task {
+        // Owned by the stream's consumer: the call ends by itself after `callDuration`, or when hung up.
+        let call = Task {
             let start = Timestamp.nowMs()
-            try? await Task.sleep(for: duration)
-            self.lock.withLock { self.inProgress -= 1 }
+            var outcome = outcome
+            do {
+                try await Task.sleep(for: duration)
+            } catch {
+                outcome = CallOutcome(status: .completed, reasonCode: .dialerDisconnected)
+            }
+            self.lock.withLock {
+                self.inProgress -= 1
+                self.running[callID] = nil
+            }
             if outcome.status == .completed { continuation.yield(.answered(remoteSDP: "")) }
             continuation.yield(.ended(CallResult(
                 outcome: outcome, sipCallID: callID, startTime: start, ringTime: nil,
                 connectTime: outcome.status == .completed ? start : nil, disconnectTime: Timestamp.nowMs())))
             continuation.finish()
         }
+        lock.withLock { running[callID] = call }
         return stream
     }
 
     func hangUp(sipCallID: String) async {
-        lock.withLock { hungUp.append(sipCallID) }
+        let call = lock.withLock { () -> Task<Void, Never>? in
+            hungUp.append(sipCallID)
+            return running[sipCallID]
+        }
+        call?.cancel()
     }
+
+    var hangUps: [String] { lock.withLock { hungUp } }
 }

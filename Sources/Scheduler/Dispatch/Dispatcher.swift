@@ -26,10 +26,24 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
     }
 
     public enum Mode: Sendable {
-        /// Dial what is due, wait for retries that fall due before `until`, then return.
-        case once(until: Date?)
+        /// Dial what is due, wait for retries that fall due before `until`, then return; or, if `stop`
+        /// is requested first, stop claiming and give live calls `drainTimeout`, as `untilStopped`.
+        case once(until: Date?, stop: StopSignal? = nil, drainTimeout: Duration = .seconds(30))
         /// Dial until `stop` is requested; then stop claiming and give live calls `drainTimeout`.
         case untilStopped(StopSignal, drainTimeout: Duration)
+
+        var stop: StopSignal? {
+            switch self {
+            case .once(_, let stop, _): stop
+            case .untilStopped(let stop, _): stop
+            }
+        }
+
+        var drainTimeout: Duration {
+            switch self {
+            case .once(_, _, let timeout), .untilStopped(_, let timeout): timeout
+            }
+        }
     }
 
     /// What the dispatcher tells whoever runs it (the executable logs it).
@@ -148,7 +162,7 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                     if let key = campaignOfAttempt.removeValue(forKey: attemptID) { gates[key]?.release(attemptID) }
                     onEvent(.slotExpired(attemptID: attemptID))
                 }
-                if case .untilStopped(let stop, _) = mode, stop.isRequested { break mainLoop }
+                if mode.stop?.isRequested == true { break mainLoop }
 
                 if now >= nextRefresh {
                     campaigns = try await store.activeCampaigns()
@@ -184,7 +198,7 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                     waitingForPorts = false
                 }
                 if ready.isEmpty {
-                    if case .once(let until) = mode, campaignOfAttempt.isEmpty,
+                    if case .once(let until, _, _) = mode, campaignOfAttempt.isEmpty,
                        try await !moreWorkBefore(until, campaigns: campaigns, idle: idleUntil, now: now) {
                         break mainLoop
                     }
@@ -271,8 +285,8 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
             }
 
             // Stopping: no new claims. Live calls get the drain time, then are hung up.
-            if case .untilStopped(_, let drainTimeout) = mode, !campaignOfAttempt.isEmpty {
-                let deadline = clock.now.advanced(by: drainTimeout)
+            if mode.stop?.isRequested == true, !campaignOfAttempt.isEmpty {
+                let deadline = clock.now.advanced(by: mode.drainTimeout)
                 while !campaignOfAttempt.isEmpty, clock.now < deadline {
                     for done in finished.drain() { campaignOfAttempt[done.attemptID] = nil }
                     try await clock.sleep(for: .milliseconds(20))
