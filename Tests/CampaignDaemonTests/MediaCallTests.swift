@@ -31,8 +31,9 @@ import Testing
         let rtpPorts: ClosedRange<Int>
     }
 
-    /// A workspace whose one campaign calls one number on a SIPp callee running `scenario`.
-    func setUp(scenario: String, replacing: [String: String], campaign: String, rtpBase: Int, extraConfig: String = "") throws -> Setup {
+    /// A workspace whose one campaign calls one number on a SIPp callee running `scenario`
+    /// (shared with AMDLineTests: each test passes its own 20-port RTP range).
+    static func setUp(scenario: String, replacing: [String: String], campaign: String, rtpBase: Int, extraConfig: String = "") throws -> Setup {
         let directory = try Workspace()
         let sippMedia = try SIPpCallee.freeUDPPort()
         let callee = try SIPpCallee(
@@ -53,19 +54,33 @@ import Testing
         return Setup(directory: directory, callee: callee, rtpPorts: rtpPorts)
     }
 
-    /// `run --once` with SIPp answering; both must succeed. Returns the one CDR and, when
-    /// `capturing`, the RTP that crossed the loopback to and from campaignd's RTP ports.
-    func runOnce(_ setup: Setup, capturing: Bool = false) async throws -> ([String: Any], [PacketCapture.Packet]) {
+    /// What one `campaignd run` against SIPp left: the one CDR, the RTP captured, campaignd's log.
+    struct Run {
+        var cdr: [String: Any]
+        var packets: [PacketCapture.Packet]
+        var log: String
+    }
+
+    /// `campaignd ARGUMENTS` (`run --once` by default) with SIPp answering; both must succeed. Returns
+    /// the one CDR, campaignd's log and, when `capturing`, the RTP that crossed the loopback to and from
+    /// campaignd's RTP ports.
+    static func run(_ setup: Setup, arguments: [String] = ["run", "--once"], capturing: Bool = false) async throws -> Run {
         let filter = "udp portrange \(setup.rtpPorts.lowerBound)-\(setup.rtpPorts.upperBound)"
         let capture = capturing ? try await PacketCapture(filter: filter, in: setup.directory.path) : nil
-        let result = try await setup.directory.campaignd("run", "--once")
+        let result = try await CampaigndProcess.run(arguments, in: setup.directory.path)
         let packets = try await capture?.stop() ?? []
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr.suffix(2000))")
         #expect(await setup.callee.waitForExit() == 0, "SIPp: \(setup.callee.log.suffix(800))")
-        return (try onlyCDR(setup.directory), packets)
+        return Run(cdr: try onlyCDR(setup.directory), packets: packets, log: result.stderr)
     }
 
-    func onlyCDR(_ directory: Workspace) throws -> [String: Any] {
+    /// `run --once`: the one CDR and the RTP captured.
+    static func runOnce(_ setup: Setup, capturing: Bool = false) async throws -> ([String: Any], [PacketCapture.Packet]) {
+        let result = try await run(setup, capturing: capturing)
+        return (result.cdr, result.packets)
+    }
+
+    static func onlyCDR(_ directory: Workspace) throws -> [String: Any] {
         let folder = directory.path + "/var/cdr"
         let lines = try FileManager.default.contentsOfDirectory(atPath: folder).flatMap {
             try String(contentsOfFile: folder + "/" + $0, encoding: .utf8).split(separator: "\n")
@@ -80,9 +95,9 @@ import Testing
         """
 
     @Test func machineGetsTheVoicemailAfterTheBeep() async throws {
-        let setup = try setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/machine-beep.ulaw"],
+        let setup = try Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/machine-beep.ulaw"],
                               campaign: Self.detectCampaign, rtpBase: 31000)
-        let (cdr, packets) = try await runOnce(setup, capturing: true)
+        let (cdr, packets) = try await Self.runOnce(setup, capturing: true)
         #expect(cdr["machineDetection"] as? String == "amd_machine_detected")
         #expect(cdr["beepDetected"] as? Bool == true)
         #expect(cdr["reasonCode"] as? String == "dialer-disconnected")
@@ -122,9 +137,9 @@ import Testing
     }
 
     @Test func personHearsTheHumanPromptSoonAfterHello() async throws {
-        let setup = try setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/human-hello.ulaw"],
+        let setup = try Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/human-hello.ulaw"],
                               campaign: Self.detectCampaign, rtpBase: 31100)
-        let (cdr, packets) = try await runOnce(setup, capturing: true)
+        let (cdr, packets) = try await Self.runOnce(setup, capturing: true)
         #expect(cdr["machineDetection"] as? String == "amd_human_detected")
         #expect(cdr["beepDetected"] as? Bool == false)
         #expect(cdr["reasonCode"] as? String == "dialer-disconnected")
@@ -143,9 +158,9 @@ import Testing
              "onHuman": {"play": "hello.wav"}, "notifyUrl": "http://127.0.0.1:\(receiver.port)/amd",
              "amdEventsSubscription": ["amd_human_detected", "amd_machine_detected"]}
             """
-        let setup = try setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/human-hello.ulaw"],
+        let setup = try Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/human-hello.ulaw"],
                               campaign: campaign, rtpBase: 31400)
-        let (cdr, _) = try await runOnce(setup)
+        let (cdr, _) = try await Self.runOnce(setup)
         #expect(cdr["machineDetection"] as? String == "amd_human_detected")
         let bodies = receiver.requests.compactMap { $0["body"] as? [String: Any] }
         // amd_stopped is not subscribed to, so it is not sent.
@@ -166,9 +181,9 @@ import Testing
             {"name": "Humans only", "contacts": [{"target": "+15557770002"}], "machineDetection": "disconnect",
              "onHuman": {"play": "hello.wav"}}
             """
-        let setup = try setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/machine-beep.ulaw"],
+        let setup = try Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/machine-beep.ulaw"],
                               campaign: campaign, rtpBase: 31200)
-        let (cdr, _) = try await runOnce(setup)
+        let (cdr, _) = try await Self.runOnce(setup)
         #expect(cdr["status"] as? String == "completed")
         #expect(cdr["reasonCode"] as? String == "machine-detected")
         #expect(cdr["machineDetection"] as? String == "amd_machine_detected")
@@ -185,10 +200,10 @@ import Testing
             {"name": "Silent line", "contacts": [{"target": "+15557770005"}], "machineDetection": "detect",
              "onHuman": {"play": "long.wav"}}
             """
-        let setup = try setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/human-hello.ulaw"],
+        let setup = try Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/human-hello.ulaw"],
                               campaign: campaign, rtpBase: 31500, extraConfig: #""media": {"inactivityTimeoutSec": 2},"#)
         try Self.promptWAV(hz: 500, seconds: 20).write(to: URL(fileURLWithPath: setup.directory.path + "/campaigns/prompts/long.wav"))
-        let (cdr, _) = try await runOnce(setup)
+        let (cdr, _) = try await Self.runOnce(setup)
         #expect(cdr["status"] as? String == "completed")
         #expect(cdr["reasonCode"] as? String == "error")
         #expect(cdr["reason"] as? String == "no media")
@@ -202,10 +217,10 @@ import Testing
         let campaign = """
             {"name": "Reminders", "contacts": [{"target": "+15557770003"}], "onHuman": {"play": "long.wav", "optOutDigit": "9"}}
             """
-        let setup = try setUp(scenario: "uas-press-digit.xml.in", replacing: ["PCAP": "/usr/share/sip-tester/dtmf_2833_9.pcap"],
+        let setup = try Self.setUp(scenario: "uas-press-digit.xml.in", replacing: ["PCAP": "/usr/share/sip-tester/dtmf_2833_9.pcap"],
                               campaign: campaign, rtpBase: 31300)
         try Self.promptWAV(hz: 500, seconds: 8).write(to: URL(fileURLWithPath: setup.directory.path + "/campaigns/prompts/long.wav"))
-        let (cdr, _) = try await runOnce(setup)
+        let (cdr, _) = try await Self.runOnce(setup)
         #expect(cdr["optedOut"] as? Bool == true)
         #expect((cdr["reason"] as? String)?.contains("opted out with 9") == true)
         // The key press cut the 8 s prompt short.

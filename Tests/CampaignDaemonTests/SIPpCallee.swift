@@ -34,8 +34,19 @@ final class SIPpCallee {
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        // Give SIPp a moment to bind its socket.
-        Thread.sleep(forTimeInterval: 0.4)
+        // Ready once its SIP socket is bound (bounded: a SIPp that fails to start shows in its log).
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning, !Self.isBound(udpPort: port), Date() < deadline { usleep(10_000) }
+    }
+
+    /// Whether some socket is bound to UDP `port`, as /proc/net/udp lists them (local address
+    /// `HEXADDR:HEXPORT` in the second column). Reading it never takes the port from SIPp, as a test bind would.
+    static func isBound(udpPort port: Int) -> Bool {
+        guard let table = try? String(contentsOfFile: "/proc/net/udp", encoding: .utf8) else { return false }
+        let suffix = ":" + String(format: "%04X", port)
+        return table.split(separator: "\n").dropFirst().contains { line in
+            line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first?.hasSuffix(suffix) == true
+        }
     }
 
     deinit {
