@@ -10,8 +10,6 @@ import IO
 final class CallMedia {
     // Confined to `loop`'s thread (no lock): created there by the call, closed there.
     enum MediaTimer: Hashable {
-        /// No RTP at all by the no-speech timeout is a media failure, not silence.
-        case noAudio
         case script(CallScriptStateMachine.Timer)
     }
 
@@ -35,7 +33,6 @@ final class CallMedia {
     private var latched = false
     private var playout = PlayoutBuffer()
     private var dtmf = DTMFReceiver()
-    private var receivedAudio = false
     private var lastReceived: LoopInstant
     private var answeredAt: LoopInstant?
     private var timers: [MediaTimer: EventLoop.TimerID] = [:]
@@ -123,7 +120,6 @@ final class CallMedia {
         report.received(header, arrivalSamples: Int64(now.nanoseconds / 125_000))
         let payload = UnsafeRawBufferPointer(rebasing: bytes[header.payloadStart..<header.payloadEnd])
         if header.payloadType == law.payloadType {
-            receivedAudio = true
             playout.audioReceived(header, payload: payload, law: law)
         } else if let telephoneEventType, header.payloadType == telephoneEventType {
             if let digit = dtmf.eventReceived(timestamp: header.timestamp, payload: payload) { digitReceived(digit) }
@@ -141,16 +137,23 @@ final class CallMedia {
 
     /// One 20 ms step: a frame in to the detector, a frame out to the callee, RTCP every 5 s and the
     /// media-inactivity check every second.
-    func tick(now: LoopInstant) {
-        if let rtp {
+    /// - Parameter sending: false for a tick the loop missed and is catching up on: the detector's
+    ///   clock and the prompt move on, but nothing is sent (the far end sees a gap, not a burst).
+    func tick(now: LoopInstant, sending: Bool = true) {
+        // While detecting, every tick reads what came; after the verdict nothing listens to the audio
+        // but digits and the inactivity check, and reading every 100 ms saves four syscalls in five.
+        if let rtp, detector != nil || ticks % 5 == 0 {
             // Until the socket is empty (a short batch): a burst after a stall is taken in this tick.
             while rtp.receive({ bytes, source in rtpReceived(bytes, from: source) }) == UDPChannel.batchSize, !closed {}
         }
         guard !closed else { return }
-        let frame = playout.take()
-        if detector != nil { detect(frame) }
+        if detector != nil {
+            detect(playout.take())
+        } else {
+            playout.skip()
+        }
         guard !closed else { return }
-        send()
+        send(sending)
         ticks += 1
         if ticks % 50 == 0, let rtcp {
             rtcp.receive { bytes, _ in report.rtcpReceived(bytes, now65536: Self.now65536(now)) }
@@ -177,7 +180,7 @@ final class CallMedia {
         amdEvents(events)
     }
 
-    private func send() {
+    private func send(_ sending: Bool) {
         guard let rtp, let remote else { return }
         var marker = false
         packet.withUnsafeMutableBytes { buffer in
@@ -197,13 +200,16 @@ final class CallMedia {
             } else {
                 payload.initializeMemory(as: UInt8.self, repeating: Self.silence(law))
             }
+            guard sending else { return }
             RTPHeader.write(marker: marker, payloadType: law.payloadType, sequenceNumber: sequenceNumber, timestamp: timestamp,
                             ssrc: report.ssrc, into: buffer)
             rtp.send(UnsafeRawBufferPointer(buffer), to: remote)
         }
-        sequenceNumber &+= 1
+        if sending {
+            sequenceNumber &+= 1
+            report.sent(payloadBytes: PlayoutBuffer.frameSamples)
+        }
         timestamp &+= UInt32(PlayoutBuffer.frameSamples)
-        report.sent(payloadBytes: PlayoutBuffer.frameSamples)
         if let current = playing, current.offset >= current.bytes.count {
             playing = nil
             startOfTalkspurt = true
@@ -242,11 +248,11 @@ final class CallMedia {
             switch action {
             case .startDetection:
                 let configuration = script.script.amd
+                // Its timeouts (no speech, no decision) come from its own 20 ms clock, which the media
+                // tick moves on whether or not RTP arrives.
                 detector = AnsweringMachineDetector(configuration: configuration)
                 amd.detectionStarted()
-                startTimer(.noAudio, after: .milliseconds(configuration.noSpeechTimeoutMs))
             case .stopDetection:
-                cancelTimer(.noAudio)
                 if var detector {
                     let events = detector.stop()
                     self.detector = nil
@@ -275,8 +281,9 @@ final class CallMedia {
 
     private func startTimer(_ key: MediaTimer, after delay: Duration) {
         cancelTimer(key)
-        timers[key] = loop.scheduleTimer(after: delay) { [weak self] in
-            guard let self else { return }
+        // unowned(unsafe): `close()` cancels every timer before the call lets go of its media, so a
+        // timer never outlives it (and no weak reference puts a side table on this hot object).
+        timers[key] = loop.scheduleTimer(after: delay) { [unowned(unsafe) self] in
             timers[key] = nil
             timerFired(key)
         }
@@ -288,12 +295,6 @@ final class CallMedia {
 
     private func timerFired(_ timer: MediaTimer) {
         switch timer {
-        case .noAudio:
-            guard !receivedAudio, var detector else { return }
-            let afterMs = detector.configuration.noSpeechTimeoutMs
-            let events = detector.fail("no RTP audio received within \(afterMs) ms of the answer", atMs: afterMs)
-            self.detector = detector
-            amdEvents(events)
         case .script(let scriptTimer):
             perform(script.timerFired(scriptTimer))
         }

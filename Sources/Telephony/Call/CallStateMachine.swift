@@ -161,10 +161,12 @@ public struct CallStateMachine: Sendable {
         }
     }
 
-    /// The dialer wants the call over: CANCEL before answer, BYE after.
+    /// The dialer wants the call over: CANCEL before answer, BYE after. An answered call hung up as
+    /// `invalid-number` (a carrier's SIT intercept answered it) is a failed call, not a completed one
+    /// (DESIGN.md "Outcomes").
     public mutating func hangUp(_ reasonCode: CallOutcome.ReasonCode = .dialerDisconnected) -> [Action] {
         guard state == .confirmed else { return cancelNowOrAfterProvisional() }
-        return sendBye(outcome: CallOutcome(status: .completed, reasonCode: reasonCode))
+        return sendBye(outcome: CallOutcome(status: reasonCode == .invalidNumber ? .failed : .completed, reasonCode: reasonCode))
     }
 
     /// §9.1: a CANCEL may only follow a provisional response; before one, it waits for it.

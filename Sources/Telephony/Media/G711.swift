@@ -29,6 +29,9 @@ public enum G711 {
 
     public static let muLawToLinear: [Int16] = (0...255).map { muLawDecode(UInt8($0)) }
     public static let aLawToLinear: [Int16] = (0...255).map { aLawDecode(UInt8($0)) }
+    /// The same tables in memory that is never freed or copied, for the per-packet decode loop.
+    nonisolated(unsafe) static let muLawTable = UnsafeBufferPointer(copying: muLawToLinear)  // read-only after creation
+    nonisolated(unsafe) static let aLawTable = UnsafeBufferPointer(copying: aLawToLinear)  // read-only after creation
 
     /// G.711 Table 2: segment s, step m → ((2m + 33) · 2^s − 33) in 14-bit units; code words are sent inverted.
     static func muLawDecode(_ byte: UInt8) -> Int16 {
@@ -81,5 +84,14 @@ public enum G711 {
         if segment >= 8 { return 0x7F ^ mask }
         let step = segment < 2 ? (value >> 1) & 0x0F : (value >> segment) & 0x0F
         return UInt8(segment << 4 | step) ^ mask
+    }
+}
+
+extension UnsafeBufferPointer {
+    /// A new allocation holding `elements`, never freed (for process-lifetime tables).
+    init(copying elements: [Element]) {
+        let buffer = UnsafeMutableBufferPointer<Element>.allocate(capacity: elements.count)
+        _ = buffer.initialize(from: elements)
+        self.init(buffer)
     }
 }

@@ -2,8 +2,9 @@ import IO
 
 /// One 20 ms clock per event loop for every call on it that has media: each tick takes a frame in
 /// and sends a frame out for each call. Ticks keep deadlines (`start + n × 20 ms`), so however late
-/// one runs the stream does not drift; a loop more than 100 ms behind skips ahead rather than
-/// sending a burst.
+/// one runs the stream does not drift. A loop that fell behind (a stalled machine) runs the ticks it
+/// missed without sending them, so detection and prompts keep wall-clock time and the far end sees a
+/// gap instead of a burst.
 final class MediaTicker {
     // Confined to `loop`'s thread (no lock).
     static let period = Duration.milliseconds(20)
@@ -12,7 +13,7 @@ final class MediaTicker {
     private var start = LoopInstant(nanoseconds: 0)
     private var tickNumber: Int64 = 0
     private var timer: EventLoop.TimerID?
-    /// How late ticks ran, in ms (0 when on time): for the metrics.
+    /// Ticks run late, without sending (the loop was stalled for them).
     private(set) var lateTicks = 0
 
     init(loop: EventLoop) {
@@ -54,14 +55,18 @@ final class MediaTicker {
 
     private func fire() {
         timer = nil
-        tickNumber += 1
         let now = loop.now
-        let due = start.advanced(by: Self.period * Int(tickNumber))
-        if now.duration(since: due) > .milliseconds(100) {
-            // Far behind (the machine stalled): move the clock on instead of bursting packets.
-            lateTicks += 1
-            tickNumber = Int64(now.duration(since: start) / Self.period)
+        // Every tick due by now: the last is sent, those before it (missed in a stall) only counted.
+        let dueTicks = max(tickNumber + 1, Int64(now.duration(since: start) / Self.period))
+        while tickNumber < dueTicks {
+            tickNumber += 1
+            if tickNumber < dueTicks { lateTicks += 1 }
+            runTick(now: now, sending: tickNumber == dueTicks)
         }
+        if !calls.isEmpty { schedule() }
+    }
+
+    private func runTick(now: LoopInstant, sending: Bool) {
         // Backwards, so a call that ends in its tick (swapped out for the last) is not skipped.
         var index = calls.count - 1
         while index >= 0 {
@@ -69,11 +74,10 @@ final class MediaTicker {
                 let media = calls[index]
                 if media.lastTick != tickNumber {
                     media.lastTick = tickNumber
-                    media.tick(now: now)
+                    media.tick(now: now, sending: sending)
                 }
             }
             index -= 1
         }
-        if !calls.isEmpty { schedule() }
     }
 }

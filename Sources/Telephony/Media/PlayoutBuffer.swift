@@ -7,8 +7,10 @@
 ///
 /// The first packet of a stream (and of a new SSRC) is placed `delayFrames` ahead of the tick, which
 /// absorbs that much jitter. A stream that runs too far ahead or keeps arriving late (clock drift, a
-/// restarted sender) is placed anew. Pure and allocation-free per packet: it runs on the call's loop.
-public struct PlayoutBuffer: Sendable {
+/// restarted sender) is placed anew. Allocation-free after `init`, and noncopyable: its storage is
+/// allocated once and written in place, with no copy-on-write checks per packet (it runs on the
+/// call's loop for every packet of every call).
+public struct PlayoutBuffer: ~Copyable {
     public static let frameSamples = 160
 
     public enum Frame: Sendable, Equatable {
@@ -30,11 +32,14 @@ public struct PlayoutBuffer: Sendable {
     public let capacity: Int
     public let delayFrames: Int
     public private(set) var counters = Counters()
+    /// Decoded samples, `capacity` frames of 160.
+    private let ring: UnsafeMutableBufferPointer<Int16>
+    /// Samples written per frame slot.
+    private let filled: UnsafeMutableBufferPointer<UInt8>
+    /// Comfort-noise level per frame slot (−1: none).
+    private let noise: UnsafeMutableBufferPointer<Int8>
     /// The samples of the last `.audio` frame taken.
-    public private(set) var frame: [Int16]
-    private var ring: [Int16]
-    private var filled: [UInt8]
-    private var noise: [Int8]
+    private let output: UnsafeMutableBufferPointer<Int16>
     private var ssrc: UInt32?
     private var lastTimestamp: UInt32 = 0
     private var lastExtended: Int64 = 0
@@ -52,11 +57,25 @@ public struct PlayoutBuffer: Sendable {
     public init(capacity: Int = 16, delayFrames: Int = 2) {
         self.capacity = max(capacity, delayFrames + 2)
         self.delayFrames = delayFrames
-        frame = [Int16](repeating: 0, count: Self.frameSamples)
-        ring = [Int16](repeating: 0, count: self.capacity * Self.frameSamples)
-        filled = [UInt8](repeating: 0, count: self.capacity)
-        noise = [Int8](repeating: -1, count: self.capacity)
+        ring = .allocate(capacity: self.capacity * Self.frameSamples)
+        ring.initialize(repeating: 0)
+        filled = .allocate(capacity: self.capacity)
+        filled.initialize(repeating: 0)
+        noise = .allocate(capacity: self.capacity)
+        noise.initialize(repeating: -1)
+        output = .allocate(capacity: Self.frameSamples)
+        output.initialize(repeating: 0)
     }
+
+    deinit {
+        ring.deallocate()
+        filled.deallocate()
+        noise.deallocate()
+        output.deallocate()
+    }
+
+    /// The samples of the last `.audio` frame taken (valid until the next `take`).
+    public var frame: UnsafeBufferPointer<Int16> { UnsafeBufferPointer(output) }
 
     /// Whether any packet has come yet.
     public var hasStarted: Bool { ssrc != nil }
@@ -82,28 +101,22 @@ public struct PlayoutBuffer: Sendable {
         let start = max(first, windowStart)
         let end = min(first + Int64(payload.count), windowEnd)
         guard start < end else { return }
-        let table = law == .muLaw ? G711.muLawToLinear : G711.aLawToLinear
         let frameSamples = Int64(Self.frameSamples)
-        table.withUnsafeBufferPointer { decode in
-            ring.withUnsafeMutableBufferPointer { ring in
-                filled.withUnsafeMutableBufferPointer { filled in
-                    // Frame by frame: a run of samples into one slot, then its count once.
-                    var position = start
-                    while position < end {
-                        let frameIndex = position / frameSamples
-                        let runEnd = min(end, (frameIndex + 1) * frameSamples)
-                        let slot = Int(frameIndex % Int64(capacity))
-                        let base = slot * Self.frameSamples - Int(frameIndex * frameSamples)
-                        var index = Int(position - first)
-                        for sample in Int(position)..<Int(runEnd) {
-                            ring[base + sample] = decode[Int(payload[index])]
-                            index += 1
-                        }
-                        filled[slot] = UInt8(min(255, Int(filled[slot]) + Int(runEnd - position)))
-                        position = runEnd
-                    }
-                }
+        let decode = law == .muLaw ? G711.muLawTable : G711.aLawTable
+        // Frame by frame: a run of samples into one slot, then its count once.
+        var position = start
+        while position < end {
+            let frameIndex = position / frameSamples
+            let runEnd = min(end, (frameIndex + 1) * frameSamples)
+            let slot = Int(frameIndex % Int64(capacity))
+            let base = slot * Self.frameSamples - Int(frameIndex * frameSamples)
+            var index = Int(position - first)
+            for sample in Int(position)..<Int(runEnd) {
+                ring[base + sample] = decode[Int(payload[index])]
+                index += 1
             }
+            filled[slot] = UInt8(min(255, Int(filled[slot]) + Int(runEnd - position)))
+            position = runEnd
         }
     }
 
@@ -123,31 +136,38 @@ public struct PlayoutBuffer: Sendable {
     public mutating func take() -> Frame {
         let slot = Int(nextFrame % Int64(capacity))
         nextFrame += 1
-        defer {
-            filled[slot] = 0
-            noise[slot] = -1
-        }
-        if filled[slot] >= UInt8(Self.frameSamples / 2) {
-            let start = slot * Self.frameSamples
-            ring.withUnsafeMutableBufferPointer { ring in
-                frame.withUnsafeMutableBufferPointer { frame in
-                    for index in 0..<Self.frameSamples {
-                        frame[index] = ring[start + index]
-                        ring[start + index] = 0
-                    }
-                }
+        let start = slot * Self.frameSamples
+        let count = filled[slot]
+        let level = noise[slot]
+        filled[slot] = 0
+        noise[slot] = -1
+        if count >= UInt8(Self.frameSamples / 2) {
+            for index in 0..<Self.frameSamples {
+                output[index] = ring[start + index]
+                ring[start + index] = 0
             }
             return .audio
         }
-        if filled[slot] > 0 {
+        if count > 0 {
             // Too little of it to hear: dropped, and the slot cleared for its next turn.
-            let start = slot * Self.frameSamples
             for index in 0..<Self.frameSamples { ring[start + index] = 0 }
         }
-        if noise[slot] >= 0 { return .comfortNoise(levelDBov: Int(noise[slot])) }
+        if level >= 0 { return .comfortNoise(levelDBov: Int(level)) }
         if let noiseLevel { return .comfortNoise(levelDBov: noiseLevel) }
         if hasStarted { counters.missingFrames += 1 }
         return .missing
+    }
+
+    /// Moves past the frame due now without looking at it (nobody is listening).
+    public mutating func skip() {
+        let slot = Int(nextFrame % Int64(capacity))
+        nextFrame += 1
+        if filled[slot] > 0 {
+            let start = slot * Self.frameSamples
+            for index in 0..<Self.frameSamples { ring[start + index] = 0 }
+        }
+        filled[slot] = 0
+        noise[slot] = -1
     }
 
     /// The sample position of the packet's first sample (a new SSRC starts a new stream).
@@ -170,11 +190,9 @@ public struct PlayoutBuffer: Sendable {
         lastExtended = 0
         origin = (nextFrame + Int64(delayFrames)) * Int64(Self.frameSamples)
         lateRun = 0
-        for slot in 0..<capacity {
-            filled[slot] = 0
-            noise[slot] = -1
-        }
-        for index in ring.indices { ring[index] = 0 }
+        filled.update(repeating: 0)
+        noise.update(repeating: -1)
+        ring.update(repeating: 0)
         return origin
     }
 }
