@@ -23,6 +23,8 @@ public final class UDPChannel: Selectable, @unchecked Sendable {
     private let maxDatagram: Int
     private var registration: EventLoop.Registration?
     private var closed = false
+    /// The peer `connect(to:)` fixed, if any.
+    public private(set) var connectedPeer: SocketAddress?
 
     /// Binds `address` and starts reading on `loop`. Callable from any thread: the socket is
     /// registered on the loop at its next turn, and datagrams wait in the kernel until then.
@@ -82,6 +84,23 @@ public final class UDPChannel: Selectable, @unchecked Sendable {
     @discardableResult
     public func send(_ bytes: [UInt8], to destination: SocketAddress) -> Bool {
         bytes.withUnsafeBytes { send($0, to: destination) }
+    }
+
+    /// Fixes the socket's peer (`connect(2)`): from then on the kernel keeps the route (`send` skips
+    /// the lookup `sendto` makes per datagram) and drops datagrams from anyone else. On the loop.
+    @discardableResult
+    public func connect(to peer: SocketAddress) -> Bool {
+        assert(loop.inEventLoop)
+        guard !closed else { return false }
+        let result = peer.withSockAddr { Glibc.connect(fd, $0, $1) }
+        if result == 0 { connectedPeer = peer }
+        return result == 0
+    }
+
+    /// Sends one datagram to the connected peer; false when the kernel refused it.
+    @discardableResult
+    public func send(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        Glibc.send(fd, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT)) == bytes.count
     }
 
     /// Stops reading and closes the socket (on the loop; from elsewhere at its next turn).

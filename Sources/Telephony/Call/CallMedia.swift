@@ -111,16 +111,19 @@ final class CallMedia {
         if latched {
             guard source == remote else { return }
         } else {
-            // Symmetric RTP (RFC 4961): the callee's stream really comes from here; send to it.
+            // Symmetric RTP (RFC 4961): the callee's stream really comes from here; send to it, on a
+            // connected socket (the kernel keeps the route and drops strangers' packets).
             latched = true
             remote = source
+            rtp?.connect(to: source)
         }
         let now = loop.now
         lastReceived = now
         report.received(header, arrivalSamples: Int64(now.nanoseconds / 125_000))
         let payload = UnsafeRawBufferPointer(rebasing: bytes[header.payloadStart..<header.payloadEnd])
         if header.payloadType == law.payloadType {
-            playout.audioReceived(header, payload: payload, law: law)
+            // Only detection listens to the audio itself.
+            if detector != nil { playout.audioReceived(header, payload: payload, law: law) }
         } else if let telephoneEventType, header.payloadType == telephoneEventType {
             if let digit = dtmf.eventReceived(timestamp: header.timestamp, payload: payload) { digitReceived(digit) }
         } else if header.payloadType == 13 || header.payloadType == comfortNoiseType {
@@ -147,11 +150,7 @@ final class CallMedia {
             while rtp.receive({ bytes, source in rtpReceived(bytes, from: source) }) == UDPChannel.batchSize, !closed {}
         }
         guard !closed else { return }
-        if detector != nil {
-            detect(playout.take())
-        } else {
-            playout.skip()
-        }
+        if detector != nil { detect(playout.take()) }
         guard !closed else { return }
         send(sending)
         ticks += 1
@@ -203,7 +202,11 @@ final class CallMedia {
             guard sending else { return }
             RTPHeader.write(marker: marker, payloadType: law.payloadType, sequenceNumber: sequenceNumber, timestamp: timestamp,
                             ssrc: report.ssrc, into: buffer)
-            rtp.send(UnsafeRawBufferPointer(buffer), to: remote)
+            if rtp.connectedPeer != nil {
+                rtp.send(UnsafeRawBufferPointer(buffer))
+            } else {
+                rtp.send(UnsafeRawBufferPointer(buffer), to: remote)
+            }
         }
         if sending {
             sequenceNumber &+= 1
