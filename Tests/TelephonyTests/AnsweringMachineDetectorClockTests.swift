@@ -104,6 +104,23 @@ import Testing
         #expect(!events.contains { $0.kind == .machineDetected })
     }
 
+    /// Voices in the room, well under the callee, go on after the callee stopped: they must not keep
+    /// the greeting going (it would become a machine at `maximumGreetingMs`).
+    @Test func voicesBehindAPersonDoNotKeepTheGreetingGoing() throws {
+        var noise = SyntheticAudio.Noise()
+        let room = SyntheticAudio.speech(ms: 6000, noise: &noise, seed: 2).map { Int16(Double($0) * 0.15) }  // -16 dB
+        let events = run([SyntheticAudio.silence(ms: 300, noise: &noise), SyntheticAudio.speech(ms: 700, noise: &noise),
+                          SyntheticAudio.silence(ms: 100, noise: &noise), room])
+        let human = try #require(events.first { $0.kind == .humanDetected })
+        #expect(human.timeMs <= 1000 + 1000)
+        #expect(!events.contains { $0.kind == .machineDetected })
+        // At the callee's own level the same voice does go on with the greeting.
+        let loud = SyntheticAudio.speech(ms: 6000, noise: &noise, seed: 2)
+        let talking = run([SyntheticAudio.silence(ms: 300, noise: &noise), SyntheticAudio.speech(ms: 700, noise: &noise),
+                           SyntheticAudio.silence(ms: 100, noise: &noise), loud])
+        #expect(kinds(talking).first == .machineDetected)
+    }
+
     @Test(arguments: [270.0, 480.0])
     func aHeldVowelIsNotABeep(pitch: Double) throws {
         // The fundamental alone would pass for a tone; its harmonics say it is a voice.
