@@ -62,6 +62,8 @@ def variants(corpus, out, names):
                 y = x.copy()
                 for packet in np.nonzero(rng.random(len(x) // 160) < 0.05)[0]:
                     y[packet * 160:(packet + 1) * 160] = 0
+            elif name == "babble" and labels.get(f, {}).get("label") not in ("human", "machine"):
+                y = x  # voices behind a fax or an empty line would be speech: left as they are
             elif name == "babble":
                 y = x.copy()
                 spoken = x[np.abs(x) > 0]

@@ -14,7 +14,7 @@ public struct AMDConfiguration: Sendable, Equatable {
     /// (short voicemail greetings sound like a person saying hello; people do not beep).
     public var greetingCompletionTimeoutMs = 2000
     /// This many words (speech bursts) in the greeting means a machine.
-    public var thresholdWordCount = 12
+    public var thresholdWordCount = 16
     /// Silence that ends a greeting.
     public var afterGreetingSilenceMs = 800
     /// A greeting still going after this long is a machine (people's business greetings run to 6 s).

@@ -65,6 +65,8 @@ public struct AnsweringMachineDetector: Sendable {
     /// Speech frames heard after a pause that were not yet loud enough to resume the greeting.
     private var tentativeRun = 0
     private var tentativeQuiet = 0
+    /// Missing slots in a row just before this one: a pause may have ended in them unheard.
+    private var missingBefore = 0
     private var words = 0
     private var reportedToneStart: Int?
     private var stoppedSpeakingReported = false
@@ -200,6 +202,7 @@ public struct AnsweringMachineDetector: Sendable {
         }
 
         trackSpeech(speech, strong: vad.lastFrameStrong, frame: index)
+        if case .missing = slot { missingBefore += 1 } else { missingBefore = 0 }
         switch phase {
         case .waitingForSpeech:
             if speechStartFrame != nil {
@@ -261,12 +264,14 @@ public struct AnsweringMachineDetector: Sendable {
         speechRun = speech ? speechRun + 1 : 0
         // Pauses are measured between any speech frames: a short word on a noisy line still breaks one.
         if speech {
-            if speechStartFrame != nil, silentRun > 0, silentRun < frames(configuration.afterGreetingSilenceMs) {
-                if silentRun > longestPauseFrames {
+            // Missing slots at the end of a pause may have been the next word: they do not count.
+            let pause = silentRun - min(missingBefore, silentRun)
+            if speechStartFrame != nil, pause > 0, silentRun < frames(configuration.afterGreetingSilenceMs) {
+                if pause > longestPauseFrames {
                     secondPauseFrames = longestPauseFrames
-                    longestPauseFrames = silentRun
-                } else if silentRun > secondPauseFrames {
-                    secondPauseFrames = silentRun
+                    longestPauseFrames = pause
+                } else if pause > secondPauseFrames {
+                    secondPauseFrames = pause
                 }
             }
             silentRun = 0
