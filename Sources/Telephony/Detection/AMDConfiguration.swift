@@ -29,10 +29,11 @@ public struct AMDConfiguration: Sendable, Equatable {
     public var sentencePauseGreetingMs = 2600
     /// A greeting at least this long …
     public var unbrokenGreetingMs = 4500
-    /// … whose two longest pauses add up to no more than this many milliseconds per second of
-    /// greeting is one unbroken recorded announcement: a person saying that much pauses at commas
-    /// and for breath.
-    public var unbrokenPausesMsPerSecond = 60
+    /// … whose two longest stretches below the callee's own level (`resumeBelowPeakDb`) add up to no
+    /// more than this many milliseconds per second of greeting is one unbroken recorded announcement:
+    /// a person saying that much pauses at commas and for breath, and voices behind them do not fill
+    /// those pauses at their level.
+    public var unbrokenPausesMsPerSecond = 70
     /// Shorter bursts are clicks, not words.
     public var minimumWordMs = 80
     /// A gap at least this long separates two words.
