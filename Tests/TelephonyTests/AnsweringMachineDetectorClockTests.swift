@@ -121,6 +121,24 @@ import Testing
         #expect(kinds(talking).first == .machineDetected)
     }
 
+    /// A 5 s greeting is no longer a machine by its length: a person reading out a business greeting
+    /// pauses at its commas and then waits; a recorded announcement runs on without pausing.
+    @Test func aLongGreetingIsJudgedByItsShapeNotItsLength() throws {
+        var noise = SyntheticAudio.Noise()
+        var person: [[Int16]] = [SyntheticAudio.silence(ms: 300, noise: &noise)]
+        for phrase in 0..<4 {
+            person += [SyntheticAudio.speech(ms: 1050, noise: &noise, seed: Double(phrase)), SyntheticAudio.silence(ms: 280, noise: &noise)]
+        }
+        person.append(SyntheticAudio.silence(ms: 4000, noise: &noise))
+        let personEvents = run(person)
+        #expect(kinds(personEvents).first == .humanDetected, "\(personEvents)")
+        let announcement = run([SyntheticAudio.silence(ms: 300, noise: &noise), SyntheticAudio.speech(ms: 5000, noise: &noise),
+                                SyntheticAudio.silence(ms: 4000, noise: &noise)])
+        let machine = try #require(announcement.first)
+        #expect(machine.kind == .machineDetected && machine.reason == .unbrokenGreeting)
+        #expect(machine.timeMs <= 5300 + 1000)
+    }
+
     @Test(arguments: [270.0, 480.0])
     func aHeldVowelIsNotABeep(pitch: Double) throws {
         // The fundamental alone would pass for a tone; its harmonics say it is a voice.
