@@ -238,3 +238,31 @@ import Testing
         #expect(detector.stop() == [])
     }
 }
+
+/// The `amd` settings users give (campaign files, `campaignd amd --set`) are the detector's tunables.
+@Suite struct AMDConfigurationTests {
+    @Test func everyTunableIsSettableAndItsDefaultIsInItsRange() throws {
+        let defaults = AMDConfiguration()
+        for (name, range) in AMDConfiguration.tunables {
+            var configuration = AMDConfiguration()
+            let known = configuration.set(name, to: range.upperBound)
+            #expect(known, "\(name)")
+            #expect(configuration != defaults || range.upperBound == range.lowerBound, "\(name) did not change")
+        }
+        // The defaults themselves lie within the documented ranges.
+        let values: [String: Double] = [
+            "maximumGreetingMs": Double(defaults.maximumGreetingMs), "sentencePauseContrast": defaults.sentencePauseContrast,
+            "longSentencePauseMs": Double(defaults.longSentencePauseMs), "unbrokenGreetingMs": Double(defaults.unbrokenGreetingMs),
+            "unbrokenPausesMsPerSecond": Double(defaults.unbrokenPausesMsPerSecond), "beepMinimumHz": Double(defaults.beepMinimumHz),
+            "beepMaximumHz": Double(defaults.beepMaximumHz), "beepMaximumHarmonicDb": defaults.beepMaximumHarmonicDb,
+            "sitToneMinimumMs": Double(defaults.sitToneMinimumMs), "sitSegmentMaximumMs": Double(defaults.sitSegmentMaximumMs),
+            "lossConcealmentMs": Double(defaults.lossConcealmentMs), "speechBelowPeakDb": defaults.speechBelowPeakDb,
+            "resumeBelowPeakDb": defaults.resumeBelowPeakDb, "resumePauseMs": Double(defaults.resumePauseMs),
+            "thresholdWordCount": Double(defaults.thresholdWordCount),
+        ]
+        for (name, value) in values {
+            let range = try #require(AMDConfiguration.tunables.first { $0.name == name }?.range, "\(name) is not a tunable")
+            #expect(range.contains(value), "\(name) default \(value) outside \(range)")
+        }
+    }
+}
