@@ -4,7 +4,7 @@
 columns). Speech comes from espeak-ng (voices and variants the shared corpora do not use, varied
 rate and pitch), tones are made here, resampling is sox's. Seeded: every run makes the same clips.
 
-Usage: bench/amd-generate.py OUT_DIR
+Usage: bench/amd-generate.py OUT_DIR [SEED]   (default seed 2026: the corpus BENCHMARKS.md reports)
 """
 import csv, os, random, subprocess, sys, tempfile
 import numpy as np
@@ -71,9 +71,9 @@ def pink(n, rng, db):
     return y / (np.sqrt(np.mean(y ** 2)) + 1e-9) * 32768 * 10 ** (db / 20)
 
 
-def main(out):
-    rng = np.random.default_rng(2026)
-    rand = random.Random(2026)
+def main(out, seed=2026):
+    rng = np.random.default_rng(seed)
+    rand = random.Random(seed)
     os.makedirs(out, exist_ok=True)
     noise_bank = pink(RATE * 20, rng, 0)
     rows = []
@@ -166,4 +166,4 @@ def main(out):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 2026)

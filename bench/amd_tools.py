@@ -10,7 +10,7 @@ Variants (made here, from the corpus, seeded so every run makes the same files):
   shifted  10 ms (half a frame) cut from the start, so packets no longer line up with frames
   loss5    5 % of 20 ms packets replaced by digital silence, as a receiver fills a gap
   babble   the speech of two other clips of the corpus (people and recordings, their greetings only:
-           no beeps or fax tones) looped 15 dB under it the whole time (voices behind)
+           no beeps or fax tones) looped 20 dB under its loudest quarter the whole time (voices behind)
 """
 import csv, json, os, struct, sys
 import numpy as np
@@ -62,6 +62,8 @@ def variants(corpus, out, names):
                 y = x.copy()
                 for packet in np.nonzero(rng.random(len(x) // 160) < 0.05)[0]:
                     y[packet * 160:(packet + 1) * 160] = 0
+            elif name == "babble" and labels.get(f, {}).get("label") not in ("human", "machine"):
+                y = x  # voices behind a fax or an empty line would be speech: left as they are
             elif name == "babble":
                 y = x.copy()
                 spoken = x[np.abs(x) > 0]
@@ -70,7 +72,7 @@ def variants(corpus, out, names):
                     other = voices[(index + step * 37) % len(voices)]
                     start = int(rng.integers(0, max(1, len(other) - 1)))
                     behind = np.resize(np.roll(other, -start), len(x))
-                    y += behind / (np.sqrt(np.mean(behind ** 2)) + 1e-9) * level * 10 ** (-15 / 20) / np.sqrt(2)
+                    y += behind / (np.sqrt(np.mean(behind ** 2)) + 1e-9) * level * 10 ** (-20 / 20) / np.sqrt(2)
             else:
                 raise SystemExit(f"unknown variant {name}")
             write(os.path.join(out, name, f), head, y)

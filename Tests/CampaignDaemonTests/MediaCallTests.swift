@@ -89,9 +89,13 @@ import Testing
         return try #require(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
     }
 
+    /// `maximumGreetingMs` is pinned to 5000 because the machine test's timing relies on it: with the
+    /// default (6000) its 5.2 s greeting, evenly paused, is first judged a person and turned machine by
+    /// the beep (BENCHMARKS.md, AMD).
     static let detectCampaign = """
         {"name": "Voicemail drop", "contacts": [{"target": "+15557770001"}], "machineDetection": "detect",
-         "onHuman": {"play": "hello.wav"}, "onMachine": {"play": "voicemail.wav"}, "voicemailEndTimeoutSec": 20}
+         "onHuman": {"play": "hello.wav"}, "onMachine": {"play": "voicemail.wav"}, "voicemailEndTimeoutSec": 20,
+         "amd": {"maximumGreetingMs": 5000}}
         """
 
     @Test func machineGetsTheVoicemailAfterTheBeep() async throws {

@@ -104,6 +104,41 @@ import Testing
         #expect(!events.contains { $0.kind == .machineDetected })
     }
 
+    /// Voices in the room, well under the callee, go on after the callee stopped: they must not keep
+    /// the greeting going (it would become a machine at `maximumGreetingMs`).
+    @Test func voicesBehindAPersonDoNotKeepTheGreetingGoing() throws {
+        var noise = SyntheticAudio.Noise()
+        let room = SyntheticAudio.speech(ms: 6000, noise: &noise, seed: 2).map { Int16(Double($0) * 0.15) }  // -16 dB
+        let events = run([SyntheticAudio.silence(ms: 300, noise: &noise), SyntheticAudio.speech(ms: 700, noise: &noise),
+                          SyntheticAudio.silence(ms: 100, noise: &noise), room])
+        let human = try #require(events.first { $0.kind == .humanDetected })
+        #expect(human.timeMs <= 1000 + 1000)
+        #expect(!events.contains { $0.kind == .machineDetected })
+        // At the callee's own level the same voice does go on with the greeting.
+        let loud = SyntheticAudio.speech(ms: 6000, noise: &noise, seed: 2)
+        let talking = run([SyntheticAudio.silence(ms: 300, noise: &noise), SyntheticAudio.speech(ms: 700, noise: &noise),
+                           SyntheticAudio.silence(ms: 100, noise: &noise), loud])
+        #expect(kinds(talking).first == .machineDetected)
+    }
+
+    /// A 5 s greeting is no longer a machine by its length: a person reading out a business greeting
+    /// pauses at its commas and then waits; a recorded announcement runs on without pausing.
+    @Test func aLongGreetingIsJudgedByItsShapeNotItsLength() throws {
+        var noise = SyntheticAudio.Noise()
+        var person: [[Int16]] = [SyntheticAudio.silence(ms: 300, noise: &noise)]
+        for phrase in 0..<4 {
+            person += [SyntheticAudio.speech(ms: 1050, noise: &noise, seed: Double(phrase)), SyntheticAudio.silence(ms: 280, noise: &noise)]
+        }
+        person.append(SyntheticAudio.silence(ms: 4000, noise: &noise))
+        let personEvents = run(person)
+        #expect(kinds(personEvents).first == .humanDetected, "\(personEvents)")
+        let announcement = run([SyntheticAudio.silence(ms: 300, noise: &noise), SyntheticAudio.speech(ms: 5000, noise: &noise),
+                                SyntheticAudio.silence(ms: 4000, noise: &noise)])
+        let machine = try #require(announcement.first)
+        #expect(machine.kind == .machineDetected && machine.reason == .unbrokenGreeting)
+        #expect(machine.timeMs <= 5300 + 1000)
+    }
+
     @Test(arguments: [270.0, 480.0])
     func aHeldVowelIsNotABeep(pitch: Double) throws {
         // The fundamental alone would pass for a tone; its harmonics say it is a voice.
@@ -201,5 +236,33 @@ import Testing
         let events = detector.fail("no RTP", atMs: 5000)
         #expect(kinds(events) == [.error, .decisionTimeout, .stopped])
         #expect(detector.stop() == [])
+    }
+}
+
+/// The `amd` settings users give (campaign files, `campaignd amd --set`) are the detector's tunables.
+@Suite struct AMDConfigurationTests {
+    @Test func everyTunableIsSettableAndItsDefaultIsInItsRange() throws {
+        let defaults = AMDConfiguration()
+        for (name, range) in AMDConfiguration.tunables {
+            var configuration = AMDConfiguration()
+            let known = configuration.set(name, to: range.upperBound)
+            #expect(known, "\(name)")
+            #expect(configuration != defaults || range.upperBound == range.lowerBound, "\(name) did not change")
+        }
+        // The defaults themselves lie within the documented ranges.
+        let values: [String: Double] = [
+            "maximumGreetingMs": Double(defaults.maximumGreetingMs), "sentencePauseContrast": defaults.sentencePauseContrast,
+            "longSentencePauseMs": Double(defaults.longSentencePauseMs), "unbrokenGreetingMs": Double(defaults.unbrokenGreetingMs),
+            "unbrokenPausesMsPerSecond": Double(defaults.unbrokenPausesMsPerSecond), "beepMinimumHz": Double(defaults.beepMinimumHz),
+            "beepMaximumHz": Double(defaults.beepMaximumHz), "beepMaximumHarmonicDb": defaults.beepMaximumHarmonicDb,
+            "sitToneMinimumMs": Double(defaults.sitToneMinimumMs), "sitSegmentMaximumMs": Double(defaults.sitSegmentMaximumMs),
+            "lossConcealmentMs": Double(defaults.lossConcealmentMs), "speechBelowPeakDb": defaults.speechBelowPeakDb,
+            "resumeBelowPeakDb": defaults.resumeBelowPeakDb, "resumePauseMs": Double(defaults.resumePauseMs),
+            "thresholdWordCount": Double(defaults.thresholdWordCount),
+        ]
+        for (name, value) in values {
+            let range = try #require(AMDConfiguration.tunables.first { $0.name == name }?.range, "\(name) is not a tunable")
+            #expect(range.contains(value), "\(name) default \(value) outside \(range)")
+        }
     }
 }

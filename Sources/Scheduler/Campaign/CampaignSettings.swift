@@ -70,7 +70,8 @@ public struct CallingWindowSettings: Sendable, Equatable, Codable {
 
 /// `amd`: answering-machine detection tuning.
 public struct AMDSettings: Sendable, Equatable, Codable {
-    public var thresholdWordCount: Int = 9
+    /// The detector's default unless the campaign sets it (one tuned default, in `AMDConfiguration`).
+    public var thresholdWordCount: Int = AMDConfiguration().thresholdWordCount
     public var timers = AMDTimers()
     /// The detector's other thresholds by name (`afterGreetingSilenceMs`, `maximumGreetingMs`, …);
     /// only those given, the rest keep their tuned defaults.

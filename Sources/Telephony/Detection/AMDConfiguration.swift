@@ -14,7 +14,7 @@ public struct AMDConfiguration: Sendable, Equatable {
     /// (short voicemail greetings sound like a person saying hello; people do not beep).
     public var greetingCompletionTimeoutMs = 2000
     /// This many words (speech bursts) in the greeting means a machine.
-    public var thresholdWordCount = 12
+    public var thresholdWordCount = 16
     /// Silence that ends a greeting.
     public var afterGreetingSilenceMs = 800
     /// A greeting still going after this long is a machine (people's business greetings run to 6 s).
@@ -24,15 +24,16 @@ public struct AMDConfiguration: Sendable, Equatable {
     /// … it is one when it is this many times the next longest pause (people pause evenly at commas) …
     public var sentencePauseContrast = 2.5
     /// … or when it is at least this long …
-    public var longSentencePauseMs = 500
+    public var longSentencePauseMs = 560
     /// … and it only counts in a greeting at least this long.
     public var sentencePauseGreetingMs = 2600
     /// A greeting at least this long …
     public var unbrokenGreetingMs = 4500
-    /// … whose two longest pauses add up to no more than this many milliseconds per second of
-    /// greeting is one unbroken recorded announcement: a person saying that much pauses at commas
-    /// and for breath.
-    public var unbrokenPausesMsPerSecond = 60
+    /// … whose two longest stretches below the callee's own level (`resumeBelowPeakDb`) add up to no
+    /// more than this many milliseconds per second of greeting is one unbroken recorded announcement:
+    /// a person saying that much pauses at commas and for breath, and voices behind them do not fill
+    /// those pauses at their level.
+    public var unbrokenPausesMsPerSecond = 70
     /// Shorter bursts are clicks, not words.
     public var minimumWordMs = 80
     /// A gap at least this long separates two words.

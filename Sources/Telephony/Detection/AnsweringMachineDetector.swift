@@ -7,8 +7,9 @@
 ///   sentence break (`sentencePauseMs`: a pause that stands out from the others, or one of at least
 ///   `longSentencePauseMs`), which is a machine;
 /// - a greeting still going after `maximumGreetingMs` or of `thresholdWordCount` words → machine;
-/// - a greeting of `unbrokenGreetingMs` or more that had hardly a pause (`unbrokenPausesMsPerSecond`) → machine:
-///   a recorded announcement runs on where a person pauses at commas and for breath;
+/// - a greeting of `unbrokenGreetingMs` or more that hardly ever dropped below the callee's own level
+///   (`unbrokenPausesMsPerSecond`) → machine: a recorded announcement runs on where a person pauses at
+///   commas and for breath (measured against their level, so voices behind them do not fill the pauses);
 /// - a beep (a pure tone of `beepMinimumHz`-`beepMaximumHz` with no second harmonic) → machine (also
 ///   shortly after a human verdict: see `greetingCompletionTimeoutMs`);
 /// - a carrier's special information tones (SIT) → machine with reason `.sit`: the number does not work;
@@ -65,6 +66,12 @@ public struct AnsweringMachineDetector: Sendable {
     /// Speech frames heard after a pause that were not yet loud enough to resume the greeting.
     private var tentativeRun = 0
     private var tentativeQuiet = 0
+    /// The two longest stretches inside the greeting without the callee's own level (see `resumeBelowPeakDb`).
+    private var weakRun = 0
+    private var longestWeakFrames = 0
+    private var secondWeakFrames = 0
+    /// Missing slots in a row just before this one: a pause may have ended in them unheard.
+    private var missingBefore = 0
     private var words = 0
     private var reportedToneStart: Int?
     private var stoppedSpeakingReported = false
@@ -200,6 +207,8 @@ public struct AnsweringMachineDetector: Sendable {
         }
 
         trackSpeech(speech, strong: vad.lastFrameStrong, frame: index)
+        trackLevel(speech && vad.lastFrameStrong)
+        if case .missing = slot { missingBefore += 1 } else { missingBefore = 0 }
         switch phase {
         case .waitingForSpeech:
             if speechStartFrame != nil {
@@ -261,12 +270,14 @@ public struct AnsweringMachineDetector: Sendable {
         speechRun = speech ? speechRun + 1 : 0
         // Pauses are measured between any speech frames: a short word on a noisy line still breaks one.
         if speech {
-            if speechStartFrame != nil, silentRun > 0, silentRun < frames(configuration.afterGreetingSilenceMs) {
-                if silentRun > longestPauseFrames {
+            // Missing slots at the end of a pause may have been the next word: they do not count.
+            let pause = silentRun - min(missingBefore, silentRun)
+            if speechStartFrame != nil, pause > 0, silentRun < frames(configuration.afterGreetingSilenceMs) {
+                if pause > longestPauseFrames {
                     secondPauseFrames = longestPauseFrames
-                    longestPauseFrames = silentRun
-                } else if silentRun > secondPauseFrames {
-                    secondPauseFrames = silentRun
+                    longestPauseFrames = pause
+                } else if pause > secondPauseFrames {
+                    secondPauseFrames = pause
                 }
             }
             silentRun = 0
@@ -288,6 +299,23 @@ public struct AnsweringMachineDetector: Sendable {
         lastSpeechEndFrame = frame + 1
     }
 
+    private mutating func trackLevel(_ strong: Bool) {
+        guard phase == .greeting, speechStartFrame != nil else { return }
+        if !strong {
+            weakRun += 1
+        } else {
+            if weakRun > 0, weakRun < frames(configuration.afterGreetingSilenceMs) {
+                if weakRun > longestWeakFrames {
+                    secondWeakFrames = longestWeakFrames
+                    longestWeakFrames = weakRun
+                } else if weakRun > secondWeakFrames {
+                    secondWeakFrames = weakRun
+                }
+            }
+            weakRun = 0
+        }
+    }
+
     /// Whether the greeting's longest pause is a sentence break: long, and either long enough on its
     /// own or much longer than the pauses between the other words (people reading out a business
     /// greeting pause evenly at its commas; a recorded message stops between sentences).
@@ -300,7 +328,7 @@ public struct AnsweringMachineDetector: Sendable {
 
     /// How the greeting measured, for the verdict's `detail`.
     private func greetingDetail(_ greetingMs: Int) -> String {
-        "greeting \(greetingMs) ms, pauses \(longestPauseFrames * Self.frameMs)/\(secondPauseFrames * Self.frameMs) ms, \(words) words"
+        "greeting \(greetingMs) ms, pauses \(longestPauseFrames * Self.frameMs)/\(secondPauseFrames * Self.frameMs) ms, \(words) words, weak \(longestWeakFrames * Self.frameMs)/\(secondWeakFrames * Self.frameMs) ms"
     }
 
     private mutating func judgeGreeting(frame: Int, nowMs: Int) -> [AMDEvent] {
@@ -321,7 +349,7 @@ public struct AnsweringMachineDetector: Sendable {
             return [AMDEvent(.machineDetected, timeMs: nowMs, detail: detail, reason: .sentenceBreak), AMDEvent(.machineStoppedSpeaking, timeMs: nowMs)]
         }
         if greetingMs >= configuration.unbrokenGreetingMs,
-           (longestPauseFrames + secondPauseFrames) * Self.frameMs * 1000 <= configuration.unbrokenPausesMsPerSecond * greetingMs {
+           (longestWeakFrames + secondWeakFrames) * Self.frameMs * 1000 <= configuration.unbrokenPausesMsPerSecond * greetingMs {
             phase = .machine
             stoppedSpeakingReported = true
             return [AMDEvent(.machineDetected, timeMs: nowMs, detail: detail, reason: .unbrokenGreeting),

@@ -27,8 +27,9 @@ public struct VoiceActivityDetector: Sendable {
     public var toneMinimumHz: Double
     /// Frames this far below the callee's recent speech peak are someone else (voices across the room).
     public var belowPeakDb: Double
-    /// How fast that peak fades when the callee is quiet (dB per frame).
+    /// How fast that peak fades while the callee speaks (dB per frame).
     public var peakDecayDbPerFrame = 0.05
+    public var peakRiseDbPerFrame = 6.0
     /// The loudest recent speech frame (dBov).
     public private(set) var speechPeakDb: Double?
     /// Speech within this many dB of the callee's recent peak is surely theirs: see `lastFrameStrong`.
@@ -78,7 +79,9 @@ public struct VoiceActivityDetector: Sendable {
         inSpeech = (frame.toneHz ?? 0) < toneMinimumHz && frame.energyDb > threshold
         lastFrameStrong = speechPeakDb.map { frame.energyDb >= $0 - strongBelowPeakDb } ?? true
         if let peak = speechPeakDb {
-            speechPeakDb = inSpeech ? max(peak - peakDecayDbPerFrame, frame.energyDb) : peak - peakDecayDbPerFrame
+            // It follows the callee's speech (down slowly, up at most `peakRiseDbPerFrame`, so a click
+            // does not set it), and holds while they are quiet or only others are heard.
+            speechPeakDb = inSpeech && lastFrameStrong ? max(peak - peakDecayDbPerFrame, min(frame.energyDb, peak + peakRiseDbPerFrame)) : peak
         } else if inSpeech {
             speechPeakDb = frame.energyDb
         }
