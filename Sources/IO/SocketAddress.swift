@@ -93,8 +93,8 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         }
         return withUnsafeBytes(of: lhs.storage.sin6_addr) { left in
             withUnsafeBytes(of: rhs.storage.sin6_addr) { right in
-                left.load(fromByteOffset: 0, as: UInt64.self) == right.load(fromByteOffset: 0, as: UInt64.self)
-                    && left.load(fromByteOffset: 8, as: UInt64.self) == right.load(fromByteOffset: 8, as: UInt64.self)
+                left.loadUnaligned(fromByteOffset: 0, as: UInt64.self) == right.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
+                    && left.loadUnaligned(fromByteOffset: 8, as: UInt64.self) == right.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
             }
         } && lhs.storage.sin6_scope_id == rhs.storage.sin6_scope_id
     }
