@@ -219,7 +219,8 @@ import Testing
         let path = try #require(current)
         try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
         kill(daemon.processIdentifier, SIGHUP)
-        try await Task.sleep(for: .milliseconds(2000))
+        // The reopened file fills as calls end (5 a second): wait for three records, bounded.
+        for _ in 0..<200 where lines(path) < 3 { try await Task.sleep(for: .milliseconds(100)) }
         kill(daemon.processIdentifier, SIGTERM)
         daemon.waitUntilExit()
         #expect(daemon.terminationStatus == 0)

@@ -35,7 +35,9 @@ final class SIPpCallee {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         // Ready once its SIP socket is bound (bounded: a SIPp that fails to start shows in its log).
-        let deadline = Date().addingTimeInterval(10)
+        // This blocks a thread of the shared pool, so the bound is short: SIPp binds in about 12 ms,
+        // and a late one only costs campaignd's INVITE a retransmission.
+        let deadline = Date().addingTimeInterval(2)
         while process.isRunning, !Self.isBound(udpPort: port), Date() < deadline { usleep(10_000) }
     }
 
