@@ -39,6 +39,8 @@ public final class EventLoop: @unchecked Sendable {
     /// Signalled when the thread has started (`threadID` set) and when it has ended.
     private let finished = NSCondition()
     private var hasFinished = false
+    /// Callers of `shutdownGracefully()` waiting for the thread to end (guarded by `finished`).
+    private var stopWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// How a loop knows a registered descriptor: its slot and the slot's generation.
     public struct Registration: Hashable, Sendable {
@@ -146,6 +148,19 @@ public final class EventLoop: @unchecked Sendable {
     /// Waits (blocking the caller, never call it on the loop) until the loop's thread has ended.
     public func waitUntilStopped() {
         finished.withLock { while !hasFinished { finished.wait() } }
+    }
+
+    /// Stops the loop after its queued work and suspends the caller (no thread blocked) until its
+    /// thread has ended.
+    public func shutdownGracefully() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ended = finished.withLock { () -> Bool in
+                if hasFinished { return true }
+                stopWaiters.append(continuation)
+                return false
+            }
+            if ended { continuation.resume() } else { shutdown() }
+        }
     }
 
     // MARK: Timers (on the loop's thread only)
@@ -263,10 +278,13 @@ public final class EventLoop: @unchecked Sendable {
             runDueTimers()
         }
         runPending()
-        finished.withLock {
+        let waiters = finished.withLock { () -> [CheckedContinuation<Void, Never>] in
             hasFinished = true
             finished.broadcast()
+            defer { stopWaiters.removeAll() }
+            return stopWaiters
         }
+        for waiter in waiters { waiter.resume() }
     }
 
     private func dispatch(token: UInt64, events: UInt32) {

@@ -31,9 +31,13 @@ public final class EventLoopGroup: Sendable {
         }
     }
 
-    /// Stops every loop after its queued work and waits for their threads (not on a loop).
+    /// Asks every loop to stop after its queued work, without waiting for their threads.
     public func shutdown() {
         for loop in loops { loop.shutdown() }
-        for loop in loops { loop.waitUntilStopped() }
+    }
+
+    /// Stops every loop after its queued work and suspends the caller until their threads have ended.
+    public func shutdownGracefully() async {
+        for loop in loops { await loop.shutdownGracefully() }
     }
 }

@@ -56,21 +56,14 @@ enum RunCommand {
         } catch {
             throw .failure("cannot open the SIP socket: \(error)")
         }
-        defer { loops.shutdown() }
         Log.info("campaignd started", [("mode", once ? "once" : "daemon"), ("data", configuration.dataDirectory),
                                        ("sip", "\(configuration.sip.bindAddress):\(dialer.localPort)"),
                                        ("loops", String(loops.loops.count))])
 
         let importer = CampaignImporter(loader: CampaignLoader(context: configuration.validationContext), store: importStore)
-        let watcher = CampaignWatcher(directory: configuration.campaignsDirectory, importer: importer)
+        let watcher = WatcherService(watcher: CampaignWatcher(directory: configuration.campaignsDirectory, importer: importer))
         let stop = StopSignal()
-        if once {
-            watcher.scan(settled: true)
-        } else {
-            startWatching(watcher, stop: stop)
-        }
-        let signals = installSignalHandlers(stop: stop, cdr: cdr)
-        defer { withExtendedLifetime(signals) {} }
+        let signals = SignalService(stop: stop, cdr: cdr)
 
         let runMetrics = RunMetrics()
         let dispatcher = Dispatcher(
@@ -85,55 +78,63 @@ enum RunCommand {
                 runMetrics.record(event)
                 logEvent(event)
             })
-        var metricsServer: MetricsServer?
+        var services: [any DaemonService] = [signals, SIPService(dialer: dialer)]
         if let address = arguments.values["--metrics"] {
+            let metricsServer: MetricsServer
             do {
                 metricsServer = try MetricsServer(address: address, dataDirectory: configuration.dataDirectory, metrics: runMetrics,
-                                                  dispatch: dispatcher.metrics)
+                                                  dispatch: dispatcher.metrics, loop: loops.next())
             } catch let error as MetricsServer.Failure {
                 throw .usage(error.description, command: "run")
             } catch {
                 throw .failure("cannot open the metrics endpoint: \(error)")
             }
-            Log.info("metrics endpoint listening", [("address", "\(address.prefix { $0 != ":" }):\(metricsServer?.port ?? 0)")])
+            Log.info("metrics endpoint listening", [("address", metricsServer.localAddress.description)])
+            services.append(MetricsService(server: metricsServer))
         }
-        defer { metricsServer?.stop() }
         let notifications = configuration.notifications
         let webhooks = WebhookDeliverer(
             dataDirectory: configuration.dataDirectory,
             settings: .init(signingSecret: notifications.signingSecret, connectTimeoutSec: Double(notifications.connectTimeoutSec),
                             readTimeoutSec: Double(notifications.readTimeoutSec), maxRetryNo: notifications.maxRetryNo),
-            onEvent: logWebhook)
-        webhooks.start()
-        let mode: Dispatcher<ContinuousClock>.Mode = once
-            ? .once(until: until)
-            : .untilStopped(stop, drainTimeout: .seconds(configuration.limits.drainTimeoutSec))
+            loop: loops.next(), onEvent: logWebhook)
+        services.append(WebhookService(webhooks: webhooks, drainTimeout: once ? .seconds(10) : nil))
+        let drainTimeout = Duration.seconds(configuration.limits.drainTimeoutSec)
+        let mode: Dispatcher<ContinuousClock>.Mode
+        if once {
+            // One run takes every file there now; SIGTERM still drains.
+            await watcher.scan(settled: true)
+            mode = .once(until: until, stop: stop, drainTimeout: drainTimeout)
+        } else {
+            services.append(watcher)
+            mode = .untilStopped(stop, drainTimeout: drainTimeout)
+        }
 
+        // One task group: the dispatcher and every service. When the dispatcher returns (its work
+        // done, or a SIGTERM drained), the rest are cancelled and each stops in its own way.
         let summary: Dispatcher<ContinuousClock>.Summary
         do {
             summary = try await withThrowingTaskGroup(of: Dispatcher<ContinuousClock>.Summary?.self) { group in
-                group.addTask {
-                    await dialer.run()
-                    return nil
+                for service in services {
+                    group.addTask {
+                        try await service.run()
+                        return nil
+                    }
                 }
-                group.addTask {
-                    defer { dialer.close() }
-                    return try await dispatcher.run(mode)
-                }
+                group.addTask { try await dispatcher.run(mode) }
                 var result = Dispatcher<ContinuousClock>.Summary()
-                for try await value in group {
-                    if let value { result = value }
+                while let value = try await group.next() {
+                    if let value {
+                        result = value
+                        group.cancelAll()
+                    }
                 }
                 return result
             }
         } catch {
             throw .failure("dispatching stopped: \(error)")
         }
-        stop.request()
-        if once, !(await webhooks.drain(timeout: .seconds(10))) {
-            Log.warning("webhooks not delivered yet; the next run resumes them", [("waiting", String(webhooks.pending))])
-        }
-        webhooks.stop()
+        await loops.shutdownGracefully()
         Log.info("campaignd stopped", [("attempts", String(summary.attempts)), ("still_waiting", String(summary.stillWaiting))])
         if once, let reportDirectory {
             for path in ReportCommand.writeReports(Set(summary.campaignsDialed), to: reportDirectory, store: importStore) {
@@ -201,40 +202,6 @@ enum RunCommand {
         case .error(let message):
             Log.error("dispatcher error", [("error", message)])
         }
-    }
-
-    /// The drop folder is polled once a second on a thread of its own (imports block on SQLite).
-    private static func startWatching(_ watcher: CampaignWatcher, stop: StopSignal) {
-        nonisolated(unsafe) let unsafeWatcher = watcher  // only this thread uses it from now on
-        let thread = Thread {
-            while !stop.isRequested {
-                unsafeWatcher.scan()
-                Thread.sleep(forTimeInterval: 1)
-            }
-        }
-        thread.name = "campaignd-watcher"
-        thread.start()
-    }
-
-    /// SIGTERM and SIGINT stop claiming and drain; SIGHUP reopens the CDR file (logrotate).
-    private static func installSignalHandlers(stop: StopSignal, cdr: CDRWriter) -> [DispatchSourceSignal] {
-        var sources: [DispatchSourceSignal] = []
-        for number in [SIGTERM, SIGINT, SIGHUP] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                if number == SIGHUP {
-                    cdr.reopen()
-                    Log.info("CDR file reopened (SIGHUP)")
-                } else {
-                    Log.info("stopping: no new calls; live calls may finish", [("signal", number == SIGTERM ? "TERM" : "INT")])
-                    stop.request()
-                }
-            }
-            source.resume()
-            sources.append(source)
-        }
-        return sources
     }
 
     private static func nextOccurrence(ofMinutes minutes: Int) -> Date {
