@@ -239,7 +239,9 @@ struct RawSocket: ~Copyable {
     }
 
     static func connect(to address: SocketAddress) throws -> RawSocket {
-        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue), 0)
+        // Close-on-exec: a process another test spawns meanwhile must not inherit it (a reset would
+        // then not reach the peer while the child holds the socket open).
+        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var storage = sockaddr_in6()
         var length = socklen_t(0)
         try fill(address, &storage, &length)
@@ -254,7 +256,9 @@ struct RawSocket: ~Copyable {
     }
 
     static func listen(on address: SocketAddress, backlog: Int32) throws -> RawSocket {
-        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue), 0)
+        // Close-on-exec: a process another test spawns meanwhile must not inherit it (a reset would
+        // then not reach the peer while the child holds the socket open).
+        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var storage = sockaddr_in6()
         var length = socklen_t(0)
         try fill(address, &storage, &length)

@@ -44,7 +44,7 @@ public final class SIPTransport: @unchecked Sendable {
 
     /// The local IPv4 address the system would send from toward `host` (no packet is sent), or nil.
     public static func localAddress(toward host: String, port: Int = 5060) -> String? {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { Glibc.close(fd) }
         var remote = sockaddr_in()
