@@ -68,7 +68,8 @@ public struct CampaignLoader: Sendable {
     /// The file's bytes read straight into an array (Data and a copy out of it cost a second pass
     /// over a large contact list), or nil if it cannot be opened or read.
     private static func readWholeFile(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: a FIFO dropped in place of a file must not block the open; fstat then rejects it.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var info = stat()
@@ -141,13 +142,23 @@ public struct CampaignLoader: Sendable {
             prepared.contacts = .inline(readInlineContacts(node, settings: settings))
         case (nil, .some(let node)):
             if let name = reader.string(node, "contactsFile") {
-                let listPath = name.hasPrefix("/") ? name : context.listsDirectory + "/" + name
-                do {
-                    let listBytes = try Self.readFile(listPath, name: name)
-                    prepared.fingerprintInputs.append(listBytes)
-                    prepared.contacts = .csv(bytes: listBytes, file: "lists/" + name)
-                } catch {
-                    reader.fail(node, "contactsFile", "contacts file \"\(name)\" does not exist or cannot be read (looked for \(listPath))")
+                let quoted = Diagnostic.excerpt(name)
+                switch ConfinedPath.resolve(name, in: context.listsDirectory) {
+                case .success(let listPath):
+                    do {
+                        let listBytes = try Self.readFile(listPath, name: name)
+                        prepared.fingerprintInputs.append(listBytes)
+                        prepared.contacts = .csv(bytes: listBytes, file: "lists/" + name)
+                    } catch {
+                        reader.fail(node, "contactsFile", "contacts file \(quoted) cannot be read (permissions?)")
+                    }
+                case .failure(.outside):
+                    reader.fail(node, "contactsFile", "contacts file \(quoted) is outside \(context.listsFolderName); put the file there and name it relative to that folder")
+                case .failure(.missing):
+                    let listPath = name.hasPrefix("/") ? Diagnostic.cut(name) : context.listsDirectory + "/" + Diagnostic.cut(name)
+                    reader.fail(node, "contactsFile", "contacts file \(quoted) does not exist (looked for \(listPath))")
+                case .failure(.notARegularFile):
+                    reader.fail(node, "contactsFile", "contacts file \(quoted) is not a regular file")
                 }
             }
         }

@@ -308,11 +308,22 @@ extension CampaignSettings {
             switch key {
             case "play":
                 guard let file = reader.string(value, keyPath) else { continue }
-                let resolved = file.hasPrefix("/") ? file : context.promptsDirectory + "/" + file
-                if let problem = promptProblem(at: resolved) {
-                    reader.fail(value, keyPath, "prompt \"\(file)\" \(problem)")
-                } else {
-                    prompt.play = URL(fileURLWithPath: resolved).standardizedFileURL.path
+                let quoted = Diagnostic.excerpt(file)
+                switch ConfinedPath.resolve(file, in: context.promptsDirectory) {
+                case .success(let resolved):
+                    if let problem = promptProblem(at: resolved) {
+                        reader.fail(value, keyPath, "prompt \(quoted) \(problem)")
+                    } else {
+                        // The real path: what was checked is what gets played.
+                        prompt.play = resolved
+                    }
+                case .failure(.outside):
+                    reader.fail(value, keyPath, "prompt \(quoted) is outside \(context.promptsFolderName); put the file there and name it relative to that folder")
+                case .failure(.missing):
+                    let looked = file.hasPrefix("/") ? Diagnostic.cut(file) : context.promptsDirectory + "/" + Diagnostic.cut(file)
+                    reader.fail(value, keyPath, "prompt \(quoted) does not exist (looked for \(looked))")
+                case .failure(.notARegularFile):
+                    reader.fail(value, keyPath, "prompt \(quoted) is not a regular file")
                 }
             case "optOutDigit":
                 guard let digit = reader.string(value, keyPath) else { continue }
@@ -329,7 +340,6 @@ extension CampaignSettings {
 
     /// Why the prompt at `path` cannot be played into a call, or nil if it can.
     static func promptProblem(at path: String) -> String? {
-        guard FileManager.default.fileExists(atPath: path) else { return "does not exist (looked for \(path))" }
         do {
             return try WAVFormat(contentsOfFile: path).unplayableReason
         } catch {

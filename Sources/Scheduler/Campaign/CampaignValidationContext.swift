@@ -1,3 +1,5 @@
+import Foundation
+
 /// What validation needs from the daemon's configuration.
 public struct CampaignValidationContext: Sendable {
     /// The drop folder; prompts are resolved in `prompts/` and contact lists in `lists/` below it.
@@ -21,4 +23,9 @@ public struct CampaignValidationContext: Sendable {
 
     public var promptsDirectory: String { campaignsDirectory + "/prompts" }
     public var listsDirectory: String { campaignsDirectory + "/lists" }
+
+    /// How messages name the prompts folder: `campaigns/prompts/` for the default drop folder.
+    var promptsFolderName: String { (campaignsDirectory as NSString).lastPathComponent + "/prompts/" }
+    /// How messages name the lists folder: `campaigns/lists/` for the default drop folder.
+    var listsFolderName: String { (campaignsDirectory as NSString).lastPathComponent + "/lists/" }
 }

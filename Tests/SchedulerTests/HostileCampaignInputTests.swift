@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+@testable import Scheduler
+
+/// Issue 14: campaign files dropped by someone who means harm (or just makes a big mistake).
+@Suite struct ConfinedFileTests {
+    /// A fixture with a readable, valid contact list outside `campaigns/` whose contents must never surface.
+    private func fixtureWithSecret() throws -> LoaderFixture {
+        let fixture = try LoaderFixture()
+        try fixture.directory.write("outside/secret.csv", "target,password\n+15551239999,SECRET-hunter2\n")
+        try fixture.directory.write("outside/secret.wav", bytes: wav(sampleRate: 8000))
+        _ = try fixture.write("lists/people.csv", "target\n+15551230001\n")
+        return fixture
+    }
+
+    private func expectNothingLeaks(_ problems: [String]) {
+        #expect(!problems.joined().contains("SECRET"))
+        #expect(!problems.joined().contains("15551239999"))
+    }
+
+    @Test func relativePathOutOfListsIsRefused() throws {
+        let fixture = try fixtureWithSecret()
+        let problems = try fixture.problems("r.json", #"{"contactsFile": "../../outside/secret.csv"}"#)
+        #expect(problems == [
+            "r.json:1: contactsFile: contacts file \"../../outside/secret.csv\" is outside campaigns/lists/; put the file there and name it relative to that folder",
+        ])
+        expectNothingLeaks(problems)
+        // Going out and back in is still inside.
+        let spec = try fixture.load("back.json", #"{"contactsFile": "../lists/./people.csv"}"#)
+        #expect(spec.contacts.map(\.target) == ["+15551230001"])
+    }
+
+    @Test func absolutePathOutsideListsIsRefused() throws {
+        let fixture = try fixtureWithSecret()
+        #expect(try fixture.problems("a.json", #"{"contactsFile": "/etc/passwd"}"#) == [
+            "a.json:1: contactsFile: contacts file \"/etc/passwd\" is outside campaigns/lists/; put the file there and name it relative to that folder",
+        ])
+        let secret = fixture.directory.path + "/outside/secret.csv"
+        expectNothingLeaks(try fixture.problems("b.json", #"{"contactsFile": "\#(secret)"}"#))
+        // A file that does not exist outside is "outside" too, not "missing": the folder is the point.
+        #expect(try fixture.problems("c.json", #"{"contactsFile": "/nonexistent/x.csv"}"#).first?.contains("is outside campaigns/lists/") == true)
+        // An absolute path that ends inside lists/ is as good as the relative name.
+        let inside = fixture.context.listsDirectory + "/people.csv"
+        #expect(try fixture.load("d.json", #"{"contactsFile": "\#(inside)"}"#).contacts.count == 1)
+    }
+
+    @Test func symlinkOutOfListsIsRefused() throws {
+        let fixture = try fixtureWithSecret()
+        try FileManager.default.createSymbolicLink(
+            atPath: fixture.context.listsDirectory + "/innocent.csv", withDestinationPath: fixture.directory.path + "/outside/secret.csv")
+        try FileManager.default.createSymbolicLink(
+            atPath: fixture.context.listsDirectory + "/up", withDestinationPath: "../..")
+        let problems = try fixture.problems("s.json", #"{"contactsFile": "innocent.csv"}"#)
+        #expect(problems == [
+            "s.json:1: contactsFile: contacts file \"innocent.csv\" is outside campaigns/lists/; put the file there and name it relative to that folder",
+        ])
+        expectNothingLeaks(problems)
+        expectNothingLeaks(try fixture.problems("d.json", #"{"contactsFile": "up/outside/secret.csv"}"#))
+        // A symlink that stays inside lists/ is fine.
+        try FileManager.default.createSymbolicLink(atPath: fixture.context.listsDirectory + "/alias.csv", withDestinationPath: "people.csv")
+        #expect(try fixture.load("ok.json", #"{"contactsFile": "alias.csv"}"#).contacts.count == 1)
+    }
+
+    @Test func subfoldersOfListsAreInside() throws {
+        let fixture = try LoaderFixture()
+        _ = try fixture.write("lists/2027/spring.csv", "target\n+15551230001\n")
+        #expect(try fixture.load("sub.json", #"{"contactsFile": "2027/spring.csv"}"#).contacts.count == 1)
+    }
+
+    @Test func aFIFOIsNotReadAsAList() throws {
+        let fixture = try LoaderFixture()
+        _ = try fixture.write("lists/people.csv", "target\n+15551230001\n")
+        #expect(mkfifo(fixture.context.listsDirectory + "/pipe.csv", 0o600) == 0)
+        #expect(try fixture.problems("p.json", #"{"contactsFile": "pipe.csv"}"#) == [
+            "p.json:1: contactsFile: contacts file \"pipe.csv\" is not a regular file",
+        ])
+    }
+
+    @Test func promptsStayInPrompts() throws {
+        let fixture = try fixtureWithSecret()
+        try FileManager.default.createSymbolicLink(
+            atPath: fixture.context.promptsDirectory + "/hello.wav", withDestinationPath: fixture.directory.path + "/outside/secret.wav")
+        let problems = try fixture.problems("p.json", """
+            {"onHuman": {"play": "../../outside/secret.wav"},
+             "onMachine": {"play": "/etc/passwd"},
+             "contacts": [{"target": "+15551230001"}]}
+            """)
+        #expect(problems == [
+            "p.json:1: onHuman.play: prompt \"../../outside/secret.wav\" is outside campaigns/prompts/; put the file there and name it relative to that folder",
+            "p.json:2: onMachine.play: prompt \"/etc/passwd\" is outside campaigns/prompts/; put the file there and name it relative to that folder",
+        ])
+        #expect(try fixture.problems("s.json", #"{"onHuman": {"play": "hello.wav"}, "contacts": [{"target": "+15551230001"}]}"#) == [
+            "s.json:1: onHuman.play: prompt \"hello.wav\" is outside campaigns/prompts/; put the file there and name it relative to that folder",
+        ])
+        // The configuration's defaults go through the same check.
+        let defaults = try LoaderFixture(defaults: #"{"onMachine": {"play": "../../outside/secret.wav"}}"#)
+        #expect(try defaults.problems("d.json", #"{"contacts": [{"target": "+15551230001"}]}"#).first?
+            .contains("is outside campaigns/prompts/") == true)
+    }
+}
