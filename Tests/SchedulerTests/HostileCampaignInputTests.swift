@@ -98,3 +98,52 @@ import Testing
             .contains("is outside campaigns/prompts/") == true)
     }
 }
+
+@Suite struct BoundedValidationTests {
+    @Test func aMillionColumnHeaderIsRefusedAtOnce() throws {
+        let fixture = try LoaderFixture()
+        let path = try fixture.write("wide.csv", "target" + String(repeating: ",name", count: 999_999) + "\n+15551230001" + String(repeating: ",x", count: 999_999) + "\n")
+        var problems: [String] = []
+        let elapsed = ContinuousClock().measure {
+            do {
+                _ = try CampaignLoader(context: fixture.context).load(path: path)
+                Issue.record("a 1,000,000-column list was accepted")
+            } catch let failure as ValidationFailure {
+                problems = failure.diagnostics.map(\.description)
+            } catch {
+                Issue.record("\(error)")
+            }
+        }
+        #expect(problems == ["wide.csv:1: header has 1,000,000 columns; a contact list may have at most 1,000"])
+        #expect(elapsed < .seconds(2), "issue 14 asks for under 2 s; took \(elapsed)")
+    }
+
+    @Test func theColumnLimitIsAThousand() throws {
+        let fixture = try LoaderFixture()
+        let names = (1..<1000).map { "c\($0)" }
+        let spec = try fixture.load("wide.csv", (["target"] + names).joined(separator: ",") + "\n+15551230001" + String(repeating: ",v", count: 999) + "\n")
+        #expect(spec.contacts.count == 1)
+        #expect(try fixture.problems("wider.csv", (["target", "c1000"] + names).joined(separator: ",") + "\n") == [
+            "wider.csv:1: header has 1,001 columns; a contact list may have at most 1,000",
+        ])
+    }
+
+    @Test func duplicateColumnsAreListedUpToTwentyThenCounted() throws {
+        let fixture = try LoaderFixture()
+        let header = "target," + (0..<999).map { $0 % 2 == 0 ? "Name" : "name" }.joined(separator: ",")
+        let problems = try fixture.problems("dup.csv", header + "\n")
+        #expect(problems.count == 21)
+        #expect(problems.first == "dup.csv:1: column \"name\" appears twice in the header")
+        #expect(problems.last == "dup.csv:1: and 978 more problems in the header")
+    }
+
+    @Test func unknownSettingsAreListedUpToTwentyThenCounted() throws {
+        // With defaults, so the merge of campaign over defaults runs over every key too.
+        let fixture = try LoaderFixture(defaults: #"{"maxRetryNo": 1}"#)
+        let keys = (0..<200_000).map { "\"k\($0)\": \($0)" }.joined(separator: ",")
+        let problems = try fixture.problems("keys.json", "{" + keys + #", "contacts": [{"target": "+15551230001"}]}"#)
+        #expect(problems.count == 21)
+        #expect(problems.first == "keys.json:1: k0: unknown setting \"k0\"")
+        #expect(problems.last == "keys.json:1: and 199,980 more unknown settings")
+    }
+}

@@ -349,9 +349,11 @@ extension CampaignSettings {
 
     private static func readHeaders(_ node: JSONNode, _ path: String, reserved: Set<String>, reader: inout JSONFieldReader) -> [HeaderField]? {
         guard let fields = reader.headerFields(node, path) else { return nil }
+        // Each field's own node, by position (a lookup by name per field is quadratic in a hostile object).
+        let locations = Dictionary(node.objectPairs?.map { ($0.key, $0.node) } ?? [], uniquingKeysWith: { first, _ in first })
         var valid = true
         for field in fields {
-            let location = node[field.name] ?? node
+            let location = locations[field.name] ?? node
             let isToken = !field.name.isEmpty && field.name.unicodeScalars.allSatisfy {
                 $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-.!%*_+`'~".unicodeScalars.contains($0))
             }

@@ -6,6 +6,10 @@ struct ContactListReader: Sendable {
     static let targetAliases = ["target", "phone", "to", "number"]
     /// Past this many problems a file is reported as "and N more" rather than line by line.
     static let diagnosticLimit = 1000
+    /// More columns than any contact list has; a wider header is refused before it is looked at.
+    static let columnLimit = 1000
+    /// Header problems listed one by one before the rest are counted.
+    static let headerProblemLimit = 20
 
     var normalizer: TargetNormalizer
     var allowedCallers: [String]
@@ -58,6 +62,10 @@ struct ContactListReader: Sendable {
             if result.diagnostics.isEmpty { report(nil, "file is empty") }
             return result
         }
+        guard raw.fieldCount <= Self.columnLimit else {
+            report(raw.line, "header has \(Diagnostic.grouped(raw.fieldCount)) columns; a contact list may have at most \(Diagnostic.grouped(Self.columnLimit))")
+            return result
+        }
         let header = CSVReader.Record(line: raw.line, fields: (0..<raw.fieldCount).map { raw.string($0) })
         guard let columns = readHeader(header, report: report) else {
             // Without the columns every row would be an error; read on only for syntax errors.
@@ -95,23 +103,34 @@ struct ContactListReader: Sendable {
         var metadata: [(Int, [UInt8])]
     }
 
+    /// Finds the columns in one pass (a set for duplicates: linear in the width of the header).
     private func readHeader(_ header: CSVReader.Record, report: (Int?, String) -> Void) -> Columns? {
         var valid = true
         var names: [String] = []
+        var loweredNames = Set<String>()
         var targetColumns: [Int] = []
         var timezone: Int?, caller: Int?, notifyUrl: Int?
         var metadata: [(Int, [UInt8])] = []
+        var problems = 0
+        func problem(_ message: @autoclosure () -> String) {
+            valid = false
+            problems += 1
+            if problems <= Self.headerProblemLimit { report(header.line, message()) }
+        }
+        defer {
+            if problems > Self.headerProblemLimit {
+                report(header.line, "and \(Diagnostic.grouped(problems - Self.headerProblemLimit)) more problems in the header")
+            }
+        }
         for (index, raw) in header.fields.enumerated() {
             let name = raw.trimmingWhitespace()
             let lowered = name.lowercased()
             if name.isEmpty {
-                report(header.line, "column \(index + 1) of the header has no name")
-                valid = false
+                problem("column \(index + 1) of the header has no name")
                 continue
             }
-            if names.contains(where: { $0.lowercased() == lowered }) {
-                report(header.line, "column \"\(name)\" appears twice in the header")
-                valid = false
+            guard loweredNames.insert(lowered).inserted else {
+                problem("column \(Diagnostic.excerpt(name)) appears twice in the header")
                 continue
             }
             names.append(name)
@@ -130,14 +149,14 @@ struct ContactListReader: Sendable {
             }
         }
         if targetColumns.count > 1 {
-            let clashing = targetColumns.map { "\"\(names.count > $0 ? header.fields[$0] : "")\"" }.joined(separator: " and ")
+            let clashing = targetColumns.map { Diagnostic.excerpt(header.fields[$0]) }.joined(separator: " and ")
             report(header.line, "columns \(clashing) could each be the number to call; keep one of target, phone, to, number")
             valid = false
         }
         guard let target = targetColumns.first else {
             let hint = names.lazy.compactMap { DidYouMean.suggestion(for: $0, among: Self.targetAliases) != nil ? $0 : nil }.first
             report(header.line, "no number column; the header needs a column named target, phone, to or number"
-                + (hint.map { " (is \"\($0)\" meant to be one?)" } ?? ""))
+                + (hint.map { " (is \(Diagnostic.excerpt($0)) meant to be one?)" } ?? ""))
             return nil
         }
         return valid ? Columns(target: target, timezone: timezone, caller: caller, notifyUrl: notifyUrl, metadata: metadata) : nil

@@ -9,11 +9,22 @@ public struct JSONFieldReader {
         diagnostics.append(Diagnostic(at: node.location, path: path, message: message))
     }
 
-    /// Reports keys of `object` that are not in `allowed`, with a did-you-mean.
+    /// Unknown keys of one object reported one by one before the rest are counted.
+    static let unknownKeyLimit = 20
+
+    /// Reports keys of `object` that are not in `allowed`, with a did-you-mean (the first
+    /// `unknownKeyLimit` of them, then a count: an object of a million keys gets 21 messages).
     public mutating func checkKeys(_ object: JSONNode, path: String, allowed: [String], noun: String = "setting") {
         guard let pairs = object.objectPairs else { return }
-        for (key, node) in pairs where !allowed.contains(key) {
-            fail(node, join(path, key), "unknown \(noun) \"\(key)\"" + DidYouMean.hint(for: key, among: allowed))
+        let known = Set(allowed)
+        var unknown = 0
+        for (key, node) in pairs where !known.contains(key) {
+            unknown += 1
+            guard unknown <= Self.unknownKeyLimit else { continue }
+            fail(node, join(path, key), "unknown \(noun) \(Diagnostic.excerpt(key))" + DidYouMean.hint(for: key, among: allowed))
+        }
+        if unknown > Self.unknownKeyLimit {
+            fail(object, path, "and \(Diagnostic.grouped(unknown - Self.unknownKeyLimit)) more unknown \(noun)s")
         }
     }
 
@@ -96,8 +107,9 @@ public struct JSONFieldReader {
         return fields
     }
 
+    /// `path.key`, the key cut if it is long (a path names a place, it need not echo a 10 MB key).
     public func join(_ path: String, _ key: String) -> String {
-        path.isEmpty ? key : path + "." + key
+        path.isEmpty ? Diagnostic.cut(key) : path + "." + Diagnostic.cut(key)
     }
 
     private static func format(_ value: Double) -> String {
