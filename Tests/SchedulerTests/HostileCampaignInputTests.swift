@@ -147,3 +147,62 @@ import Testing
         #expect(problems.last == "keys.json:1: and 199,980 more unknown settings")
     }
 }
+
+@Suite struct ExcerptTests {
+    @Test func shortValuesAreQuotedWhole() {
+        #expect(Diagnostic.excerpt("555-12") == "\"555-12\"")
+        #expect(Diagnostic.excerpt(String(repeating: "x", count: 40)) == "\"" + String(repeating: "x", count: 40) + "\"")
+        // Characters, not bytes: 40 two-byte letters are still short.
+        #expect(Diagnostic.excerpt(String(repeating: "é", count: 40)) == "\"" + String(repeating: "é", count: 40) + "\"")
+    }
+
+    @Test func longValuesAreCutWithTheirLength() {
+        #expect(Diagnostic.excerpt(String(repeating: "x", count: 41)) == "\"" + String(repeating: "x", count: 40) + "…\" (41 characters)")
+        #expect(Diagnostic.excerpt(String(repeating: "é", count: 1234)) == "\"" + String(repeating: "é", count: 40) + "…\" (1,234 characters)")
+        #expect(Diagnostic.literal("900") == "900")
+        #expect(Diagnostic.cut(String(repeating: "k", count: 50)) == String(repeating: "k", count: 40) + "…")
+    }
+
+    @Test(arguments: [(0, "0"), (999, "999"), (1000, "1,000"), (10_485_760, "10,485,760"), (-1234, "-1,234")])
+    func groupedNumbers(number: Int, text: String) {
+        #expect(Diagnostic.grouped(number) == text)
+    }
+
+    @Test func aTenMegabyteTargetIsCutInTheMessage() throws {
+        let fixture = try LoaderFixture()
+        let huge = String(repeating: "5551", count: 2_621_440)  // 10,485,760 characters
+        let problems = try fixture.problems("big.csv", "target\n\(huge)\n+15551230001\n")
+        #expect(problems == [
+            "big.csv:2: target \"5551555155515551555155515551555155515551…\" (10,485,760 characters) is too long; a number or SIP URI has at most 256 characters",
+        ])
+        // Under the length limit, the value's own problem is reported, still cut.
+        #expect(try fixture.problems("long.csv", "target\n\(String(repeating: "5", count: 200))\n") == [
+            "long.csv:2: target \"\(String(repeating: "5", count: 40))…\" (200 characters) is a national number but no defaultCountryCode is set; write it as +<country code><number> or set defaultCountryCode",
+        ])
+        let json = try fixture.problems("big.json", #"{"contacts": [{"target": "sip:\#(huge)@x"}]}"#)
+        #expect(json == [
+            "big.json:1: contacts[0].target: target \"sip:555155515551555155515551555155515551…\" (10,485,766 characters) is too long; a number or SIP URI has at most 256 characters",
+        ])
+    }
+
+    @Test func longSettingValuesKeysAndNumbersAreCut() throws {
+        let fixture = try LoaderFixture()
+        let long = String(repeating: "Z", count: 100_000)
+        let digits = "500." + String(repeating: "0", count: 100_000)
+        let problems = try fixture.problems("long.json", """
+            {"timezone": "\(long)", "\(long)": 1, "maxRetryNo": \(digits), "trunk": "\(long)",
+             "contacts": [{"target": "+15551230001", "caller": "\(long)"}]}
+            """)
+        let cutLong = "\"" + String(repeating: "Z", count: 40) + "…\" (100,000 characters)"
+        #expect(problems == [
+            "long.json:1: \(String(repeating: "Z", count: 40))…: unknown setting \(cutLong)",
+            "long.json:1: timezone: \(cutLong) is not a known time zone; use an IANA name such as America/New_York",
+            "long.json:1: maxRetryNo: \"500.\(String(repeating: "0", count: 36))…\" (100,004 characters) is out of range; expected 0 to 100",
+            "long.json:1: trunk: trunk \(cutLong) is not configured; configured trunks: carrier, backup",
+            "long.json:2: contacts[0].caller: caller \(cutLong) is not an E.164 number or SIP user name",
+        ])
+        #expect(try fixture.problems("overflow.json", #"{"maxRetryNo": 1\#(String(repeating: "0", count: 100_000))}"#) == [
+            "overflow.json:1: invalid JSON: number \"1\(String(repeating: "0", count: 39))…\" (100,001 characters) is out of range",
+        ])
+    }
+}

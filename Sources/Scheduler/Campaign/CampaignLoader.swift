@@ -216,7 +216,7 @@ public struct CampaignLoader: Sendable {
                 case .success(let normalized) where context.dialoutAllowedCallers.isEmpty || context.dialoutAllowedCallers.contains(normalized):
                     contact.caller = normalized
                 case .success:
-                    reader.fail(node, path + ".caller", "caller \"\(caller)\" is not in dialoutAllowedCallers")
+                    reader.fail(node, path + ".caller", "caller \(Diagnostic.excerpt(caller)) is not in dialoutAllowedCallers")
                     valid = false
                 case .failure(let error):
                     reader.fail(node, path + ".caller", error.description)
@@ -227,7 +227,7 @@ public struct CampaignLoader: Sendable {
                 if CampaignSettings.isWebhookURL(url) {
                     contact.notifyUrl = url
                 } else {
-                    reader.fail(node, path + ".notifyUrl", "\"\(url)\" is not an http:// or https:// URL")
+                    reader.fail(node, path + ".notifyUrl", "\(Diagnostic.excerpt(url)) is not an http:// or https:// URL")
                     valid = false
                 }
             }
@@ -251,7 +251,7 @@ public struct CampaignLoader: Sendable {
             $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "." || $0 == "_" || $0 == "-")
         }
         guard !id.isEmpty, id.count <= 64, allowed, id.first != "." , id.first != "-" else {
-            return "\"\(id)\" is not a valid campaign id; use 1 to 64 letters, digits, '.', '_' or '-'"
+            return "\(Diagnostic.excerpt(id)) is not a valid campaign id; use 1 to 64 letters, digits, '.', '_' or '-'"
         }
         return nil
     }

@@ -39,7 +39,7 @@ extension CampaignSettings {
         }
         if let caller = settings.caller, !context.dialoutAllowedCallers.isEmpty,
            !context.dialoutAllowedCallers.contains(caller), let node = object["caller"] {
-            reader.fail(node, "caller", "caller \"\(caller)\" is not in dialoutAllowedCallers")
+            reader.fail(node, "caller", "caller \(Diagnostic.excerpt(caller)) is not in dialoutAllowedCallers")
         }
         return settings
     }
@@ -53,9 +53,9 @@ extension CampaignSettings {
             if context.trunkNames.contains(value) {
                 trunk = value
             } else if context.trunkNames.isEmpty {
-                reader.fail(node, path, "trunk \"\(value)\" is not configured (the configuration has no trunks)")
+                reader.fail(node, path, "trunk \(Diagnostic.excerpt(value)) is not configured (the configuration has no trunks)")
             } else {
-                reader.fail(node, path, "trunk \"\(value)\" is not configured; configured trunks: "
+                reader.fail(node, path, "trunk \(Diagnostic.excerpt(value)) is not configured; configured trunks: "
                     + context.trunkNames.joined(separator: ", ") + DidYouMean.hint(for: value, among: context.trunkNames))
             }
         case "caller":
@@ -69,7 +69,7 @@ extension CampaignSettings {
             if (try? SIPURI(parsing: "sip:" + value)) != nil, !value.contains("@"), !value.contains(";") {
                 callerHost = value.lowercased()
             } else {
-                reader.fail(node, path, "\"\(value)\" is not a host name or IP address")
+                reader.fail(node, path, "\(Diagnostic.excerpt(value)) is not a host name or IP address")
             }
         case "callerDisplayName":
             guard let value = reader.string(node, path) else { return }
@@ -97,7 +97,7 @@ extension CampaignSettings {
             if Self.isWebhookURL(value) {
                 notifyUrl = value
             } else {
-                reader.fail(node, path, "\"\(value)\" is not an http:// or https:// URL")
+                reader.fail(node, path, "\(Diagnostic.excerpt(value)) is not an http:// or https:// URL")
             }
         case "notifyHeaders":
             notifyHeaders = Self.readHeaders(node, path, reserved: [], reader: &reader) ?? notifyHeaders
@@ -114,7 +114,7 @@ extension CampaignSettings {
                 if Self.amdEventNames.contains(name) {
                     events.append(name)
                 } else {
-                    reader.fail(item, "\(path)[\(index)]", "\"\(name)\" is not an AMD event"
+                    reader.fail(item, "\(path)[\(index)]", "\(Diagnostic.excerpt(name)) is not an AMD event"
                         + DidYouMean.hint(for: name, among: Self.amdEventNames))
                 }
             }
@@ -143,14 +143,14 @@ extension CampaignSettings {
         if trimmed.first == "+" {
             switch TargetNormalizer(defaultCountryCode: nil).normalize(trimmed) {
             case .success(let target): return .success(target.description)
-            case .failure: return .failure(TargetError("caller \"\(value)\" is not an E.164 number"))
+            case .failure: return .failure(TargetError("caller \(Diagnostic.excerpt(value)) is not an E.164 number"))
             }
         }
         let allowed = trimmed.unicodeScalars.allSatisfy {
             $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.!~*'()".unicodeScalars.contains($0))
         }
         guard !trimmed.isEmpty, trimmed.count <= 64, allowed else {
-            return .failure(TargetError("caller \"\(value)\" is not an E.164 number or SIP user name"))
+            return .failure(TargetError("caller \(Diagnostic.excerpt(value)) is not an E.164 number or SIP user name"))
         }
         return .success(trimmed)
     }
@@ -164,7 +164,7 @@ extension CampaignSettings {
         for (index, item) in items.enumerated() {
             let itemPath = "\(path)[\(index)]"
             if case .string(let name) = item.value, ["declined", "invalid-number", "completed"].contains(name) {
-                reader.fail(item, itemPath, "\"\(name)\" is final and is never retried; retryOn takes busy, no-answer, unavailable, error")
+                reader.fail(item, itemPath, "\(Diagnostic.excerpt(name)) is final and is never retried; retryOn takes busy, no-answer, unavailable, error")
                 continue
             }
             if let retryClass = reader.oneOf(item, itemPath, as: RetryClass.self), !classes.contains(retryClass) {
@@ -190,7 +190,7 @@ extension CampaignSettings {
             case "start", "end":
                 guard let text = reader.string(value, keyPath), let minutes = parseClock(text) else {
                     if case .string(let text) = value.value {
-                        reader.fail(value, keyPath, "\"\(text)\" is not a time of day; expected HH:MM from 00:00 to 24:00")
+                        reader.fail(value, keyPath, "\(Diagnostic.excerpt(text)) is not a time of day; expected HH:MM from 00:00 to 24:00")
                     }
                     valid = false
                     continue
@@ -227,7 +227,7 @@ extension CampaignSettings {
             let parts = text.lowercased().split(separator: "-", maxSplits: 1).map { String($0.prefix(3)) }
             let numbers = parts.compactMap { dayNames.firstIndex(of: $0).map { $0 + 1 } }
             guard numbers.count == parts.count, !numbers.isEmpty else {
-                reader.fail(item, "\(path)[\(index)]", "\"\(text)\" is not a day or day range; use mon, tue, wed, thu, fri, sat, sun or a range like mon-fri")
+                reader.fail(item, "\(path)[\(index)]", "\(Diagnostic.excerpt(text)) is not a day or day range; use mon, tue, wed, thu, fri, sat, sun or a range like mon-fri")
                 valid = false
                 continue
             }
@@ -330,7 +330,7 @@ extension CampaignSettings {
                 if digit.count == 1, "0123456789*#".contains(digit) {
                     prompt.optOutDigit = digit
                 } else {
-                    reader.fail(value, keyPath, "\"\(digit)\" is not a DTMF digit; expected one of 0-9, * or #")
+                    reader.fail(value, keyPath, "\(Diagnostic.excerpt(digit)) is not a DTMF digit; expected one of 0-9, * or #")
                 }
             default: break
             }
@@ -358,13 +358,13 @@ extension CampaignSettings {
                 $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-.!%*_+`'~".unicodeScalars.contains($0))
             }
             if !isToken {
-                reader.fail(location, path + "." + field.name, "\"\(field.name)\" is not a valid header name")
+                reader.fail(location, reader.join(path, field.name), "\(Diagnostic.excerpt(field.name)) is not a valid header name")
                 valid = false
             } else if reserved.contains(field.name.lowercased()) {
-                reader.fail(location, path + "." + field.name, "header \(field.name) is set by campaignd itself and cannot be overridden")
+                reader.fail(location, reader.join(path, field.name), "header \(field.name) is set by campaignd itself and cannot be overridden")
                 valid = false
             } else if field.value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) {
-                reader.fail(location, path + "." + field.name, "header value must be on one line")
+                reader.fail(location, reader.join(path, field.name), "header value must be on one line")
                 valid = false
             }
         }
@@ -383,7 +383,7 @@ enum TimeZoneNames {
             cache.insert(name)
             return nil
         }
-        return "\"\(name)\" is not a known time zone; use an IANA name such as America/New_York"
+        return "\(Diagnostic.excerpt(name)) is not a known time zone; use an IANA name such as America/New_York"
             + DidYouMean.hint(for: name, among: TimeZone.knownTimeZoneIdentifiers)
     }
 

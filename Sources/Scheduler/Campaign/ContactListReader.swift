@@ -188,7 +188,7 @@ struct ContactListReader: Sendable {
                 switch CampaignSettings.normalizeCaller(caller) {
                 case .success(let normalized):
                     if !allowedCallers.isEmpty, !allowedCallers.contains(normalized) {
-                        report(record.line, "caller \"\(caller)\" is not in dialoutAllowedCallers")
+                        report(record.line, "caller \(Diagnostic.excerpt(caller)) is not in dialoutAllowedCallers")
                         valid = false
                     } else {
                         contact.caller = normalized
@@ -205,7 +205,7 @@ struct ContactListReader: Sendable {
                 if CampaignSettings.isWebhookURL(url) {
                     contact.notifyUrl = url
                 } else {
-                    report(record.line, "notifyUrl \"\(url)\" is not an http:// or https:// URL")
+                    report(record.line, "notifyUrl \(Diagnostic.excerpt(url)) is not an http:// or https:// URL")
                     valid = false
                 }
             }

@@ -16,6 +16,11 @@ extension Diagnostic {
         isLong(value) ? String(value.prefix(excerptLength)) + "…" : String(value)
     }
 
+    /// `value` as written when short (a number: `900`), else as `excerpt` gives it.
+    public static func literal(_ value: some StringProtocol) -> String {
+        isLong(value) ? excerpt(value) : String(value)
+    }
+
     private static func isLong(_ value: some StringProtocol) -> Bool {
         // Counting characters walks the whole string; the byte count settles most values at once.
         value.utf8.count > excerptLength && value.count > excerptLength

@@ -62,11 +62,11 @@ public struct JSONFieldReader {
             return nil
         }
         guard number.rounded() == number, let value = Int(exactly: number) else {
-            fail(node, path, "expected a whole number but found \(text)")
+            fail(node, path, "expected a whole number but found \(Diagnostic.literal(text))")
             return nil
         }
         guard range.contains(value) else {
-            fail(node, path, "\(text) is out of range; expected \(range.lowerBound) to \(range.upperBound)")
+            fail(node, path, "\(Diagnostic.literal(text)) is out of range; expected \(range.lowerBound) to \(range.upperBound)")
             return nil
         }
         return value
@@ -79,7 +79,7 @@ public struct JSONFieldReader {
             return nil
         }
         guard number > exclusiveMinimum, number <= maximum else {
-            fail(node, path, "\(text) is out of range; expected more than \(Self.format(exclusiveMinimum)) and at most \(Self.format(maximum))")
+            fail(node, path, "\(Diagnostic.literal(text)) is out of range; expected more than \(Self.format(exclusiveMinimum)) and at most \(Self.format(maximum))")
             return nil
         }
         return number
@@ -90,7 +90,7 @@ public struct JSONFieldReader {
         guard let text = string(node, path) else { return nil }
         if let value = T(rawValue: text) { return value }
         let names = T.allCases.map(\.rawValue)
-        fail(node, path, "\"\(text)\" is not one of \(names.map { "\"\($0)\"" }.joined(separator: ", "))"
+        fail(node, path, "\(Diagnostic.excerpt(text)) is not one of \(names.map { "\"\($0)\"" }.joined(separator: ", "))"
             + DidYouMean.hint(for: text, among: names))
         return nil
     }

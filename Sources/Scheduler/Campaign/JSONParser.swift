@@ -114,11 +114,11 @@ public struct JSONParser {
             let keyLine = line
             let key = try parseString()
             guard seen.insert(key).inserted else {
-                throw SyntaxError(line: keyLine, message: "duplicate key \"\(key)\"")
+                throw SyntaxError(line: keyLine, message: "duplicate key \(Diagnostic.excerpt(key))")
             }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
-                throw error("expected ':' after key \"\(key)\" but found \(describeCurrent())")
+                throw error("expected ':' after key \(Diagnostic.excerpt(key)) but found \(describeCurrent())")
             }
             index += 1
             skipWhitespace()
@@ -186,7 +186,7 @@ public struct JSONParser {
             guard digits() > 0 else { throw error("invalid number: expected a digit in the exponent") }
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        guard let number = Double(text), number.isFinite else { throw error("number \(text) is out of range") }
+        guard let number = Double(text), number.isFinite else { throw error("number \(Diagnostic.literal(text)) is out of range") }
         return .number(number, text: text)
     }
 

@@ -13,6 +13,9 @@ public struct TargetNormalizer: Sendable {
         self.defaultCountryCode = defaultCountryCode
     }
 
+    /// The longest target accepted, in characters (SIP URIs in practice stay far below it).
+    public static let maximumLength = 256
+
     /// Whether `code` is a plausible country calling code (1 to 3 digits, not starting with 0).
     public static func isValidCountryCode(_ code: String) -> Bool {
         (1...3).contains(code.utf8.count) && code.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } && code.first != "0"
@@ -22,6 +25,11 @@ public struct TargetNormalizer: Sendable {
     public func normalize(_ raw: String) -> Result<DialTarget, TargetError> {
         let text = raw.trimmingWhitespace()
         guard !text.isEmpty else { return .failure(TargetError("target is empty")) }
+        // A 10 MB "SIP URI" would otherwise be stored and sent in every INVITE and CDR.
+        guard text.utf8.count <= Self.maximumLength || text.count <= Self.maximumLength else {
+            return .failure(TargetError(
+                "target \(Diagnostic.excerpt(text)) is too long; a number or SIP URI has at most \(Self.maximumLength) characters"))
+        }
         let firstByte = text.utf8.first ?? 0
         let mayBeURI = firstByte | 0x20 == UInt8(ascii: "s") || firstByte | 0x20 == UInt8(ascii: "t")
         let lowered = mayBeURI ? text.prefix(5).lowercased() : ""
@@ -29,17 +37,17 @@ public struct TargetNormalizer: Sendable {
             do {
                 return .success(.sip(try SIPURI(parsing: text)))
             } catch {
-                return .failure(TargetError("target \"\(raw)\" is not a valid SIP URI: it \(error)"))
+                return .failure(TargetError("target \(Diagnostic.excerpt(raw)) is not a valid SIP URI: it \(Self.describe(error))"))
             }
         }
         if lowered.hasPrefix("tel:") {
             let number = text.dropFirst(4).prefix { $0 != ";" }
             guard number.first == "+" else {
                 return .failure(TargetError(
-                    "target \"\(raw)\" is a local tel: URI (no leading +); write a global number such as tel:+15551234567"))
+                    "target \(Diagnostic.excerpt(raw)) is a local tel: URI (no leading +); write a global number such as tel:+15551234567"))
             }
             guard let e164 = phoneNumber(number.utf8) else {
-                return .failure(TargetError("target \"\(raw)\" is not a valid global tel: URI (expected + and 7 to 15 digits)"))
+                return .failure(TargetError("target \(Diagnostic.excerpt(raw)) is not a valid global tel: URI (expected + and 7 to 15 digits)"))
             }
             return .success(.e164(e164))
         }
@@ -49,9 +57,9 @@ public struct TargetNormalizer: Sendable {
         let digitCount = text.utf8.lazy.filter(Self.isDigit).count
         if defaultCountryCode == nil, separatorsAndDigits, digitCount >= 6, !text.hasPrefix("00") {
             return .failure(TargetError(
-                "target \"\(raw)\" is a national number but no defaultCountryCode is set; write it as +<country code><number> or set defaultCountryCode"))
+                "target \(Diagnostic.excerpt(raw)) is a national number but no defaultCountryCode is set; write it as +<country code><number> or set defaultCountryCode"))
         }
-        return .failure(TargetError("target \"\(raw)\" is not a phone number or SIP URI"))
+        return .failure(TargetError("target \(Diagnostic.excerpt(raw)) is not a phone number or SIP URI"))
     }
 
     /// The E.164 form of the phone number written in `bytes` (`+1 555…`, `00…`, or national), or nil
@@ -114,6 +122,16 @@ public struct TargetNormalizer: Sendable {
                 }
                 return position
             }
+        }
+    }
+
+    /// The URI parser's reason, with the part it quotes cut like every echoed value.
+    private static func describe(_ error: SIPURI.ParseError) -> String {
+        switch error {
+        case .notSIPScheme, .missingHost: error.description
+        case .invalidHost(let host): "has an invalid host \(Diagnostic.excerpt(host))"
+        case .invalidPort(let port): "has an invalid port \(Diagnostic.excerpt(port))"
+        case .invalidUser(let user): "has an invalid user part \(Diagnostic.excerpt(user))"
         }
     }
 
