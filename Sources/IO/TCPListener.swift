@@ -34,26 +34,9 @@ public final class TCPListener: Selectable, @unchecked Sendable {
     ///   - accepted: called on the connection's loop with each new connection.
     public init(bind address: SocketAddress, on loop: EventLoop, backlog: Int32 = 128, options: TCPConnection.Options = .init(),
                 connectionLoop: (@Sendable () -> EventLoop)? = nil, accepted: @escaping Accepted) throws(IOError) {
-        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw .system("socket") }
-        // A restarted daemon may bind its port while old connections sit in TIME_WAIT.
-        var reuse: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-        let bound = address.withSockAddr { Glibc.bind(fd, $0, $1) }
-        guard bound == 0 else {
-            let error = IOError(.system, "bind TCP \(address)", errno: errno)
-            Glibc.close(fd)
-            throw error
-        }
-        guard listen(fd, backlog) == 0 else {
-            let error = IOError(.system, "listen \(address)", errno: errno)
-            Glibc.close(fd)
-            throw error
-        }
-        var actual = SocketAddress()
-        actual.length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-        _ = withUnsafeMutableBytes(of: &actual.storage) { raw in
-            getsockname(fd, raw.baseAddress?.assumingMemoryBound(to: sockaddr.self), &actual.length)
+        // SO_REUSEADDR: a restarted daemon may bind its port while old connections sit in TIME_WAIT.
+        let (fd, actual) = try BoundSocket.open(SOCK_STREAM, bind: address, reuseAddress: true) { fd throws(IOError) in
+            guard listen(fd, backlog) == 0 else { throw IOError(.system, "listen \(address)", errno: errno) }
         }
         self.fd = fd
         self.loop = loop

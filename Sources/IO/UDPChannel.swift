@@ -36,26 +36,8 @@ public final class UDPChannel: Selectable, @unchecked Sendable {
     ///     call. Nil: a polled channel, read only by `receive(_:)`.
     public init(bind address: SocketAddress, on loop: EventLoop, exclusive: Bool = false, receiveBufferBytes: Int? = nil,
                 maxDatagram: Int = 65_535, handler: Handler?) throws(IOError) {
-        let fd = socket(address.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw .system("socket") }
-        if !exclusive {
-            var reuse: Int32 = 1
-            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-        }
-        if var size = receiveBufferBytes.map(Int32.init) {
-            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        }
-        let bound = address.withSockAddr { Glibc.bind(fd, $0, $1) }
-        guard bound == 0 else {
-            let error = IOError(.system, "bind UDP \(address)", errno: errno)
-            Glibc.close(fd)
-            throw error
-        }
-        var actual = SocketAddress()
-        actual.length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-        _ = withUnsafeMutableBytes(of: &actual.storage) { raw in
-            getsockname(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), &actual.length)
-        }
+        let (fd, actual) = try BoundSocket.open(SOCK_DGRAM, bind: address, reuseAddress: !exclusive,
+                                                receiveBufferBytes: receiveBufferBytes)
         self.fd = fd
         self.loop = loop
         self.localAddress = actual
