@@ -29,7 +29,10 @@ struct Configuration: Sendable {
         var signingSecret: String?
         var connectTimeoutSec: Int = 5
         var readTimeoutSec: Int = 10
-        var maxRetryNo: Int = 10
+        /// How long after it was enqueued a failing webhook is still tried.
+        var retryForSec: Int = 86_400
+        /// An extra cap on retries, only when the configuration sets one (time alone decides otherwise).
+        var maxRetryNo: Int?
     }
 
     struct SIPSettings: Sendable, Equatable {
@@ -269,13 +272,14 @@ struct Configuration: Sendable {
     private static func readNotifications(_ node: JSONNode, reader: inout JSONFieldReader) -> Notifications {
         var notifications = Notifications()
         guard let pairs = reader.object(node, "notifications") else { return notifications }
-        reader.checkKeys(node, path: "notifications", allowed: ["signingSecret", "connectTimeoutSec", "readTimeoutSec", "maxRetryNo"])
+        reader.checkKeys(node, path: "notifications", allowed: ["signingSecret", "connectTimeoutSec", "readTimeoutSec", "retryForSec", "maxRetryNo"])
         for (key, value) in pairs {
             let path = "notifications." + key
             switch key {
             case "signingSecret": notifications.signingSecret = reader.string(value, path)
             case "connectTimeoutSec": notifications.connectTimeoutSec = reader.integer(value, path, in: 1...120) ?? notifications.connectTimeoutSec
             case "readTimeoutSec": notifications.readTimeoutSec = reader.integer(value, path, in: 1...300) ?? notifications.readTimeoutSec
+            case "retryForSec": notifications.retryForSec = reader.integer(value, path, in: 60...2_592_000) ?? notifications.retryForSec
             case "maxRetryNo": notifications.maxRetryNo = reader.integer(value, path, in: 0...100) ?? notifications.maxRetryNo
             default: break
             }

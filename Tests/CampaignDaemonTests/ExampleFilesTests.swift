@@ -17,6 +17,8 @@ import Testing
         #expect(configuration.limits.drainTimeoutSec == 30)
         #expect(configuration.sip.port == 5060)
         #expect(configuration.sip.rtpPortMax == 20999)
+        #expect(configuration.notifications.retryForSec == 86_400)
+        #expect(configuration.notifications.maxRetryNo == nil)
     }
 
     @Test(arguments: ["example.csv", "example.json"])

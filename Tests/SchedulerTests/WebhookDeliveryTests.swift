@@ -104,4 +104,172 @@ import Testing
         #expect(backlog.failed == 6)
         await deliverer.shutdown()
     }
+
+    /// A TCP port on 127.0.0.1 held bound but not listening: connecting to it is refused (a receiver
+    /// that is down) and nothing else can take it until `release()`, when the receiver opens there.
+    final class DownPort {
+        let port: Int
+        private var fd: Int32
+
+        init() throws {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+            self.fd = fd
+            port = Int(UInt16(bigEndian: address.sin_port))
+            try #require(fd >= 0 && bound == 0 && port != 0)
+        }
+
+        func release() {
+            if fd >= 0 { close(fd) }
+            fd = -1
+        }
+
+        deinit { release() }
+    }
+
+    /// A campaign with one contact per call and an attempt claimed for each, for webhooks of those calls.
+    func attempts(_ count: Int, in store: QueueStore) throws -> (campaignKey: Int64, attemptIDs: [Int64]) {
+        _ = try store.importCampaign(CampaignSpec(
+            id: "hooks", sourceFile: "/tmp/hooks.csv", settings: CampaignSettings(),
+            contacts: (1...count).map { ContactSpec(target: "+1555123000\($0)", line: $0 + 1) }, duplicateCount: 0, contentHash: "hooks"))
+        let campaign = try #require(try store.activeCampaigns().first)
+        let attemptIDs = try (1...count).map { contactID in
+            try #require(try store.claim(contactID: Int64(contactID), campaign: campaign, trunk: nil, now: Timestamp.nowMs())).attemptID
+        }
+        return (campaign.key, attemptIDs)
+    }
+
+    /// Milliseconds since the epoch on a manual clock, for the deliverer's `now`.
+    static func epochMs(_ clock: ManualClock, from start: Int64) -> Int64 {
+        let offset = clock.now.offset.components
+        return start + offset.seconds * 1000 + offset.attoseconds / 1_000_000_000_000_000
+    }
+
+    @Test func aReceiverDownForTwoHoursGetsEveryWebhookInOrderWhenItIsBack() async throws {
+        let directory = try TestDirectory()
+        let store = try QueueStore(dataDirectory: directory.path)
+        let (campaignKey, attemptIDs) = try attempts(2, in: store)
+        let loop = try EventLoop(name: "test-webhooks-down")
+        defer { loop.shutdown() }
+        let journal = Journal()
+        let clock = ManualClock()
+        let start: Int64 = 1_795_290_000_000
+        let now: @Sendable () -> Int64 = { Self.epochMs(clock, from: start) }
+        let down = try DownPort()
+
+        // Call A has three events, call B two, enqueued as the calls went.
+        let calls = [("A", attemptIDs[0], ["answered", "machine", "completed"]), ("B", attemptIDs[1], ["answered", "completed"])]
+        for index in 0..<3 {
+            for (name, attemptID, events) in calls where index < events.count {
+                try store.enqueueNotification(campaignKey: campaignKey, attemptID: attemptID, event: events[index],
+                                              url: "http://127.0.0.1:\(down.port)/\(name)/\(index)", body: "{}", now: now())
+            }
+        }
+        let deliverer = WebhookDeliverer(dataDirectory: directory.path, settings: .init(connectTimeoutSec: 1, readTimeoutSec: 2),
+                                         loop: loop, now: now, onEvent: journal.add)
+        deliverer.start()
+        defer { deliverer.stop() }
+
+        // Two hours down: each call's first event fails, again and again, at the times the deliverer
+        // asks for (the clock goes straight there); the events behind it wait their turn.
+        var seen = 0
+        var nextTry: Int64 = 0
+        while true {
+            try #require(await journal.wait(timeout: .seconds(10)) { $0.failures.count >= seen + 2 }, "tries at \(now() - start) ms")
+            let failures = journal.failures
+            #expect(failures.count == seen + 2)
+            seen = failures.count
+            nextTry = try #require(failures.suffix(2).compactMap(\.retryAt).max(), "given up at \(now() - start) ms")
+            #expect(nextTry > now() && nextTry <= now() + 60_000)
+            // Every try up to now has failed (and none is in flight) when the receiver comes back.
+            if now() >= start + 2 * 3_600_000 { break }
+            clock.advance(by: .milliseconds(nextTry - now()))
+            deliverer.poke()
+        }
+        let outage = journal.events.compactMap { entry -> String? in
+            if case .failed(let event, _, let error, _, _) = entry.event, error.hasPrefix("cannot connect") { return event }
+            return nil
+        }
+        // 1, 2, 4 … 32 s then once a minute: over a hundred tries of each call's first event, nothing else.
+        #expect(outage.count == journal.failures.count && outage.count > 2 * 120)
+        #expect(Set(outage) == ["answered"])
+        #expect(journal.failures.allSatisfy { $0.retryAt != nil })
+
+        // The receiver comes back on its port.
+        down.release()
+        let receiver = try HTTPServer(bind: SocketAddress(host: "127.0.0.1", port: down.port), on: loop) { request, responder in
+            journal.answer(request.target)
+            responder.respond(HTTPResponse(status: 204))
+        }
+        defer { receiver.close() }
+        clock.advance(by: .milliseconds(nextTry - now()))
+        deliverer.poke()
+
+        #expect(await journal.wait(timeout: .seconds(20)) { $0.answeredRequests.count == 5 })
+        let targets = journal.answeredRequests.map(\.target)
+        #expect(targets.filter { $0.hasPrefix("/A/") } == ["/A/0", "/A/1", "/A/2"])
+        #expect(targets.filter { $0.hasPrefix("/B/") } == ["/B/0", "/B/1"])
+        #expect(await deliverer.drain(timeout: .seconds(5)))
+        let backlog = try store.notificationBacklog()["hooks"] ?? NotificationBacklog()
+        #expect(backlog.pending == 0 && backlog.failed == 0)
+        await deliverer.shutdown()
+    }
+
+    @Test func aWebhookIsGivenUpRetryForSecAfterItWasEnqueued() async throws {
+        let directory = try TestDirectory()
+        let store = try QueueStore(dataDirectory: directory.path)
+        let (campaignKey, attemptIDs) = try attempts(1, in: store)
+        let loop = try EventLoop(name: "test-webhooks-give-up")
+        defer { loop.shutdown() }
+        let journal = Journal()
+        let clock = ManualClock()
+        let start: Int64 = 1_795_290_000_000
+        let now: @Sendable () -> Int64 = { Self.epochMs(clock, from: start) }
+        let down = try DownPort()
+        for (index, event) in ["answered", "completed"].enumerated() {
+            try store.enqueueNotification(campaignKey: campaignKey, attemptID: attemptIDs[0], event: event,
+                                          url: "http://127.0.0.1:\(down.port)/\(index)", body: "{}", now: now())
+        }
+        let deliverer = WebhookDeliverer(dataDirectory: directory.path,
+                                         settings: .init(connectTimeoutSec: 1, readTimeoutSec: 2, retryForSec: 600),
+                                         loop: loop, now: now, onEvent: journal.add)
+        deliverer.start()
+        defer { deliverer.stop() }
+
+        // Retried until ten minutes after enqueueing, never later, then given up.
+        var seen = 0
+        var gaveUpAt: Int64?
+        while gaveUpAt == nil {
+            try #require(await journal.wait(timeout: .seconds(10)) { $0.failures.count > seen }, "tries at \(now() - start) ms")
+            let failure = journal.failures[seen]
+            seen += 1
+            guard let next = failure.retryAt else {
+                gaveUpAt = now()
+                break
+            }
+            #expect(next <= start + 600_000)
+            clock.advance(by: .milliseconds(next - now()))
+            deliverer.poke()
+        }
+        #expect(gaveUpAt == start + 600_000)
+        // The call's next event, as old, gets its one try when its turn comes and is given up too.
+        #expect(await journal.wait(timeout: .seconds(10)) { $0.failures.count == seen + 1 })
+        let last = try #require(journal.events.last?.event)
+        guard case .failed(let event, _, _, let tries, let retryAt) = last else {
+            Issue.record("expected a failure, got \(last)")
+            return
+        }
+        #expect(event == "completed" && tries == 1 && retryAt == nil)
+        #expect(deliverer.pending == 0)
+        let backlog = try #require(try store.notificationBacklog()["hooks"])
+        #expect(backlog.pending == 0 && backlog.failed == 2)
+        await deliverer.shutdown()
+    }
 }

@@ -96,7 +96,8 @@ enum RunCommand {
         let webhooks = WebhookDeliverer(
             dataDirectory: configuration.dataDirectory,
             settings: .init(signingSecret: notifications.signingSecret, connectTimeoutSec: Double(notifications.connectTimeoutSec),
-                            readTimeoutSec: Double(notifications.readTimeoutSec), maxRetryNo: notifications.maxRetryNo),
+                            readTimeoutSec: Double(notifications.readTimeoutSec), retryForSec: notifications.retryForSec,
+                            maxRetryNo: notifications.maxRetryNo),
             loop: loops.next(), onEvent: logWebhook)
         services.append(WebhookService(webhooks: webhooks, drainTimeout: once ? .seconds(10) : nil))
         let drainTimeout = Duration.seconds(configuration.limits.drainTimeoutSec)

@@ -61,7 +61,7 @@ final class RunMetrics: @unchecked Sendable {
         let backlog = (try? store.notificationBacklog()) ?? [:]
         metric("campaignd_notification_backlog", "gauge", "Webhooks not yet delivered (not given up), by campaign.",
                backlog.sorted { $0.key < $1.key }.map { (label("campaign", $0.key), String($0.value.pending)) })
-        metric("campaignd_notifications_failed", "gauge", "Webhooks given up after maxRetryNo retries, by campaign.",
+        metric("campaignd_notifications_failed", "gauge", "Webhooks given up (notifications.retryForSec passed), by campaign.",
                backlog.sorted { $0.key < $1.key }.map { (label("campaign", $0.key), String($0.value.failed)) })
         return lines.joined(separator: "\n") + "\n"
     }

@@ -16,26 +16,33 @@ public final class WebhookDeliverer: @unchecked Sendable {
         public var signingSecret: String?
         public var connectTimeoutSec: Double
         public var readTimeoutSec: Double
-        public var maxRetryNo: Int
+        /// How long after it was enqueued a failing webhook is still tried (`WebhookRetryPolicy`).
+        public var retryForSec: Int
+        /// An extra cap on retries after the first try; nil: only `retryForSec` decides.
+        public var maxRetryNo: Int?
         /// Posts in flight at once, all endpoints together.
         public var concurrency: Int
         /// Posts in flight at once to one endpoint (host and port).
         public var maxInFlightPerEndpoint: Int
 
-        public init(signingSecret: String? = nil, connectTimeoutSec: Double = 5, readTimeoutSec: Double = 10, maxRetryNo: Int = 10,
-                    concurrency: Int = 16, maxInFlightPerEndpoint: Int = 4) {
+        public init(signingSecret: String? = nil, connectTimeoutSec: Double = 5, readTimeoutSec: Double = 10, retryForSec: Int = 86_400,
+                    maxRetryNo: Int? = nil, concurrency: Int = 16, maxInFlightPerEndpoint: Int = 4) {
             self.signingSecret = signingSecret
             self.connectTimeoutSec = connectTimeoutSec
             self.readTimeoutSec = readTimeoutSec
+            self.retryForSec = retryForSec
             self.maxRetryNo = maxRetryNo
             self.concurrency = max(1, concurrency)
             self.maxInFlightPerEndpoint = max(1, maxInFlightPerEndpoint)
         }
+
+        public var retryPolicy: WebhookRetryPolicy { WebhookRetryPolicy(retryForSec: retryForSec, maxRetryNo: maxRetryNo) }
     }
 
     public enum Event: Sendable {
         case delivered(event: String, url: String, status: Int, tries: Int)
-        /// `retryAt` nil: given up after `maxRetryNo` retries.
+        /// `retryAt` nil: given up (`retryForSec` after it was enqueued, `maxRetryNo` if set, or a URL
+        /// that cannot be posted to).
         case failed(event: String, url: String, error: String, tries: Int, retryAt: Int64?)
         case storeError(String)
     }
@@ -48,6 +55,8 @@ public final class WebhookDeliverer: @unchecked Sendable {
     private let dataDirectory: String
     private let settings: Settings
     private let onEvent: @Sendable (Event) -> Void
+    /// Milliseconds since the epoch: what is due, when to retry and when to give up are decided by it.
+    private let now: @Sendable () -> Int64
     /// The loop posts run on; nil: the deliverer starts one of its own (and stops it at the end).
     private let loop: EventLoop?
     private var client: HTTPClient?
@@ -64,10 +73,14 @@ public final class WebhookDeliverer: @unchecked Sendable {
 
     /// - Parameter loop: the event loop that carries the posts (one of the daemon's); without one,
     ///   the deliverer runs a loop of its own.
-    public init(dataDirectory: String, settings: Settings, loop: EventLoop? = nil, onEvent: @escaping @Sendable (Event) -> Void) {
+    /// - Parameter now: the time in milliseconds since the epoch (tests pass a manual one to simulate
+    ///   hours of a receiver being down without waiting for them).
+    public init(dataDirectory: String, settings: Settings, loop: EventLoop? = nil,
+                now: @escaping @Sendable () -> Int64 = { Timestamp.nowMs() }, onEvent: @escaping @Sendable (Event) -> Void) {
         self.dataDirectory = dataDirectory
         self.settings = settings
         self.loop = loop
+        self.now = now
         self.onEvent = onEvent
     }
 
@@ -155,7 +168,7 @@ public final class WebhookDeliverer: @unchecked Sendable {
                 results.removeAll()
                 return (done, stopped, Set(inFlight.values))
             }
-            let now = Timestamp.nowMs()
+            let now = self.now()
             for result in done { record(result, in: store, now: now) }
             if stopping {
                 if lock.withLock({ inFlight.isEmpty }) { return }
@@ -226,7 +239,7 @@ public final class WebhookDeliverer: @unchecked Sendable {
             inFlightPerEndpoint[endpoint, default: 0] += 1
         }
         let headers = Self.headers(body: notification.body, event: notification.event, campaign: campaign,
-                                   secret: settings.signingSecret, now: Timestamp.nowMs())
+                                   secret: settings.signingSecret, now: now())
         var request = HTTPRequest(method: .post, target: target.target, headers: HTTPHeaders(headers), body: Array(notification.body.utf8))
         request.headers.set("Host", target.authority)
         let timeouts = HTTPClient.Timeouts(connect: .milliseconds(Int64(settings.connectTimeoutSec * 1000)),
@@ -265,8 +278,7 @@ public final class WebhookDeliverer: @unchecked Sendable {
 
     private func fail(_ notification: OutboxNotification, _ error: String, tries: Int, url: String, store: QueueStore, now: Int64,
                       giveUp: Bool = false) throws {
-        // Backoff doubles from 1 s up to a minute; after 1 + maxRetryNo tries it is given up.
-        let retryAt: Int64? = giveUp || tries > settings.maxRetryNo ? nil : now + Int64(min(60, 1 << min(tries - 1, 6))) * 1000
+        let retryAt = settings.retryPolicy.retryAt(tries: tries, enqueuedAt: notification.createdAt, now: now, permanent: giveUp)
         try store.markNotificationFailed(id: notification.id, error: error, retryAt: retryAt)
         onEvent(.failed(event: notification.event, url: url, error: error, tries: tries, retryAt: retryAt))
     }

@@ -10,9 +10,11 @@ public struct OutboxNotification: Sendable, Equatable {
     public var url: String
     public var body: String
     public var tries: Int
+    /// When it was enqueued (ms since the epoch): `WebhookRetryPolicy.retryForSec` counts from here.
+    public var createdAt: Int64
 }
 
-/// Per campaign: webhooks still to deliver, and those given up on after `maxRetryNo` tries.
+/// Per campaign: webhooks still to deliver, and those given up on (`WebhookRetryPolicy`).
 public struct NotificationBacklog: Sendable, Equatable {
     public var pending = 0
     public var failed = 0
@@ -60,7 +62,7 @@ extension QueueStore {
     public func dueNotifications(now: Int64, busy: Set<Int64>, limit: Int) throws -> [OutboxNotification] {
         defer { resetStatements() }
         let query = try statement("""
-            SELECT o.id, o.campaign_key, o.attempt_id, o.event, o.url, o.body, o.tries FROM notification_outbox o
+            SELECT o.id, o.campaign_key, o.attempt_id, o.event, o.url, o.body, o.tries, o.created_at FROM notification_outbox o
             WHERE o.delivered_at IS NULL AND o.gave_up = 0 AND o.next_try_at <= ?
               AND NOT EXISTS (SELECT 1 FROM notification_outbox p WHERE p.attempt_id = o.attempt_id AND p.id < o.id
                               AND p.delivered_at IS NULL AND p.gave_up = 0)
@@ -73,7 +75,7 @@ extension QueueStore {
             if let attemptID, busy.contains(attemptID) { continue }
             due.append(OutboxNotification(
                 id: query.int(0), campaignKey: query.int(1), attemptID: attemptID, event: query.text(3) ?? "",
-                url: query.text(4) ?? "", body: query.text(5) ?? "", tries: Int(query.int(6))))
+                url: query.text(4) ?? "", body: query.text(5) ?? "", tries: Int(query.int(6)), createdAt: query.int(7)))
         }
         return due
     }
