@@ -101,7 +101,7 @@ public struct SIPMessage: Sendable, Hashable {
     /// The topmost Via as a parsed value.
     public var topVia: SIPVia? {
         guard let first = header("Via") else { return nil }
-        let value = first.utf8.contains(UInt8(ascii: ",")) ? SIPMessage.splitList(first).first : first
+        let value = first.utf8.contains(UInt8(ascii: ",")) ? SIPMessage.firstListElement(first) : first
         return value.flatMap(SIPVia.init(parsing:))
     }
 
@@ -126,6 +126,15 @@ public struct SIPMessage: Sendable, Hashable {
 
     /// Splits a header value at commas that are not inside quotes or angle brackets (RFC 3261 §7.3.1).
     public static func splitList(_ value: String) -> [String] {
+        splitList(value, maximumCount: .max)
+    }
+
+    /// The first element of a comma-separated header value, without splitting the rest.
+    public static func firstListElement(_ value: String) -> String? {
+        splitList(value, maximumCount: 1).first
+    }
+
+    private static func splitList(_ value: String, maximumCount: Int) -> [String] {
         value.withSIPBytes { bytes in
             guard bytes.contains(UInt8(ascii: ",")) else {
                 let element = SIPBytes.trimmedString(bytes, 0, bytes.count)
@@ -142,7 +151,10 @@ public struct SIPMessage: Sendable, Hashable {
                 case UInt8(ascii: ">") where !inQuotes: inAngle = false
                 case UInt8(ascii: ",") where !inQuotes && !inAngle:
                     let part = SIPBytes.trimmedString(bytes, start, index)
-                    if !part.isEmpty { parts.append(part) }
+                    if !part.isEmpty {
+                        parts.append(part)
+                        if parts.count == maximumCount { return parts }
+                    }
                     start = index + 1
                 default: break
                 }

@@ -4,9 +4,29 @@ public struct SIPMessageParser: Sendable {
     /// Largest message accepted (a UDP datagram cannot be larger anyway).
     public static let maximumMessageSize = 65_535
 
+    /// Most header fields a message may carry; a request of ours has about a dozen.
+    public static let maximumHeaderFields = 256
+    /// Most lines in a header section, continuation lines included.
+    public static let maximumLines = 1024
+    /// Most continuation lines folded into one header field (RFC 3261 §7.3.1).
+    public static let maximumContinuationLines = 32
+
     public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
+        /// What kind of problem: a limit that was exceeded, or anything else that is not SIP.
+        public enum Code: Sendable, Equatable {
+            case malformed
+            case tooLarge
+            case tooManyHeaderFields
+            case tooManyLines
+            case tooManyContinuationLines
+        }
+
+        public var code: Code
         public var message: String
-        public init(_ message: String) { self.message = message }
+        public init(_ message: String, code: Code = .malformed) {
+            self.code = code
+            self.message = message
+        }
         public var description: String { message }
     }
 
@@ -18,7 +38,7 @@ public struct SIPMessageParser: Sendable {
     /// (RFC 3261 §18.3); without Content-Length the body is the rest of the datagram.
     public static func parse(datagram: [UInt8]) throws(ParseError) -> SIPMessage {
         guard datagram.count <= maximumMessageSize else {
-            throw ParseError("message of \(datagram.count) bytes is larger than \(maximumMessageSize)")
+            throw ParseError("message of \(datagram.count) bytes is larger than \(maximumMessageSize)", code: .tooLarge)
         }
         var start = 0
         while start + 1 < datagram.count, datagram[start] == 0x0D || datagram[start] == 0x0A { start += 1 }
@@ -52,7 +72,7 @@ public struct SIPMessageParser: Sendable {
         }
         guard let (headEnd, bodyStart) = Self.findHeaderEnd(buffer, from: start) else {
             if buffer.count > Self.maximumMessageSize {
-                throw ParseError("header section is larger than \(Self.maximumMessageSize) bytes")
+                throw ParseError("header section is larger than \(Self.maximumMessageSize) bytes", code: .tooLarge)
             }
             return nil
         }
@@ -61,7 +81,7 @@ public struct SIPMessageParser: Sendable {
             throw ParseError("Content-Length is required on a stream transport (RFC 3261 §18.3)")
         }
         guard bodyStart + length - start <= Self.maximumMessageSize else {
-            throw ParseError("message of \(bodyStart + length - start) bytes is larger than \(Self.maximumMessageSize)")
+            throw ParseError("message of \(bodyStart + length - start) bytes is larger than \(Self.maximumMessageSize)", code: .tooLarge)
         }
         guard buffer.count >= bodyStart + length else { return nil }
         message.body = Array(buffer[bodyStart..<bodyStart + length])
@@ -113,14 +133,18 @@ public struct SIPMessageParser: Sendable {
     }
 
     /// Splits the head into lines (CRLF, bare LF or bare CR), undoing folding (RFC 3261 §7.3.1:
-    /// a line starting with white space continues the previous one).
+    /// a line starting with white space continues the previous one). One pass over the bytes: a
+    /// folded field is appended to one buffer, and a limit stops the pass as soon as it is exceeded.
     private static func parseLines(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<SIPMessage, ParseError> {
         var startLine: SIPMessage.StartLine?
         var headers: [SIPHeaderField] = []
         headers.reserveCapacity(12)
-        // The line being collected: a byte range, or text once a continuation was folded into it.
+        // The line being collected: a byte range, and its bytes in `folded` once a continuation was
+        // folded into it (appending keeps a long fold linear; concatenating Strings made it quadratic).
         var pending: (lo: Int, hi: Int)?
-        var folded: String?
+        var folded: [UInt8] = []
+        var isFolded = false
+        var continuations = 0
         func parseLine(_ bytes: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> ParseError? {
             if startLine == nil {
                 switch parseStartLine(bytes, lo, hi) {
@@ -128,6 +152,9 @@ public struct SIPMessageParser: Sendable {
                 case .failure(let error): return error
                 }
                 return nil
+            }
+            guard headers.count < maximumHeaderFields else {
+                return ParseError("more than \(maximumHeaderFields) header fields", code: .tooManyHeaderFields)
             }
             switch headerField(bytes, lo, hi) {
             case .success(let field): headers.append(field)
@@ -138,26 +165,45 @@ public struct SIPMessageParser: Sendable {
         func finish() -> ParseError? {
             guard let range = pending else { return nil }
             pending = nil
-            defer { folded = nil }
-            if let text = folded { return text.withSIPBytes { parseLine($0, 0, $0.count) } }
-            return parseLine(bytes, range.lo, range.hi)
+            guard isFolded else { return parseLine(bytes, range.lo, range.hi) }
+            isFolded = false
+            defer { folded.removeAll(keepingCapacity: true) }
+            return folded.withUnsafeBufferPointer { parseLine($0, 0, $0.count) }
         }
         var index = 0
         var lineCount = 0
+        var physicalLines = 0
         while index <= bytes.count {
             var end = index
             while end < bytes.count, bytes[end] != 0x0A, bytes[end] != 0x0D { end += 1 }
             let isContinuation = end > index && (bytes[index] == 0x20 || bytes[index] == 0x09)
+            if isContinuation || end > index || index < bytes.count {
+                physicalLines += 1
+                guard physicalLines <= maximumLines else {
+                    return .failure(ParseError("header section has more than \(maximumLines) lines", code: .tooManyLines))
+                }
+            }
             if isContinuation {
                 guard lineCount > 1, let line = pending else {
                     return .failure(ParseError("first header line starts with white space"))
                 }
-                let previous = folded ?? SIPBytes.string(bytes, line.lo, line.hi)
-                folded = previous + " " + SIPBytes.trimmedString(bytes, index, end)
+                continuations += 1
+                guard continuations <= maximumContinuationLines else {
+                    return .failure(ParseError("a header field is folded over more than \(maximumContinuationLines) continuation lines",
+                                               code: .tooManyContinuationLines))
+                }
+                if !isFolded {
+                    folded.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[line.lo..<line.hi]))
+                    isFolded = true
+                }
+                let (lo, hi) = SIPBytes.trimmed(bytes, index, end)
+                folded.append(0x20)
+                folded.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[lo..<hi]))
             } else if end > index || index < bytes.count {
                 if let error = finish() { return .failure(error) }
                 pending = (index, end)
                 lineCount += 1
+                continuations = 0
             }
             guard end < bytes.count else { break }
             // CRLF is one line end; a bare CR or LF is one too.
@@ -181,7 +227,7 @@ public struct SIPMessageParser: Sendable {
         return .success(SIPHeaderField(canonicalName: name, value: SIPBytes.trimmedString(bytes, colon + 1, hi)))
     }
 
-    private static func parseStartLine(_ bytes: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> Result<SIPMessage.StartLine, ParseError> {
+    static func parseStartLine(_ bytes: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> Result<SIPMessage.StartLine, ParseError> {
         func text(_ lo: Int, _ hi: Int, limit: Int) -> Substring { SIPBytes.string(bytes, lo, hi).prefix(limit) }
         if SIPBytes.equalsIgnoringCase(bytes, lo, min(lo + 4, hi), "SIP/") {
             // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase

@@ -1,0 +1,92 @@
+import Testing
+@testable import Telephony
+
+/// Issue 14: the worst datagrams we can build are parsed in one pass and rejected at a limit, or
+/// parsed right. (Their cost is measured by `bench/sip-flood.sh`, not asserted here.)
+@Suite struct SIPParserLimitsTests {
+    private static let mandatory = "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\n"
+        + "To: <sip:c@d>\r\nCall-ID: limits-1\r\nCSeq: 1 OPTIONS\r\n"
+    private static let requestLine = "OPTIONS sip:c@d SIP/2.0\r\n"
+
+    /// A request with `extra` after the mandatory headers, padded up to `size` bytes with `filler`.
+    private func request(extra: String = "", filler: String = "", upTo size: Int = 0) -> [UInt8] {
+        var head = Array((Self.requestLine + Self.mandatory + extra).utf8)
+        let unit = Array(filler.utf8)
+        if !unit.isEmpty {
+            while head.count + unit.count + 2 <= size { head += unit }
+        }
+        return head + Array("\r\n".utf8)
+    }
+
+    private func code(_ bytes: [UInt8]) -> SIPMessageParser.ParseError.Code? {
+        do {
+            _ = try SIPMessageParser.parse(datagram: bytes)
+            return nil
+        } catch {
+            return error.code
+        }
+    }
+
+    @Test func sixtyFourKilobytesOfFoldedLinesStopAtTheContinuationLimit() {
+        let bytes = request(extra: "Subject: x\r\n", filler: " a\r\n", upTo: SIPMessageParser.maximumMessageSize)
+        #expect(bytes.count > 65_000)
+        #expect(code(bytes) == .tooManyContinuationLines)
+        // Tabs and bare line ends fold the same.
+        #expect(code(request(extra: "Subject: x\n", filler: "\tb\n", upTo: SIPMessageParser.maximumMessageSize)) == .tooManyContinuationLines)
+    }
+
+    @Test func foldingUpToTheLimitGivesOneSpaceSeparatedValue() throws {
+        let limit = SIPMessageParser.maximumContinuationLines
+        let folded = "Subject: x\r\n" + String(repeating: " \t a \r\n", count: limit)
+        let message = try SIPMessageParser.parse(datagram: request(extra: folded))
+        #expect(message.header("Subject") == "x" + String(repeating: " a", count: limit))
+        #expect(code(request(extra: "Subject: x\r\n" + String(repeating: " a\r\n", count: limit + 1))) == .tooManyContinuationLines)
+        // The limit is per field: the next field starts counting again.
+        let two = try SIPMessageParser.parse(datagram: request(extra: folded + "X-Other: y\r\n" + String(repeating: " b\r\n", count: limit)))
+        #expect(two.header("X-Other") == "y" + String(repeating: " b", count: limit))
+    }
+
+    @Test func tinyHeadersStopAtTheFieldLimit() throws {
+        // As many as fit in 64 KB (about 13,000 with CRLF, 21,800 with bare LF).
+        #expect(code(request(filler: "a:b\r\n", upTo: SIPMessageParser.maximumMessageSize)) == .tooManyHeaderFields)
+        #expect(code(request(filler: "a:\n", upTo: SIPMessageParser.maximumMessageSize)) == .tooManyHeaderFields)
+        // Exactly the limit is fine (5 mandatory fields, the rest X-N), one more is not.
+        let fill = (0..<(SIPMessageParser.maximumHeaderFields - 5)).map { "X-\($0): \($0)\r\n" }.joined()
+        let message = try SIPMessageParser.parse(datagram: request(extra: fill))
+        #expect(message.headers.count == SIPMessageParser.maximumHeaderFields)
+        #expect(message.header("X-250") == "250")
+        #expect(code(request(extra: fill + "X-Last: 1\r\n")) == .tooManyHeaderFields)
+    }
+
+    @Test func lineCountStopsFoldedFieldsUnderTheFieldLimit() {
+        // 200 fields of 6 lines each: under both per-field limits, over the line limit.
+        let field = "X-F: a\r\n" + String(repeating: " b\r\n", count: 5)
+        #expect(code(request(extra: String(repeating: field, count: 200))) == .tooManyLines)
+    }
+
+    @Test func thirtyThousandListItemsAndParametersParseRight() throws {
+        let items = 30_000
+        let accept = "Accept: " + Array(repeating: "a", count: items).joined(separator: ",") + "\r\n"
+        let listed = try SIPMessageParser.parse(datagram: request(extra: accept))
+        #expect(listed.headerValues("Accept").count == items)
+        // A Via list: the top one is the first element.
+        let vias = "SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK1" + String(repeating: ",v", count: items)
+        let viaRequest = Array((Self.requestLine + "Via: \(vias)\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: v\r\nCSeq: 1 OPTIONS\r\n\r\n").utf8)
+        let viaMessage = try SIPMessageParser.parse(datagram: viaRequest)
+        #expect(viaMessage.topVia?.branch == "z9hG4bK1")
+        #expect(viaMessage.headerValues("Via").count == items + 1)
+        // 30,000 parameters on To, the tag last.
+        let to = "To: <sip:c@d>" + String(repeating: ";p", count: items) + ";tag=last\r\n"
+        let parametered = Array((Self.requestLine + "Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\n" + to
+            + "Call-ID: p\r\nCSeq: 1 OPTIONS\r\n\r\n").utf8)
+        #expect(parametered.count <= SIPMessageParser.maximumMessageSize)
+        let message = try SIPMessageParser.parse(datagram: parametered)
+        #expect(message.to?.tag == "last")
+        #expect(message.to?.parameters.items.count == items + 1)
+        // As many list items as fit in 64 KB on a Via parameter: the branch is still found.
+        let semicolons = "Via: SIP/2.0/UDP h" + String(repeating: ";x", count: 32_000) + ";branch=z9hG4bKend\r\n"
+        let deep = try SIPMessageParser.parse(datagram: Array((Self.requestLine + semicolons
+            + "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: q\r\nCSeq: 1 OPTIONS\r\n\r\n").utf8))
+        #expect(deep.topVia?.branch == "z9hG4bKend")
+    }
+}
