@@ -89,4 +89,30 @@ import Testing
             + "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: q\r\nCSeq: 1 OPTIONS\r\n\r\n").utf8))
         #expect(deep.topVia?.branch == "z9hG4bKend")
     }
+
+    // MARK: The head alone
+
+    private func head(_ text: String) throws -> SIPMessageParser.Head {
+        try Array(text.utf8).withUnsafeBytes { try SIPMessageParser.head(ofDatagram: $0) }
+    }
+
+    @Test func theHeadReadsTheCallIDAsTheParserDoes() throws {
+        for text in [RFC4475.wsinv, RFC4475.esc01, RFC4475.escnull, RFC4475.esc02, RFC4475.lwsdisp, RFC4475.semiuri,
+                     RFC4475.noreason, RFC4475.unreason] {
+            let message = try SIPMessageParser.parse(datagram: Array(text.utf8))
+            let peeked = try head(text)
+            #expect(peeked.callID == message.callID)
+            #expect(peeked.startLine == message.startLine)
+        }
+        // Compact name, odd case, white space before the colon, a folded value, bare line ends.
+        let folded = "\r\nBYE sip:x@y SIP/2.0\nvia: SIP/2.0/UDP h;branch=z9hG4bK1\rX-A: 1\r\n  more\r\nCALL-id  :  abc\r\n\t def \r\n"
+            + " ghi\r\nI: second\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCSeq: 2 BYE\r\n\r\n"
+        #expect(try head(folded).callID == "abc def ghi")
+        #expect(try SIPMessageParser.parse(datagram: Array(folded.utf8)).callID == "abc def ghi")
+        #expect(try head("SIP/2.0 180 Ringing\r\ni:r1\r\n\r\n") == SIPMessageParser.Head(
+            startLine: .response(statusCode: 180, reasonPhrase: "Ringing"), callID: "r1"))
+        // A Call-ID after the empty line is body, not a header.
+        #expect(try head("BYE sip:x@y SIP/2.0\r\nVia: v\r\n\r\nCall-ID: in-body\r\n").callID == nil)
+        #expect(throws: SIPMessageParser.ParseError.self) { try head("garbage that is not SIP\r\n\r\n") }
+    }
 }

@@ -10,7 +10,8 @@ import IO
 ///
 /// Bad input from the network never reaches a call: malformed datagrams are dropped and counted,
 /// responses for unknown calls are ignored, and out-of-dialog requests get no dialog (481 from a
-/// trunk, silence from anyone else).
+/// trunk, silence from anyone else). Only a datagram for a call in progress or a request from a
+/// trunk is parsed in full; anything else is judged by its start line and Call-ID.
 public final class SIPDialer: Dialer, @unchecked Sendable {
     // @unchecked Sendable: the stored properties never change after init and are Sendable themselves
     // (`calls` and `ports` lock inside), except `tickers`, which is read-only after init and whose
@@ -164,11 +165,28 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         tickers[ObjectIdentifier(loop)] ?? MediaTicker(loop: loop)
     }
 
-    /// Parses one datagram and hands it to its call on the call's loop; runs on the SIP loop.
+    /// Hands one datagram to its call on the call's loop; runs on the SIP loop, for every datagram
+    /// from anyone. Only a datagram for a call in progress, or a request from a trunk, is parsed in
+    /// full: the rest is dropped after reading its start line and Call-ID (issue 14).
     private static func route(_ bytes: UnsafeRawBufferPointer, from source: SocketAddress, calls: SIPCallTable, reply: TransportBox,
                               trunkHosts: Set<String>) {
         // Keep-alives (CRLF) are not messages.
         if bytes.allSatisfy({ $0 == 0x0D || $0 == 0x0A }) { return }
+        let head: SIPMessageParser.Head
+        do {
+            head = try SIPMessageParser.head(ofDatagram: bytes)
+        } catch {
+            calls.count(\.malformed)
+            return
+        }
+        let call = head.callID.flatMap { calls.call($0) }
+        // Responses are only ever for our calls; an out-of-dialog request gets an answer (481) only
+        // from a trunk. In-dialog requests from any host (a callee dialled by SIP URI) have the
+        // Call-ID of a call in progress.
+        guard call != nil || (head.isRequest && trunkHosts.contains(source.host)) else {
+            calls.count(head.isRequest ? \.strayRequests : \.unknownResponses)
+            return
+        }
         var message: SIPMessage
         do {
             message = try SIPMessageParser.parse(datagram: Array(bytes))
@@ -177,7 +195,7 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
             return
         }
         if message.isRequest { stampSource(of: &message, host: source.host, port: source.port) }
-        if let call = calls.call(message.callID ?? "") {
+        if let call {
             if call.loop.inEventLoop {
                 call.messageReceived(message)
             } else {
@@ -186,15 +204,11 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
             }
             return
         }
-        if message.isRequest {
-            calls.count(\.strayRequests)
-            let host = source.host
-            if message.method != "ACK", trunkHosts.contains(host), let transport = reply.transport {
-                let response = CallStateMachine.response(to: message, code: 481, reason: "Call/Transaction Does Not Exist")
-                try? transport.send(response, to: SIPDestination(host: host, port: source.port))
-            }
-        } else {
-            calls.count(\.unknownResponses)
+        // A request from a trunk for no call in progress.
+        calls.count(\.strayRequests)
+        if message.method != "ACK", let transport = reply.transport {
+            let response = CallStateMachine.response(to: message, code: 481, reason: "Call/Transaction Does Not Exist")
+            try? transport.send(response, to: SIPDestination(host: source.host, port: source.port))
         }
     }
 
