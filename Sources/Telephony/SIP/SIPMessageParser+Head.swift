@@ -26,11 +26,7 @@ extension SIPMessageParser {
     }
 
     private static func scanHead(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<Head, ParseError> {
-        @inline(__always) func lineEnd(from index: Int) -> Int {
-            var end = index
-            while end < bytes.count, bytes[end] != 0x0A, bytes[end] != 0x0D { end += 1 }
-            return end
-        }
+        @inline(__always) func lineEnd(from index: Int) -> Int { SIPBytes.lineEnd(bytes, from: index, bytes.count) }
         // CRLF is one line end; a bare CR or LF is one too (as in `parse`).
         @inline(__always) func nextLine(after end: Int) -> Int {
             guard end < bytes.count else { return end }

@@ -10,6 +10,9 @@ public struct SIPMessageParser: Sendable {
     public static let maximumLines = 1024
     /// Most continuation lines folded into one header field (RFC 3261 §7.3.1).
     public static let maximumContinuationLines = 32
+    /// Most list separators (`,`) and parameter separators (`;`) in one header field value, quoted
+    /// ones included: every element and parameter becomes a String when the field is read.
+    public static let maximumSeparatorsPerField = 256
 
     public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
         /// What kind of problem: a limit that was exceeded, or anything else that is not SIP.
@@ -19,6 +22,7 @@ public struct SIPMessageParser: Sendable {
             case tooManyHeaderFields
             case tooManyLines
             case tooManyContinuationLines
+            case tooManySeparators
         }
 
         public var code: Code
@@ -91,15 +95,15 @@ public struct SIPMessageParser: Sendable {
 
     /// (end of the last header line, start of the body) at the first empty line; CRLF or bare LF.
     private static func findHeaderEnd(_ bytes: [UInt8], from start: Int) -> (Int, Int)? {
-        var index = start
-        while index < bytes.count {
-            if bytes[index] == 0x0A {
-                if index + 1 < bytes.count, bytes[index + 1] == 0x0A { return (index, index + 2) }
-                if index + 2 < bytes.count, bytes[index + 1] == 0x0D, bytes[index + 2] == 0x0A { return (index, index + 3) }
+        bytes.withUnsafeBufferPointer { bytes in
+            var index = start
+            while let lineFeed = SIPBytes.firstIndex(of: 0x0A, in: bytes, index, bytes.count) {
+                if lineFeed + 1 < bytes.count, bytes[lineFeed + 1] == 0x0A { return (lineFeed, lineFeed + 2) }
+                if lineFeed + 2 < bytes.count, bytes[lineFeed + 1] == 0x0D, bytes[lineFeed + 2] == 0x0A { return (lineFeed, lineFeed + 3) }
+                index = lineFeed + 1
             }
-            index += 1
+            return nil
         }
-        return nil
     }
 
     private static func contentLength(of message: SIPMessage) throws(ParseError) -> Int? {
@@ -124,10 +128,12 @@ public struct SIPMessageParser: Sendable {
     /// Parses the start line and header fields (no body).
     private static func parseHead(_ head: ArraySlice<UInt8>) throws(ParseError) -> SIPMessage {
         // SIP text is almost always ASCII; only a head with other bytes needs the full UTF-8 check.
-        if head.contains(where: { $0 >= 0x80 }), String(validating: head, as: UTF8.self) == nil {
-            throw ParseError("header section is not valid UTF-8")
-        }
-        let message = try head.withUnsafeBufferPointer { bytes in parseLines(bytes) }.get()
+        let message = try head.withUnsafeBufferPointer { bytes -> Result<SIPMessage, ParseError> in
+            if SIPBytes.containsNonASCII(bytes, 0, bytes.count), String(validating: bytes, as: UTF8.self) == nil {
+                return .failure(ParseError("header section is not valid UTF-8"))
+            }
+            return parseLines(bytes)
+        }.get()
         try validate(message)
         return message
     }
@@ -174,8 +180,7 @@ public struct SIPMessageParser: Sendable {
         var lineCount = 0
         var physicalLines = 0
         while index <= bytes.count {
-            var end = index
-            while end < bytes.count, bytes[end] != 0x0A, bytes[end] != 0x0D { end += 1 }
+            let end = SIPBytes.lineEnd(bytes, from: index, bytes.count)
             let isContinuation = end > index && (bytes[index] == 0x20 || bytes[index] == 0x09)
             if isContinuation || end > index || index < bytes.count {
                 physicalLines += 1
@@ -222,6 +227,10 @@ public struct SIPMessageParser: Sendable {
         let (nameLo, nameHi) = SIPBytes.trimmed(bytes, lo, colon)
         guard nameHi > nameLo, bytes[nameLo..<nameHi].allSatisfy(isTokenCharacter) else {
             return .failure(ParseError("\"\(SIPBytes.string(bytes, nameLo, nameHi).prefix(60))\" is not a valid header name"))
+        }
+        guard SIPBytes.separatorCount(bytes, colon + 1, hi, limit: maximumSeparatorsPerField) <= maximumSeparatorsPerField else {
+            return .failure(ParseError("header \(SIPBytes.string(bytes, nameLo, nameHi).prefix(60)) has more than "
+                + "\(maximumSeparatorsPerField) list elements and parameters", code: .tooManySeparators))
         }
         let name = SIPHeaderField.canonicalName(bytes, nameLo, nameHi)
         return .success(SIPHeaderField(canonicalName: name, value: SIPBytes.trimmedString(bytes, colon + 1, hi)))
