@@ -27,12 +27,15 @@ import Testing
         }
     }
 
-    @Test func sixtyFourKilobytesOfFoldedLinesStopAtTheContinuationLimit() {
+    @Test func sixtyFourKilobytesOfFoldedLinesStopAtTheLineLimit() {
+        // The search for the empty line gives up after 1,024 lines, before any field is parsed.
         let bytes = request(extra: "Subject: x\r\n", filler: " a\r\n", upTo: SIPMessageParser.maximumMessageSize)
         #expect(bytes.count > 65_000)
-        #expect(code(bytes) == .tooManyContinuationLines)
+        #expect(code(bytes) == .tooManyLines)
         // Tabs and bare line ends fold the same.
-        #expect(code(request(extra: "Subject: x\n", filler: "\tb\n", upTo: SIPMessageParser.maximumMessageSize)) == .tooManyContinuationLines)
+        #expect(code(request(extra: "Subject: x\n", filler: "\tb\n", upTo: SIPMessageParser.maximumMessageSize)) == .tooManyLines)
+        // Bare CRs are line ends too, but never end the header section: no empty line, no message.
+        #expect(code(request(extra: "Subject: x\r", filler: " \r", upTo: SIPMessageParser.maximumMessageSize)) == .malformed)
     }
 
     @Test func foldingUpToTheLimitGivesOneSpaceSeparatedValue() throws {
@@ -47,9 +50,12 @@ import Testing
     }
 
     @Test func tinyHeadersStopAtTheFieldLimit() throws {
-        // As many as fit in 64 KB (about 13,000 with CRLF, 21,800 with bare LF).
-        #expect(code(request(filler: "a:b\r\n", upTo: SIPMessageParser.maximumMessageSize)) == .tooManyHeaderFields)
-        #expect(code(request(filler: "a:\n", upTo: SIPMessageParser.maximumMessageSize)) == .tooManyHeaderFields)
+        // As many as fit in 64 KB (about 13,000 with CRLF, 21,800 with bare LF): over the line limit too.
+        #expect(code(request(filler: "a:b\r\n", upTo: SIPMessageParser.maximumMessageSize)) == .tooManyLines)
+        #expect(code(request(filler: "a:\n", upTo: SIPMessageParser.maximumMessageSize)) == .tooManyLines)
+        // Bare CR line ends: the section ends at the final CRLF CRLF, and the field limit stops it.
+        #expect(code(request(filler: "a:\r", upTo: 65_000) + Array("\n\r\n".utf8)) == .tooManyHeaderFields)
+        #expect(code(request(filler: "a:b\r\n", upTo: 2_000)) == .tooManyHeaderFields)
         // Exactly the limit is fine (5 mandatory fields, the rest X-N), one more is not.
         let fill = (0..<(SIPMessageParser.maximumHeaderFields - 5)).map { "X-\($0): \($0)\r\n" }.joined()
         let message = try SIPMessageParser.parse(datagram: request(extra: fill))

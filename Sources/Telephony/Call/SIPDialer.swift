@@ -172,18 +172,23 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
                               trunkHosts: Set<String>) {
         // Keep-alives (CRLF) are not messages.
         if bytes.allSatisfy({ $0 == 0x0D || $0 == 0x0A }) { return }
+        // A trunk's requests are parsed in full whatever their Call-ID: no need to look for it first.
+        var fromTrunk = false
         let head: SIPMessageParser.Head
         do {
-            head = try SIPMessageParser.head(ofDatagram: bytes)
+            head = try SIPMessageParser.head(ofDatagram: bytes) { isRequest in
+                fromTrunk = isRequest && trunkHosts.contains(source.host)
+                return !fromTrunk
+            }
         } catch {
             calls.count(\.malformed)
             return
         }
-        let call = head.callID.flatMap { calls.call($0) }
+        var call = head.callID.flatMap { calls.call($0) }
         // Responses are only ever for our calls; an out-of-dialog request gets an answer (481) only
         // from a trunk. In-dialog requests from any host (a callee dialled by SIP URI) have the
         // Call-ID of a call in progress.
-        guard call != nil || (head.isRequest && trunkHosts.contains(source.host)) else {
+        guard call != nil || fromTrunk else {
             calls.count(head.isRequest ? \.strayRequests : \.unknownResponses)
             return
         }
@@ -194,6 +199,7 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
             calls.count(\.malformed)
             return
         }
+        if fromTrunk { call = message.callID.flatMap { calls.call($0) } }
         if message.isRequest { stampSource(of: &message, host: source.host, port: source.port) }
         if let call {
             if call.loop.inEventLoop {
@@ -216,12 +222,12 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
     /// (`received`, and `rport` when the sender asked for it), so the response goes back there.
     static func stampSource(of request: inout SIPMessage, host: String, port: Int) {
         guard let index = request.headers.firstIndex(where: { $0.name == "Via" }) else { return }
-        var values = SIPMessage.splitList(request.headers[index].value)
-        guard let first = values.first, var via = SIPVia(parsing: first) else { return }
+        // Only the first element is rewritten; the rest of the list is kept as it came.
+        let (first, rest) = SIPMessage.firstListElementAndRest(request.headers[index].value)
+        guard let first, var via = SIPVia(parsing: first) else { return }
         if via.host != host { via.parameters.set("received", host) }
         if via.parameters["rport"] != nil { via.parameters.set("rport", String(port)) }
-        values[0] = via.serialized
-        request.headers[index] = SIPHeaderField("Via", values.joined(separator: ", "))
+        request.headers[index] = SIPHeaderField("Via", rest.map { via.serialized + ", " + $0 } ?? via.serialized)
     }
 
     public enum RequestError: Error, Sendable, CustomStringConvertible {

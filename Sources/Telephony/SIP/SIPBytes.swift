@@ -73,8 +73,10 @@ enum SIPBytes {
         guard lo < hi, let base = bytes.baseAddress else { return 0 }
         @inline(__always) func zeroBytes(_ word: UInt64) -> Int {
             // Exactly the zero bytes of `word` get their high bit set (no borrow between bytes).
+            // Summed by one multiply: `popcnt` is not in the baseline x86-64 the release is built for.
             let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-            return (~(((word & low) &+ low) | word | low)).nonzeroBitCount
+            let ones = (~(((word & low) &+ low) | word | low)) >> 7
+            return Int((ones &* 0x0101_0101_0101_0101) >> 56)
         }
         var count = 0
         var index = lo

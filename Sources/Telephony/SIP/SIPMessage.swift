@@ -134,6 +134,34 @@ public struct SIPMessage: Sendable, Hashable {
         splitList(value, maximumCount: 1).first
     }
 
+    /// The first element of a comma-separated header value and the text after the comma that ends
+    /// it (trimmed; nil when nothing follows), without splitting the rest.
+    public static func firstListElementAndRest(_ value: String) -> (first: String?, rest: String?) {
+        value.withSIPBytes { bytes in
+            var start = 0, index = 0
+            var inQuotes = false, inAngle = false
+            while index < bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: "\\") where inQuotes: index += 1
+                case UInt8(ascii: "\""): inQuotes.toggle()
+                case UInt8(ascii: "<") where !inQuotes: inAngle = true
+                case UInt8(ascii: ">") where !inQuotes: inAngle = false
+                case UInt8(ascii: ",") where !inQuotes && !inAngle:
+                    let part = SIPBytes.trimmedString(bytes, start, index)
+                    if !part.isEmpty {
+                        let rest = SIPBytes.trimmedString(bytes, index + 1, bytes.count)
+                        return (part, rest.isEmpty ? nil : rest)
+                    }
+                    start = index + 1
+                default: break
+                }
+                index += 1
+            }
+            let last = SIPBytes.trimmedString(bytes, start, min(index, bytes.count))
+            return (last.isEmpty ? nil : last, nil)
+        }
+    }
+
     private static func splitList(_ value: String, maximumCount: Int) -> [String] {
         value.withSIPBytes { bytes in
             guard bytes.contains(UInt8(ascii: ",")) else {

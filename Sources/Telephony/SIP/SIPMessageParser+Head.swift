@@ -6,6 +6,11 @@ extension SIPMessageParser {
         /// nil when the header section has none.
         public var callID: String?
 
+        public init(startLine: SIPMessage.StartLine, callID: String? = nil) {
+            self.startLine = startLine
+            self.callID = callID
+        }
+
         public var isRequest: Bool {
             if case .request = startLine { return true }
             return false
@@ -18,14 +23,17 @@ extension SIPMessageParser {
     /// worth keeping still goes through `parse(datagram:)`.
     /// - Throws: `ParseError` when the start line is not SIP, or the lines before the Call-ID exceed
     ///   the parser's limits.
-    public static func head(ofDatagram raw: UnsafeRawBufferPointer) throws(ParseError) -> Head {
+    /// - Parameter readingCallID: given whether the start line is a request, whether to look for the
+    ///   Call-ID (a datagram that will be parsed in full anyway need not be scanned twice).
+    public static func head(ofDatagram raw: UnsafeRawBufferPointer,
+                            readingCallID: (_ isRequest: Bool) -> Bool = { _ in true }) throws(ParseError) -> Head {
         guard raw.count <= maximumMessageSize else {
             throw ParseError("message of \(raw.count) bytes is larger than \(maximumMessageSize)", code: .tooLarge)
         }
-        return try raw.withMemoryRebound(to: UInt8.self) { bytes in scanHead(bytes) }.get()
+        return try raw.withMemoryRebound(to: UInt8.self) { bytes in scanHead(bytes, readingCallID: readingCallID) }.get()
     }
 
-    private static func scanHead(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<Head, ParseError> {
+    private static func scanHead(_ bytes: UnsafeBufferPointer<UInt8>, readingCallID: (Bool) -> Bool) -> Result<Head, ParseError> {
         @inline(__always) func lineEnd(from index: Int) -> Int { SIPBytes.lineEnd(bytes, from: index, bytes.count) }
         // CRLF is one line end; a bare CR or LF is one too (as in `parse`).
         @inline(__always) func nextLine(after end: Int) -> Int {
@@ -40,6 +48,7 @@ extension SIPMessageParser {
         case .success(let parsed): startLine = parsed
         case .failure(let error): return .failure(error)
         }
+        guard readingCallID(Head(startLine: startLine).isRequest) else { return .success(Head(startLine: startLine)) }
         var index = nextLine(after: startEnd)
         var lines = 1
         // Header lines up to the empty line; the first one named Call-ID or i is the one `header()` finds.

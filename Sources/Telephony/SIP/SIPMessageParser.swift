@@ -46,7 +46,7 @@ public struct SIPMessageParser: Sendable {
         }
         var start = 0
         while start + 1 < datagram.count, datagram[start] == 0x0D || datagram[start] == 0x0A { start += 1 }
-        guard let (headEnd, bodyStart) = findHeaderEnd(datagram, from: start) else {
+        guard let (headEnd, bodyStart) = try findHeaderEnd(datagram, from: start) else {
             throw ParseError("message ends before the empty line that closes the header section")
         }
         var message = try parseHead(datagram[start..<headEnd])
@@ -74,7 +74,7 @@ public struct SIPMessageParser: Sendable {
             buffer.removeFirst(start)
             start = 0
         }
-        guard let (headEnd, bodyStart) = Self.findHeaderEnd(buffer, from: start) else {
+        guard let (headEnd, bodyStart) = try Self.findHeaderEnd(buffer, from: start) else {
             if buffer.count > Self.maximumMessageSize {
                 throw ParseError("header section is larger than \(Self.maximumMessageSize) bytes", code: .tooLarge)
             }
@@ -94,16 +94,24 @@ public struct SIPMessageParser: Sendable {
     }
 
     /// (end of the last header line, start of the body) at the first empty line; CRLF or bare LF.
-    private static func findHeaderEnd(_ bytes: [UInt8], from start: Int) -> (Int, Int)? {
-        bytes.withUnsafeBufferPointer { bytes in
+    /// Gives up after `maximumLines` line feeds: a head of more lines is refused anyway, and 32,000
+    /// two-byte lines would otherwise be searched one `memchr` at a time.
+    private static func findHeaderEnd(_ bytes: [UInt8], from start: Int) throws(ParseError) -> (Int, Int)? {
+        let found = bytes.withUnsafeBufferPointer { bytes -> (Int, Int)?? in
             var index = start
+            var lineFeeds = 0
             while let lineFeed = SIPBytes.firstIndex(of: 0x0A, in: bytes, index, bytes.count) {
                 if lineFeed + 1 < bytes.count, bytes[lineFeed + 1] == 0x0A { return (lineFeed, lineFeed + 2) }
                 if lineFeed + 2 < bytes.count, bytes[lineFeed + 1] == 0x0D, bytes[lineFeed + 2] == 0x0A { return (lineFeed, lineFeed + 3) }
+                lineFeeds += 1
+                if lineFeeds >= maximumLines { return .some(nil) }
                 index = lineFeed + 1
             }
             return nil
         }
+        guard let found else { return nil }
+        guard let found else { throw ParseError("header section has more than \(maximumLines) lines", code: .tooManyLines) }
+        return found
     }
 
     private static func contentLength(of message: SIPMessage) throws(ParseError) -> Int? {
