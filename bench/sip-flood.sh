@@ -6,11 +6,13 @@
 # (127.0.0.2) and from the trunk (127.0.0.1). Prints the daemon's CPU per flood datagram (all its
 # threads, from /proc), less the cost of the 481 probe that paces every datagram (measured alone).
 #
-# Usage: bench/sip-flood.sh [COUNT]   (default 1000). BIN=path/to/campaignd measures another build
+# Usage: bench/sip-flood.sh [COUNT] [RUNS]   (default 1000 3; the median of the runs is printed, each
+# run listed). BIN=path/to/campaignd measures another build
 # (e.g. the commit before, built with --scratch-path). Traffic stays on 127.0.0.x.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 COUNT=${1:-1000}
+RUNS=${2:-3}
 source bench/lib.sh
 if [ -n "${BIN:-}" ]; then
   OUT=bench/out/sip-flood
@@ -33,17 +35,29 @@ JSON
 daemon=$!
 pids+=($daemon)
 
-echo "$(git rev-parse --short HEAD) $BIN, $COUNT datagrams each, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
-python3 bench/sip_flood.py "$daemon" $PORT probe 127.0.0.1 "$COUNT" > "$OUT/probe.txt"
-read -r _ _ _ _ probe_ns _ < "$OUT/probe.txt"
-python3 -c "print(f'probe alone (481 to the trunk): {$probe_ns / $COUNT / 1000:.1f} µs each')"
-for kind in folded headers list params maxed; do
-  for source in 127.0.0.2 127.0.0.1; do
-    python3 bench/sip_flood.py "$daemon" $PORT $kind $source "$COUNT" > "$OUT/$kind-$source.txt"
-    read -r _ _ _ size spent elapsed < "$OUT/$kind-$source.txt"
-    who=$([ "$source" = 127.0.0.1 ] && echo "trunk   " || echo "stranger")
-    python3 -c "print(f'{\"$kind\":8} from $who ({$size} bytes): {max(0, $spent - $probe_ns) / $COUNT / 1000:8.1f} µs per datagram ({$elapsed:.1f} s)')"
+echo "$BIN, $COUNT datagrams of each kind from each source, median of $RUNS runs, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+: > "$OUT/results.txt"
+for run in $(seq 1 "$RUNS"); do
+  for kind in folded headers crheaders list params maxed; do
+    for source in 127.0.0.2 127.0.0.1; do
+      # The probes' own cost, measured just before, is taken off (other work on the machine varies).
+      read -r _ _ _ _ probe_ns _ < <(python3 bench/sip_flood.py "$daemon" $PORT probe 127.0.0.1 "$COUNT")
+      read -r _ _ _ size spent _ < <(python3 bench/sip_flood.py "$daemon" $PORT $kind $source "$COUNT")
+      echo "$kind $source $size $(( (spent - probe_ns) / COUNT )) $(( probe_ns / COUNT ))" >> "$OUT/results.txt"
+    done
   done
 done
+python3 - "$OUT/results.txt" <<'PY'
+import statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    kind, source, size, ns, probe = line.split()
+    runs.setdefault((kind, source), []).append((int(ns), int(size), int(probe)))
+for (kind, source), values in runs.items():
+    ns = statistics.median(v[0] for v in values)
+    who = "trunk   " if source == "127.0.0.1" else "stranger"
+    spread = ", ".join(f"{v[0] / 1000:.1f}" for v in values)
+    print(f"{kind:9} from {who} ({values[0][1]} bytes): {max(ns, 0) / 1000:8.1f} µs per datagram (runs: {spread}; probe {values[0][2] / 1000:.1f} µs)")
+PY
 kill "$daemon"
 wait "$daemon" 2>/dev/null || true

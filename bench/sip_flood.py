@@ -4,7 +4,8 @@
 Usage: sip_flood.py PID PORT KIND SOURCE COUNT
 
 KIND is one of: probe (no flood, the baseline), folded (64 KB of folded continuation lines, " " and
-a bare LF each), headers (as many tiny header fields "a:" as fit in 64 KB), list (one Via with
+a bare LF each), headers (as many tiny header fields "a:" as fit in 64 KB), crheaders (the same ending in bare
+CRs, which never end a header section), list (one Via with
 ~32,000 list items), params (one To with ~32,000 parameters), maxed (as much as every parser limit
 lets through: a Via of 256 elements, a To of 256 parameters, fields of 255 parameters up to 64 KB). Every flood datagram is a request with a Call-ID no call has,
 the Call-ID last, so a look for it has to read the whole datagram. SOURCE is the address the flood is
@@ -51,6 +52,8 @@ def flood_datagram(kind, port):
         return request("flood", port, "Subject: x\n" + fill(base + 11, " \n"))
     if kind == "headers":
         return request("flood", port, fill(base, "a:\n"))
+    if kind == "crheaders":
+        return request("flood", port, fill(base, "a:\r"))
     if kind == "list":
         via = f"SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bKlist"
         via += fill(base + len(via), ",v")
