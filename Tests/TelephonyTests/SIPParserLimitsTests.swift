@@ -104,6 +104,23 @@ import Testing
         #expect(code(request(extra: "Subject: \"" + String(repeating: ";", count: limit + 1) + "\"\r\n")) == .tooManySeparators)
     }
 
+    @Test func aStreamFedOneByteAtATimeReadsItsHeadOnce() throws {
+        // 200 fields of ~150 bytes and a 30 KB body: the head is searched from where the last search
+        // stopped and parsed once, not again for every byte of the body.
+        let fields = (0..<200).map { "X-\($0): " + String(repeating: "v", count: 140) + "\r\n" }.joined()
+        let body = [UInt8](repeating: UInt8(ascii: "b"), count: 30_000)
+        let bytes = Array((Self.requestLine + Self.mandatory + fields + "Content-Length: \(body.count)\r\n\r\n").utf8) + body
+        var parser = SIPMessageParser()
+        var messages: [SIPMessage] = []
+        for byte in bytes {
+            parser.append(CollectionOfOne(byte))
+            if let message = try parser.next() { messages.append(message) }
+        }
+        #expect(messages.count == 1)
+        #expect(messages.first?.body == body)
+        #expect(messages.first?.header("X-199")?.count == 140)
+    }
+
     // MARK: The head alone
 
     private func head(_ text: String) throws -> SIPMessageParser.Head {

@@ -35,6 +35,10 @@ public struct SIPMessageParser: Sendable {
     }
 
     private var buffer: [UInt8] = []
+    /// Stream mode: no header section ends before this offset of `buffer`.
+    private var searchedUpTo = 0
+    /// Stream mode: a parsed head whose body has not all arrived (the message, body start, body end).
+    private var awaitingBody: (SIPMessage, Int, Int)?
 
     public init() {}
 
@@ -67,29 +71,38 @@ public struct SIPMessageParser: Sendable {
     /// Stream mode: the next complete message, or nil until more bytes arrive. After an error the
     /// stream cannot be resynchronised and should be closed.
     public mutating func next() throws(ParseError) -> SIPMessage? {
-        var start = 0
-        while start < buffer.count, buffer[start] == 0x0D || buffer[start] == 0x0A { start += 1 }
-        if start > 0, start == buffer.count || buffer[start] != 0x0A {
-            // Keep-alive CRLFs between messages (RFC 5626 §3.5.1) are dropped.
-            buffer.removeFirst(start)
-            start = 0
-        }
-        guard let (headEnd, bodyStart) = try Self.findHeaderEnd(buffer, from: start) else {
-            if buffer.count > Self.maximumMessageSize {
-                throw ParseError("header section is larger than \(Self.maximumMessageSize) bytes", code: .tooLarge)
+        if awaitingBody == nil {
+            var start = 0
+            while start < buffer.count, buffer[start] == 0x0D || buffer[start] == 0x0A { start += 1 }
+            if start > 0 {
+                // Keep-alive CRLFs between messages (RFC 5626 §3.5.1) are dropped.
+                buffer.removeFirst(start)
+                searchedUpTo = 0
             }
-            return nil
+            // The search resumes where the last one stopped (an empty line can start two bytes
+            // before the end): bytes arriving one at a time are not searched again and again.
+            guard let (headEnd, bodyStart) = try Self.findHeaderEnd(buffer, from: searchedUpTo) else {
+                searchedUpTo = max(0, buffer.count - 2)
+                if buffer.count > Self.maximumMessageSize {
+                    throw ParseError("header section is larger than \(Self.maximumMessageSize) bytes", code: .tooLarge)
+                }
+                return nil
+            }
+            let message = try Self.parseHead(buffer[0..<headEnd])
+            guard let length = try Self.contentLength(of: message) else {
+                throw ParseError("Content-Length is required on a stream transport (RFC 3261 §18.3)")
+            }
+            guard bodyStart + length <= Self.maximumMessageSize else {
+                throw ParseError("message of \(bodyStart + length) bytes is larger than \(Self.maximumMessageSize)", code: .tooLarge)
+            }
+            // Kept while the body arrives, so the head is parsed once.
+            awaitingBody = (message, bodyStart, bodyStart + length)
         }
-        var message = try Self.parseHead(buffer[start..<headEnd])
-        guard let length = try Self.contentLength(of: message) else {
-            throw ParseError("Content-Length is required on a stream transport (RFC 3261 §18.3)")
-        }
-        guard bodyStart + length - start <= Self.maximumMessageSize else {
-            throw ParseError("message of \(bodyStart + length - start) bytes is larger than \(Self.maximumMessageSize)", code: .tooLarge)
-        }
-        guard buffer.count >= bodyStart + length else { return nil }
-        message.body = Array(buffer[bodyStart..<bodyStart + length])
-        buffer.removeFirst(bodyStart + length)
+        guard var (message, bodyStart, bodyEnd) = awaitingBody, buffer.count >= bodyEnd else { return nil }
+        message.body = Array(buffer[bodyStart..<bodyEnd])
+        buffer.removeFirst(bodyEnd)
+        awaitingBody = nil
+        searchedUpTo = 0
         return message
     }
 
