@@ -98,7 +98,8 @@ public struct SIPMessageParser: Sendable {
             // Kept while the body arrives, so the head is parsed once.
             awaitingBody = (message, bodyStart, bodyStart + length)
         }
-        guard var (message, bodyStart, bodyEnd) = awaitingBody, buffer.count >= bodyEnd else { return nil }
+        guard let (head, bodyStart, bodyEnd) = awaitingBody, buffer.count >= bodyEnd else { return nil }
+        var message = head
         message.body = Array(buffer[bodyStart..<bodyEnd])
         buffer.removeFirst(bodyEnd)
         awaitingBody = nil
