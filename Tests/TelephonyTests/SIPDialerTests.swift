@@ -45,6 +45,74 @@ import Testing
         #expect(await listener.value == false)
     }
 
+    /// Issue 14: a request from a host that is no trunk, for no call, is counted as stray from its
+    /// start line and Call-ID alone (a fault deep in its headers is never seen), and so is a response
+    /// to no call; a trunk's requests are parsed in full and out-of-dialog ones answered 481.
+    @Test func strangersAreDroppedBeforeTheirHeadersAreParsed() async throws {
+        let loops = try EventLoopGroup(threads: 2, name: "test-dialer-strangers")
+        defer { loops.shutdown() }
+        let dialer = try SIPDialer(host: "127.0.0.1", port: 0, group: loops, configuration: .init(
+            advertisedHost: "127.0.0.1", trunks: [SIPTrunk(name: "t", host: "127.0.0.1")]))
+        let (answers, answered) = AsyncStream<[UInt8]>.makeStream()
+        let trunk = try UDPChannel(bind: SocketAddress(host: "127.0.0.1", port: 0), on: loops.loops[1]) { bytes, _ in
+            answered.yield(Array(bytes))
+        }
+        let (strangerAnswers, strangerAnswered) = AsyncStream<[UInt8]>.makeStream()
+        let stranger = try UDPChannel(bind: SocketAddress(host: "127.0.0.2", port: 0), on: loops.loops[1]) { bytes, _ in
+            strangerAnswered.yield(Array(bytes))
+        }
+        defer {
+            trunk.close()
+            stranger.close()
+            dialer.close()
+        }
+        let running = Task { await dialer.run() }
+        defer { running.cancel() }
+        let target = try SocketAddress(host: "127.0.0.1", port: dialer.localPort)
+        func bye(callID: String, port: Int, deep: String = "") -> [UInt8] {
+            Array(("BYE sip:campaignd@127.0.0.1 SIP/2.0\r\nCall-ID: \(callID)\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.1:\(port);branch=z9hG4bK\(callID);rport\r\nFrom: <sip:a@b>;tag=1\r\n"
+                + "To: <sip:c@d>;tag=2\r\nCSeq: 1 BYE\r\n\(deep)Content-Length: 0\r\n\r\n").utf8)
+        }
+        let deepFault = "this line has no colon\r\n"
+        // From a stranger: a request that full parsing would call malformed, 2,000 tiny headers, and
+        // a response whose headers are broken: all counted by what they are, nobody's.
+        stranger.send(bye(callID: "s1", port: stranger.localAddress.port, deep: deepFault), to: target)
+        stranger.send(bye(callID: "s2", port: stranger.localAddress.port, deep: String(repeating: "a:b\r\n", count: 2_000)), to: target)
+        stranger.send(Array("SIP/2.0 200 OK\r\nCall-ID: s3\r\n\(deepFault)\r\n".utf8), to: target)
+        var counters = SIPDialer.Counters()
+        for _ in 0..<100 {
+            counters = dialer.counters
+            if counters.strayRequests == 2, counters.unknownResponses == 1 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(counters == SIPDialer.Counters(malformed: 0, unknownResponses: 1, strayRequests: 2))
+        // From the trunk: the same fault is found (malformed, no answer), and a sound stray BYE gets 481.
+        trunk.send(bye(callID: "t1", port: trunk.localAddress.port, deep: deepFault), to: target)
+        trunk.send(bye(callID: "t2", port: trunk.localAddress.port), to: target)
+        var answer: SIPMessage?
+        let deadline = Task {
+            try? await Task.sleep(for: .seconds(2))
+            answered.finish()
+        }
+        defer { deadline.cancel() }
+        for await bytes in answers {
+            answer = try SIPMessageParser.parse(datagram: bytes)
+            break
+        }
+        #expect(answer?.statusCode == 481)
+        #expect(answer?.callID == "t2")
+        #expect(dialer.counters == SIPDialer.Counters(malformed: 1, unknownResponses: 1, strayRequests: 3))
+        // The stranger heard nothing: its datagrams were all handled before the trunk's.
+        let listener = Task { () -> Bool in
+            for await _ in strangerAnswers { return true }
+            return false
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        strangerAnswered.finish()
+        #expect(await listener.value == false)
+    }
+
     @Test func requestSourceIsStampedIntoTheVia() {
         var request = SIPMessage.request("BYE", uri: "sip:x@127.0.0.1", headers: [
             SIPHeaderField("Via", "SIP/2.0/UDP 10.1.1.1:5060;branch=z9hG4bK1;rport, SIP/2.0/UDP 10.2.2.2;branch=z9hG4bK2")])

@@ -158,6 +158,11 @@ import Testing
         #expect(SIPMessage.splitList(" <sip:a@b;x=1,2>, \"Last, First\" <sip:c@d> ,, sip:e@f ") == [
             "<sip:a@b;x=1,2>", "\"Last, First\" <sip:c@d>", "sip:e@f"])
         #expect(SIPMessage.splitList("  ").isEmpty)
+        #expect(SIPMessage.firstListElementAndRest(" , \"a,b\" <sip:a@b;x=1,2> , c,, d ") == ("\"a,b\" <sip:a@b;x=1,2>", "c,, d"))
+        #expect(SIPMessage.firstListElementAndRest(" only ") == ("only", nil))
+        #expect(SIPMessage.firstListElementAndRest("a , ") == ("a", nil))
+        #expect(SIPMessage.firstListElementAndRest(" ") == (nil, nil))
+        #expect(SIPMessage.firstListElement("<sip:a@b;x=1,2>, sip:c@d") == "<sip:a@b;x=1,2>")
         let parameters = HeaderParameters(parsing: ";Branch=z9hG4bK1 ; rport ;note=\"a;b\\\";c\";TAG = x")
         #expect(parameters.items.map(\.name) == ["branch", "rport", "note", "tag"])
         #expect(parameters["BRANCH"] == "z9hG4bK1")

@@ -309,7 +309,7 @@ public struct CallStateMachine: Sendable {
 
     private mutating func establishDialog(_ response: SIPMessage) -> [Action] {
         remoteTag = response.to?.tag
-        remoteTarget = response.header("Contact").flatMap { try? NameAddress(parsing: SIPMessage.splitList($0).first ?? "") }?.uri
+        remoteTarget = response.header("Contact").flatMap { try? NameAddress(parsing: SIPMessage.firstListElement($0) ?? "") }?.uri
             ?? invite.requestURI
         routeSet = response.headerValues("Record-Route").reversed()
         acceptedInviteCSeq = invite.cseq?.number

@@ -10,7 +10,8 @@ import IO
 ///
 /// Bad input from the network never reaches a call: malformed datagrams are dropped and counted,
 /// responses for unknown calls are ignored, and out-of-dialog requests get no dialog (481 from a
-/// trunk, silence from anyone else).
+/// trunk, silence from anyone else). Only a datagram for a call in progress or a request from a
+/// trunk is parsed in full; anything else is judged by its start line and Call-ID.
 public final class SIPDialer: Dialer, @unchecked Sendable {
     // @unchecked Sendable: the stored properties never change after init and are Sendable themselves
     // (`calls` and `ports` lock inside), except `tickers`, which is read-only after init and whose
@@ -164,11 +165,33 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         tickers[ObjectIdentifier(loop)] ?? MediaTicker(loop: loop)
     }
 
-    /// Parses one datagram and hands it to its call on the call's loop; runs on the SIP loop.
+    /// Hands one datagram to its call on the call's loop; runs on the SIP loop, for every datagram
+    /// from anyone. Only a datagram for a call in progress, or a request from a trunk, is parsed in
+    /// full: the rest is dropped after reading its start line and Call-ID (issue 14).
     private static func route(_ bytes: UnsafeRawBufferPointer, from source: SocketAddress, calls: SIPCallTable, reply: TransportBox,
                               trunkHosts: Set<String>) {
         // Keep-alives (CRLF) are not messages.
         if bytes.allSatisfy({ $0 == 0x0D || $0 == 0x0A }) { return }
+        // A trunk's requests are parsed in full whatever their Call-ID: no need to look for it first.
+        var fromTrunk = false
+        let head: SIPMessageParser.Head
+        do {
+            head = try SIPMessageParser.head(ofDatagram: bytes) { isRequest in
+                fromTrunk = isRequest && trunkHosts.contains(source.host)
+                return !fromTrunk
+            }
+        } catch {
+            calls.count(\.malformed)
+            return
+        }
+        var call = head.callID.flatMap { calls.call($0) }
+        // Responses are only ever for our calls; an out-of-dialog request gets an answer (481) only
+        // from a trunk. In-dialog requests from any host (a callee dialled by SIP URI) have the
+        // Call-ID of a call in progress.
+        guard call != nil || fromTrunk else {
+            calls.count(head.isRequest ? \.strayRequests : \.unknownResponses)
+            return
+        }
         var message: SIPMessage
         do {
             message = try SIPMessageParser.parse(datagram: Array(bytes))
@@ -176,8 +199,9 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
             calls.count(\.malformed)
             return
         }
+        if fromTrunk { call = message.callID.flatMap { calls.call($0) } }
         if message.isRequest { stampSource(of: &message, host: source.host, port: source.port) }
-        if let call = calls.call(message.callID ?? "") {
+        if let call {
             if call.loop.inEventLoop {
                 call.messageReceived(message)
             } else {
@@ -186,15 +210,11 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
             }
             return
         }
-        if message.isRequest {
-            calls.count(\.strayRequests)
-            let host = source.host
-            if message.method != "ACK", trunkHosts.contains(host), let transport = reply.transport {
-                let response = CallStateMachine.response(to: message, code: 481, reason: "Call/Transaction Does Not Exist")
-                try? transport.send(response, to: SIPDestination(host: host, port: source.port))
-            }
-        } else {
-            calls.count(\.unknownResponses)
+        // A request from a trunk for no call in progress.
+        calls.count(\.strayRequests)
+        if message.method != "ACK", let transport = reply.transport {
+            let response = CallStateMachine.response(to: message, code: 481, reason: "Call/Transaction Does Not Exist")
+            try? transport.send(response, to: SIPDestination(host: source.host, port: source.port))
         }
     }
 
@@ -202,12 +222,12 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
     /// (`received`, and `rport` when the sender asked for it), so the response goes back there.
     static func stampSource(of request: inout SIPMessage, host: String, port: Int) {
         guard let index = request.headers.firstIndex(where: { $0.name == "Via" }) else { return }
-        var values = SIPMessage.splitList(request.headers[index].value)
-        guard let first = values.first, var via = SIPVia(parsing: first) else { return }
+        // Only the first element is rewritten; the rest of the list is kept as it came.
+        let (first, rest) = SIPMessage.firstListElementAndRest(request.headers[index].value)
+        guard let first, var via = SIPVia(parsing: first) else { return }
         if via.host != host { via.parameters.set("received", host) }
         if via.parameters["rport"] != nil { via.parameters.set("rport", String(port)) }
-        values[0] = via.serialized
-        request.headers[index] = SIPHeaderField("Via", values.joined(separator: ", "))
+        request.headers[index] = SIPHeaderField("Via", rest.map { via.serialized + ", " + $0 } ?? via.serialized)
     }
 
     public enum RequestError: Error, Sendable, CustomStringConvertible {

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Byte-level scanning for the SIP parsers. SIP's delimiters are all ASCII, so looking for them in
 /// the UTF-8 bytes finds the same places as walking `Character`s, without grapheme breaking or a
 /// `String` per step; text is only made into `String`s once its bounds are known.
@@ -38,13 +42,70 @@ enum SIPBytes {
         }
     }
 
+    /// The first `byte` in `lo..<hi`, found with `memchr` (many bytes per step: a 64 KB line is
+    /// searched in a few microseconds).
     @inline(__always) static func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> Int? {
+        guard lo < hi, let base = bytes.baseAddress else { return nil }
+        guard let found = memchr(base + lo, Int32(byte), hi - lo) else { return nil }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// Where the line starting at `lo` ends: the first CR or LF before `hi`, else `hi`. Eight bytes
+    /// at a time, and never past the line end (two `memchr`s would be quadratic over bare-CR lines).
+    @inline(__always) static func lineEnd(_ bytes: UnsafeBufferPointer<UInt8>, from lo: Int, _ hi: Int) -> Int {
+        guard lo < hi, let base = bytes.baseAddress else { return hi }
         var index = lo
+        while index + 8 <= hi {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            // A zero byte in word ^ 0x0A… or word ^ 0x0D… is an LF or a CR (the classic has-zero test).
+            let lf = word ^ 0x0A0A_0A0A_0A0A_0A0A, cr = word ^ 0x0D0D_0D0D_0D0D_0D0D
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            if ((lf &- ones) & ~lf | (cr &- ones) & ~cr) & highs != 0 { break }
+            index += 8
+        }
+        while index < hi, bytes[index] != 0x0A, bytes[index] != 0x0D { index += 1 }
+        return index
+    }
+
+    /// How many `,` and `;` are in `lo..<hi`, eight bytes at a time (a `memchr` per separator costs
+    /// more than the bytes between them when they are dense); stops counting once past `limit`.
+    static func separatorCount(_ bytes: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, limit: Int) -> Int {
+        guard lo < hi, let base = bytes.baseAddress else { return 0 }
+        @inline(__always) func zeroBytes(_ word: UInt64) -> Int {
+            // Exactly the zero bytes of `word` get their high bit set (no borrow between bytes).
+            // Summed by one multiply: `popcnt` is not in the baseline x86-64 the release is built for.
+            let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+            let ones = (~(((word & low) &+ low) | word | low)) >> 7
+            return Int((ones &* 0x0101_0101_0101_0101) >> 56)
+        }
+        var count = 0
+        var index = lo
+        while index + 8 <= hi, count <= limit {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            count += zeroBytes(word ^ 0x2C2C_2C2C_2C2C_2C2C) + zeroBytes(word ^ 0x3B3B_3B3B_3B3B_3B3B)
+            index += 8
+        }
+        if count > limit { return count }
         while index < hi {
-            if bytes[index] == byte { return index }
+            if bytes[index] == UInt8(ascii: ",") || bytes[index] == UInt8(ascii: ";") { count += 1 }
             index += 1
         }
-        return nil
+        return count
+    }
+
+    /// Whether any byte in `lo..<hi` is 0x80 or above (not ASCII), eight bytes at a time.
+    static func containsNonASCII(_ bytes: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> Bool {
+        guard lo < hi, let base = bytes.baseAddress else { return false }
+        var index = lo
+        while index + 8 <= hi {
+            if UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return true }
+            index += 8
+        }
+        while index < hi {
+            if bytes[index] >= 0x80 { return true }
+            index += 1
+        }
+        return false
     }
 
     @inline(__always) static func lastIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> Int? {

@@ -101,7 +101,7 @@ public struct SIPMessage: Sendable, Hashable {
     /// The topmost Via as a parsed value.
     public var topVia: SIPVia? {
         guard let first = header("Via") else { return nil }
-        let value = first.utf8.contains(UInt8(ascii: ",")) ? SIPMessage.splitList(first).first : first
+        let value = first.utf8.contains(UInt8(ascii: ",")) ? SIPMessage.firstListElement(first) : first
         return value.flatMap(SIPVia.init(parsing:))
     }
 
@@ -126,6 +126,43 @@ public struct SIPMessage: Sendable, Hashable {
 
     /// Splits a header value at commas that are not inside quotes or angle brackets (RFC 3261 §7.3.1).
     public static func splitList(_ value: String) -> [String] {
+        splitList(value, maximumCount: .max)
+    }
+
+    /// The first element of a comma-separated header value, without splitting the rest.
+    public static func firstListElement(_ value: String) -> String? {
+        splitList(value, maximumCount: 1).first
+    }
+
+    /// The first element of a comma-separated header value and the text after the comma that ends
+    /// it (trimmed; nil when nothing follows), without splitting the rest.
+    public static func firstListElementAndRest(_ value: String) -> (first: String?, rest: String?) {
+        value.withSIPBytes { bytes in
+            var start = 0, index = 0
+            var inQuotes = false, inAngle = false
+            while index < bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: "\\") where inQuotes: index += 1
+                case UInt8(ascii: "\""): inQuotes.toggle()
+                case UInt8(ascii: "<") where !inQuotes: inAngle = true
+                case UInt8(ascii: ">") where !inQuotes: inAngle = false
+                case UInt8(ascii: ",") where !inQuotes && !inAngle:
+                    let part = SIPBytes.trimmedString(bytes, start, index)
+                    if !part.isEmpty {
+                        let rest = SIPBytes.trimmedString(bytes, index + 1, bytes.count)
+                        return (part, rest.isEmpty ? nil : rest)
+                    }
+                    start = index + 1
+                default: break
+                }
+                index += 1
+            }
+            let last = SIPBytes.trimmedString(bytes, start, min(index, bytes.count))
+            return (last.isEmpty ? nil : last, nil)
+        }
+    }
+
+    private static func splitList(_ value: String, maximumCount: Int) -> [String] {
         value.withSIPBytes { bytes in
             guard bytes.contains(UInt8(ascii: ",")) else {
                 let element = SIPBytes.trimmedString(bytes, 0, bytes.count)
@@ -142,7 +179,10 @@ public struct SIPMessage: Sendable, Hashable {
                 case UInt8(ascii: ">") where !inQuotes: inAngle = false
                 case UInt8(ascii: ",") where !inQuotes && !inAngle:
                     let part = SIPBytes.trimmedString(bytes, start, index)
-                    if !part.isEmpty { parts.append(part) }
+                    if !part.isEmpty {
+                        parts.append(part)
+                        if parts.count == maximumCount { return parts }
+                    }
                     start = index + 1
                 default: break
                 }

@@ -4,13 +4,41 @@ public struct SIPMessageParser: Sendable {
     /// Largest message accepted (a UDP datagram cannot be larger anyway).
     public static let maximumMessageSize = 65_535
 
+    /// Most header fields a message may carry; a request of ours has about a dozen.
+    public static let maximumHeaderFields = 256
+    /// Most lines in a header section, continuation lines included.
+    public static let maximumLines = 1024
+    /// Most continuation lines folded into one header field (RFC 3261 §7.3.1).
+    public static let maximumContinuationLines = 32
+    /// Most list separators (`,`) and parameter separators (`;`) in one header field value, quoted
+    /// ones included: every element and parameter becomes a String when the field is read.
+    public static let maximumSeparatorsPerField = 256
+
     public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
+        /// What kind of problem: a limit that was exceeded, or anything else that is not SIP.
+        public enum Code: Sendable, Equatable {
+            case malformed
+            case tooLarge
+            case tooManyHeaderFields
+            case tooManyLines
+            case tooManyContinuationLines
+            case tooManySeparators
+        }
+
+        public var code: Code
         public var message: String
-        public init(_ message: String) { self.message = message }
+        public init(_ message: String, code: Code = .malformed) {
+            self.code = code
+            self.message = message
+        }
         public var description: String { message }
     }
 
     private var buffer: [UInt8] = []
+    /// Stream mode: no header section ends before this offset of `buffer`.
+    private var searchedUpTo = 0
+    /// Stream mode: a parsed head whose body has not all arrived (the message, body start, body end).
+    private var awaitingBody: (SIPMessage, Int, Int)?
 
     public init() {}
 
@@ -18,11 +46,11 @@ public struct SIPMessageParser: Sendable {
     /// (RFC 3261 §18.3); without Content-Length the body is the rest of the datagram.
     public static func parse(datagram: [UInt8]) throws(ParseError) -> SIPMessage {
         guard datagram.count <= maximumMessageSize else {
-            throw ParseError("message of \(datagram.count) bytes is larger than \(maximumMessageSize)")
+            throw ParseError("message of \(datagram.count) bytes is larger than \(maximumMessageSize)", code: .tooLarge)
         }
         var start = 0
         while start + 1 < datagram.count, datagram[start] == 0x0D || datagram[start] == 0x0A { start += 1 }
-        guard let (headEnd, bodyStart) = findHeaderEnd(datagram, from: start) else {
+        guard let (headEnd, bodyStart) = try findHeaderEnd(datagram, from: start) else {
             throw ParseError("message ends before the empty line that closes the header section")
         }
         var message = try parseHead(datagram[start..<headEnd])
@@ -43,43 +71,61 @@ public struct SIPMessageParser: Sendable {
     /// Stream mode: the next complete message, or nil until more bytes arrive. After an error the
     /// stream cannot be resynchronised and should be closed.
     public mutating func next() throws(ParseError) -> SIPMessage? {
-        var start = 0
-        while start < buffer.count, buffer[start] == 0x0D || buffer[start] == 0x0A { start += 1 }
-        if start > 0, start == buffer.count || buffer[start] != 0x0A {
-            // Keep-alive CRLFs between messages (RFC 5626 §3.5.1) are dropped.
-            buffer.removeFirst(start)
-            start = 0
-        }
-        guard let (headEnd, bodyStart) = Self.findHeaderEnd(buffer, from: start) else {
-            if buffer.count > Self.maximumMessageSize {
-                throw ParseError("header section is larger than \(Self.maximumMessageSize) bytes")
+        if awaitingBody == nil {
+            var start = 0
+            while start < buffer.count, buffer[start] == 0x0D || buffer[start] == 0x0A { start += 1 }
+            if start > 0 {
+                // Keep-alive CRLFs between messages (RFC 5626 §3.5.1) are dropped.
+                buffer.removeFirst(start)
+                searchedUpTo = 0
             }
-            return nil
+            // The search resumes where the last one stopped (an empty line can start two bytes
+            // before the end): bytes arriving one at a time are not searched again and again.
+            guard let (headEnd, bodyStart) = try Self.findHeaderEnd(buffer, from: searchedUpTo) else {
+                searchedUpTo = max(0, buffer.count - 2)
+                if buffer.count > Self.maximumMessageSize {
+                    throw ParseError("header section is larger than \(Self.maximumMessageSize) bytes", code: .tooLarge)
+                }
+                return nil
+            }
+            let message = try Self.parseHead(buffer[0..<headEnd])
+            guard let length = try Self.contentLength(of: message) else {
+                throw ParseError("Content-Length is required on a stream transport (RFC 3261 §18.3)")
+            }
+            guard bodyStart + length <= Self.maximumMessageSize else {
+                throw ParseError("message of \(bodyStart + length) bytes is larger than \(Self.maximumMessageSize)", code: .tooLarge)
+            }
+            // Kept while the body arrives, so the head is parsed once.
+            awaitingBody = (message, bodyStart, bodyStart + length)
         }
-        var message = try Self.parseHead(buffer[start..<headEnd])
-        guard let length = try Self.contentLength(of: message) else {
-            throw ParseError("Content-Length is required on a stream transport (RFC 3261 §18.3)")
-        }
-        guard bodyStart + length - start <= Self.maximumMessageSize else {
-            throw ParseError("message of \(bodyStart + length - start) bytes is larger than \(Self.maximumMessageSize)")
-        }
-        guard buffer.count >= bodyStart + length else { return nil }
-        message.body = Array(buffer[bodyStart..<bodyStart + length])
-        buffer.removeFirst(bodyStart + length)
+        guard let (head, bodyStart, bodyEnd) = awaitingBody, buffer.count >= bodyEnd else { return nil }
+        var message = head
+        message.body = Array(buffer[bodyStart..<bodyEnd])
+        buffer.removeFirst(bodyEnd)
+        awaitingBody = nil
+        searchedUpTo = 0
         return message
     }
 
     /// (end of the last header line, start of the body) at the first empty line; CRLF or bare LF.
-    private static func findHeaderEnd(_ bytes: [UInt8], from start: Int) -> (Int, Int)? {
-        var index = start
-        while index < bytes.count {
-            if bytes[index] == 0x0A {
-                if index + 1 < bytes.count, bytes[index + 1] == 0x0A { return (index, index + 2) }
-                if index + 2 < bytes.count, bytes[index + 1] == 0x0D, bytes[index + 2] == 0x0A { return (index, index + 3) }
+    /// Gives up after `maximumLines` line feeds: a head of more lines is refused anyway, and 32,000
+    /// two-byte lines would otherwise be searched one `memchr` at a time.
+    private static func findHeaderEnd(_ bytes: [UInt8], from start: Int) throws(ParseError) -> (Int, Int)? {
+        let found = bytes.withUnsafeBufferPointer { bytes -> (Int, Int)?? in
+            var index = start
+            var lineFeeds = 0
+            while let lineFeed = SIPBytes.firstIndex(of: 0x0A, in: bytes, index, bytes.count) {
+                if lineFeed + 1 < bytes.count, bytes[lineFeed + 1] == 0x0A { return (lineFeed, lineFeed + 2) }
+                if lineFeed + 2 < bytes.count, bytes[lineFeed + 1] == 0x0D, bytes[lineFeed + 2] == 0x0A { return (lineFeed, lineFeed + 3) }
+                lineFeeds += 1
+                if lineFeeds >= maximumLines { return .some(nil) }
+                index = lineFeed + 1
             }
-            index += 1
+            return nil
         }
-        return nil
+        guard let found else { return nil }
+        guard let found else { throw ParseError("header section has more than \(maximumLines) lines", code: .tooManyLines) }
+        return found
     }
 
     private static func contentLength(of message: SIPMessage) throws(ParseError) -> Int? {
@@ -104,23 +150,29 @@ public struct SIPMessageParser: Sendable {
     /// Parses the start line and header fields (no body).
     private static func parseHead(_ head: ArraySlice<UInt8>) throws(ParseError) -> SIPMessage {
         // SIP text is almost always ASCII; only a head with other bytes needs the full UTF-8 check.
-        if head.contains(where: { $0 >= 0x80 }), String(validating: head, as: UTF8.self) == nil {
-            throw ParseError("header section is not valid UTF-8")
-        }
-        let message = try head.withUnsafeBufferPointer { bytes in parseLines(bytes) }.get()
+        let message = try head.withUnsafeBufferPointer { bytes -> Result<SIPMessage, ParseError> in
+            if SIPBytes.containsNonASCII(bytes, 0, bytes.count), String(validating: bytes, as: UTF8.self) == nil {
+                return .failure(ParseError("header section is not valid UTF-8"))
+            }
+            return parseLines(bytes)
+        }.get()
         try validate(message)
         return message
     }
 
     /// Splits the head into lines (CRLF, bare LF or bare CR), undoing folding (RFC 3261 §7.3.1:
-    /// a line starting with white space continues the previous one).
+    /// a line starting with white space continues the previous one). One pass over the bytes: a
+    /// folded field is appended to one buffer, and a limit stops the pass as soon as it is exceeded.
     private static func parseLines(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<SIPMessage, ParseError> {
         var startLine: SIPMessage.StartLine?
         var headers: [SIPHeaderField] = []
         headers.reserveCapacity(12)
-        // The line being collected: a byte range, or text once a continuation was folded into it.
+        // The line being collected: a byte range, and its bytes in `folded` once a continuation was
+        // folded into it (appending keeps a long fold linear; concatenating Strings made it quadratic).
         var pending: (lo: Int, hi: Int)?
-        var folded: String?
+        var folded: [UInt8] = []
+        var isFolded = false
+        var continuations = 0
         func parseLine(_ bytes: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> ParseError? {
             if startLine == nil {
                 switch parseStartLine(bytes, lo, hi) {
@@ -128,6 +180,9 @@ public struct SIPMessageParser: Sendable {
                 case .failure(let error): return error
                 }
                 return nil
+            }
+            guard headers.count < maximumHeaderFields else {
+                return ParseError("more than \(maximumHeaderFields) header fields", code: .tooManyHeaderFields)
             }
             switch headerField(bytes, lo, hi) {
             case .success(let field): headers.append(field)
@@ -138,26 +193,44 @@ public struct SIPMessageParser: Sendable {
         func finish() -> ParseError? {
             guard let range = pending else { return nil }
             pending = nil
-            defer { folded = nil }
-            if let text = folded { return text.withSIPBytes { parseLine($0, 0, $0.count) } }
-            return parseLine(bytes, range.lo, range.hi)
+            guard isFolded else { return parseLine(bytes, range.lo, range.hi) }
+            isFolded = false
+            defer { folded.removeAll(keepingCapacity: true) }
+            return folded.withUnsafeBufferPointer { parseLine($0, 0, $0.count) }
         }
         var index = 0
         var lineCount = 0
+        var physicalLines = 0
         while index <= bytes.count {
-            var end = index
-            while end < bytes.count, bytes[end] != 0x0A, bytes[end] != 0x0D { end += 1 }
+            let end = SIPBytes.lineEnd(bytes, from: index, bytes.count)
             let isContinuation = end > index && (bytes[index] == 0x20 || bytes[index] == 0x09)
+            if isContinuation || end > index || index < bytes.count {
+                physicalLines += 1
+                guard physicalLines <= maximumLines else {
+                    return .failure(ParseError("header section has more than \(maximumLines) lines", code: .tooManyLines))
+                }
+            }
             if isContinuation {
                 guard lineCount > 1, let line = pending else {
                     return .failure(ParseError("first header line starts with white space"))
                 }
-                let previous = folded ?? SIPBytes.string(bytes, line.lo, line.hi)
-                folded = previous + " " + SIPBytes.trimmedString(bytes, index, end)
+                continuations += 1
+                guard continuations <= maximumContinuationLines else {
+                    return .failure(ParseError("a header field is folded over more than \(maximumContinuationLines) continuation lines",
+                                               code: .tooManyContinuationLines))
+                }
+                if !isFolded {
+                    folded.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[line.lo..<line.hi]))
+                    isFolded = true
+                }
+                let (lo, hi) = SIPBytes.trimmed(bytes, index, end)
+                folded.append(0x20)
+                folded.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[lo..<hi]))
             } else if end > index || index < bytes.count {
                 if let error = finish() { return .failure(error) }
                 pending = (index, end)
                 lineCount += 1
+                continuations = 0
             }
             guard end < bytes.count else { break }
             // CRLF is one line end; a bare CR or LF is one too.
@@ -177,11 +250,15 @@ public struct SIPMessageParser: Sendable {
         guard nameHi > nameLo, bytes[nameLo..<nameHi].allSatisfy(isTokenCharacter) else {
             return .failure(ParseError("\"\(SIPBytes.string(bytes, nameLo, nameHi).prefix(60))\" is not a valid header name"))
         }
+        guard SIPBytes.separatorCount(bytes, colon + 1, hi, limit: maximumSeparatorsPerField) <= maximumSeparatorsPerField else {
+            return .failure(ParseError("header \(SIPBytes.string(bytes, nameLo, nameHi).prefix(60)) has more than "
+                + "\(maximumSeparatorsPerField) list elements and parameters", code: .tooManySeparators))
+        }
         let name = SIPHeaderField.canonicalName(bytes, nameLo, nameHi)
         return .success(SIPHeaderField(canonicalName: name, value: SIPBytes.trimmedString(bytes, colon + 1, hi)))
     }
 
-    private static func parseStartLine(_ bytes: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> Result<SIPMessage.StartLine, ParseError> {
+    static func parseStartLine(_ bytes: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> Result<SIPMessage.StartLine, ParseError> {
         func text(_ lo: Int, _ hi: Int, limit: Int) -> Substring { SIPBytes.string(bytes, lo, hi).prefix(limit) }
         if SIPBytes.equalsIgnoringCase(bytes, lo, min(lo + 4, hi), "SIP/") {
             // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
