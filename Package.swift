@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "campaignd", targets: ["CampaignDaemon"]),
+        // For the libFuzzer harnesses in Fuzz/ (a separate package that depends on this one by path).
+        .library(name: "CampaigndFuzzable", targets: ["IO", "Telephony", "Scheduler"]),
     ],
     targets: [
         .systemLibrary(
