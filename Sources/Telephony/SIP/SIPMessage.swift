@@ -138,60 +138,46 @@ public struct SIPMessage: Sendable, Hashable {
     /// it (trimmed; nil when nothing follows), without splitting the rest.
     public static func firstListElementAndRest(_ value: String) -> (first: String?, rest: String?) {
         value.withSIPBytes { bytes in
-            var start = 0, index = 0
-            var inQuotes = false, inAngle = false
-            while index < bytes.count {
-                switch bytes[index] {
-                case UInt8(ascii: "\\") where inQuotes: index += 1
-                case UInt8(ascii: "\""): inQuotes.toggle()
-                case UInt8(ascii: "<") where !inQuotes: inAngle = true
-                case UInt8(ascii: ">") where !inQuotes: inAngle = false
-                case UInt8(ascii: ",") where !inQuotes && !inAngle:
-                    let part = SIPBytes.trimmedString(bytes, start, index)
-                    if !part.isEmpty {
-                        let rest = SIPBytes.trimmedString(bytes, index + 1, bytes.count)
-                        return (part, rest.isEmpty ? nil : rest)
-                    }
-                    start = index + 1
-                default: break
-                }
-                index += 1
-            }
-            let last = SIPBytes.trimmedString(bytes, start, min(index, bytes.count))
-            return (last.isEmpty ? nil : last, nil)
+            let (parts, restStart) = scanList(bytes, maximumCount: 1)
+            let rest = restStart.map { SIPBytes.trimmedString(bytes, $0, bytes.count) }
+            return (parts.first, rest?.isEmpty == false ? rest : nil)
         }
     }
 
     private static func splitList(_ value: String, maximumCount: Int) -> [String] {
-        value.withSIPBytes { bytes in
-            guard bytes.contains(UInt8(ascii: ",")) else {
-                let element = SIPBytes.trimmedString(bytes, 0, bytes.count)
-                return element.isEmpty ? [] : [element]
-            }
-            var parts: [String] = []
-            var start = 0, index = 0
-            var inQuotes = false, inAngle = false
-            while index < bytes.count {
-                switch bytes[index] {
-                case UInt8(ascii: "\\") where inQuotes: index += 1
-                case UInt8(ascii: "\""): inQuotes.toggle()
-                case UInt8(ascii: "<") where !inQuotes: inAngle = true
-                case UInt8(ascii: ">") where !inQuotes: inAngle = false
-                case UInt8(ascii: ",") where !inQuotes && !inAngle:
-                    let part = SIPBytes.trimmedString(bytes, start, index)
-                    if !part.isEmpty {
-                        parts.append(part)
-                        if parts.count == maximumCount { return parts }
-                    }
-                    start = index + 1
-                default: break
-                }
-                index += 1
-            }
-            let last = SIPBytes.trimmedString(bytes, start, min(index, bytes.count))
-            if !last.isEmpty { parts.append(last) }
-            return parts
+        value.withSIPBytes { scanList($0, maximumCount: maximumCount).parts }
+    }
+
+    /// The non-empty elements of a list, up to `maximumCount`, and where the text after the comma
+    /// that ended the last of them starts when the scan stopped there.
+    private static func scanList(_ bytes: UnsafeBufferPointer<UInt8>, maximumCount: Int) -> (parts: [String], restStart: Int?) {
+        guard bytes.contains(UInt8(ascii: ",")) else {
+            let element = SIPBytes.trimmedString(bytes, 0, bytes.count)
+            return (element.isEmpty ? [] : [element], nil)
         }
+        var parts: [String] = []
+        var start = 0, index = 0
+        var inQuotes = false, inAngle = false
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "\\") where inQuotes: index += 1
+            case UInt8(ascii: "\""): inQuotes.toggle()
+            case UInt8(ascii: "<") where !inQuotes: inAngle = true
+            case UInt8(ascii: ">") where !inQuotes: inAngle = false
+            case UInt8(ascii: ",") where !inQuotes && !inAngle:
+                let part = SIPBytes.trimmedString(bytes, start, index)
+                if !part.isEmpty {
+                    parts.append(part)
+                    if parts.count == maximumCount { return (parts, index + 1) }
+                }
+                start = index + 1
+            default: break
+            }
+            index += 1
+        }
+        let last = SIPBytes.trimmedString(bytes, start, min(index, bytes.count))
+        if !last.isEmpty { parts.append(last) }
+        return (parts, nil)
     }
 }
 
