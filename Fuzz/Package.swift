@@ -16,10 +16,14 @@ let package = Package(
     name: "campaignd-fuzz",
     platforms: [.macOS(.v14)],
     dependencies: [.package(name: "campaignd", path: "..")],
-    targets: [.target(name: "FuzzDriver")] + fuzzTargets.map { name in
+    targets: [
+        .target(name: "FuzzDriver"),
+        // What the campaign-file harnesses share: the drop folder and the load of one input.
+        .target(name: "FuzzCampaignSupport", dependencies: [.product(name: "CampaigndFuzzable", package: "campaignd")]),
+    ] + fuzzTargets.map { name in
         .executableTarget(
             name: name,
-            dependencies: ["FuzzDriver", .product(name: "CampaigndFuzzable", package: "campaignd")],
+            dependencies: ["FuzzDriver", "FuzzCampaignSupport", .product(name: "CampaigndFuzzable", package: "campaignd")],
             path: "Sources/\(name)"
         )
     },
