@@ -9,10 +9,6 @@ import IO
 /// Only call-level events (AMD verdicts, prompt started, digits) leave the loop, through the call.
 final class CallMedia {
     // Confined to `loop`'s thread (no lock): created there by the call, closed there.
-    enum MediaTimer: Hashable {
-        case script(CallScriptStateMachine.Timer)
-    }
-
     let loop: EventLoop
     let port: Int
     unowned let call: OutboundCall
@@ -34,8 +30,9 @@ final class CallMedia {
     private var playout = PlayoutBuffer()
     private var dtmf = DTMFReceiver()
     private var lastReceived: LoopInstant
-    private var answeredAt: LoopInstant?
-    private var timers: [MediaTimer: EventLoop.TimerID] = [:]
+    /// From the 200 OK on: before it, what arrives (early media) is not heard.
+    private var answered = false
+    private var timers: [CallScriptStateMachine.Timer: EventLoop.TimerID] = [:]
     /// What we send: our stream's numbering, the packet being built, the prompt playing.
     private var sequenceNumber: UInt16
     private var timestamp: UInt32
@@ -105,7 +102,7 @@ final class CallMedia {
         remoteRTCP = try? SocketAddress.resolve(host: answer.host, port: answer.rtcpPort ?? answer.port + 1)
         // Early media waiting in the socket is not the answered call: detection starts at the 200 OK.
         if let rtp { while rtp.receive({ _, _ in }) == UDPChannel.batchSize {} }
-        answeredAt = loop.now
+        answered = true
         lastReceived = loop.now
         ticker.add(self)
         perform(script.answered())
@@ -115,7 +112,7 @@ final class CallMedia {
 
     private func rtpReceived(_ bytes: UnsafeRawBufferPointer, from source: SocketAddress) {
         // Before the answer (early media) nothing is heard: detection's clock starts at the 200 OK.
-        guard answeredAt != nil, !closed, let header = try? RTPHeader(parsing: bytes) else { return }
+        guard answered, !closed, let header = try? RTPHeader(parsing: bytes) else { return }
         if latched {
             guard source == remote else { return }
         } else {
@@ -265,11 +262,7 @@ final class CallMedia {
                 detector = AnsweringMachineDetector(configuration: configuration)
                 amd.detectionStarted()
             case .stopDetection:
-                if var detector {
-                    let events = detector.stop()
-                    self.detector = nil
-                    for event in events { call.emit(.amd(event)) }
-                }
+                stopDetector()
             case .play(let prompt):
                 let audio = prompt == .human ? script.script.humanPrompt : script.script.machinePrompt
                 playing = prompt
@@ -282,9 +275,9 @@ final class CallMedia {
                 playingBytes = []
                 startOfTalkspurt = true
             case .startTimer(let timer, let delay):
-                startTimer(.script(timer), after: delay)
+                startTimer(timer, after: delay)
             case .cancelTimer(let timer):
-                cancelTimer(.script(timer))
+                cancelTimer(timer)
             case .hangUp(let reasonCode):
                 call.hangUp(reasonCode, reason: nil)
             case .optedOut(let digit):
@@ -294,24 +287,29 @@ final class CallMedia {
         }
     }
 
-    private func startTimer(_ key: MediaTimer, after delay: Duration) {
-        cancelTimer(key)
+    private func startTimer(_ timer: CallScriptStateMachine.Timer, after delay: Duration) {
+        cancelTimer(timer)
         // unowned(unsafe): `close()` cancels every timer before the call lets go of its media, so a
         // timer never outlives it (and no weak reference puts a side table on this hot object).
-        timers[key] = loop.scheduleTimer(after: delay) { [unowned(unsafe) self] in
-            timers[key] = nil
-            timerFired(key)
+        timers[timer] = loop.scheduleTimer(after: delay) { [unowned(unsafe) self] in
+            timers[timer] = nil
+            perform(script.timerFired(timer))
         }
     }
 
-    private func cancelTimer(_ key: MediaTimer) {
-        if let timer = timers.removeValue(forKey: key) { loop.cancelTimer(timer) }
+    private func cancelTimer(_ timer: CallScriptStateMachine.Timer) {
+        if let running = timers.removeValue(forKey: timer) { loop.cancelTimer(running) }
     }
 
-    private func timerFired(_ timer: MediaTimer) {
-        switch timer {
-        case .script(let scriptTimer):
-            perform(script.timerFired(scriptTimer))
+    /// Ends detection, if it runs: its last events (a verdict first, when it had none) are recorded
+    /// for the CDR and published, as every other AMD event is.
+    private func stopDetector() {
+        guard var detector else { return }
+        let events = detector.stop()
+        self.detector = nil
+        for event in events {
+            amd.record(event)
+            call.emit(.amd(event))
         }
     }
 
@@ -319,13 +317,7 @@ final class CallMedia {
     /// sockets. Returns what the call's result reports of its media.
     func close() -> (verdict: AMDEvent?, beep: Bool?, optedOut: Character?) {
         guard !closed else { return (amd.verdict, amd.beepDetected, optedOut) }
-        if var detector {
-            for event in detector.stop() {
-                amd.record(event)
-                call.emit(.amd(event))
-            }
-            self.detector = nil
-        }
+        stopDetector()
         closed = true
         for timer in timers.values { loop.cancelTimer(timer) }
         timers.removeAll()
