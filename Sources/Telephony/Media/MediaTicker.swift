@@ -13,14 +13,10 @@ final class MediaTicker {
     private var start = LoopInstant(nanoseconds: 0)
     private var tickNumber: Int64 = 0
     private var timer: EventLoop.TimerID?
-    /// Ticks run late, without sending (the loop was stalled for them).
-    private(set) var lateTicks = 0
 
     init(loop: EventLoop) {
         self.loop = loop
     }
-
-    var count: Int { calls.count }
 
     func add(_ media: CallMedia) {
         guard media.tickerIndex == nil else { return }
@@ -60,7 +56,6 @@ final class MediaTicker {
         let dueTicks = max(tickNumber + 1, Int64(now.duration(since: start) / Self.period))
         while tickNumber < dueTicks {
             tickNumber += 1
-            if tickNumber < dueTicks { lateTicks += 1 }
             runTick(now: now, sending: tickNumber == dueTicks)
         }
         if !calls.isEmpty { schedule() }
