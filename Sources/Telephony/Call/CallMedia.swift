@@ -54,10 +54,26 @@ final class CallMedia {
         packet.deallocate()
     }
 
-    /// Binds the RTP port and the RTCP port above it on `loop` (callable off the loop: the sockets
-    /// start reading at the loop's next turn).
-    init(call: OutboundCall, loop: EventLoop, ticker: MediaTicker, host: SocketAddress, port: Int, script: CallScript,
-         inactivityTimeout: Duration) throws(IOError) {
+    /// The call's RTP socket on `port` and its RTCP socket on `port + 1`, bound on `loop` (callable
+    /// off the loop). Polled, not watched: each media tick reads what came (about one packet a
+    /// call), so RTP costs no wake-up of its own; RTCP is read once a second.
+    static func bindSockets(host: SocketAddress, port: Int, on loop: EventLoop) throws(IOError) -> (rtp: UDPChannel, rtcp: UDPChannel) {
+        var rtpAddress = host
+        rtpAddress.port = port
+        var rtcpAddress = host
+        rtcpAddress.port = port + 1
+        let rtp = try UDPChannel(bind: rtpAddress, on: loop, exclusive: true, maxDatagram: 2048, handler: nil)
+        do {
+            return (rtp, try UDPChannel(bind: rtcpAddress, on: loop, exclusive: true, maxDatagram: 2048, handler: nil))
+        } catch {
+            rtp.close()
+            throw error
+        }
+    }
+
+    /// The media of `call` on its sockets (from `bindSockets`, on `port`).
+    init(call: OutboundCall, loop: EventLoop, ticker: MediaTicker, host: SocketAddress, port: Int,
+         sockets: (rtp: UDPChannel, rtcp: UDPChannel), script: CallScript, inactivityTimeout: Duration) {
         self.call = call
         self.loop = loop
         self.ticker = ticker
@@ -69,19 +85,8 @@ final class CallMedia {
         sequenceNumber = UInt16.random(in: 0...UInt16.max, using: &generator)
         timestamp = UInt32.random(in: 0...UInt32.max, using: &generator)
         report = RTCPReport(ssrc: UInt32.random(in: 1...UInt32.max, using: &generator), cname: "campaignd@\(host.host)")
-        var rtpAddress = host
-        rtpAddress.port = port
-        var rtcpAddress = host
-        rtcpAddress.port = port + 1
-        // Polled, not watched: each media tick reads what came (about one packet a call), so RTP costs
-        // no wake-up of its own; RTCP is read once a second.
-        rtp = try UDPChannel(bind: rtpAddress, on: loop, exclusive: true, maxDatagram: 2048, handler: nil)
-        do {
-            rtcp = try UDPChannel(bind: rtcpAddress, on: loop, exclusive: true, maxDatagram: 2048, handler: nil)
-        } catch {
-            rtp?.close()
-            throw error
-        }
+        rtp = sockets.rtp
+        rtcp = sockets.rtcp
     }
 
     // MARK: Answer

@@ -99,59 +99,64 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
     public func mediaCapacity() -> Int? { ports.available }
 
     public func placeCall(_ request: CallRequest) async -> AsyncStream<CallEvent> {
-        let (stream, continuation) = AsyncStream<CallEvent>.makeStream()
         let loop = group.next()
-        var port: Int?
+        // Calls with a script get their RTP and RTCP sockets first, so the SDP offers the port bound.
+        var media: (port: Int, sockets: (rtp: UDPChannel, rtcp: UDPChannel))?
         if let script = request.script, script.needsMedia {
-            port = await ports.acquire {}
+            var candidate: Int? = await ports.acquire {}
+            var lastError: IOError?
+            // A port something else holds is put back at the end of the pool and the next one tried.
+            for _ in 0..<8 {
+                guard let port = candidate else { break }
+                do {
+                    media = (port, try CallMedia.bindSockets(host: transport.localAddress, port: port, on: loop))
+                    break
+                } catch {
+                    lastError = error
+                    ports.releaseBusy(port)
+                    candidate = ports.tryAcquire()
+                }
+            }
+            if media == nil {
+                if let candidate { ports.release(candidate) }
+                return Self.endedBeforeStart("no RTP port: \(lastError.map { "\($0)" } ?? "pool exhausted")",
+                                             sipCallID: request.callID ?? "")
+            }
         }
         let machine: CallStateMachine
         do {
-            machine = try CallStateMachine(configuration: makeConfiguration(request, rtpPort: port ?? nextUnboundRTPPort()))
+            machine = try CallStateMachine(configuration: makeConfiguration(request, rtpPort: media?.port ?? nextUnboundRTPPort()))
         } catch {
-            if let port { ports.release(port) }
-            continuation.yield(.ended(CallResult(
-                outcome: CallOutcome(status: .failed, reasonCode: .error, reason: "\(error)"), sipCallID: "",
-                startTime: OutboundCall.nowMs(), ringTime: nil, connectTime: nil, disconnectTime: OutboundCall.nowMs())))
-            continuation.finish()
-            return stream
+            if let media {
+                media.sockets.rtp.close()
+                media.sockets.rtcp.close()
+                ports.release(media.port)
+            }
+            return Self.endedBeforeStart("\(error)", sipCallID: "")
         }
+        let (stream, continuation) = AsyncStream<CallEvent>.makeStream()
         let calls = calls
         let ports = ports
         let call = OutboundCall(machine: machine, loop: loop, transport: transport, continuation: continuation) { call in
             calls.remove(call.callID)
             if let port = call.media?.port { ports.release(port) }
         }
-        if let script = request.script, let first = port {
-            var candidate: Int? = first
-            var lastError: IOError?
-            // A port something else holds is put back at the end of the pool and the next one tried.
-            for _ in 0..<8 {
-                guard let current = candidate else { break }
-                do {
-                    call.attach(try CallMedia(call: call, loop: loop, ticker: ticker(for: loop), host: transport.localAddress,
-                                              port: current, script: script, inactivityTimeout: configuration.mediaInactivityTimeout))
-                    lastError = nil
-                    break
-                } catch {
-                    lastError = error
-                    ports.releaseBusy(current)
-                    candidate = ports.tryAcquire()
-                }
-            }
-            if call.media == nil {
-                if let candidate { ports.release(candidate) }
-                continuation.yield(.ended(CallResult(
-                    outcome: CallOutcome(status: .failed, reasonCode: .error,
-                                         reason: "no RTP port: \(lastError.map { "\($0)" } ?? "pool exhausted")"),
-                    sipCallID: machine.callID, startTime: OutboundCall.nowMs(), ringTime: nil, connectTime: nil,
-                    disconnectTime: OutboundCall.nowMs())))
-                continuation.finish()
-                return stream
-            }
+        if let script = request.script, let media {
+            call.attach(CallMedia(call: call, loop: loop, ticker: ticker(for: loop), host: transport.localAddress, port: media.port,
+                                  sockets: media.sockets, script: script, inactivityTimeout: configuration.mediaInactivityTimeout))
         }
         calls.add(call)
         loop.execute { call.start() }
+        return stream
+    }
+
+    /// The events of a call that failed before its INVITE could be sent: only its end, as an error.
+    private static func endedBeforeStart(_ reason: String, sipCallID: String) -> AsyncStream<CallEvent> {
+        let (stream, continuation) = AsyncStream<CallEvent>.makeStream()
+        let now = OutboundCall.nowMs()
+        continuation.yield(.ended(CallResult(outcome: CallOutcome(status: .failed, reasonCode: .error, reason: reason), sipCallID: sipCallID,
+                                             startTime: now, ringTime: nil, connectTime: nil, disconnectTime: now)))
+        continuation.finish()
         return stream
     }
 
