@@ -50,10 +50,11 @@ final class OutboundCall: @unchecked Sendable {
         }
     }
 
-    /// Ends the call: CANCEL before the answer, BYE after. `reason` replaces the outcome's reason.
+    /// Ends the call: CANCEL before the answer, BYE after. `reason` replaces the reason of the
+    /// outcome this hang-up brings, whenever it comes (at once, or with the BYE's answer).
     func hangUp(_ reasonCode: CallOutcome.ReasonCode = .dialerDisconnected, reason: String? = nil) {
         if let reason, hangUpReason == nil { hangUpReason = (reasonCode, reason) }
-        perform(machine.hangUp(reasonCode), reason: reason)
+        perform(machine.hangUp(reasonCode))
     }
 
     /// Publishes an event to the dispatcher (from the call or its media).
@@ -74,8 +75,8 @@ final class OutboundCall: @unchecked Sendable {
         if let running = timers.removeValue(forKey: timer) { loop.cancelTimer(running) }
     }
 
-    /// Carries out `actions`; `reason` replaces the outcome's reason when the call ends here.
-    private func perform(_ actions: [CallStateMachine.Action], reason: String? = nil) {
+    /// Carries out `actions`.
+    private func perform(_ actions: [CallStateMachine.Action]) {
         for action in actions {
             if finished { return }
             switch action {
@@ -99,8 +100,7 @@ final class OutboundCall: @unchecked Sendable {
                 }
                 continuation.yield(event)
                 if case .answered(let sdp) = event { media?.answered(remoteSDP: sdp) }
-            case .ended(var outcome):
-                if let reason { outcome.reason = reason }
+            case .ended(let outcome):
                 finish(outcome)
             }
         }
