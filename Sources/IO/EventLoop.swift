@@ -145,11 +145,6 @@ public final class EventLoop: @unchecked Sendable {
         execute { [self] in stopping = true }
     }
 
-    /// Waits (blocking the caller, never call it on the loop) until the loop's thread has ended.
-    public func waitUntilStopped() {
-        finished.withLock { while !hasFinished { finished.wait() } }
-    }
-
     /// Stops the loop after its queued work and suspends the caller (no thread blocked) until its
     /// thread has ended.
     public func shutdownGracefully() async {
