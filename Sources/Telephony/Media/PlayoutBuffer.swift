@@ -158,18 +158,6 @@ public struct PlayoutBuffer: ~Copyable {
         return .missing
     }
 
-    /// Moves past the frame due now without looking at it (nobody is listening).
-    public mutating func skip() {
-        let slot = Int(nextFrame % Int64(capacity))
-        nextFrame += 1
-        if filled[slot] > 0 {
-            let start = slot * Self.frameSamples
-            for index in 0..<Self.frameSamples { ring[start + index] = 0 }
-        }
-        filled[slot] = 0
-        noise[slot] = -1
-    }
-
     /// The sample position of the packet's first sample (a new SSRC starts a new stream).
     private mutating func position(of header: RTPHeader) -> Int64 {
         guard ssrc == header.ssrc else { return resync(header) }
