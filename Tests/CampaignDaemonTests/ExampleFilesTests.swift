@@ -16,7 +16,9 @@ import Testing
         #expect(configuration.dialoutAllowedCallers.count == 2)
         #expect(configuration.limits.drainTimeoutSec == 30)
         #expect(configuration.sip.port == 5060)
-        #expect(configuration.sip.rtpPortMax == 20999)
+        #expect(configuration.sip.rtpPortMax == 29999)
+        #expect(configuration.runtime.threads == 2)
+        #expect(configuration.media.inactivityTimeoutSec == 30)
         #expect(configuration.notifications.retryForSec == 86_400)
         #expect(configuration.notifications.maxRetryNo == nil)
     }
