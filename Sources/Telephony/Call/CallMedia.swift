@@ -71,20 +71,20 @@ final class CallMedia {
         }
     }
 
-    /// The media of `call` on its sockets (from `bindSockets`, on `port`).
-    init(call: OutboundCall, loop: EventLoop, ticker: MediaTicker, host: SocketAddress, port: Int,
-         sockets: (rtp: UDPChannel, rtcp: UDPChannel), script: CallScript, inactivityTimeout: Duration) {
+    /// The media of `call` on its sockets (from `bindSockets`).
+    init(call: OutboundCall, loop: EventLoop, ticker: MediaTicker, sockets: (rtp: UDPChannel, rtcp: UDPChannel),
+         script: CallScript, inactivityTimeout: Duration) {
         self.call = call
         self.loop = loop
         self.ticker = ticker
-        self.port = port
+        port = sockets.rtp.localAddress.port
         self.inactivityTimeout = inactivityTimeout
         self.script = CallScriptStateMachine(script: script)
         lastReceived = loop.now
         var generator = SystemRandomNumberGenerator()
         sequenceNumber = UInt16.random(in: 0...UInt16.max, using: &generator)
         timestamp = UInt32.random(in: 0...UInt32.max, using: &generator)
-        report = RTCPReport(ssrc: UInt32.random(in: 1...UInt32.max, using: &generator), cname: "campaignd@\(host.host)")
+        report = RTCPReport(ssrc: UInt32.random(in: 1...UInt32.max, using: &generator), cname: "campaignd@\(sockets.rtp.localAddress.host)")
         rtp = sockets.rtp
         rtcp = sockets.rtcp
     }

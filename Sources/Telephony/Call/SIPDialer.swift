@@ -142,8 +142,8 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
             if let port = call.media?.port { ports.release(port) }
         }
         if let script = request.script, let media {
-            call.attach(CallMedia(call: call, loop: loop, ticker: ticker(for: loop), host: transport.localAddress, port: media.port,
-                                  sockets: media.sockets, script: script, inactivityTimeout: configuration.mediaInactivityTimeout))
+            call.attach(CallMedia(call: call, loop: loop, ticker: ticker(for: loop), sockets: media.sockets, script: script,
+                                  inactivityTimeout: configuration.mediaInactivityTimeout))
         }
         calls.add(call)
         loop.execute { call.start() }
