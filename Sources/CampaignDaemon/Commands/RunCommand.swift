@@ -61,7 +61,10 @@ enum RunCommand {
                                        ("loops", String(loops.loops.count))])
 
         let importer = CampaignImporter(loader: CampaignLoader(context: configuration.validationContext), store: importStore)
-        let watcher = WatcherService(watcher: CampaignWatcher(directory: configuration.campaignsDirectory, importer: importer))
+        // Signalled by whatever commits new work, so that the dispatcher dials it at once.
+        let work = WorkSignal()
+        let watcher = WatcherService(watcher: CampaignWatcher(directory: configuration.campaignsDirectory, importer: importer,
+                                                              onImported: work.signal))
         let stop = StopSignal()
         let signals = SignalService(stop: stop, cdr: cdr)
 
@@ -74,6 +77,7 @@ enum RunCommand {
                 slotExpiry: .seconds(configuration.limits.concurrentCallsExpirationSeconds),
                 trunks: configuration.sipTrunks,
                 defaultTimeZone: configuration.defaultSettings.timezone.flatMap(TimeZone.init(identifier:)) ?? .current),
+            work: work,
             onEvent: { event in
                 runMetrics.record(event)
                 logEvent(event)

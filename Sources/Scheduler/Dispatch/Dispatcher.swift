@@ -78,10 +78,13 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
     public let clock: C
     public let configuration: Configuration
     public let onEvent: @Sendable (Event) -> Void
+    /// Signalled when new work is committed (API, importer): the dispatcher looks for it at once.
+    public let work: WorkSignal
 
     public init(store: QueueWriter, dialer: any Dialer, cdr: CDRWriter, clock: C, configuration: Configuration,
-                onEvent: @escaping @Sendable (Event) -> Void = { _ in }) {
+                work: WorkSignal = WorkSignal(), onEvent: @escaping @Sendable (Event) -> Void = { _ in }) {
         self.store = store
+        self.work = work
         self.dialer = dialer
         self.cdr = cdr
         self.clock = clock
@@ -202,7 +205,10 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                        try await !moreWorkBefore(until, campaigns: campaigns, idle: idleUntil, now: now) {
                         break mainLoop
                     }
-                    try await clock.sleep(for: .milliseconds(20))
+                    if try await !clock.sleep(until: now.advanced(by: .milliseconds(20)), wakingOn: [work]).isEmpty {
+                        nextRefresh = now
+                        idleUntil = [:]
+                    }
                     continue
                 }
                 // Round-robin among the ready campaigns whose tokens are due; else wait for the first due.
@@ -215,7 +221,10 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                     let first = deadlines.map(\.1).min() ?? now
                     let wakeAt = min(first, now.advanced(by: .milliseconds(50)))
                     metrics.waitedForTokens(now.duration(to: wakeAt))
-                    try await clock.sleep(until: wakeAt, tolerance: nil)
+                    if try await !clock.sleep(until: wakeAt, wakingOn: [work]).isEmpty {
+                        nextRefresh = now
+                        idleUntil = [:]
+                    }
                     continue
                 }
                 // While several campaigns are ready, each round offers one call to each in turn, the
