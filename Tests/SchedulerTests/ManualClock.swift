@@ -1,7 +1,8 @@
 import Foundation
+@testable import Scheduler
 
 /// A clock tests move by hand: `sleep` returns when `advance` has passed its deadline.
-final class ManualClock: Clock, @unchecked Sendable {
+final class ManualClock: DispatchClock, @unchecked Sendable {
     // @unchecked Sendable: `lock` guards `current` and `sleepers`.
     struct Instant: InstantProtocol, Sendable {
         var offset: Duration
@@ -11,11 +12,21 @@ final class ManualClock: Clock, @unchecked Sendable {
     }
 
     private let lock = NSLock()
+    /// The wall time at the clock's zero instant.
+    let origin: Date
     private var current = Instant(offset: .zero)
     private var sleepers: [(id: UInt64, deadline: Instant, continuation: CheckedContinuation<Void, Never>)] = []
     private var nextSleeperID: UInt64 = 0
 
+    init(origin: Date = Date()) {
+        self.origin = origin
+    }
+
     var now: Instant { lock.withLock { current } }
+
+    func date(at instant: Instant) -> Date {
+        origin.addingTimeInterval(TokenBucket<ManualClock>.secondsValue(instant.offset))
+    }
     var minimumResolution: Duration { .nanoseconds(1) }
 
     func sleep(until deadline: Instant, tolerance: Duration?) async throws {

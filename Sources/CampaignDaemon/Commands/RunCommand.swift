@@ -204,8 +204,10 @@ enum RunCommand {
             case .inviteSent, .trying, .ringing, .earlyMedia, .answered, .ended:
                 break
             }
-        case .error(let message):
-            Log.error("dispatcher error", [("error", message)])
+        case .trunkPaused(let trunk, let until):
+            Log.warning("trunk paused: 503 with Retry-After", [("trunk", trunk), ("until", Timestamp.iso8601(Int64(until.timeIntervalSince1970 * 1000)))])
+        case .error(let error):
+            Log.error("dispatcher error", [("code", error.code), ("error", error.description)])
         }
     }
 
