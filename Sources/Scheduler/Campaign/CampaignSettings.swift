@@ -75,7 +75,7 @@ public struct AMDSettings: Sendable, Equatable, Codable {
     public var timers = AMDTimers()
     /// The detector's other thresholds by name (`afterGreetingSilenceMs`, `maximumGreetingMs`, …);
     /// only those given, the rest keep their tuned defaults.
-    public var tuning: [String: Double] = [:]
+    public var tuning: [AMDTunable: Double] = [:]
 
     public init() {}
 
@@ -87,7 +87,7 @@ public struct AMDSettings: Sendable, Equatable, Codable {
         configuration.decisionTimeoutMs = timers.decisionTimeoutMs
         configuration.toneTimeoutMs = timers.toneTimeoutMs
         configuration.greetingCompletionTimeoutMs = timers.greetingCompletionTimeoutMs
-        for (name, value) in tuning.sorted(by: { $0.key < $1.key }) { _ = configuration.set(name, to: value) }
+        for (tunable, value) in tuning { configuration[tunable] = value }
         return configuration
     }
 }
