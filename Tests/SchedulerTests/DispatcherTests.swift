@@ -235,8 +235,8 @@ import Testing
         let campaigns = try await fixture.store.activeCampaigns()
         let campaign = try #require(campaigns.first)
         let now = Timestamp.nowMs()
-        let unsent = try #require(try await fixture.store.claim(contactID: 1, campaign: campaign, trunk: nil, now: now))
-        let sent = try #require(try await fixture.store.claim(contactID: 2, campaign: campaign, trunk: nil, now: now))
+        let unsent = try #require(try await fixture.store.claimNext(campaign, now: now))
+        let sent = try #require(try await fixture.store.claimNext(campaign, now: now))
         try await fixture.store.markInviteSent(attemptID: sent.attemptID, sipCallID: "call-x")
         _ = unsent
         // A new process on the same data directory.
@@ -287,12 +287,12 @@ import Testing
         let dataDirectory = fixture.directory.path + "/var"
         // Forty claims at once: each is on disk (seen by another connection) as soon as it returns.
         let claims = try await withThrowingTaskGroup(of: ClaimedAttempt?.self) { group in
-            for contactID in Int64(1)...40 {
+            for _ in 1...40 {
                 group.addTask {
-                    let claimed = try await store.claim(contactID: contactID, campaign: campaign, trunk: nil, now: now)
+                    let claimed = try #require(try await store.claimNext(campaign, now: now))
                     let reader = try QueueStore(dataDirectory: dataDirectory)
-                    let attempts = try reader.connection.scalarText("SELECT COUNT(*) FROM attempts WHERE contact_id = \(contactID)")
-                    #expect(attempts == "1", "claim of contact \(contactID) not committed when it returned")
+                    let attempts = try reader.connection.scalarText("SELECT COUNT(*) FROM attempts WHERE contact_id = \(claimed.contactID)")
+                    #expect(attempts == "1", "claim of contact \(claimed.contactID) not committed when it returned")
                     return claimed
                 }
             }

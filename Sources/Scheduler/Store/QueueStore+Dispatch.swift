@@ -71,12 +71,6 @@ extension QueueStore {
         try statement("UPDATE contacts SET state = 'skipped', skip_reason = 'dnc' WHERE id = ?").bind(.integer(contactID)).run()
     }
 
-    /// Marks the contact `dialing` and writes its attempt row, before any INVITE is sent.
-    public func claim(contactID: Int64, campaign: DispatchCampaign, trunk: String?, now: Int64) throws -> ClaimedAttempt? {
-        defer { resetStatements() }
-        return try connection.transaction { try claimInTransaction(contactID: contactID, campaign: campaign, trunk: trunk, now: now) }
-    }
-
     /// What one `claimBatch` did.
     public struct ClaimBatch: Sendable {
         public var claimed: [ClaimedAttempt] = []
