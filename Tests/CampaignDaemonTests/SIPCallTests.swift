@@ -130,6 +130,9 @@ import Testing
         try directory.write("campaignd.json", #"{"sip": {"bindAddress": "127.0.0.1"}}"#)
         let bad = try await directory.campaignd("call", "12")
         #expect(bad.exitCode == 1)
+        let secure = try await directory.campaignd("call", "sips:bob@127.0.0.1")
+        #expect(secure.exitCode == 1)
+        #expect(secure.stderr.contains("is a sips: URI, which needs SIP over TLS"), "\(secure.stderr)")
         #expect(bad.stderr.contains("target \"12\" is not a phone number or SIP URI"))
         let noTrunk = try await directory.campaignd("call", "+15551230001", "--json")
         #expect(noTrunk.exitCode == 6)
@@ -164,6 +167,9 @@ import Testing
         // ACK and BYE followed the Route set the proxy's Record-Route built.
         #expect(log.contains("in-dialog ACK routed by its Route header"))
         #expect(log.contains("in-dialog BYE routed by its Route header"))
+        // Kamailio challenged our BYE too, and we answered the challenge (issue 15): the callee got it.
+        #expect(log.contains("challenging BYE"), "Kamailio: \(log.suffix(800))")
+        #expect(log.contains("authenticated BYE from dialer"))
         #expect(callee.messages.contains("Record-Route: <sip:127.0.0.1:\(proxy.port);lr"))
         #expect(!result.stdout.contains("s3cret"))
     }
