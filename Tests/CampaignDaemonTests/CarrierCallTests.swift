@@ -111,6 +111,20 @@ import Testing
         withExtendedLifetime(directory) {}
     }
 
+    @Test func aFarEndWithoutUpdateIsRefreshedWithReinvite() async throws {
+        let (result, callee, directory) = try await call("uas-session-refresh-reinvite.xml", "+15551230026")
+        #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        let end = try ended(result.stdout)
+        #expect(end["reason_code"] == "client-disconnected")
+        let connected = try #require(Int(end["connect_duration_ms"] ?? ""))
+        #expect(connected >= 1900, "connected for \(connected) ms")
+        // SIPp checked each re-INVITE's Session-Expires and got the ACK for each 200.
+        #expect(await callee.waitForExit() == 0, "SIPp: \(callee.log.suffix(600))")
+        #expect(callee.messages.components(separatedBy: "INVITE sip:").count - 1 == 3)
+        #expect(!callee.messages.contains("UPDATE sip:"))
+        withExtendedLifetime(directory) {}
+    }
+
     @Test func aSessionNobodyRefreshesIsHungUpBeforeItExpires() async throws {
         let (result, callee, directory) = try await call("uas-session-expires.xml", "+15551230023")
         #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")

@@ -209,6 +209,34 @@ import Testing
         #expect(call.state == .confirmed)
     }
 
+    @Test func aFarEndThatDoesNotAllowUpdateIsRefreshedWithReinvite() throws {
+        var (call, _, _) = try answered(extra: [SIPHeaderField("Allow", "INVITE, ACK, BYE, CANCEL, OPTIONS"),
+                                                SIPHeaderField("Session-Expires", "90;refresher=uac")])
+        let refresh = call.timerFired(.session(.refresh))
+        let reinvite = try #require(sent(refresh).first)
+        #expect(reinvite.method == "INVITE")
+        #expect(reinvite.requestURI == "sip:callee@127.0.0.1:5090")
+        #expect(reinvite.header("CSeq") == "2 INVITE")
+        #expect(reinvite.to?.tag == "totag9")
+        #expect(reinvite.header("Session-Expires") == "90;refresher=uac")
+        #expect(reinvite.body == Array("v=0\r\nours".utf8))
+        // Its 2xx is ACKed by us, in the dialog, with the re-INVITE's CSeq number; the next refresh is set.
+        let ok = testResponse(to: reinvite, 200, "OK", extra: [SIPHeaderField("Session-Expires", "90;refresher=uac")], body: "v=0\r\ntheirs")
+        let answered = call.responseReceived(ok)
+        let ack = try #require(sent(answered).first)
+        #expect(ack.method == "ACK")
+        #expect(ack.header("CSeq") == "2 ACK")
+        #expect(answered.contains(.startTimer(.session(.refresh), after: .seconds(45))))
+        #expect(!answered.contains { if case .event = $0 { return true } else { return false } })
+        // §13.2.2.4: a retransmitted 2xx gets the same ACK again.
+        #expect(sent(call.responseReceived(ok)) == [ack])
+        // A refresh that never gets an answer ends the call.
+        let next = try #require(sent(call.timerFired(.session(.refresh))).first)
+        let key = CallStateMachine.TransactionKey(branch: next.topVia?.branch ?? "", method: "INVITE")
+        #expect(sent(call.timerFired(.transaction(key, .b))).map(\.method) == ["BYE"])
+        #expect(call.state == .terminating)
+    }
+
     @Test(arguments: [(408, "Request Timeout"), (481, "Call/Transaction Does Not Exist"), (500, "Server Internal Error")])
     func aFailedRefreshHangsUp(code: Int, reason: String) throws {
         var (call, _, _) = try answered(extra: [SIPHeaderField("Session-Expires", "120;refresher=uac")])

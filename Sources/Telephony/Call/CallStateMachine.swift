@@ -135,6 +135,13 @@ public struct CallStateMachine: Sendable {
     /// Our BYE as last sent, and how often it was resent with credentials.
     private var bye: SIPMessage?
     private var byeAuthAttempts = 0
+    /// Whether the far end takes UPDATE (its 2xx's Allow lists it, or has no Allow): our session
+    /// refresh is an UPDATE if so, else a re-INVITE (RFC 4028 §7.4).
+    private var remoteAllowsUpdate = true
+    /// Our re-INVITE refreshing the session, while it runs, and the ACK for its 2xx (resent if the
+    /// 2xx is retransmitted, §13.2.2.4).
+    private var refreshInvite: TransactionKey?
+    private var refreshAck: (cseq: UInt32, ack: SIPMessage, to: SIPDestination)?
 
     /// At most this many redirects are followed for one call.
     public static let maximumRedirects = 3
@@ -165,6 +172,10 @@ public struct CallStateMachine: Sendable {
             if cseq.method == "INVITE", let code = response.statusCode, (200..<300).contains(code),
                cseq.number == acceptedInviteCSeq, let (ack, destination) = ackFor2xx {
                 return [.send(ack, to: destination)]
+            }
+            if cseq.method == "INVITE", let code = response.statusCode, (200..<300).contains(code),
+               let refreshAck, cseq.number == refreshAck.cseq {
+                return [.send(refreshAck.ack, to: refreshAck.to)]
             }
             return []
         }
@@ -289,7 +300,11 @@ public struct CallStateMachine: Sendable {
             case .cancelTimer(let timer):
                 out.append(.cancelTimer(.transaction(key, timer)))
             case .passResponse(let response):
-                out += key.method == "INVITE" ? inviteResponse(response) : nonInviteResponse(response, key: key)
+                if key == refreshInvite {
+                    out += refreshInviteResponse(response)
+                } else {
+                    out += key.method == "INVITE" ? inviteResponse(response) : nonInviteResponse(response, key: key)
+                }
             case .timedOut:
                 out += transactionTimedOut(key)
             case .terminated:
@@ -492,6 +507,8 @@ public struct CallStateMachine: Sendable {
 
     private mutating func establishDialog(_ response: SIPMessage) -> [Action] {
         setDialog(from: response, tag: response.to?.tag)
+        let allowed = response.headerValues("Allow")
+        remoteAllowsUpdate = allowed.isEmpty || allowed.contains { $0.trimmingSIPWhitespace().uppercased() == "UPDATE" }
         acceptedInviteCSeq = invite.cseq?.number
         var ack = inDialogRequest("ACK", cseq: invite.cseq?.number ?? 1)
         for header in ["Authorization", "Proxy-Authorization"] {
@@ -567,6 +584,9 @@ public struct CallStateMachine: Sendable {
             return endCall(byeOutcome ?? CallOutcome(status: .completed, reasonCode: .dialerDisconnected, reason: "no response to BYE"))
         case "UPDATE":
             return perform(sessionTimer.refreshAnswered(success: false, sessionExpires: nil))
+        case "INVITE" where key == refreshInvite:
+            refreshInvite = nil
+            return perform(sessionTimer.refreshAnswered(success: false, sessionExpires: nil))
         default:
             return []
         }
@@ -605,15 +625,37 @@ public struct CallStateMachine: Sendable {
         return startTransaction(prack, to: dialogDestination())
     }
 
-    /// RFC 4028 §7.4 and §10: our session refresh, an UPDATE without a body (RFC 3311 §5.1).
+    /// RFC 4028 §7.4 and §10: our session refresh, an UPDATE without a body (RFC 3311 §5.1), or a
+    /// re-INVITE with our unchanged session when the far end does not allow UPDATE.
     private mutating func sendRefresh(_ sessionExpires: SessionExpires) -> [Action] {
         guard state == .confirmed else { return [] }
         localCSeq += 1
-        var update = inDialogRequest("UPDATE", cseq: localCSeq)
-        update.addHeader("Contact", configuration.contact)
-        update.addHeader("Session-Expires", sessionExpires.description)
-        update.addHeader("Supported", "timer")
-        return startTransaction(update, to: ackFor2xx?.1 ?? dialogDestination())
+        var refresh = inDialogRequest(remoteAllowsUpdate ? "UPDATE" : "INVITE", cseq: localCSeq)
+        refresh.addHeader("Contact", configuration.contact)
+        refresh.addHeader("Session-Expires", sessionExpires.description)
+        refresh.addHeader("Supported", "timer")
+        if !remoteAllowsUpdate {
+            refresh.addHeader("Content-Type", "application/sdp")
+            refresh.body = invite.body
+            refreshInvite = TransactionKey(branch: refresh.topVia?.branch ?? "", method: "INVITE")
+        }
+        return startTransaction(refresh, to: ackFor2xx?.1 ?? dialogDestination())
+    }
+
+    /// The answer to our refreshing re-INVITE: a 2xx is ACKed by us (§13.2.2.4), a failure by its
+    /// transaction; either tells the session timer how the refresh went.
+    private mutating func refreshInviteResponse(_ response: SIPMessage) -> [Action] {
+        guard let code = response.statusCode, code >= 200 else { return [] }
+        refreshInvite = nil
+        var actions: [Action] = []
+        if (200..<300).contains(code), let cseq = response.cseq?.number {
+            let ack = inDialogRequest("ACK", cseq: cseq)
+            let destination = ackFor2xx?.1 ?? dialogDestination()
+            refreshAck = (cseq, ack, destination)
+            actions.append(.send(ack, to: destination))
+        }
+        return actions + perform(sessionTimer.refreshAnswered(
+            success: (200..<300).contains(code), sessionExpires: response.header("Session-Expires").flatMap(SessionExpires.init(parsing:))))
     }
 
     /// What every request of the established dialog repeats, worked out once (the ACK and the BYE
