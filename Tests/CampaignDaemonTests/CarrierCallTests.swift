@@ -154,6 +154,28 @@ import Testing
         withExtendedLifetime(directory) {}
     }
 
+    @Test func pjsipRequiring100relAndTimersSendingUpdateAndInfo() async throws {
+        let directory = try Workspace()
+        let callee = try await PJSIPCallee(digit: "7", in: directory.path)
+        try directory.write("campaignd.json", """
+            {"trunks": [{"name": "pbx", "host": "127.0.0.1", "port": \(callee.port)}],
+             "sip": {"bindAddress": "127.0.0.1", "t1Ms": 100},
+             "defaults": {"defaultCountryCode": "1", "caller": "+15550001111"}}
+            """)
+        let result = try await CampaigndProcess.run(["call", "+15551230031", "--hangup-after", "2", "--json"], in: directory.path)
+        #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        let events = lines(result.stdout)
+        // PJSIP would have refused the INVITE (421) without Supported: 100rel and timer.
+        #expect(events.compactMap { $0["event"] }.starts(with: ["invite-sent", "trying", "ringing", "answered"]))
+        #expect(events.contains { $0["event"] == "digit" && $0["digit"] == "7" }, "\(result.stdout)")
+        let end = try ended(result.stdout)
+        #expect(end["status"] == "completed")
+        #expect(end["reason_code"] == "dialer-disconnected")
+        // PJSIP's own verdict: its UPDATE and INFO got 2xx, its reliable 180 a PRACK, and our BYE came.
+        #expect(await callee.waitForExit() == 0, "PJSIP: \(callee.log.suffix(1500))")
+        #expect(callee.log.contains("result ok"))
+    }
+
     // MARK: Before the answer
 
     @Test func redirectIsFollowedAndRecordedInTheCDR() async throws {
