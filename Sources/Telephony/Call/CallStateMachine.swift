@@ -357,15 +357,14 @@ public struct CallStateMachine: Sendable {
         case 200..<300:
             actions += establishDialog(response)
         case 401, 407:
-            if state != .cancelling, !cancelWhenProvisional,
-               let retry = authorized(invite, challenge: response, attempts: \.authAttempts) {
+            if state != .cancelling, let retry = authorized(invite, challenge: response, attempts: \.authAttempts) {
                 actions += resendInvite(retry, to: inviteDestination)
             } else {
                 actions += endCall(CallOutcome(status: .failed, reasonCode: .error, sipCode: code, reason: authFailureReason(response)))
             }
         case 422:
             // RFC 4028 §7.4: our session interval is below the callee's minimum; ask again with its Min-SE.
-            if state != .cancelling, !cancelWhenProvisional, sessionIntervalRetries < 2,
+            if state != .cancelling, sessionIntervalRetries < 2,
                let minimum = response.header("Min-SE").flatMap(SessionExpires.init(parsing:))?.deltaSeconds {
                 sessionIntervalRetries += 1
                 var retry = invite
@@ -405,7 +404,7 @@ public struct CallStateMachine: Sendable {
     /// at most `maximumRedirects` of them and never go back to a URI already tried.
     private mutating func redirect(_ response: SIPMessage) -> [Action] {
         let code = response.statusCode ?? 300
-        guard state != .cancelling, !cancelWhenProvisional else { return endCall(failure(response)) }
+        guard state != .cancelling else { return endCall(failure(response)) }
         guard let contact = response.header("Contact").flatMap({ SIPMessage.firstListElement($0) }),
               let target = (try? NameAddress(parsing: contact))?.uri, let uri = try? SIPURI(parsing: target) else {
             return endCall(CallOutcome(status: .failed, reasonCode: .error, sipCode: code, reason: "redirect without a usable Contact"))
