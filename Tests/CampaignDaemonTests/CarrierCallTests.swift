@@ -139,6 +139,27 @@ import Testing
         withExtendedLifetime(directory) {}
     }
 
+    @Test func aRefusedRefreshEndsTheCall() async throws {
+        let (result, callee, directory) = try await call("uas-session-refresh-refused.xml", "+15551230027")
+        #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        let end = try ended(result.stdout)
+        #expect(end["status"] == "completed")
+        #expect(end["reason_code"] == "error")
+        #expect(end["reason"] == "session refresh failed (RFC 4028)")
+        // SIPp got our BYE right after refusing the refresh (its scenario waits for it).
+        #expect(await callee.waitForExit() == 0, "SIPp: \(callee.log.suffix(600))")
+        withExtendedLifetime(directory) {}
+    }
+
+    @Test func sessionIntervalTooSmallIsAskedAgainWithTheMinimum() async throws {
+        let (result, callee, directory) = try await call("uas-session-interval-too-small.xml", "+15551230028", "--hangup-after", "0")
+        #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        #expect(try ended(result.stdout)["status"] == "completed")
+        // SIPp checked the second INVITE's Session-Expires and Min-SE.
+        #expect(await callee.waitForExit() == 0, "SIPp: \(callee.log.suffix(600))")
+        withExtendedLifetime(directory) {}
+    }
+
     @Test func anUnansweredByeEndsTheDurationWhenItWasSent() async throws {
         let started = Date()
         let (result, callee, directory) = try await call("uas-bye-unanswered.xml", "+15551230024", "--hangup-after", "1")
