@@ -207,6 +207,35 @@ import Testing
         #expect(cdr["redirectedTo"] as? String == "sip:+15559990000@127.0.0.1:\(setup.callee.port);user=phone")
     }
 
+    /// A call placed straight to a SIP URI (no trunk) follows the redirect to the new URI's host.
+    @Test func directCallFollowsTheRedirectToAnotherHost() async throws {
+        let directory = try Workspace()
+        let moved = try SIPpCallee(scenario: "uas-answer.xml", in: directory.path)
+        let first = try SIPpCallee(scenario: "uas-redirect-to.xml.in", replacing: ["CONTACT": "sip:bob@127.0.0.1:\(moved.port)"], in: directory.path)
+        try directory.write("campaignd.json", #"{"sip": {"bindAddress": "127.0.0.1", "t1Ms": 100}}"#)
+        let result = try await directory.campaignd("call", "sip:alice@127.0.0.1:\(first.port)", "--hangup-after", "0", "--json")
+        #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        let end = try ended(result.stdout)
+        #expect(end["status"] == "completed")
+        #expect(end["redirected_to"] == "sip:bob@127.0.0.1:\(moved.port)")
+        #expect(await first.waitForExit() == 0, "SIPp (302): \(first.log.suffix(600))")
+        #expect(await moved.waitForExit() == 0, "SIPp (answer): \(moved.log.suffix(600))")
+        #expect(moved.messages.contains("INVITE sip:bob@127.0.0.1:\(moved.port) SIP/2.0"))
+    }
+
+    @Test func aRedirectBackToWhereTheCallStartedIsALoop() async throws {
+        let directory = try Workspace()
+        let callee = try SIPpCallee(scenario: "uas-redirect-to.xml.in", replacing: ["CONTACT": "sip:alice@[local_ip]:[local_port]"], in: directory.path)
+        try directory.write("campaignd.json", #"{"sip": {"bindAddress": "127.0.0.1", "t1Ms": 100}}"#)
+        let result = try await directory.campaignd("call", "sip:alice@127.0.0.1:\(callee.port)", "--json")
+        #expect(result.exitCode == 6, "\(result.stdout)\(result.stderr)")
+        let end = try ended(result.stdout)
+        #expect(end["status"] == "failed")
+        #expect(end["sip_code"] == "302")
+        #expect(end["reason"] == "redirect loop: sip:alice@127.0.0.1:\(callee.port) was already tried")
+        #expect(await callee.waitForExit() == 0, "SIPp: \(callee.log.suffix(600))")
+    }
+
     @Test func retryAfterPutsTheNextAttemptNoSoonerThanItSays() async throws {
         let campaign = """
             {"name": "Busy trunk", "contacts": [{"target": "+15557770014"}], "maxRetryNo": 2, "retryIntervalSec": 5}
