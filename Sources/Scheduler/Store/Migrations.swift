@@ -103,6 +103,9 @@ enum Migrations {
         (4, "contact webhook URLs", """
         CREATE TABLE contact_webhooks (contact_id INTEGER PRIMARY KEY REFERENCES contacts(id), url TEXT NOT NULL);
         """),
+        (5, "redirect target on attempts", """
+        ALTER TABLE attempts ADD COLUMN redirected_to TEXT;
+        """),
     ]
 
     /// Applies the migrations `connection` has not recorded yet, each in its own transaction.

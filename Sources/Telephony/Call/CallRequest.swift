@@ -93,9 +93,12 @@ public struct CallResult: Sendable, Equatable {
     public var beepDetected: Bool?
     /// The opt-out digit, when the callee pressed it.
     public var optedOutDigit: Character?
+    /// Where a 3xx redirect sent the call last (RFC 3261 §8.1.3.4), when one did.
+    public var redirectedTo: String?
 
     public init(outcome: CallOutcome, sipCallID: String, startTime: Int64, ringTime: Int64?, connectTime: Int64?, disconnectTime: Int64,
-                machineDetection: AMDEvent? = nil, beepDetected: Bool? = nil, optedOutDigit: Character? = nil) {
+                machineDetection: AMDEvent? = nil, beepDetected: Bool? = nil, optedOutDigit: Character? = nil, redirectedTo: String? = nil) {
+        self.redirectedTo = redirectedTo
         self.outcome = outcome
         self.sipCallID = sipCallID
         self.startTime = startTime
