@@ -30,7 +30,7 @@ import Testing
     }
 
     /// A request from the callee inside the dialog the 200 OK (To tag `totag9`) set up.
-    func fromCallee(_ method: String, cseq: UInt32, extra: [SIPHeaderField] = [], body: String = "") -> SIPMessage {
+    func fromCallee(_ method: SIPMethod, cseq: UInt32, extra: [SIPHeaderField] = [], body: String = "") -> SIPMessage {
         SIPMessage.request(method, uri: "sip:campaignd@127.0.0.1:5070", headers: [
             SIPHeaderField("Via", "SIP/2.0/UDP 127.0.0.1:5090;branch=z9hG4bKcallee\(cseq)"),
             SIPHeaderField("From", "<sip:+15551234567@127.0.0.1:5062;user=phone>;tag=totag9"),

@@ -1,7 +1,7 @@
 import Testing
 @testable import Telephony
 
-func testRequest(_ method: String, branch: String = "z9hG4bKtest1", cseq: UInt32 = 1) -> SIPMessage {
+func testRequest(_ method: SIPMethod, branch: String = "z9hG4bKtest1", cseq: UInt32 = 1) -> SIPMessage {
     SIPMessage.request(method, uri: "sip:+15551234567@127.0.0.1:5062;user=phone", headers: [
         SIPHeaderField("Via", "SIP/2.0/UDP 127.0.0.1:5070;branch=\(branch);rport"),
         SIPHeaderField("Max-Forwards", "70"),

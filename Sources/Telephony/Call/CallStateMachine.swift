@@ -61,7 +61,7 @@ public struct CallStateMachine: Sendable {
 
     public struct TransactionKey: Sendable, Hashable {
         public var branch: String
-        public var method: String
+        public var method: SIPMethod
     }
 
     public enum Timer: Sendable, Hashable {
@@ -169,11 +169,11 @@ public struct CallStateMachine: Sendable {
         let key = TransactionKey(branch: branch, method: cseq.method)
         guard var transaction = transactions[key] else {
             // §13.2.2.4: a retransmitted 2xx after its transaction ended gets the same ACK again.
-            if cseq.method == "INVITE", let code = response.statusCode, (200..<300).contains(code),
+            if cseq.method == .invite, let code = response.statusCode, (200..<300).contains(code),
                cseq.number == acceptedInviteCSeq, let (ack, destination) = ackFor2xx {
                 return [.send(ack, to: destination)]
             }
-            if cseq.method == "INVITE", let code = response.statusCode, (200..<300).contains(code),
+            if cseq.method == .invite, let code = response.statusCode, (200..<300).contains(code),
                let refreshAck, cseq.number == refreshAck.cseq {
                 return [.send(refreshAck.ack, to: refreshAck.to)]
             }
@@ -227,22 +227,22 @@ public struct CallStateMachine: Sendable {
         guard let method = request.method, let destination = responseDestination(for: request) else { return [] }
         let inDialog = remoteTag != nil && request.from?.tag == remoteTag && request.to?.tag == invite.from?.tag
         switch method {
-        case "ACK":
+        case .ack:
             return []
-        case "BYE" where inDialog && (state == .confirmed || state == .terminating):
+        case .bye where inDialog && (state == .confirmed || state == .terminating):
             var actions: [Action] = [.send(Self.response(to: request, code: 200, reason: "OK"), to: destination)]
             if state == .confirmed { actions.append(.disconnected) }
             actions += endCall(CallOutcome(status: .completed, reasonCode: .clientDisconnected, reason: "callee hung up"))
             return actions
-        case "OPTIONS":
+        case .options:
             return [.send(SIPCapabilities.optionsResponse(to: request), to: destination)]
-        case "INVITE" where inDialog && state == .confirmed:
+        case .invite where inDialog && state == .confirmed:
             // A re-INVITE (session refresh or hold): accept it with our unchanged offer.
             return sessionRefreshReceived(request, to: destination, answerWithSDP: true)
-        case "UPDATE" where inDialog && (state == .early || state == .confirmed):
+        case .update where inDialog && (state == .early || state == .confirmed):
             // RFC 3311: a session refresh, or a new offer (answered with our unchanged session).
             return sessionRefreshReceived(request, to: destination, answerWithSDP: !request.body.isEmpty)
-        case "INFO" where inDialog && (state == .confirmed || state == .terminating):
+        case .info where inDialog && (state == .confirmed || state == .terminating):
             // RFC 6086: the only INFO packages a callee sends a dialer are key presses.
             var actions: [Action] = [.send(Self.response(to: request, code: 200, reason: "OK"), to: destination)]
             if state == .confirmed, let digit = DTMFInfoBody.digit(contentType: request.header("Content-Type"), body: request.body) {
@@ -280,7 +280,7 @@ public struct CallStateMachine: Sendable {
 
     private mutating func startTransaction(_ request: SIPMessage, to destination: SIPDestination) -> [Action] {
         var transaction = ClientTransactionStateMachine(request: request, timing: configuration.timing)
-        let key = TransactionKey(branch: transaction.branch, method: request.method ?? "")
+        let key = TransactionKey(branch: transaction.branch, method: request.method ?? .extension(""))
         let actions = transaction.start()
         transactions[key] = transaction
         destinations[key] = destination
@@ -303,7 +303,7 @@ public struct CallStateMachine: Sendable {
                 if key == refreshInvite {
                     out += refreshInviteResponse(response)
                 } else {
-                    out += key.method == "INVITE" ? inviteResponse(response) : nonInviteResponse(response, key: key)
+                    out += key.method == .invite ? inviteResponse(response) : nonInviteResponse(response, key: key)
                 }
             case .timedOut:
                 out += transactionTimedOut(key)
@@ -423,7 +423,7 @@ public struct CallStateMachine: Sendable {
         }
         redirects.append(target)
         var retry = invite
-        retry.startLine = .request(method: "INVITE", uri: target)
+        retry.startLine = .request(method: .invite, uri: target)
         retry.removeHeader("Authorization")
         retry.removeHeader("Proxy-Authorization")
         authAttempts = 0
@@ -486,7 +486,7 @@ public struct CallStateMachine: Sendable {
         retry.removeHeader("Authorization")
         retry.removeHeader("Proxy-Authorization")
         let uri = retry.requestURI ?? ""
-        let method = retry.method ?? "INVITE"
+        let method = (retry.method ?? .invite).rawValue
         let cnonce = String(MD5.hexDigest(Array("\(callID):\(localCSeq + 1)".utf8)).prefix(16))
         retry.addHeader(proxy ? "Proxy-Authorization" : "Authorization", challenge.authorization(
             username: credentials.username, password: credentials.password, method: method, uri: uri,
@@ -507,9 +507,9 @@ public struct CallStateMachine: Sendable {
     private mutating func establishDialog(_ response: SIPMessage) -> [Action] {
         setDialog(from: response, tag: response.to?.tag)
         let allowed = response.headerValues("Allow")
-        remoteAllowsUpdate = allowed.isEmpty || allowed.contains { $0.trimmingSIPWhitespace().uppercased() == "UPDATE" }
+        remoteAllowsUpdate = allowed.isEmpty || allowed.contains { SIPMethod(rawValue: $0.trimmingSIPWhitespace()) == .update }
         acceptedInviteCSeq = invite.cseq?.number
-        var ack = inDialogRequest("ACK", cseq: invite.cseq?.number ?? 1)
+        var ack = inDialogRequest(.ack, cseq: invite.cseq?.number ?? 1)
         for header in ["Authorization", "Proxy-Authorization"] {
             if let value = invite.header(header) { ack.addHeader(header, value) }
         }
@@ -554,18 +554,18 @@ public struct CallStateMachine: Sendable {
     private mutating func nonInviteResponse(_ response: SIPMessage, key: TransactionKey) -> [Action] {
         guard let code = response.statusCode, code >= 200 else { return [] }
         switch key.method {
-        case "BYE":
+        case .bye:
             // A proxy may challenge the BYE as it did the INVITE: answer it the same way (§22.2).
             if code == 401 || code == 407, let bye, bye.topVia?.branch == key.branch,
                var retry = authorized(bye, challenge: response, attempts: \.byeAuthAttempts) {
                 localCSeq += 1
-                retry.setHeader("CSeq", "\(localCSeq) BYE")
+                retry.setHeader("CSeq", "\(localCSeq) \(SIPMethod.bye)")
                 retry = withNewBranch(retry)
                 self.bye = retry
                 return startTransaction(retry, to: destinations[key] ?? dialogDestination())
             }
             return endCall(byeOutcome ?? CallOutcome(status: .completed, reasonCode: .dialerDisconnected))
-        case "UPDATE":
+        case .update:
             return perform(sessionTimer.refreshAnswered(
                 success: (200..<300).contains(code), sessionExpires: response.header("Session-Expires").flatMap(SessionExpires.init(parsing:))))
         default:
@@ -575,15 +575,15 @@ public struct CallStateMachine: Sendable {
 
     private mutating func transactionTimedOut(_ key: TransactionKey) -> [Action] {
         switch key.method {
-        case "INVITE" where state == .inviting:
+        case .invite where state == .inviting:
             return endCall(CallOutcome(status: .failed, reasonCode: .error, reason: "no response to INVITE (Timer B)"))
-        case "CANCEL":
+        case .cancel:
             return endCall(CallOutcome(status: .failed, reasonCode: .noAnswer, reason: "no response to CANCEL"))
-        case "BYE":
+        case .bye:
             return endCall(byeOutcome ?? CallOutcome(status: .completed, reasonCode: .dialerDisconnected, reason: "no response to BYE"))
-        case "UPDATE":
+        case .update:
             return perform(sessionTimer.refreshAnswered(success: false, sessionExpires: nil))
-        case "INVITE" where key == refreshInvite:
+        case .invite where key == refreshInvite:
             refreshInvite = nil
             return perform(sessionTimer.refreshAnswered(success: false, sessionExpires: nil))
         default:
@@ -597,7 +597,7 @@ public struct CallStateMachine: Sendable {
         guard state == .early else { return [] }
         state = .cancelling
         // §9.1: same Request-URI, Call-ID, From, To, CSeq number and top Via as the INVITE.
-        let cancel = ClientTransactionStateMachine.sameTransactionRequest("CANCEL", as: invite)
+        let cancel = ClientTransactionStateMachine.sameTransactionRequest(.cancel, as: invite)
         return [.cancelTimer(.answerTimeout)] + startTransaction(cancel, to: inviteDestination)
     }
 
@@ -606,7 +606,7 @@ public struct CallStateMachine: Sendable {
         state = .terminating
         byeOutcome = outcome
         localCSeq += 1
-        let bye = inDialogRequest("BYE", cseq: localCSeq)
+        let bye = inDialogRequest(.bye, cseq: localCSeq)
         self.bye = bye
         // The route set and remote target are fixed when the dialog is set up (we never refresh them).
         return [.cancelTimer(.maxDuration), .disconnected] + perform(sessionTimer.stop())
@@ -616,7 +616,7 @@ public struct CallStateMachine: Sendable {
     /// RFC 3262 §7.1: the PRACK for a reliable provisional response, inside its early dialog.
     private mutating func sendPRACK(rack: String) -> [Action] {
         localCSeq += 1
-        var prack = inDialogRequest("PRACK", cseq: localCSeq)
+        var prack = inDialogRequest(.prack, cseq: localCSeq)
         prack.addHeader("RAck", rack)
         for header in ["Authorization", "Proxy-Authorization"] {
             if let value = invite.header(header) { prack.addHeader(header, value) }
@@ -629,14 +629,14 @@ public struct CallStateMachine: Sendable {
     private mutating func sendRefresh(_ sessionExpires: SessionExpires) -> [Action] {
         guard state == .confirmed else { return [] }
         localCSeq += 1
-        var refresh = inDialogRequest(remoteAllowsUpdate ? "UPDATE" : "INVITE", cseq: localCSeq)
+        var refresh = inDialogRequest(remoteAllowsUpdate ? .update : .invite, cseq: localCSeq)
         refresh.addHeader("Contact", configuration.contact)
         refresh.addHeader("Session-Expires", sessionExpires.description)
         refresh.addHeader("Supported", "timer")
         if !remoteAllowsUpdate {
             refresh.addHeader("Content-Type", "application/sdp")
             refresh.body = invite.body
-            refreshInvite = TransactionKey(branch: refresh.topVia?.branch ?? "", method: "INVITE")
+            refreshInvite = TransactionKey(branch: refresh.topVia?.branch ?? "", method: .invite)
         }
         return startTransaction(refresh, to: ackFor2xx?.1 ?? dialogDestination())
     }
@@ -648,7 +648,7 @@ public struct CallStateMachine: Sendable {
         refreshInvite = nil
         var actions: [Action] = []
         if (200..<300).contains(code), let cseq = response.cseq?.number {
-            let ack = inDialogRequest("ACK", cseq: cseq)
+            let ack = inDialogRequest(.ack, cseq: cseq)
             let destination = ackFor2xx?.1 ?? dialogDestination()
             refreshAck = (cseq, ack, destination)
             actions.append(.send(ack, to: destination))
@@ -670,7 +670,7 @@ public struct CallStateMachine: Sendable {
     private var dialogHeaders: DialogHeaders?
 
     /// A request within the dialog (§12.2.1.1), with a fresh branch and the route set.
-    private mutating func inDialogRequest(_ method: String, cseq: UInt32) -> SIPMessage {
+    private mutating func inDialogRequest(_ method: SIPMethod, cseq: UInt32) -> SIPMessage {
         let headers = dialogHeaders ?? makeDialogHeaders()
         dialogHeaders = headers
         var request = SIPMessage.request(method, uri: headers.requestURI)
@@ -746,7 +746,7 @@ public struct CallStateMachine: Sendable {
         guard state != .ended else { return [] }
         state = .ended
         var actions: [Action] = [.cancelTimer(.answerTimeout), .cancelTimer(.maxDuration)] + perform(sessionTimer.stop())
-        for key in transactions.keys.sorted(by: { $0.branch + $0.method < $1.branch + $1.method }) {
+        for key in transactions.keys.sorted(by: { $0.branch + $0.method.rawValue < $1.branch + $1.method.rawValue }) {
             for timer in [SIPTimer.a, .b, .d, .e, .f, .k] { actions.append(.cancelTimer(.transaction(key, timer))) }
         }
         transactions.removeAll()

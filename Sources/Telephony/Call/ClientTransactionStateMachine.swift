@@ -34,7 +34,7 @@ public struct ClientTransactionStateMachine: Sendable {
 
     public init(request: SIPMessage, timing: SIPTiming = .standard) {
         self.request = request
-        self.kind = request.method == "INVITE" ? .invite : .nonInvite
+        self.kind = request.method == .invite ? .invite : .nonInvite
         self.timing = timing
         self.retransmitInterval = timing.t1
         self.branch = request.topVia?.branch ?? ""
@@ -43,7 +43,7 @@ public struct ClientTransactionStateMachine: Sendable {
 
     /// The branch that identifies this transaction (RFC 3261 §17.1.3); read once, not per response.
     public let branch: String
-    private let method: String?
+    private let method: SIPMethod?
 
     /// Whether `response` belongs to this transaction: same top Via branch and CSeq method (§17.1.3).
     public func matches(_ response: SIPMessage) -> Bool {
@@ -127,13 +127,13 @@ public struct ClientTransactionStateMachine: Sendable {
 
     /// RFC 3261 §17.1.1.3: the ACK for a non-2xx final response, built by the transaction.
     static func ack(for request: SIPMessage, response: SIPMessage) -> SIPMessage {
-        sameTransactionRequest("ACK", as: request, to: response.header("To"))
+        sameTransactionRequest(.ack, as: request, to: response.header("To"))
     }
 
     /// A request that belongs to `request`'s transaction: the ACK for a non-2xx (§17.1.1.3) and the
     /// CANCEL (§9.1) both copy its Request-URI, top Via (so the branch), Route, From, Call-ID and
     /// CSeq number, with their own method. `to` replaces the To header (the ACK takes the response's).
-    static func sameTransactionRequest(_ method: String, as request: SIPMessage, to: String? = nil) -> SIPMessage {
+    static func sameTransactionRequest(_ method: SIPMethod, as request: SIPMessage, to: String? = nil) -> SIPMessage {
         var derived = SIPMessage.request(method, uri: request.requestURI ?? "")
         if let via = request.headerValues("Via").first { derived.addHeader("Via", via) }
         for route in request.headers where route.name == "Route" { derived.addHeader("Route", route.value) }

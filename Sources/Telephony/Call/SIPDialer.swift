@@ -217,12 +217,12 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         }
         // A request from a trunk for no call in progress: its keep-alive OPTIONS gets our capabilities
         // (RFC 3261 §11.2), anything else no dialog.
-        if message.method == "OPTIONS", let transport = reply.transport {
+        if message.method == .options, let transport = reply.transport {
             try? transport.send(SIPCapabilities.optionsResponse(to: message), to: SIPDestination(host: source.host, port: source.port))
             return
         }
         calls.count(\.strayRequests)
-        if message.method != "ACK", let transport = reply.transport {
+        if message.method != .ack, let transport = reply.transport {
             let response = CallStateMachine.response(to: message, code: 481, reason: "Call/Transaction Does Not Exist")
             try? transport.send(response, to: SIPDestination(host: source.host, port: source.port))
         }
@@ -290,7 +290,7 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         var from = NameAddress(displayName: request.callerDisplayName, uri: "sip:\(caller)@\(request.callerHost ?? host)")
         from.parameters.set("tag", RandomBytes.hex(8))
         let contact = "<sip:campaignd@\(host):\(port)>"
-        var invite = SIPMessage.request("INVITE", uri: requestURI, headers: [
+        var invite = SIPMessage.request(.invite, uri: requestURI, headers: [
             SIPHeaderField("Via", "SIP/2.0/UDP \(host):\(port);branch=z9hG4bK\(RandomBytes.hex(12));rport"),
             SIPHeaderField("Max-Forwards", "70"),
             SIPHeaderField("From", from.serialized),

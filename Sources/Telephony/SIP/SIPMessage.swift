@@ -1,7 +1,7 @@
 /// A SIP request or response (RFC 3261 §7): start line, header fields in order, body.
 public struct SIPMessage: Sendable, Hashable {
     public enum StartLine: Sendable, Hashable {
-        case request(method: String, uri: String)
+        case request(method: SIPMethod, uri: String)
         case response(statusCode: Int, reasonPhrase: String)
     }
 
@@ -15,7 +15,7 @@ public struct SIPMessage: Sendable, Hashable {
         self.body = body
     }
 
-    public static func request(_ method: String, uri: String, headers: [SIPHeaderField] = [], body: [UInt8] = []) -> SIPMessage {
+    public static func request(_ method: SIPMethod, uri: String, headers: [SIPHeaderField] = [], body: [UInt8] = []) -> SIPMessage {
         SIPMessage(startLine: .request(method: method, uri: uri), headers: headers, body: body)
     }
 
@@ -24,7 +24,7 @@ public struct SIPMessage: Sendable, Hashable {
         return false
     }
 
-    public var method: String? {
+    public var method: SIPMethod? {
         if case .request(let method, _) = startLine { return method }
         return nil
     }
@@ -80,10 +80,10 @@ public struct SIPMessage: Sendable, Hashable {
     public var callID: String? { header("Call-ID") }
 
     /// CSeq number and method (RFC 3261 §8.1.1.5).
-    public var cseq: (number: UInt32, method: String)? {
+    public var cseq: (number: UInt32, method: SIPMethod)? {
         guard let value = header("CSeq") else { return nil }
         // CSeq = 1*DIGIT LWS Method
-        return value.withSIPBytes { bytes -> (UInt32, String)? in
+        return value.withSIPBytes { bytes -> (UInt32, SIPMethod)? in
             var index = 0
             while index < bytes.count, bytes[index] != 0x20, bytes[index] != 0x09 { index += 1 }
             guard let number = SIPBytes.decimal(bytes, 0, index), number < 1 << 31 else { return nil }
@@ -94,7 +94,7 @@ public struct SIPMessage: Sendable, Hashable {
             var rest = methodEnd
             while rest < bytes.count, bytes[rest] == 0x20 || bytes[rest] == 0x09 { rest += 1 }
             guard methodEnd > methodStart, rest == bytes.count else { return nil }
-            return (UInt32(number), SIPBytes.string(bytes, methodStart, methodEnd))
+            return (UInt32(number), SIPMethod(rawValue: SIPBytes.string(bytes, methodStart, methodEnd)))
         }
     }
 
@@ -114,7 +114,7 @@ public struct SIPMessage: Sendable, Hashable {
     public func serialized() -> [UInt8] {
         var text: String
         switch startLine {
-        case .request(let method, let uri): text = "\(method) \(uri) SIP/2.0\r\n"
+        case .request(let method, let uri): text = "\(method.rawValue) \(uri) SIP/2.0\r\n"
         case .response(let code, let reason): text = "SIP/2.0 \(code) \(reason)\r\n"
         }
         for field in headers where field.name != "Content-Length" {

@@ -297,7 +297,7 @@ public struct SIPMessageParser: Sendable {
         guard SIPBytes.equalsIgnoringCase(bytes, space2 + 1, hi, "SIP/2.0") else {
             return .failure(ParseError("unsupported SIP version \"\(text(space2 + 1, hi, limit: 20))\"; expected SIP/2.0"))
         }
-        return .success(.request(method: SIPBytes.string(bytes, lo, space1), uri: SIPBytes.string(bytes, uriLo, uriHi)))
+        return .success(.request(method: SIPMethod(rawValue: SIPBytes.string(bytes, lo, space1)), uri: SIPBytes.string(bytes, uriLo, uriHi)))
     }
 
     /// The checks every message we act on must pass (RFC 3261 §8.1.1, §8.2.2).
