@@ -10,7 +10,7 @@ struct Configuration: Sendable {
         var name: String
         var host: String
         var port: Int = 5060
-        var transport = "udp"
+        var transport = SIPTransportProtocol.udp
         var username: String?
         /// Never logged.
         var password: String?
@@ -82,7 +82,7 @@ struct Configuration: Sendable {
     }
 
     var sipTrunks: [SIPTrunk] {
-        trunks.map { SIPTrunk(name: $0.name, host: $0.host, port: $0.port, username: $0.username, password: $0.password) }
+        trunks.map { SIPTrunk(name: $0.name, host: $0.host, port: $0.port, username: $0.username, password: $0.password, transport: $0.transport) }
     }
 
     /// The address for Via/Contact/SDP: configured, the bind address, or the route toward the first trunk.
@@ -197,12 +197,12 @@ struct Configuration: Sendable {
                 case "port": trunk.port = reader.integer(value, keyPath, in: 1...65535) ?? trunk.port
                 case "transport":
                     guard let transport = reader.string(value, keyPath) else { continue }
-                    if transport.lowercased() == "udp" {
-                        trunk.transport = "udp"
+                    if let known = SIPTransportProtocol(token: transport) {
+                        trunk.transport = known
                     } else if transport.lowercased() == "tls" {
-                        reader.fail(value, keyPath, "transport \"tls\" needs a TLS library, which campaignd's dependency rules do not allow (so neither SIP over TLS nor SRTP is available); use \"udp\"")
+                        reader.fail(value, keyPath, "transport \"tls\" needs a TLS library, which campaignd's dependency rules do not allow (so neither SIP over TLS nor SRTP is available); use \"udp\" or \"tcp\"")
                     } else {
-                        reader.fail(value, keyPath, "transport \"\(transport)\" is not supported yet; only \"udp\" is")
+                        reader.fail(value, keyPath, "transport \"\(transport)\" is not supported; expected \"udp\" or \"tcp\"")
                     }
                 case "username": trunk.username = reader.string(value, keyPath)
                 case "password": trunk.password = reader.string(value, keyPath, allowEmpty: true)

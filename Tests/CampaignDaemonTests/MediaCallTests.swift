@@ -33,16 +33,17 @@ import Testing
 
     /// A workspace whose one campaign calls one number on a SIPp callee running `scenario`
     /// (shared with AMDLineTests: each test passes its own 20-port RTP range).
-    static func setUp(scenario: String, replacing: [String: String], campaign: String, rtpBase: Int, extraConfig: String = "") throws -> Setup {
+    static func setUp(scenario: String, replacing: [String: String], campaign: String, rtpBase: Int, extraConfig: String = "",
+                      tcp: Bool = false) throws -> Setup {
         let directory = try Workspace()
         let sippMedia = try SIPpCallee.freeUDPPort()
         let callee = try SIPpCallee(
             scenario: scenario, replacing: replacing,
             extraArguments: ["-mi", "127.0.0.1", "-mp", String(sippMedia)],
-            in: directory.path)
+            tcp: tcp, in: directory.path)
         let rtpPorts = rtpBase...(rtpBase + 19)
         try directory.write("campaignd.json", """
-            {"trunks": [{"name": "sipp", "host": "127.0.0.1", "port": \(callee.port)}], \(extraConfig)
+            {"trunks": [{"name": "sipp", "host": "127.0.0.1", "port": \(callee.port), "transport": "\(tcp ? "tcp" : "udp")"}], \(extraConfig)
              "sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 100, "rtpPortMin": \(rtpPorts.lowerBound), "rtpPortMax": \(rtpPorts.upperBound)},
              "defaults": {"defaultCountryCode": "1", "caller": "+15550001111", "timezone": "UTC",
                           "window": {"start": "00:00", "end": "24:00"}, "maxRetryNo": 0}}

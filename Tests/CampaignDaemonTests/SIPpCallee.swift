@@ -11,8 +11,9 @@ final class SIPpCallee {
     private let output: URL
 
     /// Starts `sipp -sf SCENARIO` on a free port. `replacing` fills a `.xml.in` template's @KEY@ markers.
+    /// `tcp`: SIP over TCP (`-t t1`, one connection), listening on the port instead of binding UDP.
     init(scenario: String, replacing: [String: String] = [:], calls: Int = 1, extraArguments: [String] = [],
-         in directory: String) throws {
+         tcp: Bool = false, in directory: String) throws {
         var path = Self.scenarios + "/" + scenario
         if !replacing.isEmpty {
             var text = try String(contentsOfFile: path, encoding: .utf8)
@@ -28,7 +29,7 @@ final class SIPpCallee {
         // One call, no keyboard, and SIPp gives up by itself after 20 s whatever happens.
         process.arguments = ["-sf", path, "-i", "127.0.0.1", "-p", String(port), "-m", String(calls), "-nostdin",
                              "-timeout", calls == 1 ? "20s" : "180s", "-timeout_error", "-trace_err", "-error_file", directory + "/sipp-\(port)-errors.log",
-                             "-trace_msg", "-message_file", directory + "/sipp-\(port)-messages.log"] + extraArguments
+                             "-trace_msg", "-message_file", directory + "/sipp-\(port)-messages.log"] + (tcp ? ["-t", "t1"] : []) + extraArguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.standardOutput = log
         process.standardError = log
@@ -38,7 +39,19 @@ final class SIPpCallee {
         // This blocks a thread of the shared pool, so the bound is short: SIPp binds in about 12 ms,
         // and a late one only costs campaignd's INVITE a retransmission.
         let deadline = Date().addingTimeInterval(2)
-        while process.isRunning, !Self.isBound(udpPort: port), Date() < deadline { usleep(10_000) }
+        while process.isRunning, !(tcp ? Self.isListening(tcpPort: port) : Self.isBound(udpPort: port)), Date() < deadline { usleep(10_000) }
+    }
+
+    /// Whether some socket listens on TCP `port` (state 0A in /proc/net/tcp and /proc/net/tcp6).
+    static func isListening(tcpPort port: Int) -> Bool {
+        let suffix = ":" + String(format: "%04X", port)
+        return ["/proc/net/tcp", "/proc/net/tcp6"].contains { path in
+            guard let table = try? String(contentsOfFile: path, encoding: .utf8) else { return false }
+            return table.split(separator: "\n").dropFirst().contains { line in
+                let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+                return fields.count > 3 && fields[1].hasSuffix(suffix) && fields[3] == "0A"
+            }
+        }
     }
 
     /// Whether some socket is bound to UDP `port`, as /proc/net/udp lists them (local address

@@ -6,14 +6,21 @@ public struct SIPTrunk: Sendable, Equatable {
     public var username: String?
     /// Never logged.
     public var password: String?
+    /// `udp` or `tcp` (RFC 3261 §18).
+    public var transport: SIPTransportProtocol
 
-    public init(name: String, host: String, port: Int = 5060, username: String? = nil, password: String? = nil) {
+    public init(name: String, host: String, port: Int = 5060, username: String? = nil, password: String? = nil,
+                transport: SIPTransportProtocol = .udp) {
         self.name = name
         self.host = host
         self.port = port
         self.username = username
         self.password = password
+        self.transport = transport
     }
+
+    /// Where the trunk's requests go.
+    public var destination: SIPDestination { SIPDestination(host: host, port: port, transport: transport) }
 }
 
 /// One call to place: what the scheduler hands the Dialer.

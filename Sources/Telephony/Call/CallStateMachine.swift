@@ -1,21 +1,28 @@
-/// Where a SIP message is sent: a host (name or IP literal) and port.
+/// Where a SIP message goes: host, port and transport.
 public struct SIPDestination: Sendable, Hashable, CustomStringConvertible {
     public var host: String
     public var port: Int
+    public var transport: SIPTransportProtocol
 
-    public init(host: String, port: Int) {
+    public init(host: String, port: Int, transport: SIPTransportProtocol = .udp) {
         self.host = host
         self.port = port
+        self.transport = transport
     }
 
-    /// The host and port a URI points at (5060 unless it names one).
-    public init?(uri: String) {
+    /// The host and port a URI points at (5060 unless it names one), on its `transport` parameter's
+    /// transport, else on `defaultTransport` (a dialog keeps the transport it started on).
+    public init?(uri: String, defaultTransport: SIPTransportProtocol = .udp) {
         guard let parsed = try? SIPURI(parsing: uri) else { return nil }
         host = parsed.host.hasPrefix("[") ? String(parsed.host.dropFirst().dropLast()) : parsed.host
         port = parsed.port ?? 5060
+        transport = parsed.parameter("transport").flatMap(SIPTransportProtocol.init(token:)) ?? defaultTransport
     }
 
-    public var description: String { "\(host):\(port)" }
+    public var description: String {
+        let hostPort = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        return transport == .udp ? hostPort : "\(hostPort);transport=\(transport.rawValue)"
+    }
 }
 
 /// Username and password for digest authentication. Never logged.
@@ -201,6 +208,25 @@ public struct CallStateMachine: Sendable {
         }
     }
 
+    /// The connection to `destination` failed or dropped (RFC 3261 §18.4): every transaction sent
+    /// there ends as if it had timed out (§17.1.1.2, §17.1.2.2), with `reason` as the outcome's
+    /// reason. Transactions sent elsewhere go on; the next request to `destination` reconnects.
+    public mutating func transportFailed(to destination: SIPDestination, reason: String) -> [Action] {
+        guard state != .ended else { return [] }
+        var out: [Action] = []
+        let failed = destinations.filter { $0.value == destination }.map(\.key)
+            .sorted { $0.branch + $0.method.rawValue < $1.branch + $1.method.rawValue }
+        for key in failed {
+            guard var transaction = transactions[key] else { continue }
+            transportFailure = reason
+            let actions = transaction.transportFailed()
+            transactions[key] = transaction
+            out += handle(actions, of: key)
+            transportFailure = nil
+        }
+        return out
+    }
+
     /// The dialer wants the call over: CANCEL before answer, BYE after. An answered call hung up as
     /// `invalid-number` (a carrier's SIT intercept answered it) is a failed call, not a completed one
     /// (DESIGN.md "Outcomes").
@@ -279,7 +305,8 @@ public struct CallStateMachine: Sendable {
     // MARK: Transactions
 
     private mutating func startTransaction(_ request: SIPMessage, to destination: SIPDestination) -> [Action] {
-        var transaction = ClientTransactionStateMachine(request: request, timing: configuration.timing)
+        var transaction = ClientTransactionStateMachine(request: request, timing: configuration.timing,
+                                                        reliable: destination.transport.isReliable)
         let key = TransactionKey(branch: transaction.branch, method: request.method ?? .extension(""))
         let actions = transaction.start()
         transactions[key] = transaction
@@ -288,6 +315,8 @@ public struct CallStateMachine: Sendable {
     }
 
     private var destinations: [TransactionKey: SIPDestination] = [:]
+    /// While a transport failure is handled: why, for the outcome it brings.
+    private var transportFailure: String?
 
     private mutating func handle(_ actions: [ClientTransactionStateMachine.Action], of key: TransactionKey) -> [Action] {
         var out: [Action] = []
@@ -576,7 +605,10 @@ public struct CallStateMachine: Sendable {
     private mutating func transactionTimedOut(_ key: TransactionKey) -> [Action] {
         switch key.method {
         case .invite where state == .inviting:
-            return endCall(CallOutcome(status: .failed, reasonCode: .error, reason: "no response to INVITE (Timer B)"))
+            return endCall(CallOutcome(status: .failed, reasonCode: .error, reason: transportFailure ?? "no response to INVITE (Timer B)"))
+        case .invite where transportFailure != nil && (state == .early || state == .cancelling):
+            // The connection carrying the INVITE is gone: its final response can never arrive.
+            return endCall(CallOutcome(status: .failed, reasonCode: .error, reason: transportFailure))
         case .cancel:
             return endCall(CallOutcome(status: .failed, reasonCode: .noAnswer, reason: "no response to CANCEL"))
         case .bye:
@@ -702,14 +734,16 @@ public struct CallStateMachine: Sendable {
 
     /// Where in-dialog requests go: the first route (loose routing) or the remote target.
     private func dialogDestination() -> SIPDestination {
-        if let first = routeSet.first, let address = try? NameAddress(parsing: first), let destination = SIPDestination(uri: address.uri) {
+        let transport = inviteDestination.transport
+        if let first = routeSet.first, let address = try? NameAddress(parsing: first),
+           let destination = SIPDestination(uri: address.uri, defaultTransport: transport) {
             return destination
         }
         // Behind a trunk, the dialog keeps going through it unless the trunk record-routed elsewhere.
-        if inviteDestination != SIPDestination(uri: invite.requestURI ?? "") {
+        if inviteDestination != SIPDestination(uri: invite.requestURI ?? "", defaultTransport: transport) {
             return inviteDestination
         }
-        return remoteTarget.flatMap { SIPDestination(uri: $0) } ?? inviteDestination
+        return remoteTarget.flatMap { SIPDestination(uri: $0, defaultTransport: transport) } ?? inviteDestination
     }
 
     private mutating func withNewBranch(_ request: SIPMessage) -> SIPMessage {
@@ -765,11 +799,13 @@ public struct CallStateMachine: Sendable {
         return response
     }
 
-    /// §18.2.2: responses go to the top Via's `received`/`rport`, else its sent-by.
+    /// §18.2.2: responses go to the top Via's `received`/`rport`, else its sent-by, on the Via's
+    /// transport (over TCP, the connection the request came on: the transport stamps its source).
     private func responseDestination(for request: SIPMessage) -> SIPDestination? {
         guard let via = request.topVia else { return nil }
-        let host = via.parameters["received"] ?? via.host
+        var host = via.parameters["received"] ?? via.host
+        if host.hasPrefix("[") { host = String(host.dropFirst().dropLast()) }
         let port = via.parameters["rport"].flatMap { Int($0) } ?? via.port ?? 5060
-        return SIPDestination(host: host, port: port)
+        return SIPDestination(host: host, port: port, transport: SIPTransportProtocol(token: via.transport) ?? .udp)
     }
 }

@@ -1,8 +1,10 @@
-/// An RFC 3261 §17.1 client transaction over UDP, as a value: events in, actions out.
+/// An RFC 3261 §17.1 client transaction, as a value: events in, actions out.
 ///
 /// INVITE transactions (§17.1.1) retransmit on Timer A, give up on Timer B, send the ACK for a
 /// non-2xx final response themselves and absorb its retransmissions until Timer D. Non-INVITE
 /// transactions (§17.1.2) retransmit on Timer E, give up on Timer F and linger for Timer K.
+/// On a reliable transport (TCP) nothing is retransmitted: Timers A and E never run, B and F still
+/// do, and D and K are zero (the transaction ends with its final response).
 public struct ClientTransactionStateMachine: Sendable {
     public enum Kind: Sendable, Equatable {
         case invite, nonInvite
@@ -32,8 +34,12 @@ public struct ClientTransactionStateMachine: Sendable {
     /// The ACK sent for a non-2xx final response, resent when that response is retransmitted.
     private var ack: SIPMessage?
 
-    public init(request: SIPMessage, timing: SIPTiming = .standard) {
+    /// Whether the transport is reliable (TCP): no retransmissions, no lingering.
+    public let reliable: Bool
+
+    public init(request: SIPMessage, timing: SIPTiming = .standard, reliable: Bool = false) {
         self.request = request
+        self.reliable = reliable
         self.kind = request.method == .invite ? .invite : .nonInvite
         self.timing = timing
         self.retransmitInterval = timing.t1
@@ -54,8 +60,14 @@ public struct ClientTransactionStateMachine: Sendable {
         guard state == .idle else { return [] }
         state = .calling
         switch kind {
+        case .invite where reliable:
+            // §17.1.1.2: "If an unreliable transport is being used, … start timer A"; B always.
+            return [.send(request), .startTimer(.b, after: timing.transactionTimeout)]
         case .invite:
             return [.send(request), .startTimer(.a, after: retransmitInterval), .startTimer(.b, after: timing.transactionTimeout)]
+        case .nonInvite where reliable:
+            // §17.1.2.2: Timer E only on an unreliable transport; F always.
+            return [.send(request), .startTimer(.f, after: timing.transactionTimeout)]
         case .nonInvite:
             return [.send(request), .startTimer(.e, after: retransmitInterval), .startTimer(.f, after: timing.transactionTimeout)]
         }
@@ -69,15 +81,21 @@ public struct ClientTransactionStateMachine: Sendable {
         case (.invite, .calling, 100..<200), (.invite, .proceeding, 100..<200):
             let wasCalling = state == .calling
             state = .proceeding
-            return (wasCalling ? [.cancelTimer(.a), .cancelTimer(.b)] : []) + [.passResponse(response)]
+            let timers: [Action] = reliable ? [.cancelTimer(.b)] : [.cancelTimer(.a), .cancelTimer(.b)]
+            return (wasCalling ? timers : []) + [.passResponse(response)]
         case (.invite, .calling, 200..<300), (.invite, .proceeding, 200..<300):
             // §17.1.1.2: a 2xx ends the transaction; the call sends the ACK and absorbs retransmissions.
             state = .terminated
-            return [.cancelTimer(.a), .cancelTimer(.b), .passResponse(response), .terminated]
+            return (reliable ? [.cancelTimer(.b)] : [.cancelTimer(.a), .cancelTimer(.b)]) + [.passResponse(response), .terminated]
         case (.invite, .calling, _), (.invite, .proceeding, _):
             state = .completed
             let ack = Self.ack(for: request, response: response)
             self.ack = ack
+            // §17.1.1.2: Timer D is zero on a reliable transport (no retransmitted response to absorb).
+            if reliable {
+                state = .terminated
+                return [.cancelTimer(.b), .send(ack), .passResponse(response), .terminated]
+            }
             return [.cancelTimer(.a), .cancelTimer(.b), .send(ack), .passResponse(response), .startTimer(.d, after: timing.timerD)]
         case (.invite, .completed, 300...):
             // §17.1.1.2: a retransmitted final response gets the ACK again and is not passed up.
@@ -88,6 +106,11 @@ public struct ClientTransactionStateMachine: Sendable {
             state = .proceeding
             return [.passResponse(response)]
         case (.nonInvite, .calling, _), (.nonInvite, .proceeding, _):
+            // §17.1.2.2: Timer K is zero on a reliable transport.
+            if reliable {
+                state = .terminated
+                return [.cancelTimer(.f), .passResponse(response), .terminated]
+            }
             state = .completed
             return [.cancelTimer(.e), .cancelTimer(.f), .passResponse(response), .startTimer(.k, after: timing.t4)]
         case (.nonInvite, .completed, _):
@@ -96,6 +119,8 @@ public struct ClientTransactionStateMachine: Sendable {
     }
 
     public mutating func timerFired(_ timer: SIPTimer) -> [Action] {
+        // Nothing is retransmitted on a reliable transport, whatever timer the owner fires.
+        if reliable, timer == .a || timer == .e { return [] }
         switch (timer, state) {
         case (.a, .calling):
             retransmitInterval = retransmitInterval * 2

@@ -53,6 +53,12 @@ final class OutboundCall: @unchecked Sendable {
         }
     }
 
+    /// A TCP connection this call may have sent on failed or closed.
+    func transportFailed(to destination: SIPDestination, reason: String) {
+        guard !finished else { return }
+        perform(machine.transportFailed(to: destination, reason: reason))
+    }
+
     /// Ends the call: CANCEL before the answer, BYE after. `reason` replaces the reason of the
     /// outcome this hang-up brings, whenever it comes (at once, or with the BYE's answer).
     func hangUp(_ reasonCode: CallOutcome.ReasonCode = .dialerDisconnected, reason: String? = nil) {

@@ -43,6 +43,8 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         public var malformed = 0
         public var unknownResponses = 0
         public var strayRequests = 0
+        /// Messages framed from TCP connections.
+        public var streamMessages = 0
     }
 
     private let group: EventLoopGroup
@@ -63,9 +65,30 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         let trunkHosts = Set(configuration.trunks.map(\.host))
         // The handler needs the transport to answer strays; it is set once the transport exists.
         let reply = TransportBox()
-        transport = try SIPTransport(host: host, port: port, on: group.loops[0]) { bytes, source in
-            Self.route(bytes, from: source, calls: calls, reply: reply, trunkHosts: trunkHosts)
-        }
+        transport = try SIPTransport(
+            host: host, port: port, on: group.loops[0], listenTCP: configuration.trunks.contains { $0.transport == .tcp },
+            connectTimeout: configuration.timing.transactionTimeout,
+            handler: { bytes, source in
+                Self.route(bytes, from: source, calls: calls, reply: reply, trunkHosts: trunkHosts)
+            },
+            streamHandler: { message, source in
+                calls.count(\.streamMessages)
+                let call = message.callID.flatMap { calls.call($0) }
+                let fromTrunk = message.isRequest && trunkHosts.contains(source.host)
+                guard call != nil || fromTrunk else {
+                    calls.count(message.isRequest ? \.strayRequests : \.unknownResponses)
+                    return
+                }
+                Self.deliver(message, from: source, transport: .tcp, to: call, reply: reply, calls: calls)
+            },
+            connectionLost: { destination, error in
+                // RFC 3261 §18.4: the transactions sent over the connection fail; the next request reconnects.
+                let reason = "connection to \(destination) " + (error.map { "failed: \($0)" } ?? "closed")
+                for call in calls.all() {
+                    call.loop.execute { call.transportFailed(to: destination, reason: reason) }
+                }
+            },
+            malformedStream: { calls.count(\.malformed) })
         reply.transport = transport
         self.group = group
         self.configuration = configuration
@@ -87,7 +110,7 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         } onCancel: {
             closed.finish()
         }
-        transport.close()
+        await transport.closeAfterFlushing()
     }
 
     /// Ends `run()`: no more SIP after the calls in progress.
@@ -205,7 +228,15 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
             return
         }
         if fromTrunk { call = message.callID.flatMap { calls.call($0) } }
-        if message.isRequest { stampSource(of: &message, host: source.host, port: source.port) }
+        deliver(message, from: source, transport: .udp, to: call, reply: reply, calls: calls)
+    }
+
+    /// Hands a parsed message to its call on the call's loop, or answers a trunk's request for no
+    /// call; on the SIP loop.
+    private static func deliver(_ message: SIPMessage, from source: SocketAddress, transport: SIPTransportProtocol, to call: OutboundCall?,
+                                reply: TransportBox, calls: SIPCallTable) {
+        var message = message
+        if message.isRequest { stampSource(of: &message, host: source.host, port: source.port, stream: transport.isReliable) }
         if let call {
             if call.loop.inEventLoop {
                 call.messageReceived(message)
@@ -217,26 +248,29 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         }
         // A request from a trunk for no call in progress: its keep-alive OPTIONS gets our capabilities
         // (RFC 3261 §11.2), anything else no dialog.
-        if message.method == .options, let transport = reply.transport {
-            try? transport.send(SIPCapabilities.optionsResponse(to: message), to: SIPDestination(host: source.host, port: source.port))
+        let back = SIPDestination(host: source.host, port: source.port, transport: transport)
+        if message.method == .options, let sockets = reply.transport {
+            try? sockets.send(SIPCapabilities.optionsResponse(to: message), to: back)
             return
         }
         calls.count(\.strayRequests)
-        if message.method != .ack, let transport = reply.transport {
+        if message.method != .ack, let sockets = reply.transport {
             let response = CallStateMachine.response(to: message, code: 481, reason: "Call/Transaction Does Not Exist")
-            try? transport.send(response, to: SIPDestination(host: source.host, port: source.port))
+            try? sockets.send(response, to: back)
         }
     }
 
     /// RFC 3261 §18.2.1 and RFC 3581: note where a request really came from in its top Via
     /// (`received`, and `rport` when the sender asked for it), so the response goes back there.
-    static func stampSource(of request: inout SIPMessage, host: String, port: Int) {
+    /// On a stream, `rport` is always set: the response must go back over the same connection
+    /// (§18.2.2), whose far port the Via's sent-by need not name.
+    static func stampSource(of request: inout SIPMessage, host: String, port: Int, stream: Bool = false) {
         guard let index = request.headers.firstIndex(where: { $0.name == "Via" }) else { return }
         // Only the first element is rewritten; the rest of the list is kept as it came.
         let (first, rest) = SIPMessage.firstListElementAndRest(request.headers[index].value)
         guard let first, var via = SIPVia(parsing: first) else { return }
         if via.host != host { via.parameters.set("received", host) }
-        if via.parameters["rport"] != nil { via.parameters.set("rport", String(port)) }
+        if via.parameters["rport"] != nil || stream { via.parameters.set("rport", String(port)) }
         request.headers[index] = SIPHeaderField("Via", rest.map { via.serialized + ", " + $0 } ?? via.serialized)
     }
 
@@ -273,12 +307,12 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
             guard let trunk = request.trunk else { throw .noTrunk(number) }
             // Phone numbers go to the trunk as sip:+1555…@proxy;user=phone (RFC 3261 §19.1.6).
             requestURI = "sip:\(number)@\(trunk.host):\(trunk.port);user=phone"
-            destination = SIPDestination(host: trunk.host, port: trunk.port)
+            destination = trunk.destination
         case .sip(let uri):
             guard !uri.secure else { throw .secureTarget(uri.description) }
             requestURI = uri.description
             if let trunk = request.trunk {
-                destination = SIPDestination(host: trunk.host, port: trunk.port)
+                destination = trunk.destination
             } else if let direct = SIPDestination(uri: uri.description) {
                 destination = direct
             } else {
@@ -289,9 +323,11 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         let caller = request.caller ?? "campaignd"
         var from = NameAddress(displayName: request.callerDisplayName, uri: "sip:\(caller)@\(request.callerHost ?? host)")
         from.parameters.set("tag", RandomBytes.hex(8))
-        let contact = "<sip:campaignd@\(host):\(port)>"
+        // RFC 3261 §18.1.1, §8.1.1.8: the Via names the transport; the Contact asks for it back.
+        let transport = destination.transport
+        let contact = transport == .udp ? "<sip:campaignd@\(host):\(port)>" : "<sip:campaignd@\(host):\(port);transport=\(transport.rawValue)>"
         var invite = SIPMessage.request(.invite, uri: requestURI, headers: [
-            SIPHeaderField("Via", "SIP/2.0/UDP \(host):\(port);branch=z9hG4bK\(RandomBytes.hex(12));rport"),
+            SIPHeaderField("Via", "SIP/2.0/\(transport.viaName) \(host):\(port);branch=z9hG4bK\(RandomBytes.hex(12));rport"),
             SIPHeaderField("Max-Forwards", "70"),
             SIPHeaderField("From", from.serialized),
             SIPHeaderField("To", "<\(requestURI)>"),
@@ -343,6 +379,10 @@ final class SIPCallTable: @unchecked Sendable {
 
     func call(_ callID: String) -> OutboundCall? {
         lock.withLock { calls[callID] }
+    }
+
+    func all() -> [OutboundCall] {
+        lock.withLock { Array(calls.values) }
     }
 
     func count(_ counter: WritableKeyPath<SIPDialer.Counters, Int>) {
