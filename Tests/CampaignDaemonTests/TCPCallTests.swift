@@ -93,4 +93,33 @@ import Testing
         #expect(cdr["reasonCode"] as? String == "dialer-disconnected")
         #expect(setup.callee.messages.contains("Via: SIP/2.0/TCP"))
     }
+
+    @Test func throughKamailioOverTCPWithChallengesAndRecordRoute() async throws {
+        let directory = try Workspace()
+        let callee = try SIPpCallee(scenario: "uas-answer.xml", in: directory.path)
+        let proxy = try KamailioProxy(calleePort: callee.port, in: directory.path)
+        try directory.write("campaignd.json", """
+            {"trunks": [{"name": "carrier", "host": "127.0.0.1", "port": \(proxy.port), "transport": "tcp",
+                         "username": "dialer", "password": "s3cret"}],
+             "sip": {"bindAddress": "127.0.0.1", "t1Ms": 100},
+             "defaults": {"defaultCountryCode": "1", "caller": "+15550001111"}}
+            """)
+        let result = try await directory.campaignd("call", "+15551230046", "--hangup-after", "1", "--json")
+        #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        let end = try ended(result.stdout)
+        #expect(end["status"] == "completed")
+        #expect(end["reason_code"] == "dialer-disconnected")
+        #expect(await callee.waitForExit() == 0, "SIPp: \(callee.log.suffix(600))")
+        proxy.stop()
+        let log = proxy.log
+        // The INVITE and the BYE were each challenged and resent with credentials over TCP; ACK and
+        // BYE followed the Route set (the proxy's TCP Record-Route on our side).
+        #expect(log.contains("authenticated INVITE from dialer"), "Kamailio: \(log.suffix(800))")
+        #expect(log.contains("challenging BYE"))
+        #expect(log.contains("authenticated BYE from dialer"))
+        #expect(log.contains("in-dialog ACK routed by its Route header"))
+        #expect(log.contains("in-dialog BYE routed by its Route header"))
+        #expect(callee.messages.contains("transport=tcp"), "the callee saw the proxy's double Record-Route")
+        #expect(callee.messages.contains("Via: SIP/2.0/TCP 127.0.0.1:"), "our Via, under the proxy's")
+    }
 }
