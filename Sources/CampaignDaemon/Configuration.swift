@@ -88,7 +88,9 @@ struct Configuration: Sendable {
     /// The address for Via/Contact/SDP: configured, the bind address, or the route toward the first trunk.
     func advertisedAddress(toward host: String?) -> String {
         sip.advertisedAddress
-            ?? (sip.bindAddress != "0.0.0.0" ? sip.bindAddress : SIPTransport.localAddress(toward: host ?? trunks.first?.host ?? "127.0.0.1") ?? "127.0.0.1")
+            ?? (!["0.0.0.0", "::"].contains(sip.bindAddress) ? sip.bindAddress
+                : SIPTransport.localAddress(toward: host ?? trunks.first?.host ?? (sip.bindAddress == "::" ? "::1" : "127.0.0.1"))
+                ?? (sip.bindAddress == "::" ? "::1" : "127.0.0.1"))
     }
 
     /// The dialer's settings: the advertised address (toward `host` when it must be derived), RTP
@@ -193,7 +195,19 @@ struct Configuration: Sendable {
                 let keyPath = path + "." + key
                 switch key {
                 case "name": trunk.name = reader.string(value, keyPath) ?? ""
-                case "host": trunk.host = reader.string(value, keyPath) ?? ""
+                case "host":
+                    // An IPv6 address may come bracketed, with a port: "[2001:db8::1]:5062".
+                    var host = reader.string(value, keyPath) ?? ""
+                    if host.hasPrefix("["), let close = host.firstIndex(of: "]") {
+                        let rest = host[host.index(after: close)...]
+                        if rest.hasPrefix(":"), let port = Int(rest.dropFirst()), (1...65535).contains(port) {
+                            trunk.port = port
+                        } else if !rest.isEmpty {
+                            reader.fail(value, keyPath, "\"\(host)\" is not a host, [IPv6 address] or [IPv6 address]:port")
+                        }
+                        host = String(host[host.index(after: host.startIndex)..<close])
+                    }
+                    trunk.host = host
                 case "port": trunk.port = reader.integer(value, keyPath, in: 1...65535) ?? trunk.port
                 case "transport":
                     guard let transport = reader.string(value, keyPath) else { continue }
@@ -244,20 +258,20 @@ struct Configuration: Sendable {
         var sip = SIPSettings()
         guard let pairs = reader.object(node, "sip") else { return sip }
         reader.checkKeys(node, path: "sip", allowed: ["bindAddress", "port", "advertisedAddress", "rtpPortMin", "rtpPortMax", "t1Ms"])
-        func ipv4(_ value: JSONNode, _ path: String) -> String? {
+        func ipAddress(_ value: JSONNode, _ path: String) -> String? {
             guard let text = reader.string(value, path) else { return nil }
-            let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-            guard parts.count == 4, parts.allSatisfy({ Int($0).map { (0...255).contains($0) } ?? false }) else {
-                reader.fail(value, path, "\"\(text)\" is not an IPv4 address")
+            let bare = text.hasPrefix("[") && text.hasSuffix("]") ? String(text.dropFirst().dropLast()) : text
+            guard (try? SocketAddress(host: bare, port: 0)) != nil else {
+                reader.fail(value, path, "\"\(text)\" is not an IPv4 or IPv6 address")
                 return nil
             }
-            return text
+            return bare
         }
         for (key, value) in pairs {
             let path = "sip." + key
             switch key {
-            case "bindAddress": sip.bindAddress = ipv4(value, path) ?? sip.bindAddress
-            case "advertisedAddress": sip.advertisedAddress = ipv4(value, path)
+            case "bindAddress": sip.bindAddress = ipAddress(value, path) ?? sip.bindAddress
+            case "advertisedAddress": sip.advertisedAddress = ipAddress(value, path)
             case "port": sip.port = reader.integer(value, path, in: 0...65535) ?? sip.port  // 0: any free port
             case "rtpPortMin": sip.rtpPortMin = reader.integer(value, path, in: 1024...65534) ?? sip.rtpPortMin
             case "rtpPortMax": sip.rtpPortMax = reader.integer(value, path, in: 1025...65535) ?? sip.rtpPortMax

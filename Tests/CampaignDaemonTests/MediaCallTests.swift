@@ -33,18 +33,19 @@ import Testing
 
     /// A workspace whose one campaign calls one number on a SIPp callee running `scenario`
     /// (shared with AMDLineTests: each test passes its own 20-port RTP range).
+    /// `tcp`: SIP over TCP; `ip`: the loopback address of both sides (`::1` for IPv6).
     static func setUp(scenario: String, replacing: [String: String], campaign: String, rtpBase: Int, extraConfig: String = "",
-                      tcp: Bool = false) throws -> Setup {
+                      tcp: Bool = false, ip: String = "127.0.0.1") throws -> Setup {
         let directory = try Workspace()
         let sippMedia = try SIPpCallee.freeUDPPort()
         let callee = try SIPpCallee(
             scenario: scenario, replacing: replacing,
-            extraArguments: ["-mi", "127.0.0.1", "-mp", String(sippMedia)],
-            tcp: tcp, in: directory.path)
+            extraArguments: ["-mi", ip, "-mp", String(sippMedia)],
+            tcp: tcp, ip: ip, in: directory.path)
         let rtpPorts = rtpBase...(rtpBase + 19)
         try directory.write("campaignd.json", """
-            {"trunks": [{"name": "sipp", "host": "127.0.0.1", "port": \(callee.port), "transport": "\(tcp ? "tcp" : "udp")"}], \(extraConfig)
-             "sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 100, "rtpPortMin": \(rtpPorts.lowerBound), "rtpPortMax": \(rtpPorts.upperBound)},
+            {"trunks": [{"name": "sipp", "host": "\(ip)", "port": \(callee.port), "transport": "\(tcp ? "tcp" : "udp")"}], \(extraConfig)
+             "sip": {"bindAddress": "\(ip)", "port": 0, "t1Ms": 100, "rtpPortMin": \(rtpPorts.lowerBound), "rtpPortMax": \(rtpPorts.upperBound)},
              "defaults": {"defaultCountryCode": "1", "caller": "+15550001111", "timezone": "UTC",
                           "window": {"start": "00:00", "end": "24:00"}, "maxRetryNo": 0}}
             """)

@@ -12,8 +12,9 @@ final class SIPpCallee {
 
     /// Starts `sipp -sf SCENARIO` on a free port. `replacing` fills a `.xml.in` template's @KEY@ markers.
     /// `tcp`: SIP over TCP (`-t t1`, one connection), listening on the port instead of binding UDP.
+    /// `ip`: the address SIPp binds (`::1` for IPv6).
     init(scenario: String, replacing: [String: String] = [:], calls: Int = 1, extraArguments: [String] = [],
-         tcp: Bool = false, in directory: String) throws {
+         tcp: Bool = false, ip: String = "127.0.0.1", in directory: String) throws {
         var path = Self.scenarios + "/" + scenario
         if !replacing.isEmpty {
             var text = try String(contentsOfFile: path, encoding: .utf8)
@@ -27,7 +28,7 @@ final class SIPpCallee {
         let log = try FileHandle(forWritingTo: output)
         process.executableURL = URL(fileURLWithPath: try Self.sippPath())
         // One call, no keyboard, and SIPp gives up by itself after 20 s whatever happens.
-        process.arguments = ["-sf", path, "-i", "127.0.0.1", "-p", String(port), "-m", String(calls), "-nostdin",
+        process.arguments = ["-sf", path, "-i", ip, "-p", String(port), "-m", String(calls), "-nostdin",
                              "-timeout", calls == 1 ? "20s" : "180s", "-timeout_error", "-trace_err", "-error_file", directory + "/sipp-\(port)-errors.log",
                              "-trace_msg", "-message_file", directory + "/sipp-\(port)-messages.log"] + (tcp ? ["-t", "t1"] : []) + extraArguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
@@ -57,10 +58,12 @@ final class SIPpCallee {
     /// Whether some socket is bound to UDP `port`, as /proc/net/udp lists them (local address
     /// `HEXADDR:HEXPORT` in the second column). Reading it never takes the port from SIPp, as a test bind would.
     static func isBound(udpPort port: Int) -> Bool {
-        guard let table = try? String(contentsOfFile: "/proc/net/udp", encoding: .utf8) else { return false }
         let suffix = ":" + String(format: "%04X", port)
-        return table.split(separator: "\n").dropFirst().contains { line in
-            line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first?.hasSuffix(suffix) == true
+        return ["/proc/net/udp", "/proc/net/udp6"].contains { path in
+            guard let table = try? String(contentsOfFile: path, encoding: .utf8) else { return false }
+            return table.split(separator: "\n").dropFirst().contains { line in
+                line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first?.hasSuffix(suffix) == true
+            }
         }
     }
 

@@ -84,7 +84,7 @@ enum CallCommand {
             throw .failure("cannot open the SIP socket: \(error)")
         }
         defer { loops.shutdown() }
-        let printer = EventPrinter(json: json, target: target.description, via: trunk.map { "\($0.host):\($0.port)" } ?? towards)
+        let printer = EventPrinter(json: json, target: target.description, via: trunk.map { $0.destination.description } ?? towards)
 
         let result: CallResult? = await withTaskGroup(of: CallResult?.self) { group in
             group.addTask {

@@ -269,7 +269,7 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         // Only the first element is rewritten; the rest of the list is kept as it came.
         let (first, rest) = SIPMessage.firstListElementAndRest(request.headers[index].value)
         guard let first, var via = SIPVia(parsing: first) else { return }
-        if via.host != host { via.parameters.set("received", host) }
+        if SIPURI.bareHost(via.host) != host { via.parameters.set("received", host) }
         if via.parameters["rport"] != nil || stream { via.parameters.set("rport", String(port)) }
         request.headers[index] = SIPHeaderField("Via", rest.map { via.serialized + ", " + $0 } ?? via.serialized)
     }
@@ -278,9 +278,13 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         case noTrunk(String)
         case badTarget(String)
         case secureTarget(String)
+        /// The destination is IPv6 and the SIP socket IPv4, or the other way round.
+        case addressFamily(String, bound: String)
 
         public var description: String {
             switch self {
+            case .addressFamily(let destination, let bound):
+                "cannot send to \(destination) from the SIP socket on \(bound): set sip.bindAddress to an address of the same family (\"::\" or \"0.0.0.0\")"
             case .noTrunk(let target): "no trunk to send \(target) to; configure one in trunks"
             case .badTarget(let target): "cannot call \(target)"
             case .secureTarget(let target):
@@ -298,7 +302,8 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
     }
 
     private func makeConfiguration(_ request: CallRequest, rtpPort: Int) throws(RequestError) -> CallStateMachine.Configuration {
-        let host = configuration.advertisedHost
+        let bareHost = SIPURI.bareHost(configuration.advertisedHost)
+        let host = SIPURI.hostReference(bareHost)
         let port = transport.localPort
         let requestURI: String
         let destination: SIPDestination
@@ -306,7 +311,7 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         case .e164(let number):
             guard let trunk = request.trunk else { throw .noTrunk(number) }
             // Phone numbers go to the trunk as sip:+1555…@proxy;user=phone (RFC 3261 §19.1.6).
-            requestURI = "sip:\(number)@\(trunk.host):\(trunk.port);user=phone"
+            requestURI = "sip:\(number)@\(SIPURI.hostReference(trunk.host)):\(trunk.port);user=phone"
             destination = trunk.destination
         case .sip(let uri):
             guard !uri.secure else { throw .secureTarget(uri.description) }
@@ -318,6 +323,11 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
             } else {
                 throw .badTarget(uri.description)
             }
+        }
+        // A socket of one family cannot reach the other (RFC 3261 §18 runs over the SIP socket).
+        if SIPURI.bareHost(destination.host).contains(":") != transport.localAddress.isIPv6,
+           (try? SocketAddress(host: SIPURI.bareHost(destination.host), port: destination.port)) != nil {
+            throw .addressFamily(destination.description, bound: transport.localAddress.host)
         }
         let callID = request.callID ?? (RandomBytes.hex(16) + "@" + host)
         let caller = request.caller ?? "campaignd"
@@ -340,7 +350,7 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         ])
         for header in request.headers { invite.addHeader(header.name, header.value) }
         invite.addHeader("Content-Type", "application/sdp")
-        invite.body = Array(Self.sdpOffer(host: host, rtpPort: rtpPort).utf8)
+        invite.body = Array(Self.sdpOffer(host: bareHost, rtpPort: rtpPort).utf8)
         let credentials = request.trunk.flatMap { trunk -> DigestCredentials? in
             guard let username = trunk.username, let password = trunk.password else { return nil }
             return DigestCredentials(username: username, password: password)
@@ -350,11 +360,13 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
             answerTimeout: request.answerTimeout, maxCallDuration: request.maxCallDuration, timing: configuration.timing)
     }
 
-    /// The SDP offer (RFC 4566, RFC 3264): PCMU, PCMA and telephone-event, 20 ms packets.
+    /// The SDP offer (RFC 4566, RFC 3264): PCMU, PCMA and telephone-event, 20 ms packets; `IP6`
+    /// for an IPv6 address (RFC 4566 §5.7, no brackets).
     static func sdpOffer(host: String, rtpPort: Int) -> String {
         let session = max(1, RandomBytes.bytes(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
+        let family = host.contains(":") ? "IP6" : "IP4"
         return [
-            "v=0", "o=campaignd \(session) \(session) IN IP4 \(host)", "s=campaignd", "c=IN IP4 \(host)", "t=0 0",
+            "v=0", "o=campaignd \(session) \(session) IN \(family) \(host)", "s=campaignd", "c=IN \(family) \(host)", "t=0 0",
             "m=audio \(rtpPort) RTP/AVP 0 8 101", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000",
             "a=rtpmap:101 telephone-event/8000", "a=fmtp:101 0-16", "a=ptime:20", "a=sendrecv", "",
         ].joined(separator: "\r\n")
