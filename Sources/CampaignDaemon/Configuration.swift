@@ -14,6 +14,11 @@ struct Configuration: Sendable {
         var username: String?
         /// Never logged.
         var password: String?
+        var outboundProxy: SIPDestination?
+        var domain: String?
+        var fromDomain: String?
+        var realm: String?
+        var assertIdentity = false
     }
 
     struct Limits: Sendable, Equatable {
@@ -82,7 +87,8 @@ struct Configuration: Sendable {
     }
 
     var sipTrunks: [SIPTrunk] {
-        trunks.map { SIPTrunk(name: $0.name, host: $0.host, port: $0.port, username: $0.username, password: $0.password, transport: $0.transport) }
+        trunks.map { SIPTrunk(name: $0.name, host: $0.host, port: $0.port, username: $0.username, password: $0.password, transport: $0.transport,
+                 outboundProxy: $0.outboundProxy, domain: $0.domain, fromDomain: $0.fromDomain, realm: $0.realm, assertIdentity: $0.assertIdentity) }
     }
 
     /// The address for Via/Contact/SDP: configured, the bind address, or the route toward the first trunk.
@@ -189,8 +195,10 @@ struct Configuration: Sendable {
         for (index, item) in items.enumerated() {
             let path = "trunks[\(index)]"
             guard let pairs = reader.object(item, path) else { continue }
-            reader.checkKeys(item, path: path, allowed: ["name", "host", "port", "transport", "username", "password"])
+            reader.checkKeys(item, path: path, allowed: ["name", "host", "port", "transport", "username", "password", "outboundProxy", "domain",
+                                                         "fromDomain", "realm", "assertIdentity"])
             var trunk = Trunk(name: "", host: "")
+            var proxyNamesTransport = false
             for (key, value) in pairs {
                 let keyPath = path + "." + key
                 switch key {
@@ -220,9 +228,25 @@ struct Configuration: Sendable {
                     }
                 case "username": trunk.username = reader.string(value, keyPath)
                 case "password": trunk.password = reader.string(value, keyPath, allowEmpty: true)
+                case "outboundProxy":
+                    // "host", "host:port", "[v6]:port" or a SIP URI ("sip:proxy.example.com:5080;transport=tcp").
+                    guard let text = reader.string(value, keyPath) else { continue }
+                    let uri = text.lowercased().hasPrefix("sip:") ? text : "sip:" + text
+                    if let proxy = SIPDestination(uri: uri), !text.lowercased().hasPrefix("sips:") {
+                        trunk.outboundProxy = proxy
+                        proxyNamesTransport = uri.lowercased().contains(";transport=")
+                    } else {
+                        reader.fail(value, keyPath, "\"\(text)\" is not host[:port] or a sip: URI")
+                    }
+                case "domain": trunk.domain = reader.string(value, keyPath)
+                case "fromDomain": trunk.fromDomain = reader.string(value, keyPath)
+                case "realm": trunk.realm = reader.string(value, keyPath)
+                case "assertIdentity": trunk.assertIdentity = reader.bool(value, keyPath) ?? false
                 default: break
                 }
             }
+            // The outbound proxy is reached on the trunk's transport unless its URI names one.
+            if !proxyNamesTransport { trunk.outboundProxy?.transport = trunk.transport }
             if item["name"] == nil { reader.fail(item, path, "trunk has no \"name\"") }
             if item["host"] == nil { reader.fail(item, path, "trunk has no \"host\"") }
             if !trunk.name.isEmpty, trunks.contains(where: { $0.name == trunk.name }) {

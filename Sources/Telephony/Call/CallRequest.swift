@@ -8,19 +8,39 @@ public struct SIPTrunk: Sendable, Equatable {
     public var password: String?
     /// `udp` or `tcp` (RFC 3261 §18).
     public var transport: SIPTransportProtocol
+    /// Where requests are sent instead of `host` (RFC 3261 §8.1.2), put first in the Route set.
+    public var outboundProxy: SIPDestination?
+    /// The Request-URI and To host for phone numbers (`sip:+1555…@domain;user=phone`); default `host:port`.
+    public var domain: String?
+    /// The From host when the campaign names no `callerHost`; default our own address.
+    public var fromDomain: String?
+    /// Credentials are only given to challenges from this realm.
+    public var realm: String?
+    /// Send the campaign's caller as `P-Asserted-Identity` with `Privacy: none` (RFC 3325), for
+    /// carriers that trust the dialer's identity.
+    public var assertIdentity: Bool
 
     public init(name: String, host: String, port: Int = 5060, username: String? = nil, password: String? = nil,
-                transport: SIPTransportProtocol = .udp) {
+                transport: SIPTransportProtocol = .udp, outboundProxy: SIPDestination? = nil, domain: String? = nil,
+                fromDomain: String? = nil, realm: String? = nil, assertIdentity: Bool = false) {
         self.name = name
         self.host = host
         self.port = port
         self.username = username
         self.password = password
         self.transport = transport
+        self.outboundProxy = outboundProxy
+        self.domain = domain
+        self.fromDomain = fromDomain
+        self.realm = realm
+        self.assertIdentity = assertIdentity
     }
 
-    /// Where the trunk's requests go.
-    public var destination: SIPDestination { SIPDestination(host: host, port: port, transport: transport) }
+    /// Where the trunk's requests go: its outbound proxy, else its host.
+    public var destination: SIPDestination { outboundProxy ?? SIPDestination(host: host, port: port, transport: transport) }
+
+    /// The host part of a phone number's Request-URI.
+    public var requestURIHost: String { domain ?? "\(SIPURI.hostReference(host)):\(port)" }
 }
 
 /// One call to place: what the scheduler hands the Dialer.

@@ -29,10 +29,13 @@ public struct SIPDestination: Sendable, Hashable, CustomStringConvertible {
 public struct DigestCredentials: Sendable, Equatable {
     public var username: String
     public var password: String
+    /// When set, only challenges from this realm are answered (the password is not offered to any other).
+    public var realm: String?
 
-    public init(username: String, password: String) {
+    public init(username: String, password: String, realm: String? = nil) {
         self.username = username
         self.password = password
+        self.realm = realm
     }
 }
 
@@ -508,6 +511,7 @@ public struct CallStateMachine: Sendable {
         let proxy = response.statusCode == 407
         guard let challengeText = response.header(proxy ? "Proxy-Authenticate" : "WWW-Authenticate"),
               let challenge = try? DigestChallenge(parsing: challengeText) else { return nil }
+        if let realm = credentials.realm, realm != challenge.realm { return nil }
         guard self[keyPath: attempts] == 0 || (challenge.stale && self[keyPath: attempts] < 2) else { return nil }
         self[keyPath: attempts] += 1
         nonceCount += 1

@@ -311,7 +311,7 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         case .e164(let number):
             guard let trunk = request.trunk else { throw .noTrunk(number) }
             // Phone numbers go to the trunk as sip:+1555…@proxy;user=phone (RFC 3261 §19.1.6).
-            requestURI = "sip:\(number)@\(SIPURI.hostReference(trunk.host)):\(trunk.port);user=phone"
+            requestURI = "sip:\(number)@\(trunk.requestURIHost);user=phone"
             destination = trunk.destination
         case .sip(let uri):
             guard !uri.secure else { throw .secureTarget(uri.description) }
@@ -331,7 +331,8 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         }
         let callID = request.callID ?? (RandomBytes.hex(16) + "@" + host)
         let caller = request.caller ?? "campaignd"
-        var from = NameAddress(displayName: request.callerDisplayName, uri: "sip:\(caller)@\(request.callerHost ?? host)")
+        let fromHost = request.callerHost ?? request.trunk?.fromDomain ?? host
+        var from = NameAddress(displayName: request.callerDisplayName, uri: "sip:\(caller)@\(fromHost)")
         from.parameters.set("tag", RandomBytes.hex(8))
         // RFC 3261 §18.1.1, §8.1.1.8: the Via names the transport; the Contact asks for it back.
         let transport = destination.transport
@@ -348,12 +349,24 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
             SIPHeaderField("Supported", SIPCapabilities.supported),
             SIPHeaderField("User-Agent", configuration.userAgent),
         ])
+        if let proxy = request.trunk?.outboundProxy {
+            // RFC 3261 §8.1.2: a configured outbound proxy is a pre-existing route set of one loose router.
+            let transportParameter = proxy.transport == .udp ? "" : ";transport=\(proxy.transport.rawValue)"
+            invite.addHeader("Route", "<sip:\(SIPURI.hostReference(proxy.host)):\(proxy.port)\(transportParameter);lr>")
+        }
+        if request.trunk?.assertIdentity == true, !request.headers.contains(where: { $0.name.lowercased() == "p-asserted-identity" }) {
+            // RFC 3325 §9.1: the identity the carrier may pass on, and no privacy asked for it.
+            let userPhone = caller.hasPrefix("+") ? ";user=phone" : ""
+            let asserted = NameAddress(displayName: request.callerDisplayName, uri: "sip:\(caller)@\(fromHost)\(userPhone)")
+            invite.addHeader("P-Asserted-Identity", asserted.serialized)
+            invite.addHeader("Privacy", "none")
+        }
         for header in request.headers { invite.addHeader(header.name, header.value) }
         invite.addHeader("Content-Type", "application/sdp")
         invite.body = Array(Self.sdpOffer(host: bareHost, rtpPort: rtpPort).utf8)
         let credentials = request.trunk.flatMap { trunk -> DigestCredentials? in
             guard let username = trunk.username, let password = trunk.password else { return nil }
-            return DigestCredentials(username: username, password: password)
+            return DigestCredentials(username: username, password: password, realm: trunk.realm)
         }
         return CallStateMachine.Configuration(
             invite: invite, destination: destination, credentials: credentials, contact: contact,
