@@ -19,6 +19,9 @@ struct Configuration: Sendable {
         var fromDomain: String?
         var realm: String?
         var assertIdentity = false
+        var register = false
+        var registrar: SIPDestination?
+        var expires = 3600
     }
 
     struct Limits: Sendable, Equatable {
@@ -88,7 +91,8 @@ struct Configuration: Sendable {
 
     var sipTrunks: [SIPTrunk] {
         trunks.map { SIPTrunk(name: $0.name, host: $0.host, port: $0.port, username: $0.username, password: $0.password, transport: $0.transport,
-                 outboundProxy: $0.outboundProxy, domain: $0.domain, fromDomain: $0.fromDomain, realm: $0.realm, assertIdentity: $0.assertIdentity) }
+                 outboundProxy: $0.outboundProxy, domain: $0.domain, fromDomain: $0.fromDomain, realm: $0.realm, assertIdentity: $0.assertIdentity,
+                 register: $0.register, registrar: $0.registrar, expires: $0.expires) }
     }
 
     /// The address for Via/Contact/SDP: configured, the bind address, or the route toward the first trunk.
@@ -196,9 +200,9 @@ struct Configuration: Sendable {
             let path = "trunks[\(index)]"
             guard let pairs = reader.object(item, path) else { continue }
             reader.checkKeys(item, path: path, allowed: ["name", "host", "port", "transport", "username", "password", "outboundProxy", "domain",
-                                                         "fromDomain", "realm", "assertIdentity"])
+                                                         "fromDomain", "realm", "assertIdentity", "register", "registrar", "expires"])
             var trunk = Trunk(name: "", host: "")
-            var proxyNamesTransport = false
+            var proxyNamesTransport = false, registrarNamesTransport = false
             for (key, value) in pairs {
                 let keyPath = path + "." + key
                 switch key {
@@ -228,16 +232,23 @@ struct Configuration: Sendable {
                     }
                 case "username": trunk.username = reader.string(value, keyPath)
                 case "password": trunk.password = reader.string(value, keyPath, allowEmpty: true)
-                case "outboundProxy":
+                case "outboundProxy", "registrar":
                     // "host", "host:port", "[v6]:port" or a SIP URI ("sip:proxy.example.com:5080;transport=tcp").
                     guard let text = reader.string(value, keyPath) else { continue }
                     let uri = text.lowercased().hasPrefix("sip:") ? text : "sip:" + text
-                    if let proxy = SIPDestination(uri: uri), !text.lowercased().hasPrefix("sips:") {
-                        trunk.outboundProxy = proxy
-                        proxyNamesTransport = uri.lowercased().contains(";transport=")
-                    } else {
+                    guard let destination = SIPDestination(uri: uri), !text.lowercased().hasPrefix("sips:") else {
                         reader.fail(value, keyPath, "\"\(text)\" is not host[:port] or a sip: URI")
+                        continue
                     }
+                    if key == "registrar" {
+                        trunk.registrar = destination
+                        registrarNamesTransport = uri.lowercased().contains(";transport=")
+                    } else {
+                        trunk.outboundProxy = destination
+                        proxyNamesTransport = uri.lowercased().contains(";transport=")
+                    }
+                case "register": trunk.register = reader.bool(value, keyPath) ?? false
+                case "expires": trunk.expires = reader.integer(value, keyPath, in: 10...604_800) ?? trunk.expires
                 case "domain": trunk.domain = reader.string(value, keyPath)
                 case "fromDomain": trunk.fromDomain = reader.string(value, keyPath)
                 case "realm": trunk.realm = reader.string(value, keyPath)
@@ -247,6 +258,7 @@ struct Configuration: Sendable {
             }
             // The outbound proxy is reached on the trunk's transport unless its URI names one.
             if !proxyNamesTransport { trunk.outboundProxy?.transport = trunk.transport }
+            if !registrarNamesTransport { trunk.registrar?.transport = trunk.transport }
             if item["name"] == nil { reader.fail(item, path, "trunk has no \"name\"") }
             if item["host"] == nil { reader.fail(item, path, "trunk has no \"host\"") }
             if !trunk.name.isEmpty, trunks.contains(where: { $0.name == trunk.name }) {

@@ -5,14 +5,17 @@ import Foundation
 final class KamailioProxy {
     static let template = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("deploy/kamailio/proxy.cfg.in").path
+    /// A registrar that challenges REGISTER and proxies only for a registered dialer.
+    static let registrarTemplate = URL(fileURLWithPath: template).deletingLastPathComponent().appendingPathComponent("registrar.cfg.in").path
 
     let port: Int
     private let process = Process()
     private let logPath: String
 
-    init(calleePort: Int, in directory: String) throws {
+    /// `template`: a configuration in deploy/kamailio (the carrier proxy by default).
+    init(calleePort: Int, template: String = KamailioProxy.template, in directory: String) throws {
         port = try SIPpCallee.freeUDPPort()
-        let configuration = try String(contentsOfFile: Self.template, encoding: .utf8)
+        let configuration = try String(contentsOfFile: template, encoding: .utf8)
             .replacingOccurrences(of: "@PORT@", with: String(port))
             .replacingOccurrences(of: "@CALLEE_PORT@", with: String(calleePort))
         let configPath = directory + "/kamailio-\(port).cfg"

@@ -142,7 +142,22 @@ import Testing
         #expect(unregister.header("Expires") == "0")
         #expect(stop.contains(.cancelTimer(.refresh)))
         #expect(!registration.isRegistered)
+        #expect(registration.state == .unregistering)
         #expect(registration.timerFired(.refresh) == [])
+        // The registrar challenges the removal too: answered like the registration.
+        let authorized = try #require(sent(registration.responseReceived(challenge(unregister))).last)
+        #expect(authorized.header("Expires") == "0")
+        #expect(authorized.header("Authorization") != nil)
+        let done = registration.responseReceived(testResponse(to: authorized, 200, "OK", toTag: "r1"))
+        #expect(statuses(done) == [.unregistered])
+        #expect(registration.state == .stopped)
+    }
+
+    @Test func stopBeforeAnyBindingSendsNothing() throws {
+        var registration = machine()
+        _ = registration.start()
+        #expect(sent(registration.stop()).isEmpty)
+        #expect(registration.state == .stopped)
     }
 
     @Test func overTCPNothingIsRetransmitted() throws {
@@ -154,5 +169,22 @@ import Testing
         let start = registration.start()
         #expect(!start.contains { if case .startTimer(.transaction(.e), _) = $0 { return true } else { return false } })
         #expect(registration.transportFailed().contains { if case .statusChanged(.failed(0, _, _)) = $0 { return true } else { return false } })
+    }
+}
+
+extension RegistrationStateMachineTests {
+    @Test func overTCPTheAnswerToAChallengeIsStillMatched() throws {
+        // On TCP a final response ends its transaction at once (Timer K is zero): the REGISTER
+        // answering the challenge must still be the one its 200 is matched against.
+        var registration = RegistrationStateMachine(configuration: .init(
+            registrarURI: "sip:pbx.example.com", addressOfRecord: "sip:dialer@pbx.example.com",
+            contact: "sip:dialer@127.0.0.1:5070;transport=tcp", via: "SIP/2.0/TCP 127.0.0.1:5070;rport",
+            destination: SIPDestination(host: "127.0.0.1", port: 5080, transport: .tcp),
+            credentials: DigestCredentials(username: "dialer", password: "s3cret"), expires: 600, callID: "reg-3@127.0.0.1", fromTag: "t"))
+        let first = try #require(sent(registration.start()).first)
+        let authorized = try #require(sent(registration.responseReceived(challenge(first))).last)
+        let ok = registration.responseReceived(testResponse(to: authorized, 200, "OK", toTag: "r1", extra: [SIPHeaderField("Expires", "600")]))
+        #expect(statuses(ok) == [.registered(expires: 600)])
+        #expect(registration.isRegistered)
     }
 }

@@ -74,17 +74,20 @@ enum CallCommand {
         let trunk = request.trunk
 
         let towards = trunk?.host ?? (SIPDestination(uri: target.description)?.host ?? "127.0.0.1")
+        let printer = EventPrinter(json: json, target: target.description, via: trunk.map { $0.destination.description } ?? towards)
         let loops: EventLoopGroup
         let dialer: SIPDialer
         do {
             loops = try configuration.makeEventLoops()
-            dialer = try SIPDialer(host: configuration.sip.bindAddress, port: sipPort, group: loops,
-                                   configuration: configuration.dialerConfiguration(toward: towards))
+            var dialerConfiguration = configuration.dialerConfiguration(toward: towards)
+            dialerConfiguration.registrationObserver = { trunk, status in printer.registration(trunk: trunk, status) }
+            dialer = try SIPDialer(host: configuration.sip.bindAddress, port: sipPort, group: loops, configuration: dialerConfiguration)
         } catch {
             throw .failure("cannot open the SIP socket: \(error)")
         }
         defer { loops.shutdown() }
-        let printer = EventPrinter(json: json, target: target.description, via: trunk.map { $0.destination.description } ?? towards)
+        // A registering trunk takes calls once registered (RFC 3261 §10): wait for it, at most a Timer F.
+        let registrationWait = Duration.milliseconds(configuration.sip.t1Ms) * 64
 
         let result: CallResult? = await withTaskGroup(of: CallResult?.self) { group in
             group.addTask {
@@ -93,6 +96,18 @@ enum CallCommand {
             }
             group.addTask {
                 var last: CallResult?
+                if let trunk, trunk.register {
+                    let clock = ContinuousClock()
+                    let deadline = clock.now + registrationWait
+                    while !dialer.isTrunkReady(trunk.name), clock.now < deadline {
+                        try? await clock.sleep(for: .milliseconds(10))
+                    }
+                    guard dialer.isTrunkReady(trunk.name) else {
+                        printer.note("not-registered")
+                        dialer.close()
+                        return nil
+                    }
+                }
                 for await event in await dialer.placeCall(request) {
                     printer.print(event)
                     switch event {
@@ -147,6 +162,17 @@ final class EventPrinter: Sendable {
 
     func note(_ name: String) {
         emit(name, [])
+    }
+
+    /// A registering trunk's new status (never its credentials).
+    func registration(trunk: String, _ status: RegistrationStateMachine.Status) {
+        switch status {
+        case .registered(let expires): emit("registered", [("trunk", trunk), ("expires", String(expires))])
+        case .unregistered: emit("unregistered", [("trunk", trunk)])
+        case .failed(let code, let reason, let retryIn):
+            emit("registration-failed", [("trunk", trunk), ("sip_code", code == 0 ? "" : String(code)), ("reason", reason),
+                                         ("retry_in_sec", String(retryIn.components.seconds))])
+        }
     }
 
     func print(_ event: CallEvent) {

@@ -47,12 +47,26 @@ enum RunCommand {
             throw .failure("cannot recover unfinished attempts: \(error)")
         }
 
+        let registrationFile = RegistrationStatusFile(dataDirectory: configuration.dataDirectory)
+        defer { registrationFile.remove() }
         let loops: EventLoopGroup
         let dialer: SIPDialer
         do {
             loops = try configuration.makeEventLoops()
+            var dialerConfiguration = configuration.dialerConfiguration(toward: nil)
+            dialerConfiguration.registrationObserver = { trunk, status in
+                // One line per change, never the credentials; `campaignd status` reads the file.
+                switch status {
+                case .registered(let expires): Log.info("trunk registered", [("trunk", trunk), ("expires", String(expires))])
+                case .unregistered: Log.info("trunk not registered", [("trunk", trunk)])
+                case .failed(let code, let reason, let retryIn):
+                    Log.warning("trunk registration failed", [("trunk", trunk), ("sip_code", code == 0 ? "" : String(code)),
+                                                               ("reason", reason), ("retry_in_sec", String(retryIn.components.seconds))])
+                }
+                registrationFile.update(trunk, status)
+            }
             dialer = try SIPDialer(host: configuration.sip.bindAddress, port: configuration.sip.port, group: loops,
-                                   configuration: configuration.dialerConfiguration(toward: nil))
+                                   configuration: dialerConfiguration)
         } catch {
             throw .failure("cannot open the SIP socket: \(error)")
         }
@@ -69,6 +83,7 @@ enum RunCommand {
         let signals = SignalService(stop: stop, cdr: cdr)
 
         let runMetrics = RunMetrics()
+        runMetrics.readRegistrations { dialer.registrationStatuses() }
         let dispatcher = Dispatcher(
             store: writer, dialer: dialer, cdr: cdr, clock: ContinuousClock(),
             configuration: .init(

@@ -13,7 +13,8 @@ enum StatusCommand {
         guard arguments.positionals.isEmpty else {
             throw .usage("status takes no arguments (got \(arguments.positionals.joined(separator: " ")))", command: "status")
         }
-        let store = try context.openStore(try context.configuration())
+        let configuration = try context.configuration()
+        let store = try context.openStore(configuration)
         if arguments.flags.contains("--watch") {
             guard !arguments.flags.contains("--json") else { throw .usage("--watch and --json do not go together", command: "status") }
             while true {
@@ -38,6 +39,9 @@ enum StatusCommand {
             Console.out(table(statuses))
             let lines = webhookLines(statuses, webhooks)
             if !lines.isEmpty { Console.out("\n" + lines.joined(separator: "\n")) }
+            // Registering trunks, as the running daemon last saw them (RFC 3261 §10).
+            let trunks = RegistrationStatusFile.lines(dataDirectory: configuration.dataDirectory)
+            if !trunks.isEmpty { Console.out("\n" + trunks.joined(separator: "\n")) }
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import IO
 import Scheduler
+import Telephony
 
 /// Counters of the running dispatcher, fed from its events.
 // @unchecked Sendable: `lock` guards every counter.
@@ -11,6 +12,12 @@ final class RunMetrics: @unchecked Sendable {
     private var inFlight = 0
     private var failed: [String: Int] = [:]
     private var completed: [String: Int] = [:]
+    /// Each registering trunk's status, from the dialer (set once at start-up).
+    private var registrationSource: (@Sendable () -> [String: RegistrationStateMachine.Status])?
+
+    func readRegistrations(from source: @escaping @Sendable () -> [String: RegistrationStateMachine.Status]) {
+        lock.withLock { registrationSource = source }
+    }
 
     func record(_ event: Dispatcher<ContinuousClock>.Event) {
         switch event {
@@ -55,6 +62,14 @@ final class RunMetrics: @unchecked Sendable {
         metric("campaignd_calls_in_flight", "gauge", "Calls in progress.", [("", String(inFlight))])
         metric("campaignd_token_wait_seconds_total", "counter", "Time spent waiting for rate-limit tokens.",
                [("", String(format: "%.3f", dispatch.tokenWaitSeconds))])
+        let registrations = (lock.withLock { registrationSource }?() ?? [:]).sorted { $0.key < $1.key }
+        if !registrations.isEmpty {
+            metric("campaignd_trunk_registered", "gauge", "1 while a registering trunk holds a binding with its registrar, else 0.",
+                   registrations.map { trunk, status in
+                       if case .registered = status { return (label("trunk", trunk), "1") }
+                       return (label("trunk", trunk), "0")
+                   })
+        }
         let statuses = (try? store.campaignStatuses()) ?? []
         metric("campaignd_queue_depth", "gauge", "Contacts waiting to be dialed (pending or retry_wait), by campaign.",
                statuses.map { (label("campaign", $0.id), String($0.count(.pending) + $0.count(.retryWait))) })

@@ -19,10 +19,17 @@ public struct SIPTrunk: Sendable, Equatable {
     /// Send the campaign's caller as `P-Asserted-Identity` with `Privacy: none` (RFC 3325), for
     /// carriers that trust the dialer's identity.
     public var assertIdentity: Bool
+    /// Register with the registrar (RFC 3261 §10): calls wait while the trunk is not registered.
+    public var register: Bool
+    /// Where REGISTERs go; default where the trunk's requests go.
+    public var registrar: SIPDestination?
+    /// The binding's lifetime asked for, in seconds.
+    public var expires: Int
 
     public init(name: String, host: String, port: Int = 5060, username: String? = nil, password: String? = nil,
                 transport: SIPTransportProtocol = .udp, outboundProxy: SIPDestination? = nil, domain: String? = nil,
-                fromDomain: String? = nil, realm: String? = nil, assertIdentity: Bool = false) {
+                fromDomain: String? = nil, realm: String? = nil, assertIdentity: Bool = false, register: Bool = false,
+                registrar: SIPDestination? = nil, expires: Int = 3600) {
         self.name = name
         self.host = host
         self.port = port
@@ -34,6 +41,9 @@ public struct SIPTrunk: Sendable, Equatable {
         self.fromDomain = fromDomain
         self.realm = realm
         self.assertIdentity = assertIdentity
+        self.register = register
+        self.registrar = registrar
+        self.expires = expires
     }
 
     /// Where the trunk's requests go: its outbound proxy, else its host.
@@ -147,8 +157,12 @@ public protocol Dialer: Sendable {
     /// How many calls with media (a script) could start now without waiting for an RTP port; nil
     /// when there is no such limit. The dispatcher claims no media call while it is 0.
     func mediaCapacity() -> Int?
+    /// Whether calls may go out through trunk `name` now: false while a trunk that registers
+    /// (`register: true`) holds no binding with its registrar. The dispatcher claims no call for it then.
+    func isTrunkReady(_ name: String) -> Bool
 }
 
 extension Dialer {
     public func mediaCapacity() -> Int? { nil }
+    public func isTrunkReady(_ name: String) -> Bool { true }
 }

@@ -57,7 +57,9 @@ public struct RegistrationStateMachine: Sendable {
         case registered
         /// The last attempt failed; the next one is scheduled.
         case waitingToRetry
-        /// Unregistering (Expires: 0) or done.
+        /// Removing the binding (REGISTER with Expires: 0).
+        case unregistering
+        /// Done: no more REGISTERs.
         case stopped
     }
 
@@ -113,7 +115,7 @@ public struct RegistrationStateMachine: Sendable {
         guard var current = transaction, current.matches(response), response.callID == configuration.callID else { return [] }
         let actions = current.responseReceived(response)
         transaction = current
-        return handle(actions)
+        return handle(actions, of: current.branch)
     }
 
     public mutating func timerFired(_ timer: Timer) -> [Action] {
@@ -122,7 +124,7 @@ public struct RegistrationStateMachine: Sendable {
             guard var current = transaction else { return [] }
             let actions = current.timerFired(sipTimer)
             transaction = current
-            return handle(actions)
+            return handle(actions, of: current.branch)
         case .refresh where state == .registered, .retry where state == .waitingToRetry:
             authAttempts = 0
             intervalRetried = false
@@ -142,27 +144,31 @@ public struct RegistrationStateMachine: Sendable {
         guard var current = transaction else { return [] }
         let actions = current.transportFailed()
         transaction = current
-        return handle(actions)
+        return handle(actions, of: current.branch)
     }
 
-    /// Removes the binding (REGISTER with Expires: 0, §10.2.2) and stops refreshing.
+    /// Removes the binding (REGISTER with Expires: 0, §10.2.2, answering a challenge as before)
+    /// and stops refreshing; `state` is `.stopped` once the registrar answered or gave up.
     public mutating func stop() -> [Action] {
-        guard state != .stopped else { return [] }
-        let wasRegistered = isRegistered
+        guard state != .stopped, state != .unregistering else { return [] }
         var actions: [Action] = [.cancelTimer(.refresh), .cancelTimer(.retry), .cancelTimer(.expiry)]
-        actions += cancelTransactionTimers()
-        transaction = nil
-        isRegistered = false
-        if wasRegistered {
-            actions += sendRegister(expires: 0, authorization: nil)
+        guard isRegistered else {
+            actions += cancelTransactionTimers()
+            transaction = nil
+            state = .stopped
+            return actions
         }
-        state = .stopped
-        return actions + [.statusChanged(.unregistered)]
+        isRegistered = false
+        authAttempts = 0
+        state = .unregistering
+        return actions + sendRegister(expires: 0, authorization: nil)
     }
 
     // MARK: Transaction results
 
-    private mutating func handle(_ actions: [ClientTransactionStateMachine.Action]) -> [Action] {
+    /// The actions of the transaction with `branch`: its end forgets it only if no newer one
+    /// (a REGISTER answering its challenge) has taken its place meanwhile.
+    private mutating func handle(_ actions: [ClientTransactionStateMachine.Action], of branch: String) -> [Action] {
         var out: [Action] = []
         for action in actions {
             switch action {
@@ -177,7 +183,7 @@ public struct RegistrationStateMachine: Sendable {
             case .timedOut:
                 out += failed(sipCode: 0, reason: "no response to REGISTER", retryAfter: nil)
             case .terminated:
-                transaction = nil
+                if transaction?.branch == branch { transaction = nil }
             }
         }
         return out
@@ -185,6 +191,13 @@ public struct RegistrationStateMachine: Sendable {
 
     private mutating func finalResponse(_ response: SIPMessage) -> [Action] {
         guard let code = response.statusCode, code >= 200, state != .stopped else { return [] }
+        if state == .unregistering {
+            if code == 401 || code == 407, let retry = authorization(for: response) {
+                return sendRegister(expires: 0, authorization: retry)
+            }
+            state = .stopped
+            return [.statusChanged(.unregistered)]
+        }
         switch code {
         case 200..<300:
             let granted = grantedExpires(response)
@@ -219,6 +232,10 @@ public struct RegistrationStateMachine: Sendable {
 
     private mutating func failed(sipCode: Int, reason: String, retryAfter: Duration?) -> [Action] {
         guard state != .stopped else { return [] }
+        if state == .unregistering {
+            state = .stopped
+            return [.statusChanged(.unregistered)]
+        }
         failuresInARow += 1
         var wait = configuration.firstRetry
         for _ in 1..<failuresInARow where wait < configuration.maximumRetry { wait = wait * 2 }
@@ -286,12 +303,17 @@ public struct RegistrationStateMachine: Sendable {
                                                  reliable: configuration.destination.transport.isReliable)
         let started = next.start()
         transaction = next
-        if state != .stopped { state = .registering }
-        actions += handle(started)
+        if state != .unregistering { state = .registering }
+        actions += handle(started, of: next.branch)
         return actions
     }
 
     private func cancelTransactionTimers() -> [Action] {
         transaction == nil ? [] : [.cancelTimer(.transaction(.e)), .cancelTimer(.transaction(.f)), .cancelTimer(.transaction(.k))]
     }
+}
+
+extension RegistrationStateMachine {
+    /// The Call-ID all of this registration's REGISTERs carry.
+    public var callID: String { configuration.callID }
 }

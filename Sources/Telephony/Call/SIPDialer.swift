@@ -26,6 +26,10 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         public var userAgent: String
         /// `media.inactivityTimeoutSec`: no RTP from the callee for this long ends an answered call.
         public var mediaInactivityTimeout: Duration
+        /// Told each registering trunk's new status, on the SIP loop (for the log).
+        public var registrationObserver: (@Sendable (_ trunk: String, _ status: RegistrationStateMachine.Status) -> Void)?
+        /// The first wait after a failed registration (doubling per failure in a row, up to ten minutes).
+        public var registrationRetry: Duration = .seconds(30)
 
         public init(advertisedHost: String, rtpPorts: ClosedRange<Int> = 20000...29999, timing: SIPTiming = .standard,
                     trunks: [SIPTrunk] = [], userAgent: String = "campaignd", mediaInactivityTimeout: Duration = .seconds(30)) {
@@ -74,6 +78,10 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
             streamHandler: { message, source in
                 calls.count(\.streamMessages)
                 let call = message.callID.flatMap { calls.call($0) }
+                if call == nil, !message.isRequest, let registration = message.callID.flatMap({ calls.registration($0) }) {
+                    registration.loop.execute { registration.responseReceived(message) }
+                    return
+                }
                 let fromTrunk = message.isRequest && trunkHosts.contains(source.host)
                 guard call != nil || fromTrunk else {
                     calls.count(message.isRequest ? \.strayRequests : \.unknownResponses)
@@ -87,6 +95,9 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
                 for call in calls.all() {
                     call.loop.execute { call.transportFailed(to: destination, reason: reason) }
                 }
+                for (registration, registrar) in calls.allRegistrations() {
+                    registration.loop.execute { registration.transportFailed(to: destination, registrar: registrar) }
+                }
             },
             malformedStream: { calls.count(\.malformed) })
         reply.transport = transport
@@ -97,6 +108,11 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         var tickers: [ObjectIdentifier: MediaTicker] = [:]
         for loop in group.loops { tickers[ObjectIdentifier(loop)] = MediaTicker(loop: loop) }
         self.tickers = tickers
+        for trunk in configuration.trunks where trunk.register {
+            let (machine, registrar) = Self.registration(for: trunk, configuration: configuration, port: transport.localPort)
+            calls.add(TrunkRegistration(trunk: trunk.name, machine: machine, callID: machine.callID, loop: group.loops[0],
+                                        transport: transport, observer: configuration.registrationObserver), registrar: registrar)
+        }
         (closedSignal, closed) = AsyncStream<Void>.makeStream()
     }
 
@@ -105,10 +121,21 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
 
     /// Runs until `close()` (or cancellation), then closes the SIP socket. The daemon's SIP service.
     public func run() async {
+        let registrations = calls.allRegistrations().map(\.0)
+        for registration in registrations { registration.loop.execute { registration.start() } }
         await withTaskCancellationHandler {
             for await _ in closedSignal {}
         } onCancel: {
             closed.finish()
+        }
+        // RFC 3261 §10.2.2: remove our bindings (Expires: 0) before the sockets close.
+        let stopTimeout = configuration.timing.t1 * 4
+        for registration in registrations {
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                registration.loop.execute {
+                    registration.stop(timeout: stopTimeout) { done.resume() }
+                }
+            }
         }
         await transport.closeAfterFlushing()
     }
@@ -120,6 +147,39 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
 
     /// Media calls that could start now without waiting for an RTP port.
     public func mediaCapacity() -> Int? { ports.available }
+
+    /// False while trunk `name` registers and holds no binding; true for every other trunk.
+    public func isTrunkReady(_ name: String) -> Bool {
+        calls.registration(trunk: name)?.isRegistered ?? true
+    }
+
+    /// Each registering trunk's status, by trunk name.
+    public func registrationStatuses() -> [String: RegistrationStateMachine.Status] {
+        Dictionary(calls.allRegistrations().map { ($0.0.trunk, $0.0.status) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The registration of `trunk` (RFC 3261 §10.2): AOR and Request-URI on the trunk's domain
+    /// (or host), our Contact with the trunk's user and transport, REGISTERs to its registrar (or
+    /// wherever its requests go).
+    private static func registration(for trunk: SIPTrunk, configuration: Configuration, port: Int)
+        -> (RegistrationStateMachine, SIPDestination) {
+        let destination = trunk.registrar ?? trunk.destination
+        let host = SIPURI.hostReference(SIPURI.bareHost(configuration.advertisedHost))
+        let domain = trunk.domain ?? SIPURI.hostReference(trunk.host)
+        let user = trunk.username ?? "campaignd"
+        let transportParameter = destination.transport == .udp ? "" : ";transport=\(destination.transport.rawValue)"
+        let credentials = trunk.username.flatMap { username in
+            trunk.password.map { DigestCredentials(username: username, password: $0, realm: trunk.realm) }
+        }
+        let machine = RegistrationStateMachine(configuration: .init(
+            registrarURI: "sip:\(domain)", addressOfRecord: "sip:\(user)@\(domain)",
+            contact: "sip:\(user)@\(host):\(port)\(transportParameter)",
+            via: "SIP/2.0/\(destination.transport.viaName) \(host):\(port);rport", destination: destination,
+            credentials: credentials, expires: trunk.expires, callID: RandomBytes.hex(16) + "@" + host, fromTag: RandomBytes.hex(8),
+            timing: configuration.timing, firstRetry: configuration.registrationRetry, maximumRetry: .seconds(600),
+            userAgent: configuration.userAgent))
+        return (machine, destination)
+    }
 
     public func placeCall(_ request: CallRequest) async -> AsyncStream<CallEvent> {
         let loop = group.next()
@@ -213,6 +273,14 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
             return
         }
         var call = head.callID.flatMap { calls.call($0) }
+        if call == nil, !head.isRequest, let registration = head.callID.flatMap({ calls.registration($0) }) {
+            guard let response = try? SIPMessageParser.parse(datagram: Array(bytes)) else {
+                calls.count(\.malformed)
+                return
+            }
+            registration.loop.execute { registration.responseReceived(response) }
+            return
+        }
         // Responses are only ever for our calls; an out-of-dialog request gets an answer (481) only
         // from a trunk. In-dialog requests from any host (a callee dialled by SIP URI) have the
         // Call-ID of a call in progress.
@@ -408,6 +476,25 @@ final class SIPCallTable: @unchecked Sendable {
 
     func all() -> [OutboundCall] {
         lock.withLock { Array(calls.values) }
+    }
+
+    // Registrations are made once, in SIPDialer.init, and read from then on.
+    private var registrations: [String: (TrunkRegistration, SIPDestination)] = [:]
+
+    func add(_ registration: TrunkRegistration, registrar: SIPDestination) {
+        lock.withLock { registrations[registration.callID] = (registration, registrar) }
+    }
+
+    func registration(_ callID: String) -> TrunkRegistration? {
+        lock.withLock { registrations[callID]?.0 }
+    }
+
+    func registration(trunk: String) -> TrunkRegistration? {
+        lock.withLock { registrations.values.first { $0.0.trunk == trunk }?.0 }
+    }
+
+    func allRegistrations() -> [(TrunkRegistration, SIPDestination)] {
+        lock.withLock { Array(registrations.values) }
     }
 
     func count(_ counter: WritableKeyPath<SIPDialer.Counters, Int>) {
