@@ -51,3 +51,23 @@ import Testing
         #expect(!result.stdout.contains("s3cret") && !result.stderr.contains("s3cret"))
     }
 }
+
+extension TrunkSettingsTests {
+    @Test func badTrunkSettingsAreConfigurationErrors() async throws {
+        let directory = try Workspace()
+        try directory.write("bad.json", """
+            {
+              "trunks": [{"name": "a", "host": "[::1]x", "transport": "sctp"},
+                         {"name": "b", "host": "127.0.0.1", "outboundProxy": "sips:proxy.example.com", "expires": 5}],
+              "sip": {"bindAddress": "not-an-address"}
+            }
+            """)
+        let result = try await directory.campaignd("--config", "bad.json", "status")
+        #expect(result.exitCode == 3)
+        #expect(result.stderr.contains("bad.json:2: trunks[0].host: \"[::1]x\" is not a host, [IPv6 address] or [IPv6 address]:port"), "\(result.stderr)")
+        #expect(result.stderr.contains("bad.json:2: trunks[0].transport: transport \"sctp\" is not supported; expected \"udp\" or \"tcp\""))
+        #expect(result.stderr.contains("bad.json:3: trunks[1].outboundProxy: \"sips:proxy.example.com\" is not host[:port] or a sip: URI"))
+        #expect(result.stderr.contains("bad.json:3: trunks[1].expires: 5 is out of range; expected 10 to 604800"))
+        #expect(result.stderr.contains("bad.json:4: sip.bindAddress: \"not-an-address\" is not an IPv4 or IPv6 address"))
+    }
+}
