@@ -21,6 +21,8 @@ final class HTTPServerConnection: @unchecked Sendable {
     private var sequence = 0
     private var served = 0
     private var timer: EventLoop.TimerID?
+    /// Whether `timer` is the idle timer (no byte of a request yet) rather than the request's.
+    private var timerIsIdle = false
     private var closing = false
 
     init(connection: TCPConnection, configuration: HTTPServer.Configuration, handler: @escaping HTTPServer.Handler,
@@ -34,10 +36,10 @@ final class HTTPServerConnection: @unchecked Sendable {
     }
 
     /// Answers `status` on a connection the server will not serve, and closes it.
-    static func refuse(_ connection: TCPConnection, status: Int) {
+    static func refuse(_ connection: TCPConnection, with response: HTTPResponse) {
         connection.start(TCPConnection.Handlers(received: { _ in }))
-        var response = HTTPResponse(status: status)
-        response.headers.set("Content-Length", "0")
+        var response = response
+        response.headers.set("Content-Length", String(response.body.count))
         response.headers.set("Connection", "close")
         connection.write(response.serialized())
         connection.close(afterFlushing: true)
@@ -58,6 +60,10 @@ final class HTTPServerConnection: @unchecked Sendable {
     private func received(_ bytes: UnsafeRawBufferPointer) {
         if closing { return }
         parser.append(bytes)
+        if timerIsIdle, parser.hasPartialMessage {
+            // A request has begun: from now on it has `headerTimeout` to arrive whole.
+            armTimer(idle: false)
+        }
         processNext()
     }
 
@@ -68,7 +74,7 @@ final class HTTPServerConnection: @unchecked Sendable {
             guard let next = try parser.nextRequest() else { return }
             request = next
         } catch {
-            finish(with: HTTPResponse(status: error.status, contentType: "text/plain", text: "\(error)\n"))
+            finish(with: configuration.refusal(error.status, "\(error)"))
             return
         }
         disarmTimer()
@@ -133,13 +139,16 @@ final class HTTPServerConnection: @unchecked Sendable {
         onClose(self)
     }
 
-    private func armTimer() {
+    private func armTimer(idle: Bool = true) {
         disarmTimer()
-        timer = loop.scheduleTimer(after: configuration.headerTimeout) { [weak self] in
+        let idle = idle && configuration.idleTimeout != nil && !parser.hasPartialMessage
+        timerIsIdle = idle
+        let timeout = idle ? configuration.idleTimeout ?? configuration.headerTimeout : configuration.headerTimeout
+        timer = loop.scheduleTimer(after: timeout) { [weak self] in
             guard let self else { return }
             timer = nil
             if parser.hasPartialMessage {
-                finish(with: HTTPResponse(status: 408, contentType: "text/plain", text: "request not received in time\n"))
+                finish(with: configuration.refusal(408, "request not received in time"))
             } else {
                 connection.close()
             }
@@ -149,5 +158,6 @@ final class HTTPServerConnection: @unchecked Sendable {
     private func disarmTimer() {
         if let timer { loop.cancelTimer(timer) }
         timer = nil
+        timerIsIdle = false
     }
 }
