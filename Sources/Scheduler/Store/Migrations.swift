@@ -103,6 +103,20 @@ enum Migrations {
         (4, "contact webhook URLs", """
         CREATE TABLE contact_webhooks (contact_id INTEGER PRIMARY KEY REFERENCES contacts(id), url TEXT NOT NULL);
         """),
+        (5, "HTTP API calls and idempotency keys", """
+        -- A call posted through the API keeps the conversationId its 201 named across its attempts.
+        ALTER TABLE contacts ADD COLUMN conversation_id TEXT;
+        -- The first response to a POST with an Idempotency-Key, per API key, for 24 hours.
+        CREATE TABLE api_requests (
+            api_key TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL,
+            request_hash TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (api_key, idempotency_key)
+        ) WITHOUT ROWID;
+        """),
     ]
 
     /// Applies the migrations `connection` has not recorded yet, each in its own transaction.

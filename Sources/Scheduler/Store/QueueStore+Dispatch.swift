@@ -132,7 +132,8 @@ extension QueueStore {
     private func claimInTransaction(contactID: Int64, campaign: DispatchCampaign, trunk: String?, now: Int64) throws -> ClaimedAttempt? {
         do {
             let contact = try statement("""
-                SELECT target, timezone, caller, attempts, metadata, (SELECT url FROM contact_webhooks WHERE contact_id = contacts.id)
+                SELECT target, timezone, caller, attempts, metadata, (SELECT url FROM contact_webhooks WHERE contact_id = contacts.id),
+                       conversation_id
                 FROM contacts WHERE id = ? AND state IN ('pending', 'retry_wait')
                 """)
             guard try contact.bind(.integer(contactID)).step() else { return nil }
@@ -143,7 +144,7 @@ extension QueueStore {
             var claimed = ClaimedAttempt(
                 attemptID: 0, contactID: contactID, campaignKey: campaign.key, campaignID: campaign.id, attempt: attempt,
                 target: target, timezone: contact.text(1), caller: caller, cdrId: RandomUUID.string(),
-                conversationId: RandomUUID.string())
+                conversationId: contact.text(6) ?? RandomUUID.string())
             claimed.notifyUrl = contact.text(5)
             try statement("UPDATE contacts SET state = 'dialing', attempts = ? WHERE id = ?")
                 .bind(.int(attempt), .integer(contactID)).run()

@@ -51,6 +51,29 @@ public actor QueueWriter {
         try await write { try $0.finish(claimed, result: result, policy: policy, notifyURL: notifyURL) }
     }
 
+    /// Queues one API call, unless `idempotency`'s key was used in the last 24 h; `render` makes the
+    /// response from the call's id and conversation id. Returns once committed.
+    public nonisolated func submitCall(
+        _ call: APICallSubmission, idempotency: IdempotencyClaim?, now: Int64,
+        render: @escaping @Sendable (Int64, String) -> (status: Int, body: String)
+    ) async throws -> IdempotentOutcome<Int64> {
+        try await write { store in
+            try store.idempotent(idempotency, now: now) {
+                let (id, conversationID) = try store.insertAPICall(call)
+                let (status, body) = render(id, conversationID)
+                return (id, status, body)
+            }
+        }
+    }
+
+    /// Makes or updates a campaign the API fills (the built-in `api` campaign at start-up).
+    public nonisolated func upsertAPICampaign(_ id: String, settings: CampaignSettings, now: Int64) async throws {
+        try await write { store in
+            try store.upsertAPICampaign(id, settings: settings)
+            try store.purgeIdempotencyKeys(now: now)
+        }
+    }
+
     public nonisolated func recoverUnfinishedAttempts(now: Int64) async throws -> [CDRRecord] {
         try await write { try $0.recoverUnfinishedAttempts(now: now) }
     }
