@@ -71,9 +71,10 @@ struct Configuration: Sendable {
     var sip = SIPSettings()
     var runtime = Runtime()
     var media = Media()
+    var api = APISettings()
 
     static let keys = ["campaignsDir", "dataDir", "trunks", "limits", "defaults", "dialoutAllowedCallers", "notifications", "sip",
-                       "runtime", "media"]
+                       "runtime", "media", "api"]
 
     var validationContext: CampaignValidationContext {
         CampaignValidationContext(
@@ -137,6 +138,7 @@ struct Configuration: Sendable {
             case "limits": limits = Self.readLimits(node, reader: &reader)
             case "notifications": notifications = Self.readNotifications(node, reader: &reader)
             case "sip": sip = Self.readSIP(node, reader: &reader)
+            case "api": api = APISettings.read(node, reader: &reader)
             case "runtime":
                 guard let pairs = reader.object(node, key) else { continue }
                 reader.checkKeys(node, path: key, allowed: ["threads"])

@@ -92,6 +92,11 @@ enum RunCommand {
             Log.info("metrics endpoint listening", [("address", metricsServer.localAddress.description)])
             services.append(MetricsService(server: metricsServer))
         }
+        if let listen = configuration.api.listen {
+            let server = try await startAPI(listen, configuration: configuration, writer: writer, importer: importer,
+                                            metrics: runMetrics, dispatch: dispatcher.metrics, wake: {}, loop: loops.next())
+            services.append(APIService(server: server))
+        }
         let notifications = configuration.notifications
         let webhooks = WebhookDeliverer(
             dataDirectory: configuration.dataDirectory,
@@ -145,6 +150,33 @@ enum RunCommand {
         if once {
             printSummary(summary, configuration: configuration, store: importStore)
             if summary.stillWaiting > 0 { throw .workRemains }
+        }
+    }
+
+    /// Opens the HTTP API (`api.listen`) after bringing the built-in `api` campaign's settings up
+    /// to date with the configuration's `defaults`.
+    private static func startAPI(_ listen: String, configuration: Configuration, writer: QueueWriter, importer: CampaignImporter,
+                                 metrics: RunMetrics, dispatch: DispatchMetrics, wake: @escaping @Sendable () -> Void,
+                                 loop: EventLoop) async throws(CLIError) -> APIServer {
+        do {
+            var settings = configuration.defaultSettings
+            if settings.name == nil { settings.name = "API calls" }
+            try await writer.upsertAPICampaign(APIContext.builtInCampaign, settings: settings, now: Timestamp.nowMs())
+            let reads = try APIStoreQueue(label: "campaignd-api-reads", dataDirectory: configuration.dataDirectory)
+            let imports = try APIStoreQueue(label: "campaignd-api-imports", dataDirectory: configuration.dataDirectory)
+            var exposition: (@Sendable (QueueStore) -> String)?
+            if configuration.api.metrics {
+                exposition = { (store: QueueStore) -> String in metrics.exposition(dispatch: dispatch, store: store) }
+            }
+            let context = APIContext(
+                writer: writer, loader: importer.loader, reads: reads, imports: imports,
+                defaultCountryCode: configuration.defaultSettings.defaultCountryCode,
+                cdrDirectory: configuration.dataDirectory + "/cdr", metrics: exposition, wake: wake)
+            let server = try APIServer(settings: configuration.api, address: try MetricsServer.socketAddress(listen), context: context, loop: loop)
+            Log.info("HTTP API listening", [("address", server.localAddress.description), ("keys", configuration.api.keys.map(\.name).joined(separator: ","))])
+            return server
+        } catch {
+            throw .failure("cannot start the HTTP API on \(listen): \(error)")
         }
     }
 

@@ -1,0 +1,53 @@
+import Foundation
+import IO
+import Scheduler
+
+/// `GET /v1/cdrs?campaign=&since=&format=jsonl|csv`: the CDR files' lines that match, read the way
+/// `campaignd cdr` reads them (whole lines only, one JSON object each).
+enum CDRsEndpoint {
+    enum Format: String {
+        case jsonl, csv
+    }
+
+    static func list(_ exchange: APIExchange, context: APIContext) {
+        let query = exchange.query
+        guard let format = Format(rawValue: query["format"] ?? "jsonl") else {
+            exchange.fail(.badRequest("format is jsonl or csv, not \"\(query["format"] ?? "")\""))
+            return
+        }
+        let since = query["since"]
+        if let since, since.count < 10 || !since.prefix(4).allSatisfy(\.isNumber) {
+            exchange.fail(.badRequest("since takes an ISO 8601 time or date such as 2026-11-21 or 2026-11-21T08:00:00Z"))
+            return
+        }
+        let filter = CDRCommand.Filter(campaign: query["campaign"], since: since)
+        context.reads.run { _ in
+            var text = format == .csv ? CDRCommand.csvColumns.joined(separator: ",") + "\n" : ""
+            var offsets: [String: UInt64] = [:]
+            for line in readNewLines(in: context.cdrDirectory, offsets: &offsets) where filter.accepts(line) {
+                text += (format == .csv ? CDRCommand.csvLine(line) : String(decoding: line, as: UTF8.self)) + "\n"
+            }
+            exchange.respond(HTTPResponse(status: 200, contentType: format == .csv ? "text/csv" : "application/x-ndjson", text: text))
+        }
+    }
+
+    /// Whole lines added to the CDR files since `offsets` (file name → bytes read), oldest file first.
+    static func readNewLines(in directory: String, offsets: inout [String: UInt64]) -> [Data.SubSequence] {
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasPrefix("cdr-") && $0.hasSuffix(".jsonl") }.sorted()
+        var lines: [Data.SubSequence] = []
+        for file in files {
+            guard let handle = FileHandle(forReadingAtPath: directory + "/" + file) else { continue }
+            let start = offsets[file] ?? 0
+            try? handle.seek(toOffset: start)
+            let data = (try? handle.readToEnd()) ?? Data()
+            try? handle.close()
+            // Only whole lines; a line still being written is read next time.
+            guard let lastNewline = data.lastIndex(of: 0x0A) else { continue }
+            let complete = data[data.startIndex...lastNewline]
+            offsets[file] = start + UInt64(complete.count)
+            lines += complete.split(separator: 0x0A)
+        }
+        return lines
+    }
+}
