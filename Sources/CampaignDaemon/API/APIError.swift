@@ -94,7 +94,7 @@ enum APIError: Error, Sendable {
         return "[" + diagnostics.map { diagnostic in
             var item = JSONObjectWriter()
             item.number("line", diagnostic.line)
-            item.string("field", diagnostic.path)
+            item.string("field", diagnostic.field ?? diagnostic.path)
             item.string("message", diagnostic.message)
             return item.result
         }.joined(separator: ",") + "]"

@@ -57,10 +57,6 @@ enum CallsEndpoint {
                 problem(node, key, "settings come from campaign \"\(campaignID)\"; leave \"\(key)\" out, or leave \"campaign\" out")
             }
         }
-        guard problems.isEmpty else {
-            exchange.fail(.validation(problems))
-            return
-        }
         let idempotency: IdempotencyClaim?
         switch idempotencyClaim(exchange) {
         case .success(let claim): idempotency = claim
@@ -70,6 +66,10 @@ enum CallsEndpoint {
         }
         let contactNode = JSONNode(.object(contact), at: root.location)
         if let campaignID {
+            guard problems.isEmpty else {
+                exchange.fail(.validation(problems))
+                return
+            }
             // The campaign's own country code reads the number; its settings stay as they are.
             context.reads.run { store in
                 let campaignSettings: CampaignSettings
@@ -83,13 +83,27 @@ enum CallsEndpoint {
                 if let code = campaignSettings.defaultCountryCode {
                     overrides.append(("defaultCountryCode", JSONNode(.string(code), at: root.location)))
                 }
-                guard let spec = validate(settings: overrides, contact: contactNode, root: root, exchange: exchange, context: context) else { return }
-                submit(APICallSubmission(campaignID: campaignID, createWith: nil, contact: spec.contacts[0]),
-                       idempotency: idempotency, exchange: exchange, context: context)
+                switch validate(settings: overrides, contact: contactNode, root: root, context: context) {
+                case .success(let spec):
+                    submit(APICallSubmission(campaignID: campaignID, createWith: nil, contact: spec.contacts[0]),
+                           idempotency: idempotency, exchange: exchange, context: context)
+                case .failure(let failure):
+                    exchange.fail(.validation(failure.diagnostics))
+                }
             }
             return
         }
-        guard let spec = validate(settings: settings, contact: contactNode, root: root, exchange: exchange, context: context) else { return }
+        // Every problem at once: the fields above and what validation finds.
+        let spec: CampaignSpec
+        switch validate(settings: settings, contact: contactNode, root: root, context: context) {
+        case .success(let valid) where problems.isEmpty: spec = valid
+        case .success:
+            exchange.fail(.validation(problems))
+            return
+        case .failure(let failure):
+            exchange.fail(.validation(problems + failure.diagnostics.filter { diagnostic in !problems.contains { $0.path == diagnostic.path } }))
+            return
+        }
         var id = APIContext.builtInCampaign
         var createWith = spec.settings
         if !settings.isEmpty {
@@ -102,22 +116,23 @@ enum CallsEndpoint {
 
     /// The call's settings and contact validated as a one-contact campaign file would be.
     private static func validate(settings: [(key: String, node: JSONNode)], contact: JSONNode, root: JSONNode,
-                                 exchange: APIExchange, context: APIContext) -> CampaignSpec? {
+                                 context: APIContext) -> Result<CampaignSpec, ValidationFailure> {
         let campaign = JSONNode(.object(settings + [("contacts", JSONNode(.array([contact]), at: root.location))]), at: root.location)
         do {
             let spec = try context.loader.load(json: campaign, name: "request", id: APIContext.builtInCampaign)
             guard spec.contacts.count == 1 else {
-                exchange.fail(.validation([Diagnostic(at: root.location, path: "target", message: "the call has no valid target")]))
-                return nil
+                return .failure(ValidationFailure([Diagnostic(at: root.location, path: "target", message: "the call has no valid target")]))
             }
-            return spec
+            return .success(spec)
         } catch {
-            exchange.fail(.validation(error.diagnostics.map { diagnostic in
+            return .failure(ValidationFailure(error.diagnostics.map { diagnostic in
                 var problem = diagnostic
-                if let path = problem.path, path.hasPrefix("contacts[0].") { problem.path = String(path.dropFirst("contacts[0].".count)) }
+                if let path = problem.path {
+                    if path.hasPrefix("contacts[0].") { problem.path = String(path.dropFirst("contacts[0].".count)) }
+                    if path == "contacts[0]" { problem.path = "target" }
+                }
                 return problem
             }))
-            return nil
         }
     }
 

@@ -1411,5 +1411,6 @@ enum OpenAPIDocument {
     }
   }
 }
+
 """#
 }
