@@ -1,3 +1,5 @@
+import Foundation
+
 /// One connection of an `HTTPServer`: parses requests, hands them to the handler one at a time
 /// (reading stops meanwhile, so pipelined requests wait in the parser and the kernel), writes each
 /// response, then keeps the connection for the next request or closes it.
@@ -24,6 +26,21 @@ final class HTTPServerConnection: @unchecked Sendable {
     /// Whether `timer` is the idle timer (no byte of a request yet) rather than the request's.
     private var timerIsIdle = false
     private var closing = false
+    /// A chunked response is being sent for the current request (`beginStream` … `endStream`).
+    private var streaming = false
+    /// Set once the connection has closed; read from any thread (a streaming producer stops then).
+    private let gone = ClosedFlag()
+
+    final class ClosedFlag: @unchecked Sendable {
+        // @unchecked Sendable: `lock` guards `value`.
+        private let lock = NSLock()
+        private var value = false
+        var isSet: Bool { lock.withLock { value } }
+        func set() { lock.withLock { value = true } }
+    }
+
+    /// Whether the connection has closed (from any thread).
+    var isClosed: Bool { gone.isSet }
 
     init(connection: TCPConnection, configuration: HTTPServer.Configuration, handler: @escaping HTTPServer.Handler,
          onClose: @escaping (HTTPServerConnection) -> Void) {
@@ -106,6 +123,42 @@ final class HTTPServerConnection: @unchecked Sendable {
         processNext()
     }
 
+    /// Starts a chunked response to request `sequence` (RFC 9112 §7.1): the head now, the body in
+    /// `streamChunk`s, until `endStream`. While it streams, the client's closing is noticed (reading
+    /// goes on) and ends it.
+    func beginStream(_ head: HTTPResponse, to sequence: Int) {
+        guard let awaiting, awaiting.sequence == sequence, !streaming, connection.isOpen else { return }
+        streaming = true
+        var head = head
+        head.headers.remove("Content-Length")
+        head.headers.set("Transfer-Encoding", "chunked")
+        if !awaiting.keepAlive { head.headers.set("Connection", "close") }
+        head.body = []
+        connection.write(head.serialized())
+        connection.setReading(true)
+    }
+
+    func streamChunk(_ bytes: [UInt8], to sequence: Int) {
+        guard streaming, awaiting?.sequence == sequence, connection.isOpen, !bytes.isEmpty else { return }
+        connection.write(Array(String(bytes.count, radix: 16).utf8) + [13, 10] + bytes + [13, 10])
+    }
+
+    /// The last chunk; then on with the next request, or closes.
+    func endStream(to sequence: Int) {
+        guard streaming, let awaiting, awaiting.sequence == sequence, connection.isOpen else { return }
+        streaming = false
+        self.awaiting = nil
+        connection.write(Array("0\r\n\r\n".utf8))
+        guard awaiting.keepAlive else {
+            closing = true
+            connection.shutdownOutput()
+            timer = loop.scheduleTimer(after: Self.lingerTime) { [weak self] in self?.connection.close() }
+            return
+        }
+        armTimer()
+        processNext()
+    }
+
     /// Sends a last response with `Connection: close`, then half-closes and reads (and drops) what
     /// the client still sends until it closes too, or `lingerTime` passes. RFC 9112 §9.6: closing
     /// with unread bytes sends a reset, which may make the client drop the response unread.
@@ -125,8 +178,11 @@ final class HTTPServerConnection: @unchecked Sendable {
     static let lingerTime = Duration.seconds(2)
 
     private func inputClosed() {
-        // The client has sent all it will: answer what it asked (then close), or close now.
-        if awaiting != nil, !closing {
+        // The client has sent all it will: answer what it asked (then close), or close now. A
+        // stream goes on only for as long as someone reads it.
+        if streaming {
+            connection.close()
+        } else if awaiting != nil, !closing {
             awaiting?.keepAlive = false
         } else {
             connection.close()
@@ -134,6 +190,7 @@ final class HTTPServerConnection: @unchecked Sendable {
     }
 
     private func closed() {
+        gone.set()
         disarmTimer()
         awaiting = nil
         onClose(self)

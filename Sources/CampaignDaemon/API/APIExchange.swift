@@ -17,11 +17,21 @@ struct APIExchange: Sendable {
     }
 
     func respond(_ response: HTTPResponse) {
+        log(response.status)
+        responder.respond(response)
+    }
+
+    private func log(_ status: Int) {
         let elapsed = started.duration(to: .now)
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        Log.info("api request", [("method", request.method.rawValue), ("path", String(request.path)), ("status", String(response.status)),
+        Log.info("api request", [("method", request.method.rawValue), ("path", String(request.path)), ("status", String(status)),
                                  ("key", keyName ?? ""), ("ms", String(Int(ms.rounded())))])
-        responder.respond(response)
+    }
+
+    /// Begins a streamed response (its body follows through the responder), logged now.
+    func respond(streamHead head: HTTPResponse) {
+        log(head.status)
+        responder.beginStream(head)
     }
 
     /// A JSON body (`text` is already JSON) with `status`.

@@ -21,15 +21,37 @@ enum CDRsEndpoint {
             return
         }
         let filter = CDRCommand.Filter(campaign: query["campaign"], since: since)
-        context.reads.run { _ in
-            var text = format == .csv ? CDRCommand.csvColumns.joined(separator: ",") + "\n" : ""
-            var offsets: [String: UInt64] = [:]
+        let follow = query["follow"] == "true" || query["follow"] == "1"
+        let responder = exchange.responder
+        exchange.respond(streamHead: HTTPResponse(status: 200, headers: ["Content-Type": format == .csv ? "text/csv" : "application/x-ndjson"]))
+        if format == .csv { responder.send(Array((CDRCommand.csvColumns.joined(separator: ",") + "\n").utf8)) }
+        /// Sends what the files gained since the last look; with `follow`, looks again in 250 ms
+        /// for as long as the client reads.
+        @Sendable func pass(_ offsets: [String: UInt64]) {
+            var offsets = offsets
+            var text = ""
             for line in readNewLines(in: context.cdrDirectory, offsets: &offsets) where filter.accepts(line) {
                 text += (format == .csv ? CDRCommand.csvLine(line) : String(decoding: line, as: UTF8.self)) + "\n"
+                if text.utf8.count >= 65_536 {
+                    responder.send(Array(text.utf8))
+                    text = ""
+                }
             }
-            exchange.respond(HTTPResponse(status: 200, contentType: format == .csv ? "text/csv" : "application/x-ndjson", text: text))
+            if !text.isEmpty { responder.send(Array(text.utf8)) }
+            guard follow else {
+                responder.finish()
+                return
+            }
+            guard !responder.isClosed else { return }
+            let next = offsets
+            streams.asyncAfter(deadline: .now() + .milliseconds(250)) { pass(next) }
         }
+        streams.async { pass([:]) }
     }
+
+    /// Every CDR stream reads the files here, one look at a time: one thread whatever the number of
+    /// followers.
+    static let streams = DispatchQueue(label: "campaignd-api-cdrs")
 
     /// Whole lines added to the CDR files since `offsets` (file name → bytes read), oldest file first.
     static func readNewLines(in directory: String, offsets: inout [String: UInt64]) -> [Data.SubSequence] {
