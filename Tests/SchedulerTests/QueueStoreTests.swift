@@ -57,6 +57,19 @@ private func count(_ store: QueueStore, _ sql: String) throws -> Int {
         #expect(try count(store, "SELECT COUNT(*) FROM contacts") == 3)
     }
 
+    @Test func sqliteErrorsCarryAResultCodeToMatchOn() throws {
+        let directory = try TestDirectory()
+        let store = try QueueStore(dataDirectory: directory.path)
+        try store.connection.execute("CREATE TEMP TABLE once (value UNIQUE); INSERT INTO once VALUES (1)")
+        let duplicate = #expect(throws: SQLiteError.self) { try store.connection.execute("INSERT INTO once VALUES (1)") }
+        #expect(duplicate?.resultCode == .constraint)
+        // The extended code says which constraint kind (SQLITE_CONSTRAINT_UNIQUE, 2067).
+        #expect(duplicate?.code == 2067)
+        let syntax = #expect(throws: SQLiteError.self) { try store.connection.execute("SELEC 1") }
+        #expect(syntax?.resultCode == .error)
+        #expect(syntax?.description.contains("SQL logic error") == true)
+    }
+
     @Test func failureMidImportLeavesNothingBehind() throws {
         let directory = try TestDirectory()
         let store = try QueueStore(dataDirectory: directory.path)

@@ -61,7 +61,10 @@ enum RunCommand {
                                        ("loops", String(loops.loops.count))])
 
         let importer = CampaignImporter(loader: CampaignLoader(context: configuration.validationContext), store: importStore)
-        let watcher = WatcherService(watcher: CampaignWatcher(directory: configuration.campaignsDirectory, importer: importer))
+        // Signalled by whatever commits new work, so that the dispatcher dials it at once.
+        let work = WorkSignal()
+        let watcher = WatcherService(watcher: CampaignWatcher(directory: configuration.campaignsDirectory, importer: importer,
+                                                              onImported: work.signal))
         let stop = StopSignal()
         let signals = SignalService(stop: stop, cdr: cdr)
 
@@ -74,6 +77,7 @@ enum RunCommand {
                 slotExpiry: .seconds(configuration.limits.concurrentCallsExpirationSeconds),
                 trunks: configuration.sipTrunks,
                 defaultTimeZone: configuration.defaultSettings.timezone.flatMap(TimeZone.init(identifier:)) ?? .current),
+            work: work,
             onEvent: { event in
                 runMetrics.record(event)
                 logEvent(event)
@@ -232,8 +236,10 @@ enum RunCommand {
             case .inviteSent, .trying, .ringing, .earlyMedia, .answered, .ended:
                 break
             }
-        case .error(let message):
-            Log.error("dispatcher error", [("error", message)])
+        case .trunkPaused(let trunk, let until):
+            Log.warning("trunk paused: 503 with Retry-After", [("trunk", trunk), ("until", Timestamp.iso8601(Int64(until.timeIntervalSince1970 * 1000)))])
+        case .error(let error):
+            Log.error("dispatcher error", [("code", error.code), ("error", error.description)])
         }
     }
 

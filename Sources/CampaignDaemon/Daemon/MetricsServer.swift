@@ -29,7 +29,7 @@ final class RunMetrics: @unchecked Sendable {
                     failed[record.reasonCode, default: 0] += 1
                 }
             }
-        case .deferred, .skippedDNC, .slotExpired, .trunkRateChanged, .callProgress, .waitingForMediaPorts, .error:
+        case .deferred, .skippedDNC, .slotExpired, .trunkRateChanged, .trunkPaused, .callProgress, .waitingForMediaPorts, .error:
             break
         }
     }

@@ -279,7 +279,7 @@ extension QueueStore {
 
     func cdr(attemptID: Int64) throws -> CDRRecord {
         let row = try statement(Self.cdrColumns + " WHERE a.id = ?")
-        guard try row.bind(.integer(attemptID)).step() else { throw StoreError.campaignNotFound("attempt \(attemptID)") }
+        guard try row.bind(.integer(attemptID)).step() else { throw StoreError.attemptNotFound(attemptID) }
         return Self.cdrRecord(row)
     }
 
