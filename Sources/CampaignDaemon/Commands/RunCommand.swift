@@ -98,7 +98,7 @@ enum RunCommand {
         }
         if let listen = configuration.api.listen {
             let server = try await startAPI(listen, configuration: configuration, writer: writer, importer: importer,
-                                            metrics: runMetrics, dispatch: dispatcher.metrics, wake: {}, loop: loops.next())
+                                            metrics: runMetrics, dispatch: dispatcher.metrics, wake: { work.signal() }, loop: loops.next())
             services.append(APIService(server: server))
         }
         let notifications = configuration.notifications
