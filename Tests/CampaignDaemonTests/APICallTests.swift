@@ -100,7 +100,10 @@ import Testing
         // Placed after the restart (or, had the INVITE gone out before the kill, reported interrupted).
         let call = try await daemon.poll("/v1/calls/\(id)") { ["done", "interrupted"].contains($0["state"] as? String ?? "") }
         #expect(["done", "interrupted"].contains(call["state"] as? String ?? ""), "\(call)")
-        #expect(await callee.waitForExit(seconds: 15) == 0, "SIPp's scenario: \(callee.log)")
+        // Had the INVITE gone out before the kill, SIPp's BYE found no one and it fails by itself later:
+        // what counts is that one call reached it.
+        _ = await callee.waitForExit(seconds: 3)
+        callee.stop()
         #expect(inviteCallIDs(callee).count == 1, "INVITEs with distinct Call-IDs: \(inviteCallIDs(callee))")
         let cdrs = call["cdrs"] as? [[String: Any]] ?? []
         #expect(cdrs.count == 1, "\(cdrs)")
