@@ -26,6 +26,9 @@ declare -A wanted=(
   [ca-certificates]=/etc/ssl/certs/ca-certificates.crt
   [openssl]=openssl
   [curl]=curl
+  # bench/api.sh: the load generator and the reference server (nginx also fronts the API in deploy/nginx/).
+  [wrk]=wrk
+  [nginx-light]=nginx
 )
 missing=()
 for package in "${!wanted[@]}"; do
