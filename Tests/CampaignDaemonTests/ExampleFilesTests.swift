@@ -21,6 +21,9 @@ import Testing
         #expect(configuration.media.inactivityTimeoutSec == 30)
         #expect(configuration.notifications.retryForSec == 86_400)
         #expect(configuration.notifications.maxRetryNo == nil)
+        #expect(configuration.api.listen == "127.0.0.1:8080")
+        #expect(configuration.api.keys.map(\.name) == ["crm", "dashboard"])
+        #expect(configuration.api.keys.last?.scopes == [.read])
     }
 
     @Test(arguments: ["example.csv", "example.json"])
