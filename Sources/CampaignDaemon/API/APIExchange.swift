@@ -1,3 +1,4 @@
+import Foundation
 import IO
 import Scheduler
 
@@ -63,5 +64,3 @@ struct APIExchange: Sendable {
         request.headers["Content-Type"].map { $0.prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces).lowercased() }
     }
 }
-
-import Foundation

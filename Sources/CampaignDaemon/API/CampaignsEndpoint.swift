@@ -74,10 +74,8 @@ enum CampaignsEndpoint {
         context.imports.answer(exchange) { store in
             let outcome = try store.idempotent(idempotency, now: Timestamp.nowMs()) { () throws -> (Bool, status: Int, body: String) in
                 let spec = try context.loader.load(bytes: exchange.request.body, format: format, name: "request", id: id)
-                var header = spec.header
-                header.sourceFile = "api"
                 let result = try store.importCampaign(CampaignSpec(
-                    id: header.id, sourceFile: "api", settings: spec.settings, contacts: spec.contacts,
+                    id: spec.id, sourceFile: "api", settings: spec.settings, contacts: spec.contacts,
                     duplicateCount: spec.duplicateCount, contentHash: spec.contentHash))
                 return (true, result.alreadyImportedAt == nil && result.campaignCreated ? 201 : 200, importJSON(result))
             }
