@@ -38,6 +38,7 @@ struct DispatchSimulation {
     var actions: [Machine.Action] = []
     var finished = false
     var laterWork = false
+    var checkedBlockedUntil: Instant?
     private var nextAttemptID: Int64 = 1
 
     init(_ configuration: Machine.Configuration, campaigns: [DispatchCampaign], due: [Int64: Int]) {
@@ -94,9 +95,11 @@ struct DispatchSimulation {
                 var wake = min(until, end)
                 if reason == .slots || reason == .draining, let first = live.map(\.endsAt).min() { wake = min(wake, first) }
                 now = max(now, wake)
-            case .checkForLaterWork:
-                // A contact due now is later work too (the store's next due time is not in the future).
-                machine.laterWorkChecked(found: laterWork || due.values.contains { $0 > 0 }, now: now)
+            case .checkForLaterWork(let blockedUntil):
+                // A contact due now is work too (the store's next due time is not in the future),
+                // unless its trunk is paused: then, as `run --once` without `--until`, it is not.
+                checkedBlockedUntil = blockedUntil
+                machine.laterWorkChecked(found: laterWork || (blockedUntil == nil && due.values.contains { $0 > 0 }), now: now)
             case .hangUpRemaining:
                 for index in live.indices { live[index].endsAt = now }
             case .finish:
@@ -282,7 +285,7 @@ struct DispatchSimulation {
         #expect(simulation.placed.count == 5)
         // It asked about later work only once every call had ended.
         #expect(simulation.now >= .init(offset: .seconds(3)))
-        #expect(simulation.actions.contains(.checkForLaterWork))
+        #expect(simulation.actions.contains(.checkForLaterWork(blockedUntil: nil)))
     }
 
     @Test func onceModeWaitsWhileLaterWorkIsDue() {
@@ -297,6 +300,19 @@ struct DispatchSimulation {
         simulation.run(for: .seconds(10))
         #expect(simulation.placed.count == 2)
         #expect(simulation.finished)
+    }
+
+    @Test func onceModeDoesNotWaitForAPausedTrunkWithoutWorkBeforeTheEnd() {
+        var simulation = Simulation(
+            .init(globalRate: 1, globalMaxConcurrentCalls: 0, trunks: [SIPTrunk(name: "carrier", host: "127.0.0.1")], once: true),
+            campaigns: [Simulation.campaign(1)], due: [1: 3])
+        simulation.endCode = { _ in (503, .seconds(30)) }
+        simulation.run(for: .seconds(60))
+        #expect(simulation.placed.count == 1)
+        #expect(simulation.finished)
+        // It asked with the pause's end, 30 s after the 503 at 0.1 s.
+        #expect(simulation.checkedBlockedUntil == .init(offset: .milliseconds(30_100)))
+        #expect(simulation.now < .init(offset: .seconds(30)))
     }
 
     @Test func stoppingDrainsLiveCallsThenHangsUpTheRest() {

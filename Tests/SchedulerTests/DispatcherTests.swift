@@ -235,8 +235,8 @@ import Testing
         let campaigns = try await fixture.store.activeCampaigns()
         let campaign = try #require(campaigns.first)
         let now = Timestamp.nowMs()
-        let unsent = try #require(try await fixture.store.claim(contactID: 1, campaign: campaign, trunk: nil, now: now))
-        let sent = try #require(try await fixture.store.claim(contactID: 2, campaign: campaign, trunk: nil, now: now))
+        let unsent = try #require(try await fixture.store.claimNext(campaign, now: now))
+        let sent = try #require(try await fixture.store.claimNext(campaign, now: now))
         try await fixture.store.markInviteSent(attemptID: sent.attemptID, sipCallID: "call-x")
         _ = unsent
         // A new process on the same data directory.
@@ -287,12 +287,12 @@ import Testing
         let dataDirectory = fixture.directory.path + "/var"
         // Forty claims at once: each is on disk (seen by another connection) as soon as it returns.
         let claims = try await withThrowingTaskGroup(of: ClaimedAttempt?.self) { group in
-            for contactID in Int64(1)...40 {
+            for _ in 1...40 {
                 group.addTask {
-                    let claimed = try await store.claim(contactID: contactID, campaign: campaign, trunk: nil, now: now)
+                    let claimed = try #require(try await store.claimNext(campaign, now: now))
                     let reader = try QueueStore(dataDirectory: dataDirectory)
-                    let attempts = try reader.connection.scalarText("SELECT COUNT(*) FROM attempts WHERE contact_id = \(contactID)")
-                    #expect(attempts == "1", "claim of contact \(contactID) not committed when it returned")
+                    let attempts = try reader.connection.scalarText("SELECT COUNT(*) FROM attempts WHERE contact_id = \(claimed.contactID)")
+                    #expect(attempts == "1", "claim of contact \(claimed.contactID) not committed when it returned")
                     return claimed
                 }
             }
@@ -412,6 +412,36 @@ import Testing
         let records = try fixture.cdrLines().filter { $0["sipCode"] as? Int == 503 }
         #expect(records.count == 2)
         #expect(records.allSatisfy { ($0["reason"] as? String)?.contains("trunk rate halved") == true })
+    }
+
+    @Test func a503WithRetryAfterPausesItsTrunkUntilThen() async throws {
+        let fixture = try await DispatcherTests.Fixture()
+        try fixture.importCampaign("pause", targets: (0..<3).map { String(format: "+1555910%04d", $0) }) {
+            $0.trunk = "carrier"
+            $0.maxRetryNo = 0
+            $0.dialoutLimitPerSecond = 1
+        }
+        var unavailable = CallOutcome.failed(sipCode: 503, reason: "Service Unavailable")
+        unavailable.retryAfter = 30
+        let clock = ManualClock()
+        let placedAt = Mailbox<Duration>()
+        let dialer = ScriptedDialer(script: ["+15559100000": [unavailable]]) { _ in placedAt.post(clock.now.offset) }
+        let paused = Mailbox<Date>()
+        let dispatcher = Dispatcher(
+            store: fixture.store, dialer: dialer, cdr: fixture.cdr, clock: clock,
+            configuration: .init(globalRate: 100, globalMaxConcurrentCalls: 1, trunks: [SIPTrunk(name: "carrier", host: "127.0.0.1")],
+                                 defaultTimeZone: TimeZone(identifier: "UTC")!, refreshInterval: .milliseconds(100)),
+            onEvent: { event in if case .trunkPaused(_, let until) = event { paused.post(until) } })
+        // `run --once --until` two minutes on: the pause ends before then, so the run waits for it.
+        let until = clock.date(at: .init(offset: .seconds(120)))
+        _ = try await runAdvancing(clock, step: .milliseconds(100)) { try await dispatcher.run(.once(until: until)) }
+        let placed = placedAt.drain()
+        #expect(placed.count == 3)
+        // The 503 came back within a second (the call is one slot); nothing went to the trunk for 30 s after.
+        let pausedUntil = try #require(paused.drain().first)
+        #expect(placed[0] < .seconds(1))
+        #expect(placed[1] >= .seconds(30))
+        #expect(clock.date(at: .init(offset: placed[1])) >= pausedUntil)
     }
 }
 

@@ -152,3 +152,17 @@ private func count(_ store: QueueStore, _ sql: String) throws -> Int {
         #expect(try reopened.connection.scalarText("PRAGMA journal_mode") == "wal")
     }
 }
+
+@Suite struct StoredSettingsTests {
+    @Test func amdTuningIsStoredUnderItsNamesAndReadBack() throws {
+        var settings = CampaignSettings()
+        settings.amd.tuning = [.maximumGreetingMs: 2500, .beepMaximumHarmonicDb: -12.5]
+        let json = String(decoding: try JSONEncoder().encode(settings), as: UTF8.self)
+        // Databases written before the tunables were typed hold the same object: names as keys.
+        #expect(json.contains("\"tuning\":{") && json.contains("\"maximumGreetingMs\":2500"))
+        let decoded = try JSONDecoder().decode(CampaignSettings.self, from: Data(json.utf8))
+        #expect(decoded.amd.tuning == settings.amd.tuning)
+        #expect(decoded.amd.configuration.maximumGreetingMs == 2500)
+        #expect(decoded.amd.configuration.beepMaximumHarmonicDb == -12.5)
+    }
+}

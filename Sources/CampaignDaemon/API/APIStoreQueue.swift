@@ -1,6 +1,9 @@
 import Dispatch
 import Scheduler
 
+/// A status, a JSON body and extra headers: what an answer made on the queue is.
+typealias HTTPResponseText = (status: Int, text: String, headers: [(String, String)])
+
 /// A connection to the queue of its own, used on a serial dispatch queue of its own: the API's
 /// reads, and its campaign imports, block in SQLite there, never on an event loop or the task pool.
 final class APIStoreQueue: @unchecked Sendable {
@@ -28,32 +31,5 @@ final class APIStoreQueue: @unchecked Sendable {
     /// Runs `body` on the queue.
     func run(_ body: @escaping @Sendable (QueueStore) -> Void) {
         queue.async { [self] in body(store) }
-    }
-}
-
-/// A status, a JSON body and extra headers.
-typealias HTTPResponseText = (status: Int, text: String, headers: [(String, String)])
-
-extension APIError {
-    /// The API's view of an error from the store or validation.
-    init(_ error: any Error) {
-        switch error {
-        case let error as APIError: self = error
-        case let failure as ValidationFailure: self = .validation(failure.diagnostics)
-        case let error as APIStoreError:
-            switch error {
-            case .campaignNotFound(let id): self = .notFound("no campaign \"\(id)\"")
-            case .campaignCancelled(let id): self = .campaignCancelled(id)
-            case .onDNC(let target): self = .onDNC(target)
-            case .callNotFound(let id): self = .notFound("no call \"\(id)\"")
-            }
-        case let error as StoreError:
-            switch error {
-            case .campaignNotFound(let id): self = .notFound("no campaign \"\(id)\"")
-            case .campaignCancelled(let id): self = .campaignCancelled(id)
-            case .cannotCreateDataDirectory, .attemptNotFound: self = .unavailable("\(error)")
-            }
-        default: self = .unavailable("\(error)")
-        }
     }
 }

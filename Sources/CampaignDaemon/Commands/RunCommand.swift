@@ -204,11 +204,16 @@ enum RunCommand {
             Log.info("dialing", [("campaign", claimed.campaignID), ("contact", String(claimed.contactID)),
                                  ("attempt", String(claimed.attempt)), ("target", claimed.target)])
         case .finished(let record):
-            Log.info("call ended", [
+            var fields = [
                 ("campaign", record.campaignId), ("target", record.target), ("attempt", String(record.attempt)),
                 ("call_id", record.sipCallId ?? ""), ("status", record.status), ("reason_code", record.reasonCode),
                 ("sip_code", record.sipCode.map(String.init) ?? ""), ("will_retry", String(record.willRetry)),
-            ])
+            ]
+            // What the far end said it needs (Require, Accept, …) is in the reason of an incompatible call.
+            if record.reasonCode == CallOutcome.ReasonCode.incompatible.rawValue, let reason = record.reason { fields.append(("reason", reason)) }
+            if let redirectedTo = record.redirectedTo { fields.append(("redirected_to", redirectedTo)) }
+            if let next = record.nextAttemptAt { fields.append(("next_attempt_at", Timestamp.iso8601(next))) }
+            Log.info("call ended", fields)
         case .deferred(let contactID, let until):
             Log.info("outside calling window", [("contact", String(contactID)), ("until", Timestamp.iso8601(Int64(until.timeIntervalSince1970 * 1000)))])
         case .skippedDNC(let contactID, let target):

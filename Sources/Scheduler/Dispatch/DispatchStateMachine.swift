@@ -78,9 +78,10 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         case claim(Claim)
         case report(Notice)
         case sleep(until: C.Instant, reason: SleepReason)
-        /// `once` mode, nothing left now: ask the store whether retries fall due before the run's end;
-        /// then `laterWorkChecked`.
-        case checkForLaterWork
+        /// `once` mode, nothing left to dial now: ask the store whether retries fall due before the
+        /// run's end, and, when the campaigns that still have work wait for a paused trunk, no sooner
+        /// than `blockedUntil`; then `laterWorkChecked`.
+        case checkForLaterWork(blockedUntil: C.Instant?)
         /// The drain time is over: hang up the calls still up (their ends are still recorded).
         case hangUpRemaining
         /// Return from `run` (the calls still running are awaited by the driver's task group).
@@ -281,9 +282,10 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         }
         if ready.isEmpty {
             offers.removeAll()
-            if configuration.once, campaignOfAttempt.isEmpty, !checkedForLaterWork,
-               campaigns.allSatisfy({ pacing[$0]?.idle == true }) {
-                return .checkForLaterWork
+            if configuration.once, campaignOfAttempt.isEmpty, !checkedForLaterWork, !mediaBlocked {
+                // Every campaign is idle or waits for its trunk's pause to end.
+                let pauses = campaigns.filter { pacing[$0]?.idle == false }.map { pausedUntil(of: $0, now: now) }
+                if pauses.allSatisfy({ $0 != nil }) { return .checkForLaterWork(blockedUntil: pauses.compactMap { $0 }.min()) }
             }
             if mediaBlocked {
                 // Ports come back as calls end (and a little after): look again soon.
@@ -372,7 +374,7 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         var mediaBlocked = false
         let ready = campaigns.filter { key in
             guard let campaign = pacing[key], campaign.gate.hasRoom, !campaign.idle else { return false }
-            if let trunk = trunk(of: campaign.campaign)?.name, let paused = throttles[trunk]?.pausedUntil, paused > now { return false }
+            if pausedUntil(of: key, now: now) != nil { return false }
             if mediaCapacity == 0, CallRequestBuilder.needsMedia(campaign.campaign.settings) {
                 mediaBlocked = true
                 return false
@@ -380,6 +382,13 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
             return true
         }
         return (ready, mediaBlocked)
+    }
+
+    /// When the pause of the campaign's trunk (a 503's Retry-After) ends; nil if it is not paused.
+    private func pausedUntil(of key: Int64, now: C.Instant) -> C.Instant? {
+        guard let campaign = pacing[key], let trunk = trunk(of: campaign.campaign)?.name,
+              let paused = throttles[trunk]?.pausedUntil, paused > now else { return nil }
+        return paused
     }
 
     /// When all of a campaign's buckets (global, its own, its trunk's) have a token.

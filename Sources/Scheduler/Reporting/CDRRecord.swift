@@ -20,6 +20,8 @@ public struct CDRRecord: Sendable, Equatable {
     public var reasonCode: String
     public var reason: String?
     public var sipCode: Int?
+    /// Where a 3xx redirect sent the call (the last hop), when one did.
+    public var redirectedTo: String? = nil
     public var machineDetection: String?
     public var amdDecisionMs: Int?
     public var beepDetected: Bool?
@@ -68,6 +70,7 @@ public struct CDRRecord: Sendable, Equatable {
         json.string("reasonCode", reasonCode)
         json.string("reason", reason)
         json.number("sipCode", sipCode)
+        json.string("redirectedTo", redirectedTo)
         json.string("machineDetection", machineDetection)
         json.number("amdDecisionMs", amdDecisionMs)
         json.bool("beepDetected", beepDetected)

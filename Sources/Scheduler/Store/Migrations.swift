@@ -103,7 +103,10 @@ enum Migrations {
         (4, "contact webhook URLs", """
         CREATE TABLE contact_webhooks (contact_id INTEGER PRIMARY KEY REFERENCES contacts(id), url TEXT NOT NULL);
         """),
-        (5, "HTTP API calls and idempotency keys", """
+        (5, "redirect target on attempts", """
+        ALTER TABLE attempts ADD COLUMN redirected_to TEXT;
+        """),
+        (6, "HTTP API calls and idempotency keys", """
         -- A call posted through the API keeps the conversationId its 201 named across its attempts.
         ALTER TABLE contacts ADD COLUMN conversation_id TEXT;
         -- The first response to a POST with an Idempotency-Key, per API key, for 24 hours.

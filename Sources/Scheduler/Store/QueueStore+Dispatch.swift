@@ -71,12 +71,6 @@ extension QueueStore {
         try statement("UPDATE contacts SET state = 'skipped', skip_reason = 'dnc' WHERE id = ?").bind(.integer(contactID)).run()
     }
 
-    /// Marks the contact `dialing` and writes its attempt row, before any INVITE is sent.
-    public func claim(contactID: Int64, campaign: DispatchCampaign, trunk: String?, now: Int64) throws -> ClaimedAttempt? {
-        defer { resetStatements() }
-        return try connection.transaction { try claimInTransaction(contactID: contactID, campaign: campaign, trunk: trunk, now: now) }
-    }
-
     /// What one `claimBatch` did.
     public struct ClaimBatch: Sendable {
         public var claimed: [ClaimedAttempt] = []
@@ -195,7 +189,7 @@ extension QueueStore {
             try statement("""
                 UPDATE attempts SET sip_call_id = COALESCE(?, sip_call_id), ring_time = ?, connect_time = ?, disconnect_time = ?,
                     status = ?, reason_code = ?, reason = ?, sip_code = ?, will_retry = ?, next_attempt_at = ?,
-                    machine_detection = ?, amd_decision_ms = ?, beep_detected = ?, opted_out = ?
+                    machine_detection = ?, amd_decision_ms = ?, beep_detected = ?, opted_out = ?, redirected_to = ?
                 WHERE id = ?
                 """)
                 .bind(.optional(result.sipCallID.isEmpty ? nil : result.sipCallID), result.ringTime.map { .integer($0) } ?? .null,
@@ -204,7 +198,7 @@ extension QueueStore {
                       outcome.sipCode.map { .int($0) } ?? .null, .int(nextAttemptAt == nil ? 0 : 1),
                       nextAttemptAt.map { .integer($0) } ?? .null, .optional(result.machineDetection?.kind.rawValue),
                       result.machineDetection.map { .int($0.timeMs) } ?? .null, result.beepDetected.map { .int($0 ? 1 : 0) } ?? .null,
-                      .int(result.optedOutDigit == nil ? 0 : 1), .integer(claimed.attemptID))
+                      .int(result.optedOutDigit == nil ? 0 : 1), .optional(result.redirectedTo), .integer(claimed.attemptID))
                 .run()
             let record = try cdr(attemptID: claimed.attemptID)
             if let notifyURL {
@@ -273,7 +267,7 @@ extension QueueStore {
         SELECT a.cdr_id, a.conversation_id, a.sip_call_id, c.id, a.contact_id, a.attempt, a.target, a.caller, a.trunk,
                a.start_time, a.ring_time, a.connect_time, a.disconnect_time, a.status, a.reason_code, a.reason, a.sip_code,
                a.machine_detection, a.amd_decision_ms, a.beep_detected, a.will_retry, a.next_attempt_at, a.metadata,
-               a.opted_out
+               a.opted_out, a.redirected_to
         FROM attempts a JOIN campaigns c ON c.key = a.campaign_key
         """
 
@@ -299,6 +293,7 @@ extension QueueStore {
             contactId: row.int(4), attempt: Int(row.int(5)), target: row.text(6) ?? "", caller: row.text(7), trunk: row.text(8),
             startTime: row.int(9), ringTime: optionalInt(10), connectTime: optionalInt(11), disconnectTime: row.int(12),
             status: row.text(13) ?? "", reasonCode: row.text(14) ?? "", reason: row.text(15), sipCode: optionalInt(16).map { Int($0) },
+            redirectedTo: row.text(24),
             machineDetection: row.text(17), amdDecisionMs: optionalInt(18).map { Int($0) }, beepDetected: optionalInt(19).map { $0 != 0 },
             optedOut: row.int(23) != 0, willRetry: row.int(20) != 0, nextAttemptAt: optionalInt(21), metadata: row.text(22) ?? "{}")
     }
