@@ -26,10 +26,12 @@ import Testing
         "GET /v1/calls/17 HTTP/1.1\r\nAuthorization: Bearer abc\r\n\r\nGET /healthz HTTP/1.0\r\n\r\n",
     ].map { Array($0.utf8) }
 
-    @Test func randomAndMutatedInputNeverCrashesAndParsesTheSameHoweverSplit() {
+    @Test func randomAndMutatedInputNeverCrashesAndParsesTheSameHoweverSplit() async {
         var random = SeededGenerator(state: 0x9E37_79B9_7F4A_7C15)
         let alphabet = Array("\r\n :;/0123456789abcdefABCDEF-GETPOSTHTTP/1.1Content-LengthTransfer-Encodingchunked".utf8)
         for round in 0..<3_000 {
+            // CPU-bound: let the other tests' tasks run on the shared pool now and then.
+            if round % 20 == 0 { await Task.yield() }
             var input: [UInt8]
             switch round % 3 {
             case 0:
@@ -52,16 +54,10 @@ import Testing
             let whole = outcome([input])
             let split = Int.random(in: 0...input.count, using: &random)
             let halves = outcome([Array(input[..<split]), Array(input[split...])])
-            let bytewise = outcome(input.map { [$0] })
-            #expect(describe(whole) == describe(halves) && describe(whole) == describe(bytewise),
+            // Byte by byte for one input in four (the costliest way).
+            let bytewise = round % 4 == 0 ? outcome(input.map { [$0] }) : whole
+            #expect(whole == halves && whole == bytewise,
                     "round \(round): \(String(decoding: input, as: UTF8.self).debugDescription)")
-        }
-    }
-
-    func describe(_ outcome: Result<[HTTPRequest], HTTPParseError>) -> String {
-        switch outcome {
-        case .success(let requests): "\(requests)"
-        case .failure(let error): "\(error)"
         }
     }
 
