@@ -207,4 +207,27 @@ import Testing
         }
         #expect(paths.values.map(\.count).reduce(0, +) == routes.count, "the document lists routes the server does not have")
     }
+
+    @Test func aKeyOverItsRateGets429WithRetryAfter() async throws {
+        let directory = try Workspace()
+        try directory.write("campaignd.json", """
+            {"sip": {"bindAddress": "127.0.0.1", "port": 0},
+             "api": {"listen": "127.0.0.1:0", "keys": [
+                {"name": "slow", "secret": "slow-secret-0123456789", "scopes": ["read"], "ratePerSecond": 0.1},
+                {"name": "crm", "secret": "crm-secret-0123456789", "scopes": ["read"]}]}}
+            """)
+        let daemon = try await APIDaemon(in: directory.path)
+        let slow = ["Authorization": "Bearer slow-secret-0123456789"]
+        let responses = try await daemon.send([
+            Request("GET", "/v1/campaigns", headers: slow),
+            Request("GET", "/v1/campaigns", headers: slow),
+            Request("GET", "/v1/campaigns", headers: APIDaemon.bearer),
+            Request("GET", "/v1/campaigns", headers: APIDaemon.bearer),
+        ])
+        #expect(responses[0].status == 200)
+        // One request per 10 s: the next is refused, with how long to wait; other keys are not held up.
+        #expect(responses[1].status == 429 && responses[1].errorCode == "rate-limited", "\(responses[1].body)")
+        #expect((Int(responses[1].headers["retry-after"] ?? "") ?? 0) >= 1)
+        #expect(responses[2].status == 200 && responses[3].status == 200)
+    }
 }

@@ -25,6 +25,8 @@ enum APIError: Error, Sendable {
     case validation([Diagnostic])
     /// The number is on the do-not-call list.
     case onDNC(String)
+    /// The key made more requests than its `ratePerSecond`: try again after so many seconds.
+    case rateLimited(retryAfter: Int)
     /// The queue could not be written or read.
     case unavailable(String)
 
@@ -39,6 +41,7 @@ enum APIError: Error, Sendable {
         case .refused(let status, _): status
         case .unsupportedMediaType: 415
         case .validation, .onDNC: 422
+        case .rateLimited: 429
         case .unavailable: 503
         }
     }
@@ -67,6 +70,7 @@ enum APIError: Error, Sendable {
         case .unsupportedMediaType: "unsupported-media-type"
         case .validation: "validation-failed"
         case .onDNC: "on-dnc-list"
+        case .rateLimited: "rate-limited"
         case .unavailable: "unavailable"
         }
     }
@@ -85,6 +89,7 @@ enum APIError: Error, Sendable {
         case .validation(let diagnostics):
             diagnostics.count == 1 ? "1 problem; nothing was imported" : "\(diagnostics.count) problems; nothing was imported"
         case .onDNC(let target): "\(target) is on the do-not-call list"
+        case .rateLimited(let seconds): "this API key's ratePerSecond is reached; try again in \(seconds) s"
         }
     }
 
@@ -111,6 +116,7 @@ enum APIError: Error, Sendable {
         switch self {
         case .unauthorized: response.headers.add("WWW-Authenticate", "Bearer realm=\"campaignd\", Basic realm=\"campaignd\"")
         case .methodNotAllowed(let allowed): response.headers.add("Allow", allowed.map(\.rawValue).joined(separator: ", "))
+        case .rateLimited(let seconds): response.headers.add("Retry-After", String(seconds))
         default: break
         }
         return response

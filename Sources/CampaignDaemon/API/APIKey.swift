@@ -14,6 +14,8 @@ struct APIKey: Sendable, Equatable, CustomStringConvertible {
     /// Never logged or printed.
     var secret: String
     var scopes: Set<Scope>
+    /// Requests per second this key may make (429 beyond); nil: no limit.
+    var ratePerSecond: Double?
 
     /// The name only: a key printed by mistake does not show its secret.
     var description: String { "APIKey(\(name))" }

@@ -21,6 +21,7 @@ final class APIServer: Sendable {
 
     init(settings: APISettings, address: SocketAddress, context: APIContext, loop: EventLoop) throws(Failure) {
         let authenticator = APIAuthenticator(keys: settings.keys)
+        let limiter = APIRateLimiter(keys: settings.keys, clock: ContinuousClock())
         let configuration = HTTPServer.Configuration(
             maxHeaderBytes: 16_384, maxBodyBytes: settings.maxBodyBytes, headerTimeout: .seconds(settings.headerTimeoutSec),
             maxRequestsPerConnection: 10_000, maxConnections: settings.maxConnections, idleTimeout: .seconds(settings.idleTimeoutSec),
@@ -30,7 +31,8 @@ final class APIServer: Sendable {
             })
         do {
             server = try HTTPServer(bind: address, on: loop, configuration: configuration) { request, responder in
-                Self.handle(APIExchange(request: request, responder: responder), authenticator: authenticator, context: context)
+                Self.handle(APIExchange(request: request, responder: responder), authenticator: authenticator, limiter: limiter,
+                            context: context)
             }
         } catch {
             throw .cannotListen("\(error)")
@@ -43,7 +45,8 @@ final class APIServer: Sendable {
     }
 
     /// On the loop: route, authenticate, then the endpoint.
-    static func handle(_ incoming: APIExchange, authenticator: APIAuthenticator, context: APIContext) {
+    static func handle(_ incoming: APIExchange, authenticator: APIAuthenticator, limiter: APIRateLimiter<ContinuousClock>,
+                       context: APIContext) {
         var exchange = incoming
         let route: APIRoute
         do {
@@ -60,6 +63,10 @@ final class APIServer: Sendable {
             exchange.keyName = key.name
             guard key.scopes.contains(scope) else {
                 exchange.fail(.forbidden(scope))
+                return
+            }
+            if let wait = limiter.admit(key.name) {
+                exchange.fail(.rateLimited(retryAfter: wait))
                 return
             }
         }

@@ -59,7 +59,7 @@ struct APISettings: Sendable, Equatable {
         for (index, item) in items.enumerated() {
             let path = "api.keys[\(index)]"
             guard let pairs = reader.object(item, path) else { continue }
-            reader.checkKeys(item, path: path, allowed: ["name", "secret", "scopes"])
+            reader.checkKeys(item, path: path, allowed: ["name", "secret", "scopes", "ratePerSecond"])
             var key = APIKey(name: "", secret: "", scopes: [])
             for (field, value) in pairs {
                 switch field {
@@ -86,6 +86,8 @@ struct APISettings: Sendable, Equatable {
                     for (position, name) in names.enumerated() {
                         if let scope = reader.oneOf(name, "\(path).scopes[\(position)]", as: APIKey.Scope.self) { key.scopes.insert(scope) }
                     }
+                case "ratePerSecond":
+                    key.ratePerSecond = reader.number(value, path + ".ratePerSecond", above: 0, upTo: 100_000)
                 default: break
                 }
             }
