@@ -108,4 +108,40 @@ import Testing
         let cdrs = call["cdrs"] as? [[String: Any]] ?? []
         #expect(cdrs.count == 1, "\(cdrs)")
     }
+
+    @Test func callProgressWebhooksComeWhenAskedForAndInOrder() async throws {
+        let scratch = try Workspace()
+        let callee = try SIPpCallee(scenario: "uas-answer-hangup.xml", calls: 2, in: scratch.path)
+        let work = try workspace(callee: callee)
+        let receiver = try await WebhookReceiver(in: work.path, secret: "s")
+        let daemon = try await APIDaemon(in: work.path)
+        let hook = "http://127.0.0.1:\(receiver.port)/hook"
+        let headers = APIDaemon.bearer.merging(APIDaemon.jsonType) { $1 }
+        let responses = try await daemon.send([
+            Request("POST", "/v1/calls", headers: headers,
+                    body: #"{"target": "5551230500", "notifyUrl": "\#(hook)", "notifyEvents": ["started", "ringing", "early-media"]}"#),
+            Request("POST", "/v1/calls", headers: headers, body: #"{"target": "5551230501", "notifyUrl": "\#(hook)"}"#),
+            Request("POST", "/v1/calls", headers: headers, body: #"{"target": "5551230502", "notifyEvents": ["ringing", "dialing"]}"#),
+        ])
+        #expect(responses[0].status == 201 && responses[1].status == 201, "\(responses.map(\.body))")
+        #expect(responses[2].status == 422 && responses[2].body.contains("notifyEvents[1]"), "\(responses[2].body)")
+        let asked = try #require(responses[0].json["conversationId"] as? String)
+        let plain = try #require(responses[1].json["conversationId"] as? String)
+        func events(_ conversation: String) -> [String] {
+            receiver.requests.compactMap { request in
+                let body = request["body"] as? [String: Any]
+                return body?["conversationId"] as? String == conversation ? body?["event"] as? String : nil
+            }
+        }
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, events(asked).last != "completed" || events(plain).last != "completed" {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        // SIPp rings (180) but sends no early media.
+        #expect(events(asked) == ["started", "ringing", "answered", "completed"], "\(receiver.requests)")
+        #expect(events(plain) == ["answered", "completed"])
+        let ringing = receiver.requests.first { ($0["body"] as? [String: Any])?["event"] as? String == "ringing" }?["body"] as? [String: Any]
+        #expect(ringing?["status"] as? String == "ringing")
+        #expect(ringing?["callDisconnectTime"] is NSNull, "no end while it rings")
+    }
 }

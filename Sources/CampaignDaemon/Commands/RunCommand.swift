@@ -70,7 +70,11 @@ enum RunCommand {
 
         let runMetrics = RunMetrics()
         let dispatcher = Dispatcher(
-            store: writer, dialer: dialer, cdr: cdr, clock: ContinuousClock(),
+            store: writer,
+            dialer: CallProgressNotifyingDialer(wrapping: dialer, writer: writer) { message in
+                Log.error("webhook outbox error", [("error", message)])
+            },
+            cdr: cdr, clock: ContinuousClock(),
             configuration: .init(
                 globalRate: configuration.limits.dialoutLimitPerSecond,
                 globalMaxConcurrentCalls: configuration.limits.maxConcurrentCalls,

@@ -7,7 +7,7 @@ extension CampaignSettings {
         "name", "trunk", "caller", "callerHost", "callerDisplayName", "dialoutLimitPerSecond",
         "maxConcurrentCalls", "answerTimeoutSec", "maxCallDurationSec", "maxRetryNo", "retryIntervalSec",
         "retryOn", "window", "machineDetection", "amd", "voicemailEndTimeoutSec", "onHuman", "onMachine",
-        "notifyUrl", "notifyHeaders", "notifyUsername", "notifyPassword", "amdEventsSubscription", "headers",
+        "notifyUrl", "notifyHeaders", "notifyUsername", "notifyPassword", "amdEventsSubscription", "notifyEvents", "headers",
         "metadata", "timezone", "defaultCountryCode",
     ]
 
@@ -103,6 +103,12 @@ extension CampaignSettings {
             notifyHeaders = Self.readHeaders(node, path, reserved: [], reader: &reader) ?? notifyHeaders
         case "notifyUsername": notifyUsername = reader.string(node, path) ?? notifyUsername
         case "notifyPassword": notifyPassword = reader.string(node, path) ?? notifyPassword
+        case "notifyEvents":
+            guard case .array(let items) = node.value else {
+                reader.fail(node, path, "expected an array of call-progress events (started, ringing, early-media) but found \(node.kindName)")
+                return
+            }
+            notifyEvents = items.enumerated().compactMap { index, item in reader.oneOf(item, "\(path)[\(index)]", as: CallProgressEvent.self) }
         case "amdEventsSubscription":
             guard case .array(let items) = node.value else {
                 reader.fail(node, path, "expected an array of AMD event names but found \(node.kindName)")

@@ -27,6 +27,8 @@ public struct CampaignSettings: Sendable, Equatable, Codable {
     public var notifyPassword: String?
     /// AMD events to post to `notifyUrl`; nil means all of them, `[]` none.
     public var amdEventsSubscription: [String]?
+    /// Call-progress events to post to `notifyUrl` before the answer; nil or `[]`: none.
+    public var notifyEvents: [CallProgressEvent]?
     /// Extra SIP headers on the INVITE (e.g. `User-to-User`, `P-Preferred-Identity`).
     public var headers: [HeaderField] = []
     /// Campaign metadata as JSON object text, copied into every CDR.

@@ -4,8 +4,8 @@ import Telephony
 public enum WebhookBody {
     /// `record` is the attempt as far as it has got: for `answered` and AMD events the call is still up.
     public static func json(event: String, record: CDRRecord, status: String, amd: AMDEvent? = nil) -> String {
-        // While the call is up there is no end yet: no disconnect time or durations.
-        let ended = status != "answered"
+        // While the call is up (or still ringing) there is no end yet: no disconnect time or durations.
+        let ended = status == "completed" || status == "failed"
         var json = JSONObjectWriter()
         json.string("event", event)
         json.string("conversationId", record.conversationId)

@@ -119,6 +119,8 @@ enum Migrations {
             created_at INTEGER NOT NULL,
             PRIMARY KEY (api_key, idempotency_key)
         ) WITHOUT ROWID;
+        -- Call-progress webhooks find their attempt by the Call-ID the dialer was given.
+        CREATE INDEX attempts_sip_call_id ON attempts (sip_call_id) WHERE sip_call_id IS NOT NULL;
         """),
     ]
 

@@ -110,16 +110,41 @@ public actor QueueWriter {
                     if let commitError { continuation.resume(throwing: commitError) } else { continuation.resume(with: result) }
                 }
             }
-            let schedule = queue.lock.withLock {
-                queue.writes.append(queued)
-                defer { queue.flushScheduled = true }
-                return !queue.flushScheduled
+            enqueue(queued)
+        }
+    }
+
+    /// Queues a write in the order of the calls, and the flush that will carry it.
+    private nonisolated func enqueue(_ queued: @escaping QueuedWrite) {
+        let schedule = queue.lock.withLock {
+            queue.writes.append(queued)
+            defer { queue.flushScheduled = true }
+            return !queue.flushScheduled
+        }
+        if schedule {
+            // Owned by the writes just queued: each of them waits for this flush to resume it.
+            Task {
+                try? await Task.sleep(for: Self.groupWindow)
+                await self.flush()
             }
-            if schedule {
-                // Owned by the writes just queued: each of them waits for this flush to resume it.
-                Task {
-                    try? await Task.sleep(for: Self.groupWindow)
-                    await self.flush()
+        }
+    }
+
+    /// Enqueues a call-progress webhook for the attempt placed with `sipCallID` (if its campaign
+    /// asked for `event`), without waiting for the commit: it is queued now, so it is committed
+    /// before anything the caller writes after it (the `answered` webhook comes later). `onError`
+    /// gets what went wrong.
+    public nonisolated func enqueueProgressEvent(sipCallID: String, event: CallProgressEvent,
+                                                 onError: @escaping @Sendable (any Error) -> Void) {
+        enqueue { store in
+            let result: Result<Bool, any Error> = store.map { store in
+                Result { try store.inTransaction { try store.enqueueProgressEvent(sipCallID: sipCallID, event: event) } }
+            } ?? .failure(CancellationError())
+            return { commitError in
+                if let commitError {
+                    onError(commitError)
+                } else if case .failure(let error) = result {
+                    onError(error)
                 }
             }
         }
