@@ -1247,6 +1247,18 @@ enum OpenAPIDocument {
               },
               "notifyHeaders": {
                 "type": "object"
+              },
+              "notifyEvents": {
+                "type": "array",
+                "items": {
+                  "type": "string",
+                  "enum": [
+                    "started",
+                    "ringing",
+                    "early-media"
+                  ]
+                },
+                "description": "call-progress webhooks before the answer"
               }
             },
             "additionalProperties": true
