@@ -243,7 +243,7 @@ import Testing
         let restarted = try QueueStore(dataDirectory: fixture.directory.path + "/var")
         let interrupted = try restarted.recoverUnfinishedAttempts(now: now + 1000)
         #expect(interrupted.map(\.target) == ["+15550000042"])
-        #expect(interrupted.first?.reasonCode == "interrupted")
+        #expect(interrupted.first?.reasonCode == .interrupted)
         #expect(interrupted.first?.sipCallId == "call-x")
         #expect(try fixture.states() == ["+15550000041": "pending", "+15550000042": "interrupted"])
         #expect(try restarted.connection.scalarText("SELECT attempts FROM contacts WHERE id = 1") == "0")

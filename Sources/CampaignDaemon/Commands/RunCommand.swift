@@ -210,11 +210,11 @@ enum RunCommand {
         case .finished(let record):
             var fields = [
                 ("campaign", record.campaignId), ("target", record.target), ("attempt", String(record.attempt)),
-                ("call_id", record.sipCallId ?? ""), ("status", record.status), ("reason_code", record.reasonCode),
+                ("call_id", record.sipCallId ?? ""), ("status", record.status?.rawValue ?? ""), ("reason_code", record.reasonCode?.rawValue ?? ""),
                 ("sip_code", record.sipCode.map(String.init) ?? ""), ("will_retry", String(record.willRetry)),
             ]
             // What the far end said it needs (Require, Accept, …) is in the reason of an incompatible call.
-            if record.reasonCode == CallOutcome.ReasonCode.incompatible.rawValue, let reason = record.reason { fields.append(("reason", reason)) }
+            if record.reasonCode == .incompatible, let reason = record.reason { fields.append(("reason", reason)) }
             if let redirectedTo = record.redirectedTo { fields.append(("redirected_to", redirectedTo)) }
             if let next = record.nextAttemptAt { fields.append(("next_attempt_at", Timestamp.iso8601(next))) }
             Log.info("call ended", fields)
@@ -263,7 +263,7 @@ enum RunCommand {
     }
 
     private static func printSummary(_ summary: Dispatcher<ContinuousClock>.Summary, configuration: Configuration, store: QueueStore) {
-        let outcomes = summary.byOutcome.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let outcomes = summary.byOutcome.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
         Console.out("campaignd run --once: \(summary.attempts) attempts" + (outcomes.isEmpty ? "" : " (\(outcomes))"))
         Console.out(summary.stillWaiting == 0
             ? "every contact is done"

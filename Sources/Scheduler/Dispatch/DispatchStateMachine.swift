@@ -103,7 +103,7 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         var pausedUntil: C.Instant?
     }
 
-    private enum Phase: Sendable, Equatable {
+    private enum State: Sendable, Equatable {
         case dialing
         /// `once` mode found no later work: finish when the last call ends.
         case done
@@ -112,7 +112,7 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
     }
 
     public let configuration: Configuration
-    private var phase = Phase.dialing
+    private var state = State.dialing
     private var globalBucket: TokenBucket<C>
     private var globalGate: ConcurrencyGate<C, Int64>
     /// Active campaigns in the order the store lists them (the round-robin order).
@@ -222,13 +222,13 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         nextRefresh = now
         for key in pacing.keys { pacing[key]?.idle = false }
         checkedForLaterWork = false
-        if phase == .done { phase = .dialing }
+        if state == .done { state = .dialing }
     }
 
     /// Stop claiming; live calls get `drainTimeout`, then are hung up. Asking again changes nothing.
     public mutating func stopRequested(now: C.Instant, drainTimeout: Duration) {
-        switch phase {
-        case .dialing, .done: phase = .draining(deadline: now.advanced(by: drainTimeout))
+        switch state {
+        case .dialing, .done: state = .draining(deadline: now.advanced(by: drainTimeout))
         case .draining, .hungUp: break
         }
         offers.removeAll()
@@ -237,7 +237,7 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
     /// The answer to `.checkForLaterWork`.
     public mutating func laterWorkChecked(found: Bool, now: C.Instant) {
         checkedForLaterWork = true
-        if !found { phase = .done }
+        if !found { state = .done }
     }
 
     // MARK: Deciding
@@ -247,11 +247,11 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
     public mutating func nextAction(now: C.Instant, mediaCapacity: Int?) -> Action {
         housekeeping(now: now)
         if !notices.isEmpty { return .report(notices.removeFirst()) }
-        switch phase {
+        switch state {
         case .draining(let deadline):
             if campaignOfAttempt.isEmpty { return .finish }
             if now >= deadline {
-                phase = .hungUp
+                state = .hungUp
                 return .hangUpRemaining
             }
             return .sleep(until: deadline, reason: .draining)
@@ -266,7 +266,7 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
             refreshing = true
             return .refreshCampaigns
         }
-        if phase == .done {
+        if state == .done {
             return .sleep(until: nextWake(now: now), reason: .slots)
         }
 

@@ -104,7 +104,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
     /// Counts of the attempts this run finished, by outcome.
     public struct Summary: Sendable, Equatable {
         public var attempts = 0
-        public var byOutcome: [String: Int] = [:]
+        public var byOutcome: [CallOutcome.ReasonCode: Int] = [:]
         public var stillWaiting = 0
         /// Campaigns that made at least one attempt.
         public var campaignsDialed: [String] = []
@@ -113,7 +113,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
 
         mutating func count(_ record: CDRRecord) {
             attempts += 1
-            byOutcome[record.reasonCode, default: 0] += 1
+            if let reasonCode = record.reasonCode { byOutcome[reasonCode, default: 0] += 1 }
             if !campaignsDialed.contains(record.campaignId) { campaignsDialed.append(record.campaignId) }
         }
     }

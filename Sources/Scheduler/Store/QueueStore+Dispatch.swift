@@ -204,7 +204,7 @@ extension QueueStore {
             if let notifyURL {
                 let event = outcome.status.rawValue
                 try enqueueNotification(campaignKey: claimed.campaignKey, attemptID: claimed.attemptID, event: event, url: notifyURL,
-                                        body: WebhookBody.json(event: event, record: record, status: event))
+                                        body: WebhookBody.json(event: event, record: record, progress: .ended(outcome.status)))
             }
             return record
         }
@@ -292,9 +292,10 @@ extension QueueStore {
             cdrId: row.text(0) ?? "", conversationId: row.text(1) ?? "", sipCallId: row.text(2), campaignId: row.text(3) ?? "",
             contactId: row.int(4), attempt: Int(row.int(5)), target: row.text(6) ?? "", caller: row.text(7), trunk: row.text(8),
             startTime: row.int(9), ringTime: optionalInt(10), connectTime: optionalInt(11), disconnectTime: row.int(12),
-            status: row.text(13) ?? "", reasonCode: row.text(14) ?? "", reason: row.text(15), sipCode: optionalInt(16).map { Int($0) },
+            status: row.text(13).flatMap(CallOutcome.Status.init(rawValue:)),
+            reasonCode: row.text(14).flatMap(CallOutcome.ReasonCode.init(rawValue:)), reason: row.text(15), sipCode: optionalInt(16).map { Int($0) },
             redirectedTo: row.text(24),
-            machineDetection: row.text(17), amdDecisionMs: optionalInt(18).map { Int($0) }, beepDetected: optionalInt(19).map { $0 != 0 },
+            machineDetection: row.text(17).flatMap(AMDEvent.Kind.init(rawValue:)), amdDecisionMs: optionalInt(18).map { Int($0) }, beepDetected: optionalInt(19).map { $0 != 0 },
             optedOut: row.int(23) != 0, willRetry: row.int(20) != 0, nextAttemptAt: optionalInt(21), metadata: row.text(22) ?? "{}")
     }
 

@@ -21,7 +21,7 @@ extension QueueStore {
         var record = try cdr(attemptID: attemptID)
         record.disconnectTime = Timestamp.nowMs()
         try enqueueNotification(campaignKey: campaignKey, attemptID: attemptID, event: event.rawValue, url: url,
-                                body: WebhookBody.json(event: event.rawValue, record: record, status: event.rawValue))
+                                body: WebhookBody.json(event: event.rawValue, record: record, progress: .beforeAnswer(event)))
         return true
     }
 }
