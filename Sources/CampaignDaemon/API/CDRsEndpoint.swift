@@ -22,8 +22,14 @@ enum CDRsEndpoint {
         }
         let filter = CDRCommand.Filter(campaign: query["campaign"], since: since)
         let follow = query["follow"] == "true" || query["follow"] == "1"
+        let head = HTTPResponse(status: 200, headers: ["Content-Type": format == .csv ? "text/csv" : "application/x-ndjson"])
+        // RFC 9110 §9.3.2: HEAD gets the headers alone (a stream would send a body).
+        guard exchange.request.method != .head else {
+            exchange.respond(head)
+            return
+        }
         let responder = exchange.responder
-        exchange.respond(streamHead: HTTPResponse(status: 200, headers: ["Content-Type": format == .csv ? "text/csv" : "application/x-ndjson"]))
+        exchange.respond(streamHead: head)
         if format == .csv { responder.send(Array((CDRCommand.csvColumns.joined(separator: ",") + "\n").utf8)) }
         /// Sends what the files gained since the last look; with `follow`, looks again in 250 ms
         /// for as long as the client reads.
