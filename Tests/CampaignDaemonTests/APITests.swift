@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import CampaignDaemon
 
 /// The HTTP API of `campaignd run`, driven by Python's http.client as a user's program would.
 @Suite struct APITests {
@@ -206,6 +207,9 @@ import Testing
             #expect(paths[route.1]?[route.0.lowercased()] != nil, "\(route.0) \(route.1) is not in the OpenAPI document")
         }
         #expect(paths.values.map(\.count).reduce(0, +) == routes.count, "the document lists routes the server does not have")
+        // The router's own table, route for route.
+        let table = Set(APIRoute.table.map { "\($0.method.rawValue) \($0.path)" })
+        #expect(table == Set(routes.map { "\($0.0) \($0.1)" }), "the router's table and this test's list differ")
     }
 
     @Test func aKeyOverItsRateGets429WithRetryAfter() async throws {
