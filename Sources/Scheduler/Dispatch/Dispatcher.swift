@@ -3,7 +3,7 @@ import Telephony
 
 /// Dials the campaigns in the queue: claims due contacts fairly across active campaigns within the
 /// global and per-campaign limits, runs one child task per call through the `Dialer`, and on each
-/// call's end finishes the attempt, applies the `RetryPolicy` and appends the CDR.
+/// call's end finishes the attempt and applies the `RetryPolicy`; `CDRWriter` writes the CDR lines from the queue.
 public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Instant: Sendable {
     public struct Configuration: Sendable {
         public var globalRate: Double
@@ -163,6 +163,11 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
                     onEvent(.slotExpired(attemptID: attemptID))
                 }
                 if mode.stop?.isRequested == true { break mainLoop }
+                // The CDR files cannot be written (a full disk): no new call until they can.
+                if cdr.isBlocked {
+                    try await clock.sleep(for: .milliseconds(20))
+                    continue
+                }
 
                 if now >= nextRefresh {
                     campaigns = try await store.activeCampaigns()
@@ -391,7 +396,7 @@ public struct Dispatcher<C: Clock>: Sendable where C.Duration == Duration, C.Ins
         }
         do {
             let record = try await store.finish(claimed, result: final, policy: policy, notifyURL: notifyURL)
-            try cdr.append(record)
+            cdr.nudge()
             summary.post(record)
             onEvent(.finished(record))
         } catch {

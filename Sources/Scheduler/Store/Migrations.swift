@@ -103,6 +103,16 @@ enum Migrations {
         (4, "contact webhook URLs", """
         CREATE TABLE contact_webhooks (contact_id INTEGER PRIMARY KEY REFERENCES contacts(id), url TEXT NOT NULL);
         """),
+        // The CDR file is written from the database in `cdr_seq` order (CDRWriter). Attempts finished
+        // before this migration had their lines appended by the old code: they get sequence numbers
+        // in id order and count as written.
+        (5, "CDR sequence numbers", """
+        ALTER TABLE attempts ADD COLUMN cdr_seq INTEGER;
+        UPDATE attempts SET cdr_seq = id WHERE status IS NOT NULL;
+        CREATE UNIQUE INDEX attempts_cdr_seq ON attempts (cdr_seq);
+        CREATE TABLE cdr_progress (id INTEGER PRIMARY KEY CHECK (id = 1), written_through INTEGER NOT NULL);
+        INSERT INTO cdr_progress (id, written_through) VALUES (1, COALESCE((SELECT MAX(cdr_seq) FROM attempts), 0));
+        """),
     ]
 
     /// Applies the migrations `connection` has not recorded yet, each in its own transaction.
