@@ -197,10 +197,12 @@ def run(args, out, data, cdr_mount, processes, stop_all, capture, ballast, place
         exits[code] += 1
         if code == 0:
             break
-        if code == 4 and args.disk_full and os.path.exists(ballast):
-            os.remove(ballast)
-            ballast_removals += 1
-            log(f"torture: exit 4 at {time.monotonic() - started:.1f} s; ballast removed")
+        if code == 4 and args.disk_full and exits[4] <= 3:
+            # Stopped on a full disk (onDiskFull "exit", or SQLite itself out of space): free it, start again.
+            if os.path.exists(ballast):
+                os.remove(ballast)
+                ballast_removals += 1
+            log(f"torture: exit 4 at {time.monotonic() - started:.1f} s; started again with the ballast gone")
             continue
         if code not in (0, 7):
             raise SystemExit(f"torture: campaignd exited {code}; see {out}/campaignd.log")

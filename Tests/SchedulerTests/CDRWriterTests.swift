@@ -161,6 +161,8 @@ import Testing
         try queue.finish(1...3, endingAt: Self.dayOne)
         let writer = try CDRWriter(dataDirectory: queue.dataDirectory)
         #expect(try writer.catchUp() == 3)
+        // What the writer thread does every second and when it stops.
+        writer.recordProgress()
         let path = queue.cdrDirectory + "/cdr-2026-11-20.jsonl"
         try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
         writer.reopen()

@@ -18,8 +18,8 @@ import Glibc
 ///
 /// Files and the database are touched on the writer's own thread (`start()`), or by `catchUp()`
 /// from the caller's thread: never on the shared cooperative pool.
-// @unchecked Sendable: `ioLock` guards `file`, `store`, `writtenThrough`, `savedThrough`, `lastDay`
-// and `lastSave`; `stateLock` guards `blockedReason`, `nudged`, `stopped`, `threadEnded` and `waiters`.
+// @unchecked Sendable: `ioLock` guards `file`, `store`, `writtenThrough`, `savedThrough` and `lastDay`;
+// `progressLock` guards `progressStore`; `stateLock` guards `blockedReason`, `nudged`, `stopped`, `threadEnded` and `waiters`.
 public final class CDRWriter: @unchecked Sendable {
     public struct Settings: Sendable {
         /// Records read from the database and written per step.
@@ -30,7 +30,7 @@ public final class CDRWriter: @unchecked Sendable {
         public var pollInterval: Duration
         /// Below this much free space in the CDR directory, dialing pauses (lines are still written).
         public var minimumFreeBytes: Int64
-        /// How often the database is told how far the files go (in ms of `now`).
+        /// How often the writer thread tells the database how far the files go (in ms of `now`).
         public var progressIntervalMs: Int64
 
         public init(batchSize: Int = 512, retryInterval: Duration = .milliseconds(500), pollInterval: Duration = .seconds(1),
@@ -64,7 +64,9 @@ public final class CDRWriter: @unchecked Sendable {
     private var writtenThrough: Int64?
     private var savedThrough: Int64 = 0
     private var lastDay: String?
-    private var lastSave: Int64 = 0
+    /// The progress mark's own connection (`recordProgress()`).
+    private let progressLock = NSLock()
+    private let progressStore: QueueStore
 
     private let stateLock = NSLock()
     private var blockedReason: String?
@@ -78,7 +80,7 @@ public final class CDRWriter: @unchecked Sendable {
     /// - Parameters:
     ///   - dataDirectory: where the queue database is (`campaignd.db`).
     ///   - directory: where the CDR files go; default `dataDirectory/cdr`.
-    ///   - now: Unix milliseconds (when the progress mark is saved).
+    ///   - now: Unix milliseconds (when the writer thread records its progress).
     public init(dataDirectory: String, directory: String? = nil, settings: Settings = Settings(),
                 now: @escaping @Sendable () -> Int64 = { Timestamp.nowMs() }, onEvent: @escaping @Sendable (Event) -> Void = { _ in }) throws {
         self.directory = directory ?? dataDirectory + "/cdr"
@@ -86,6 +88,7 @@ public final class CDRWriter: @unchecked Sendable {
         self.onEvent = onEvent
         self.now = now
         store = try QueueStore(dataDirectory: dataDirectory)
+        progressStore = try QueueStore(dataDirectory: dataDirectory)
         file = try CDRFile(directory: self.directory)
     }
 
@@ -141,7 +144,7 @@ public final class CDRWriter: @unchecked Sendable {
             let mark: Int64
             do { mark = try store.cdrWrittenThrough() } catch { throw .store("\(error)") }
             writtenThrough = max(repair.lastSeq ?? 0, mark)
-            savedThrough = mark
+            savedThrough = max(savedThrough, mark)
             if lastDay == nil || (repair.lastDay ?? "") > (lastDay ?? "") { lastDay = repair.lastDay }
         }
         var written = 0
@@ -175,23 +178,30 @@ public final class CDRWriter: @unchecked Sendable {
             try file.append(buffer, day: bufferDay)
             writtenThrough = bufferLast
         }
-        let through = writtenThrough ?? 0
-        if through > savedThrough, now() - lastSave >= settings.progressIntervalMs {
-            saveProgress(through)
-        }
         return written
     }
 
-    /// Tells the database the files hold every line through `seq`, once they are on the disk. A
-    /// failure here loses nothing: the files' own last lines say the same at the next start.
-    private func saveProgress(_ seq: Int64) {
-        lastSave = now()
-        do {
-            try file.sync()
-            try store.setCDRWrittenThrough(seq)
-            savedThrough = seq
-        } catch {
-            // Tried again at the next interval.
+    /// Tells the database how far the files go (every line through that `cdrSeq` is written and on
+    /// the disk), if it moved on since the last time. The writer thread calls it every
+    /// `progressIntervalMs` and when it stops. A failure loses nothing: the files' own last lines say
+    /// the same at the next start, unless logrotate moved them away.
+    ///
+    /// The database write may wait for the queue's writer (busy timeout): it runs on a connection of
+    /// its own, outside the lock that appends lines and reopens the file on SIGHUP.
+    public func recordProgress() {
+        let through: Int64? = ioLock.withLock {
+            guard let through = writtenThrough, through > savedThrough else { return nil }
+            do { try file.sync() } catch { return nil }
+            return through
+        }
+        guard let through else { return }
+        progressLock.withLock {
+            do {
+                try progressStore.setCDRWrittenThrough(through)
+                ioLock.withLock { savedThrough = max(savedThrough, through) }
+            } catch {
+                // Tried again at the next interval.
+            }
         }
     }
 
@@ -234,6 +244,7 @@ public final class CDRWriter: @unchecked Sendable {
     }
 
     private func runThread() {
+        var lastProgress = now()
         while true {
             let stopping = stateLock.withLock {
                 nudged = false
@@ -241,14 +252,16 @@ public final class CDRWriter: @unchecked Sendable {
             }
             _ = try? catchUp()
             if stopping { break }
+            if now() - lastProgress >= settings.progressIntervalMs {
+                lastProgress = now()
+                recordProgress()
+            }
             let wait = isBlocked ? settings.retryInterval : settings.pollInterval
             let nanoseconds = wait.components.seconds * 1_000_000_000 + wait.components.attoseconds / 1_000_000_000
             _ = wake.wait(timeout: .now() + .nanoseconds(Int(nanoseconds)))
         }
-        ioLock.withLock {
-            if let through = writtenThrough, through > savedThrough { saveProgress(through) }
-            file.close()
-        }
+        recordProgress()
+        ioLock.withLock { file.close() }
         let resume = stateLock.withLock {
             threadEnded = true
             defer { waiters.removeAll() }
