@@ -43,7 +43,8 @@ if [ "${1:-}" = setup ]; then
         flooder=$!; pids+=($flooder)
       fi
       "$BIN" --config "$dir/campaignd.json" run --once >"$dir/run.out" 2>"$dir/run.log" || true
-      [ -z "$flooder" ] || { kill -INT "$flooder" 2>/dev/null || true; wait "$flooder" 2>/dev/null || true; }
+      # SIGTERM: a background job of a script ignores SIGINT.
+      [ -z "$flooder" ] || { kill "$flooder" 2>/dev/null || true; wait "$flooder" 2>/dev/null || true; }
       sleep 1
       kill -INT "$capture"; wait "$capture" 2>/dev/null || true
       kill "$callee"; wait "$callee" 2>/dev/null || true

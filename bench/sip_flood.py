@@ -18,6 +18,7 @@ the sum of every thread's time on CPU (/proc/PID/task/*/schedstat, ns), before a
 own cost is measured alone (KIND probe) and subtracted by the caller.
 """
 import glob
+import signal
 import socket
 import sys
 import time
@@ -75,6 +76,9 @@ def flood_datagram(kind, port):
 def stream(port, source, bytes_per_second, seconds):
     """Sends the worst datagrams (folded, headers, crheaders, list, params in turn) from SOURCE to
     127.0.0.1:PORT at BYTES_PER_SECOND, paced by deadlines, for SECONDS (or until killed)."""
+    def stop(*_):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, stop)
     flooder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     flooder.bind((source, 0))
     kinds = ["folded", "headers", "crheaders", "list", "params"]
@@ -95,7 +99,7 @@ def stream(port, source, bytes_per_second, seconds):
             sent += 1
             sent_bytes += len(datagram)
     except KeyboardInterrupt:
-        pass  # stopped by the script (SIGINT) once the run is over
+        pass  # stopped by the script (SIGTERM) once the run is over
     elapsed = time.time() - start
     print(f"stream {source} {sent} datagrams {sent_bytes} bytes {elapsed:.1f} s {sent_bytes / elapsed / 1e6:.2f} MB/s")
 
