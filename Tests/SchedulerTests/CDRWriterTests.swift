@@ -174,6 +174,48 @@ import Testing
         #expect(try queue.lines().map { $0["cdrSeq"] as? Int } == [4])
     }
 
+    @Test func anUpgradeFromBeforeSequenceNumbersWritesNoOldLineAgain() throws {
+        let directory = try TestDirectory()
+        let dataDirectory = directory.path + "/var"
+        // A database as the previous release left it: schema 4, two finished attempts whose lines
+        // (without cdrSeq) are in the file already.
+        try FileManager.default.createDirectory(atPath: dataDirectory + "/cdr", withIntermediateDirectories: true)
+        let settings = String(decoding: try JSONEncoder().encode(CampaignSettings()), as: UTF8.self)
+        do {
+            let old = try SQLiteConnection(path: dataDirectory + "/campaignd.db")
+            try old.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+            for migration in Migrations.all where migration.version <= 4 {
+                try old.execute(migration.sql)
+                try old.execute("INSERT INTO schema_migrations VALUES (\(migration.version), 'old', '2026-11-20')")
+            }
+            try old.execute("""
+                INSERT INTO campaigns (key, id, settings, source_file, created_at, updated_at) VALUES (1, 'old', '\(settings)', 'old.csv', '', '');
+                INSERT INTO contacts (id, campaign_key, target, state, attempts) VALUES (1, 1, '+15550000001', 'done', 1),
+                    (2, 1, '+15550000002', 'done', 1), (3, 1, '+15550000003', 'pending', 0);
+                INSERT INTO attempts (id, cdr_id, contact_id, campaign_key, attempt, conversation_id, target, invite_sent, start_time,
+                    disconnect_time, status, reason_code, will_retry)
+                VALUES (1, 'old-1', 1, 1, 1, 'c1', '+15550000001', 1, \(Self.dayOne - 9000), \(Self.dayOne - 5000), 'failed', 'busy', 0),
+                       (2, 'old-2', 2, 1, 1, 'c2', '+15550000002', 1, \(Self.dayOne - 8000), \(Self.dayOne - 4000), 'failed', 'busy', 0);
+                """)
+        }
+        let legacy = #"{"outboundCall":true,"cdrId":"old-1"}"# + "\n" + #"{"outboundCall":true,"cdrId":"old-2"}"# + "\n"
+        try directory.write("var/cdr/cdr-2026-11-20.jsonl", legacy)
+
+        let writer = try CDRWriter(dataDirectory: dataDirectory)
+        #expect(try writer.catchUp() == 0)
+        // The next finished attempt follows them.
+        let store = try QueueStore(dataDirectory: dataDirectory)
+        let campaign = try #require(try store.activeCampaigns().first)
+        let claimed = try #require(try store.claim(contactID: 3, campaign: campaign, trunk: nil, now: Self.dayOne))
+        _ = try store.finish(claimed, result: CallResult(outcome: ScriptedDialer.busy, sipCallID: "call-3", startTime: Self.dayOne,
+                                                         ringTime: nil, connectTime: nil, disconnectTime: Self.dayOne + 1000),
+                             policy: RetryPolicy(maxRetryNo: 0, retryIntervalSec: 60, retryOn: [.busy]))
+        #expect(try writer.catchUp() == 1)
+        let lines = try String(contentsOfFile: dataDirectory + "/cdr/cdr-2026-11-20.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines.last?.hasPrefix(#"{"outboundCall":true,"cdrSeq":3,"#) == true)
+    }
+
     @Test func aCallEndingBeforeMidnightButCommittedAfterANextDayLineStaysInTheNextDaysFile() throws {
         let queue = try Queue(contacts: 2)
         try queue.finish(1...1, endingAt: Self.dayTwo)
