@@ -210,6 +210,8 @@ struct Configuration: Sendable {
                     guard let transport = reader.string(value, keyPath) else { continue }
                     if transport.lowercased() == "udp" {
                         trunk.transport = "udp"
+                    } else if transport.lowercased() == "tls" {
+                        reader.fail(value, keyPath, "transport \"tls\" needs a TLS library, which campaignd's dependency rules do not allow (so neither SIP over TLS nor SRTP is available); use \"udp\"")
                     } else {
                         reader.fail(value, keyPath, "transport \"\(transport)\" is not supported yet; only \"udp\" is")
                     }

@@ -28,7 +28,8 @@ import Testing
         func finish(_ ids: ClosedRange<Int64>, endingAt end: Int64) throws {
             let campaign = try #require(try store.activeCampaigns().first)
             for id in ids {
-                let claimed = try #require(try store.claim(contactID: id, campaign: campaign, trunk: nil, now: end - 5000))
+                let claimed = try #require(try store.claimNext(campaign, now: end - 5000))
+                #expect(claimed.contactID == id)
                 try store.markInviteSent(attemptID: claimed.attemptID, sipCallID: "call-\(id)")
                 _ = try store.finish(claimed, result: CallResult(
                     outcome: ScriptedDialer.busy, sipCallID: "call-\(id)", startTime: end - 5000, ringTime: end - 4000,
@@ -177,14 +178,14 @@ import Testing
     @Test func anUpgradeFromBeforeSequenceNumbersWritesNoOldLineAgain() throws {
         let directory = try TestDirectory()
         let dataDirectory = directory.path + "/var"
-        // A database as the previous release left it: schema 4, two finished attempts whose lines
+        // A database as the previous release left it: schema 5, two finished attempts whose lines
         // (without cdrSeq) are in the file already.
         try FileManager.default.createDirectory(atPath: dataDirectory + "/cdr", withIntermediateDirectories: true)
         let settings = String(decoding: try JSONEncoder().encode(CampaignSettings()), as: UTF8.self)
         do {
             let old = try SQLiteConnection(path: dataDirectory + "/campaignd.db")
             try old.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
-            for migration in Migrations.all where migration.version <= 4 {
+            for migration in Migrations.all where migration.version <= 5 {
                 try old.execute(migration.sql)
                 try old.execute("INSERT INTO schema_migrations VALUES (\(migration.version), 'old', '2026-11-20')")
             }
@@ -206,7 +207,7 @@ import Testing
         // The next finished attempt follows them.
         let store = try QueueStore(dataDirectory: dataDirectory)
         let campaign = try #require(try store.activeCampaigns().first)
-        let claimed = try #require(try store.claim(contactID: 3, campaign: campaign, trunk: nil, now: Self.dayOne))
+        let claimed = try #require(try store.claimNext(campaign, now: Self.dayOne))
         _ = try store.finish(claimed, result: CallResult(outcome: ScriptedDialer.busy, sipCallID: "call-3", startTime: Self.dayOne,
                                                          ringTime: nil, connectTime: nil, disconnectTime: Self.dayOne + 1000),
                              policy: RetryPolicy(maxRetryNo: 0, retryIntervalSec: 60, retryOn: [.busy]))

@@ -1,7 +1,8 @@
 import Foundation
+@testable import Scheduler
 
 /// A clock tests move by hand: `sleep` returns when `advance` has passed its deadline.
-final class ManualClock: Clock, @unchecked Sendable {
+final class ManualClock: DispatchClock, @unchecked Sendable {
     // @unchecked Sendable: `lock` guards `current` and `sleepers`.
     struct Instant: InstantProtocol, Sendable {
         var offset: Duration
@@ -11,20 +12,43 @@ final class ManualClock: Clock, @unchecked Sendable {
     }
 
     private let lock = NSLock()
+    /// The wall time at the clock's zero instant.
+    let origin: Date
     private var current = Instant(offset: .zero)
-    private var sleepers: [(deadline: Instant, continuation: CheckedContinuation<Void, Never>)] = []
+    private var sleepers: [(id: UInt64, deadline: Instant, continuation: CheckedContinuation<Void, Never>)] = []
+    private var nextSleeperID: UInt64 = 0
+
+    init(origin: Date = Date()) {
+        self.origin = origin
+    }
 
     var now: Instant { lock.withLock { current } }
+
+    func date(at instant: Instant) -> Date {
+        origin.addingTimeInterval(TokenBucket<ManualClock>.secondsValue(instant.offset))
+    }
     var minimumResolution: Duration { .nanoseconds(1) }
 
     func sleep(until deadline: Instant, tolerance: Duration?) async throws {
-        await withCheckedContinuation { continuation in
-            let ready = lock.withLock { () -> Bool in
-                if deadline <= current { return true }
-                sleepers.append((deadline, continuation))
-                return false
+        let id = lock.withLock {
+            nextSleeperID += 1
+            return nextSleeperID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready = lock.withLock { () -> Bool in
+                    if deadline <= current || Task.isCancelled { return true }
+                    sleepers.append((id, deadline, continuation))
+                    return false
+                }
+                if ready { continuation.resume() }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            let cancelled = lock.withLock { () -> CheckedContinuation<Void, Never>? in
+                guard let index = sleepers.firstIndex(where: { $0.id == id }) else { return nil }
+                return sleepers.remove(at: index).continuation
+            }
+            cancelled?.resume()
         }
         try Task.checkCancellation()
     }

@@ -57,6 +57,19 @@ private func count(_ store: QueueStore, _ sql: String) throws -> Int {
         #expect(try count(store, "SELECT COUNT(*) FROM contacts") == 3)
     }
 
+    @Test func sqliteErrorsCarryAResultCodeToMatchOn() throws {
+        let directory = try TestDirectory()
+        let store = try QueueStore(dataDirectory: directory.path)
+        try store.connection.execute("CREATE TEMP TABLE once (value UNIQUE); INSERT INTO once VALUES (1)")
+        let duplicate = #expect(throws: SQLiteError.self) { try store.connection.execute("INSERT INTO once VALUES (1)") }
+        #expect(duplicate?.resultCode == .constraint)
+        // The extended code says which constraint kind (SQLITE_CONSTRAINT_UNIQUE, 2067).
+        #expect(duplicate?.code == 2067)
+        let syntax = #expect(throws: SQLiteError.self) { try store.connection.execute("SELEC 1") }
+        #expect(syntax?.resultCode == .error)
+        #expect(syntax?.description.contains("SQL logic error") == true)
+    }
+
     @Test func failureMidImportLeavesNothingBehind() throws {
         let directory = try TestDirectory()
         let store = try QueueStore(dataDirectory: directory.path)
@@ -137,5 +150,19 @@ private func count(_ store: QueueStore, _ sql: String) throws -> Int {
         #expect(try reopened.campaignStatuses().first?.total == 1)
         #expect(try count(reopened, "SELECT COUNT(*) FROM schema_migrations") == Migrations.all.count)
         #expect(try reopened.connection.scalarText("PRAGMA journal_mode") == "wal")
+    }
+}
+
+@Suite struct StoredSettingsTests {
+    @Test func amdTuningIsStoredUnderItsNamesAndReadBack() throws {
+        var settings = CampaignSettings()
+        settings.amd.tuning = [.maximumGreetingMs: 2500, .beepMaximumHarmonicDb: -12.5]
+        let json = String(decoding: try JSONEncoder().encode(settings), as: UTF8.self)
+        // Databases written before the tunables were typed hold the same object: names as keys.
+        #expect(json.contains("\"tuning\":{") && json.contains("\"maximumGreetingMs\":2500"))
+        let decoded = try JSONDecoder().decode(CampaignSettings.self, from: Data(json.utf8))
+        #expect(decoded.amd.tuning == settings.amd.tuning)
+        #expect(decoded.amd.configuration.maximumGreetingMs == 2500)
+        #expect(decoded.amd.configuration.beepMaximumHarmonicDb == -12.5)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+@testable import Scheduler
 
 /// A fresh temporary directory per test, removed when the value is deinitialised.
 final class TestDirectory {
@@ -26,5 +27,19 @@ final class TestDirectory {
             atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(bytes).write(to: URL(fileURLWithPath: full))
         return full
+    }
+}
+
+extension QueueStore {
+    /// Claims the campaign's next due contact, as the dispatcher's batches do one at a time.
+    func claimNext(_ campaign: DispatchCampaign, now: Int64 = Timestamp.nowMs()) throws -> ClaimedAttempt? {
+        try claimBatch(campaign: campaign, trunk: nil, now: now, after: 0, limit: 1) { _ in nil }.claimed.first
+    }
+}
+
+extension QueueWriter {
+    /// Claims the campaign's next due contact through the writer (committed when it returns).
+    func claimNext(_ campaign: DispatchCampaign, now: Int64 = Timestamp.nowMs()) async throws -> ClaimedAttempt? {
+        try await claimBatch(campaign: campaign, trunk: nil, now: now, after: 0, limit: 1) { _ in nil }.claimed.first
     }
 }

@@ -140,9 +140,7 @@ import Testing
             id: "hooks", sourceFile: "/tmp/hooks.csv", settings: CampaignSettings(),
             contacts: (1...count).map { ContactSpec(target: "+1555123000\($0)", line: $0 + 1) }, duplicateCount: 0, contentHash: "hooks"))
         let campaign = try #require(try store.activeCampaigns().first)
-        let attemptIDs = try (1...count).map { contactID in
-            try #require(try store.claim(contactID: Int64(contactID), campaign: campaign, trunk: nil, now: Timestamp.nowMs())).attemptID
-        }
+        let attemptIDs = try (1...count).map { _ in try #require(try store.claimNext(campaign)).attemptID }
         return (campaign.key, attemptIDs)
     }
 

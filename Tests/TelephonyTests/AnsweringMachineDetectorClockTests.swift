@@ -243,26 +243,29 @@ import Testing
 @Suite struct AMDConfigurationTests {
     @Test func everyTunableIsSettableAndItsDefaultIsInItsRange() throws {
         let defaults = AMDConfiguration()
-        for (name, range) in AMDConfiguration.tunables {
+        for tunable in AMDTunable.allCases {
             var configuration = AMDConfiguration()
-            let known = configuration.set(name, to: range.upperBound)
-            #expect(known, "\(name)")
-            #expect(configuration != defaults || range.upperBound == range.lowerBound, "\(name) did not change")
+            configuration[tunable] = tunable.range.upperBound
+            #expect(configuration[tunable] == tunable.range.upperBound, "\(tunable)")
+            #expect(configuration != defaults, "\(tunable) did not change")
+            // Every tunable is a field of its own.
+            var other = configuration
+            for second in AMDTunable.allCases where second != tunable { other[second] = second.range.lowerBound }
+            #expect(other[tunable] == tunable.range.upperBound, "\(tunable) shares a field")
         }
         // The defaults themselves lie within the documented ranges.
-        let values: [String: Double] = [
-            "maximumGreetingMs": Double(defaults.maximumGreetingMs), "sentencePauseContrast": defaults.sentencePauseContrast,
-            "longSentencePauseMs": Double(defaults.longSentencePauseMs), "unbrokenGreetingMs": Double(defaults.unbrokenGreetingMs),
-            "unbrokenPausesMsPerSecond": Double(defaults.unbrokenPausesMsPerSecond), "beepMinimumHz": Double(defaults.beepMinimumHz),
-            "beepMaximumHz": Double(defaults.beepMaximumHz), "beepMaximumHarmonicDb": defaults.beepMaximumHarmonicDb,
-            "sitToneMinimumMs": Double(defaults.sitToneMinimumMs), "sitSegmentMaximumMs": Double(defaults.sitSegmentMaximumMs),
-            "lossConcealmentMs": Double(defaults.lossConcealmentMs), "speechBelowPeakDb": defaults.speechBelowPeakDb,
-            "resumeBelowPeakDb": defaults.resumeBelowPeakDb, "resumePauseMs": Double(defaults.resumePauseMs),
-            "thresholdWordCount": Double(defaults.thresholdWordCount),
+        let values: [AMDTunable: Double] = [
+            .maximumGreetingMs: Double(defaults.maximumGreetingMs), .sentencePauseContrast: defaults.sentencePauseContrast,
+            .longSentencePauseMs: Double(defaults.longSentencePauseMs), .unbrokenGreetingMs: Double(defaults.unbrokenGreetingMs),
+            .unbrokenPausesMsPerSecond: Double(defaults.unbrokenPausesMsPerSecond), .beepMinimumHz: Double(defaults.beepMinimumHz),
+            .beepMaximumHz: Double(defaults.beepMaximumHz), .beepMaximumHarmonicDb: defaults.beepMaximumHarmonicDb,
+            .sitToneMinimumMs: Double(defaults.sitToneMinimumMs), .sitSegmentMaximumMs: Double(defaults.sitSegmentMaximumMs),
+            .lossConcealmentMs: Double(defaults.lossConcealmentMs), .speechBelowPeakDb: defaults.speechBelowPeakDb,
+            .resumeBelowPeakDb: defaults.resumeBelowPeakDb, .resumePauseMs: Double(defaults.resumePauseMs),
+            .thresholdWordCount: Double(defaults.thresholdWordCount),
         ]
         for (name, value) in values {
-            let range = try #require(AMDConfiguration.tunables.first { $0.name == name }?.range, "\(name) is not a tunable")
-            #expect(range.contains(value), "\(name) default \(value) outside \(range)")
+            #expect(name.range.contains(value), "\(name) default \(value) outside \(name.range)")
         }
     }
 }

@@ -68,7 +68,7 @@ import Testing
 
     @Test(arguments: [
         (486, CallOutcome.ReasonCode.busy), (600, .busy), (603, .declined), (404, .invalidNumber), (484, .invalidNumber),
-        (503, .unavailable), (500, .unavailable), (480, .noAnswer), (408, .noAnswer), (488, .error),
+        (503, .unavailable), (500, .unavailable), (480, .noAnswer), (408, .noAnswer), (488, .incompatible), (421, .incompatible), (415, .incompatible),
     ])
     func finalResponsesMapToOutcomes(code: Int, reasonCode: CallOutcome.ReasonCode) throws {
         var call = machine()

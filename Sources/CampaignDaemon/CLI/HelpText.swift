@@ -88,10 +88,11 @@ enum HelpText {
                               [--amd detect|disconnect] [--play FILE.wav] [--voicemail FILE.wav]
 
         Places one call and prints its events as they happen: invite-sent, trying,
-        ringing, early-media, answered, hangup, ended (with status, reason_code,
-        sip_code, reason and timings). TARGET is a phone number (sent to the trunk as
-        sip:+1555...@trunk;user=phone) or a sip:/sips: URI (sent to its host, or to the
-        trunk if one is named). Settings default to the configuration's defaults.
+        ringing, early-media, answered, digit, hangup, ended (with status, reason_code,
+        sip_code, reason, retry_after, redirected_to and timings). TARGET is a phone
+        number (sent to the trunk as sip:+1555...@trunk;user=phone) or a sip: URI (sent
+        to its host, or to the trunk if one is named); sips: needs TLS, which campaignd
+        does not have. Settings default to the configuration's defaults.
 
           --caller N          caller (From user), E.164 or SIP user name
           --trunk T           trunk name (default: defaults.trunk, or the only trunk)

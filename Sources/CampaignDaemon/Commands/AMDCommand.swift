@@ -13,13 +13,14 @@ enum AMDCommand {
         for assignment in (arguments.values["--set"] ?? "").split(separator: ",") {
             let parts = assignment.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, let value = Double(parts[1]),
-                  let tunable = AMDConfiguration.tunables.first(where: { $0.name == parts[0] }) else {
+                  let tunable = AMDTunable(rawValue: parts[0]) else {
                 throw .usage("--set takes NAME=VALUE[,NAME=VALUE...] with names "
-                    + AMDConfiguration.tunables.map(\.name).joined(separator: ", "), command: "amd")
+                    + AMDTunable.allCases.map(\.rawValue).joined(separator: ", "), command: "amd")
             }
-            guard tunable.range.contains(value), configuration.set(tunable.name, to: value) else {
-                throw .usage("\(tunable.name) must be within \(tunable.range.lowerBound)...\(tunable.range.upperBound)", command: "amd")
+            guard tunable.range.contains(value) else {
+                throw .usage("\(tunable.rawValue) must be within \(tunable.range.lowerBound)...\(tunable.range.upperBound)", command: "amd")
             }
+            configuration[tunable] = value
         }
         var results: [AMDEvaluation.Result] = []
         var unreadable = false

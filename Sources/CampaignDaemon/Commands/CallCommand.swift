@@ -35,40 +35,43 @@ enum CallCommand {
             Console.error(error.description)
             throw .invalidInput
         }
-        let trunkName = arguments.values["--trunk"] ?? defaults.trunk ?? (configuration.trunks.count == 1 ? configuration.trunks[0].name : nil)
-        var trunk: SIPTrunk?
-        if let trunkName {
-            guard let found = configuration.sipTrunks.first(where: { $0.name == trunkName }) else {
-                throw .usage("no trunk \"\(trunkName)\" in the configuration"
-                    + DidYouMean.hint(for: trunkName, among: configuration.trunks.map(\.name)), command: "call")
-            }
-            trunk = found
+        // The call is built from the configured defaults with the options on top, by the same
+        // builder the dispatcher uses for queued calls.
+        var settings = defaults
+        settings.answerTimeoutSec = answerTimeout
+        settings.maxCallDurationSec = maxDuration
+        settings.machineDetection = .disabled
+        settings.onHuman = nil
+        settings.onMachine = nil
+        settings.trunk = arguments.values["--trunk"] ?? defaults.trunk
+        if let trunkName = settings.trunk, !configuration.sipTrunks.contains(where: { $0.name == trunkName }) {
+            throw .usage("no trunk \"\(trunkName)\" in the configuration"
+                + DidYouMean.hint(for: trunkName, among: configuration.trunks.map(\.name)), command: "call")
         }
-        var caller = defaults.caller
         if let given = arguments.values["--caller"] {
             switch CampaignSettings.normalizeCaller(given) {
-            case .success(let normalized): caller = normalized
+            case .success(let normalized): settings.caller = normalized
             case .failure(let error): throw .usage(error.description, command: "call")
             }
         }
-
-        var script: CallScript?
-        if let mode = arguments.values["--amd"] ?? (arguments.values["--play"] != nil ? "disabled" : nil) {
-            guard let detection = CallScript.MachineDetection(rawValue: mode) else {
+        if let mode = arguments.values["--amd"] {
+            guard let detection = MachineDetectionMode(rawValue: mode) else {
                 throw .usage("--amd is disabled, detect or disconnect, not \"\(mode)\"", command: "call")
             }
-            func prompt(_ option: String) throws(CLIError) -> PromptAudio? {
-                guard let path = arguments.values[option] else { return nil }
-                do {
-                    return PromptAudio(samples: try WAVAudio(contentsOfFile: path).samples)
-                } catch {
-                    throw .usage("\(option): \(error)", command: "call")
-                }
-            }
-            script = CallScript(machineDetection: detection, amd: defaults.amd.configuration, humanPrompt: try prompt("--play"),
-                                machinePrompt: try prompt("--voicemail"),
-                                voicemailEndTimeout: .seconds(defaults.voicemailEndTimeoutSec))
+            settings.machineDetection = detection
         }
+        if let path = arguments.values["--play"] { settings.onHuman = PromptSettings(play: path) }
+        if let path = arguments.values["--voicemail"] { settings.onMachine = PromptSettings(play: path) }
+        let builder = CallRequestBuilder(trunks: configuration.sipTrunks)
+        let request = try builder.request(target: target, settings: settings) { path throws(CLIError) in
+            do {
+                return PromptAudio(samples: try WAVAudio(contentsOfFile: path).samples)
+            } catch {
+                let option = path == settings.onHuman?.play ? "--play" : "--voicemail"
+                throw .usage("\(option): \(error)", command: "call")
+            }
+        }
+        let trunk = request.trunk
 
         let towards = trunk?.host ?? (SIPDestination(uri: target.description)?.host ?? "127.0.0.1")
         let loops: EventLoopGroup
@@ -81,10 +84,6 @@ enum CallCommand {
             throw .failure("cannot open the SIP socket: \(error)")
         }
         defer { loops.shutdown() }
-        let request = CallRequest(
-            target: target, trunk: trunk, caller: caller, callerHost: defaults.callerHost,
-            callerDisplayName: defaults.callerDisplayName, headers: defaults.headers.map { ($0.name, $0.value) },
-            answerTimeout: .seconds(answerTimeout), maxCallDuration: .seconds(maxDuration), script: script)
         let printer = EventPrinter(json: json, target: target.description, via: trunk.map { "\($0.host):\($0.port)" } ?? towards)
 
         let result: CallResult? = await withTaskGroup(of: CallResult?.self) { group in
@@ -173,6 +172,8 @@ final class EventPrinter: Sendable {
                 ("status", outcome.status.rawValue), ("reason_code", outcome.reasonCode.rawValue),
                 ("sip_code", outcome.sipCode.map(String.init) ?? ""), ("reason", outcome.reason ?? ""),
             ]
+            if let retryAfter = outcome.retryAfter { fields.append(("retry_after", String(retryAfter))) }
+            if let redirectedTo = result.redirectedTo { fields.append(("redirected_to", redirectedTo)) }
             if let ring = result.ringTime { fields.append(("ring_ms", String(ring - result.startTime))) }
             if let connect = result.connectTime {
                 fields.append(("answer_ms", String(connect - result.startTime)))

@@ -69,7 +69,10 @@ enum RunCommand {
                                        ("loops", String(loops.loops.count))])
 
         let importer = CampaignImporter(loader: CampaignLoader(context: configuration.validationContext), store: importStore)
-        let watcher = WatcherService(watcher: CampaignWatcher(directory: configuration.campaignsDirectory, importer: importer))
+        // Signalled by whatever commits new work, so that the dispatcher dials it at once.
+        let work = WorkSignal()
+        let watcher = WatcherService(watcher: CampaignWatcher(directory: configuration.campaignsDirectory, importer: importer,
+                                                              onImported: work.signal))
         let signals = SignalService(stop: stop, cdr: cdr)
 
         let runMetrics = RunMetrics()
@@ -81,6 +84,7 @@ enum RunCommand {
                 slotExpiry: .seconds(configuration.limits.concurrentCallsExpirationSeconds),
                 trunks: configuration.sipTrunks,
                 defaultTimeZone: configuration.defaultSettings.timezone.flatMap(TimeZone.init(identifier:)) ?? .current),
+            work: work,
             onEvent: { event in
                 runMetrics.record(event)
                 logEvent(event)
@@ -190,11 +194,16 @@ enum RunCommand {
             Log.info("dialing", [("campaign", claimed.campaignID), ("contact", String(claimed.contactID)),
                                  ("attempt", String(claimed.attempt)), ("target", claimed.target)])
         case .finished(let record):
-            Log.info("call ended", [
+            var fields = [
                 ("campaign", record.campaignId), ("target", record.target), ("attempt", String(record.attempt)),
-                ("call_id", record.sipCallId ?? ""), ("status", record.status), ("reason_code", record.reasonCode),
+                ("call_id", record.sipCallId ?? ""), ("status", record.status?.rawValue ?? ""), ("reason_code", record.reasonCode?.rawValue ?? ""),
                 ("sip_code", record.sipCode.map(String.init) ?? ""), ("will_retry", String(record.willRetry)),
-            ])
+            ]
+            // What the far end said it needs (Require, Accept, …) is in the reason of an incompatible call.
+            if record.reasonCode == .incompatible, let reason = record.reason { fields.append(("reason", reason)) }
+            if let redirectedTo = record.redirectedTo { fields.append(("redirected_to", redirectedTo)) }
+            if let next = record.nextAttemptAt { fields.append(("next_attempt_at", Timestamp.iso8601(next))) }
+            Log.info("call ended", fields)
         case .deferred(let contactID, let until):
             Log.info("outside calling window", [("contact", String(contactID)), ("until", Timestamp.iso8601(Int64(until.timeIntervalSince1970 * 1000)))])
         case .skippedDNC(let contactID, let target):
@@ -222,8 +231,10 @@ enum RunCommand {
             case .inviteSent, .trying, .ringing, .earlyMedia, .answered, .ended:
                 break
             }
-        case .error(let message):
-            Log.error("dispatcher error", [("error", message)])
+        case .trunkPaused(let trunk, let until):
+            Log.warning("trunk paused: 503 with Retry-After", [("trunk", trunk), ("until", Timestamp.iso8601(Int64(until.timeIntervalSince1970 * 1000)))])
+        case .error(let error):
+            Log.error("dispatcher error", [("code", error.code), ("error", error.description)])
         }
     }
 
@@ -238,7 +249,7 @@ enum RunCommand {
     }
 
     private static func printSummary(_ summary: Dispatcher<ContinuousClock>.Summary, configuration: Configuration, store: QueueStore) {
-        let outcomes = summary.byOutcome.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let outcomes = summary.byOutcome.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
         Console.out("campaignd run --once: \(summary.attempts) attempts" + (outcomes.isEmpty ? "" : " (\(outcomes))"))
         Console.out(summary.stillWaiting == 0
             ? "every contact is done"

@@ -7,12 +7,15 @@ import Scheduler
 final class CampaignWatcher {
     let directory: String
     let importer: CampaignImporter
+    /// Called after a file added contacts (the daemon wakes the dispatcher with it).
+    let onImported: @Sendable () -> Void
     /// Size seen at the last scan, per file; a file is taken when two scans agree.
     private var lastSizes: [String: Int] = [:]
 
-    init(directory: String, importer: CampaignImporter) {
+    init(directory: String, importer: CampaignImporter, onImported: @escaping @Sendable () -> Void = {}) {
         self.directory = directory
         self.importer = importer
+        self.onImported = onImported
     }
 
     /// Imports the files whose size is stable since the previous call (or all of them, if `settled`).
@@ -51,6 +54,7 @@ final class CampaignWatcher {
                         ("already_present", String(result.contactsAlreadyPresent)), ("duplicates", String(result.duplicatesInFile)),
                         ("skipped_dnc", String(result.skippedDNC)),
                     ])
+                    if result.contactsAdded > 0 { onImported() }
                 }
                 move(path, to: "imported")
             case .invalid(let failure):

@@ -259,37 +259,37 @@ extension CampaignSettings {
 
     private static func readAMD(_ node: JSONNode, _ path: String, reader: inout JSONFieldReader) -> AMDSettings? {
         guard let pairs = reader.object(node, path) else { return nil }
-        let timerKeys = ["noSpeechTimeoutMs", "decisionTimeoutMs", "toneTimeoutMs", "greetingCompletionTimeoutMs"]
+        let timerKeys = AMDTunable.timers.map(\.rawValue)
         // One set of allowed ranges for campaign files and `campaignd amd --set`: the detector's.
-        func wholeRange(_ name: String) -> ClosedRange<Int> {
-            let range = AMDConfiguration.tunables.first { $0.name == name }?.range ?? 0...0
-            return Int(range.lowerBound)...Int(range.upperBound)
+        func wholeRange(_ tunable: AMDTunable) -> ClosedRange<Int> {
+            Int(tunable.range.lowerBound)...Int(tunable.range.upperBound)
         }
-        let tunables = AMDConfiguration.tunables.filter { !timerKeys.contains($0.name) && $0.name != "thresholdWordCount" }
-        reader.checkKeys(node, path: path, allowed: ["thresholdWordCount", "timers"] + tunables.map(\.name))
+        let tunables = AMDTunable.allCases.filter { !AMDTunable.timers.contains($0) && $0 != .thresholdWordCount }
+        reader.checkKeys(node, path: path, allowed: ["thresholdWordCount", "timers"] + tunables.map(\.rawValue))
         var amd = AMDSettings()
         for (key, value) in pairs {
             let keyPath = path + "." + key
             switch key {
             case "thresholdWordCount":
-                amd.thresholdWordCount = reader.integer(value, keyPath, in: wholeRange(key)) ?? amd.thresholdWordCount
+                amd.thresholdWordCount = reader.integer(value, keyPath, in: wholeRange(.thresholdWordCount)) ?? amd.thresholdWordCount
             case "timers":
                 guard let timerPairs = reader.object(value, keyPath) else { continue }
                 reader.checkKeys(value, path: keyPath, allowed: timerKeys)
                 for (timer, timerValue) in timerPairs {
-                    guard timerKeys.contains(timer), let ms = reader.integer(timerValue, keyPath + "." + timer, in: wholeRange(timer)) else { continue }
-                    switch timer {
-                    case "noSpeechTimeoutMs": amd.timers.noSpeechTimeoutMs = ms
-                    case "decisionTimeoutMs": amd.timers.decisionTimeoutMs = ms
-                    case "toneTimeoutMs": amd.timers.toneTimeoutMs = ms
-                    case "greetingCompletionTimeoutMs": amd.timers.greetingCompletionTimeoutMs = ms
+                    guard let tunable = AMDTunable(rawValue: timer), AMDTunable.timers.contains(tunable),
+                          let ms = reader.integer(timerValue, keyPath + "." + timer, in: wholeRange(tunable)) else { continue }
+                    switch tunable {
+                    case .noSpeechTimeoutMs: amd.timers.noSpeechTimeoutMs = ms
+                    case .decisionTimeoutMs: amd.timers.decisionTimeoutMs = ms
+                    case .toneTimeoutMs: amd.timers.toneTimeoutMs = ms
+                    case .greetingCompletionTimeoutMs: amd.timers.greetingCompletionTimeoutMs = ms
                     default: break
                     }
                 }
             default:
-                guard let range = tunables.first(where: { $0.name == key })?.range else { break }
-                if let number = reader.number(value, keyPath, above: range.lowerBound - 1e-9, upTo: range.upperBound) {
-                    amd.tuning[key] = number
+                guard let tunable = AMDTunable(rawValue: key), tunables.contains(tunable) else { break }
+                if let number = reader.number(value, keyPath, above: tunable.range.lowerBound - 1e-9, upTo: tunable.range.upperBound) {
+                    amd.tuning[tunable] = number
                 }
             }
         }

@@ -29,6 +29,16 @@ public struct ConcurrencyGate<C: Clock, Key: Hashable & Sendable>: Sendable wher
         slots[key] = nil
     }
 
+    /// When the oldest slot held expires (nil: none held). Skips entries released since.
+    public mutating func nextExpiry() -> C.Instant? {
+        while oldest < order.count {
+            let entry = order[oldest]
+            if slots[entry.key] == entry.at { return entry.at.advanced(by: expiry) }
+            oldest += 1
+        }
+        return nil
+    }
+
     /// Frees and returns the slots held longer than `expiry`.
     public mutating func reclaimExpired(now: C.Instant) -> [Key] {
         var expired: [Key] = []

@@ -16,11 +16,15 @@ public struct CDRRecord: Sendable, Equatable {
     public var ringTime: Int64?
     public var connectTime: Int64?
     public var disconnectTime: Int64
-    public var status: String
-    public var reasonCode: String
+    /// nil only while the call is in progress (the record a webhook of an `answered` or AMD event
+    /// is made from); every CDR line has both.
+    public var status: CallOutcome.Status?
+    public var reasonCode: CallOutcome.ReasonCode?
     public var reason: String?
     public var sipCode: Int?
-    public var machineDetection: String?
+    /// Where a 3xx redirect sent the call (the last hop), when one did.
+    public var redirectedTo: String? = nil
+    public var machineDetection: AMDEvent.Kind?
     public var amdDecisionMs: Int?
     public var beepDetected: Bool?
     /// The callee pressed the opt-out digit (and the number went on the DNC list).
@@ -69,11 +73,12 @@ public struct CDRRecord: Sendable, Equatable {
         json.number("ringDurationMs", ringDurationMs)
         json.number("connectDurationMs", connectDurationMs)
         json.number("callDurationSec", callDurationSec)
-        json.string("status", status)
-        json.string("reasonCode", reasonCode)
+        json.string("status", status?.rawValue)
+        json.string("reasonCode", reasonCode?.rawValue)
         json.string("reason", reason)
         json.number("sipCode", sipCode)
-        json.string("machineDetection", machineDetection)
+        json.string("redirectedTo", redirectedTo)
+        json.string("machineDetection", machineDetection?.rawValue)
         json.number("amdDecisionMs", amdDecisionMs)
         json.bool("beepDetected", beepDetected)
         json.bool("optedOut", optedOut)

@@ -103,10 +103,13 @@ enum Migrations {
         (4, "contact webhook URLs", """
         CREATE TABLE contact_webhooks (contact_id INTEGER PRIMARY KEY REFERENCES contacts(id), url TEXT NOT NULL);
         """),
+        (5, "redirect target on attempts", """
+        ALTER TABLE attempts ADD COLUMN redirected_to TEXT;
+        """),
         // The CDR file is written from the database in `cdr_seq` order (CDRWriter). Attempts finished
         // before this migration had their lines appended by the old code: they get sequence numbers
         // in id order and count as written.
-        (5, "CDR sequence numbers", """
+        (6, "CDR sequence numbers", """
         ALTER TABLE attempts ADD COLUMN cdr_seq INTEGER;
         UPDATE attempts SET cdr_seq = id WHERE status IS NOT NULL;
         CREATE UNIQUE INDEX attempts_cdr_seq ON attempts (cdr_seq);

@@ -71,12 +71,6 @@ extension QueueStore {
         try statement("UPDATE contacts SET state = 'skipped', skip_reason = 'dnc' WHERE id = ?").bind(.integer(contactID)).run()
     }
 
-    /// Marks the contact `dialing` and writes its attempt row, before any INVITE is sent.
-    public func claim(contactID: Int64, campaign: DispatchCampaign, trunk: String?, now: Int64) throws -> ClaimedAttempt? {
-        defer { resetStatements() }
-        return try connection.transaction { try claimInTransaction(contactID: contactID, campaign: campaign, trunk: trunk, now: now) }
-    }
-
     /// What one `claimBatch` did.
     public struct ClaimBatch: Sendable {
         public var claimed: [ClaimedAttempt] = []
@@ -194,7 +188,7 @@ extension QueueStore {
             try statement("""
                 UPDATE attempts SET sip_call_id = COALESCE(?, sip_call_id), ring_time = ?, connect_time = ?, disconnect_time = ?,
                     status = ?, reason_code = ?, reason = ?, sip_code = ?, will_retry = ?, next_attempt_at = ?,
-                    machine_detection = ?, amd_decision_ms = ?, beep_detected = ?, opted_out = ?,
+                    machine_detection = ?, amd_decision_ms = ?, beep_detected = ?, opted_out = ?, redirected_to = ?,
                     cdr_seq = (SELECT COALESCE(MAX(cdr_seq), 0) + 1 FROM attempts)
                 WHERE id = ?
                 """)
@@ -204,13 +198,13 @@ extension QueueStore {
                       outcome.sipCode.map { .int($0) } ?? .null, .int(nextAttemptAt == nil ? 0 : 1),
                       nextAttemptAt.map { .integer($0) } ?? .null, .optional(result.machineDetection?.kind.rawValue),
                       result.machineDetection.map { .int($0.timeMs) } ?? .null, result.beepDetected.map { .int($0 ? 1 : 0) } ?? .null,
-                      .int(result.optedOutDigit == nil ? 0 : 1), .integer(claimed.attemptID))
+                      .int(result.optedOutDigit == nil ? 0 : 1), .optional(result.redirectedTo), .integer(claimed.attemptID))
                 .run()
             let record = try cdr(attemptID: claimed.attemptID)
             if let notifyURL {
                 let event = outcome.status.rawValue
                 try enqueueNotification(campaignKey: claimed.campaignKey, attemptID: claimed.attemptID, event: event, url: notifyURL,
-                                        body: WebhookBody.json(event: event, record: record, status: event))
+                                        body: WebhookBody.json(event: event, record: record, progress: .ended(outcome.status)))
             }
             return record
         }
@@ -276,13 +270,13 @@ extension QueueStore {
         SELECT a.cdr_id, a.conversation_id, a.sip_call_id, c.id, a.contact_id, a.attempt, a.target, a.caller, a.trunk,
                a.start_time, a.ring_time, a.connect_time, a.disconnect_time, a.status, a.reason_code, a.reason, a.sip_code,
                a.machine_detection, a.amd_decision_ms, a.beep_detected, a.will_retry, a.next_attempt_at, a.metadata,
-               a.opted_out, a.cdr_seq
+               a.opted_out, a.redirected_to, a.cdr_seq
         FROM attempts a JOIN campaigns c ON c.key = a.campaign_key
         """
 
     func cdr(attemptID: Int64) throws -> CDRRecord {
         let row = try statement(Self.cdrColumns + " WHERE a.id = ?")
-        guard try row.bind(.integer(attemptID)).step() else { throw StoreError.campaignNotFound("attempt \(attemptID)") }
+        guard try row.bind(.integer(attemptID)).step() else { throw StoreError.attemptNotFound(attemptID) }
         return Self.cdrRecord(row)
     }
 
@@ -301,10 +295,12 @@ extension QueueStore {
             cdrId: row.text(0) ?? "", conversationId: row.text(1) ?? "", sipCallId: row.text(2), campaignId: row.text(3) ?? "",
             contactId: row.int(4), attempt: Int(row.int(5)), target: row.text(6) ?? "", caller: row.text(7), trunk: row.text(8),
             startTime: row.int(9), ringTime: optionalInt(10), connectTime: optionalInt(11), disconnectTime: row.int(12),
-            status: row.text(13) ?? "", reasonCode: row.text(14) ?? "", reason: row.text(15), sipCode: optionalInt(16).map { Int($0) },
-            machineDetection: row.text(17), amdDecisionMs: optionalInt(18).map { Int($0) }, beepDetected: optionalInt(19).map { $0 != 0 },
+            status: row.text(13).flatMap(CallOutcome.Status.init(rawValue:)),
+            reasonCode: row.text(14).flatMap(CallOutcome.ReasonCode.init(rawValue:)), reason: row.text(15), sipCode: optionalInt(16).map { Int($0) },
+            redirectedTo: row.text(24),
+            machineDetection: row.text(17).flatMap(AMDEvent.Kind.init(rawValue:)), amdDecisionMs: optionalInt(18).map { Int($0) }, beepDetected: optionalInt(19).map { $0 != 0 },
             optedOut: row.int(23) != 0, willRetry: row.int(20) != 0, nextAttemptAt: optionalInt(21), metadata: row.text(22) ?? "{}",
-            cdrSeq: optionalInt(24))
+            cdrSeq: optionalInt(25))
     }
 
     /// Campaign metadata with the contact's laid over it, as one JSON object.

@@ -31,10 +31,6 @@ public actor QueueWriter {
         }
     }
 
-    public nonisolated func claim(contactID: Int64, campaign: DispatchCampaign, trunk: String?, now: Int64) async throws -> ClaimedAttempt? {
-        try await write { try $0.claim(contactID: contactID, campaign: campaign, trunk: trunk, now: now) }
-    }
-
     public nonisolated func markInviteSent(attemptID: Int64, sipCallID: String) async throws {
         try await write { try $0.markInviteSent(attemptID: attemptID, sipCallID: sipCallID) }
     }

@@ -12,3 +12,16 @@ public enum DialTarget: Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
+
+extension DialTarget {
+    /// A target from its canonical text (`description`, as stored in the queue): a `sip:` or
+    /// `sips:` URI, else an E.164 number.
+    public init(canonical text: String) {
+        let lowered = text.prefix(5).lowercased()
+        if lowered.hasPrefix("sip:") || lowered.hasPrefix("sips:"), let uri = try? SIPURI(parsing: text) {
+            self = .sip(uri)
+        } else {
+            self = .e164(text)
+        }
+    }
+}

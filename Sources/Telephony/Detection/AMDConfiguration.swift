@@ -76,59 +76,19 @@ public struct AMDConfiguration: Sendable, Equatable {
 
     public init() {}
 
-    /// The names users set (campaign `amd` object, `campaignd amd --set`), each with its allowed range.
-    public static let tunables: [(name: String, range: ClosedRange<Double>)] = [
-        ("noSpeechTimeoutMs", 500...60000), ("decisionTimeoutMs", 1000...120000), ("toneTimeoutMs", 1000...120000),
-        ("greetingCompletionTimeoutMs", 0...10000), ("thresholdWordCount", 1...100), ("afterGreetingSilenceMs", 100...5000),
-        ("maximumGreetingMs", 500...30000), ("sentencePauseMs", 60...5000), ("sentencePauseContrast", 1...10),
-        ("longSentencePauseMs", 60...5000), ("sentencePauseGreetingMs", 0...30000),
-        ("unbrokenGreetingMs", 500...30000), ("unbrokenPausesMsPerSecond", 0...1000),
-        ("minimumWordMs", 20...1000), ("betweenWordsSilenceMs", 20...1000), ("beepMinimumMs", 40...2000),
-        ("beepMinimumHz", 200...3000), ("beepMaximumHz", 300...3400), ("beepMaximumHarmonicDb", -60...0),
-        ("faxToneMinimumMs", 40...5000), ("sitToneMinimumMs", 40...1000), ("sitSegmentMaximumMs", 100...2000),
-        ("lossConcealmentMs", 0...200),
-        ("speechMarginDb", 1...40), ("speechHoldMarginDb", 0...40), ("speechFloorDb", -90 ... -10),
-        ("steadyNoiseExcursionDb", 0...30), ("babbleMarginFactor", 0...5), ("speechBelowPeakDb", 6...90), ("resumeBelowPeakDb", 0...90),
-        ("resumePauseMs", 20...5000),
-    ]
-
-    /// Sets the tunable `name`; false when there is no such name.
-    public mutating func set(_ name: String, to value: Double) -> Bool {
-        let whole = Int(value.rounded())
-        switch name {
-        case "noSpeechTimeoutMs": noSpeechTimeoutMs = whole
-        case "decisionTimeoutMs": decisionTimeoutMs = whole
-        case "toneTimeoutMs": toneTimeoutMs = whole
-        case "greetingCompletionTimeoutMs": greetingCompletionTimeoutMs = whole
-        case "thresholdWordCount": thresholdWordCount = whole
-        case "afterGreetingSilenceMs": afterGreetingSilenceMs = whole
-        case "maximumGreetingMs": maximumGreetingMs = whole
-        case "sentencePauseMs": sentencePauseMs = whole
-        case "sentencePauseContrast": sentencePauseContrast = value
-        case "longSentencePauseMs": longSentencePauseMs = whole
-        case "sentencePauseGreetingMs": sentencePauseGreetingMs = whole
-        case "unbrokenGreetingMs": unbrokenGreetingMs = whole
-        case "unbrokenPausesMsPerSecond": unbrokenPausesMsPerSecond = whole
-        case "minimumWordMs": minimumWordMs = whole
-        case "betweenWordsSilenceMs": betweenWordsSilenceMs = whole
-        case "beepMinimumMs": beepMinimumMs = whole
-        case "beepMinimumHz": beepMinimumHz = whole
-        case "beepMaximumHz": beepMaximumHz = whole
-        case "beepMaximumHarmonicDb": beepMaximumHarmonicDb = value
-        case "faxToneMinimumMs": faxToneMinimumMs = whole
-        case "sitToneMinimumMs": sitToneMinimumMs = whole
-        case "sitSegmentMaximumMs": sitSegmentMaximumMs = whole
-        case "lossConcealmentMs": lossConcealmentMs = whole
-        case "speechMarginDb": speechMarginDb = value
-        case "speechFloorDb": speechFloorDb = value
-        case "speechHoldMarginDb": speechHoldMarginDb = value
-        case "steadyNoiseExcursionDb": steadyNoiseExcursionDb = value
-        case "babbleMarginFactor": babbleMarginFactor = value
-        case "speechBelowPeakDb": speechBelowPeakDb = value
-        case "resumeBelowPeakDb": resumeBelowPeakDb = value
-        case "resumePauseMs": resumePauseMs = whole
-        default: return false
+    /// The setting `tunable`, as a number (whole-number settings round on the way in).
+    public subscript(tunable: AMDTunable) -> Double {
+        get {
+            switch tunable.field {
+            case .whole(let keyPath): Double(self[keyPath: keyPath])
+            case .real(let keyPath): self[keyPath: keyPath]
+            }
         }
-        return true
+        set {
+            switch tunable.field {
+            case .whole(let keyPath): self[keyPath: keyPath] = Int(newValue.rounded())
+            case .real(let keyPath): self[keyPath: keyPath] = newValue
+            }
+        }
     }
 }

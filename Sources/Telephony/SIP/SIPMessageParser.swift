@@ -305,10 +305,9 @@ public struct SIPMessageParser: Sendable {
         for name in ["Call-ID", "CSeq", "From", "To", "Via"] where message.header(name) == nil {
             throw ParseError("missing mandatory header \(name)")
         }
-        guard let cseqText = message.header("CSeq"), let cseq = message.cseq else {
+        guard let cseq = message.cseq else {
             throw ParseError("CSeq \"\(message.header("CSeq")?.prefix(40) ?? "")\" is not a number below 2^31 and a method")
         }
-        _ = cseqText
         if let method = message.method, method != cseq.method {
             throw ParseError("CSeq method \(cseq.method) does not match the request method \(method)")
         }
