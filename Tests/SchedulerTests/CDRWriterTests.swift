@@ -217,6 +217,23 @@ import Testing
         #expect(lines.last?.hasPrefix(#"{"outboundCall":true,"cdrSeq":3,"#) == true)
     }
 
+    @Test func theWriterThreadWritesWhatIsNudgedAndTheRestWhenItStops() async throws {
+        let queue = try Queue(contacts: 3)
+        // A writer that was never started stops at once.
+        await (try CDRWriter(dataDirectory: queue.dataDirectory)).shutdown()
+        // Polling only every 10 minutes: what is written before the stop came through the nudge.
+        let writer = try CDRWriter(dataDirectory: queue.dataDirectory, settings: .init(pollInterval: .seconds(600)))
+        writer.start()
+        try queue.finish(1...2, endingAt: Self.dayOne)
+        writer.nudge()
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while (try? queue.lines().count) != 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(try queue.lines().count == 2)
+        try queue.finish(3...3, endingAt: Self.dayOne + 1000)
+        await writer.shutdown()
+        #expect(try queue.lines().map { $0["cdrSeq"] as? Int } == [1, 2, 3])
+    }
+
     @Test func aCallEndingBeforeMidnightButCommittedAfterANextDayLineStaysInTheNextDaysFile() throws {
         let queue = try Queue(contacts: 2)
         try queue.finish(1...1, endingAt: Self.dayTwo)

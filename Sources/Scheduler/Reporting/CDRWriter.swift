@@ -19,7 +19,8 @@ import Glibc
 /// Files and the database are touched on the writer's own thread (`start()`), or by `catchUp()`
 /// from the caller's thread: never on the shared cooperative pool.
 // @unchecked Sendable: `ioLock` guards `file`, `store`, `writtenThrough`, `savedThrough` and `lastDay`;
-// `progressLock` guards `progressStore`; `stateLock` guards `blockedReason`, `nudged`, `stopped`, `threadEnded` and `waiters`.
+// `progressLock` guards `progressStore`; `stateLock` guards `blockedReason`, `linesWhileBlocked`, `nudged`, `stopped`,
+// `threadStarted`, `threadEnded` and `waiters`.
 public final class CDRWriter: @unchecked Sendable {
     public struct Settings: Sendable {
         /// Records read from the database and written per step.
@@ -73,6 +74,7 @@ public final class CDRWriter: @unchecked Sendable {
     private var linesWhileBlocked = 0
     private var nudged = false
     private var stopped = false
+    private var threadStarted = false
     private var threadEnded = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private let wake = DispatchSemaphore(value: 0)
@@ -238,6 +240,7 @@ public final class CDRWriter: @unchecked Sendable {
     /// Starts the writer thread: it catches up at once, then whenever nudged, every `pollInterval`,
     /// and every `retryInterval` while blocked.
     public func start() {
+        stateLock.withLock { threadStarted = true }
         let thread = Thread { [self] in runThread() }
         thread.name = "campaignd-cdr"
         thread.start()
@@ -271,11 +274,12 @@ public final class CDRWriter: @unchecked Sendable {
     }
 
     /// Writes what is left (one last catch-up), then ends the thread; suspends the caller until then.
+    /// Without a thread (never started) it returns at once, writing nothing.
     public func shutdown() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let ended = stateLock.withLock { () -> Bool in
                 stopped = true
-                if threadEnded { return true }
+                if threadEnded || !threadStarted { return true }
                 waiters.append(continuation)
                 return false
             }
