@@ -140,7 +140,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
                 for record in records.drain() { summary.count(record) }
                 if let stop = mode.stop, stop.isRequested { machine.stopRequested(now: now, drainTimeout: mode.drainTimeout) }
 
-                switch machine.nextAction(now: now, mediaCapacity: dialer.mediaCapacity()) {
+                switch machine.nextAction(now: now, mediaCapacity: dialer.mediaCapacity(), recordingBlocked: cdr.isBlocked) {
                 case .report(let notice):
                     report(notice)
                 case .refreshCampaigns:
@@ -149,11 +149,6 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
                     machine.campaignsLoaded(active, now: clock.now)
                 case .claim(let claim):
                     guard let campaign = campaigns[claim.campaignKey] else { continue dispatching }
-                    // The CDR files cannot be written (a full disk): no new call until they can.
-                    if cdr.isBlocked {
-                        _ = try await clock.sleep(until: now.advanced(by: .milliseconds(20)), wakingOn: mode.stop.map { [$0.wake] } ?? [])
-                        continue dispatching
-                    }
                     let batch = try await claimBatch(claim, of: campaign, now: now)
                     machine.claimed(claim, attemptIDs: batch.claimed.map(\.attemptID), cursor: batch.cursor, exhausted: batch.exhausted,
                                     now: now)
