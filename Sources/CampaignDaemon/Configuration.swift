@@ -22,6 +22,17 @@ struct Configuration: Sendable {
         var concurrentCallsExpirationSeconds: Int = 1200
         /// On SIGTERM/SIGINT, how long live calls may go on before they are hung up.
         var drainTimeoutSec: Int = 30
+        /// Dialing pauses while the CDR directory has less free space than this.
+        var minFreeDiskMB: Int = 16
+        /// What a full disk (or less than `minFreeDiskMB` free) does: pause dialing, or stop (exit 4).
+        var onDiskFull: DiskFullAction = .pause
+    }
+
+    enum DiskFullAction: String, Sendable, Equatable, CaseIterable {
+        /// Dialing waits until the CDR files can be written again, then goes on by itself.
+        case pause
+        /// Live calls drain, then `run` exits with code 4.
+        case exit
     }
 
     struct Notifications: Sendable, Equatable {
@@ -224,7 +235,8 @@ struct Configuration: Sendable {
     private static func readLimits(_ node: JSONNode, reader: inout JSONFieldReader) -> Limits {
         var limits = Limits()
         guard let pairs = reader.object(node, "limits") else { return limits }
-        reader.checkKeys(node, path: "limits", allowed: ["dialoutLimitPerSecond", "maxConcurrentCalls", "concurrentCallsExpirationSeconds", "drainTimeoutSec"])
+        reader.checkKeys(node, path: "limits", allowed: ["dialoutLimitPerSecond", "maxConcurrentCalls", "concurrentCallsExpirationSeconds", "drainTimeoutSec",
+                                                           "minFreeDiskMB", "onDiskFull"])
         for (key, value) in pairs {
             let path = "limits." + key
             switch key {
@@ -236,6 +248,10 @@ struct Configuration: Sendable {
                 limits.concurrentCallsExpirationSeconds = reader.integer(value, path, in: 10...86_400) ?? limits.concurrentCallsExpirationSeconds
             case "drainTimeoutSec":
                 limits.drainTimeoutSec = reader.integer(value, path, in: 0...3600) ?? limits.drainTimeoutSec
+            case "minFreeDiskMB":
+                limits.minFreeDiskMB = reader.integer(value, path, in: 0...1_000_000) ?? limits.minFreeDiskMB
+            case "onDiskFull":
+                limits.onDiskFull = reader.oneOf(value, path, as: DiskFullAction.self) ?? limits.onDiskFull
             default: break
             }
         }

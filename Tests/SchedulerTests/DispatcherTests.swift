@@ -41,7 +41,7 @@ import Testing
         init() async throws {
             directory = try TestDirectory()
             store = try QueueWriter(dataDirectory: directory.path + "/var")
-            cdr = try CDRWriter(directory: directory.path + "/var/cdr")
+            cdr = try CDRWriter(dataDirectory: directory.path + "/var")
         }
 
         func importCampaign(_ id: String, targets: [String], configure: (inout CampaignSettings) -> Void = { _ in }) throws {
@@ -72,6 +72,7 @@ import Testing
         }
 
         func cdrLines() throws -> [[String: Any]] {
+            try cdr.catchUp()
             let files = try FileManager.default.contentsOfDirectory(atPath: directory.path + "/var/cdr")
             return try files.flatMap { file in
                 try String(contentsOfFile: directory.path + "/var/cdr/" + file, encoding: .utf8)

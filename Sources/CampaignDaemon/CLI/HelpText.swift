@@ -35,7 +35,8 @@ enum HelpText {
          stderr as FILE:LINE: message); nothing of that file was imported
       2  usage error: unknown command or option, missing argument
       3  configuration file missing or invalid
-      4  operation failed: database error, or the named campaign does not exist
+      4  operation failed: database error, the named campaign does not exist, or (run with
+         limits.onDiskFull "exit") the CDR files could not be written
       5  run: another campaignd is running on the same data directory
       6  call: the call was not answered (busy, declined, no answer, error)
       7  run --once: finished, but contacts are still waiting (retries due later,

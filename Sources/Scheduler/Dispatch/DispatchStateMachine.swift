@@ -243,8 +243,9 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
     // MARK: Deciding
 
     /// The next thing to do at `now`. `mediaCapacity` is how many more calls with media can start
-    /// (nil: no limit).
-    public mutating func nextAction(now: C.Instant, mediaCapacity: Int?) -> Action {
+    /// (nil: no limit); `recordingBlocked`: the CDR files cannot be written (a full disk), so no new
+    /// call starts until they can.
+    public mutating func nextAction(now: C.Instant, mediaCapacity: Int?, recordingBlocked: Bool = false) -> Action {
         housekeeping(now: now)
         if !notices.isEmpty { return .report(notices.removeFirst()) }
         switch state {
@@ -268,6 +269,11 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         }
         if state == .done {
             return .sleep(until: nextWake(now: now), reason: .slots)
+        }
+        if recordingBlocked {
+            offers.removeAll()
+            // The CDR writer retries on its own; look again soon.
+            return .sleep(until: min(nextWake(now: now), now.advanced(by: .milliseconds(20))), reason: campaignOfAttempt.isEmpty ? .idle : .slots)
         }
 
         // Campaigns that could dial now: room in both gates, an RTP port for calls with media, not idle.

@@ -4,7 +4,8 @@ import Telephony
 /// Dials the campaigns in the queue. The decisions (what to claim when, how long to wait, when to
 /// stop) are `DispatchStateMachine`'s; this driver carries them out against the store and the
 /// dialer: it reads campaigns, claims batches, runs one child task per call through the `Dialer`,
-/// and on each call's end finishes the attempt (`RetryPolicy`, CDR) and tells the machine.
+/// and on each call's end finishes the attempt (`RetryPolicy`, CDR row; `CDRWriter` writes the line)
+/// and tells the machine.
 public struct Dispatcher<C: DispatchClock>: Sendable {
     public struct Configuration: Sendable {
         public var globalRate: Double
@@ -139,7 +140,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
                 for record in records.drain() { summary.count(record) }
                 if let stop = mode.stop, stop.isRequested { machine.stopRequested(now: now, drainTimeout: mode.drainTimeout) }
 
-                switch machine.nextAction(now: now, mediaCapacity: dialer.mediaCapacity()) {
+                switch machine.nextAction(now: now, mediaCapacity: dialer.mediaCapacity(), recordingBlocked: cdr.isBlocked) {
                 case .report(let notice):
                     report(notice)
                 case .refreshCampaigns:
@@ -306,7 +307,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         return await dialer.placeCall(request)
     }
 
-    /// Finishes the attempt (retry policy, CDR row and line, webhook); returns the outcome.
+    /// Finishes the attempt (retry policy, CDR row, webhook) and nudges the CDR writer; returns the outcome.
     @inline(never)
     private func record(
         _ claimed: ClaimedAttempt, result: CallResult?, callID: String?, trunk: SIPTrunk?, policy: RetryPolicy, notifyURL: String?,
@@ -320,7 +321,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         }
         do {
             let record = try await store.finish(claimed, result: final, policy: policy, notifyURL: notifyURL)
-            try cdr.append(record)
+            cdr.nudge()
             records.post(record)
             onEvent(.finished(record))
         } catch {

@@ -33,6 +33,9 @@ public struct CDRRecord: Sendable, Equatable {
     public var nextAttemptAt: Int64?
     /// JSON object text: the campaign's and the contact's metadata.
     public var metadata: String
+    /// Where the attempt stands in the CDR file: finished attempts are numbered 1, 2, 3… in the order
+    /// they were committed, and the file holds them in that order (nil: not finished yet).
+    public var cdrSeq: Int64? = nil
 
     public var ringDurationMs: Int64? {
         guard let ringTime else { return nil }
@@ -52,6 +55,8 @@ public struct CDRRecord: Sendable, Equatable {
     public var jsonLine: String {
         var json = JSONObjectWriter()
         json.bool("outboundCall", true)
+        // Second on the line, always: `CDRFile` reads it from a line's start to know where it stopped.
+        json.number("cdrSeq", cdrSeq)
         json.string("cdrId", cdrId)
         json.string("conversationId", conversationId)
         json.string("sipCallId", sipCallId)

@@ -106,7 +106,17 @@ enum Migrations {
         (5, "redirect target on attempts", """
         ALTER TABLE attempts ADD COLUMN redirected_to TEXT;
         """),
-        (6, "HTTP API calls and idempotency keys", """
+        // The CDR file is written from the database in `cdr_seq` order (CDRWriter). Attempts finished
+        // before this migration had their lines appended by the old code: they get sequence numbers
+        // in id order and count as written.
+        (6, "CDR sequence numbers", """
+        ALTER TABLE attempts ADD COLUMN cdr_seq INTEGER;
+        UPDATE attempts SET cdr_seq = id WHERE status IS NOT NULL;
+        CREATE UNIQUE INDEX attempts_cdr_seq ON attempts (cdr_seq);
+        CREATE TABLE cdr_progress (id INTEGER PRIMARY KEY CHECK (id = 1), written_through INTEGER NOT NULL);
+        INSERT INTO cdr_progress (id, written_through) VALUES (1, COALESCE((SELECT MAX(cdr_seq) FROM attempts), 0));
+        """),
+        (7, "HTTP API calls and idempotency keys", """
         -- A call posted through the API keeps the conversationId its 201 named across its attempts.
         ALTER TABLE contacts ADD COLUMN conversation_id TEXT;
         -- The first response to a POST with an Idempotency-Key, per API key, for 24 hours.
