@@ -158,6 +158,10 @@ enum HelpText {
         (calls started, answered, failed by reason, in flight, token wait, queue
         depth and webhook backlog per campaign).
 
+        With api.listen in the configuration (for example "127.0.0.1:8080") it also
+        serves the HTTP API: POST /v1/calls, /v1/campaigns, /v1/dnc, /v1/cdrs, with
+        the keys of api.keys (README "HTTP API"; /v1/openapi.json describes it).
+
         A lock on the data directory keeps a second instance out (exit code 5). After
         a crash, attempts whose INVITE was never sent go back to pending; sent ones
         become interrupted, with a CDR, and are not redialed (see requeue).
