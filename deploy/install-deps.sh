@@ -28,7 +28,7 @@ declare -A wanted=(
   [curl]=curl
   # bench/api.sh: the load generator and the reference server (nginx also fronts the API in deploy/nginx/).
   [wrk]=wrk
-  [nginx-light]=nginx
+  [nginx-light]=/usr/sbin/nginx
 )
 missing=()
 for package in "${!wanted[@]}"; do
