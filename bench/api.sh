@@ -62,7 +62,8 @@ http {
   }
 }
 NGINX
-nginx -c "$PWD/$OUT/nginx/nginx.conf"
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+"$NGINX" -c "$PWD/$OUT/nginx/nginx.conf"
 # Everything started here is stopped by pid, and waited for, so that the next run finds its ports free.
 trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
       [ -f "$OUT/nginx/nginx.pid" ] && kill "$(cat "$OUT/nginx/nginx.pid")" 2>/dev/null || true' EXIT
