@@ -103,6 +103,13 @@ enum Migrations {
         (4, "contact webhook URLs", """
         CREATE TABLE contact_webhooks (contact_id INTEGER PRIMARY KEY REFERENCES contacts(id), url TEXT NOT NULL);
         """),
+        // Attempts per number per local day are counted at every claim (limits.maxAttemptsPerNumberPerDay),
+        // across campaigns: by target and start time. The zones each attempt was placed in, for CDRs and the audit.
+        (5, "attempts by number and time; zones of an attempt", """
+        CREATE INDEX attempts_by_target ON attempts (target, start_time);
+        ALTER TABLE attempts ADD COLUMN time_zones TEXT;
+        ALTER TABLE attempts ADD COLUMN zone_source TEXT;
+        """),
     ]
 
     /// Applies the migrations `connection` has not recorded yet, each in its own transaction.
