@@ -22,6 +22,8 @@ struct Configuration: Sendable {
         var concurrentCallsExpirationSeconds: Int = 1200
         /// On SIGTERM/SIGINT, how long live calls may go on before they are hung up.
         var drainTimeoutSec: Int = 30
+        /// Attempts to one number per its local day, every campaign together; nil: no cap.
+        var maxAttemptsPerNumberPerDay: Int?
     }
 
     struct Notifications: Sendable, Equatable {
@@ -71,9 +73,21 @@ struct Configuration: Sendable {
     var sip = SIPSettings()
     var runtime = Runtime()
     var media = Media()
+    /// Rules by number prefix on top of every campaign's window (the stricter wins).
+    var callingRules: [CallingRule] = []
 
     static let keys = ["campaignsDir", "dataDir", "trunks", "limits", "defaults", "dialoutAllowedCallers", "notifications", "sip",
-                       "runtime", "media"]
+                       "runtime", "media", "callingRules"]
+
+    /// The zone of contacts neither their file, their number nor their campaign places.
+    var defaultTimeZone: TimeZone {
+        defaultSettings.timezone.flatMap(TimeZone.init(identifier:)) ?? .current
+    }
+
+    /// The per-contact calling rules: the dispatcher's claim and the compliance audit use the same.
+    var callingPolicy: CallingPolicy {
+        CallingPolicy(rules: callingRules, defaultZone: defaultTimeZone, maxAttemptsPerNumberPerDay: limits.maxAttemptsPerNumberPerDay)
+    }
 
     var validationContext: CampaignValidationContext {
         CampaignValidationContext(
@@ -137,6 +151,7 @@ struct Configuration: Sendable {
             case "limits": limits = Self.readLimits(node, reader: &reader)
             case "notifications": notifications = Self.readNotifications(node, reader: &reader)
             case "sip": sip = Self.readSIP(node, reader: &reader)
+            case "callingRules": callingRules = CallingRule.readRules(node, key, reader: &reader)
             case "runtime":
                 guard let pairs = reader.object(node, key) else { continue }
                 reader.checkKeys(node, path: key, allowed: ["threads"])
@@ -220,7 +235,8 @@ struct Configuration: Sendable {
     private static func readLimits(_ node: JSONNode, reader: inout JSONFieldReader) -> Limits {
         var limits = Limits()
         guard let pairs = reader.object(node, "limits") else { return limits }
-        reader.checkKeys(node, path: "limits", allowed: ["dialoutLimitPerSecond", "maxConcurrentCalls", "concurrentCallsExpirationSeconds", "drainTimeoutSec"])
+        reader.checkKeys(node, path: "limits", allowed: ["dialoutLimitPerSecond", "maxConcurrentCalls", "concurrentCallsExpirationSeconds", "drainTimeoutSec",
+                                                              "maxAttemptsPerNumberPerDay"])
         for (key, value) in pairs {
             let path = "limits." + key
             switch key {
@@ -232,6 +248,8 @@ struct Configuration: Sendable {
                 limits.concurrentCallsExpirationSeconds = reader.integer(value, path, in: 10...86_400) ?? limits.concurrentCallsExpirationSeconds
             case "drainTimeoutSec":
                 limits.drainTimeoutSec = reader.integer(value, path, in: 0...3600) ?? limits.drainTimeoutSec
+            case "maxAttemptsPerNumberPerDay":
+                limits.maxAttemptsPerNumberPerDay = reader.integer(value, path, in: 1...1000)
             default: break
             }
         }

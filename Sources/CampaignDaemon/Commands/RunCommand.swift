@@ -76,7 +76,9 @@ enum RunCommand {
                 globalMaxConcurrentCalls: configuration.limits.maxConcurrentCalls,
                 slotExpiry: .seconds(configuration.limits.concurrentCallsExpirationSeconds),
                 trunks: configuration.sipTrunks,
-                defaultTimeZone: configuration.defaultSettings.timezone.flatMap(TimeZone.init(identifier:)) ?? .current),
+                defaultTimeZone: configuration.defaultTimeZone,
+                callingRules: configuration.callingRules,
+                maxAttemptsPerNumberPerDay: configuration.limits.maxAttemptsPerNumberPerDay),
             work: work,
             onEvent: { event in
                 runMetrics.record(event)
