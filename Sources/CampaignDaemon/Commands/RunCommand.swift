@@ -144,7 +144,8 @@ enum RunCommand {
         await loops.shutdownGracefully()
         Log.info("campaignd stopped", [("attempts", String(summary.attempts)), ("still_waiting", String(summary.stillWaiting))])
         if once, let reportDirectory {
-            for path in ReportCommand.writeReports(Set(summary.campaignsDialed), to: reportDirectory, store: importStore) {
+            for path in ReportCommand.writeReports(Set(summary.campaignsDialed), to: reportDirectory, store: importStore,
+                                                   policy: configuration.callingPolicy) {
                 Log.info("report written", [("file", path)])
             }
         }

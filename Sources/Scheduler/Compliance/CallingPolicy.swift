@@ -53,8 +53,8 @@ public struct CallingPolicy: Sendable {
     /// Everything about one contact that does not depend on the time: zones, windows and cap.
     public struct Contact: Sendable {
         public var zones: Zones
-        /// Each window with the zone it is evaluated in; all must be open.
-        public var windows: [(window: CallingWindow, zone: TimeZone)]
+        /// Each window with the zone it is evaluated in and the rule it is from (nil: the campaign's); all must be open.
+        public var windows: [Gate]
         /// The smallest cap that applies (configuration and rules); nil when none does.
         public var dailyCap: Int?
         /// The zone whose local day attempts are counted in.
@@ -62,6 +62,9 @@ public struct CallingPolicy: Sendable {
         /// Names of the rules that apply.
         public var ruleNames: [String]
     }
+
+    /// A window in one zone.
+    public typealias Gate = (window: CallingWindow, zone: TimeZone, rule: String?)
 
     /// The zones of a contact, strongest source first.
     public func zones(target: String, contactZone: String?, settings: CampaignSettings) -> Zones {
@@ -78,19 +81,19 @@ public struct CallingPolicy: Sendable {
     public func contact(target: String, contactZone: String?, settings: CampaignSettings) -> Contact {
         let zones = zones(target: target, contactZone: contactZone, settings: settings)
         let calleeZones = zones.identifiers.compactMap(TimeZone.init(identifier:))
-        var windows: [(window: CallingWindow, zone: TimeZone)] = []
+        var windows: [Gate] = []
         let campaignWindow = CallingWindow(settings.window)
         if let fixed = settings.window.timezone.flatMap(TimeZone.init(identifier:)) {
-            windows.append((campaignWindow, fixed))
+            windows.append((campaignWindow, fixed, nil))
         } else {
-            windows += calleeZones.map { (campaignWindow, $0) }
+            windows += calleeZones.map { (campaignWindow, $0, nil) }
         }
         var cap = maxAttemptsPerNumberPerDay
         var names: [String] = []
         for rule in rules where rule.applies(to: target) {
             names.append(rule.name)
             let window = CallingWindow(rule.window)
-            windows += calleeZones.map { (window, $0) }
+            windows += calleeZones.map { (window, $0, rule.name) }
             if let limit = rule.maxAttemptsPerDay { cap = min(cap ?? limit, limit) }
         }
         return Contact(zones: zones, windows: windows, dailyCap: cap, dayZone: calleeZones.first ?? defaultZone, ruleNames: names)
@@ -110,19 +113,19 @@ public struct CallingPolicy: Sendable {
     }
 
     /// Whether every window is open at `date` in its zone.
-    public static func allOpen(_ windows: [(window: CallingWindow, zone: TimeZone)], at date: Date) -> Bool {
+    public static func allOpen(_ windows: [Gate], at date: Date) -> Bool {
         windows.allSatisfy { $0.window.isOpen(at: date, in: $0.zone) }
     }
 
     /// The first moment at or after `start` when every window is open at once: each shut window moves
     /// the candidate to its own next opening until none is shut (the intersection opens when one of
     /// its windows opens, so this stops at the first such moment).
-    public static func opening(of windows: [(window: CallingWindow, zone: TimeZone)], notBefore start: Date) -> Date? {
+    public static func opening(of windows: [Gate], notBefore start: Date) -> Date? {
         var candidate = start
         let horizon = start.addingTimeInterval(40 * 86_400)
         while candidate < horizon {
             var moved = false
-            for (window, zone) in windows where !window.isOpen(at: candidate, in: zone) {
+            for (window, zone, _) in windows where !window.isOpen(at: candidate, in: zone) {
                 guard let next = window.nextOpening(after: candidate, in: zone) else { return nil }
                 candidate = next
                 moved = true
