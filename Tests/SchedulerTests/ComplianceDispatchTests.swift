@@ -91,6 +91,9 @@ import Testing
         #expect(lines.count == 1)
         #expect(lines.first?["timeZones"] as? [String] == ["America/New_York"])
         #expect(lines.first?["zoneSource"] as? String == "number")
+        // `status` counts the campaign's attempts by where their zones came from.
+        let statuses = try QueueStore(dataDirectory: fixture.directory.path + "/var").campaignStatuses()
+        #expect(statuses.first?.attemptsByZoneSource == [.number: 1])
     }
 }
 

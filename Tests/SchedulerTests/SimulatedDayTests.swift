@@ -99,6 +99,12 @@ import Testing
             #expect(hours[opens] > 0, "\(zone): \(hours)")
             #expect(hours.enumerated().allSatisfy { $0.element == 0 || (opens..<opens + 4).contains($0.offset) }, "\(zone): \(hours)")
         }
+        // The HTML report shows the same: its calls-per-hour chart has the zones' hours, its audit says zero.
+        var report = CampaignReport(campaignID: "national", name: nil, records: try store.finishedAttempts(campaignID: "national"))
+        report.compliance = ComplianceAudit(try store.auditedAttempts(campaignID: "national"), policy: configuration.callingPolicy, scope: "national")
+        #expect(report.callsByHour[0..<13].allSatisfy { $0 == 0 } && report.callsByHour[13] > 0)
+        #expect(report.html.contains("Attempts outside a window</div><div class=\"value\">0</div>"))
+        #expect(report.html.contains("Numbers over their cap</div><div class=\"value\">0</div>"))
         print("simulated day: \(summary.attempts) calls in \(String(format: "%.1f", seconds)) s; calls per UTC hour: \(perHour)")
         #expect(seconds < 60)
     }
