@@ -125,6 +125,14 @@ import Testing
         // 2026-12-25 in New York is over at 05:00 UTC on the 26th, in Los Angeles at 08:00 UTC: the date is local.
         #expect(decide("+13105550100", settings: settings, at: "2026-12-26T04:30:00")
             == .wait(until: Self.utc("2026-12-26T16:00:00"), reason: .windowClosed, .init(["America/Los_Angeles"], source: .number)))
+        // A window open all day every day still keeps its quiet dates.
+        var allDay = campaign
+        allDay.window = CallingRule.allDay
+        allDay.window.exceptDates = ["2026-12-25"]
+        #expect(decide("+12125550100", settings: allDay, at: "2026-12-25T15:00:00")
+            == .wait(until: Self.utc("2026-12-26T05:00:00"), reason: .windowClosed, ny))
+        allDay.window.exceptDates = nil
+        #expect(decide("+12125550100", settings: allDay, at: "2026-12-25T15:00:00") == .call(ny))
         var policy = self.policy
         var rule = Self.florida
         rule.window.exceptDates = ["2026-11-26", "2026-11-27"]

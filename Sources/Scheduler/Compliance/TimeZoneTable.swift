@@ -13,9 +13,18 @@ public struct TimeZoneTable: Sendable {
         public var prefix: String
         /// IANA zone names, in the table's order.
         public var zones: [String]
+
+        public init(prefix: String, zones: [String]) {
+            self.prefix = prefix
+            self.zones = zones
+        }
     }
 
     private let zonesByPrefix: [String: [String]]
+    /// Each zone name of the table that Foundation knows, made once: a claim asks for them per contact.
+    private let timeZones: [String: TimeZone]
+    /// Per prefix, its zones that Foundation knows, as `TimeZone`s (in the table's order).
+    private let knownZonesByPrefix: [String: [(name: String, zone: TimeZone)]]
     private let longestPrefix: Int
 
     /// Reads text in `map_data.txt`'s format: `#` comments, blank lines, `PREFIX|Zone&Zone`.
@@ -36,6 +45,21 @@ public struct TimeZoneTable: Sendable {
         }
         zonesByPrefix = table
         longestPrefix = longest
+        var known: [String: TimeZone] = [:]
+        for name in Set(table.values.joined()) { known[name] = TimeZone(identifier: name) }
+        timeZones = known
+        knownZonesByPrefix = table.mapValues { names in names.compactMap { name in known[name].map { (name, $0) } } }
+    }
+
+    /// Like `match`, with the zones Foundation knows as `TimeZone`s (unknown names left out).
+    public func knownZones(_ target: String) -> [(name: String, zone: TimeZone)]? {
+        guard let match = match(target) else { return nil }
+        return knownZonesByPrefix[match.prefix]
+    }
+
+    /// The zone named `identifier` if the table has it and Foundation knows it (cached), else looked up.
+    public func timeZone(_ identifier: String) -> TimeZone? {
+        timeZones[identifier] ?? TimeZone(identifier: identifier)
     }
 
     /// The table shipped with campaignd (see `embeddedDataVersion`).

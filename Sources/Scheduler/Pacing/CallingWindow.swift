@@ -12,6 +12,11 @@ public struct CallingWindow: Sendable, Equatable {
         quietDays = Set((settings.exceptDates ?? []).compactMap(Self.dayNumber))
     }
 
+    /// Open at every moment in every zone (every day 00:00-24:00, no quiet dates): nothing to check.
+    public var isAlwaysOpen: Bool {
+        settings.start == 0 && settings.end >= 24 * 60 && Set(settings.days) == Set(1...7) && quietDays.isEmpty
+    }
+
     /// `YYYY-MM-DD` as `year * 10000 + month * 100 + day`; nil if it is not a real date.
     public static func dayNumber(_ text: String) -> Int? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
