@@ -103,9 +103,10 @@ enum Migrations {
         (4, "contact webhook URLs", """
         CREATE TABLE contact_webhooks (contact_id INTEGER PRIMARY KEY REFERENCES contacts(id), url TEXT NOT NULL);
         """),
+        // Numbered 7: main has 5 (redirect target) and 6 (CDR sequence numbers) by now; renumber at merge if needed.
         // Attempts per number per local day are counted at every claim (limits.maxAttemptsPerNumberPerDay),
         // across campaigns: by target and start time. The zones each attempt was placed in, for CDRs and the audit.
-        (5, "attempts by number and time; zones of an attempt", """
+        (7, "attempts by number and time; zones of an attempt", """
         CREATE INDEX attempts_by_target ON attempts (target, start_time);
         ALTER TABLE attempts ADD COLUMN time_zones TEXT;
         ALTER TABLE attempts ADD COLUMN zone_source TEXT;
