@@ -38,3 +38,22 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   rm -f "$log"
 fi
+
+# PJSIP as a callee in the tests (deploy/pjsip/callee.py): the PyPI wheel of its Python bindings,
+# for the python3 on PATH (Debian's own python3 wants --break-system-packages for a system-wide pip).
+if ! python3 -c "import pjsua2" >/dev/null 2>&1; then
+  echo "install-deps: installing pjsua2-python (pip)" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  log=$(mktemp)
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-pip; } >"$log" 2>&1 \
+      || { cat "$log" >&2; echo "install-deps: apt-get install python3-pip failed" >&2; exit 1; }
+  fi
+  if ! $SUDO python3 -m pip install --quiet pjsua2-python >"$log" 2>&1 \
+     && ! $SUDO python3 -m pip install --quiet --break-system-packages pjsua2-python >>"$log" 2>&1; then
+    cat "$log" >&2
+    echo "install-deps: pip install pjsua2-python failed" >&2
+    exit 1
+  fi
+  rm -f "$log"
+fi

@@ -22,8 +22,19 @@ struct Configuration: Sendable {
         var concurrentCallsExpirationSeconds: Int = 1200
         /// On SIGTERM/SIGINT, how long live calls may go on before they are hung up.
         var drainTimeoutSec: Int = 30
+        /// Dialing pauses while the CDR directory has less free space than this.
+        var minFreeDiskMB: Int = 16
+        /// What a full disk (or less than `minFreeDiskMB` free) does: pause dialing, or stop (exit 4).
+        var onDiskFull: DiskFullAction = .pause
         /// Attempts to one number per its local day, every campaign together; nil: no cap.
         var maxAttemptsPerNumberPerDay: Int?
+    }
+
+    enum DiskFullAction: String, Sendable, Equatable, CaseIterable {
+        /// Dialing waits until the CDR files can be written again, then goes on by itself.
+        case pause
+        /// Live calls drain, then `run` exits with code 4.
+        case exit
     }
 
     struct Notifications: Sendable, Equatable {
@@ -214,6 +225,8 @@ struct Configuration: Sendable {
                     guard let transport = reader.string(value, keyPath) else { continue }
                     if transport.lowercased() == "udp" {
                         trunk.transport = "udp"
+                    } else if transport.lowercased() == "tls" {
+                        reader.fail(value, keyPath, "transport \"tls\" needs a TLS library, which campaignd's dependency rules do not allow (so neither SIP over TLS nor SRTP is available); use \"udp\"")
                     } else {
                         reader.fail(value, keyPath, "transport \"\(transport)\" is not supported yet; only \"udp\" is")
                     }
@@ -236,7 +249,7 @@ struct Configuration: Sendable {
         var limits = Limits()
         guard let pairs = reader.object(node, "limits") else { return limits }
         reader.checkKeys(node, path: "limits", allowed: ["dialoutLimitPerSecond", "maxConcurrentCalls", "concurrentCallsExpirationSeconds", "drainTimeoutSec",
-                                                              "maxAttemptsPerNumberPerDay"])
+                                                           "minFreeDiskMB", "onDiskFull", "maxAttemptsPerNumberPerDay"])
         for (key, value) in pairs {
             let path = "limits." + key
             switch key {
@@ -248,6 +261,10 @@ struct Configuration: Sendable {
                 limits.concurrentCallsExpirationSeconds = reader.integer(value, path, in: 10...86_400) ?? limits.concurrentCallsExpirationSeconds
             case "drainTimeoutSec":
                 limits.drainTimeoutSec = reader.integer(value, path, in: 0...3600) ?? limits.drainTimeoutSec
+            case "minFreeDiskMB":
+                limits.minFreeDiskMB = reader.integer(value, path, in: 0...1_000_000) ?? limits.minFreeDiskMB
+            case "onDiskFull":
+                limits.onDiskFull = reader.oneOf(value, path, as: DiskFullAction.self) ?? limits.onDiskFull
             case "maxAttemptsPerNumberPerDay":
                 limits.maxAttemptsPerNumberPerDay = reader.integer(value, path, in: 1...1000)
             default: break

@@ -152,7 +152,7 @@ import Testing
         let result = try await workspace.campaignd("--config", "bad.json", "status")
         #expect(result.exitCode == 3)
         #expect(result.stderr.contains("bad.json:3: limits.maxConcurrentCals: unknown setting \"maxConcurrentCals\" (did you mean \"maxConcurrentCalls\"?)"))
-        #expect(result.stderr.contains("bad.json:4: trunks[0].transport: transport \"tls\" is not supported yet; only \"udp\" is"))
+        #expect(result.stderr.contains("bad.json:4: trunks[0].transport: transport \"tls\" needs a TLS library, which campaignd's dependency rules do not allow (so neither SIP over TLS nor SRTP is available); use \"udp\""))
         #expect(result.stderr.contains("bad.json:5: defaults.answerTimeoutSec: 0 is out of range; expected 1 to 300"))
         let missing = try await workspace.campaignd("--config", "nope.json", "status")
         #expect(missing.exitCode == 3)

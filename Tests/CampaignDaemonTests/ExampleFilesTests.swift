@@ -15,6 +15,8 @@ import Testing
         #expect(configuration.dataDirectory == "/var/lib/campaignd/var")
         #expect(configuration.dialoutAllowedCallers.count == 2)
         #expect(configuration.limits.drainTimeoutSec == 30)
+        #expect(configuration.limits.minFreeDiskMB == 16)
+        #expect(configuration.limits.onDiskFull == .pause)
         #expect(configuration.sip.port == 5060)
         #expect(configuration.sip.rtpPortMax == 29999)
         #expect(configuration.runtime.threads == 2)

@@ -32,12 +32,14 @@ struct DispatchSimulation {
     /// The SIP code each call ends with, and a Retry-After (by attempt id).
     var endCode: (Int64) -> (Int?, Duration?) = { _ in (200, nil) }
     var mediaCapacity: Int?
+    var recordingBlocked = false
     var live: [LiveCall] = []
     var placed: [Placed] = []
     var notices: [Machine.Notice] = []
     var actions: [Machine.Action] = []
     var finished = false
     var laterWork = false
+    var checkedBlockedUntil: Instant?
     private var nextAttemptID: Int64 = 1
 
     init(_ configuration: Machine.Configuration, campaigns: [DispatchCampaign], due: [Int64: Int]) {
@@ -67,7 +69,7 @@ struct DispatchSimulation {
         while now < end, !finished, steps < maxSteps {
             steps += 1
             endCallsDue()
-            let action = machine.nextAction(now: now, mediaCapacity: mediaCapacity)
+            let action = machine.nextAction(now: now, mediaCapacity: mediaCapacity, recordingBlocked: recordingBlocked)
             actions.append(action)
             switch action {
             case .refreshCampaigns:
@@ -94,9 +96,11 @@ struct DispatchSimulation {
                 var wake = min(until, end)
                 if reason == .slots || reason == .draining, let first = live.map(\.endsAt).min() { wake = min(wake, first) }
                 now = max(now, wake)
-            case .checkForLaterWork:
-                // A contact due now is later work too (the store's next due time is not in the future).
-                machine.laterWorkChecked(found: laterWork || due.values.contains { $0 > 0 }, now: now)
+            case .checkForLaterWork(let blockedUntil):
+                // A contact due now is work too (the store's next due time is not in the future),
+                // unless its trunk is paused: then, as `run --once` without `--until`, it is not.
+                checkedBlockedUntil = blockedUntil
+                machine.laterWorkChecked(found: laterWork || (blockedUntil == nil && due.values.contains { $0 > 0 }), now: now)
             case .hangUpRemaining:
                 for index in live.indices { live[index].endsAt = now }
             case .finish:
@@ -282,7 +286,7 @@ struct DispatchSimulation {
         #expect(simulation.placed.count == 5)
         // It asked about later work only once every call had ended.
         #expect(simulation.now >= .init(offset: .seconds(3)))
-        #expect(simulation.actions.contains(.checkForLaterWork))
+        #expect(simulation.actions.contains(.checkForLaterWork(blockedUntil: nil)))
     }
 
     @Test func onceModeWaitsWhileLaterWorkIsDue() {
@@ -299,6 +303,19 @@ struct DispatchSimulation {
         #expect(simulation.finished)
     }
 
+    @Test func onceModeDoesNotWaitForAPausedTrunkWithoutWorkBeforeTheEnd() {
+        var simulation = Simulation(
+            .init(globalRate: 1, globalMaxConcurrentCalls: 0, trunks: [SIPTrunk(name: "carrier", host: "127.0.0.1")], once: true),
+            campaigns: [Simulation.campaign(1)], due: [1: 3])
+        simulation.endCode = { _ in (503, .seconds(30)) }
+        simulation.run(for: .seconds(60))
+        #expect(simulation.placed.count == 1)
+        #expect(simulation.finished)
+        // It asked with the pause's end, 30 s after the 503 at 0.1 s.
+        #expect(simulation.checkedBlockedUntil == .init(offset: .milliseconds(30_100)))
+        #expect(simulation.now < .init(offset: .seconds(30)))
+    }
+
     @Test func stoppingDrainsLiveCallsThenHangsUpTheRest() {
         var simulation = Simulation(.init(globalRate: 1000, globalMaxConcurrentCalls: 0),
                                     campaigns: [Simulation.campaign(1)], due: [1: 3])
@@ -312,6 +329,19 @@ struct DispatchSimulation {
         #expect(simulation.machine.nextAction(now: stoppedAt.advanced(by: .seconds(5)), mediaCapacity: nil) == .hangUpRemaining)
         #expect(simulation.machine.nextAction(now: stoppedAt.advanced(by: .seconds(5)), mediaCapacity: nil) == .finish)
         #expect(simulation.placed.count == 3)
+    }
+
+    @Test func noCallStartsWhileTheCDRFilesCannotBeWritten() {
+        var simulation = Simulation(.init(globalRate: 10, globalMaxConcurrentCalls: 0), campaigns: [Simulation.campaign(1)], due: [1: 1000])
+        simulation.run(for: .seconds(2))
+        let before = simulation.placed.count
+        simulation.recordingBlocked = true
+        simulation.run(for: .seconds(5))
+        #expect(simulation.placed.count == before)
+        // Written again: dialing goes on at the campaign's rate, with no burst for the time lost.
+        simulation.recordingBlocked = false
+        simulation.run(for: .seconds(2))
+        #expect((19...21).contains(simulation.placed.count - before))
     }
 
     @Test func stoppingWithNoCallUpFinishesAtOnce() {

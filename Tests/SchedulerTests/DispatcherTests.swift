@@ -41,7 +41,7 @@ import Testing
         init() async throws {
             directory = try TestDirectory()
             store = try QueueWriter(dataDirectory: directory.path + "/var")
-            cdr = try CDRWriter(directory: directory.path + "/var/cdr")
+            cdr = try CDRWriter(dataDirectory: directory.path + "/var")
         }
 
         func importCampaign(_ id: String, targets: [String], configure: (inout CampaignSettings) -> Void = { _ in }) throws {
@@ -72,6 +72,7 @@ import Testing
         }
 
         func cdrLines() throws -> [[String: Any]] {
+            try cdr.catchUp()
             let files = try FileManager.default.contentsOfDirectory(atPath: directory.path + "/var/cdr")
             return try files.flatMap { file in
                 try String(contentsOfFile: directory.path + "/var/cdr/" + file, encoding: .utf8)
@@ -246,7 +247,7 @@ import Testing
         let restarted = try QueueStore(dataDirectory: fixture.directory.path + "/var")
         let interrupted = try restarted.recoverUnfinishedAttempts(now: now + 1000)
         #expect(interrupted.map(\.target) == ["+15550000042"])
-        #expect(interrupted.first?.reasonCode == "interrupted")
+        #expect(interrupted.first?.reasonCode == .interrupted)
         #expect(interrupted.first?.sipCallId == "call-x")
         #expect(try fixture.states() == ["+15550000041": "pending", "+15550000042": "interrupted"])
         #expect(try restarted.connection.scalarText("SELECT attempts FROM contacts WHERE id = 1") == "0")
@@ -415,6 +416,36 @@ import Testing
         let records = try fixture.cdrLines().filter { $0["sipCode"] as? Int == 503 }
         #expect(records.count == 2)
         #expect(records.allSatisfy { ($0["reason"] as? String)?.contains("trunk rate halved") == true })
+    }
+
+    @Test func a503WithRetryAfterPausesItsTrunkUntilThen() async throws {
+        let fixture = try await DispatcherTests.Fixture()
+        try fixture.importCampaign("pause", targets: (0..<3).map { String(format: "+1555910%04d", $0) }) {
+            $0.trunk = "carrier"
+            $0.maxRetryNo = 0
+            $0.dialoutLimitPerSecond = 1
+        }
+        var unavailable = CallOutcome.failed(sipCode: 503, reason: "Service Unavailable")
+        unavailable.retryAfter = 30
+        let clock = ManualClock()
+        let placedAt = Mailbox<Duration>()
+        let dialer = ScriptedDialer(script: ["+15559100000": [unavailable]]) { _ in placedAt.post(clock.now.offset) }
+        let paused = Mailbox<Date>()
+        let dispatcher = Dispatcher(
+            store: fixture.store, dialer: dialer, cdr: fixture.cdr, clock: clock,
+            configuration: .init(globalRate: 100, globalMaxConcurrentCalls: 1, trunks: [SIPTrunk(name: "carrier", host: "127.0.0.1")],
+                                 defaultTimeZone: TimeZone(identifier: "UTC")!, refreshInterval: .milliseconds(100)),
+            onEvent: { event in if case .trunkPaused(_, let until) = event { paused.post(until) } })
+        // `run --once --until` two minutes on: the pause ends before then, so the run waits for it.
+        let until = clock.date(at: .init(offset: .seconds(120)))
+        _ = try await runAdvancing(clock, step: .milliseconds(100)) { try await dispatcher.run(.once(until: until)) }
+        let placed = placedAt.drain()
+        #expect(placed.count == 3)
+        // The 503 came back within a second (the call is one slot); nothing went to the trunk for 30 s after.
+        let pausedUntil = try #require(paused.drain().first)
+        #expect(placed[0] < .seconds(1))
+        #expect(placed[1] >= .seconds(30))
+        #expect(clock.date(at: .init(offset: placed[1])) >= pausedUntil)
     }
 }
 

@@ -113,6 +113,66 @@ import Testing
         #expect(await listener.value == false)
     }
 
+    /// Issue 15: a trunk's keep-alive OPTIONS outside any call gets a 200 with our capabilities; the
+    /// same OPTIONS from a host that is no trunk is still dropped unanswered, from its start line.
+    @Test func trunkOptionsAreAnsweredAndStrangersAreNot() async throws {
+        let loops = try EventLoopGroup(threads: 2, name: "test-dialer-options")
+        defer { loops.shutdown() }
+        let dialer = try SIPDialer(host: "127.0.0.1", port: 0, group: loops, configuration: .init(
+            advertisedHost: "127.0.0.1", trunks: [SIPTrunk(name: "t", host: "127.0.0.1")]))
+        let (answers, answered) = AsyncStream<[UInt8]>.makeStream()
+        let trunk = try UDPChannel(bind: SocketAddress(host: "127.0.0.1", port: 0), on: loops.loops[1]) { bytes, _ in
+            answered.yield(Array(bytes))
+        }
+        let (strangerAnswers, strangerAnswered) = AsyncStream<[UInt8]>.makeStream()
+        let stranger = try UDPChannel(bind: SocketAddress(host: "127.0.0.2", port: 0), on: loops.loops[1]) { bytes, _ in
+            strangerAnswered.yield(Array(bytes))
+        }
+        defer {
+            trunk.close()
+            stranger.close()
+            dialer.close()
+        }
+        let running = Task { await dialer.run() }
+        defer { running.cancel() }
+        let target = try SocketAddress(host: "127.0.0.1", port: dialer.localPort)
+        func options(callID: String, port: Int) -> [UInt8] {
+            Array(("OPTIONS sip:campaignd@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:\(port);branch=z9hG4bK\(callID);rport\r\n"
+                + "From: <sip:ping@trunk>;tag=1\r\nTo: <sip:campaignd@127.0.0.1>\r\nCall-ID: \(callID)\r\nCSeq: 7 OPTIONS\r\n"
+                + "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n").utf8)
+        }
+        stranger.send(options(callID: "s1", port: stranger.localAddress.port), to: target)
+        for _ in 0..<100 where dialer.counters.strayRequests < 1 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(dialer.counters == SIPDialer.Counters(malformed: 0, unknownResponses: 0, strayRequests: 1))
+        trunk.send(options(callID: "t1", port: trunk.localAddress.port), to: target)
+        var answer: SIPMessage?
+        let deadline = Task {
+            try? await Task.sleep(for: .seconds(2))
+            answered.finish()
+        }
+        defer { deadline.cancel() }
+        for await bytes in answers {
+            answer = try SIPMessageParser.parse(datagram: bytes)
+            break
+        }
+        let ok = try #require(answer)
+        #expect(ok.statusCode == 200)
+        #expect(ok.callID == "t1")
+        #expect(ok.header("CSeq") == "7 OPTIONS")
+        #expect(ok.header("Allow") == "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, PRACK")
+        #expect(ok.header("Accept") == "application/sdp, application/dtmf-relay, application/dtmf")
+        #expect(ok.header("Supported") == "100rel, timer")
+        // A keep-alive answered is not a stray; the stranger heard nothing.
+        #expect(dialer.counters.strayRequests == 1)
+        let listener = Task { () -> Bool in
+            for await _ in strangerAnswers { return true }
+            return false
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        strangerAnswered.finish()
+        #expect(await listener.value == false)
+    }
+
     @Test func requestSourceIsStampedIntoTheVia() {
         var request = SIPMessage.request("BYE", uri: "sip:x@127.0.0.1", headers: [
             SIPHeaderField("Via", "SIP/2.0/UDP 10.1.1.1:5060;branch=z9hG4bK1;rport, SIP/2.0/UDP 10.2.2.2;branch=z9hG4bK2")])

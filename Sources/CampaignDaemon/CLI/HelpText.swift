@@ -36,7 +36,8 @@ enum HelpText {
          stderr as FILE:LINE: message); nothing of that file was imported
       2  usage error: unknown command or option, missing argument
       3  configuration file missing or invalid
-      4  operation failed: database error, or the named campaign does not exist
+      4  operation failed: database error, the named campaign does not exist, or (run with
+         limits.onDiskFull "exit") the CDR files could not be written
       5  run: another campaignd is running on the same data directory
       6  call: the call was not answered (busy, declined, no answer, error)
       7  run --once: finished, but contacts are still waiting (retries due later,
@@ -88,10 +89,11 @@ enum HelpText {
                               [--amd detect|disconnect] [--play FILE.wav] [--voicemail FILE.wav]
 
         Places one call and prints its events as they happen: invite-sent, trying,
-        ringing, early-media, answered, hangup, ended (with status, reason_code,
-        sip_code, reason and timings). TARGET is a phone number (sent to the trunk as
-        sip:+1555...@trunk;user=phone) or a sip:/sips: URI (sent to its host, or to the
-        trunk if one is named). Settings default to the configuration's defaults.
+        ringing, early-media, answered, digit, hangup, ended (with status, reason_code,
+        sip_code, reason, retry_after, redirected_to and timings). TARGET is a phone
+        number (sent to the trunk as sip:+1555...@trunk;user=phone) or a sip: URI (sent
+        to its host, or to the trunk if one is named); sips: needs TLS, which campaignd
+        does not have. Settings default to the configuration's defaults.
 
           --caller N          caller (From user), E.164 or SIP user name
           --trunk T           trunk name (default: defaults.trunk, or the only trunk)

@@ -6,7 +6,7 @@ enum CDRCommand {
     static let csvColumns = [
         "outboundCall", "cdrId", "conversationId", "sipCallId", "campaignId", "contactId", "attempt", "target", "caller",
         "trunk", "startTime", "ringTime", "connectTime", "disconnectTime", "ringDurationMs", "connectDurationMs",
-        "callDurationSec", "status", "reasonCode", "reason", "sipCode", "machineDetection", "amdDecisionMs",
+        "callDurationSec", "status", "reasonCode", "reason", "sipCode", "redirectedTo", "machineDetection", "amdDecisionMs",
         "beepDetected", "optedOut", "willRetry", "nextAttemptAt", "metadata",
     ]
 

@@ -172,6 +172,8 @@ final class EventPrinter: Sendable {
                 ("status", outcome.status.rawValue), ("reason_code", outcome.reasonCode.rawValue),
                 ("sip_code", outcome.sipCode.map(String.init) ?? ""), ("reason", outcome.reason ?? ""),
             ]
+            if let retryAfter = outcome.retryAfter { fields.append(("retry_after", String(retryAfter))) }
+            if let redirectedTo = result.redirectedTo { fields.append(("redirected_to", redirectedTo)) }
             if let ring = result.ringTime { fields.append(("ring_ms", String(ring - result.startTime))) }
             if let connect = result.connectTime {
                 fields.append(("answer_ms", String(connect - result.startTime)))

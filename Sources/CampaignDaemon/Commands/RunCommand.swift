@@ -29,17 +29,25 @@ enum RunCommand {
         do { lock = try DataDirectoryLock(dataDirectory: configuration.dataDirectory) } catch { throw .lockHeld("\(error)") }
         defer { withExtendedLifetime(lock) {} }
 
+        let stop = StopSignal()
+        let diskFull = DiskFullStop(action: configuration.limits.onDiskFull, stop: stop)
         let writer: QueueWriter, cdr: CDRWriter, importStore: QueueStore
         do {
             writer = try QueueWriter(dataDirectory: configuration.dataDirectory)
             importStore = try QueueStore(dataDirectory: configuration.dataDirectory)
-            cdr = try CDRWriter(directory: configuration.dataDirectory + "/cdr")
+            cdr = try CDRWriter(
+                dataDirectory: configuration.dataDirectory,
+                settings: .init(minimumFreeBytes: Int64(configuration.limits.minFreeDiskMB) * 1_048_576),
+                onEvent: { event in
+                    logCDR(event)
+                    if case .paused = event { diskFull.paused() }
+                })
         } catch {
             throw .failure("cannot open the queue in \(configuration.dataDirectory): \(error)")
         }
         do {
+            // Their CDR lines are written by the CDR writer, from the queue, like every other.
             for record in try await writer.recoverUnfinishedAttempts(now: Timestamp.nowMs()) {
-                try cdr.append(record)
                 Log.warning("call interrupted by the last stop", [("campaign", record.campaignId), ("target", record.target),
                                                                  ("call_id", record.sipCallId ?? "")])
             }
@@ -65,7 +73,6 @@ enum RunCommand {
         let work = WorkSignal()
         let watcher = WatcherService(watcher: CampaignWatcher(directory: configuration.campaignsDirectory, importer: importer,
                                                               onImported: work.signal))
-        let stop = StopSignal()
         let signals = SignalService(stop: stop, cdr: cdr)
 
         let runMetrics = RunMetrics()
@@ -84,7 +91,7 @@ enum RunCommand {
                 runMetrics.record(event)
                 logEvent(event)
             })
-        var services: [any DaemonService] = [signals, SIPService(dialer: dialer)]
+        var services: [any DaemonService] = [signals, SIPService(dialer: dialer), CDRService(writer: cdr)]
         if let address = arguments.values["--metrics"] {
             let metricsServer: MetricsServer
             do {
@@ -142,6 +149,10 @@ enum RunCommand {
             throw .failure("dispatching stopped: \(error)")
         }
         await loops.shutdownGracefully()
+        if diskFull.stopped {
+            throw .failure("stopped: the CDR files could not be written (disk full or under limits.minFreeDiskMB); "
+                + "free space and run again: the missing lines are written from the queue")
+        }
         Log.info("campaignd stopped", [("attempts", String(summary.attempts)), ("still_waiting", String(summary.stillWaiting))])
         if once, let reportDirectory {
             for path in ReportCommand.writeReports(Set(summary.campaignsDialed), to: reportDirectory, store: importStore,
@@ -152,6 +163,17 @@ enum RunCommand {
         if once {
             printSummary(summary, configuration: configuration, store: importStore)
             if summary.stillWaiting > 0 { throw .workRemains }
+        }
+    }
+
+    static func logCDR(_ event: CDRWriter.Event) {
+        switch event {
+        case .cutTornLine(let file, let bytes):
+            Log.warning("cut a torn last line off a CDR file; its record is written again", [("file", file), ("bytes", String(bytes))])
+        case .paused(let reason):
+            Log.error("dialing paused: CDR files cannot be written", [("reason", reason)])
+        case .resumed(let lines):
+            Log.info("dialing resumed: CDR files written again", [("lines", String(lines))])
         }
     }
 
@@ -175,11 +197,16 @@ enum RunCommand {
             Log.info("dialing", [("campaign", claimed.campaignID), ("contact", String(claimed.contactID)),
                                  ("attempt", String(claimed.attempt)), ("target", claimed.target)])
         case .finished(let record):
-            Log.info("call ended", [
+            var fields = [
                 ("campaign", record.campaignId), ("target", record.target), ("attempt", String(record.attempt)),
-                ("call_id", record.sipCallId ?? ""), ("status", record.status), ("reason_code", record.reasonCode),
+                ("call_id", record.sipCallId ?? ""), ("status", record.status?.rawValue ?? ""), ("reason_code", record.reasonCode?.rawValue ?? ""),
                 ("sip_code", record.sipCode.map(String.init) ?? ""), ("will_retry", String(record.willRetry)),
-            ])
+            ]
+            // What the far end said it needs (Require, Accept, …) is in the reason of an incompatible call.
+            if record.reasonCode == .incompatible, let reason = record.reason { fields.append(("reason", reason)) }
+            if let redirectedTo = record.redirectedTo { fields.append(("redirected_to", redirectedTo)) }
+            if let next = record.nextAttemptAt { fields.append(("next_attempt_at", Timestamp.iso8601(next))) }
+            Log.info("call ended", fields)
         case .deferred(let contactID, let until):
             Log.info("outside calling window", [("contact", String(contactID)), ("until", Timestamp.iso8601(Int64(until.timeIntervalSince1970 * 1000)))])
         case .skippedDNC(let contactID, let target):
@@ -225,7 +252,7 @@ enum RunCommand {
     }
 
     private static func printSummary(_ summary: Dispatcher<ContinuousClock>.Summary, configuration: Configuration, store: QueueStore) {
-        let outcomes = summary.byOutcome.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let outcomes = summary.byOutcome.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
         Console.out("campaignd run --once: \(summary.attempts) attempts" + (outcomes.isEmpty ? "" : " (\(outcomes))"))
         Console.out(summary.stillWaiting == 0
             ? "every contact is done"
@@ -245,5 +272,28 @@ extension CampaignSettings {
         guard parts.count == 2, let hours = Int(parts[0]), let minutes = Int(parts[1]),
               (0..<24).contains(hours), (0..<60).contains(minutes) else { return nil }
         return hours * 60 + minutes
+    }
+}
+
+/// `limits.onDiskFull: "exit"`: the first pause of the CDR writer stops the run (live calls drain)
+/// and `run` exits with code 4.
+// @unchecked Sendable: `lock` guards `didStop`.
+final class DiskFullStop: @unchecked Sendable {
+    private let action: Configuration.DiskFullAction
+    private let stop: StopSignal
+    private let lock = NSLock()
+    private var didStop = false
+
+    init(action: Configuration.DiskFullAction, stop: StopSignal) {
+        self.action = action
+        self.stop = stop
+    }
+
+    var stopped: Bool { lock.withLock { didStop } }
+
+    func paused() {
+        guard action == .exit else { return }
+        lock.withLock { didStop = true }
+        stop.request()
     }
 }

@@ -1,7 +1,8 @@
 import Telephony
 
 /// Turns what operators type into a `DialTarget`: E.164 (`+15551234567`), `tel:` URIs,
-/// `sip:`/`sips:` URIs, and national numbers completed with a default country code.
+/// `sip:` URIs, and national numbers completed with a default country code. `sips:` URIs are
+/// refused: they need SIP over TLS, and the project's dependency rules allow no TLS library.
 ///
 /// Spaces, dots, dashes, slashes and parentheses inside numbers are separators and are dropped.
 public struct TargetNormalizer: Sendable {
@@ -33,7 +34,11 @@ public struct TargetNormalizer: Sendable {
         let firstByte = text.utf8.first ?? 0
         let mayBeURI = firstByte | 0x20 == UInt8(ascii: "s") || firstByte | 0x20 == UInt8(ascii: "t")
         let lowered = mayBeURI ? text.prefix(5).lowercased() : ""
-        if lowered.hasPrefix("sip:") || lowered.hasPrefix("sips:") {
+        if lowered.hasPrefix("sips:") {
+            return .failure(TargetError(
+                "target \(Diagnostic.excerpt(raw)) is a sips: URI, which needs SIP over TLS; campaignd has no TLS library (its dependency rules allow none) and does not send sips: calls in the clear"))
+        }
+        if lowered.hasPrefix("sip:") {
             do {
                 return .success(.sip(try SIPURI(parsing: text)))
             } catch {

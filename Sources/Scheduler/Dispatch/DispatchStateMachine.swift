@@ -78,9 +78,10 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         case claim(Claim)
         case report(Notice)
         case sleep(until: C.Instant, reason: SleepReason)
-        /// `once` mode, nothing left now: ask the store whether retries fall due before the run's end;
-        /// then `laterWorkChecked`.
-        case checkForLaterWork
+        /// `once` mode, nothing left to dial now: ask the store whether retries fall due before the
+        /// run's end, and, when the campaigns that still have work wait for a paused trunk, no sooner
+        /// than `blockedUntil`; then `laterWorkChecked`.
+        case checkForLaterWork(blockedUntil: C.Instant?)
         /// The drain time is over: hang up the calls still up (their ends are still recorded).
         case hangUpRemaining
         /// Return from `run` (the calls still running are awaited by the driver's task group).
@@ -102,7 +103,7 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         var pausedUntil: C.Instant?
     }
 
-    private enum Phase: Sendable, Equatable {
+    private enum State: Sendable, Equatable {
         case dialing
         /// `once` mode found no later work: finish when the last call ends.
         case done
@@ -111,7 +112,7 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
     }
 
     public let configuration: Configuration
-    private var phase = Phase.dialing
+    private var state = State.dialing
     private var globalBucket: TokenBucket<C>
     private var globalGate: ConcurrencyGate<C, Int64>
     /// Active campaigns in the order the store lists them (the round-robin order).
@@ -221,13 +222,13 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         nextRefresh = now
         for key in pacing.keys { pacing[key]?.idle = false }
         checkedForLaterWork = false
-        if phase == .done { phase = .dialing }
+        if state == .done { state = .dialing }
     }
 
     /// Stop claiming; live calls get `drainTimeout`, then are hung up. Asking again changes nothing.
     public mutating func stopRequested(now: C.Instant, drainTimeout: Duration) {
-        switch phase {
-        case .dialing, .done: phase = .draining(deadline: now.advanced(by: drainTimeout))
+        switch state {
+        case .dialing, .done: state = .draining(deadline: now.advanced(by: drainTimeout))
         case .draining, .hungUp: break
         }
         offers.removeAll()
@@ -236,21 +237,22 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
     /// The answer to `.checkForLaterWork`.
     public mutating func laterWorkChecked(found: Bool, now: C.Instant) {
         checkedForLaterWork = true
-        if !found { phase = .done }
+        if !found { state = .done }
     }
 
     // MARK: Deciding
 
     /// The next thing to do at `now`. `mediaCapacity` is how many more calls with media can start
-    /// (nil: no limit).
-    public mutating func nextAction(now: C.Instant, mediaCapacity: Int?) -> Action {
+    /// (nil: no limit); `recordingBlocked`: the CDR files cannot be written (a full disk), so no new
+    /// call starts until they can.
+    public mutating func nextAction(now: C.Instant, mediaCapacity: Int?, recordingBlocked: Bool = false) -> Action {
         housekeeping(now: now)
         if !notices.isEmpty { return .report(notices.removeFirst()) }
-        switch phase {
+        switch state {
         case .draining(let deadline):
             if campaignOfAttempt.isEmpty { return .finish }
             if now >= deadline {
-                phase = .hungUp
+                state = .hungUp
                 return .hangUpRemaining
             }
             return .sleep(until: deadline, reason: .draining)
@@ -265,8 +267,13 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
             refreshing = true
             return .refreshCampaigns
         }
-        if phase == .done {
+        if state == .done {
             return .sleep(until: nextWake(now: now), reason: .slots)
+        }
+        if recordingBlocked {
+            offers.removeAll()
+            // The CDR writer retries on its own; look again soon.
+            return .sleep(until: min(nextWake(now: now), now.advanced(by: .milliseconds(20))), reason: campaignOfAttempt.isEmpty ? .idle : .slots)
         }
 
         // Campaigns that could dial now: room in both gates, an RTP port for calls with media, not idle.
@@ -281,9 +288,10 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         }
         if ready.isEmpty {
             offers.removeAll()
-            if configuration.once, campaignOfAttempt.isEmpty, !checkedForLaterWork,
-               campaigns.allSatisfy({ pacing[$0]?.idle == true }) {
-                return .checkForLaterWork
+            if configuration.once, campaignOfAttempt.isEmpty, !checkedForLaterWork, !mediaBlocked {
+                // Every campaign is idle or waits for its trunk's pause to end.
+                let pauses = campaigns.filter { pacing[$0]?.idle == false }.map { pausedUntil(of: $0, now: now) }
+                if pauses.allSatisfy({ $0 != nil }) { return .checkForLaterWork(blockedUntil: pauses.compactMap { $0 }.min()) }
             }
             if mediaBlocked {
                 // Ports come back as calls end (and a little after): look again soon.
@@ -372,7 +380,7 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         var mediaBlocked = false
         let ready = campaigns.filter { key in
             guard let campaign = pacing[key], campaign.gate.hasRoom, !campaign.idle else { return false }
-            if let trunk = trunk(of: campaign.campaign)?.name, let paused = throttles[trunk]?.pausedUntil, paused > now { return false }
+            if pausedUntil(of: key, now: now) != nil { return false }
             if mediaCapacity == 0, CallRequestBuilder.needsMedia(campaign.campaign.settings) {
                 mediaBlocked = true
                 return false
@@ -380,6 +388,13 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
             return true
         }
         return (ready, mediaBlocked)
+    }
+
+    /// When the pause of the campaign's trunk (a 503's Retry-After) ends; nil if it is not paused.
+    private func pausedUntil(of key: Int64, now: C.Instant) -> C.Instant? {
+        guard let campaign = pacing[key], let trunk = trunk(of: campaign.campaign)?.name,
+              let paused = throttles[trunk]?.pausedUntil, paused > now else { return nil }
+        return paused
     }
 
     /// When all of a campaign's buckets (global, its own, its trunk's) have a token.

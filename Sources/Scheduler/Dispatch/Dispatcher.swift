@@ -4,7 +4,8 @@ import Telephony
 /// Dials the campaigns in the queue. The decisions (what to claim when, how long to wait, when to
 /// stop) are `DispatchStateMachine`'s; this driver carries them out against the store and the
 /// dialer: it reads campaigns, claims batches, runs one child task per call through the `Dialer`,
-/// and on each call's end finishes the attempt (`RetryPolicy`, CDR) and tells the machine.
+/// and on each call's end finishes the attempt (`RetryPolicy`, CDR row; `CDRWriter` writes the line)
+/// and tells the machine.
 public struct Dispatcher<C: DispatchClock>: Sendable {
     public struct Configuration: Sendable {
         public var globalRate: Double
@@ -87,6 +88,8 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         var attemptID: Int64
         var trunk: String?
         var sipCode: Int?
+        /// A 503's `Retry-After`: the trunk is paused that long.
+        var retryAfter: Duration?
     }
 
     public let store: QueueWriter
@@ -114,7 +117,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
     /// Counts of the attempts this run finished, by outcome.
     public struct Summary: Sendable, Equatable {
         public var attempts = 0
-        public var byOutcome: [String: Int] = [:]
+        public var byOutcome: [CallOutcome.ReasonCode: Int] = [:]
         public var stillWaiting = 0
         /// Campaigns that made at least one attempt.
         public var campaignsDialed: [String] = []
@@ -123,7 +126,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
 
         mutating func count(_ record: CDRRecord) {
             attempts += 1
-            byOutcome[record.reasonCode, default: 0] += 1
+            if let reasonCode = record.reasonCode { byOutcome[reasonCode, default: 0] += 1 }
             if !campaignsDialed.contains(record.campaignId) { campaignsDialed.append(record.campaignId) }
         }
     }
@@ -145,11 +148,11 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         try await withThrowingDiscardingTaskGroup { group in
             dispatching: while true {
                 let now = clock.now
-                for end in ended.drain() { machine.callEnded(attemptID: end.attemptID, trunk: end.trunk, sipCode: end.sipCode, now: now) }
+                for end in ended.drain() { machine.callEnded(attemptID: end.attemptID, trunk: end.trunk, sipCode: end.sipCode, retryAfter: end.retryAfter, now: now) }
                 for record in records.drain() { summary.count(record) }
                 if let stop = mode.stop, stop.isRequested { machine.stopRequested(now: now, drainTimeout: mode.drainTimeout) }
 
-                switch machine.nextAction(now: now, mediaCapacity: dialer.mediaCapacity()) {
+                switch machine.nextAction(now: now, mediaCapacity: dialer.mediaCapacity(), recordingBlocked: cdr.isBlocked) {
                 case .report(let notice):
                     report(notice)
                 case .refreshCampaigns:
@@ -165,8 +168,9 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
                         onEvent(.dialing(claimed))
                         let request = request(for: claimed, campaign: campaign)
                         group.addTask {
-                            let sipCode = await self.work(claimed, request: request, settings: campaign.settings, records: records)
-                            ended.post(CallEnd(attemptID: claimed.attemptID, trunk: claim.trunk, sipCode: sipCode))
+                            let outcome = await self.work(claimed, request: request, settings: campaign.settings, records: records)
+                            ended.post(CallEnd(attemptID: claimed.attemptID, trunk: claim.trunk, sipCode: outcome.sipCode,
+                                               retryAfter: outcome.retryAfter.map { .seconds($0) }))
                             callEnded.signal()
                         }
                     }
@@ -180,8 +184,8 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
                     }
                     let fired = try await clock.sleep(until: until, wakingOn: signals)
                     if fired.contains(where: { $0 === work }) { machine.workArrived(now: clock.now) }
-                case .checkForLaterWork:
-                    machine.laterWorkChecked(found: try await laterWork(before: mode), now: clock.now)
+                case .checkForLaterWork(let blockedUntil):
+                    machine.laterWorkChecked(found: try await laterWork(before: mode, blockedUntil: blockedUntil), now: clock.now)
                 case .hangUpRemaining:
                     for callID in liveCalls.snapshot() { await dialer.hangUp(sipCallID: callID) }
                 case .finish:
@@ -234,13 +238,14 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         return batch
     }
 
-    /// `once` mode: whether a retry or deferred contact falls due before the run's end (now, if it
-    /// has none).
-    private func laterWork(before mode: Mode) async throws -> Bool {
+    /// `once` mode: whether a retry or deferred contact can be dialed before the run's end (now, if
+    /// it has none): it must fall due, and a paused trunk must be back (`blockedUntil`).
+    private func laterWork(before mode: Mode, blockedUntil: C.Instant?) async throws -> Bool {
         guard let next = try await store.nextRetryTime() else { return false }
-        if next <= clock.milliseconds(at: clock.now) { return true }
+        let earliest = max(next, blockedUntil.map { clock.milliseconds(at: $0) } ?? 0)
+        if earliest <= clock.milliseconds(at: clock.now) { return true }
         guard case .once(let until?, _, _) = mode else { return false }
-        return next <= Int64(until.timeIntervalSince1970 * 1000)
+        return earliest <= Int64(until.timeIntervalSince1970 * 1000)
     }
 
     /// Calls in progress, for hanging up what is left when a drain times out.
@@ -250,8 +255,8 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
     /// For the metrics endpoint.
     public let metrics = DispatchMetrics()
 
-    /// Places one call and records it; returns its final SIP code.
-    private func work(_ claimed: ClaimedAttempt, request: CallRequest, settings: CampaignSettings, records: Mailbox<CDRRecord>) async -> Int? {
+    /// Places one call and records it; returns its outcome.
+    private func work(_ claimed: ClaimedAttempt, request: CallRequest, settings: CampaignSettings, records: Mailbox<CDRRecord>) async -> CallOutcome {
         let policy = RetryPolicy(settings)
         var result: CallResult?
         var callID: String?
@@ -321,12 +326,12 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         return await dialer.placeCall(request)
     }
 
-    /// Finishes the attempt (retry policy, CDR row and line, webhook); returns the final SIP code.
+    /// Finishes the attempt (retry policy, CDR row, webhook) and nudges the CDR writer; returns the outcome.
     @inline(never)
     private func record(
         _ claimed: ClaimedAttempt, result: CallResult?, callID: String?, trunk: SIPTrunk?, policy: RetryPolicy, notifyURL: String?,
         records: Mailbox<CDRRecord>
-    ) async -> Int? {
+    ) async -> CallOutcome {
         var final = result ?? CallResult(
             outcome: CallOutcome(status: .failed, reasonCode: .error, reason: "the dialer ended the call without an outcome"),
             sipCallID: callID ?? "", startTime: clock.milliseconds(at: clock.now), ringTime: nil, connectTime: nil, disconnectTime: clock.milliseconds(at: clock.now))
@@ -335,13 +340,13 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         }
         do {
             let record = try await store.finish(claimed, result: final, policy: policy, notifyURL: notifyURL)
-            try cdr.append(record)
+            cdr.nudge()
             records.post(record)
             onEvent(.finished(record))
         } catch {
             onEvent(.error(.cannotRecordAttempt(attemptID: claimed.attemptID, reason: "\(error)")))
         }
-        return final.outcome.sipCode
+        return final.outcome
     }
 
     /// The request for one claimed contact, built as `campaignd call` builds its one.

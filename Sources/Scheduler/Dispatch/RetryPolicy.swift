@@ -2,8 +2,8 @@ import Telephony
 
 /// Decides what happens to a contact after an attempt (DESIGN.md "Default retry classes"):
 /// answered calls are done; busy, no-answer, unavailable and error are retried after
-/// `retryIntervalSec` while `maxRetryNo` retries remain and the class is in `retryOn`; declined
-/// and invalid numbers are final; interrupted calls are never redialed automatically.
+/// `retryIntervalSec` (or the response's `Retry-After`, if later) while `maxRetryNo` retries remain
+/// and the class is in `retryOn`; declined, invalid numbers and incompatible calls are final; interrupted calls are never redialed automatically.
 public struct RetryPolicy: Sendable, Equatable {
     public var maxRetryNo: Int
     public var retryIntervalSec: Int
@@ -37,10 +37,11 @@ public struct RetryPolicy: Sendable, Equatable {
             case .noAnswer: retryClass = .noAnswer
             case .unavailable: retryClass = .unavailable
             case .error: retryClass = .error
-            default: retryClass = nil  // declined, invalid-number: never retried
+            default: retryClass = nil  // declined, invalid-number, incompatible: never retried
             }
             guard let retryClass, retryOn.contains(retryClass), attemptsMade - 1 < maxRetryNo else { return .final(.failed) }
-            return .retry(afterSeconds: retryIntervalSec)
+            // RFC 3261 §20.33: never sooner than the callee's Retry-After.
+            return .retry(afterSeconds: max(retryIntervalSec, outcome.retryAfter ?? 0))
         }
     }
 }

@@ -103,7 +103,19 @@ enum Migrations {
         (4, "contact webhook URLs", """
         CREATE TABLE contact_webhooks (contact_id INTEGER PRIMARY KEY REFERENCES contacts(id), url TEXT NOT NULL);
         """),
-        // Numbered 7: main has 5 (redirect target) and 6 (CDR sequence numbers) by now; renumber at merge if needed.
+        (5, "redirect target on attempts", """
+        ALTER TABLE attempts ADD COLUMN redirected_to TEXT;
+        """),
+        // The CDR file is written from the database in `cdr_seq` order (CDRWriter). Attempts finished
+        // before this migration had their lines appended by the old code: they get sequence numbers
+        // in id order and count as written.
+        (6, "CDR sequence numbers", """
+        ALTER TABLE attempts ADD COLUMN cdr_seq INTEGER;
+        UPDATE attempts SET cdr_seq = id WHERE status IS NOT NULL;
+        CREATE UNIQUE INDEX attempts_cdr_seq ON attempts (cdr_seq);
+        CREATE TABLE cdr_progress (id INTEGER PRIMARY KEY CHECK (id = 1), written_through INTEGER NOT NULL);
+        INSERT INTO cdr_progress (id, written_through) VALUES (1, COALESCE((SELECT MAX(cdr_seq) FROM attempts), 0));
+        """),
         // Attempts per number per local day are counted at every claim (limits.maxAttemptsPerNumberPerDay),
         // across campaigns: by target and start time. The zones each attempt was placed in, for CDRs and the audit.
         (7, "attempts by number and time; zones of an attempt", """

@@ -215,7 +215,8 @@ extension QueueStore {
             try statement("""
                 UPDATE attempts SET sip_call_id = COALESCE(?, sip_call_id), ring_time = ?, connect_time = ?, disconnect_time = ?,
                     status = ?, reason_code = ?, reason = ?, sip_code = ?, will_retry = ?, next_attempt_at = ?,
-                    machine_detection = ?, amd_decision_ms = ?, beep_detected = ?, opted_out = ?
+                    machine_detection = ?, amd_decision_ms = ?, beep_detected = ?, opted_out = ?, redirected_to = ?,
+                    cdr_seq = (SELECT COALESCE(MAX(cdr_seq), 0) + 1 FROM attempts)
                 WHERE id = ?
                 """)
                 .bind(.optional(result.sipCallID.isEmpty ? nil : result.sipCallID), result.ringTime.map { .integer($0) } ?? .null,
@@ -224,13 +225,13 @@ extension QueueStore {
                       outcome.sipCode.map { .int($0) } ?? .null, .int(nextAttemptAt == nil ? 0 : 1),
                       nextAttemptAt.map { .integer($0) } ?? .null, .optional(result.machineDetection?.kind.rawValue),
                       result.machineDetection.map { .int($0.timeMs) } ?? .null, result.beepDetected.map { .int($0 ? 1 : 0) } ?? .null,
-                      .int(result.optedOutDigit == nil ? 0 : 1), .integer(claimed.attemptID))
+                      .int(result.optedOutDigit == nil ? 0 : 1), .optional(result.redirectedTo), .integer(claimed.attemptID))
                 .run()
             let record = try cdr(attemptID: claimed.attemptID)
             if let notifyURL {
                 let event = outcome.status.rawValue
                 try enqueueNotification(campaignKey: claimed.campaignKey, attemptID: claimed.attemptID, event: event, url: notifyURL,
-                                        body: WebhookBody.json(event: event, record: record, status: event))
+                                        body: WebhookBody.json(event: event, record: record, progress: .ended(outcome.status)))
             }
             return record
         }
@@ -252,10 +253,13 @@ extension QueueStore {
                 UPDATE contacts SET state = 'interrupted'
                 WHERE id IN (SELECT contact_id FROM attempts WHERE status IS NULL AND invite_sent = 1)
                 """).run()
-            try connection.prepare("""
+            // One at a time: each takes the next CDR sequence number.
+            let interrupt = try connection.prepare("""
                 UPDATE attempts SET status = 'failed', reason_code = 'interrupted', reason = 'campaignd stopped during the call',
-                    disconnect_time = ?, will_retry = 0 WHERE status IS NULL AND invite_sent = 1
-                """).bind(.integer(now)).run()
+                    disconnect_time = ?, will_retry = 0, cdr_seq = (SELECT COALESCE(MAX(cdr_seq), 0) + 1 FROM attempts)
+                WHERE id = ?
+                """)
+            for id in interrupted { try interrupt.bind(.integer(now), .integer(id)).run() }
             return try interrupted.map { id throws in try cdr(attemptID: id) }
         }
     }
@@ -293,7 +297,7 @@ extension QueueStore {
         SELECT a.cdr_id, a.conversation_id, a.sip_call_id, c.id, a.contact_id, a.attempt, a.target, a.caller, a.trunk,
                a.start_time, a.ring_time, a.connect_time, a.disconnect_time, a.status, a.reason_code, a.reason, a.sip_code,
                a.machine_detection, a.amd_decision_ms, a.beep_detected, a.will_retry, a.next_attempt_at, a.metadata,
-               a.opted_out, a.time_zones, a.zone_source
+               a.opted_out, a.redirected_to, a.cdr_seq, a.time_zones, a.zone_source
         FROM attempts a JOIN campaigns c ON c.key = a.campaign_key
         """
 
@@ -303,9 +307,9 @@ extension QueueStore {
         return Self.cdrRecord(row)
     }
 
-    /// Every finished attempt of campaign `id`, oldest first (what its CDR lines say).
+    /// Every finished attempt of campaign `id`, in CDR order (what its CDR lines say).
     public func finishedAttempts(campaignID id: String) throws -> [CDRRecord] {
-        let rows = try connection.prepare(Self.cdrColumns + " WHERE c.id = ? AND a.status IS NOT NULL ORDER BY a.id")
+        let rows = try connection.prepare(Self.cdrColumns + " WHERE c.id = ? AND a.status IS NOT NULL ORDER BY a.cdr_seq")
         try rows.bind(.text(id))
         var records: [CDRRecord] = []
         while try rows.step() { records.append(Self.cdrRecord(rows)) }
@@ -318,10 +322,13 @@ extension QueueStore {
             cdrId: row.text(0) ?? "", conversationId: row.text(1) ?? "", sipCallId: row.text(2), campaignId: row.text(3) ?? "",
             contactId: row.int(4), attempt: Int(row.int(5)), target: row.text(6) ?? "", caller: row.text(7), trunk: row.text(8),
             startTime: row.int(9), ringTime: optionalInt(10), connectTime: optionalInt(11), disconnectTime: row.int(12),
-            status: row.text(13) ?? "", reasonCode: row.text(14) ?? "", reason: row.text(15), sipCode: optionalInt(16).map { Int($0) },
-            machineDetection: row.text(17), amdDecisionMs: optionalInt(18).map { Int($0) }, beepDetected: optionalInt(19).map { $0 != 0 },
+            status: row.text(13).flatMap(CallOutcome.Status.init(rawValue:)),
+            reasonCode: row.text(14).flatMap(CallOutcome.ReasonCode.init(rawValue:)), reason: row.text(15), sipCode: optionalInt(16).map { Int($0) },
+            redirectedTo: row.text(24),
+            machineDetection: row.text(17).flatMap(AMDEvent.Kind.init(rawValue:)), amdDecisionMs: optionalInt(18).map { Int($0) }, beepDetected: optionalInt(19).map { $0 != 0 },
             optedOut: row.int(23) != 0, willRetry: row.int(20) != 0, nextAttemptAt: optionalInt(21), metadata: row.text(22) ?? "{}",
-            timeZones: row.text(24).map { $0.split(separator: "&").map(String.init) }, zoneSource: row.text(25).flatMap(ZoneSource.init(rawValue:)))
+            timeZones: row.text(26).map { $0.split(separator: "&").map(String.init) }, zoneSource: row.text(27).flatMap(ZoneSource.init(rawValue:)),
+            cdrSeq: optionalInt(25))
     }
 
     /// Campaign metadata with the contact's laid over it, as one JSON object.

@@ -141,7 +141,8 @@ final class CallMedia {
         }
     }
 
-    private func digitReceived(_ digit: Character) {
+    /// A key press, from RFC 4733 packets or a SIP INFO: published, and heard by the script.
+    func digitReceived(_ digit: Character) {
         call.emit(.digit(digit))
         perform(script.digitReceived(digit))
     }

@@ -14,6 +14,8 @@ public struct CallOutcome: Sendable, Equatable, CustomStringConvertible {
         case declined
         case invalidNumber = "invalid-number"
         case unavailable
+        /// The far end requires what we cannot do (421, 488, 415 and the like): not retried.
+        case incompatible
         case error
         // completed
         case clientDisconnected = "client-disconnected"
@@ -30,12 +32,15 @@ public struct CallOutcome: Sendable, Equatable, CustomStringConvertible {
     public var sipCode: Int?
     /// The SIP reason phrase, or what happened in words.
     public var reason: String?
+    /// The failure response's `Retry-After` in seconds (RFC 3261 §20.33): not to be called again sooner.
+    public var retryAfter: Int?
 
-    public init(status: Status, reasonCode: ReasonCode, sipCode: Int? = nil, reason: String? = nil) {
+    public init(status: Status, reasonCode: ReasonCode, sipCode: Int? = nil, reason: String? = nil, retryAfter: Int? = nil) {
         self.status = status
         self.reasonCode = reasonCode
         self.sipCode = sipCode
         self.reason = reason
+        self.retryAfter = retryAfter
     }
 
     /// The outcome of an INVITE that got final response `code` and was never answered.
@@ -46,6 +51,9 @@ public struct CallOutcome: Sendable, Equatable, CustomStringConvertible {
         case 486, 600: reasonCode = .busy
         case 603: reasonCode = .declined
         case 404, 484, 604: reasonCode = .invalidNumber
+        // Bad extension, extension required, session interval too small, unsupported media type,
+        // not acceptable here: what we offer or support is not what the callee needs.
+        case 415, 420, 421, 422, 488, 606: reasonCode = .incompatible
         case 500..<600: reasonCode = .unavailable
         default: reasonCode = .error
         }

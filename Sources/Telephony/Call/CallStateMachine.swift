@@ -68,6 +68,10 @@ public struct CallStateMachine: Sendable {
         case transaction(TransactionKey, SIPTimer)
         case answerTimeout
         case maxDuration
+        /// 64·T1 after our CANCEL: an INVITE still without a final response is given up (§9.1).
+        case cancelGuard
+        /// RFC 4028 session timers.
+        case session(SessionTimerStateMachine.Timer)
     }
 
     public enum Action: Sendable, Equatable {
@@ -75,6 +79,13 @@ public struct CallStateMachine: Sendable {
         case startTimer(Timer, after: Duration)
         case cancelTimer(Timer)
         case event(CallEvent)
+        /// The callee pressed a key, sent in a SIP INFO (RFC 4733 digits come with the media instead).
+        case digitReceived(Character)
+        /// The conversation is over from here on (we sent our BYE, or got the callee's): the call's
+        /// duration ends now, whenever the BYE's transaction does.
+        case disconnected
+        /// A 3xx sent the INVITE on to this URI (RFC 3261 §8.1.3.4).
+        case redirected(to: String)
         /// The call is over; report this outcome. Comes once.
         case ended(CallOutcome)
     }
@@ -112,11 +123,36 @@ public struct CallStateMachine: Sendable {
     private var routeSet: [String] = []
     private var acceptedInviteCSeq: UInt32?
     private var ackFor2xx: (SIPMessage, SIPDestination)?
+    /// Where the INVITE goes: the configured destination, or where a redirect sent it.
+    private var inviteDestination: SIPDestination
+    /// The SDP of a provisional response (early media), used when the 2xx carries none (§13.2.1).
+    private var earlySDP: String?
+    /// RFC 3262: which reliable provisional responses were acknowledged.
+    private var reliableProvisionals = ReliableProvisionalStateMachine()
+    /// RFC 4028, once answered.
+    private var sessionTimer = SessionTimerStateMachine()
+    /// The URIs a 3xx sent the INVITE to, in order (§8.1.3.4); the original Request-URI is not among them.
+    private var redirects: [String] = []
+    private var sessionIntervalRetries = 0
+    /// Our BYE as last sent, and how often it was resent with credentials.
+    private var bye: SIPMessage?
+    private var byeAuthAttempts = 0
+    /// Whether the far end takes UPDATE (its 2xx's Allow lists it, or has no Allow): our session
+    /// refresh is an UPDATE if so, else a re-INVITE (RFC 4028 §7.4).
+    private var remoteAllowsUpdate = true
+    /// Our re-INVITE refreshing the session, while it runs, and the ACK for its 2xx (resent if the
+    /// 2xx is retransmitted, §13.2.2.4).
+    private var refreshInvite: TransactionKey?
+    private var refreshAck: (cseq: UInt32, ack: SIPMessage, to: SIPDestination)?
+
+    /// At most this many redirects are followed for one call.
+    public static let maximumRedirects = 3
 
     public init(configuration: Configuration) {
         self.configuration = configuration
         self.invite = configuration.invite
         self.localCSeq = configuration.invite.cseq?.number ?? 1
+        self.inviteDestination = configuration.destination
     }
 
     public var callID: String { invite.callID ?? "" }
@@ -126,7 +162,7 @@ public struct CallStateMachine: Sendable {
     public mutating func start() -> [Action] {
         guard state == .idle else { return [] }
         state = .inviting
-        return startTransaction(invite, to: configuration.destination)
+        return startTransaction(invite, to: inviteDestination)
             + [.event(.inviteSent(sipCallID: callID)), .startTimer(.answerTimeout, after: configuration.answerTimeout)]
     }
 
@@ -138,6 +174,10 @@ public struct CallStateMachine: Sendable {
             if cseq.method == "INVITE", let code = response.statusCode, (200..<300).contains(code),
                cseq.number == acceptedInviteCSeq, let (ack, destination) = ackFor2xx {
                 return [.send(ack, to: destination)]
+            }
+            if cseq.method == "INVITE", let code = response.statusCode, (200..<300).contains(code),
+               let refreshAck, cseq.number == refreshAck.cseq {
+                return [.send(refreshAck.ack, to: refreshAck.to)]
             }
             return []
         }
@@ -158,6 +198,15 @@ public struct CallStateMachine: Sendable {
         case .maxDuration:
             guard state == .confirmed else { return [] }
             return sendBye(outcome: CallOutcome(status: .completed, reasonCode: .maxDuration, reason: "maxCallDurationSec reached"))
+        case .cancelGuard:
+            // The callee neither answered our CANCEL's INVITE with a 487 nor with anything else: an
+            // INVITE transaction past its provisional has no timer of its own, so without this the
+            // call would wait for ever (RFC 3261 §9.1: the transaction is destroyed after 64·T1).
+            guard state == .cancelling else { return [] }
+            return endCall(CallOutcome(status: .failed, reasonCode: .noAnswer,
+                                       reason: "no final response to the INVITE within 64×T1 of our CANCEL"))
+        case .session(let sessionTimer):
+            return perform(self.sessionTimer.timerFired(sessionTimer))
         }
     }
 
@@ -191,22 +240,49 @@ public struct CallStateMachine: Sendable {
             return []
         case "BYE" where inDialog && (state == .confirmed || state == .terminating):
             var actions: [Action] = [.send(Self.response(to: request, code: 200, reason: "OK"), to: destination)]
+            if state == .confirmed { actions.append(.disconnected) }
             actions += endCall(CallOutcome(status: .completed, reasonCode: .clientDisconnected, reason: "callee hung up"))
             return actions
         case "OPTIONS":
-            var ok = Self.response(to: request, code: 200, reason: "OK")
-            ok.addHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS")
-            return [.send(ok, to: destination)]
+            return [.send(SIPCapabilities.optionsResponse(to: request), to: destination)]
         case "INVITE" where inDialog && state == .confirmed:
             // A re-INVITE (session refresh or hold): accept it with our unchanged offer.
-            var ok = Self.response(to: request, code: 200, reason: "OK")
-            ok.addHeader("Contact", configuration.contact)
-            ok.addHeader("Content-Type", "application/sdp")
-            ok.body = invite.body
-            return [.send(ok, to: destination)]
+            return sessionRefreshReceived(request, to: destination, answerWithSDP: true)
+        case "UPDATE" where inDialog && (state == .early || state == .confirmed):
+            // RFC 3311: a session refresh, or a new offer (answered with our unchanged session).
+            return sessionRefreshReceived(request, to: destination, answerWithSDP: !request.body.isEmpty)
+        case "INFO" where inDialog && (state == .confirmed || state == .terminating):
+            // RFC 6086: the only INFO packages a callee sends a dialer are key presses.
+            var actions: [Action] = [.send(Self.response(to: request, code: 200, reason: "OK"), to: destination)]
+            if state == .confirmed, let digit = DTMFInfoBody.digit(contentType: request.header("Content-Type"), body: request.body) {
+                actions.append(.digitReceived(digit))
+            }
+            return actions
         default:
             return [.send(Self.response(to: request, code: 481, reason: "Call/Transaction Does Not Exist"), to: destination)]
         }
+    }
+
+    /// The far end's re-INVITE or UPDATE: a 2xx with our Contact (and our SDP when it made an
+    /// offer); a `Session-Expires` in it refreshes the session timer (RFC 4028 §9).
+    private mutating func sessionRefreshReceived(_ request: SIPMessage, to destination: SIPDestination, answerWithSDP: Bool) -> [Action] {
+        var ok = Self.response(to: request, code: 200, reason: "OK")
+        ok.addHeader("Contact", configuration.contact)
+        var actions: [Action] = []
+        if state == .confirmed {
+            let (sessionExpires, timerActions) = sessionTimer.refreshReceived(
+                sessionExpires: request.header("Session-Expires").flatMap(SessionExpires.init(parsing:)))
+            if let sessionExpires {
+                ok.addHeader("Session-Expires", sessionExpires.description)
+                ok.addHeader("Require", "timer")
+            }
+            actions = perform(timerActions)
+        }
+        if answerWithSDP {
+            ok.addHeader("Content-Type", "application/sdp")
+            ok.body = invite.body
+        }
+        return [.send(ok, to: destination)] + actions
     }
 
     // MARK: Transactions
@@ -233,7 +309,11 @@ public struct CallStateMachine: Sendable {
             case .cancelTimer(let timer):
                 out.append(.cancelTimer(.transaction(key, timer)))
             case .passResponse(let response):
-                out += key.method == "INVITE" ? inviteResponse(response) : nonInviteResponse(response, method: key.method)
+                if key == refreshInvite {
+                    out += refreshInviteResponse(response)
+                } else {
+                    out += key.method == "INVITE" ? inviteResponse(response) : nonInviteResponse(response, key: key)
+                }
             case .timedOut:
                 out += transactionTimedOut(key)
             case .terminated:
@@ -247,8 +327,27 @@ public struct CallStateMachine: Sendable {
     private mutating func inviteResponse(_ response: SIPMessage) -> [Action] {
         guard let code = response.statusCode, response.cseq?.number == invite.cseq?.number else { return [] }
         var actions: [Action] = []
+        if code >= 200 { reliableProvisionals.finalResponseReceived() }
         switch code {
         case 100..<200:
+            var rack: String?
+            if code > 100 {
+                // RFC 3262 §4: a reliable provisional is PRACKed once; its retransmissions are dropped.
+                let rseq = Self.hasOptionTag("100rel", in: response, header: "Require")
+                    ? response.header("RSeq").flatMap { UInt32($0.trimmingSIPWhitespace()) } : nil
+                for action in reliableProvisionals.provisionalReceived(rseq: rseq, cseq: response.cseq?.number ?? 0) {
+                    switch action {
+                    case .discard: return []
+                    case .pass: break
+                    case .sendPRACK(let value): rack = value
+                    }
+                }
+                if !response.body.isEmpty { earlySDP = String(decoding: response.body, as: UTF8.self) }
+                if rack != nil, let tag = response.to?.tag {
+                    // The early dialog the PRACK belongs to (RFC 3262 §4, RFC 3261 §12.1.2).
+                    setDialog(from: response, tag: tag)
+                }
+            }
             if code == 100, !sentTrying {
                 sentTrying = true
                 actions.append(.event(.trying))
@@ -263,19 +362,115 @@ public struct CallStateMachine: Sendable {
                 state = .early
                 if cancelWhenProvisional { actions += sendCancel() }
             }
+            if let rack { actions += sendPRACK(rack: rack) }
         case 200..<300:
             actions += establishDialog(response)
         case 401, 407:
-            if state != .cancelling, let credentials = configuration.credentials, let retry = authenticatedRetry(response, credentials) {
-                actions += retry
+            if state != .cancelling, let retry = authorized(invite, challenge: response, attempts: \.authAttempts) {
+                actions += resendInvite(retry, to: inviteDestination)
             } else {
                 actions += endCall(CallOutcome(status: .failed, reasonCode: .error, sipCode: code, reason: authFailureReason(response)))
             }
+        case 422:
+            // RFC 4028 §7.4: our session interval is below the callee's minimum; ask again with its Min-SE.
+            if state != .cancelling, sessionIntervalRetries < 2,
+               let minimum = response.header("Min-SE").flatMap(SessionExpires.init(parsing:))?.deltaSeconds {
+                sessionIntervalRetries += 1
+                var retry = invite
+                retry.setHeader("Session-Expires", String(minimum))
+                retry.setHeader("Min-SE", String(minimum))
+                actions += resendInvite(retry, to: inviteDestination)
+            } else {
+                actions += endCall(failure(response))
+            }
+        case 300..<400:
+            actions += redirect(response)
         default:
-            let outcome = CallOutcome.failed(sipCode: code, reason: response.reasonPhrase)
-            actions += endCall(outcome)
+            actions += endCall(failure(response))
         }
         return actions
+    }
+
+    /// The outcome of a final failure response, with what the callee said it wants (when we cannot
+    /// give it, `incompatible`) and when it may be tried again (`Retry-After`).
+    private func failure(_ response: SIPMessage) -> CallOutcome {
+        var outcome = CallOutcome.failed(sipCode: response.statusCode ?? 0, reason: response.reasonPhrase)
+        if outcome.reasonCode == .incompatible {
+            let wanted = ["Require", "Unsupported", "Accept", "Min-SE", "Warning"].compactMap { name in
+                response.header(name).map { "\(name): \($0)" }
+            }
+            if !wanted.isEmpty { outcome.reason = ([response.reasonPhrase ?? ""] + wanted).joined(separator: "; ") }
+        }
+        // RFC 3261 §20.33: `Retry-After: 120 (comment);duration=…`: the seconds come first.
+        if let value = response.header("Retry-After") {
+            let digits = value.trimmingSIPWhitespace().prefix { $0.isASCII && $0.isNumber }
+            outcome.retryAfter = Int(digits)
+        }
+        return outcome
+    }
+
+    /// RFC 3261 §8.1.3.4: a 3xx names where to send the INVITE instead (its first Contact). We follow
+    /// at most `maximumRedirects` of them and never go back to a URI already tried.
+    private mutating func redirect(_ response: SIPMessage) -> [Action] {
+        let code = response.statusCode ?? 300
+        guard state != .cancelling else { return endCall(failure(response)) }
+        guard let contact = response.header("Contact").flatMap({ SIPMessage.firstListElement($0) }),
+              let target = (try? NameAddress(parsing: contact))?.uri, let uri = try? SIPURI(parsing: target) else {
+            return endCall(CallOutcome(status: .failed, reasonCode: .error, sipCode: code, reason: "redirect without a usable Contact"))
+        }
+        guard !uri.secure else {
+            return endCall(CallOutcome(status: .failed, reasonCode: .incompatible, sipCode: code,
+                                       reason: "redirected to \(target): sips: needs TLS, which campaignd does not have"))
+        }
+        let tried = [configuration.invite.requestURI ?? ""] + redirects
+        guard !tried.contains(where: { Self.sameTarget($0, target) }) else {
+            return endCall(CallOutcome(status: .failed, reasonCode: .error, sipCode: code, reason: "redirect loop: \(target) was already tried"))
+        }
+        guard redirects.count < Self.maximumRedirects else {
+            return endCall(CallOutcome(status: .failed, reasonCode: .error, sipCode: code,
+                                       reason: "more than \(Self.maximumRedirects) redirects; the last to \(target)"))
+        }
+        redirects.append(target)
+        var retry = invite
+        retry.startLine = .request(method: "INVITE", uri: target)
+        retry.removeHeader("Authorization")
+        retry.removeHeader("Proxy-Authorization")
+        authAttempts = 0
+        // Behind a trunk the new INVITE goes to the trunk too (it routes the new Request-URI); a
+        // call placed straight to a URI goes to the new URI's host.
+        let direct = configuration.destination == SIPDestination(uri: configuration.invite.requestURI ?? "")
+        let destination = direct ? SIPDestination(host: uri.host, port: uri.port ?? 5060) : configuration.destination
+        return [.redirected(to: target)] + resendInvite(retry, to: destination)
+    }
+
+    /// Whether two URIs name the same target, ignoring case of the scheme and host and parameters' order.
+    private static func sameTarget(_ a: String, _ b: String) -> Bool {
+        guard let x = try? SIPURI(parsing: a), let y = try? SIPURI(parsing: b) else { return a == b }
+        return x.user == y.user && x.host == y.host && (x.port ?? 5060) == (y.port ?? 5060)
+    }
+
+    /// A new INVITE transaction in place of the last one (after a challenge, a 422 or a redirect):
+    /// next CSeq, new branch, no early dialog.
+    private mutating func resendInvite(_ request: SIPMessage, to destination: SIPDestination) -> [Action] {
+        localCSeq += 1
+        var retry = request
+        retry.setHeader("CSeq", "\(localCSeq) INVITE")
+        retry = withNewBranch(retry)
+        invite = retry
+        inviteDestination = destination
+        reliableProvisionals.inviteReplaced()
+        remoteTag = nil
+        remoteTarget = nil
+        routeSet = []
+        dialogHeaders = nil
+        earlySDP = nil
+        if state == .early { state = .inviting }
+        return startTransaction(retry, to: destination)
+    }
+
+    /// Whether `header` of `message` lists option tag `tag` (RFC 3261 §19.2), in any case.
+    static func hasOptionTag(_ tag: String, in message: SIPMessage, header: String) -> Bool {
+        message.headerValues(header).contains { $0.trimmingSIPWhitespace().lowercased() == tag }
     }
 
     private func authFailureReason(_ response: SIPMessage) -> String {
@@ -284,34 +479,44 @@ public struct CallStateMachine: Sendable {
             : "credentials rejected (\(response.reasonPhrase ?? ""))"
     }
 
-    /// §22.2: resend the INVITE with credentials; one try, plus one more if the server says the nonce was stale.
-    private mutating func authenticatedRetry(_ response: SIPMessage, _ credentials: DigestCredentials) -> [Action]? {
+    /// §22.2: `request` again with credentials for `response`'s challenge (without its CSeq and
+    /// branch, which the caller sets); one try, plus one more if the server says the nonce was
+    /// stale. Nil when there is nothing (more) to answer with.
+    private mutating func authorized(_ request: SIPMessage, challenge response: SIPMessage,
+                                     attempts: WritableKeyPath<CallStateMachine, Int>) -> SIPMessage? {
+        guard let credentials = configuration.credentials else { return nil }
         let proxy = response.statusCode == 407
         guard let challengeText = response.header(proxy ? "Proxy-Authenticate" : "WWW-Authenticate"),
               let challenge = try? DigestChallenge(parsing: challengeText) else { return nil }
-        guard authAttempts == 0 || (challenge.stale && authAttempts < 2) else { return nil }
-        authAttempts += 1
+        guard self[keyPath: attempts] == 0 || (challenge.stale && self[keyPath: attempts] < 2) else { return nil }
+        self[keyPath: attempts] += 1
         nonceCount += 1
-        localCSeq += 1
-        var retry = invite
+        var retry = request
         retry.removeHeader("Authorization")
         retry.removeHeader("Proxy-Authorization")
         let uri = retry.requestURI ?? ""
-        let cnonce = String(MD5.hexDigest(Array("\(callID):\(localCSeq)".utf8)).prefix(16))
+        let method = retry.method ?? "INVITE"
+        let cnonce = String(MD5.hexDigest(Array("\(callID):\(localCSeq + 1)".utf8)).prefix(16))
         retry.addHeader(proxy ? "Proxy-Authorization" : "Authorization", challenge.authorization(
-            username: credentials.username, password: credentials.password, method: "INVITE", uri: uri,
+            username: credentials.username, password: credentials.password, method: method, uri: uri,
             nonceCount: nonceCount, cnonce: cnonce))
-        retry.setHeader("CSeq", "\(localCSeq) INVITE")
-        retry = withNewBranch(retry)
-        invite = retry
-        return startTransaction(retry, to: configuration.destination)
+        return retry
     }
 
-    private mutating func establishDialog(_ response: SIPMessage) -> [Action] {
-        remoteTag = response.to?.tag
+    /// The dialog's remote tag, target and route set from `response` (§12.1.2): a reliable
+    /// provisional's early dialog, then the 2xx's confirmed one.
+    private mutating func setDialog(from response: SIPMessage, tag: String?) {
+        remoteTag = tag
         remoteTarget = response.header("Contact").flatMap { try? NameAddress(parsing: SIPMessage.firstListElement($0) ?? "") }?.uri
             ?? invite.requestURI
         routeSet = response.headerValues("Record-Route").reversed()
+        dialogHeaders = nil
+    }
+
+    private mutating func establishDialog(_ response: SIPMessage) -> [Action] {
+        setDialog(from: response, tag: response.to?.tag)
+        let allowed = response.headerValues("Allow")
+        remoteAllowsUpdate = allowed.isEmpty || allowed.contains { $0.trimmingSIPWhitespace().uppercased() == "UPDATE" }
         acceptedInviteCSeq = invite.cseq?.number
         var ack = inDialogRequest("ACK", cseq: invite.cseq?.number ?? 1)
         for header in ["Authorization", "Proxy-Authorization"] {
@@ -320,7 +525,8 @@ public struct CallStateMachine: Sendable {
         let destination = dialogDestination()
         ackFor2xx = (ack, destination)
         var actions: [Action] = [.send(ack, to: destination), .cancelTimer(.answerTimeout)]
-        let sdp = String(decoding: response.body, as: UTF8.self)
+        // §13.2.1: an offer answered in a provisional response is not answered again in the 2xx.
+        let sdp = response.body.isEmpty ? earlySDP ?? "" : String(decoding: response.body, as: UTF8.self)
         if state == .cancelling || cancelWhenProvisional {
             // §9.1: the 200 crossed our CANCEL; the call is up, so end it with a BYE.
             state = .confirmed
@@ -332,16 +538,47 @@ public struct CallStateMachine: Sendable {
         state = .confirmed
         actions.append(.event(.answered(remoteSDP: sdp)))
         actions.append(.startTimer(.maxDuration, after: configuration.maxCallDuration))
+        actions += perform(sessionTimer.answered(sessionExpires: response.header("Session-Expires").flatMap(SessionExpires.init(parsing:))))
         return actions
     }
 
-    private mutating func nonInviteResponse(_ response: SIPMessage, method: String) -> [Action] {
+    /// Carries out the session timer's actions.
+    private mutating func perform(_ timerActions: [SessionTimerStateMachine.Action]) -> [Action] {
+        var actions: [Action] = []
+        for action in timerActions {
+            switch action {
+            case .startTimer(let timer, let after):
+                actions.append(.startTimer(.session(timer), after: after))
+            case .cancelTimer(let timer):
+                actions.append(.cancelTimer(.session(timer)))
+            case .sendRefresh(let sessionExpires):
+                actions += sendRefresh(sessionExpires)
+            case .hangUp(let reason):
+                actions += sendBye(outcome: CallOutcome(status: .completed, reasonCode: .error, reason: reason))
+            }
+        }
+        return actions
+    }
+
+    private mutating func nonInviteResponse(_ response: SIPMessage, key: TransactionKey) -> [Action] {
         guard let code = response.statusCode, code >= 200 else { return [] }
-        switch method {
+        switch key.method {
         case "BYE":
+            // A proxy may challenge the BYE as it did the INVITE: answer it the same way (§22.2).
+            if code == 401 || code == 407, let bye, bye.topVia?.branch == key.branch,
+               var retry = authorized(bye, challenge: response, attempts: \.byeAuthAttempts) {
+                localCSeq += 1
+                retry.setHeader("CSeq", "\(localCSeq) BYE")
+                retry = withNewBranch(retry)
+                self.bye = retry
+                return startTransaction(retry, to: destinations[key] ?? dialogDestination())
+            }
             return endCall(byeOutcome ?? CallOutcome(status: .completed, reasonCode: .dialerDisconnected))
+        case "UPDATE":
+            return perform(sessionTimer.refreshAnswered(
+                success: (200..<300).contains(code), sessionExpires: response.header("Session-Expires").flatMap(SessionExpires.init(parsing:))))
         default:
-            return []  // CANCEL's own 200: the INVITE's 487 decides the outcome
+            return []  // CANCEL's own 200: the INVITE's 487 decides the outcome; PRACK's answer changes nothing
         }
     }
 
@@ -353,6 +590,11 @@ public struct CallStateMachine: Sendable {
             return endCall(CallOutcome(status: .failed, reasonCode: .noAnswer, reason: "no response to CANCEL"))
         case "BYE":
             return endCall(byeOutcome ?? CallOutcome(status: .completed, reasonCode: .dialerDisconnected, reason: "no response to BYE"))
+        case "UPDATE":
+            return perform(sessionTimer.refreshAnswered(success: false, sessionExpires: nil))
+        case "INVITE" where key == refreshInvite:
+            refreshInvite = nil
+            return perform(sessionTimer.refreshAnswered(success: false, sessionExpires: nil))
         default:
             return []
         }
@@ -365,7 +607,8 @@ public struct CallStateMachine: Sendable {
         state = .cancelling
         // §9.1: same Request-URI, Call-ID, From, To, CSeq number and top Via as the INVITE.
         let cancel = ClientTransactionStateMachine.sameTransactionRequest("CANCEL", as: invite)
-        return [.cancelTimer(.answerTimeout)] + startTransaction(cancel, to: configuration.destination)
+        return [.cancelTimer(.answerTimeout), .startTimer(.cancelGuard, after: configuration.timing.transactionTimeout)]
+            + startTransaction(cancel, to: inviteDestination)
     }
 
     private mutating func sendBye(outcome: CallOutcome) -> [Action] {
@@ -374,8 +617,54 @@ public struct CallStateMachine: Sendable {
         byeOutcome = outcome
         localCSeq += 1
         let bye = inDialogRequest("BYE", cseq: localCSeq)
+        self.bye = bye
         // The route set and remote target are fixed when the dialog is set up (we never refresh them).
-        return [.cancelTimer(.maxDuration)] + startTransaction(bye, to: ackFor2xx?.1 ?? dialogDestination())
+        return [.cancelTimer(.maxDuration), .disconnected] + perform(sessionTimer.stop())
+            + startTransaction(bye, to: ackFor2xx?.1 ?? dialogDestination())
+    }
+
+    /// RFC 3262 §7.1: the PRACK for a reliable provisional response, inside its early dialog.
+    private mutating func sendPRACK(rack: String) -> [Action] {
+        localCSeq += 1
+        var prack = inDialogRequest("PRACK", cseq: localCSeq)
+        prack.addHeader("RAck", rack)
+        for header in ["Authorization", "Proxy-Authorization"] {
+            if let value = invite.header(header) { prack.addHeader(header, value) }
+        }
+        return startTransaction(prack, to: dialogDestination())
+    }
+
+    /// RFC 4028 §7.4 and §10: our session refresh, an UPDATE without a body (RFC 3311 §5.1), or a
+    /// re-INVITE with our unchanged session when the far end does not allow UPDATE.
+    private mutating func sendRefresh(_ sessionExpires: SessionExpires) -> [Action] {
+        guard state == .confirmed else { return [] }
+        localCSeq += 1
+        var refresh = inDialogRequest(remoteAllowsUpdate ? "UPDATE" : "INVITE", cseq: localCSeq)
+        refresh.addHeader("Contact", configuration.contact)
+        refresh.addHeader("Session-Expires", sessionExpires.description)
+        refresh.addHeader("Supported", "timer")
+        if !remoteAllowsUpdate {
+            refresh.addHeader("Content-Type", "application/sdp")
+            refresh.body = invite.body
+            refreshInvite = TransactionKey(branch: refresh.topVia?.branch ?? "", method: "INVITE")
+        }
+        return startTransaction(refresh, to: ackFor2xx?.1 ?? dialogDestination())
+    }
+
+    /// The answer to our refreshing re-INVITE: a 2xx is ACKed by us (§13.2.2.4), a failure by its
+    /// transaction; either tells the session timer how the refresh went.
+    private mutating func refreshInviteResponse(_ response: SIPMessage) -> [Action] {
+        guard let code = response.statusCode, code >= 200 else { return [] }
+        refreshInvite = nil
+        var actions: [Action] = []
+        if (200..<300).contains(code), let cseq = response.cseq?.number {
+            let ack = inDialogRequest("ACK", cseq: cseq)
+            let destination = ackFor2xx?.1 ?? dialogDestination()
+            refreshAck = (cseq, ack, destination)
+            actions.append(.send(ack, to: destination))
+        }
+        return actions + perform(sessionTimer.refreshAnswered(
+            success: (200..<300).contains(code), sessionExpires: response.header("Session-Expires").flatMap(SessionExpires.init(parsing:))))
     }
 
     /// What every request of the established dialog repeats, worked out once (the ACK and the BYE
@@ -427,10 +716,10 @@ public struct CallStateMachine: Sendable {
             return destination
         }
         // Behind a trunk, the dialog keeps going through it unless the trunk record-routed elsewhere.
-        if configuration.destination != SIPDestination(uri: invite.requestURI ?? "") {
-            return configuration.destination
+        if inviteDestination != SIPDestination(uri: invite.requestURI ?? "") {
+            return inviteDestination
         }
-        return remoteTarget.flatMap { SIPDestination(uri: $0) } ?? configuration.destination
+        return remoteTarget.flatMap { SIPDestination(uri: $0) } ?? inviteDestination
     }
 
     private mutating func withNewBranch(_ request: SIPMessage) -> SIPMessage {
@@ -466,7 +755,8 @@ public struct CallStateMachine: Sendable {
     private mutating func endCall(_ outcome: CallOutcome) -> [Action] {
         guard state != .ended else { return [] }
         state = .ended
-        var actions: [Action] = [.cancelTimer(.answerTimeout), .cancelTimer(.maxDuration)]
+        var actions: [Action] = [.cancelTimer(.answerTimeout), .cancelTimer(.maxDuration), .cancelTimer(.cancelGuard)]
+            + perform(sessionTimer.stop())
         for key in transactions.keys.sorted(by: { $0.branch + $0.method < $1.branch + $1.method }) {
             for timer in [SIPTimer.a, .b, .d, .e, .f, .k] { actions.append(.cancelTimer(.transaction(key, timer))) }
         }

@@ -18,6 +18,9 @@ final class OutboundCall: @unchecked Sendable {
     private var startTime: Int64 = 0
     private var ringTime: Int64?
     private var connectTime: Int64?
+    /// When the conversation ended (our BYE sent, or theirs received), before the BYE's transaction did.
+    private var disconnectTime: Int64?
+    private var redirectedTo: String?
     private(set) var finished = false
     /// Why we hung up, in words, for the outcome that the BYE's (or CANCEL's) answer brings later.
     private var hangUpReason: (code: CallOutcome.ReasonCode, reason: String)?
@@ -100,6 +103,13 @@ final class OutboundCall: @unchecked Sendable {
                 }
                 continuation.yield(event)
                 if case .answered(let sdp) = event { media?.answered(remoteSDP: sdp) }
+            case .digitReceived(let digit):
+                // The same path as an RFC 4733 digit: the script (opt-out) hears it when there is one.
+                if let media { media.digitReceived(digit) } else { continuation.yield(.digit(digit)) }
+            case .disconnected:
+                if disconnectTime == nil { disconnectTime = Self.nowMs() }
+            case .redirected(let target):
+                redirectedTo = target
             case .ended(let outcome):
                 finish(outcome)
             }
@@ -116,8 +126,8 @@ final class OutboundCall: @unchecked Sendable {
         let result: (verdict: AMDEvent?, beep: Bool?, optedOut: Character?) = media?.close() ?? (nil, nil, nil)
         continuation.yield(.ended(CallResult(
             outcome: outcome, sipCallID: callID, startTime: startTime, ringTime: ringTime,
-            connectTime: connectTime, disconnectTime: Self.nowMs(), machineDetection: result.verdict, beepDetected: result.beep,
-            optedOutDigit: result.optedOut)))
+            connectTime: connectTime, disconnectTime: disconnectTime ?? Self.nowMs(), machineDetection: result.verdict,
+            beepDetected: result.beep, optedOutDigit: result.optedOut, redirectedTo: redirectedTo)))
         continuation.finish()
         onEnd(self)
     }

@@ -215,7 +215,12 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
             }
             return
         }
-        // A request from a trunk for no call in progress.
+        // A request from a trunk for no call in progress: its keep-alive OPTIONS gets our capabilities
+        // (RFC 3261 §11.2), anything else no dialog.
+        if message.method == "OPTIONS", let transport = reply.transport {
+            try? transport.send(SIPCapabilities.optionsResponse(to: message), to: SIPDestination(host: source.host, port: source.port))
+            return
+        }
         calls.count(\.strayRequests)
         if message.method != "ACK", let transport = reply.transport {
             let response = CallStateMachine.response(to: message, code: 481, reason: "Call/Transaction Does Not Exist")
@@ -238,11 +243,14 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
     public enum RequestError: Error, Sendable, CustomStringConvertible {
         case noTrunk(String)
         case badTarget(String)
+        case secureTarget(String)
 
         public var description: String {
             switch self {
             case .noTrunk(let target): "no trunk to send \(target) to; configure one in trunks"
             case .badTarget(let target): "cannot call \(target)"
+            case .secureTarget(let target):
+                "cannot call \(target): sips: needs SIP over TLS, and campaignd has no TLS library (its dependency rules allow none); it is not sent in the clear"
             }
         }
     }
@@ -267,6 +275,7 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
             requestURI = "sip:\(number)@\(trunk.host):\(trunk.port);user=phone"
             destination = SIPDestination(host: trunk.host, port: trunk.port)
         case .sip(let uri):
+            guard !uri.secure else { throw .secureTarget(uri.description) }
             requestURI = uri.description
             if let trunk = request.trunk {
                 destination = SIPDestination(host: trunk.host, port: trunk.port)
@@ -289,7 +298,8 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
             SIPHeaderField("Call-ID", callID),
             SIPHeaderField("CSeq", "1 INVITE"),
             SIPHeaderField("Contact", contact),
-            SIPHeaderField("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS"),
+            SIPHeaderField("Allow", SIPCapabilities.allow),
+            SIPHeaderField("Supported", SIPCapabilities.supported),
             SIPHeaderField("User-Agent", configuration.userAgent),
         ])
         for header in request.headers { invite.addHeader(header.name, header.value) }
