@@ -26,6 +26,8 @@ struct Configuration: Sendable {
         var minFreeDiskMB: Int = 16
         /// What a full disk (or less than `minFreeDiskMB` free) does: pause dialing, or stop (exit 4).
         var onDiskFull: DiskFullAction = .pause
+        /// Attempts to one number per its local day, every campaign together; nil: no cap.
+        var maxAttemptsPerNumberPerDay: Int?
     }
 
     enum DiskFullAction: String, Sendable, Equatable, CaseIterable {
@@ -83,9 +85,21 @@ struct Configuration: Sendable {
     var runtime = Runtime()
     var media = Media()
     var api = APISettings()
+    /// Rules by number prefix on top of every campaign's window (the stricter wins).
+    var callingRules: [CallingRule] = []
 
     static let keys = ["campaignsDir", "dataDir", "trunks", "limits", "defaults", "dialoutAllowedCallers", "notifications", "sip",
-                       "runtime", "media", "api"]
+                       "runtime", "media", "api", "callingRules"]
+
+    /// The zone of contacts neither their file, their number nor their campaign places.
+    var defaultTimeZone: TimeZone {
+        defaultSettings.timezone.flatMap(TimeZone.init(identifier:)) ?? .current
+    }
+
+    /// The per-contact calling rules: the dispatcher's claim and the compliance audit use the same.
+    var callingPolicy: CallingPolicy {
+        CallingPolicy(rules: callingRules, defaultZone: defaultTimeZone, maxAttemptsPerNumberPerDay: limits.maxAttemptsPerNumberPerDay)
+    }
 
     var validationContext: CampaignValidationContext {
         CampaignValidationContext(
@@ -150,6 +164,7 @@ struct Configuration: Sendable {
             case "notifications": notifications = Self.readNotifications(node, reader: &reader)
             case "sip": sip = Self.readSIP(node, reader: &reader)
             case "api": api = APISettings.read(node, reader: &reader)
+            case "callingRules": callingRules = CallingRule.readRules(node, key, reader: &reader)
             case "runtime":
                 guard let pairs = reader.object(node, key) else { continue }
                 reader.checkKeys(node, path: key, allowed: ["threads"])
@@ -236,7 +251,7 @@ struct Configuration: Sendable {
         var limits = Limits()
         guard let pairs = reader.object(node, "limits") else { return limits }
         reader.checkKeys(node, path: "limits", allowed: ["dialoutLimitPerSecond", "maxConcurrentCalls", "concurrentCallsExpirationSeconds", "drainTimeoutSec",
-                                                           "minFreeDiskMB", "onDiskFull"])
+                                                           "minFreeDiskMB", "onDiskFull", "maxAttemptsPerNumberPerDay"])
         for (key, value) in pairs {
             let path = "limits." + key
             switch key {
@@ -252,6 +267,8 @@ struct Configuration: Sendable {
                 limits.minFreeDiskMB = reader.integer(value, path, in: 0...1_000_000) ?? limits.minFreeDiskMB
             case "onDiskFull":
                 limits.onDiskFull = reader.oneOf(value, path, as: DiskFullAction.self) ?? limits.onDiskFull
+            case "maxAttemptsPerNumberPerDay":
+                limits.maxAttemptsPerNumberPerDay = reader.integer(value, path, in: 1...1000)
             default: break
             }
         }

@@ -171,6 +171,9 @@ import Testing
         try fixture.importCampaign("morning", targets: ["+15550000041", "+15550000042", "+15550000043"]) {
             $0.window.start = 10 * 60 + 1
             $0.window.end = 10 * 60 + 2
+            // In UTC for everyone: +1 555 is in no area code of the time-zone table, so it would otherwise
+            // be called only when the window is open in every zone of +1, which a one-minute window never is.
+            $0.window.timezone = "UTC"
             // One call a minute: the first at the opening, the second would be at the closing.
             $0.dialoutLimitPerSecond = 1.0 / 60
         }

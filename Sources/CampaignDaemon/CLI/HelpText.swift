@@ -19,6 +19,7 @@ enum HelpText {
       requeue CAMPAIGN --interrupted  Dial interrupted contacts again
       amd FILE.wav... [--labels CSV] Answering-machine detection on recordings
       report CAMPAIGN [--format F]  A campaign's numbers: text, json, csv or html
+      report --compliance [CAMPAIGN]  Attempts outside calling windows, attempts per number per day
       help [COMMAND]                Show help for a command
 
     GLOBAL OPTIONS:
@@ -116,8 +117,15 @@ enum HelpText {
         attempts, contacts reached, answer rate (ASR), average call duration (ACD),
         outcomes by reasonCode and SIP code, AMD verdicts with the median decision
         time, retries, DNC opt-outs and calls by hour of the day (UTC). html is one
-        self-contained page with inline SVG charts (no scripts, no network).
+        self-contained page with inline SVG charts (no scripts, no network), and the
+        calling-rules audit below.
         run --once --report-dir DIR writes one per campaign dialed in that run.
+
+               campaignd report --compliance [CAMPAIGN] [--format text|json]
+        The calling-rules audit of a campaign's attempts (every campaign's without
+        CAMPAIGN): each attempt started while the campaign's window or a callingRules
+        window was shut in one of the number's time zones, and the most attempts one
+        number had in one local day (every campaign together) against the cap.
         """,
         "amd": """
         USAGE: campaignd amd FILE.wav... [--labels labels.csv] [--json] [--set NAME=V,...]

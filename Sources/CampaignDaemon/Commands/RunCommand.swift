@@ -87,7 +87,9 @@ enum RunCommand {
                 globalMaxConcurrentCalls: configuration.limits.maxConcurrentCalls,
                 slotExpiry: .seconds(configuration.limits.concurrentCallsExpirationSeconds),
                 trunks: configuration.sipTrunks,
-                defaultTimeZone: configuration.defaultSettings.timezone.flatMap(TimeZone.init(identifier:)) ?? .current),
+                defaultTimeZone: configuration.defaultTimeZone,
+                callingRules: configuration.callingRules,
+                maxAttemptsPerNumberPerDay: configuration.limits.maxAttemptsPerNumberPerDay),
             work: work,
             onEvent: { event in
                 runMetrics.record(event)
@@ -162,7 +164,8 @@ enum RunCommand {
         }
         Log.info("campaignd stopped", [("attempts", String(summary.attempts)), ("still_waiting", String(summary.stillWaiting))])
         if once, let reportDirectory {
-            for path in ReportCommand.writeReports(Set(summary.campaignsDialed), to: reportDirectory, store: importStore) {
+            for path in ReportCommand.writeReports(Set(summary.campaignsDialed), to: reportDirectory, store: importStore,
+                                                   policy: configuration.callingPolicy) {
                 Log.info("report written", [("file", path)])
             }
         }

@@ -7,6 +7,9 @@ public struct CallingWindowSettings: Sendable, Equatable, Codable {
     public var end: Int = 21 * 60
     /// Evaluate the window in this zone instead of each contact's own.
     public var timezone: String?
+    /// Local dates (`YYYY-MM-DD`) on which the window stays shut (holidays); nil when none were given
+    /// (optional so that settings stored before it existed still decode).
+    public var exceptDates: [String]?
 
     public init() {}
 }

@@ -15,15 +15,27 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         public var defaultTimeZone: TimeZone
         /// How often campaign states (pause, resume, cancel) and settings are read again.
         public var refreshInterval: Duration
+        /// The configuration's `callingRules`, on top of every campaign's window.
+        public var callingRules: [CallingRule]
+        /// `limits.maxAttemptsPerNumberPerDay`: per number and local day, every campaign together.
+        public var maxAttemptsPerNumberPerDay: Int?
 
         public init(globalRate: Double, globalMaxConcurrentCalls: Int, slotExpiry: Duration = .seconds(1200),
-                    trunks: [SIPTrunk] = [], defaultTimeZone: TimeZone = .current, refreshInterval: Duration = .seconds(1)) {
+                    trunks: [SIPTrunk] = [], defaultTimeZone: TimeZone = .current, refreshInterval: Duration = .seconds(1),
+                    callingRules: [CallingRule] = [], maxAttemptsPerNumberPerDay: Int? = nil) {
             self.globalRate = globalRate
             self.globalMaxConcurrentCalls = globalMaxConcurrentCalls
             self.slotExpiry = slotExpiry
             self.trunks = trunks
             self.defaultTimeZone = defaultTimeZone
             self.refreshInterval = refreshInterval
+            self.callingRules = callingRules
+            self.maxAttemptsPerNumberPerDay = maxAttemptsPerNumberPerDay
+        }
+
+        /// The per-contact rules this configuration sets (the claim and the audit both use them).
+        public var callingPolicy: CallingPolicy {
+            CallingPolicy(rules: callingRules, defaultZone: defaultTimeZone, maxAttemptsPerNumberPerDay: maxAttemptsPerNumberPerDay)
         }
     }
 
@@ -196,22 +208,28 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         }
     }
 
-    /// Claims what `claim` asks for in one transaction, deferring contacts outside their calling
-    /// window and skipping those on the DNC list.
+    /// Claims what `claim` asks for in one transaction, deferring contacts the calling policy does
+    /// not allow now (windows in the callee's zones, rules, quiet dates, the daily cap per number)
+    /// and skipping those on the DNC list.
     private func claimBatch(_ claim: DispatchStateMachine<C>.Claim, of campaign: DispatchCampaign, now: C.Instant) async throws -> QueueStore.ClaimBatch {
-        let window = CallingWindow(campaign.settings.window)
-        let fallbackZone = (campaign.settings.window.timezone ?? campaign.settings.timezone).flatMap(TimeZone.init(identifier:))
-            ?? configuration.defaultTimeZone
-        let windowZone = campaign.settings.window.timezone.flatMap(TimeZone.init(identifier:))
+        let policy = self.policy
+        let settings = campaign.settings
         let date = clock.date(at: now)
         let batch = try await store.claimBatch(
             campaign: campaign, trunk: claim.trunk, now: clock.milliseconds(at: now), after: claim.after, limit: claim.limit
-        ) { contactZone in
-            // The window is evaluated in the contact's own zone unless the campaign fixes one.
-            let zone = windowZone ?? contactZone.flatMap(TimeZone.init(identifier:)) ?? fallbackZone
-            guard !window.isOpen(at: date, in: zone) else { return nil }
-            let opening = window.nextOpening(after: date, in: zone) ?? date.addingTimeInterval(86_400)
-            return Int64(opening.timeIntervalSince1970 * 1000)
+        ) { target, contactZone, attemptsBetween in
+            let contact = policy.contact(target: target, contactZone: contactZone, settings: settings)
+            let decision = try policy.decide(contact, at: date) { day in
+                try attemptsBetween(Int64(day.start.timeIntervalSince1970 * 1000), Int64(day.end.timeIntervalSince1970 * 1000))
+            }
+            switch decision {
+            case .call(let zones):
+                return .call(zones)
+            case .wait(let until, _, _):
+                // No opening in the next 40 days: look again tomorrow.
+                let opening = until ?? date.addingTimeInterval(86_400)
+                return .deferUntil(Int64((opening.timeIntervalSince1970 * 1000).rounded(.up)))
+            }
         }
         for (contactID, until) in batch.deferred {
             onEvent(.deferred(contactID: contactID, until: Date(timeIntervalSince1970: Double(until) / 1000)))
@@ -232,6 +250,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
 
     /// Calls in progress, for hanging up what is left when a drain times out.
     private let liveCalls = LiveCalls()
+    private var policy: CallingPolicy { configuration.callingPolicy }
     private let prompts = PromptCache()
     /// For the metrics endpoint.
     public let metrics = DispatchMetrics()

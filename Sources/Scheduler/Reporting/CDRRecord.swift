@@ -33,6 +33,9 @@ public struct CDRRecord: Sendable, Equatable {
     public var nextAttemptAt: Int64?
     /// JSON object text: the campaign's and the contact's metadata.
     public var metadata: String
+    /// The time zones the calling window was checked in (all had to be open), and where they came from.
+    public var timeZones: [String]? = nil
+    public var zoneSource: ZoneSource? = nil
     /// Where the attempt stands in the CDR file: finished attempts are numbered 1, 2, 3… in the order
     /// they were committed, and the file holds them in that order (nil: not finished yet).
     public var cdrSeq: Int64? = nil
@@ -85,6 +88,8 @@ public struct CDRRecord: Sendable, Equatable {
         json.bool("willRetry", willRetry)
         json.time("nextAttemptAt", nextAttemptAt)
         json.raw("metadata", metadata)
+        json.raw("timeZones", timeZones.map { "[" + $0.map { "\"\($0)\"" }.joined(separator: ",") + "]" } ?? "null")
+        json.string("zoneSource", zoneSource?.rawValue)
         return json.result
     }
 }

@@ -25,6 +25,8 @@ public struct CampaignReport: Sendable {
     public var amdMedianDecisionMs: Int?
     /// Attempts started in each hour of the day (0-23, UTC).
     public var callsByHour: [Int] = Array(repeating: 0, count: 24)
+    /// The calling-rules audit of the campaign's attempts, shown in the HTML report when set.
+    public var compliance: ComplianceAudit?
 
     static let amdNames: [(event: AMDEvent.Kind, label: String)] = [
         (.humanDetected, "human"), (.machineDetected, "machine"), (.faxDetected, "fax"),

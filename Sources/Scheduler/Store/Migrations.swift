@@ -132,6 +132,13 @@ enum Migrations {
         -- Call-progress webhooks find their attempt by the Call-ID the dialer was given.
         CREATE INDEX attempts_sip_call_id ON attempts (sip_call_id) WHERE sip_call_id IS NOT NULL;
         """),
+        // Attempts per number per local day are counted at every claim (limits.maxAttemptsPerNumberPerDay),
+        // across campaigns: by target and start time. The zones each attempt was placed in, for CDRs and the audit.
+        (8, "attempts by number and time; zones of an attempt", """
+        CREATE INDEX attempts_by_target ON attempts (target, start_time);
+        ALTER TABLE attempts ADD COLUMN time_zones TEXT;
+        ALTER TABLE attempts ADD COLUMN zone_source TEXT;
+        """),
     ]
 
     /// Applies the migrations `connection` has not recorded yet, each in its own transaction.

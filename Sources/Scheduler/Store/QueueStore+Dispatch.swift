@@ -22,6 +22,16 @@ public struct ClaimedAttempt: Sendable, Equatable {
     public var conversationId: String
     /// The contact's own webhook URL, if it has one (else the campaign's `notifyUrl` applies).
     public var notifyUrl: String?
+    /// The zones the calling window was checked in, and where they came from (nil when not checked).
+    public var zones: CallingPolicy.Zones?
+}
+
+/// What the dispatcher's calling policy says about one due contact at the claim.
+public enum ClaimCheck: Sendable, Equatable {
+    /// Call it now; the zones (if the policy looked at any) go on the attempt row.
+    case call(CallingPolicy.Zones?)
+    /// Not before this time (Unix ms): the contact's next due time.
+    case deferUntil(Int64)
 }
 
 /// Queries of the dispatcher: claim, mark sent, finish, recover. Each runs in one transaction.
@@ -83,12 +93,13 @@ extension QueueStore {
     }
 
     /// Claims up to `limit` due contacts of `campaign` in one transaction: due retries first, then
-    /// pending contacts in file order after `cursor`. A contact whose calling window is closed
-    /// (`windowOpensAt` returns when it opens, in Unix ms; nil if open now) waits for it; one on
-    /// the DNC list is skipped. Each claimed contact has its attempt row written.
+    /// pending contacts in file order after `cursor`. `check` is given each contact's target, its own
+    /// time zone and a count of its number's attempts (every campaign) between two Unix ms times; a
+    /// contact it defers waits until then, one on the DNC list is skipped. Each claimed contact has
+    /// its attempt row written.
     public func claimBatch(
         campaign: DispatchCampaign, trunk: String?, now: Int64, after cursor: Int64, limit: Int,
-        windowOpensAt: (String?) -> Int64?
+        check: (_ target: String, _ timezone: String?, _ attemptsBetween: (Int64, Int64) throws -> Int) throws -> ClaimCheck
     ) throws -> ClaimBatch {
         defer { resetStatements() }
         return try connection.transaction {
@@ -105,17 +116,21 @@ extension QueueStore {
                     break
                 }
                 if contact.isPending { batch.cursor = contact.id }
-                if let opens = windowOpensAt(contact.timezone) {
+                let zones: CallingPolicy.Zones?
+                switch try check(contact.target, contact.timezone, { try attemptsOfNumber(contact.target, from: $0, to: $1) }) {
+                case .deferUntil(let opens):
                     try deferContact(contact.id, until: opens)
                     batch.deferred.append((contact.id, opens))
                     continue
+                case .call(let checked):
+                    zones = checked
                 }
                 if try isOnDNC(contact.target) {
                     try skipForDNC(contact.id)
                     batch.skippedDNC.append((contact.id, contact.target))
                     continue
                 }
-                if let claimed = try claimInTransaction(contactID: contact.id, campaign: campaign, trunk: trunk, now: now) {
+                if let claimed = try claimInTransaction(contactID: contact.id, campaign: campaign, trunk: trunk, now: now, zones: zones) {
                     batch.claimed.append(claimed)
                 }
             }
@@ -123,7 +138,16 @@ extension QueueStore {
         }
     }
 
-    private func claimInTransaction(contactID: Int64, campaign: DispatchCampaign, trunk: String?, now: Int64) throws -> ClaimedAttempt? {
+    /// Attempts made to `target` from every campaign with a start time in [from, to) (Unix ms).
+    public func attemptsOfNumber(_ target: String, from: Int64, to: Int64) throws -> Int {
+        defer { resetStatements() }
+        let count = try statement("SELECT COUNT(*) FROM attempts WHERE target = ? AND start_time >= ? AND start_time < ?")
+        guard try count.bind(.text(target), .integer(from), .integer(to)).step() else { return 0 }
+        return Int(count.int(0))
+    }
+
+    private func claimInTransaction(contactID: Int64, campaign: DispatchCampaign, trunk: String?, now: Int64,
+                                    zones: CallingPolicy.Zones?) throws -> ClaimedAttempt? {
         do {
             let contact = try statement("""
                 SELECT target, timezone, caller, attempts, metadata, (SELECT url FROM contact_webhooks WHERE contact_id = contacts.id),
@@ -140,14 +164,17 @@ extension QueueStore {
                 target: target, timezone: contact.text(1), caller: caller, cdrId: RandomUUID.string(),
                 conversationId: contact.text(6) ?? RandomUUID.string())
             claimed.notifyUrl = contact.text(5)
+            claimed.zones = zones
             try statement("UPDATE contacts SET state = 'dialing', attempts = ? WHERE id = ?")
                 .bind(.int(attempt), .integer(contactID)).run()
             try statement("""
-                INSERT INTO attempts (cdr_id, contact_id, campaign_key, attempt, conversation_id, target, caller, trunk, start_time, metadata)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO attempts (cdr_id, contact_id, campaign_key, attempt, conversation_id, target, caller, trunk, start_time, metadata,
+                                      time_zones, zone_source)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
                 .bind(.text(claimed.cdrId), .integer(contactID), .integer(campaign.key), .int(attempt), .text(claimed.conversationId),
-                      .text(target), .optional(caller), .optional(trunk), .integer(now), .text(metadata))
+                      .text(target), .optional(caller), .optional(trunk), .integer(now), .text(metadata),
+                      .optional(zones.map { $0.identifiers.joined(separator: "&") }), .optional(zones?.source.rawValue))
                 .run()
             var result = claimed
             result.attemptID = connection.lastInsertRowID
@@ -271,7 +298,7 @@ extension QueueStore {
         SELECT a.cdr_id, a.conversation_id, a.sip_call_id, c.id, a.contact_id, a.attempt, a.target, a.caller, a.trunk,
                a.start_time, a.ring_time, a.connect_time, a.disconnect_time, a.status, a.reason_code, a.reason, a.sip_code,
                a.machine_detection, a.amd_decision_ms, a.beep_detected, a.will_retry, a.next_attempt_at, a.metadata,
-               a.opted_out, a.redirected_to, a.cdr_seq
+               a.opted_out, a.redirected_to, a.cdr_seq, a.time_zones, a.zone_source
         FROM attempts a JOIN campaigns c ON c.key = a.campaign_key
         """
 
@@ -301,6 +328,7 @@ extension QueueStore {
             redirectedTo: row.text(24),
             machineDetection: row.text(17).flatMap(AMDEvent.Kind.init(rawValue:)), amdDecisionMs: optionalInt(18).map { Int($0) }, beepDetected: optionalInt(19).map { $0 != 0 },
             optedOut: row.int(23) != 0, willRetry: row.int(20) != 0, nextAttemptAt: optionalInt(21), metadata: row.text(22) ?? "{}",
+            timeZones: row.text(26).map { $0.split(separator: "&").map(String.init) }, zoneSource: row.text(27).flatMap(ZoneSource.init(rawValue:)),
             cdrSeq: optionalInt(25))
     }
 

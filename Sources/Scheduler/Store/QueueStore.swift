@@ -197,6 +197,15 @@ public final class QueueStore {
                   let state = ContactState(rawValue: counts.text(1) ?? "") else { continue }
             statuses[index].counts[state] = Int(counts.int(2))
         }
+        let sources = try connection.prepare("""
+            SELECT campaigns.id, attempts.zone_source, COUNT(*) FROM attempts JOIN campaigns ON campaigns.key = attempts.campaign_key
+            WHERE attempts.zone_source IS NOT NULL GROUP BY attempts.campaign_key, attempts.zone_source
+            """)
+        while try sources.step() {
+            guard let id = sources.text(0), let index = statuses.firstIndex(where: { $0.id == id }),
+                  let source = ZoneSource(rawValue: sources.text(1) ?? "") else { continue }
+            statuses[index].attemptsByZoneSource[source] = Int(sources.int(2))
+        }
         return statuses
     }
 

@@ -24,10 +24,10 @@ public actor QueueWriter {
     /// every attempt row exists on disk before its INVITE goes out.
     public nonisolated func claimBatch(
         campaign: DispatchCampaign, trunk: String?, now: Int64, after cursor: Int64, limit: Int,
-        windowOpensAt: @escaping @Sendable (String?) -> Int64?
+        check: @escaping @Sendable (_ target: String, _ timezone: String?, _ attemptsBetween: (Int64, Int64) throws -> Int) throws -> ClaimCheck
     ) async throws -> QueueStore.ClaimBatch {
         try await write {
-            try $0.claimBatch(campaign: campaign, trunk: trunk, now: now, after: cursor, limit: limit, windowOpensAt: windowOpensAt)
+            try $0.claimBatch(campaign: campaign, trunk: trunk, now: now, after: cursor, limit: limit, check: check)
         }
     }
 
