@@ -34,7 +34,7 @@ import Testing
 
     @Test func aPostedCallIsPlacedAndReportedWithItsCDR() async throws {
         let scratch = try Workspace()
-        let callee = try SIPpCallee(scenario: "uas-answer-hangup.xml", in: scratch.path)
+        let callee = try await SIPpCallee(scenario: "uas-answer-hangup.xml", in: scratch.path)
         let work = try workspace(callee: callee)
         let daemon = try await APIDaemon(in: work.path)
 
@@ -87,7 +87,7 @@ import Testing
 
     @Test func aCallIsPlacedExactlyOnceAcrossAKillRightAfterThe201() async throws {
         let scratch = try Workspace()
-        let callee = try SIPpCallee(scenario: "uas-answer-hangup.xml", in: scratch.path)
+        let callee = try await SIPpCallee(scenario: "uas-answer-hangup.xml", in: scratch.path)
         let work = try workspace(callee: callee)
         let daemon = try await APIDaemon(in: work.path)
         let created = try await daemon.send(Request("POST", "/v1/calls", headers: APIDaemon.bearer.merging(APIDaemon.jsonType) { $1 },
@@ -111,7 +111,7 @@ import Testing
 
     @Test func callProgressWebhooksComeWhenAskedForAndInOrder() async throws {
         let scratch = try Workspace()
-        let callee = try SIPpCallee(scenario: "uas-answer-hangup.xml", calls: 2, in: scratch.path)
+        let callee = try await SIPpCallee(scenario: "uas-answer-hangup.xml", calls: 2, in: scratch.path)
         let work = try workspace(callee: callee)
         let receiver = try await WebhookReceiver(in: work.path, secret: "s")
         let daemon = try await APIDaemon(in: work.path)

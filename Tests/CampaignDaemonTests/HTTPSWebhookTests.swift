@@ -23,7 +23,7 @@ import Testing
 
     @Test func anUntrustedCertificateIsRefusedWithAClearError() async throws {
         let scratch = try Workspace()
-        let callee = try SIPpCallee(scenario: "uas-answer-hangup.xml", in: scratch.path)
+        let callee = try await SIPpCallee(scenario: "uas-answer-hangup.xml", in: scratch.path)
         let directory = try Workspace()
         let tls = try await Self.makeCertificate(in: directory.path)
         let receiver = try await WebhookReceiver(in: directory.path, secret: "s", tls: tls)

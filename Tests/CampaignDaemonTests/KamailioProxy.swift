@@ -10,7 +10,7 @@ final class KamailioProxy {
     private let process = Process()
     private let logPath: String
 
-    init(calleePort: Int, in directory: String) throws {
+    init(calleePort: Int, in directory: String) async throws {
         port = try SIPpCallee.freeUDPPort()
         let configuration = try String(contentsOfFile: Self.template, encoding: .utf8)
             .replacingOccurrences(of: "@PORT@", with: String(port))
@@ -30,9 +30,9 @@ final class KamailioProxy {
         // Wait until it says it is listening (at most 5 s).
         let deadline = Date().addingTimeInterval(5)
         while Date() < deadline, !self.log.contains("udp: 127.0.0.1"), process.isRunning {
-            Thread.sleep(forTimeInterval: 0.05)
+            try? await Task.sleep(for: .milliseconds(50))
         }
-        Thread.sleep(forTimeInterval: 0.3)
+        try? await Task.sleep(for: .milliseconds(300))
     }
 
     deinit {

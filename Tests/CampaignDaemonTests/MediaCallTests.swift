@@ -33,10 +33,10 @@ import Testing
 
     /// A workspace whose one campaign calls one number on a SIPp callee running `scenario`
     /// (shared with AMDLineTests: each test passes its own 20-port RTP range).
-    static func setUp(scenario: String, replacing: [String: String], campaign: String, rtpBase: Int, extraConfig: String = "") throws -> Setup {
+    static func setUp(scenario: String, replacing: [String: String], campaign: String, rtpBase: Int, extraConfig: String = "") async throws -> Setup {
         let directory = try Workspace()
         let sippMedia = try SIPpCallee.freeUDPPort()
-        let callee = try SIPpCallee(
+        let callee = try await SIPpCallee(
             scenario: scenario, replacing: replacing,
             extraArguments: ["-mi", "127.0.0.1", "-mp", String(sippMedia)],
             in: directory.path)
@@ -99,7 +99,7 @@ import Testing
         """
 
     @Test func machineGetsTheVoicemailAfterTheBeep() async throws {
-        let setup = try Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/machine-beep.ulaw"],
+        let setup = try await Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/machine-beep.ulaw"],
                               campaign: Self.detectCampaign, rtpBase: 31000)
         let (cdr, packets) = try await Self.runOnce(setup, capturing: true)
         #expect(cdr["machineDetection"] as? String == "amd_machine_detected")
@@ -141,7 +141,7 @@ import Testing
     }
 
     @Test func personHearsTheHumanPromptSoonAfterHello() async throws {
-        let setup = try Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/human-hello.ulaw"],
+        let setup = try await Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/human-hello.ulaw"],
                               campaign: Self.detectCampaign, rtpBase: 31100)
         let (cdr, packets) = try await Self.runOnce(setup, capturing: true)
         #expect(cdr["machineDetection"] as? String == "amd_human_detected")
@@ -162,7 +162,7 @@ import Testing
              "onHuman": {"play": "hello.wav"}, "notifyUrl": "http://127.0.0.1:\(receiver.port)/amd",
              "amdEventsSubscription": ["amd_human_detected", "amd_machine_detected"]}
             """
-        let setup = try Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/human-hello.ulaw"],
+        let setup = try await Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/human-hello.ulaw"],
                               campaign: campaign, rtpBase: 31400)
         let (cdr, _) = try await Self.runOnce(setup)
         #expect(cdr["machineDetection"] as? String == "amd_human_detected")
@@ -185,7 +185,7 @@ import Testing
             {"name": "Humans only", "contacts": [{"target": "+15557770002"}], "machineDetection": "disconnect",
              "onHuman": {"play": "hello.wav"}}
             """
-        let setup = try Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/machine-beep.ulaw"],
+        let setup = try await Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/machine-beep.ulaw"],
                               campaign: campaign, rtpBase: 31200)
         let (cdr, _) = try await Self.runOnce(setup)
         #expect(cdr["status"] as? String == "completed")
@@ -204,7 +204,7 @@ import Testing
             {"name": "Silent line", "contacts": [{"target": "+15557770005"}], "machineDetection": "detect",
              "onHuman": {"play": "long.wav"}}
             """
-        let setup = try Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/human-hello.ulaw"],
+        let setup = try await Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/human-hello.ulaw"],
                               campaign: campaign, rtpBase: 31500, extraConfig: #""media": {"inactivityTimeoutSec": 2},"#)
         try Self.promptWAV(hz: 500, seconds: 20).write(to: URL(fileURLWithPath: setup.directory.path + "/campaigns/prompts/long.wav"))
         let (cdr, _) = try await Self.runOnce(setup)
@@ -221,7 +221,7 @@ import Testing
         let campaign = """
             {"name": "Reminders", "contacts": [{"target": "+15557770003"}], "onHuman": {"play": "long.wav", "optOutDigit": "9"}}
             """
-        let setup = try Self.setUp(scenario: "uas-press-digit.xml.in", replacing: ["PCAP": "/usr/share/sip-tester/dtmf_2833_9.pcap"],
+        let setup = try await Self.setUp(scenario: "uas-press-digit.xml.in", replacing: ["PCAP": "/usr/share/sip-tester/dtmf_2833_9.pcap"],
                               campaign: campaign, rtpBase: 31300)
         try Self.promptWAV(hz: 500, seconds: 8).write(to: URL(fileURLWithPath: setup.directory.path + "/campaigns/prompts/long.wav"))
         let (cdr, _) = try await Self.runOnce(setup)

@@ -12,7 +12,7 @@ final class SIPpCallee {
 
     /// Starts `sipp -sf SCENARIO` on a free port. `replacing` fills a `.xml.in` template's @KEY@ markers.
     init(scenario: String, replacing: [String: String] = [:], calls: Int = 1, extraArguments: [String] = [],
-         in directory: String) throws {
+         in directory: String) async throws {
         var path = Self.scenarios + "/" + scenario
         if !replacing.isEmpty {
             var text = try String(contentsOfFile: path, encoding: .utf8)
@@ -35,10 +35,9 @@ final class SIPpCallee {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         // Ready once its SIP socket is bound (bounded: a SIPp that fails to start shows in its log).
-        // This blocks a thread of the shared pool, so the bound is short: SIPp binds in about 12 ms,
-        // and a late one only costs campaignd's INVITE a retransmission.
-        let deadline = Date().addingTimeInterval(2)
-        while process.isRunning, !Self.isBound(udpPort: port), Date() < deadline { usleep(10_000) }
+        // SIPp binds in about 12 ms; the wait sleeps without holding a thread of the shared pool.
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning, !Self.isBound(udpPort: port), Date() < deadline { try? await Task.sleep(for: .milliseconds(10)) }
     }
 
     /// Whether some socket is bound to UDP `port`, as /proc/net/udp lists them (local address

@@ -101,7 +101,7 @@ import Testing
         let receiver = try await SilentReceiver(in: directory.path)
         // uas-mixed.xml: numbers ending 1 answer, and the callee hangs up 500 ms later (its BYE is
         // resent after 500 ms without our 200 OK).
-        let callee = try SIPpCallee(scenario: "uas-mixed.xml", calls: calls, in: directory.path)
+        let callee = try await SIPpCallee(scenario: "uas-mixed.xml", calls: calls, in: directory.path)
         defer { callee.stop() }
         try directory.write("campaignd.json", """
             {"trunks": [{"name": "sipp", "host": "127.0.0.1", "port": \(callee.port)}],

@@ -116,7 +116,8 @@ struct DispatchSimulation {
         for call in ending {
             if call.withMedia, let capacity = mediaCapacity { mediaCapacity = capacity + 1 }
             let (code, retryAfter) = endCode(call.attemptID)
-            machine.callEnded(attemptID: call.attemptID, trunk: call.trunk, sipCode: code, retryAfter: retryAfter, now: now)
+            machine.callEnded(attemptID: call.attemptID, trunk: call.trunk, sipCode: code, retryAfter: retryAfter, endedAt: call.endsAt,
+                              now: now)
         }
     }
 }

@@ -192,9 +192,12 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         pacing[claim.campaignKey] = campaign
     }
 
-    /// A call ended (whatever its outcome). A 503 or 429 from its trunk throttles the trunk;
-    /// `retryAfter` (a 503's `Retry-After`) also pauses it.
-    public mutating func callEnded(attemptID: Int64, trunk: String?, sipCode: Int?, retryAfter: Duration? = nil, now: C.Instant) {
+    /// A call ended (whatever its outcome), told at `now`. A 503 or 429 from its trunk throttles the
+    /// trunk; `retryAfter` (a 503's `Retry-After`) also pauses it, counted from `endedAt` (when the
+    /// response came, which may be a while before the dispatcher hears of it: a token wait is not
+    /// cut short by a call's end).
+    public mutating func callEnded(attemptID: Int64, trunk: String?, sipCode: Int?, retryAfter: Duration? = nil, endedAt: C.Instant? = nil,
+                                   now: C.Instant) {
         release(attemptID)
         guard let trunk, let sipCode, sipCode == 503 || sipCode == 429 else { return }
         // Multiplicative decrease.
@@ -208,7 +211,7 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         throttle.changedAt = now
         notices.append(.trunkRateChanged(trunk: trunk, rate: halved, reason: "SIP \(sipCode) from the trunk"))
         if sipCode == 503, let retryAfter, retryAfter > .zero {
-            let until = now.advanced(by: retryAfter)
+            let until = (endedAt ?? now).advanced(by: retryAfter)
             if throttle.pausedUntil.map({ $0 < until }) ?? true {
                 throttle.pausedUntil = until
                 notices.append(.trunkPaused(trunk: trunk, until: until))
@@ -306,7 +309,7 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         let deadlines = ready.map { ($0, deadline(of: $0, now: now)) }
         guard deadlines.contains(where: { $0.1 <= now }) else {
             let first = deadlines.map(\.1).min() ?? now
-            return .sleep(until: min(first, now.advanced(by: .milliseconds(50)), nextWake(now: now)), reason: .tokens)
+            return .sleep(until: min(first, nextWake(now: now)), reason: .tokens)
         }
         let globalTokens = max(globalBucket.availableTokens(now: now), 1)
         if ready.count == 1 {

@@ -90,6 +90,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         var sipCode: Int?
         /// A 503's `Retry-After`: the trunk is paused that long.
         var retryAfter: Duration?
+        var endedAt: C.Instant
     }
 
     public let store: QueueWriter
@@ -148,7 +149,8 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         try await withThrowingDiscardingTaskGroup { group in
             dispatching: while true {
                 let now = clock.now
-                for end in ended.drain() { machine.callEnded(attemptID: end.attemptID, trunk: end.trunk, sipCode: end.sipCode, retryAfter: end.retryAfter, now: now) }
+                for end in ended.drain() { machine.callEnded(attemptID: end.attemptID, trunk: end.trunk, sipCode: end.sipCode, retryAfter: end.retryAfter,
+                                                             endedAt: end.endedAt, now: now) }
                 for record in records.drain() { summary.count(record) }
                 if let stop = mode.stop, stop.isRequested { machine.stopRequested(now: now, drainTimeout: mode.drainTimeout) }
 
@@ -170,7 +172,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
                         group.addTask {
                             let outcome = await self.work(claimed, request: request, settings: campaign.settings, records: records)
                             ended.post(CallEnd(attemptID: claimed.attemptID, trunk: claim.trunk, sipCode: outcome.sipCode,
-                                               retryAfter: outcome.retryAfter.map { .seconds($0) }))
+                                               retryAfter: outcome.retryAfter.map { .seconds($0) }, endedAt: clock.now))
                             callEnded.signal()
                         }
                     }
