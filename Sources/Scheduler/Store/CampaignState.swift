@@ -2,9 +2,3 @@
 public enum CampaignState: String, Sendable, Codable {
     case active, paused, cancelled
 }
-
-extension CampaignState {
-    /// The state as an SQL string literal (`state = \(CampaignState.active.sql)`): the one mapping
-    /// between the enum and the `campaigns.state` column.
-    var sql: String { "'\(rawValue)'" }
-}

@@ -6,10 +6,6 @@ public enum ContactState: String, Sendable, Codable, CaseIterable {
 }
 
 extension ContactState {
-    /// The state as an SQL string literal (`state = \(ContactState.pending.sql)`): the one mapping
-    /// between the enum and the `contacts.state` column.
-    var sql: String { "'\(rawValue)'" }
-
     /// Several states as an SQL list, for `state IN \(ContactState.sqlList(.pending, .retryWait))`.
     static func sqlList(_ states: ContactState...) -> String {
         "(" + states.map(\.sql).joined(separator: ", ") + ")"

@@ -83,7 +83,7 @@ extension QueueStore {
     private func createAPICampaign(_ id: String, settings: CampaignSettings) throws {
         let now = Timestamp.iso8601(Timestamp.nowMs())
         try statement("""
-            INSERT INTO campaigns (id, name, state, settings, source_file, created_at, updated_at) VALUES (?, ?, 'active', ?, 'api', ?, ?)
+            INSERT INTO campaigns (id, name, state, settings, source_file, created_at, updated_at) VALUES (?, ?, \(CampaignState.active.sql), ?, 'api', ?, ?)
             """)
             .bind(.text(id), .optional(settings.name), .text(try Self.encodeSettings(settings)), .text(now), .text(now))
             .run()

@@ -37,7 +37,7 @@ public enum ClaimCheck: Sendable, Equatable {
 /// Queries of the dispatcher: claim, mark sent, finish, recover. Each runs in one transaction.
 extension QueueStore {
     public func activeCampaigns() throws -> [DispatchCampaign] {
-        let query = try connection.prepare("SELECT key, id, settings FROM campaigns WHERE state = 'active' ORDER BY key")
+        let query = try connection.prepare("SELECT key, id, settings FROM campaigns WHERE state = \(CampaignState.active.sql) ORDER BY key")
         var campaigns: [DispatchCampaign] = []
         while try query.step() {
             let settings = try JSONDecoder().decode(CampaignSettings.self, from: Data((query.text(2) ?? "{}").utf8))
@@ -52,14 +52,14 @@ extension QueueStore {
         defer { resetStatements() }
         let retry = try statement("""
             SELECT id, target, timezone FROM contacts
-            WHERE campaign_key = ? AND state = 'retry_wait' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 1
+            WHERE campaign_key = ? AND state = \(ContactState.retryWait.sql) AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 1
             """)
         if try retry.bind(.integer(campaignKey), .integer(now)).step() {
             return (retry.int(0), retry.text(1) ?? "", retry.text(2), false)
         }
         let pending = try statement("""
             SELECT id, target, timezone FROM contacts
-            WHERE id > ? AND campaign_key = ? AND state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 1
+            WHERE id > ? AND campaign_key = ? AND state = \(ContactState.pending.sql) AND next_attempt_at <= ? ORDER BY id LIMIT 1
             """)
         if try pending.bind(.integer(cursor), .integer(campaignKey), .integer(now)).step() {
             return (pending.int(0), pending.text(1) ?? "", pending.text(2), true)
@@ -78,7 +78,7 @@ extension QueueStore {
     }
 
     public func skipForDNC(_ contactID: Int64) throws {
-        try statement("UPDATE contacts SET state = 'skipped', skip_reason = 'dnc' WHERE id = ?").bind(.integer(contactID)).run()
+        try statement("UPDATE contacts SET state = \(ContactState.skipped.sql), skip_reason = 'dnc' WHERE id = ?").bind(.integer(contactID)).run()
     }
 
     /// What one `claimBatch` did.
@@ -152,7 +152,7 @@ extension QueueStore {
             let contact = try statement("""
                 SELECT target, timezone, caller, attempts, metadata, (SELECT url FROM contact_webhooks WHERE contact_id = contacts.id),
                        conversation_id
-                FROM contacts WHERE id = ? AND state IN ('pending', 'retry_wait')
+                FROM contacts WHERE id = ? AND state IN \(ContactState.sqlList(.pending, .retryWait))
                 """)
             guard try contact.bind(.integer(contactID)).step() else { return nil }
             let target = contact.text(0) ?? ""
@@ -165,7 +165,7 @@ extension QueueStore {
                 conversationId: contact.text(6) ?? RandomUUID.string())
             claimed.notifyUrl = contact.text(5)
             claimed.zones = zones
-            try statement("UPDATE contacts SET state = 'dialing', attempts = ? WHERE id = ?")
+            try statement("UPDATE contacts SET state = \(ContactState.dialing.sql), attempts = ? WHERE id = ?")
                 .bind(.int(attempt), .integer(contactID)).run()
             try statement("""
                 INSERT INTO attempts (cdr_id, contact_id, campaign_key, attempt, conversation_id, target, caller, trunk, start_time, metadata,
@@ -200,7 +200,7 @@ extension QueueStore {
             switch decision {
             case .retry(let seconds):
                 nextAttemptAt = result.disconnectTime + Int64(seconds) * 1000
-                try statement("UPDATE contacts SET state = 'retry_wait', next_attempt_at = ? WHERE id = ?")
+                try statement("UPDATE contacts SET state = \(ContactState.retryWait.sql), next_attempt_at = ? WHERE id = ?")
                     .bind(.integer(nextAttemptAt ?? 0), .integer(claimed.contactID)).run()
             case .final(let state):
                 try statement("UPDATE contacts SET state = ? WHERE id = ?")
@@ -243,7 +243,7 @@ extension QueueStore {
     public func recoverUnfinishedAttempts(now: Int64) throws -> [CDRRecord] {
         try connection.transaction {
             try connection.execute("""
-                UPDATE contacts SET state = 'pending', attempts = attempts - 1
+                UPDATE contacts SET state = \(ContactState.pending.sql), attempts = attempts - 1
                 WHERE id IN (SELECT contact_id FROM attempts WHERE status IS NULL AND invite_sent = 0);
                 DELETE FROM attempts WHERE status IS NULL AND invite_sent = 0;
                 """)
@@ -251,12 +251,12 @@ extension QueueStore {
             let open = try connection.prepare("SELECT id, contact_id FROM attempts WHERE status IS NULL AND invite_sent = 1")
             while try open.step() { interrupted.append(open.int(0)) }
             try connection.prepare("""
-                UPDATE contacts SET state = 'interrupted'
+                UPDATE contacts SET state = \(ContactState.interrupted.sql)
                 WHERE id IN (SELECT contact_id FROM attempts WHERE status IS NULL AND invite_sent = 1)
                 """).run()
             // One at a time: each takes the next CDR sequence number.
             let interrupt = try connection.prepare("""
-                UPDATE attempts SET status = 'failed', reason_code = 'interrupted', reason = 'campaignd stopped during the call',
+                UPDATE attempts SET status = \(CallOutcome.Status.failed.sql), reason_code = \(CallOutcome.ReasonCode.interrupted.sql), reason = 'campaignd stopped during the call',
                     disconnect_time = ?, will_retry = 0, cdr_seq = (SELECT COALESCE(MAX(cdr_seq), 0) + 1 FROM attempts)
                 WHERE id = ?
                 """)
@@ -269,8 +269,8 @@ extension QueueStore {
     public func requeueInterrupted(campaignID: String) throws -> Int {
         try connection.transaction {
             try connection.prepare("""
-                UPDATE contacts SET state = 'pending', next_attempt_at = 0
-                WHERE state = 'interrupted' AND campaign_key = (SELECT key FROM campaigns WHERE id = ?)
+                UPDATE contacts SET state = \(ContactState.pending.sql), next_attempt_at = 0
+                WHERE state = \(ContactState.interrupted.sql) AND campaign_key = (SELECT key FROM campaigns WHERE id = ?)
                 """).bind(.text(campaignID)).run()
             return connection.changes
         }
@@ -280,7 +280,7 @@ extension QueueStore {
     public func nextRetryTime() throws -> Int64? {
         let query = try connection.prepare("""
             SELECT MIN(next_attempt_at) FROM contacts
-            WHERE state IN ('retry_wait', 'pending') AND campaign_key IN (SELECT key FROM campaigns WHERE state = 'active')
+            WHERE state IN \(ContactState.sqlList(.retryWait, .pending)) AND campaign_key IN (SELECT key FROM campaigns WHERE state = \(CampaignState.active.sql))
             """)
         guard try query.step(), !query.isNull(0) else { return nil }
         return query.int(0)
@@ -289,8 +289,8 @@ extension QueueStore {
     /// How many contacts of active campaigns still wait to be dialed.
     public func waitingContacts() throws -> Int {
         Int(try connection.scalarText("""
-            SELECT COUNT(*) FROM contacts WHERE state IN ('pending', 'retry_wait', 'dialing')
-            AND campaign_key IN (SELECT key FROM campaigns WHERE state = 'active')
+            SELECT COUNT(*) FROM contacts WHERE state IN \(ContactState.sqlList(.pending, .retryWait, .dialing))
+            AND campaign_key IN (SELECT key FROM campaigns WHERE state = \(CampaignState.active.sql))
             """) ?? "0") ?? 0
     }
 
