@@ -1,4 +1,6 @@
+#if canImport(Glibc)
 import Glibc
+#endif
 
 /// CLOCK_MONOTONIC, shared by every loop that does not get a manual clock.
 public final class SystemLoopClock: LoopClock {
