@@ -309,10 +309,17 @@ struct Configuration: Sendable {
     private static func readNotifications(_ node: JSONNode, reader: inout JSONFieldReader) -> Notifications {
         var notifications = Notifications()
         guard let pairs = reader.object(node, "notifications") else { return notifications }
-        reader.checkKeys(node, path: "notifications", allowed: ["signingSecret", "connectTimeoutSec", "readTimeoutSec", "retryForSec", "maxRetryNo"])
+        reader.checkKeys(node, path: "notifications", allowed: ["signingSecret", "connectTimeoutSec", "readTimeoutSec", "retryForSec", "maxRetryNo",
+                                                                 "caFile"])
         for (key, value) in pairs {
             let path = "notifications." + key
             switch key {
+            case "caFile":
+                // URLSession on Linux (libcurl underneath) takes no CA file of ours: say what works instead.
+                reader.fail(value, path, "a private CA cannot be given to https webhooks here: FoundationNetworking's URLSession on Linux "
+                    + "offers no way to set libcurl's CA file, and the dependency rules allow no TLS library. Add the CA to the system "
+                    + "store (cp ca.crt /usr/local/share/ca-certificates/ && update-ca-certificates), or give the campaignd service a "
+                    + "bundle of its own with systemd's BindReadOnlyPaths= (deploy/campaignd.service)")
             case "signingSecret": notifications.signingSecret = reader.string(value, path)
             case "connectTimeoutSec": notifications.connectTimeoutSec = reader.integer(value, path, in: 1...120) ?? notifications.connectTimeoutSec
             case "readTimeoutSec": notifications.readTimeoutSec = reader.integer(value, path, in: 1...300) ?? notifications.readTimeoutSec

@@ -53,4 +53,39 @@ import Testing
         #expect(status.stdout.contains("SSL certificate problem"), "status: \(status.stdout)")
         daemon.kill9()
     }
+
+    /// A receiver whose CA the system trusts gets its webhooks, signed, over a verified connection.
+    /// The test's CA is added to the system bundle libcurl reads (`/etc/ssl/certs/ca-certificates.crt`)
+    /// only inside a mount namespace of campaignd's own (`unshare --mount`), as an admin adds a
+    /// private CA with `update-ca-certificates`; the machine's store is not touched.
+    @Test func aCertificateFromACAInTheSystemStoreIsTrustedAndDelivered() async throws {
+        let scratch = try Workspace()
+        let callee = try await SIPpCallee(scenario: "uas-answer-hangup.xml", in: scratch.path)
+        let directory = try Workspace()
+        let tls = try await Self.makeCertificate(in: directory.path)
+        let receiver = try await WebhookReceiver(in: directory.path, secret: "hook-secret", tls: tls)
+        let bundle = directory.path + "/ca-bundle.crt"
+        let system = try String(contentsOfFile: "/etc/ssl/certs/ca-certificates.crt", encoding: .utf8)
+        let testCA = try String(contentsOfFile: directory.path + "/ca.pem", encoding: .utf8)
+        try (system + "\n" + testCA).write(toFile: bundle, atomically: true, encoding: .utf8)
+        try directory.write("campaignd.json", """
+            {"trunks": [{"name": "sipp", "host": "127.0.0.1", "port": \(callee.port)}],
+             "sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 100},
+             "defaults": {"defaultCountryCode": "1", "caller": "+15550001111", "timezone": "UTC", "answerTimeoutSec": 5,
+                          "window": {"start": "00:00", "end": "24:00"}, "maxRetryNo": 0},
+             "notifications": {"connectTimeoutSec": 2, "readTimeoutSec": 2, "signingSecret": "hook-secret"}}
+            """)
+        try directory.write("campaigns/tls.json", """
+            {"notifyUrl": "https://127.0.0.1:\(receiver.port)/hook", "contacts": [{"target": "+15551230301"}]}
+            """)
+        let script = "mount --bind \(bundle) /etc/ssl/certs/ca-certificates.crt && exec \(CampaigndProcess.binary) run --once"
+        let run = try await CampaigndProcess.runTool("/usr/bin/unshare", ["--mount", "--propagation", "private", "/bin/sh", "-c", script],
+                                                     in: directory.path, timeout: 60)
+        #expect(run.exitCode == 0, "\(run.stdout)\n\(run.stderr.suffix(2000))")
+        #expect(run.stderr.contains("webhook delivered"), "\(run.stderr.suffix(2000))")
+        let completed = receiver.requests.filter { ($0["body"] as? [String: Any])?["event"] as? String == "completed" }
+        #expect(completed.count == 1, "\(receiver.requests)")
+        #expect(completed.first?["signatureValid"] as? Bool == true)
+        #expect(await callee.waitForExit() == 0)
+    }
 }
