@@ -7,7 +7,7 @@ enum CDRCommand {
         "outboundCall", "cdrId", "conversationId", "sipCallId", "campaignId", "contactId", "attempt", "target", "caller",
         "trunk", "startTime", "ringTime", "connectTime", "disconnectTime", "ringDurationMs", "connectDurationMs",
         "callDurationSec", "status", "reasonCode", "reason", "sipCode", "redirectedTo", "machineDetection", "amdDecisionMs",
-        "beepDetected", "optedOut", "willRetry", "nextAttemptAt", "metadata",
+        "beepDetected", "optedOut", "willRetry", "nextAttemptAt", "metadata", "cdrSeq", "timeZones", "zoneSource",
     ]
 
     static func run(_ context: CommandContext) async throws(CLIError) {
@@ -71,7 +71,7 @@ enum CDRCommand {
                 value = isFlag ? (number.boolValue ? "true" : "false") : number.stringValue
             case let nested? where JSONSerialization.isValidJSONObject(nested):
                 // Only arrays and objects may go to JSONSerialization (anything else traps).
-                value = (try? JSONSerialization.data(withJSONObject: nested, options: [.sortedKeys]))
+                value = (try? JSONSerialization.data(withJSONObject: nested, options: [.sortedKeys, .withoutEscapingSlashes]))
                     .map { String(decoding: $0, as: UTF8.self) } ?? ""
             case let other?:
                 value = "\(other)"
