@@ -36,7 +36,7 @@ enum CDRsEndpoint {
         @Sendable func pass(_ offsets: [String: UInt64]) {
             var offsets = offsets
             var text = ""
-            for line in readNewLines(in: context.cdrDirectory, offsets: &offsets) where filter.accepts(line) {
+            for line in CDRFileTail.readNewLines(in: context.cdrDirectory, offsets: &offsets) where filter.accepts(line) {
                 text += (format == .csv ? CDRCommand.csvLine(line) : String(decoding: line, as: UTF8.self)) + "\n"
                 if text.utf8.count >= 65_536 {
                     responder.send(Array(text.utf8))
@@ -59,23 +59,4 @@ enum CDRsEndpoint {
     /// followers.
     static let streams = DispatchQueue(label: "campaignd-api-cdrs")
 
-    /// Whole lines added to the CDR files since `offsets` (file name → bytes read), oldest file first.
-    static func readNewLines(in directory: String, offsets: inout [String: UInt64]) -> [Data.SubSequence] {
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
-            .filter { $0.hasPrefix("cdr-") && $0.hasSuffix(".jsonl") }.sorted()
-        var lines: [Data.SubSequence] = []
-        for file in files {
-            guard let handle = FileHandle(forReadingAtPath: directory + "/" + file) else { continue }
-            let start = offsets[file] ?? 0
-            try? handle.seek(toOffset: start)
-            let data = (try? handle.readToEnd()) ?? Data()
-            try? handle.close()
-            // Only whole lines; a line still being written is read next time.
-            guard let lastNewline = data.lastIndex(of: 0x0A) else { continue }
-            let complete = data[data.startIndex...lastNewline]
-            offsets[file] = start + UInt64(complete.count)
-            lines += complete.split(separator: 0x0A)
-        }
-        return lines
-    }
 }

@@ -24,22 +24,8 @@ enum CDRCommand {
         if format == "csv" { Console.out(csvColumns.joined(separator: ",")) }
         var offsets: [String: UInt64] = [:]
         repeat {
-            let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
-                .filter { $0.hasPrefix("cdr-") && $0.hasSuffix(".jsonl") }.sorted()
-            for file in files {
-                let path = directory + "/" + file
-                guard let handle = FileHandle(forReadingAtPath: path) else { continue }
-                let start = offsets[file] ?? 0
-                try? handle.seek(toOffset: start)
-                let data = (try? handle.readToEnd()) ?? Data()
-                try? handle.close()
-                // Only whole lines; a line still being written is read next time.
-                guard let lastNewline = data.lastIndex(of: 0x0A) else { continue }
-                let complete = data[data.startIndex...lastNewline]
-                offsets[file] = start + UInt64(complete.count)
-                for line in complete.split(separator: 0x0A) where filter.accepts(line) {
-                    Console.out(format == "csv" ? csvLine(line) : String(decoding: line, as: UTF8.self))
-                }
+            for line in CDRFileTail.readNewLines(in: directory, offsets: &offsets) where filter.accepts(line) {
+                Console.out(format == "csv" ? csvLine(line) : String(decoding: line, as: UTF8.self))
             }
             if arguments.flags.contains("--follow") { try? await Task.sleep(for: .milliseconds(250)) }
         } while arguments.flags.contains("--follow")
