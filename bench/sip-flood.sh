@@ -9,8 +9,65 @@
 # Usage: bench/sip-flood.sh [COUNT] [RUNS]   (default 1000 3; the median of the runs is printed, each
 # run listed). BIN=path/to/campaignd measures another build
 # (e.g. the commit before, built with --scratch-path). Traffic stays on 127.0.0.x.
+#
+#        bench/sip-flood.sh setup [SECONDS] [RATE] [PAIRS]   (default 20 s at 100 calls/s, 2 pairs)
+# Call setup under a flood: `campaignd run --once` dials a SIPp callee (sipp -sn uas) at RATE calls/s
+# for SECONDS, once quiet and once while bench/sip_flood.py streams 2 MB/s of the worst datagrams
+# from a non-trunk address (127.0.0.2) to its SIP port, alternating, PAIRS times. From a capture
+# (dumpcap on lo): each call's setup time, first INVITE to the ACK of the 200 OK; p50/p99/max of each run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = setup ]; then
+  source deploy/install-deps.sh
+  source bench/lib.sh
+  bench_start sip-flood-setup
+  SECONDS_PER_RUN=${2:-20}
+  RATE=${3:-100}
+  PAIRS=${4:-2}
+  CALLEE_PORT=5098
+  SIP_PORT=5099
+  echo "$BIN, $RATE calls/s for $SECONDS_PER_RUN s per run, $PAIRS pairs, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
+  for pair in $(seq 1 "$PAIRS"); do
+    for mode in quiet flood; do
+      dir="$OUT/$mode-$pair"
+      write_dial_campaign "$dir" "$(python3 -c "print(int($RATE * $SECONDS_PER_RUN))")" "$RATE" "$CALLEE_PORT" 1
+      sed -i "s/\"port\": 0}/\"port\": $SIP_PORT}/" "$dir/campaignd.json"
+      sipp -sn uas -i 127.0.0.1 -p $CALLEE_PORT -nostdin >"$dir/uas.log" 2>&1 &
+      callee=$!; pids+=($callee)
+      dumpcap -q -i lo -B 64 -f "udp port $CALLEE_PORT" -w "$dir/capture.pcapng" 2>"$dir/dumpcap.log" &
+      capture=$!; pids+=($capture)
+      for _ in $(seq 100); do grep -q "Capturing on" "$dir/dumpcap.log" 2>/dev/null && break; sleep 0.1; done
+      flooder=""
+      if [ $mode = flood ]; then
+        python3 bench/sip_flood.py stream $SIP_PORT 127.0.0.2 2000000 $((SECONDS_PER_RUN + 30)) >"$dir/flood.out" &
+        flooder=$!; pids+=($flooder)
+      fi
+      "$BIN" --config "$dir/campaignd.json" run --once >"$dir/run.out" 2>"$dir/run.log" || true
+      # SIGTERM: a background job of a script ignores SIGINT.
+      [ -z "$flooder" ] || { kill "$flooder" 2>/dev/null || true; wait "$flooder" 2>/dev/null || true; }
+      sleep 1
+      kill -INT "$capture"; wait "$capture" 2>/dev/null || true
+      kill "$callee"; wait "$callee" 2>/dev/null || true
+      tshark -r "$dir/capture.pcapng" -Y 'sip.Method == "INVITE" || sip.Method == "ACK"' -T fields \
+        -e frame.time_epoch -e sip.Method -e sip.Call-ID 2>/dev/null | python3 -c '
+import sys
+invite, ack = {}, {}
+for line in sys.stdin:
+    parts = line.split()
+    if len(parts) != 3: continue
+    t, method, call = float(parts[0]), parts[1], parts[2]
+    table = invite if method == "INVITE" else ack
+    table.setdefault(call, t)
+setup = sorted((ack[c] - invite[c]) * 1000 for c in invite if c in ack)
+n = len(setup)
+pick = lambda q: setup[min(n - 1, int(q * n))]
+print(f"'"$mode"' {n} calls of {len(invite)}: setup p50 {pick(0.5):.2f} ms, p99 {pick(0.99):.2f} ms, max {setup[-1]:.2f} ms")
+' | tee -a "$OUT/results.txt"
+      [ $mode = quiet ] || echo "  flood: $(cat "$dir/flood.out")" | tee -a "$OUT/results.txt"
+    done
+  done
+  exit 0
+fi
 COUNT=${1:-1000}
 RUNS=${2:-3}
 source bench/lib.sh

@@ -2,6 +2,7 @@
 """Sends the worst SIP datagrams we can build to a running campaignd and prints its CPU per datagram.
 
 Usage: sip_flood.py PID PORT KIND SOURCE COUNT
+       sip_flood.py stream PORT SOURCE BYTES_PER_SECOND SECONDS   (a steady flood; see stream())
 
 KIND is one of: probe (no flood, the baseline), folded (64 KB of folded continuation lines, " " and
 a bare LF each), headers (as many tiny header fields "a:" as fit in 64 KB), crheaders (the same ending in bare
@@ -17,6 +18,7 @@ the sum of every thread's time on CPU (/proc/PID/task/*/schedstat, ns), before a
 own cost is measured alone (KIND probe) and subtracted by the caller.
 """
 import glob
+import signal
 import socket
 import sys
 import time
@@ -71,7 +73,41 @@ def flood_datagram(kind, port):
     raise SystemExit(f"unknown kind {kind}")
 
 
+def stream(port, source, bytes_per_second, seconds):
+    """Sends the worst datagrams (folded, headers, crheaders, list, params in turn) from SOURCE to
+    127.0.0.1:PORT at BYTES_PER_SECOND, paced by deadlines, for SECONDS (or until killed)."""
+    def stop(*_):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, stop)
+    flooder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    flooder.bind((source, 0))
+    kinds = ["folded", "headers", "crheaders", "list", "params"]
+    datagrams = [flood_datagram(kind, flooder.getsockname()[1]) for kind in kinds]
+    start = time.time()
+    sent_bytes = sent = 0
+    try:
+        while time.time() - start < seconds:
+            datagram = datagrams[sent % len(datagrams)]
+            due = start + sent_bytes / bytes_per_second
+            delay = due - time.time()
+            if delay > 0:
+                time.sleep(delay)
+            try:
+                flooder.sendto(datagram, ("127.0.0.1", port))
+            except OSError:
+                pass
+            sent += 1
+            sent_bytes += len(datagram)
+    except KeyboardInterrupt:
+        pass  # stopped by the script (SIGTERM) once the run is over
+    elapsed = time.time() - start
+    print(f"stream {source} {sent} datagrams {sent_bytes} bytes {elapsed:.1f} s {sent_bytes / elapsed / 1e6:.2f} MB/s")
+
+
 def main():
+    if sys.argv[1] == "stream":
+        stream(int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), float(sys.argv[5]))
+        return
     pid, port, kind, source, count = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
     target = ("127.0.0.1", port)
     prober = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

@@ -19,6 +19,16 @@ declare -A wanted=(
   [bc]=bc
   [python3]=python3
   [tshark]=tshark
+  # HTTPS webhooks: FoundationNetworking's URLSession loads the system libcurl, which verifies
+  # receivers against the system trust store; tests make their certificates with openssl and
+  # use curl as an API client.
+  [libcurl4]=/usr/share/doc/libcurl4/copyright
+  [ca-certificates]=/etc/ssl/certs/ca-certificates.crt
+  [openssl]=openssl
+  [curl]=curl
+  # bench/api.sh: the load generator and the reference server (nginx also fronts the API in deploy/nginx/).
+  [wrk]=wrk
+  [nginx-light]=/usr/sbin/nginx
 )
 missing=()
 for package in "${!wanted[@]}"; do

@@ -30,6 +30,19 @@ struct Configuration: Sendable {
         var concurrentCallsExpirationSeconds: Int = 1200
         /// On SIGTERM/SIGINT, how long live calls may go on before they are hung up.
         var drainTimeoutSec: Int = 30
+        /// Dialing pauses while the CDR directory has less free space than this.
+        var minFreeDiskMB: Int = 16
+        /// What a full disk (or less than `minFreeDiskMB` free) does: pause dialing, or stop (exit 4).
+        var onDiskFull: DiskFullAction = .pause
+        /// Attempts to one number per its local day, every campaign together; nil: no cap.
+        var maxAttemptsPerNumberPerDay: Int?
+    }
+
+    enum DiskFullAction: String, Sendable, Equatable, CaseIterable {
+        /// Dialing waits until the CDR files can be written again, then goes on by itself.
+        case pause
+        /// Live calls drain, then `run` exits with code 4.
+        case exit
     }
 
     struct Notifications: Sendable, Equatable {
@@ -79,9 +92,22 @@ struct Configuration: Sendable {
     var sip = SIPSettings()
     var runtime = Runtime()
     var media = Media()
+    var api = APISettings()
+    /// Rules by number prefix on top of every campaign's window (the stricter wins).
+    var callingRules: [CallingRule] = []
 
     static let keys = ["campaignsDir", "dataDir", "trunks", "limits", "defaults", "dialoutAllowedCallers", "notifications", "sip",
-                       "runtime", "media"]
+                       "runtime", "media", "api", "callingRules"]
+
+    /// The zone of contacts neither their file, their number nor their campaign places.
+    var defaultTimeZone: TimeZone {
+        defaultSettings.timezone.flatMap(TimeZone.init(identifier:)) ?? .current
+    }
+
+    /// The per-contact calling rules: the dispatcher's claim and the compliance audit use the same.
+    var callingPolicy: CallingPolicy {
+        CallingPolicy(rules: callingRules, defaultZone: defaultTimeZone, maxAttemptsPerNumberPerDay: limits.maxAttemptsPerNumberPerDay)
+    }
 
     var validationContext: CampaignValidationContext {
         CampaignValidationContext(
@@ -149,6 +175,8 @@ struct Configuration: Sendable {
             case "limits": limits = Self.readLimits(node, reader: &reader)
             case "notifications": notifications = Self.readNotifications(node, reader: &reader)
             case "sip": sip = Self.readSIP(node, reader: &reader)
+            case "api": api = APISettings.read(node, reader: &reader)
+            case "callingRules": callingRules = CallingRule.readRules(node, key, reader: &reader)
             case "runtime":
                 guard let pairs = reader.object(node, key) else { continue }
                 reader.checkKeys(node, path: key, allowed: ["threads"])
@@ -272,7 +300,8 @@ struct Configuration: Sendable {
     private static func readLimits(_ node: JSONNode, reader: inout JSONFieldReader) -> Limits {
         var limits = Limits()
         guard let pairs = reader.object(node, "limits") else { return limits }
-        reader.checkKeys(node, path: "limits", allowed: ["dialoutLimitPerSecond", "maxConcurrentCalls", "concurrentCallsExpirationSeconds", "drainTimeoutSec"])
+        reader.checkKeys(node, path: "limits", allowed: ["dialoutLimitPerSecond", "maxConcurrentCalls", "concurrentCallsExpirationSeconds", "drainTimeoutSec",
+                                                           "minFreeDiskMB", "onDiskFull", "maxAttemptsPerNumberPerDay"])
         for (key, value) in pairs {
             let path = "limits." + key
             switch key {
@@ -284,6 +313,12 @@ struct Configuration: Sendable {
                 limits.concurrentCallsExpirationSeconds = reader.integer(value, path, in: 10...86_400) ?? limits.concurrentCallsExpirationSeconds
             case "drainTimeoutSec":
                 limits.drainTimeoutSec = reader.integer(value, path, in: 0...3600) ?? limits.drainTimeoutSec
+            case "minFreeDiskMB":
+                limits.minFreeDiskMB = reader.integer(value, path, in: 0...1_000_000) ?? limits.minFreeDiskMB
+            case "onDiskFull":
+                limits.onDiskFull = reader.oneOf(value, path, as: DiskFullAction.self) ?? limits.onDiskFull
+            case "maxAttemptsPerNumberPerDay":
+                limits.maxAttemptsPerNumberPerDay = reader.integer(value, path, in: 1...1000)
             default: break
             }
         }
@@ -324,10 +359,17 @@ struct Configuration: Sendable {
     private static func readNotifications(_ node: JSONNode, reader: inout JSONFieldReader) -> Notifications {
         var notifications = Notifications()
         guard let pairs = reader.object(node, "notifications") else { return notifications }
-        reader.checkKeys(node, path: "notifications", allowed: ["signingSecret", "connectTimeoutSec", "readTimeoutSec", "retryForSec", "maxRetryNo"])
+        reader.checkKeys(node, path: "notifications", allowed: ["signingSecret", "connectTimeoutSec", "readTimeoutSec", "retryForSec", "maxRetryNo",
+                                                                 "caFile"])
         for (key, value) in pairs {
             let path = "notifications." + key
             switch key {
+            case "caFile":
+                // URLSession on Linux (libcurl underneath) takes no CA file of ours: say what works instead.
+                reader.fail(value, path, "a private CA cannot be given to https webhooks here: FoundationNetworking's URLSession on Linux "
+                    + "offers no way to set libcurl's CA file, and the dependency rules allow no TLS library. Add the CA to the system "
+                    + "store (cp ca.crt /usr/local/share/ca-certificates/ && update-ca-certificates), or give the campaignd service a "
+                    + "bundle of its own with systemd's BindReadOnlyPaths= (deploy/campaignd.service)")
             case "signingSecret": notifications.signingSecret = reader.string(value, path)
             case "connectTimeoutSec": notifications.connectTimeoutSec = reader.integer(value, path, in: 1...120) ?? notifications.connectTimeoutSec
             case "readTimeoutSec": notifications.readTimeoutSec = reader.integer(value, path, in: 1...300) ?? notifications.readTimeoutSec

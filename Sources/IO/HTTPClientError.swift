@@ -20,12 +20,15 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     case malformedResponse(HTTPParseError)
     /// The calling task was cancelled.
     case cancelled
+    /// An `https://` post failed in TLS or below it (an untrusted or wrong-name certificate, a
+    /// refused connection), in the words of the TLS stack.
+    case tls(String)
 
     /// Whether sending the same request again cannot succeed (a bad URL or header, https).
     public var isPermanent: Bool {
         switch self {
         case .badURL, .httpsNotSupported, .invalidHeader: true
-        case .cannotResolve, .connectFailed, .connectTimedOut, .readTimedOut, .connectionFailed, .malformedResponse, .cancelled: false
+        case .cannotResolve, .connectFailed, .connectTimedOut, .readTimedOut, .connectionFailed, .malformedResponse, .cancelled, .tls: false
         }
     }
 
@@ -41,6 +44,7 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
         case .connectionFailed(let error): "connection failed: " + (error.map { "\($0)" } ?? "closed before the response was complete")
         case .malformedResponse(let error): "not an HTTP response: \(error)"
         case .cancelled: "request cancelled"
+        case .tls(let message): "https: \(message)"
         }
     }
 

@@ -17,14 +17,28 @@ public final class HTTPServer: Sendable {
         public var maxRequestsPerConnection: Int
         /// Connections open at once; one more gets 503 and is closed.
         public var maxConnections: Int
+        /// How long a connection may wait between requests (no byte of the next one yet) before it
+        /// is closed; nil: `headerTimeout`. Once a request begins, `headerTimeout` runs from there.
+        public var idleTimeout: Duration?
+        /// The response to a request the server refuses itself (malformed, too large, too slow, too
+        /// many connections), given the status and a short reason; nil: plain text.
+        public var errorResponse: (@Sendable (Int, String) -> HTTPResponse)?
 
         public init(maxHeaderBytes: Int = 16_384, maxBodyBytes: Int = 1 << 20, headerTimeout: Duration = .seconds(10),
-                    maxRequestsPerConnection: Int = 100, maxConnections: Int = 64) {
+                    maxRequestsPerConnection: Int = 100, maxConnections: Int = 64, idleTimeout: Duration? = nil,
+                    errorResponse: (@Sendable (Int, String) -> HTTPResponse)? = nil) {
             self.maxHeaderBytes = maxHeaderBytes
             self.maxBodyBytes = maxBodyBytes
             self.headerTimeout = headerTimeout
             self.maxRequestsPerConnection = max(1, maxRequestsPerConnection)
             self.maxConnections = max(1, maxConnections)
+            self.idleTimeout = idleTimeout
+            self.errorResponse = errorResponse
+        }
+
+        /// The server's own answer with `status`.
+        func refusal(_ status: Int, _ reason: String) -> HTTPResponse {
+            errorResponse?(status, reason) ?? HTTPResponse(status: status, contentType: "text/plain", text: reason + "\n")
         }
     }
 
@@ -58,7 +72,7 @@ public final class HTTPServer: Sendable {
                 return
             }
             guard connections.count < configuration.maxConnections else {
-                HTTPServerConnection.refuse(connection, status: 503)
+                HTTPServerConnection.refuse(connection, with: configuration.refusal(503, "too many connections"))
                 return
             }
             let served = HTTPServerConnection(connection: connection, configuration: configuration, handler: handler) { [weak self] gone in

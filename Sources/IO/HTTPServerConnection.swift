@@ -1,3 +1,5 @@
+import Foundation
+
 /// One connection of an `HTTPServer`: parses requests, hands them to the handler one at a time
 /// (reading stops meanwhile, so pipelined requests wait in the parser and the kernel), writes each
 /// response, then keeps the connection for the next request or closes it.
@@ -21,7 +23,24 @@ final class HTTPServerConnection: @unchecked Sendable {
     private var sequence = 0
     private var served = 0
     private var timer: EventLoop.TimerID?
+    /// Whether `timer` is the idle timer (no byte of a request yet) rather than the request's.
+    private var timerIsIdle = false
     private var closing = false
+    /// A chunked response is being sent for the current request (`beginStream` … `endStream`).
+    private var streaming = false
+    /// Set once the connection has closed; read from any thread (a streaming producer stops then).
+    private let gone = ClosedFlag()
+
+    final class ClosedFlag: @unchecked Sendable {
+        // @unchecked Sendable: `lock` guards `value`.
+        private let lock = NSLock()
+        private var value = false
+        var isSet: Bool { lock.withLock { value } }
+        func set() { lock.withLock { value = true } }
+    }
+
+    /// Whether the connection has closed (from any thread).
+    var isClosed: Bool { gone.isSet }
 
     init(connection: TCPConnection, configuration: HTTPServer.Configuration, handler: @escaping HTTPServer.Handler,
          onClose: @escaping (HTTPServerConnection) -> Void) {
@@ -34,10 +53,10 @@ final class HTTPServerConnection: @unchecked Sendable {
     }
 
     /// Answers `status` on a connection the server will not serve, and closes it.
-    static func refuse(_ connection: TCPConnection, status: Int) {
+    static func refuse(_ connection: TCPConnection, with response: HTTPResponse) {
         connection.start(TCPConnection.Handlers(received: { _ in }))
-        var response = HTTPResponse(status: status)
-        response.headers.set("Content-Length", "0")
+        var response = response
+        response.headers.set("Content-Length", String(response.body.count))
         response.headers.set("Connection", "close")
         connection.write(response.serialized())
         connection.close(afterFlushing: true)
@@ -58,6 +77,10 @@ final class HTTPServerConnection: @unchecked Sendable {
     private func received(_ bytes: UnsafeRawBufferPointer) {
         if closing { return }
         parser.append(bytes)
+        if timerIsIdle, parser.hasPartialMessage {
+            // A request has begun: from now on it has `headerTimeout` to arrive whole.
+            armTimer(idle: false)
+        }
         processNext()
     }
 
@@ -68,7 +91,7 @@ final class HTTPServerConnection: @unchecked Sendable {
             guard let next = try parser.nextRequest() else { return }
             request = next
         } catch {
-            finish(with: HTTPResponse(status: error.status, contentType: "text/plain", text: "\(error)\n"))
+            finish(with: configuration.refusal(error.status, "\(error)"))
             return
         }
         disarmTimer()
@@ -100,6 +123,42 @@ final class HTTPServerConnection: @unchecked Sendable {
         processNext()
     }
 
+    /// Starts a chunked response to request `sequence` (RFC 9112 §7.1): the head now, the body in
+    /// `streamChunk`s, until `endStream`. While it streams, the client's closing is noticed (reading
+    /// goes on) and ends it.
+    func beginStream(_ head: HTTPResponse, to sequence: Int) {
+        guard let awaiting, awaiting.sequence == sequence, !streaming, connection.isOpen else { return }
+        streaming = true
+        var head = head
+        head.headers.remove("Content-Length")
+        head.headers.set("Transfer-Encoding", "chunked")
+        if !awaiting.keepAlive { head.headers.set("Connection", "close") }
+        head.body = []
+        connection.write(head.serialized())
+        connection.setReading(true)
+    }
+
+    func streamChunk(_ bytes: [UInt8], to sequence: Int) {
+        guard streaming, awaiting?.sequence == sequence, connection.isOpen, !bytes.isEmpty else { return }
+        connection.write(Array(String(bytes.count, radix: 16).utf8) + [13, 10] + bytes + [13, 10])
+    }
+
+    /// The last chunk; then on with the next request, or closes.
+    func endStream(to sequence: Int) {
+        guard streaming, let awaiting, awaiting.sequence == sequence, connection.isOpen else { return }
+        streaming = false
+        self.awaiting = nil
+        connection.write(Array("0\r\n\r\n".utf8))
+        guard awaiting.keepAlive else {
+            closing = true
+            connection.shutdownOutput()
+            timer = loop.scheduleTimer(after: Self.lingerTime) { [weak self] in self?.connection.close() }
+            return
+        }
+        armTimer()
+        processNext()
+    }
+
     /// Sends a last response with `Connection: close`, then half-closes and reads (and drops) what
     /// the client still sends until it closes too, or `lingerTime` passes. RFC 9112 §9.6: closing
     /// with unread bytes sends a reset, which may make the client drop the response unread.
@@ -119,8 +178,11 @@ final class HTTPServerConnection: @unchecked Sendable {
     static let lingerTime = Duration.seconds(2)
 
     private func inputClosed() {
-        // The client has sent all it will: answer what it asked (then close), or close now.
-        if awaiting != nil, !closing {
+        // The client has sent all it will: answer what it asked (then close), or close now. A
+        // stream goes on only for as long as someone reads it.
+        if streaming {
+            connection.close()
+        } else if awaiting != nil, !closing {
             awaiting?.keepAlive = false
         } else {
             connection.close()
@@ -128,18 +190,22 @@ final class HTTPServerConnection: @unchecked Sendable {
     }
 
     private func closed() {
+        gone.set()
         disarmTimer()
         awaiting = nil
         onClose(self)
     }
 
-    private func armTimer() {
+    private func armTimer(idle: Bool = true) {
         disarmTimer()
-        timer = loop.scheduleTimer(after: configuration.headerTimeout) { [weak self] in
+        let idle = idle && configuration.idleTimeout != nil && !parser.hasPartialMessage
+        timerIsIdle = idle
+        let timeout = idle ? configuration.idleTimeout ?? configuration.headerTimeout : configuration.headerTimeout
+        timer = loop.scheduleTimer(after: timeout) { [weak self] in
             guard let self else { return }
             timer = nil
             if parser.hasPartialMessage {
-                finish(with: HTTPResponse(status: 408, contentType: "text/plain", text: "request not received in time\n"))
+                finish(with: configuration.refusal(408, "request not received in time"))
             } else {
                 connection.close()
             }
@@ -149,5 +215,6 @@ final class HTTPServerConnection: @unchecked Sendable {
     private func disarmTimer() {
         if let timer { loop.cancelTimer(timer) }
         timer = nil
+        timerIsIdle = false
     }
 }

@@ -42,30 +42,3 @@ extension Duration {
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
-
-/// Where an event loop reads the time. The system clock is CLOCK_MONOTONIC; a `ManualLoopClock`
-/// only moves when a test moves it, so timers are tested without sleeping.
-public protocol LoopClock: AnyObject, Sendable {
-    func now() -> LoopInstant
-    /// Whether the loop may sleep until its next timer (false for a manual clock: nothing is due
-    /// until the test advances it).
-    var isRealTime: Bool { get }
-    /// Called once by each loop that uses this clock, so the clock can wake it when time moves.
-    func attach(_ loop: EventLoop)
-}
-
-/// CLOCK_MONOTONIC, shared by every loop that does not get a manual clock.
-public final class SystemLoopClock: LoopClock {
-    public static let shared = SystemLoopClock()
-
-    public init() {}
-
-    public func now() -> LoopInstant {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return LoopInstant(nanoseconds: UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec))
-    }
-
-    public var isRealTime: Bool { true }
-    public func attach(_ loop: EventLoop) {}
-}

@@ -39,7 +39,7 @@ import Testing
             {"name": "Quiet after hello", "contacts": [{"target": "+15557770011"}], "machineDetection": "detect",
              "onHuman": {"play": "hello.wav"}}
             """
-        let setup = try MediaCallTests.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/human-hello-only.ulaw"],
+        let setup = try await MediaCallTests.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/human-hello-only.ulaw"],
                                              campaign: campaign, rtpBase: 31600)
         let run = try await MediaCallTests.run(setup, capturing: true)
         let cdr = run.cdr
@@ -95,7 +95,7 @@ import Testing
             {"name": "Dead line", "contacts": [{"target": "+15557770012"}], "machineDetection": "detect",
              "amd": {"timers": {"noSpeechTimeoutMs": 2000}}, "onHuman": {"play": "long.wav"}}
             """
-        let setup = try MediaCallTests.setUp(scenario: "uas-answer.xml", replacing: [:], campaign: campaign, rtpBase: 31620,
+        let setup = try await MediaCallTests.setUp(scenario: "uas-answer.xml", replacing: [:], campaign: campaign, rtpBase: 31620,
                                              extraConfig: #""media": {"inactivityTimeoutSec": 3},"#)
         try MediaCallTests.promptWAV(hz: 500, seconds: 10).write(to: URL(fileURLWithPath: setup.directory.path + "/campaigns/prompts/long.wav"))
         let run = try await MediaCallTests.run(setup, capturing: true)
@@ -135,7 +135,7 @@ import Testing
             {"name": "Intercepted", "contacts": [{"target": "+15557770013"}], "machineDetection": "detect",
              "onHuman": {"play": "hello.wav"}, "onMachine": {"play": "voicemail.wav"}, "maxRetryNo": 2, "retryIntervalSec": 1}
             """
-        let setup = try MediaCallTests.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/sit-intercept.ulaw"],
+        let setup = try await MediaCallTests.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/sit-intercept.ulaw"],
                                              campaign: campaign, rtpBase: 31640)
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

@@ -183,7 +183,7 @@ import Testing
     func workspaceWithCDRs() throws -> Workspace {
         let workspace = try Workspace()
         let line = { (campaign: String, target: String, start: String, reason: String) in
-            #"{"outboundCall":true,"cdrId":"id-\#(target)","conversationId":"c","sipCallId":null,"campaignId":"\#(campaign)","contactId":1,"attempt":1,"target":"\#(target)","caller":null,"trunk":null,"startTime":"\#(start)","ringTime":null,"connectTime":null,"disconnectTime":"\#(start)","ringDurationMs":null,"connectDurationMs":null,"callDurationSec":0,"status":"failed","reasonCode":"\#(reason)","reason":"Busy, really","sipCode":486,"machineDetection":null,"amdDecisionMs":null,"beepDetected":null,"willRetry":true,"nextAttemptAt":null,"metadata":{"a":1}}"#
+            #"{"outboundCall":true,"cdrSeq":7,"cdrId":"id-\#(target)","conversationId":"c","sipCallId":null,"campaignId":"\#(campaign)","contactId":1,"attempt":1,"target":"\#(target)","caller":null,"trunk":null,"startTime":"\#(start)","ringTime":null,"connectTime":null,"disconnectTime":"\#(start)","ringDurationMs":null,"connectDurationMs":null,"callDurationSec":0,"status":"failed","reasonCode":"\#(reason)","reason":"Busy, really","sipCode":486,"machineDetection":null,"amdDecisionMs":null,"beepDetected":null,"willRetry":true,"nextAttemptAt":null,"metadata":{"a":1},"timeZones":["America/New_York"],"zoneSource":"number"}"#
         }
         try workspace.write("var/cdr/cdr-2026-11-20.jsonl", line("alpha", "+15550000001", "2026-11-20T10:00:00.000Z", "busy") + "\n")
         try workspace.write("var/cdr/cdr-2026-11-21.jsonl",
@@ -204,7 +204,7 @@ import Testing
         #expect(lines.count == 2)
         #expect(lines.last?.hasPrefix("true,id-+15550000002,c,,beta,1,1,+15550000002,") == true)
         #expect(lines.last?.contains("\"Busy, really\",486") == true)
-        #expect(lines.last?.hasSuffix(",true,,\"{\"\"a\"\":1}\"") == true)
+        #expect(lines.last?.hasSuffix(",true,,\"{\"\"a\"\":1}\",7,\"[\"\"America/New_York\"\"]\",number") == true, "\(lines.last ?? "")")
         #expect(try await workspace.campaignd("cdr", "--format", "xml").exitCode == 2)
         #expect(try await workspace.campaignd("cdr", "--since", "yesterday").exitCode == 2)
     }

@@ -33,7 +33,7 @@ import Testing
     @Test func twoHundredContactsTwoCampaignsMixedOutcomes() async throws {
         let directory = try Workspace()
         // 2 × (60 answered + 20 busy × 2 + 10 no answer × 2 + 10 declined) = 260 calls for SIPp.
-        let callee = try SIPpCallee(scenario: "uas-mixed.xml", calls: 260, in: directory.path)
+        let callee = try await SIPpCallee(scenario: "uas-mixed.xml", calls: 260, in: directory.path)
         try configure(directory, sippPort: callee.port)
         let started = Date()
         let result = try await directory.campaignd("run", "--once", "--until", Self.inMinutes(10), "--report-dir", "reports")
@@ -103,7 +103,7 @@ import Testing
 
     @Test func killedMidCampaignThenRestarted() async throws {
         let directory = try Workspace()
-        let callee = try SIPpCallee(scenario: "uas-mixed.xml", calls: 100_000, in: directory.path)
+        let callee = try await SIPpCallee(scenario: "uas-mixed.xml", calls: 100_000, in: directory.path)
         defer { callee.stop() }
         try configure(directory, sippPort: callee.port)
         try directory.write("campaigns/beta.json", #"{"name": "Beta", "contactsFile": "beta.csv", "dialoutLimitPerSecond": 10}"#)
@@ -146,7 +146,7 @@ import Testing
 
     @Test func aSecondInstanceOnTheSameDataDirectoryRefusesToStart() async throws {
         let directory = try Workspace()
-        let callee = try SIPpCallee(scenario: "uas-mixed.xml", calls: 100_000, in: directory.path)
+        let callee = try await SIPpCallee(scenario: "uas-mixed.xml", calls: 100_000, in: directory.path)
         defer { callee.stop() }
         try configure(directory, sippPort: callee.port)
         let first = try CampaigndProcess.start(["run"], in: directory.path)
@@ -189,7 +189,7 @@ import Testing
 @Suite(.serialized) struct CDRRotationTests {
     @Test func sighupReopensTheCDRFile() async throws {
         let directory = try Workspace()
-        let callee = try SIPpCallee(scenario: "uas-mixed.xml", calls: 100_000, in: directory.path)
+        let callee = try await SIPpCallee(scenario: "uas-mixed.xml", calls: 100_000, in: directory.path)
         defer { callee.stop() }
         try directory.write("campaignd.json", """
             {"trunks": [{"name": "sipp", "host": "127.0.0.1", "port": \(callee.port)}],

@@ -9,7 +9,7 @@ import Testing
     func call(_ scenario: String, _ arguments: String..., replacing: [String: String] = [:]) async throws
         -> (result: CampaigndProcess.Result, callee: SIPpCallee, directory: Workspace) {
         let directory = try Workspace()
-        let callee = try SIPpCallee(scenario: scenario, replacing: replacing, in: directory.path)
+        let callee = try await SIPpCallee(scenario: scenario, replacing: replacing, in: directory.path)
         try directory.write("campaignd.json", """
             {"trunks": [{"name": "sipp", "host": "127.0.0.1", "port": \(callee.port)}],
              "sip": {"bindAddress": "127.0.0.1", "t1Ms": 100},
@@ -42,7 +42,7 @@ import Testing
         let campaign = """
             {"name": "Reminders", "contacts": [{"target": "+15557770011"}], "onHuman": {"play": "long.wav", "optOutDigit": "9"}}
             """
-        let setup = try MediaCallTests.setUp(scenario: "uas-update-info.xml.in", replacing: ["CONTENT_TYPE": contentType, "BODY": body],
+        let setup = try await MediaCallTests.setUp(scenario: "uas-update-info.xml.in", replacing: ["CONTENT_TYPE": contentType, "BODY": body],
                                              campaign: campaign, rtpBase: contentType == "application/dtmf" ? 31620 : 31640)
         try MediaCallTests.promptWAV(hz: 500, seconds: 8).write(to: URL(fileURLWithPath: setup.directory.path + "/campaigns/prompts/long.wav"))
         // SIPp checked that our 200 to its UPDATE carried an SDP answer and that the INFO got a 200.
@@ -72,7 +72,7 @@ import Testing
         while !SIPpCallee.isBound(udpPort: sipPort), daemon.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
         try #require(SIPpCallee.isBound(udpPort: sipPort), "campaignd never bound its SIP port")
         // SIPp as the trunk: one OPTIONS; its scenario checks Allow, Accept and Supported in our 200.
-        let trunk = try SIPpCallee(scenario: "uac-options.xml", extraArguments: ["127.0.0.1:\(sipPort)"], in: directory.path)
+        let trunk = try await SIPpCallee(scenario: "uac-options.xml", extraArguments: ["127.0.0.1:\(sipPort)"], in: directory.path)
         #expect(await trunk.waitForExit() == 0, "SIPp: \(trunk.log.suffix(600)) \(trunk.messages.suffix(800))")
         #expect(trunk.messages.contains("Supported: 100rel, timer"))
         kill(daemon.processIdentifier, SIGTERM)
@@ -81,7 +81,7 @@ import Testing
     @Test func okWithoutSDPAfterA183WithSDPUsesTheEarlyAnswer() async throws {
         // The media session starts on the 183's SDP (RFC 3261 §13.2.1); the prompt plays and the script hangs up.
         let campaign = #"{"name": "Early", "contacts": [{"target": "+15557770012"}], "onHuman": {"play": "hello.wav"}}"#
-        let setup = try MediaCallTests.setUp(scenario: "uas-early-sdp.xml", replacing: [:], campaign: campaign, rtpBase: 31660)
+        let setup = try await MediaCallTests.setUp(scenario: "uas-early-sdp.xml", replacing: [:], campaign: campaign, rtpBase: 31660)
         let (cdr, _) = try await MediaCallTests.runOnce(setup)
         #expect(cdr["status"] as? String == "completed")
         #expect(cdr["reasonCode"] as? String == "dialer-disconnected", "\(cdr)")
@@ -201,7 +201,7 @@ import Testing
 
     @Test func redirectIsFollowedAndRecordedInTheCDR() async throws {
         let campaign = #"{"name": "Moved", "contacts": [{"target": "+15557770013"}], "onHuman": {"play": "hello.wav"}}"#
-        let setup = try MediaCallTests.setUp(scenario: "uas-redirect.xml", replacing: [:], campaign: campaign, rtpBase: 31680)
+        let setup = try await MediaCallTests.setUp(scenario: "uas-redirect.xml", replacing: [:], campaign: campaign, rtpBase: 31680)
         let (cdr, _) = try await MediaCallTests.runOnce(setup)
         #expect(cdr["status"] as? String == "completed")
         #expect(cdr["redirectedTo"] as? String == "sip:+15559990000@127.0.0.1:\(setup.callee.port);user=phone")
@@ -210,8 +210,8 @@ import Testing
     /// A call placed straight to a SIP URI (no trunk) follows the redirect to the new URI's host.
     @Test func directCallFollowsTheRedirectToAnotherHost() async throws {
         let directory = try Workspace()
-        let moved = try SIPpCallee(scenario: "uas-answer.xml", in: directory.path)
-        let first = try SIPpCallee(scenario: "uas-redirect-to.xml.in", replacing: ["CONTACT": "sip:bob@127.0.0.1:\(moved.port)"], in: directory.path)
+        let moved = try await SIPpCallee(scenario: "uas-answer.xml", in: directory.path)
+        let first = try await SIPpCallee(scenario: "uas-redirect-to.xml.in", replacing: ["CONTACT": "sip:bob@127.0.0.1:\(moved.port)"], in: directory.path)
         try directory.write("campaignd.json", #"{"sip": {"bindAddress": "127.0.0.1", "t1Ms": 100}}"#)
         let result = try await directory.campaignd("call", "sip:alice@127.0.0.1:\(first.port)", "--hangup-after", "0", "--json")
         #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
@@ -225,7 +225,7 @@ import Testing
 
     @Test func aRedirectBackToWhereTheCallStartedIsALoop() async throws {
         let directory = try Workspace()
-        let callee = try SIPpCallee(scenario: "uas-redirect-to.xml.in", replacing: ["CONTACT": "sip:alice@[local_ip]:[local_port]"], in: directory.path)
+        let callee = try await SIPpCallee(scenario: "uas-redirect-to.xml.in", replacing: ["CONTACT": "sip:alice@[local_ip]:[local_port]"], in: directory.path)
         try directory.write("campaignd.json", #"{"sip": {"bindAddress": "127.0.0.1", "t1Ms": 100}}"#)
         let result = try await directory.campaignd("call", "sip:alice@127.0.0.1:\(callee.port)", "--json")
         #expect(result.exitCode == 6, "\(result.stdout)\(result.stderr)")
@@ -240,7 +240,7 @@ import Testing
         let campaign = """
             {"name": "Busy trunk", "contacts": [{"target": "+15557770014"}], "maxRetryNo": 2, "retryIntervalSec": 5}
             """
-        let setup = try MediaCallTests.setUp(scenario: "uas-reject-with-header.xml.in",
+        let setup = try await MediaCallTests.setUp(scenario: "uas-reject-with-header.xml.in",
                                              replacing: ["CODE": "503", "REASON": "Service Unavailable", "HEADER": "Retry-After: 120"],
                                              campaign: campaign, rtpBase: 31700)
         let result = try await CampaigndProcess.run(["run", "--once"], in: setup.directory.path)
@@ -273,7 +273,7 @@ import Testing
         let campaign = """
             {"name": "Picky", "contacts": [{"target": "+15557770015"}], "maxRetryNo": 2, "retryIntervalSec": 5}
             """
-        let setup = try MediaCallTests.setUp(scenario: "uas-reject-with-header.xml.in",
+        let setup = try await MediaCallTests.setUp(scenario: "uas-reject-with-header.xml.in",
                                              replacing: ["CODE": code, "REASON": reason, "HEADER": header],
                                              campaign: campaign, rtpBase: 31720)
         let run = try await MediaCallTests.run(setup)

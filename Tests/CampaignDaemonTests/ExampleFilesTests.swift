@@ -15,12 +15,17 @@ import Testing
         #expect(configuration.dataDirectory == "/var/lib/campaignd/var")
         #expect(configuration.dialoutAllowedCallers.count == 2)
         #expect(configuration.limits.drainTimeoutSec == 30)
+        #expect(configuration.limits.minFreeDiskMB == 16)
+        #expect(configuration.limits.onDiskFull == .pause)
         #expect(configuration.sip.port == 5060)
         #expect(configuration.sip.rtpPortMax == 29999)
         #expect(configuration.runtime.threads == 2)
         #expect(configuration.media.inactivityTimeoutSec == 30)
         #expect(configuration.notifications.retryForSec == 86_400)
         #expect(configuration.notifications.maxRetryNo == nil)
+        #expect(configuration.api.listen == "127.0.0.1:8080")
+        #expect(configuration.api.keys.map(\.name) == ["crm", "dashboard"])
+        #expect(configuration.api.keys.last?.scopes == [.read])
     }
 
     @Test(arguments: ["example.csv", "example.json"])

@@ -12,7 +12,7 @@ import Testing
     @Test(arguments: [false, true])
     func anAnsweredCallToATrunkOnIPv6(tcp: Bool) async throws {
         let directory = try Workspace()
-        let callee = try SIPpCallee(scenario: "uas-answer.xml", tcp: tcp, ip: "::1", in: directory.path)
+        let callee = try await SIPpCallee(scenario: "uas-answer.xml", tcp: tcp, ip: "::1", in: directory.path)
         try directory.write("campaignd.json", """
             {"trunks": [{"name": "v6", "host": "[::1]:\(callee.port)", "transport": "\(tcp ? "tcp" : "udp")"}],
              "sip": {"bindAddress": "::1", "t1Ms": 100},
@@ -36,7 +36,7 @@ import Testing
         let campaign = """
             {"name": "IPv6 media", "contacts": [{"target": "+15557770052"}], "machineDetection": "detect", "onHuman": {"play": "hello.wav"}}
             """
-        let setup = try MediaCallTests.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": MediaCallTests.fixtures + "/human-hello.ulaw"],
+        let setup = try await MediaCallTests.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": MediaCallTests.fixtures + "/human-hello.ulaw"],
                                              campaign: campaign, rtpBase: 31760, ip: "::1")
         let (cdr, _) = try await MediaCallTests.runOnce(setup)
         #expect(cdr["status"] as? String == "completed", "\(cdr)")

@@ -13,7 +13,7 @@ final class KamailioProxy {
     private let logPath: String
 
     /// `template`: a configuration in deploy/kamailio (the carrier proxy by default).
-    init(calleePort: Int, template: String = KamailioProxy.template, in directory: String) throws {
+    init(calleePort: Int, template: String = KamailioProxy.template, in directory: String) async throws {
         port = try SIPpCallee.freeUDPPort()
         let configuration = try String(contentsOfFile: template, encoding: .utf8)
             .replacingOccurrences(of: "@PORT@", with: String(port))
@@ -33,9 +33,9 @@ final class KamailioProxy {
         // Wait until it says it is listening (at most 5 s).
         let deadline = Date().addingTimeInterval(5)
         while Date() < deadline, !self.log.contains("udp: 127.0.0.1"), process.isRunning {
-            Thread.sleep(forTimeInterval: 0.05)
+            try? await Task.sleep(for: .milliseconds(50))
         }
-        Thread.sleep(forTimeInterval: 0.3)
+        try? await Task.sleep(for: .milliseconds(300))
     }
 
     deinit {

@@ -35,10 +35,10 @@ import Testing
     /// (shared with AMDLineTests: each test passes its own 20-port RTP range).
     /// `tcp`: SIP over TCP; `ip`: the loopback address of both sides (`::1` for IPv6).
     static func setUp(scenario: String, replacing: [String: String], campaign: String, rtpBase: Int, extraConfig: String = "",
-                      tcp: Bool = false, ip: String = "127.0.0.1") throws -> Setup {
+                      tcp: Bool = false, ip: String = "127.0.0.1") async throws -> Setup {
         let directory = try Workspace()
         let sippMedia = try SIPpCallee.freeUDPPort()
-        let callee = try SIPpCallee(
+        let callee = try await SIPpCallee(
             scenario: scenario, replacing: replacing,
             extraArguments: ["-mi", ip, "-mp", String(sippMedia)],
             tcp: tcp, ip: ip, in: directory.path)
@@ -101,7 +101,7 @@ import Testing
         """
 
     @Test func machineGetsTheVoicemailAfterTheBeep() async throws {
-        let setup = try Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/machine-beep.ulaw"],
+        let setup = try await Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/machine-beep.ulaw"],
                               campaign: Self.detectCampaign, rtpBase: 31000)
         let (cdr, packets) = try await Self.runOnce(setup, capturing: true)
         #expect(cdr["machineDetection"] as? String == "amd_machine_detected")
@@ -143,7 +143,7 @@ import Testing
     }
 
     @Test func personHearsTheHumanPromptSoonAfterHello() async throws {
-        let setup = try Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/human-hello.ulaw"],
+        let setup = try await Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/human-hello.ulaw"],
                               campaign: Self.detectCampaign, rtpBase: 31100)
         let (cdr, packets) = try await Self.runOnce(setup, capturing: true)
         #expect(cdr["machineDetection"] as? String == "amd_human_detected")
@@ -164,7 +164,7 @@ import Testing
              "onHuman": {"play": "hello.wav"}, "notifyUrl": "http://127.0.0.1:\(receiver.port)/amd",
              "amdEventsSubscription": ["amd_human_detected", "amd_machine_detected"]}
             """
-        let setup = try Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/human-hello.ulaw"],
+        let setup = try await Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/human-hello.ulaw"],
                               campaign: campaign, rtpBase: 31400)
         let (cdr, _) = try await Self.runOnce(setup)
         #expect(cdr["machineDetection"] as? String == "amd_human_detected")
@@ -187,7 +187,7 @@ import Testing
             {"name": "Humans only", "contacts": [{"target": "+15557770002"}], "machineDetection": "disconnect",
              "onHuman": {"play": "hello.wav"}}
             """
-        let setup = try Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/machine-beep.ulaw"],
+        let setup = try await Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/machine-beep.ulaw"],
                               campaign: campaign, rtpBase: 31200)
         let (cdr, _) = try await Self.runOnce(setup)
         #expect(cdr["status"] as? String == "completed")
@@ -206,7 +206,7 @@ import Testing
             {"name": "Silent line", "contacts": [{"target": "+15557770005"}], "machineDetection": "detect",
              "onHuman": {"play": "long.wav"}}
             """
-        let setup = try Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/human-hello.ulaw"],
+        let setup = try await Self.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": Self.fixtures + "/human-hello.ulaw"],
                               campaign: campaign, rtpBase: 31500, extraConfig: #""media": {"inactivityTimeoutSec": 2},"#)
         try Self.promptWAV(hz: 500, seconds: 20).write(to: URL(fileURLWithPath: setup.directory.path + "/campaigns/prompts/long.wav"))
         let (cdr, _) = try await Self.runOnce(setup)
@@ -223,7 +223,7 @@ import Testing
         let campaign = """
             {"name": "Reminders", "contacts": [{"target": "+15557770003"}], "onHuman": {"play": "long.wav", "optOutDigit": "9"}}
             """
-        let setup = try Self.setUp(scenario: "uas-press-digit.xml.in", replacing: ["PCAP": "/usr/share/sip-tester/dtmf_2833_9.pcap"],
+        let setup = try await Self.setUp(scenario: "uas-press-digit.xml.in", replacing: ["PCAP": "/usr/share/sip-tester/dtmf_2833_9.pcap"],
                               campaign: campaign, rtpBase: 31300)
         try Self.promptWAV(hz: 500, seconds: 8).write(to: URL(fileURLWithPath: setup.directory.path + "/campaigns/prompts/long.wav"))
         let (cdr, _) = try await Self.runOnce(setup)

@@ -18,7 +18,7 @@ import Testing
     @Test func countsCallsOutcomesAndQueueDepth() async throws {
         let directory = try Workspace()
         // Ten numbers: 0-5 answer, 6-7 busy, 8 no answer, 9 declined; no retries.
-        let callee = try SIPpCallee(scenario: "uas-mixed.xml", calls: 10, in: directory.path)
+        let callee = try await SIPpCallee(scenario: "uas-mixed.xml", calls: 10, in: directory.path)
         try directory.write("campaignd.json", """
             {"trunks": [{"name": "sipp", "host": "127.0.0.1", "port": \(callee.port)}],
              "sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 100},

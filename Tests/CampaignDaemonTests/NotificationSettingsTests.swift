@@ -36,4 +36,15 @@ import Testing
         }
         #expect(throws: ValidationFailure.self) { try load(#"{"notifications": {"retryForSecs": 600}}"#) }
     }
+
+    @Test func caFileIsRefusedWithWhatWorksInstead() {
+        do {
+            _ = try load(#"{"notifications": {"caFile": "/etc/campaignd/private-ca.crt"}}"#)
+            Issue.record("caFile was accepted although nothing would use it")
+        } catch {
+            let message = "\(error)"
+            #expect(message.contains("campaignd.json:1: notifications.caFile:"), "\(message)")
+            #expect(message.contains("update-ca-certificates") && message.contains("BindReadOnlyPaths"), "\(message)")
+        }
+    }
 }

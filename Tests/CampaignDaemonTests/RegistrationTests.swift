@@ -11,8 +11,8 @@ import Testing
     @Test(arguments: ["udp", "tcp"])
     func aCallGoesOutOnceTheTrunkIsRegistered(transport: String) async throws {
         let directory = try Workspace()
-        let callee = try SIPpCallee(scenario: "uas-answer.xml", in: directory.path)
-        let registrar = try KamailioProxy(calleePort: callee.port, template: KamailioProxy.registrarTemplate, in: directory.path)
+        let callee = try await SIPpCallee(scenario: "uas-answer.xml", in: directory.path)
+        let registrar = try await KamailioProxy(calleePort: callee.port, template: KamailioProxy.registrarTemplate, in: directory.path)
         try directory.write("campaignd.json", """
             {"trunks": [{"name": "pbx", "host": "127.0.0.1", "port": \(registrar.port), "transport": "\(transport)",
                          "username": "dialer", "password": "s3cret", "register": true, "expires": 60}],
@@ -39,7 +39,7 @@ import Testing
 
     @Test func aWrongPasswordLeavesTheTrunkUnregisteredAndNoCallGoesOut() async throws {
         let directory = try Workspace()
-        let registrar = try KamailioProxy(calleePort: 9, template: KamailioProxy.registrarTemplate, in: directory.path)
+        let registrar = try await KamailioProxy(calleePort: 9, template: KamailioProxy.registrarTemplate, in: directory.path)
         try directory.write("campaignd.json", """
             {"trunks": [{"name": "pbx", "host": "127.0.0.1", "port": \(registrar.port), "username": "dialer", "password": "wrong",
                          "register": true}],

@@ -29,7 +29,7 @@ import Testing
 
     @Test func answeredThenWeHangUp() async throws {
         let directory = try Workspace()
-        let callee = try SIPpCallee(scenario: "uas-answer.xml", in: directory.path)
+        let callee = try await SIPpCallee(scenario: "uas-answer.xml", in: directory.path)
         try workspace(callee: callee, directory: directory)
         let result = try await directory.campaignd("call", "555-123-0001", "--hangup-after", "1", "--json")
         #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
@@ -54,7 +54,7 @@ import Testing
 
     @Test func calleeHangsUpFirst() async throws {
         let directory = try Workspace()
-        let callee = try SIPpCallee(scenario: "uas-answer-hangup.xml", in: directory.path)
+        let callee = try await SIPpCallee(scenario: "uas-answer-hangup.xml", in: directory.path)
         try workspace(callee: callee, directory: directory)
         let result = try await directory.campaignd("call", "+15551230002", "--json")
         #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
@@ -70,7 +70,7 @@ import Testing
     ])
     func rejected(code: String, reason: String, reasonCode: String) async throws {
         let directory = try Workspace()
-        let callee = try SIPpCallee(scenario: "uas-reject.xml.in", replacing: ["CODE": code, "REASON": reason], in: directory.path)
+        let callee = try await SIPpCallee(scenario: "uas-reject.xml.in", replacing: ["CODE": code, "REASON": reason], in: directory.path)
         try workspace(callee: callee, directory: directory)
         let result = try await directory.campaignd("call", "+15551230003", "--json")
         #expect(result.exitCode == 6, "\(result.stdout)\(result.stderr)")
@@ -84,7 +84,7 @@ import Testing
 
     @Test func ringsUntilOurCancel() async throws {
         let directory = try Workspace()
-        let callee = try SIPpCallee(scenario: "uas-ring-until-cancel.xml", in: directory.path)
+        let callee = try await SIPpCallee(scenario: "uas-ring-until-cancel.xml", in: directory.path)
         try workspace(callee: callee, directory: directory)
         let started = Date()
         let result = try await directory.campaignd("call", "+15551230004", "--answer-timeout", "1", "--json")
@@ -98,7 +98,7 @@ import Testing
 
     @Test func answersA401Challenge() async throws {
         let directory = try Workspace()
-        let callee = try SIPpCallee(scenario: "uas-auth.xml", in: directory.path)
+        let callee = try await SIPpCallee(scenario: "uas-auth.xml", in: directory.path)
         try workspace(callee: callee, directory: directory, credentials: true)
         let result = try await directory.campaignd("call", "+15551230005", "--hangup-after", "0", "--json")
         #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
@@ -112,7 +112,7 @@ import Testing
 
     @Test func wrongPasswordFailsWithTheChallengeCode() async throws {
         let directory = try Workspace()
-        let callee = try SIPpCallee(scenario: "uas-auth.xml", in: directory.path)
+        let callee = try await SIPpCallee(scenario: "uas-auth.xml", in: directory.path)
         try workspace(callee: callee, directory: directory, credentials: true)
         try directory.write("campaignd.json", try String(contentsOfFile: directory.path + "/campaignd.json", encoding: .utf8)
             .replacingOccurrences(of: "s3cret", with: "wrong"))
@@ -146,8 +146,8 @@ import Testing
 @Suite(.serialized) struct KamailioCallTests {
     @Test func proxyChallengesWith407AndRecordRoutes() async throws {
         let directory = try Workspace()
-        let callee = try SIPpCallee(scenario: "uas-answer.xml", in: directory.path)
-        let proxy = try KamailioProxy(calleePort: callee.port, in: directory.path)
+        let callee = try await SIPpCallee(scenario: "uas-answer.xml", in: directory.path)
+        let proxy = try await KamailioProxy(calleePort: callee.port, in: directory.path)
         try directory.write("campaignd.json", """
             {"trunks": [{"name": "carrier", "host": "127.0.0.1", "port": \(proxy.port), "username": "dialer", "password": "s3cret"}],
              "sip": {"bindAddress": "127.0.0.1", "t1Ms": 100},

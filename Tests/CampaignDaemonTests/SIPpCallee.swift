@@ -14,7 +14,7 @@ final class SIPpCallee {
     /// `tcp`: SIP over TCP (`-t t1`, one connection), listening on the port instead of binding UDP.
     /// `ip`: the address SIPp binds (`::1` for IPv6).
     init(scenario: String, replacing: [String: String] = [:], calls: Int = 1, extraArguments: [String] = [],
-         tcp: Bool = false, ip: String = "127.0.0.1", in directory: String) throws {
+         tcp: Bool = false, ip: String = "127.0.0.1", in directory: String) async throws {
         var path = Self.scenarios + "/" + scenario
         if !replacing.isEmpty {
             var text = try String(contentsOfFile: path, encoding: .utf8)
@@ -37,10 +37,11 @@ final class SIPpCallee {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         // Ready once its SIP socket is bound (bounded: a SIPp that fails to start shows in its log).
-        // This blocks a thread of the shared pool, so the bound is short: SIPp binds in about 12 ms,
-        // and a late one only costs campaignd's INVITE a retransmission.
-        let deadline = Date().addingTimeInterval(2)
-        while process.isRunning, !(tcp ? Self.isListening(tcpPort: port) : Self.isBound(udpPort: port)), Date() < deadline { usleep(10_000) }
+        // SIPp binds in about 12 ms; the wait sleeps without holding a thread of the shared pool.
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning, !(tcp ? Self.isListening(tcpPort: port) : Self.isBound(udpPort: port)), Date() < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 
     /// Whether some socket listens on TCP `port` (state 0A in /proc/net/tcp and /proc/net/tcp6).

@@ -7,7 +7,7 @@ import Testing
     func call(_ scenario: String, _ arguments: String..., replacing: [String: String] = [:]) async throws
         -> (result: CampaigndProcess.Result, callee: SIPpCallee, directory: Workspace) {
         let directory = try Workspace()
-        let callee = try SIPpCallee(scenario: scenario, replacing: replacing, tcp: true, in: directory.path)
+        let callee = try await SIPpCallee(scenario: scenario, replacing: replacing, tcp: true, in: directory.path)
         try directory.write("campaignd.json", """
             {"trunks": [{"name": "sipp", "host": "127.0.0.1", "port": \(callee.port), "transport": "tcp"}],
              "sip": {"bindAddress": "127.0.0.1", "t1Ms": 100},
@@ -85,7 +85,7 @@ import Testing
         let campaign = """
             {"name": "TCP media", "contacts": [{"target": "+15557770045"}], "machineDetection": "detect", "onHuman": {"play": "hello.wav"}}
             """
-        let setup = try MediaCallTests.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": MediaCallTests.fixtures + "/human-hello.ulaw"],
+        let setup = try await MediaCallTests.setUp(scenario: "uas-stream.xml.in", replacing: ["CLIP": MediaCallTests.fixtures + "/human-hello.ulaw"],
                                              campaign: campaign, rtpBase: 31740, tcp: true)
         let (cdr, _) = try await MediaCallTests.runOnce(setup)
         #expect(cdr["status"] as? String == "completed", "\(cdr)")
@@ -96,8 +96,8 @@ import Testing
 
     @Test func throughKamailioOverTCPWithChallengesAndRecordRoute() async throws {
         let directory = try Workspace()
-        let callee = try SIPpCallee(scenario: "uas-answer.xml", in: directory.path)
-        let proxy = try KamailioProxy(calleePort: callee.port, in: directory.path)
+        let callee = try await SIPpCallee(scenario: "uas-answer.xml", in: directory.path)
+        let proxy = try await KamailioProxy(calleePort: callee.port, in: directory.path)
         try directory.write("campaignd.json", """
             {"trunks": [{"name": "carrier", "host": "127.0.0.1", "port": \(proxy.port), "transport": "tcp",
                          "username": "dialer", "password": "s3cret"}],

@@ -10,7 +10,7 @@ import Testing
 
     @Test func packetsGoToTheOutboundProxyWithTheTrunksDomainsAndAssertedIdentity() async throws {
         let directory = try Workspace()
-        let proxy = try SIPpCallee(scenario: "uas-trunk-identity.xml", in: directory.path)
+        let proxy = try await SIPpCallee(scenario: "uas-trunk-identity.xml", in: directory.path)
         // The trunk's own host never resolves: every packet goes to the outbound proxy.
         try directory.write("campaignd.json", """
             {"trunks": [{"name": "carrier", "host": "sbc.carrier.invalid", "outboundProxy": "127.0.0.1:\(proxy.port)",
@@ -29,7 +29,7 @@ import Testing
     func credentialsGoOnlyToTheTrunksRealm(realm: String, answered: Bool) async throws {
         let directory = try Workspace()
         // SIPp challenges with realm "sipp.test" and checks the digest.
-        let callee = try SIPpCallee(scenario: "uas-auth.xml", in: directory.path)
+        let callee = try await SIPpCallee(scenario: "uas-auth.xml", in: directory.path)
         try directory.write("campaignd.json", """
             {"trunks": [{"name": "carrier", "host": "127.0.0.1", "port": \(callee.port), "username": "dialer", "password": "s3cret",
                          "realm": "\(realm)"}],

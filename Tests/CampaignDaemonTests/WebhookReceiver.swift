@@ -5,7 +5,7 @@ import Foundation
 /// (headers, body, whether the signature held) as a JSON line.
 final class WebhookReceiver {
     static let script = #"""
-    import hashlib, hmac, http.server, json, sys, time
+    import hashlib, hmac, http.server, json, os, ssl, sys, time
 
     port_file, log_file, mode, secret = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
     seen = {"count": 0}
@@ -33,6 +33,10 @@ final class WebhookReceiver {
             pass
 
     server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[5]) if len(sys.argv) > 5 else 0), Handler)
+    if os.environ.get("RECEIVER_CERT"):
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(os.environ["RECEIVER_CERT"], os.environ["RECEIVER_KEY"])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     with open(port_file, "w") as f:
         f.write(str(server.server_port))
     server.serve_forever()
@@ -42,14 +46,19 @@ final class WebhookReceiver {
     let logPath: String
     private let process = Process()
 
-    /// Starts the receiver (on `port`, or a free one) and waits until it listens.
-    init(in directory: String, mode: String = "ok", secret: String, port requested: Int? = nil) async throws {
+    /// Starts the receiver (on `port`, or a free one) and waits until it listens; with `tls`
+    /// (certificate and key files) it serves HTTPS.
+    init(in directory: String, mode: String = "ok", secret: String, port requested: Int? = nil,
+         tls: (certificate: String, key: String)? = nil) async throws {
         let scriptPath = directory + "/receiver.py"
         try Self.script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
         let portFile = directory + "/receiver-\(UUID().uuidString).port"
         logPath = directory + "/webhooks.jsonl"
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = [scriptPath, portFile, logPath, mode, secret] + (requested.map { [String($0)] } ?? [])
+        if let tls {
+            process.environment = ProcessInfo.processInfo.environment.merging(["RECEIVER_CERT": tls.certificate, "RECEIVER_KEY": tls.key]) { $1 }
+        }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")

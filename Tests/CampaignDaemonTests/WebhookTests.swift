@@ -40,7 +40,7 @@ import Testing
     @Test func everyEventArrivesOnceInOrderSignedAndAuthenticated() async throws {
         let scratch = try Workspace()
         let receiver = try await WebhookReceiver(in: scratch.path, secret: Self.secret)
-        let callee = try SIPpCallee(scenario: "uas-mixed.xml", calls: 3, in: scratch.path)
+        let callee = try await SIPpCallee(scenario: "uas-mixed.xml", calls: 3, in: scratch.path)
         let directory = try workspace(callee: callee, receiverPort: receiver.port)
         let result = try await directory.campaignd("run", "--once")
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr.suffix(2000))")
@@ -91,7 +91,7 @@ import Testing
     @Test func aFailedDeliveryIsRetried() async throws {
         let scratch = try Workspace()
         let receiver = try await WebhookReceiver(in: scratch.path, mode: "fail-first", secret: Self.secret)
-        let callee = try SIPpCallee(scenario: "uas-mixed.xml", calls: 3, in: scratch.path)
+        let callee = try await SIPpCallee(scenario: "uas-mixed.xml", calls: 3, in: scratch.path)
         let directory = try workspace(callee: callee, receiverPort: receiver.port)
         let result = try await directory.campaignd("run", "--once")
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr.suffix(2000))")
@@ -108,7 +108,7 @@ import Testing
         let scratch = try Workspace()
         // A port nothing listens on while campaignd runs.
         let port = try SIPpCallee.freeUDPPort()
-        let callee = try SIPpCallee(scenario: "uas-mixed.xml", calls: 3, in: scratch.path)
+        let callee = try await SIPpCallee(scenario: "uas-mixed.xml", calls: 3, in: scratch.path)
         let directory = try workspace(callee: callee, receiverPort: port)
         let started = Date()
         let first = try await directory.campaignd("run", "--once")

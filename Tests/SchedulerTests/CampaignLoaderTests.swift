@@ -299,6 +299,22 @@ struct LoaderFixture {
         ])
     }
 
+    @Test func quietDatesAreLocalDates() throws {
+        let fixture = try LoaderFixture()
+        let spec = try fixture.load("holidays.json", """
+            {"window": {"exceptDates": ["2026-12-25", "2027-01-01", "2026-12-25"]}, "contacts": [{"target": "+15551230001"}]}
+            """)
+        #expect(spec.settings.window.exceptDates == ["2026-12-25", "2027-01-01"])
+        #expect(try fixture.problems("bad-dates.json", """
+            {"window": {"exceptDates": ["2026-02-30", "25/12/2026", 20261225]},
+             "contacts": [{"target": "+15551230001"}]}
+            """) == [
+            "bad-dates.json:1: window.exceptDates[0]: \"2026-02-30\" is not a date; expected YYYY-MM-DD such as 2026-12-25",
+            "bad-dates.json:1: window.exceptDates[1]: \"25/12/2026\" is not a date; expected YYYY-MM-DD such as 2026-12-25",
+            "bad-dates.json:1: window.exceptDates[2]: expected a string but found a number",
+        ])
+    }
+
     @Test func contactsAreRequiredOnce() throws {
         let fixture = try LoaderFixture()
         #expect(try fixture.problems("none.json", "{}") == [

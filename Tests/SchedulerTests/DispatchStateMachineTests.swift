@@ -32,6 +32,7 @@ struct DispatchSimulation {
     /// The SIP code each call ends with, and a Retry-After (by attempt id).
     var endCode: (Int64) -> (Int?, Duration?) = { _ in (200, nil) }
     var mediaCapacity: Int?
+    var recordingBlocked = false
     var live: [LiveCall] = []
     var placed: [Placed] = []
     var notices: [Machine.Notice] = []
@@ -68,7 +69,7 @@ struct DispatchSimulation {
         while now < end, !finished, steps < maxSteps {
             steps += 1
             endCallsDue()
-            let action = machine.nextAction(now: now, mediaCapacity: mediaCapacity)
+            let action = machine.nextAction(now: now, mediaCapacity: mediaCapacity, recordingBlocked: recordingBlocked)
             actions.append(action)
             switch action {
             case .refreshCampaigns:
@@ -115,7 +116,8 @@ struct DispatchSimulation {
         for call in ending {
             if call.withMedia, let capacity = mediaCapacity { mediaCapacity = capacity + 1 }
             let (code, retryAfter) = endCode(call.attemptID)
-            machine.callEnded(attemptID: call.attemptID, trunk: call.trunk, sipCode: code, retryAfter: retryAfter, now: now)
+            machine.callEnded(attemptID: call.attemptID, trunk: call.trunk, sipCode: code, retryAfter: retryAfter, endedAt: call.endsAt,
+                              now: now)
         }
     }
 }
@@ -328,6 +330,19 @@ struct DispatchSimulation {
         #expect(simulation.machine.nextAction(now: stoppedAt.advanced(by: .seconds(5)), mediaCapacity: nil) == .hangUpRemaining)
         #expect(simulation.machine.nextAction(now: stoppedAt.advanced(by: .seconds(5)), mediaCapacity: nil) == .finish)
         #expect(simulation.placed.count == 3)
+    }
+
+    @Test func noCallStartsWhileTheCDRFilesCannotBeWritten() {
+        var simulation = Simulation(.init(globalRate: 10, globalMaxConcurrentCalls: 0), campaigns: [Simulation.campaign(1)], due: [1: 1000])
+        simulation.run(for: .seconds(2))
+        let before = simulation.placed.count
+        simulation.recordingBlocked = true
+        simulation.run(for: .seconds(5))
+        #expect(simulation.placed.count == before)
+        // Written again: dialing goes on at the campaign's rate, with no burst for the time lost.
+        simulation.recordingBlocked = false
+        simulation.run(for: .seconds(2))
+        #expect((19...21).contains(simulation.placed.count - before))
     }
 
     @Test func stoppingWithNoCallUpFinishesAtOnce() {

@@ -64,4 +64,7 @@ final class ManualClock: DispatchClock, @unchecked Sendable {
     }
 
     var sleeperCount: Int { lock.withLock { sleepers.count } }
+
+    /// The earliest deadline anyone sleeps until, if anyone sleeps.
+    var nextDeadline: Instant? { lock.withLock { sleepers.map(\.deadline).min() } }
 }

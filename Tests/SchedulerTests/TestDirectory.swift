@@ -33,13 +33,13 @@ final class TestDirectory {
 extension QueueStore {
     /// Claims the campaign's next due contact, as the dispatcher's batches do one at a time.
     func claimNext(_ campaign: DispatchCampaign, now: Int64 = Timestamp.nowMs()) throws -> ClaimedAttempt? {
-        try claimBatch(campaign: campaign, trunk: nil, now: now, after: 0, limit: 1) { _ in nil }.claimed.first
+        try claimBatch(campaign: campaign, trunk: nil, now: now, after: 0, limit: 1) { _, _, _ in .call(nil) }.claimed.first
     }
 }
 
 extension QueueWriter {
     /// Claims the campaign's next due contact through the writer (committed when it returns).
     func claimNext(_ campaign: DispatchCampaign, now: Int64 = Timestamp.nowMs()) async throws -> ClaimedAttempt? {
-        try await claimBatch(campaign: campaign, trunk: nil, now: now, after: 0, limit: 1) { _ in nil }.claimed.first
+        try await claimBatch(campaign: campaign, trunk: nil, now: now, after: 0, limit: 1) { _, _, _ in .call(nil) }.claimed.first
     }
 }

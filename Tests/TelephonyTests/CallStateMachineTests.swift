@@ -96,6 +96,35 @@ import Testing
         #expect(outcome(terminated) == CallOutcome(status: .failed, reasonCode: .noAnswer, sipCode: 487, reason: "Request Terminated"))
     }
 
+    @Test func anInviteStillUnansweredLongAfterItsCancelIsGivenUp() throws {
+        var call = machine()
+        let invite = try #require(sent(call.start()).first?.0)
+        _ = call.timerFired(.answerTimeout)
+        // The 180 comes after the answer timer: the CANCEL goes now, with its 64·T1 guard.
+        let ringing = call.responseReceived(testResponse(to: invite, 180, "Ringing"))
+        let cancel = try #require(sent(ringing).first?.0)
+        #expect(cancel.method == "CANCEL")
+        #expect(ringing.contains(.startTimer(.cancelGuard, after: .seconds(32))))
+        _ = call.responseReceived(testResponse(to: cancel, 200, "OK"))
+        // The callee never sends the INVITE's final response: the guard ends the call.
+        let given = call.timerFired(.cancelGuard)
+        #expect(outcome(given)?.reasonCode == .noAnswer)
+        #expect(outcome(given)?.reason?.contains("64×T1") == true)
+        #expect(call.state == .ended)
+        // A late 487 after that changes nothing.
+        #expect(outcome(call.responseReceived(testResponse(to: invite, 487, "Request Terminated"))) == nil)
+    }
+
+    @Test func theCancelGuardIsStoppedWhenTheCallEnds() throws {
+        var call = machine()
+        let invite = try #require(sent(call.start()).first?.0)
+        _ = call.responseReceived(testResponse(to: invite, 180, "Ringing"))
+        _ = call.timerFired(.answerTimeout)
+        let terminated = call.responseReceived(testResponse(to: invite, 487, "Request Terminated"))
+        #expect(terminated.contains(.cancelTimer(.cancelGuard)))
+        #expect(call.timerFired(.cancelGuard) == [])
+    }
+
     @Test func okCrossingTheCancelIsAcknowledgedAndHungUp() throws {
         var call = machine()
         let invite = try #require(sent(call.start()).first?.0)

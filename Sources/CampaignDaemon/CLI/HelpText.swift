@@ -19,6 +19,7 @@ enum HelpText {
       requeue CAMPAIGN --interrupted  Dial interrupted contacts again
       amd FILE.wav... [--labels CSV] Answering-machine detection on recordings
       report CAMPAIGN [--format F]  A campaign's numbers: text, json, csv or html
+      report --compliance [CAMPAIGN]  Attempts outside calling windows, attempts per number per day
       help [COMMAND]                Show help for a command
 
     GLOBAL OPTIONS:
@@ -35,7 +36,8 @@ enum HelpText {
          stderr as FILE:LINE: message); nothing of that file was imported
       2  usage error: unknown command or option, missing argument
       3  configuration file missing or invalid
-      4  operation failed: database error, or the named campaign does not exist
+      4  operation failed: database error, the named campaign does not exist, or (run with
+         limits.onDiskFull "exit") the CDR files could not be written
       5  run: another campaignd is running on the same data directory
       6  call: the call was not answered (busy, declined, no answer, error)
       7  run --once: finished, but contacts are still waiting (retries due later,
@@ -115,8 +117,15 @@ enum HelpText {
         attempts, contacts reached, answer rate (ASR), average call duration (ACD),
         outcomes by reasonCode and SIP code, AMD verdicts with the median decision
         time, retries, DNC opt-outs and calls by hour of the day (UTC). html is one
-        self-contained page with inline SVG charts (no scripts, no network).
+        self-contained page with inline SVG charts (no scripts, no network), and the
+        calling-rules audit below.
         run --once --report-dir DIR writes one per campaign dialed in that run.
+
+               campaignd report --compliance [CAMPAIGN] [--format text|json]
+        The calling-rules audit of a campaign's attempts (every campaign's without
+        CAMPAIGN): each attempt started while the campaign's window or a callingRules
+        window was shut in one of the number's time zones, and the most attempts one
+        number had in one local day (every campaign together) against the cap.
         """,
         "amd": """
         USAGE: campaignd amd FILE.wav... [--labels labels.csv] [--json] [--set NAME=V,...]
@@ -156,6 +165,10 @@ enum HelpText {
         --metrics 127.0.0.1:9464 serves GET /metrics in Prometheus text format
         (calls started, answered, failed by reason, in flight, token wait, queue
         depth and webhook backlog per campaign).
+
+        With api.listen in the configuration (for example "127.0.0.1:8080") it also
+        serves the HTTP API: POST /v1/calls, /v1/campaigns, /v1/dnc, /v1/cdrs, with
+        the keys of api.keys (README "HTTP API"; /v1/openapi.json describes it).
 
         A lock on the data directory keeps a second instance out (exit code 5). After
         a crash, attempts whose INVITE was never sent go back to pending; sent ones

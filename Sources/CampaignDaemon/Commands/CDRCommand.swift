@@ -7,7 +7,7 @@ enum CDRCommand {
         "outboundCall", "cdrId", "conversationId", "sipCallId", "campaignId", "contactId", "attempt", "target", "caller",
         "trunk", "startTime", "ringTime", "connectTime", "disconnectTime", "ringDurationMs", "connectDurationMs",
         "callDurationSec", "status", "reasonCode", "reason", "sipCode", "redirectedTo", "machineDetection", "amdDecisionMs",
-        "beepDetected", "optedOut", "willRetry", "nextAttemptAt", "metadata",
+        "beepDetected", "optedOut", "willRetry", "nextAttemptAt", "metadata", "cdrSeq", "timeZones", "zoneSource",
     ]
 
     static func run(_ context: CommandContext) async throws(CLIError) {
@@ -24,22 +24,8 @@ enum CDRCommand {
         if format == "csv" { Console.out(csvColumns.joined(separator: ",")) }
         var offsets: [String: UInt64] = [:]
         repeat {
-            let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
-                .filter { $0.hasPrefix("cdr-") && $0.hasSuffix(".jsonl") }.sorted()
-            for file in files {
-                let path = directory + "/" + file
-                guard let handle = FileHandle(forReadingAtPath: path) else { continue }
-                let start = offsets[file] ?? 0
-                try? handle.seek(toOffset: start)
-                let data = (try? handle.readToEnd()) ?? Data()
-                try? handle.close()
-                // Only whole lines; a line still being written is read next time.
-                guard let lastNewline = data.lastIndex(of: 0x0A) else { continue }
-                let complete = data[data.startIndex...lastNewline]
-                offsets[file] = start + UInt64(complete.count)
-                for line in complete.split(separator: 0x0A) where filter.accepts(line) {
-                    Console.out(format == "csv" ? csvLine(line) : String(decoding: line, as: UTF8.self))
-                }
+            for line in CDRFileTail.readNewLines(in: directory, offsets: &offsets) where filter.accepts(line) {
+                Console.out(format == "csv" ? csvLine(line) : String(decoding: line, as: UTF8.self))
             }
             if arguments.flags.contains("--follow") { try? await Task.sleep(for: .milliseconds(250)) }
         } while arguments.flags.contains("--follow")
@@ -71,7 +57,7 @@ enum CDRCommand {
                 value = isFlag ? (number.boolValue ? "true" : "false") : number.stringValue
             case let nested? where JSONSerialization.isValidJSONObject(nested):
                 // Only arrays and objects may go to JSONSerialization (anything else traps).
-                value = (try? JSONSerialization.data(withJSONObject: nested, options: [.sortedKeys]))
+                value = (try? JSONSerialization.data(withJSONObject: nested, options: [.sortedKeys, .withoutEscapingSlashes]))
                     .map { String(decoding: $0, as: UTF8.self) } ?? ""
             case let other?:
                 value = "\(other)"

@@ -29,17 +29,25 @@ enum RunCommand {
         do { lock = try DataDirectoryLock(dataDirectory: configuration.dataDirectory) } catch { throw .lockHeld("\(error)") }
         defer { withExtendedLifetime(lock) {} }
 
+        let stop = StopSignal()
+        let diskFull = DiskFullStop(action: configuration.limits.onDiskFull, stop: stop)
         let writer: QueueWriter, cdr: CDRWriter, importStore: QueueStore
         do {
             writer = try QueueWriter(dataDirectory: configuration.dataDirectory)
             importStore = try QueueStore(dataDirectory: configuration.dataDirectory)
-            cdr = try CDRWriter(directory: configuration.dataDirectory + "/cdr")
+            cdr = try CDRWriter(
+                dataDirectory: configuration.dataDirectory,
+                settings: .init(minimumFreeBytes: Int64(configuration.limits.minFreeDiskMB) * 1_048_576),
+                onEvent: { event in
+                    logCDR(event)
+                    if case .paused = event { diskFull.paused() }
+                })
         } catch {
             throw .failure("cannot open the queue in \(configuration.dataDirectory): \(error)")
         }
         do {
+            // Their CDR lines are written by the CDR writer, from the queue, like every other.
             for record in try await writer.recoverUnfinishedAttempts(now: Timestamp.nowMs()) {
-                try cdr.append(record)
                 Log.warning("call interrupted by the last stop", [("campaign", record.campaignId), ("target", record.target),
                                                                  ("call_id", record.sipCallId ?? "")])
             }
@@ -79,25 +87,30 @@ enum RunCommand {
         let work = WorkSignal()
         let watcher = WatcherService(watcher: CampaignWatcher(directory: configuration.campaignsDirectory, importer: importer,
                                                               onImported: work.signal))
-        let stop = StopSignal()
         let signals = SignalService(stop: stop, cdr: cdr)
 
         let runMetrics = RunMetrics()
         runMetrics.readRegistrations { dialer.registrationStatuses() }
         let dispatcher = Dispatcher(
-            store: writer, dialer: dialer, cdr: cdr, clock: ContinuousClock(),
+            store: writer,
+            dialer: CallProgressNotifyingDialer(wrapping: dialer, writer: writer) { message in
+                Log.error("webhook outbox error", [("error", message)])
+            },
+            cdr: cdr, clock: ContinuousClock(),
             configuration: .init(
                 globalRate: configuration.limits.dialoutLimitPerSecond,
                 globalMaxConcurrentCalls: configuration.limits.maxConcurrentCalls,
                 slotExpiry: .seconds(configuration.limits.concurrentCallsExpirationSeconds),
                 trunks: configuration.sipTrunks,
-                defaultTimeZone: configuration.defaultSettings.timezone.flatMap(TimeZone.init(identifier:)) ?? .current),
+                defaultTimeZone: configuration.defaultTimeZone,
+                callingRules: configuration.callingRules,
+                maxAttemptsPerNumberPerDay: configuration.limits.maxAttemptsPerNumberPerDay),
             work: work,
             onEvent: { event in
                 runMetrics.record(event)
                 logEvent(event)
             })
-        var services: [any DaemonService] = [signals, SIPService(dialer: dialer)]
+        var services: [any DaemonService] = [signals, SIPService(dialer: dialer), CDRService(writer: cdr)]
         if let address = arguments.values["--metrics"] {
             let metricsServer: MetricsServer
             do {
@@ -110,6 +123,11 @@ enum RunCommand {
             }
             Log.info("metrics endpoint listening", [("address", metricsServer.localAddress.description)])
             services.append(MetricsService(server: metricsServer))
+        }
+        if let listen = configuration.api.listen {
+            let server = try await startAPI(listen, configuration: configuration, writer: writer, importer: importer,
+                                            metrics: runMetrics, dispatch: dispatcher.metrics, wake: { work.signal() }, loop: loops.next())
+            services.append(APIService(server: server))
         }
         let notifications = configuration.notifications
         let webhooks = WebhookDeliverer(
@@ -155,15 +173,58 @@ enum RunCommand {
             throw .failure("dispatching stopped: \(error)")
         }
         await loops.shutdownGracefully()
+        if diskFull.stopped {
+            throw .failure("stopped: the CDR files could not be written (disk full or under limits.minFreeDiskMB); "
+                + "free space and run again: the missing lines are written from the queue")
+        }
         Log.info("campaignd stopped", [("attempts", String(summary.attempts)), ("still_waiting", String(summary.stillWaiting))])
         if once, let reportDirectory {
-            for path in ReportCommand.writeReports(Set(summary.campaignsDialed), to: reportDirectory, store: importStore) {
+            for path in ReportCommand.writeReports(Set(summary.campaignsDialed), to: reportDirectory, store: importStore,
+                                                   policy: configuration.callingPolicy) {
                 Log.info("report written", [("file", path)])
             }
         }
         if once {
             printSummary(summary, configuration: configuration, store: importStore)
             if summary.stillWaiting > 0 { throw .workRemains }
+        }
+    }
+
+    /// Opens the HTTP API (`api.listen`) after bringing the built-in `api` campaign's settings up
+    /// to date with the configuration's `defaults`.
+    private static func startAPI(_ listen: String, configuration: Configuration, writer: QueueWriter, importer: CampaignImporter,
+                                 metrics: RunMetrics, dispatch: DispatchMetrics, wake: @escaping @Sendable () -> Void,
+                                 loop: EventLoop) async throws(CLIError) -> APIServer {
+        do {
+            var settings = configuration.defaultSettings
+            if settings.name == nil { settings.name = "API calls" }
+            try await writer.upsertAPICampaign(APIContext.builtInCampaign, settings: settings, now: Timestamp.nowMs())
+            let reads = try APIStoreQueue(label: "campaignd-api-reads", dataDirectory: configuration.dataDirectory)
+            let imports = try APIStoreQueue(label: "campaignd-api-imports", dataDirectory: configuration.dataDirectory)
+            var exposition: (@Sendable (QueueStore) -> String)?
+            if configuration.api.metrics {
+                exposition = { (store: QueueStore) -> String in metrics.exposition(dispatch: dispatch, store: store) }
+            }
+            let context = APIContext(
+                writer: writer, loader: importer.loader, reads: reads, imports: imports,
+                defaultCountryCode: configuration.defaultSettings.defaultCountryCode,
+                cdrDirectory: configuration.dataDirectory + "/cdr", metrics: exposition, wake: wake)
+            let server = try APIServer(settings: configuration.api, address: try MetricsServer.socketAddress(listen), context: context, loop: loop)
+            Log.info("HTTP API listening", [("address", server.localAddress.description), ("keys", configuration.api.keys.map(\.name).joined(separator: ","))])
+            return server
+        } catch {
+            throw .failure("cannot start the HTTP API on \(listen): \(error)")
+        }
+    }
+
+    static func logCDR(_ event: CDRWriter.Event) {
+        switch event {
+        case .cutTornLine(let file, let bytes):
+            Log.warning("cut a torn last line off a CDR file; its record is written again", [("file", file), ("bytes", String(bytes))])
+        case .paused(let reason):
+            Log.error("dialing paused: CDR files cannot be written", [("reason", reason)])
+        case .resumed(let lines):
+            Log.info("dialing resumed: CDR files written again", [("lines", String(lines))])
         }
     }
 
@@ -189,11 +250,11 @@ enum RunCommand {
         case .finished(let record):
             var fields = [
                 ("campaign", record.campaignId), ("target", record.target), ("attempt", String(record.attempt)),
-                ("call_id", record.sipCallId ?? ""), ("status", record.status), ("reason_code", record.reasonCode),
+                ("call_id", record.sipCallId ?? ""), ("status", record.status?.rawValue ?? ""), ("reason_code", record.reasonCode?.rawValue ?? ""),
                 ("sip_code", record.sipCode.map(String.init) ?? ""), ("will_retry", String(record.willRetry)),
             ]
             // What the far end said it needs (Require, Accept, …) is in the reason of an incompatible call.
-            if record.reasonCode == CallOutcome.ReasonCode.incompatible.rawValue, let reason = record.reason { fields.append(("reason", reason)) }
+            if record.reasonCode == .incompatible, let reason = record.reason { fields.append(("reason", reason)) }
             if let redirectedTo = record.redirectedTo { fields.append(("redirected_to", redirectedTo)) }
             if let next = record.nextAttemptAt { fields.append(("next_attempt_at", Timestamp.iso8601(next))) }
             Log.info("call ended", fields)
@@ -242,7 +303,7 @@ enum RunCommand {
     }
 
     private static func printSummary(_ summary: Dispatcher<ContinuousClock>.Summary, configuration: Configuration, store: QueueStore) {
-        let outcomes = summary.byOutcome.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let outcomes = summary.byOutcome.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
         Console.out("campaignd run --once: \(summary.attempts) attempts" + (outcomes.isEmpty ? "" : " (\(outcomes))"))
         Console.out(summary.stillWaiting == 0
             ? "every contact is done"
@@ -262,5 +323,28 @@ extension CampaignSettings {
         guard parts.count == 2, let hours = Int(parts[0]), let minutes = Int(parts[1]),
               (0..<24).contains(hours), (0..<60).contains(minutes) else { return nil }
         return hours * 60 + minutes
+    }
+}
+
+/// `limits.onDiskFull: "exit"`: the first pause of the CDR writer stops the run (live calls drain)
+/// and `run` exits with code 4.
+// @unchecked Sendable: `lock` guards `didStop`.
+final class DiskFullStop: @unchecked Sendable {
+    private let action: Configuration.DiskFullAction
+    private let stop: StopSignal
+    private let lock = NSLock()
+    private var didStop = false
+
+    init(action: Configuration.DiskFullAction, stop: StopSignal) {
+        self.action = action
+        self.stop = stop
+    }
+
+    var stopped: Bool { lock.withLock { didStop } }
+
+    func paused() {
+        guard action == .exit else { return }
+        lock.withLock { didStop = true }
+        stop.request()
     }
 }

@@ -37,7 +37,7 @@ enum StatusCommand {
             Console.out(json(statuses, webhooks: webhooks))
         } else {
             Console.out(table(statuses))
-            let lines = webhookLines(statuses, webhooks)
+            let lines = zoneLines(statuses) + webhookLines(statuses, webhooks)
             if !lines.isEmpty { Console.out("\n" + lines.joined(separator: "\n")) }
             // Registering trunks, as the running daemon last saw them (RFC 3261 §10).
             let trunks = RegistrationStatusFile.lines(dataDirectory: configuration.dataDirectory)
@@ -66,6 +66,14 @@ enum StatusCommand {
         return lines.joined(separator: "\n")
     }
 
+    /// Where the time zones of each campaign's attempts came from (contact, number, campaign, default).
+    static func zoneLines(_ statuses: [CampaignStatus]) -> [String] {
+        statuses.compactMap { status in
+            let parts = ZoneSource.allCases.compactMap { source in status.attemptsByZoneSource[source].map { "\(source.rawValue) \($0)" } }
+            return parts.isEmpty ? nil : "time zones \(status.id): attempts by zone source: " + parts.joined(separator: ", ")
+        }
+    }
+
     /// Webhooks still waiting or given up on, per campaign (errors without URLs' credentials).
     static func webhookLines(_ statuses: [CampaignStatus], _ webhooks: [String: NotificationBacklog]) -> [String] {
         statuses.compactMap { status in
@@ -85,6 +93,9 @@ enum StatusCommand {
             if let name = status.name { JSONNode.appendQuoted(name, to: &out) } else { out += "null" }
             out += ",\"state\":\"\(status.state.rawValue)\",\"total\":\(status.total)"
             for (_, state) in columns { out += ",\"\(state.rawValue)\":\(status.count(state))" }
+            out += ",\"attemptsByZoneSource\":{" + ZoneSource.allCases.compactMap { source in
+                status.attemptsByZoneSource[source].map { "\"\(source.rawValue)\":\($0)" }
+            }.joined(separator: ",") + "}"
             let backlog = webhooks[status.id] ?? NotificationBacklog()
             out += ",\"webhooks\":{\"waiting\":\(backlog.pending),\"failed\":\(backlog.failed),\"lastError\":"
             if let error = backlog.lastError { JSONNode.appendQuoted(error, to: &out) } else { out += "null" }

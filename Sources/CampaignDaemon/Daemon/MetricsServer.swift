@@ -31,9 +31,9 @@ final class RunMetrics: @unchecked Sendable {
                 inFlight = max(0, inFlight - 1)
                 if record.connectTime != nil {
                     answered += 1
-                    completed[record.reasonCode, default: 0] += 1
+                    completed[record.reasonCode?.rawValue ?? "unknown", default: 0] += 1
                 } else {
-                    failed[record.reasonCode, default: 0] += 1
+                    failed[record.reasonCode?.rawValue ?? "unknown", default: 0] += 1
                 }
             }
         case .deferred, .skippedDNC, .slotExpired, .trunkRateChanged, .trunkPaused, .callProgress, .waitingForMediaPorts, .error:

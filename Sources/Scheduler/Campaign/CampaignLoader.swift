@@ -109,6 +109,42 @@ public struct CampaignLoader: Sendable {
             fingerprintInputs: [bytes], contacts: .csv(bytes: bytes, file: file))
     }
 
+    /// The format of a campaign that does not come from a file (an HTTP API request body).
+    public enum Format: Sendable {
+        case csv
+        case json
+    }
+
+    /// Reads and validates a whole campaign given as bytes (an HTTP request body) exactly as a
+    /// dropped file of that format would be: `name` names it in messages, `id` is the campaign id
+    /// of a CSV (a JSON campaign may give its own `"id"`, else `id`).
+    public func load(bytes: [UInt8], format: Format, name: String, id: String) throws(ValidationFailure) -> CampaignSpec {
+        let prepared: PreparedCampaign
+        switch format {
+        case .csv: prepared = prepareCSV(bytes: bytes, file: name, stem: id, path: name)
+        case .json: prepared = try prepareJSON(bytes: bytes, file: name, stem: id, path: name)
+        }
+        return try complete(prepared)
+    }
+
+    /// Validates a campaign already parsed as JSON (the settings and contacts of an API call).
+    public func load(json root: JSONNode, name: String, id: String) throws(ValidationFailure) -> CampaignSpec {
+        try complete(prepareJSON(root: root, bytes: Array(root.serialized.utf8), file: name, stem: id, path: name))
+    }
+
+    private func complete(_ prepared: PreparedCampaign) throws(ValidationFailure) -> CampaignSpec {
+        var contacts: [ContactSpec] = []
+        let list = readContacts(of: prepared) { contacts.append($0) }
+        let diagnostics = prepared.diagnostics + list.diagnostics
+        guard diagnostics.isEmpty else { throw ValidationFailure(sortedByLine: diagnostics) }
+        return CampaignSpec(
+            id: prepared.id, sourceFile: prepared.sourceFile, settings: prepared.settings, contacts: contacts,
+            duplicateCount: list.duplicateCount, contentHash: prepared.contentHash())
+    }
+
+    /// Why `id` cannot be a campaign id, or nil if it can.
+    public static func problem(withID id: String) -> String? { idProblem(id) }
+
     private func prepareJSON(bytes: [UInt8], file: String, stem: String, path: String) throws(ValidationFailure) -> PreparedCampaign {
         let root: JSONNode
         do {
@@ -116,6 +152,10 @@ public struct CampaignLoader: Sendable {
         } catch {
             throw ValidationFailure([Diagnostic(file: file, line: error.line, message: "invalid JSON: \(error.message)")])
         }
+        return try prepareJSON(root: root, bytes: bytes, file: file, stem: stem, path: path)
+    }
+
+    private func prepareJSON(root: JSONNode, bytes: [UInt8], file: String, stem: String, path: String) throws(ValidationFailure) -> PreparedCampaign {
         var reader = JSONFieldReader()
         guard let pairs = reader.object(root, "") else { throw ValidationFailure(reader.diagnostics) }
         reader.checkKeys(root, path: "", allowed: Self.campaignOnlyKeys + CampaignSettings.keys)

@@ -7,7 +7,7 @@ extension CampaignSettings {
         "name", "trunk", "caller", "callerHost", "callerDisplayName", "dialoutLimitPerSecond",
         "maxConcurrentCalls", "answerTimeoutSec", "maxCallDurationSec", "maxRetryNo", "retryIntervalSec",
         "retryOn", "window", "machineDetection", "amd", "voicemailEndTimeoutSec", "onHuman", "onMachine",
-        "notifyUrl", "notifyHeaders", "notifyUsername", "notifyPassword", "amdEventsSubscription", "headers",
+        "notifyUrl", "notifyHeaders", "notifyUsername", "notifyPassword", "amdEventsSubscription", "notifyEvents", "headers",
         "metadata", "timezone", "defaultCountryCode",
     ]
 
@@ -103,6 +103,12 @@ extension CampaignSettings {
             notifyHeaders = Self.readHeaders(node, path, reserved: [], reader: &reader) ?? notifyHeaders
         case "notifyUsername": notifyUsername = reader.string(node, path) ?? notifyUsername
         case "notifyPassword": notifyPassword = reader.string(node, path) ?? notifyPassword
+        case "notifyEvents":
+            guard case .array(let items) = node.value else {
+                reader.fail(node, path, "expected an array of call-progress events (started, ringing, early-media) but found \(node.kindName)")
+                return
+            }
+            notifyEvents = items.enumerated().compactMap { index, item in reader.oneOf(item, "\(path)[\(index)]", as: CallProgressEvent.self) }
         case "amdEventsSubscription":
             guard case .array(let items) = node.value else {
                 reader.fail(node, path, "expected an array of AMD event names but found \(node.kindName)")
@@ -176,10 +182,13 @@ extension CampaignSettings {
 
     private static let dayNames = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
-    private static func readWindow(_ node: JSONNode, _ path: String, reader: inout JSONFieldReader) -> CallingWindowSettings? {
+    /// Reads a `window` object (`days`, `start`, `end`, `timezone` when `allowTimeZone`, `exceptDates`)
+    /// over `base`; nil, with each problem reported, if any part is bad.
+    static func readWindow(_ node: JSONNode, _ path: String, base: CallingWindowSettings = CallingWindowSettings(),
+                           allowTimeZone: Bool = true, reader: inout JSONFieldReader) -> CallingWindowSettings? {
         guard let pairs = reader.object(node, path) else { return nil }
-        reader.checkKeys(node, path: path, allowed: ["days", "start", "end", "timezone"])
-        var window = CallingWindowSettings()
+        reader.checkKeys(node, path: path, allowed: ["days", "start", "end", "exceptDates"] + (allowTimeZone ? ["timezone"] : []))
+        var window = base
         var valid = true
         for (key, value) in pairs {
             let keyPath = path + "." + key
@@ -196,7 +205,10 @@ extension CampaignSettings {
                     continue
                 }
                 if key == "start" { window.start = minutes } else { window.end = minutes }
-            case "timezone":
+            case "exceptDates":
+                guard let dates = readDates(value, keyPath, reader: &reader) else { valid = false; continue }
+                window.exceptDates = dates
+            case "timezone" where allowTimeZone:
                 guard let text = reader.string(value, keyPath) else { valid = false; continue }
                 if let message = TimeZoneNames.problem(with: text) {
                     reader.fail(value, keyPath, message)
@@ -213,6 +225,26 @@ extension CampaignSettings {
             return nil
         }
         return valid ? window : nil
+    }
+
+    /// An array of local dates, `["2026-12-25", …]` (quiet days).
+    static func readDates(_ node: JSONNode, _ path: String, reader: inout JSONFieldReader) -> [String]? {
+        guard case .array(let items) = node.value else {
+            reader.fail(node, path, "expected an array of dates such as [\"2026-12-25\"] but found \(node.kindName)")
+            return nil
+        }
+        var dates: [String] = []
+        var valid = true
+        for (index, item) in items.enumerated() {
+            guard let text = reader.string(item, "\(path)[\(index)]") else { valid = false; continue }
+            guard CallingWindow.dayNumber(text) != nil else {
+                reader.fail(item, "\(path)[\(index)]", "\(Diagnostic.excerpt(text)) is not a date; expected YYYY-MM-DD such as 2026-12-25")
+                valid = false
+                continue
+            }
+            if !dates.contains(text) { dates.append(text) }
+        }
+        return valid ? dates : nil
     }
 
     private static func readDays(_ node: JSONNode, _ path: String, reader: inout JSONFieldReader) -> [Int]? {

@@ -24,9 +24,12 @@ struct ContactListReader: Sendable {
     func read(_ bytes: [UInt8], file: String, emit: (ContactSpec) -> Void) -> Result {
         var result = Result()
         var suppressed = 0
-        func report(_ line: Int?, _ message: String) {
+        func report(_ line: Int?, _ message: String) { reportField(line, message, nil) }
+        func reportField(_ line: Int?, _ message: String, _ field: String?) {
             if result.diagnostics.count < Self.diagnosticLimit {
-                result.diagnostics.append(Diagnostic(file: file, line: line, message: message))
+                var diagnostic = Diagnostic(file: file, line: line, message: message)
+                diagnostic.field = field
+                result.diagnostics.append(diagnostic)
             } else {
                 suppressed += 1
             }
@@ -81,7 +84,7 @@ struct ContactListReader: Sendable {
                 report(raw.line, "row has \(raw.fieldCount) fields but the header has \(header.fields.count)")
                 continue
             }
-            guard let contact = readContact(raw, columns: columns, zones: &zones, report: report) else { continue }
+            guard let contact = readContact(raw, columns: columns, zones: &zones, report: reportField) else { continue }
             if seen.insert(contact.target).inserted {
                 emit(contact)
             } else {
@@ -163,7 +166,7 @@ struct ContactListReader: Sendable {
     }
 
     private func readContact(
-        _ record: CSVReader.RawRecord, columns: Columns, zones: inout ZoneCache, report: (Int?, String) -> Void
+        _ record: CSVReader.RawRecord, columns: Columns, zones: inout ZoneCache, report: (Int?, String, String?) -> Void
     ) -> ContactSpec? {
         var valid = true
         var contact = ContactSpec(target: "", line: record.line)
@@ -173,13 +176,13 @@ struct ContactListReader: Sendable {
         } else {
             switch normalizer.normalize(record.string(columns.target)) {
             case .success(let target): contact.target = target.description
-            case .failure(let error): report(record.line, error.description); valid = false
+            case .failure(let error): report(record.line, error.description, "target"); valid = false
             }
         }
         if let index = columns.timezone, !record.range(of: index).isEmpty {
             switch zones.zone(record.bytes[record.range(of: index)]) {
             case .success(let zone): contact.timezone = zone
-            case .failure(let problem): report(record.line, "timezone " + problem.description); valid = false
+            case .failure(let problem): report(record.line, "timezone " + problem.description, "timezone"); valid = false
             }
         }
         if let index = columns.caller {
@@ -188,13 +191,13 @@ struct ContactListReader: Sendable {
                 switch CampaignSettings.normalizeCaller(caller) {
                 case .success(let normalized):
                     if !allowedCallers.isEmpty, !allowedCallers.contains(normalized) {
-                        report(record.line, "caller \(Diagnostic.excerpt(caller)) is not in dialoutAllowedCallers")
+                        report(record.line, "caller \(Diagnostic.excerpt(caller)) is not in dialoutAllowedCallers", "caller")
                         valid = false
                     } else {
                         contact.caller = normalized
                     }
                 case .failure(let error):
-                    report(record.line, error.description)
+                    report(record.line, error.description, "caller")
                     valid = false
                 }
             }
@@ -205,7 +208,7 @@ struct ContactListReader: Sendable {
                 if CampaignSettings.isWebhookURL(url) {
                     contact.notifyUrl = url
                 } else {
-                    report(record.line, "notifyUrl \(Diagnostic.excerpt(url)) is not an http:// or https:// URL")
+                    report(record.line, "notifyUrl \(Diagnostic.excerpt(url)) is not an http:// or https:// URL", "notifyUrl")
                     valid = false
                 }
             }

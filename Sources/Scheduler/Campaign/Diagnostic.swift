@@ -8,6 +8,9 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     /// JSON path such as `contacts[3].target`, or the CSV column name.
     public var path: String?
     public var message: String
+    /// The field a CSV row's problem is about (`target`, `timezone`, `caller`, `notifyUrl`); not
+    /// printed, the message names it already. The HTTP API reports it.
+    public var field: String?
 
     public init(file: String, line: Int?, path: String? = nil, message: String) {
         self.file = file

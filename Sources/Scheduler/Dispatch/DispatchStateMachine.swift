@@ -103,7 +103,7 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         var pausedUntil: C.Instant?
     }
 
-    private enum Phase: Sendable, Equatable {
+    private enum State: Sendable, Equatable {
         case dialing
         /// `once` mode found no later work: finish when the last call ends.
         case done
@@ -112,7 +112,7 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
     }
 
     public let configuration: Configuration
-    private var phase = Phase.dialing
+    private var state = State.dialing
     private var globalBucket: TokenBucket<C>
     private var globalGate: ConcurrencyGate<C, Int64>
     /// Active campaigns in the order the store lists them (the round-robin order).
@@ -192,9 +192,12 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         pacing[claim.campaignKey] = campaign
     }
 
-    /// A call ended (whatever its outcome). A 503 or 429 from its trunk throttles the trunk;
-    /// `retryAfter` (a 503's `Retry-After`) also pauses it.
-    public mutating func callEnded(attemptID: Int64, trunk: String?, sipCode: Int?, retryAfter: Duration? = nil, now: C.Instant) {
+    /// A call ended (whatever its outcome), told at `now`. A 503 or 429 from its trunk throttles the
+    /// trunk; `retryAfter` (a 503's `Retry-After`) also pauses it, counted from `endedAt` (when the
+    /// response came, which may be a while before the dispatcher hears of it: a token wait is not
+    /// cut short by a call's end).
+    public mutating func callEnded(attemptID: Int64, trunk: String?, sipCode: Int?, retryAfter: Duration? = nil, endedAt: C.Instant? = nil,
+                                   now: C.Instant) {
         release(attemptID)
         guard let trunk, let sipCode, sipCode == 503 || sipCode == 429 else { return }
         // Multiplicative decrease.
@@ -208,7 +211,7 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         throttle.changedAt = now
         notices.append(.trunkRateChanged(trunk: trunk, rate: halved, reason: "SIP \(sipCode) from the trunk"))
         if sipCode == 503, let retryAfter, retryAfter > .zero {
-            let until = now.advanced(by: retryAfter)
+            let until = (endedAt ?? now).advanced(by: retryAfter)
             if throttle.pausedUntil.map({ $0 < until }) ?? true {
                 throttle.pausedUntil = until
                 notices.append(.trunkPaused(trunk: trunk, until: until))
@@ -222,13 +225,13 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         nextRefresh = now
         for key in pacing.keys { pacing[key]?.idle = false }
         checkedForLaterWork = false
-        if phase == .done { phase = .dialing }
+        if state == .done { state = .dialing }
     }
 
     /// Stop claiming; live calls get `drainTimeout`, then are hung up. Asking again changes nothing.
     public mutating func stopRequested(now: C.Instant, drainTimeout: Duration) {
-        switch phase {
-        case .dialing, .done: phase = .draining(deadline: now.advanced(by: drainTimeout))
+        switch state {
+        case .dialing, .done: state = .draining(deadline: now.advanced(by: drainTimeout))
         case .draining, .hungUp: break
         }
         offers.removeAll()
@@ -237,21 +240,22 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
     /// The answer to `.checkForLaterWork`.
     public mutating func laterWorkChecked(found: Bool, now: C.Instant) {
         checkedForLaterWork = true
-        if !found { phase = .done }
+        if !found { state = .done }
     }
 
     // MARK: Deciding
 
     /// The next thing to do at `now`. `mediaCapacity` is how many more calls with media can start
-    /// (nil: no limit).
-    public mutating func nextAction(now: C.Instant, mediaCapacity: Int?) -> Action {
+    /// (nil: no limit); `recordingBlocked`: the CDR files cannot be written (a full disk), so no new
+    /// call starts until they can.
+    public mutating func nextAction(now: C.Instant, mediaCapacity: Int?, recordingBlocked: Bool = false) -> Action {
         housekeeping(now: now)
         if !notices.isEmpty { return .report(notices.removeFirst()) }
-        switch phase {
+        switch state {
         case .draining(let deadline):
             if campaignOfAttempt.isEmpty { return .finish }
             if now >= deadline {
-                phase = .hungUp
+                state = .hungUp
                 return .hangUpRemaining
             }
             return .sleep(until: deadline, reason: .draining)
@@ -266,8 +270,13 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
             refreshing = true
             return .refreshCampaigns
         }
-        if phase == .done {
+        if state == .done {
             return .sleep(until: nextWake(now: now), reason: .slots)
+        }
+        if recordingBlocked {
+            offers.removeAll()
+            // The CDR writer retries on its own; look again soon.
+            return .sleep(until: min(nextWake(now: now), now.advanced(by: .milliseconds(20))), reason: campaignOfAttempt.isEmpty ? .idle : .slots)
         }
 
         // Campaigns that could dial now: room in both gates, an RTP port for calls with media, not idle.
@@ -300,7 +309,7 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         let deadlines = ready.map { ($0, deadline(of: $0, now: now)) }
         guard deadlines.contains(where: { $0.1 <= now }) else {
             let first = deadlines.map(\.1).min() ?? now
-            return .sleep(until: min(first, now.advanced(by: .milliseconds(50)), nextWake(now: now)), reason: .tokens)
+            return .sleep(until: min(first, nextWake(now: now)), reason: .tokens)
         }
         let globalTokens = max(globalBucket.availableTokens(now: now), 1)
         if ready.count == 1 {

@@ -4,7 +4,8 @@ import Telephony
 /// Dials the campaigns in the queue. The decisions (what to claim when, how long to wait, when to
 /// stop) are `DispatchStateMachine`'s; this driver carries them out against the store and the
 /// dialer: it reads campaigns, claims batches, runs one child task per call through the `Dialer`,
-/// and on each call's end finishes the attempt (`RetryPolicy`, CDR) and tells the machine.
+/// and on each call's end finishes the attempt (`RetryPolicy`, CDR row; `CDRWriter` writes the line)
+/// and tells the machine.
 public struct Dispatcher<C: DispatchClock>: Sendable {
     public struct Configuration: Sendable {
         public var globalRate: Double
@@ -14,15 +15,27 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         public var defaultTimeZone: TimeZone
         /// How often campaign states (pause, resume, cancel) and settings are read again.
         public var refreshInterval: Duration
+        /// The configuration's `callingRules`, on top of every campaign's window.
+        public var callingRules: [CallingRule]
+        /// `limits.maxAttemptsPerNumberPerDay`: per number and local day, every campaign together.
+        public var maxAttemptsPerNumberPerDay: Int?
 
         public init(globalRate: Double, globalMaxConcurrentCalls: Int, slotExpiry: Duration = .seconds(1200),
-                    trunks: [SIPTrunk] = [], defaultTimeZone: TimeZone = .current, refreshInterval: Duration = .seconds(1)) {
+                    trunks: [SIPTrunk] = [], defaultTimeZone: TimeZone = .current, refreshInterval: Duration = .seconds(1),
+                    callingRules: [CallingRule] = [], maxAttemptsPerNumberPerDay: Int? = nil) {
             self.globalRate = globalRate
             self.globalMaxConcurrentCalls = globalMaxConcurrentCalls
             self.slotExpiry = slotExpiry
             self.trunks = trunks
             self.defaultTimeZone = defaultTimeZone
             self.refreshInterval = refreshInterval
+            self.callingRules = callingRules
+            self.maxAttemptsPerNumberPerDay = maxAttemptsPerNumberPerDay
+        }
+
+        /// The per-contact rules this configuration sets (the claim and the audit both use them).
+        public var callingPolicy: CallingPolicy {
+            CallingPolicy(rules: callingRules, defaultZone: defaultTimeZone, maxAttemptsPerNumberPerDay: maxAttemptsPerNumberPerDay)
         }
     }
 
@@ -77,6 +90,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         var sipCode: Int?
         /// A 503's `Retry-After`: the trunk is paused that long.
         var retryAfter: Duration?
+        var endedAt: C.Instant
     }
 
     public let store: QueueWriter
@@ -104,7 +118,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
     /// Counts of the attempts this run finished, by outcome.
     public struct Summary: Sendable, Equatable {
         public var attempts = 0
-        public var byOutcome: [String: Int] = [:]
+        public var byOutcome: [CallOutcome.ReasonCode: Int] = [:]
         public var stillWaiting = 0
         /// Campaigns that made at least one attempt.
         public var campaignsDialed: [String] = []
@@ -113,7 +127,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
 
         mutating func count(_ record: CDRRecord) {
             attempts += 1
-            byOutcome[record.reasonCode, default: 0] += 1
+            if let reasonCode = record.reasonCode { byOutcome[reasonCode, default: 0] += 1 }
             if !campaignsDialed.contains(record.campaignId) { campaignsDialed.append(record.campaignId) }
         }
     }
@@ -135,11 +149,12 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         try await withThrowingDiscardingTaskGroup { group in
             dispatching: while true {
                 let now = clock.now
-                for end in ended.drain() { machine.callEnded(attemptID: end.attemptID, trunk: end.trunk, sipCode: end.sipCode, retryAfter: end.retryAfter, now: now) }
+                for end in ended.drain() { machine.callEnded(attemptID: end.attemptID, trunk: end.trunk, sipCode: end.sipCode, retryAfter: end.retryAfter,
+                                                             endedAt: end.endedAt, now: now) }
                 for record in records.drain() { summary.count(record) }
                 if let stop = mode.stop, stop.isRequested { machine.stopRequested(now: now, drainTimeout: mode.drainTimeout) }
 
-                switch machine.nextAction(now: now, mediaCapacity: dialer.mediaCapacity()) {
+                switch machine.nextAction(now: now, mediaCapacity: dialer.mediaCapacity(), recordingBlocked: cdr.isBlocked) {
                 case .report(let notice):
                     report(notice)
                 case .refreshCampaigns:
@@ -157,7 +172,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
                         group.addTask {
                             let outcome = await self.work(claimed, request: request, settings: campaign.settings, records: records)
                             ended.post(CallEnd(attemptID: claimed.attemptID, trunk: claim.trunk, sipCode: outcome.sipCode,
-                                               retryAfter: outcome.retryAfter.map { .seconds($0) }))
+                                               retryAfter: outcome.retryAfter.map { .seconds($0) }, endedAt: clock.now))
                             callEnded.signal()
                         }
                     }
@@ -195,22 +210,28 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         }
     }
 
-    /// Claims what `claim` asks for in one transaction, deferring contacts outside their calling
-    /// window and skipping those on the DNC list.
+    /// Claims what `claim` asks for in one transaction, deferring contacts the calling policy does
+    /// not allow now (windows in the callee's zones, rules, quiet dates, the daily cap per number)
+    /// and skipping those on the DNC list.
     private func claimBatch(_ claim: DispatchStateMachine<C>.Claim, of campaign: DispatchCampaign, now: C.Instant) async throws -> QueueStore.ClaimBatch {
-        let window = CallingWindow(campaign.settings.window)
-        let fallbackZone = (campaign.settings.window.timezone ?? campaign.settings.timezone).flatMap(TimeZone.init(identifier:))
-            ?? configuration.defaultTimeZone
-        let windowZone = campaign.settings.window.timezone.flatMap(TimeZone.init(identifier:))
+        let policy = self.policy
+        let settings = campaign.settings
         let date = clock.date(at: now)
         let batch = try await store.claimBatch(
             campaign: campaign, trunk: claim.trunk, now: clock.milliseconds(at: now), after: claim.after, limit: claim.limit
-        ) { contactZone in
-            // The window is evaluated in the contact's own zone unless the campaign fixes one.
-            let zone = windowZone ?? contactZone.flatMap(TimeZone.init(identifier:)) ?? fallbackZone
-            guard !window.isOpen(at: date, in: zone) else { return nil }
-            let opening = window.nextOpening(after: date, in: zone) ?? date.addingTimeInterval(86_400)
-            return Int64(opening.timeIntervalSince1970 * 1000)
+        ) { target, contactZone, attemptsBetween in
+            let contact = policy.contact(target: target, contactZone: contactZone, settings: settings)
+            let decision = try policy.decide(contact, at: date) { day in
+                try attemptsBetween(Int64(day.start.timeIntervalSince1970 * 1000), Int64(day.end.timeIntervalSince1970 * 1000))
+            }
+            switch decision {
+            case .call(let zones):
+                return .call(zones)
+            case .wait(let until, _, _):
+                // No opening in the next 40 days: look again tomorrow.
+                let opening = until ?? date.addingTimeInterval(86_400)
+                return .deferUntil(Int64((opening.timeIntervalSince1970 * 1000).rounded(.up)))
+            }
         }
         for (contactID, until) in batch.deferred {
             onEvent(.deferred(contactID: contactID, until: Date(timeIntervalSince1970: Double(until) / 1000)))
@@ -231,6 +252,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
 
     /// Calls in progress, for hanging up what is left when a drain times out.
     private let liveCalls = LiveCalls()
+    private var policy: CallingPolicy { configuration.callingPolicy }
     private let prompts = PromptCache()
     /// For the metrics endpoint.
     public let metrics = DispatchMetrics()
@@ -306,7 +328,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         return await dialer.placeCall(request)
     }
 
-    /// Finishes the attempt (retry policy, CDR row and line, webhook); returns the outcome.
+    /// Finishes the attempt (retry policy, CDR row, webhook) and nudges the CDR writer; returns the outcome.
     @inline(never)
     private func record(
         _ claimed: ClaimedAttempt, result: CallResult?, callID: String?, trunk: SIPTrunk?, policy: RetryPolicy, notifyURL: String?,
@@ -320,7 +342,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         }
         do {
             let record = try await store.finish(claimed, result: final, policy: policy, notifyURL: notifyURL)
-            try cdr.append(record)
+            cdr.nudge()
             records.post(record)
             onEvent(.finished(record))
         } catch {

@@ -9,7 +9,7 @@ import Telephony
 /// for each other, and at most `maxInFlightPerEndpoint` posts go to one endpoint at once, so a dead or
 /// silent endpoint only delays its own webhooks.
 public final class WebhookDeliverer: @unchecked Sendable {
-    // @unchecked Sendable: `lock` guards `inFlight`, `inFlightPerEndpoint`, `results`, `pendingCount`,
+    // @unchecked Sendable: `lock` guards `https`, `inFlight`, `inFlightPerEndpoint`, `results`, `pendingCount`,
     // `stopped`, `runEnded` and `stopWaiters`; `client` is set and used only by the deliverer thread
     // (its completions run on the loop and touch only what `lock` guards).
     public struct Settings: Sendable {
@@ -60,6 +60,8 @@ public final class WebhookDeliverer: @unchecked Sendable {
     /// The loop posts run on; nil: the deliverer starts one of its own (and stops it at the end).
     private let loop: EventLoop?
     private var client: HTTPClient?
+    /// Made on the first `https://` webhook (under `lock`).
+    private var https: HTTPSPoster?
     private let lock = NSLock()
     private var inFlight: [Int64: Int64] = [:]  // notification id → attempt id (or -id)
     private var inFlightPerEndpoint: [String: Int] = [:]
@@ -158,7 +160,10 @@ public final class WebhookDeliverer: @unchecked Sendable {
             onEvent(.storeError("cannot start the webhook event loop: \(error)"))
             return
         }
-        defer { ownLoop?.shutdown() }
+        defer {
+            ownLoop?.shutdown()
+            lock.withLock { https }?.invalidate()
+        }
         guard let postLoop = loop ?? ownLoop else { preconditionFailure("one of the two loops exists") }
         client = HTTPClient(loop: postLoop)
         var settingsCache: [Int64: CampaignSettings] = [:]
@@ -225,6 +230,10 @@ public final class WebhookDeliverer: @unchecked Sendable {
     }
 
     private func post(_ notification: OutboxNotification, endpoint: String, settings campaign: CampaignSettings?) {
+        if let url = URL(string: notification.url), url.scheme?.lowercased() == "https", !(url.host ?? "").isEmpty {
+            postHTTPS(notification, url: url, endpoint: endpoint, settings: campaign)
+            return
+        }
         let target: HTTPEndpoint
         do {
             target = try HTTPEndpoint(url: notification.url)
@@ -251,6 +260,33 @@ public final class WebhookDeliverer: @unchecked Sendable {
                 inFlightPerEndpoint[endpoint, default: 1] -= 1
                 if inFlightPerEndpoint[endpoint] == 0 { inFlightPerEndpoint[endpoint] = nil }
                 results.append(Result(notification: notification, outcome: outcome.map(\.status)))
+            }
+            wake.signal()
+        }
+    }
+
+    /// An `https://` webhook goes through `HTTPSPoster` (URLSession); the outcome is recorded as a plain one's.
+    private func postHTTPS(_ notification: OutboxNotification, url: URL, endpoint: String, settings campaign: CampaignSettings?) {
+        let poster = lock.withLock { () -> HTTPSPoster in
+            if let https { return https }
+            let made = HTTPSPoster(connectTimeoutSec: settings.connectTimeoutSec, readTimeoutSec: settings.readTimeoutSec,
+                                   maxConnectionsPerHost: settings.maxInFlightPerEndpoint)
+            https = made
+            return made
+        }
+        lock.withLock {
+            inFlight[notification.id] = notification.attemptID ?? -notification.id
+            inFlightPerEndpoint[endpoint, default: 0] += 1
+        }
+        let headers = Self.headers(body: notification.body, event: notification.event, campaign: campaign,
+                                   secret: settings.signingSecret, now: now())
+        // The completion runs on URLSession's queue: it only records the outcome and wakes the deliverer thread.
+        poster.post(url, headers: headers, body: Array(notification.body.utf8)) { [self] outcome in
+            lock.withLock {
+                inFlight[notification.id] = nil
+                inFlightPerEndpoint[endpoint, default: 1] -= 1
+                if inFlightPerEndpoint[endpoint] == 0 { inFlightPerEndpoint[endpoint] = nil }
+                results.append(Result(notification: notification, outcome: outcome))
             }
             wake.signal()
         }

@@ -16,13 +16,15 @@ public struct CDRRecord: Sendable, Equatable {
     public var ringTime: Int64?
     public var connectTime: Int64?
     public var disconnectTime: Int64
-    public var status: String
-    public var reasonCode: String
+    /// nil only while the call is in progress (the record a webhook of an `answered` or AMD event
+    /// is made from); every CDR line has both.
+    public var status: CallOutcome.Status?
+    public var reasonCode: CallOutcome.ReasonCode?
     public var reason: String?
     public var sipCode: Int?
     /// Where a 3xx redirect sent the call (the last hop), when one did.
     public var redirectedTo: String? = nil
-    public var machineDetection: String?
+    public var machineDetection: AMDEvent.Kind?
     public var amdDecisionMs: Int?
     public var beepDetected: Bool?
     /// The callee pressed the opt-out digit (and the number went on the DNC list).
@@ -31,6 +33,12 @@ public struct CDRRecord: Sendable, Equatable {
     public var nextAttemptAt: Int64?
     /// JSON object text: the campaign's and the contact's metadata.
     public var metadata: String
+    /// The time zones the calling window was checked in (all had to be open), and where they came from.
+    public var timeZones: [String]? = nil
+    public var zoneSource: ZoneSource? = nil
+    /// Where the attempt stands in the CDR file: finished attempts are numbered 1, 2, 3… in the order
+    /// they were committed, and the file holds them in that order (nil: not finished yet).
+    public var cdrSeq: Int64? = nil
 
     public var ringDurationMs: Int64? {
         guard let ringTime else { return nil }
@@ -50,6 +58,8 @@ public struct CDRRecord: Sendable, Equatable {
     public var jsonLine: String {
         var json = JSONObjectWriter()
         json.bool("outboundCall", true)
+        // Second on the line, always: `CDRFile` reads it from a line's start to know where it stopped.
+        json.number("cdrSeq", cdrSeq)
         json.string("cdrId", cdrId)
         json.string("conversationId", conversationId)
         json.string("sipCallId", sipCallId)
@@ -66,18 +76,20 @@ public struct CDRRecord: Sendable, Equatable {
         json.number("ringDurationMs", ringDurationMs)
         json.number("connectDurationMs", connectDurationMs)
         json.number("callDurationSec", callDurationSec)
-        json.string("status", status)
-        json.string("reasonCode", reasonCode)
+        json.string("status", status?.rawValue)
+        json.string("reasonCode", reasonCode?.rawValue)
         json.string("reason", reason)
         json.number("sipCode", sipCode)
         json.string("redirectedTo", redirectedTo)
-        json.string("machineDetection", machineDetection)
+        json.string("machineDetection", machineDetection?.rawValue)
         json.number("amdDecisionMs", amdDecisionMs)
         json.bool("beepDetected", beepDetected)
         json.bool("optedOut", optedOut)
         json.bool("willRetry", willRetry)
         json.time("nextAttemptAt", nextAttemptAt)
         json.raw("metadata", metadata)
+        json.raw("timeZones", timeZones.map { "[" + $0.map { "\"\($0)\"" }.joined(separator: ",") + "]" } ?? "null")
+        json.string("zoneSource", zoneSource?.rawValue)
         return json.result
     }
 }

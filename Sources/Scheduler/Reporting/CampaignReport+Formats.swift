@@ -89,6 +89,7 @@ extension CampaignReport {
             body += Self.barChart(amdVerdicts, color: "#b5651d", escape: escape)
         }
         body += "<h2>SIP codes</h2>" + Self.barChart(bySIPCode, color: "#777777", escape: escape)
+        if let compliance { body += compliance.htmlSection(escape: escape) }
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>\(title)</title>

@@ -1,4 +1,5 @@
 import Foundation
+import Telephony
 
 /// The numbers of one campaign, computed from its finished attempts (the same rows as its CDRs).
 public struct CampaignReport: Sendable {
@@ -24,10 +25,12 @@ public struct CampaignReport: Sendable {
     public var amdMedianDecisionMs: Int?
     /// Attempts started in each hour of the day (0-23, UTC).
     public var callsByHour: [Int] = Array(repeating: 0, count: 24)
+    /// The calling-rules audit of the campaign's attempts, shown in the HTML report when set.
+    public var compliance: ComplianceAudit?
 
-    static let amdNames: [(event: String, label: String)] = [
-        ("amd_human_detected", "human"), ("amd_machine_detected", "machine"), ("amd_fax_detected", "fax"),
-        ("amd_no_speech_detected", "no speech"), ("amd_decision_timeout", "timeout"),
+    static let amdNames: [(event: AMDEvent.Kind, label: String)] = [
+        (.humanDetected, "human"), (.machineDetected, "machine"), (.faxDetected, "fax"),
+        (.noSpeechDetected, "no speech"), (.decisionTimeout, "timeout"),
     ]
 
     public init(campaignID: String, name: String?, records: [CDRRecord], generatedAt: Int64 = Timestamp.nowMs()) {
@@ -49,11 +52,11 @@ public struct CampaignReport: Sendable {
             }
             if record.attempt > 1 { retries += 1 }
             if record.optedOut { optOuts += 1 }
-            reasons[record.reasonCode, default: 0] += 1
+            reasons[record.reasonCode?.rawValue ?? "unknown", default: 0] += 1
             // An answered call's INVITE got a 2xx even when its CDR's sipCode is empty (the BYE decided the end).
             codes[record.sipCode.map(String.init) ?? (record.connectTime != nil ? "200" : "none"), default: 0] += 1
             if let verdict = record.machineDetection {
-                verdicts[Self.amdNames.first { $0.event == verdict }?.label ?? verdict, default: 0] += 1
+                verdicts[Self.amdNames.first { $0.event == verdict }?.label ?? verdict.rawValue, default: 0] += 1
                 if let ms = record.amdDecisionMs { decisions.append(ms) }
             }
             let hour = Int((record.startTime / 3_600_000) % 24)

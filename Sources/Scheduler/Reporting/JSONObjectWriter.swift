@@ -1,6 +1,8 @@
 /// Writes one JSON object member by member, in the order given: CDR lines and webhook bodies keep
 /// their documented key order. Names are written as given (they are constants here).
-struct JSONObjectWriter {
+public struct JSONObjectWriter: Sendable {
+    public init() {}
+
     private var text = "{"
     private var empty = true
 
@@ -10,31 +12,31 @@ struct JSONObjectWriter {
         text += name + "\":"
     }
 
-    mutating func string(_ key: String, _ value: String?) {
+    public mutating func string(_ key: String, _ value: String?) {
         name(key)
         if let value { JSONNode.appendQuoted(value, to: &text) } else { text += "null" }
     }
 
-    mutating func number<N: BinaryInteger>(_ key: String, _ value: N?) {
+    public mutating func number<N: BinaryInteger>(_ key: String, _ value: N?) {
         name(key)
         text += value.map { String($0) } ?? "null"
     }
 
     /// Unix milliseconds as ISO 8601 UTC.
-    mutating func time(_ key: String, _ ms: Int64?) {
+    public mutating func time(_ key: String, _ ms: Int64?) {
         string(key, ms.map(Timestamp.iso8601))
     }
 
-    mutating func bool(_ key: String, _ value: Bool?) {
+    public mutating func bool(_ key: String, _ value: Bool?) {
         name(key)
         text += value.map { $0 ? "true" : "false" } ?? "null"
     }
 
     /// `json` is already JSON (an object or array).
-    mutating func raw(_ key: String, _ json: String) {
+    public mutating func raw(_ key: String, _ json: String) {
         name(key)
         text += json
     }
 
-    var result: String { text + "}" }
+    public var result: String { text + "}" }
 }

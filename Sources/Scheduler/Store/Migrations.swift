@@ -106,6 +106,39 @@ enum Migrations {
         (5, "redirect target on attempts", """
         ALTER TABLE attempts ADD COLUMN redirected_to TEXT;
         """),
+        // The CDR file is written from the database in `cdr_seq` order (CDRWriter). Attempts finished
+        // before this migration had their lines appended by the old code: they get sequence numbers
+        // in id order and count as written.
+        (6, "CDR sequence numbers", """
+        ALTER TABLE attempts ADD COLUMN cdr_seq INTEGER;
+        UPDATE attempts SET cdr_seq = id WHERE status IS NOT NULL;
+        CREATE UNIQUE INDEX attempts_cdr_seq ON attempts (cdr_seq);
+        CREATE TABLE cdr_progress (id INTEGER PRIMARY KEY CHECK (id = 1), written_through INTEGER NOT NULL);
+        INSERT INTO cdr_progress (id, written_through) VALUES (1, COALESCE((SELECT MAX(cdr_seq) FROM attempts), 0));
+        """),
+        (7, "HTTP API calls and idempotency keys", """
+        -- A call posted through the API keeps the conversationId its 201 named across its attempts.
+        ALTER TABLE contacts ADD COLUMN conversation_id TEXT;
+        -- The first response to a POST with an Idempotency-Key, per API key, for 24 hours.
+        CREATE TABLE api_requests (
+            api_key TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL,
+            request_hash TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (api_key, idempotency_key)
+        ) WITHOUT ROWID;
+        -- Call-progress webhooks find their attempt by the Call-ID the dialer was given.
+        CREATE INDEX attempts_sip_call_id ON attempts (sip_call_id) WHERE sip_call_id IS NOT NULL;
+        """),
+        // Attempts per number per local day are counted at every claim (limits.maxAttemptsPerNumberPerDay),
+        // across campaigns: by target and start time. The zones each attempt was placed in, for CDRs and the audit.
+        (8, "attempts by number and time; zones of an attempt", """
+        CREATE INDEX attempts_by_target ON attempts (target, start_time);
+        ALTER TABLE attempts ADD COLUMN time_zones TEXT;
+        ALTER TABLE attempts ADD COLUMN zone_source TEXT;
+        """),
     ]
 
     /// Applies the migrations `connection` has not recorded yet, each in its own transaction.

@@ -22,12 +22,22 @@ public struct ClaimedAttempt: Sendable, Equatable {
     public var conversationId: String
     /// The contact's own webhook URL, if it has one (else the campaign's `notifyUrl` applies).
     public var notifyUrl: String?
+    /// The zones the calling window was checked in, and where they came from (nil when not checked).
+    public var zones: CallingPolicy.Zones?
+}
+
+/// What the dispatcher's calling policy says about one due contact at the claim.
+public enum ClaimCheck: Sendable, Equatable {
+    /// Call it now; the zones (if the policy looked at any) go on the attempt row.
+    case call(CallingPolicy.Zones?)
+    /// Not before this time (Unix ms): the contact's next due time.
+    case deferUntil(Int64)
 }
 
 /// Queries of the dispatcher: claim, mark sent, finish, recover. Each runs in one transaction.
 extension QueueStore {
     public func activeCampaigns() throws -> [DispatchCampaign] {
-        let query = try connection.prepare("SELECT key, id, settings FROM campaigns WHERE state = 'active' ORDER BY key")
+        let query = try connection.prepare("SELECT key, id, settings FROM campaigns WHERE state = \(CampaignState.active.sql) ORDER BY key")
         var campaigns: [DispatchCampaign] = []
         while try query.step() {
             let settings = try JSONDecoder().decode(CampaignSettings.self, from: Data((query.text(2) ?? "{}").utf8))
@@ -42,14 +52,14 @@ extension QueueStore {
         defer { resetStatements() }
         let retry = try statement("""
             SELECT id, target, timezone FROM contacts
-            WHERE campaign_key = ? AND state = 'retry_wait' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 1
+            WHERE campaign_key = ? AND state = \(ContactState.retryWait.sql) AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 1
             """)
         if try retry.bind(.integer(campaignKey), .integer(now)).step() {
             return (retry.int(0), retry.text(1) ?? "", retry.text(2), false)
         }
         let pending = try statement("""
             SELECT id, target, timezone FROM contacts
-            WHERE id > ? AND campaign_key = ? AND state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 1
+            WHERE id > ? AND campaign_key = ? AND state = \(ContactState.pending.sql) AND next_attempt_at <= ? ORDER BY id LIMIT 1
             """)
         if try pending.bind(.integer(cursor), .integer(campaignKey), .integer(now)).step() {
             return (pending.int(0), pending.text(1) ?? "", pending.text(2), true)
@@ -68,7 +78,7 @@ extension QueueStore {
     }
 
     public func skipForDNC(_ contactID: Int64) throws {
-        try statement("UPDATE contacts SET state = 'skipped', skip_reason = 'dnc' WHERE id = ?").bind(.integer(contactID)).run()
+        try statement("UPDATE contacts SET state = \(ContactState.skipped.sql), skip_reason = 'dnc' WHERE id = ?").bind(.integer(contactID)).run()
     }
 
     /// What one `claimBatch` did.
@@ -83,12 +93,13 @@ extension QueueStore {
     }
 
     /// Claims up to `limit` due contacts of `campaign` in one transaction: due retries first, then
-    /// pending contacts in file order after `cursor`. A contact whose calling window is closed
-    /// (`windowOpensAt` returns when it opens, in Unix ms; nil if open now) waits for it; one on
-    /// the DNC list is skipped. Each claimed contact has its attempt row written.
+    /// pending contacts in file order after `cursor`. `check` is given each contact's target, its own
+    /// time zone and a count of its number's attempts (every campaign) between two Unix ms times; a
+    /// contact it defers waits until then, one on the DNC list is skipped. Each claimed contact has
+    /// its attempt row written.
     public func claimBatch(
         campaign: DispatchCampaign, trunk: String?, now: Int64, after cursor: Int64, limit: Int,
-        windowOpensAt: (String?) -> Int64?
+        check: (_ target: String, _ timezone: String?, _ attemptsBetween: (Int64, Int64) throws -> Int) throws -> ClaimCheck
     ) throws -> ClaimBatch {
         defer { resetStatements() }
         return try connection.transaction {
@@ -105,17 +116,21 @@ extension QueueStore {
                     break
                 }
                 if contact.isPending { batch.cursor = contact.id }
-                if let opens = windowOpensAt(contact.timezone) {
+                let zones: CallingPolicy.Zones?
+                switch try check(contact.target, contact.timezone, { try attemptsOfNumber(contact.target, from: $0, to: $1) }) {
+                case .deferUntil(let opens):
                     try deferContact(contact.id, until: opens)
                     batch.deferred.append((contact.id, opens))
                     continue
+                case .call(let checked):
+                    zones = checked
                 }
                 if try isOnDNC(contact.target) {
                     try skipForDNC(contact.id)
                     batch.skippedDNC.append((contact.id, contact.target))
                     continue
                 }
-                if let claimed = try claimInTransaction(contactID: contact.id, campaign: campaign, trunk: trunk, now: now) {
+                if let claimed = try claimInTransaction(contactID: contact.id, campaign: campaign, trunk: trunk, now: now, zones: zones) {
                     batch.claimed.append(claimed)
                 }
             }
@@ -123,11 +138,21 @@ extension QueueStore {
         }
     }
 
-    private func claimInTransaction(contactID: Int64, campaign: DispatchCampaign, trunk: String?, now: Int64) throws -> ClaimedAttempt? {
+    /// Attempts made to `target` from every campaign with a start time in [from, to) (Unix ms).
+    public func attemptsOfNumber(_ target: String, from: Int64, to: Int64) throws -> Int {
+        defer { resetStatements() }
+        let count = try statement("SELECT COUNT(*) FROM attempts WHERE target = ? AND start_time >= ? AND start_time < ?")
+        guard try count.bind(.text(target), .integer(from), .integer(to)).step() else { return 0 }
+        return Int(count.int(0))
+    }
+
+    private func claimInTransaction(contactID: Int64, campaign: DispatchCampaign, trunk: String?, now: Int64,
+                                    zones: CallingPolicy.Zones?) throws -> ClaimedAttempt? {
         do {
             let contact = try statement("""
-                SELECT target, timezone, caller, attempts, metadata, (SELECT url FROM contact_webhooks WHERE contact_id = contacts.id)
-                FROM contacts WHERE id = ? AND state IN ('pending', 'retry_wait')
+                SELECT target, timezone, caller, attempts, metadata, (SELECT url FROM contact_webhooks WHERE contact_id = contacts.id),
+                       conversation_id
+                FROM contacts WHERE id = ? AND state IN \(ContactState.sqlList(.pending, .retryWait))
                 """)
             guard try contact.bind(.integer(contactID)).step() else { return nil }
             let target = contact.text(0) ?? ""
@@ -137,16 +162,19 @@ extension QueueStore {
             var claimed = ClaimedAttempt(
                 attemptID: 0, contactID: contactID, campaignKey: campaign.key, campaignID: campaign.id, attempt: attempt,
                 target: target, timezone: contact.text(1), caller: caller, cdrId: RandomUUID.string(),
-                conversationId: RandomUUID.string())
+                conversationId: contact.text(6) ?? RandomUUID.string())
             claimed.notifyUrl = contact.text(5)
-            try statement("UPDATE contacts SET state = 'dialing', attempts = ? WHERE id = ?")
+            claimed.zones = zones
+            try statement("UPDATE contacts SET state = \(ContactState.dialing.sql), attempts = ? WHERE id = ?")
                 .bind(.int(attempt), .integer(contactID)).run()
             try statement("""
-                INSERT INTO attempts (cdr_id, contact_id, campaign_key, attempt, conversation_id, target, caller, trunk, start_time, metadata)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO attempts (cdr_id, contact_id, campaign_key, attempt, conversation_id, target, caller, trunk, start_time, metadata,
+                                      time_zones, zone_source)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
                 .bind(.text(claimed.cdrId), .integer(contactID), .integer(campaign.key), .int(attempt), .text(claimed.conversationId),
-                      .text(target), .optional(caller), .optional(trunk), .integer(now), .text(metadata))
+                      .text(target), .optional(caller), .optional(trunk), .integer(now), .text(metadata),
+                      .optional(zones.map { $0.identifiers.joined(separator: "&") }), .optional(zones?.source.rawValue))
                 .run()
             var result = claimed
             result.attemptID = connection.lastInsertRowID
@@ -172,7 +200,7 @@ extension QueueStore {
             switch decision {
             case .retry(let seconds):
                 nextAttemptAt = result.disconnectTime + Int64(seconds) * 1000
-                try statement("UPDATE contacts SET state = 'retry_wait', next_attempt_at = ? WHERE id = ?")
+                try statement("UPDATE contacts SET state = \(ContactState.retryWait.sql), next_attempt_at = ? WHERE id = ?")
                     .bind(.integer(nextAttemptAt ?? 0), .integer(claimed.contactID)).run()
             case .final(let state):
                 try statement("UPDATE contacts SET state = ? WHERE id = ?")
@@ -188,7 +216,8 @@ extension QueueStore {
             try statement("""
                 UPDATE attempts SET sip_call_id = COALESCE(?, sip_call_id), ring_time = ?, connect_time = ?, disconnect_time = ?,
                     status = ?, reason_code = ?, reason = ?, sip_code = ?, will_retry = ?, next_attempt_at = ?,
-                    machine_detection = ?, amd_decision_ms = ?, beep_detected = ?, opted_out = ?, redirected_to = ?
+                    machine_detection = ?, amd_decision_ms = ?, beep_detected = ?, opted_out = ?, redirected_to = ?,
+                    cdr_seq = (SELECT COALESCE(MAX(cdr_seq), 0) + 1 FROM attempts)
                 WHERE id = ?
                 """)
                 .bind(.optional(result.sipCallID.isEmpty ? nil : result.sipCallID), result.ringTime.map { .integer($0) } ?? .null,
@@ -203,7 +232,7 @@ extension QueueStore {
             if let notifyURL {
                 let event = outcome.status.rawValue
                 try enqueueNotification(campaignKey: claimed.campaignKey, attemptID: claimed.attemptID, event: event, url: notifyURL,
-                                        body: WebhookBody.json(event: event, record: record, status: event))
+                                        body: WebhookBody.json(event: event, record: record, progress: .ended(outcome.status)))
             }
             return record
         }
@@ -214,7 +243,7 @@ extension QueueStore {
     public func recoverUnfinishedAttempts(now: Int64) throws -> [CDRRecord] {
         try connection.transaction {
             try connection.execute("""
-                UPDATE contacts SET state = 'pending', attempts = attempts - 1
+                UPDATE contacts SET state = \(ContactState.pending.sql), attempts = attempts - 1
                 WHERE id IN (SELECT contact_id FROM attempts WHERE status IS NULL AND invite_sent = 0);
                 DELETE FROM attempts WHERE status IS NULL AND invite_sent = 0;
                 """)
@@ -222,13 +251,16 @@ extension QueueStore {
             let open = try connection.prepare("SELECT id, contact_id FROM attempts WHERE status IS NULL AND invite_sent = 1")
             while try open.step() { interrupted.append(open.int(0)) }
             try connection.prepare("""
-                UPDATE contacts SET state = 'interrupted'
+                UPDATE contacts SET state = \(ContactState.interrupted.sql)
                 WHERE id IN (SELECT contact_id FROM attempts WHERE status IS NULL AND invite_sent = 1)
                 """).run()
-            try connection.prepare("""
-                UPDATE attempts SET status = 'failed', reason_code = 'interrupted', reason = 'campaignd stopped during the call',
-                    disconnect_time = ?, will_retry = 0 WHERE status IS NULL AND invite_sent = 1
-                """).bind(.integer(now)).run()
+            // One at a time: each takes the next CDR sequence number.
+            let interrupt = try connection.prepare("""
+                UPDATE attempts SET status = \(CallOutcome.Status.failed.sql), reason_code = \(CallOutcome.ReasonCode.interrupted.sql), reason = 'campaignd stopped during the call',
+                    disconnect_time = ?, will_retry = 0, cdr_seq = (SELECT COALESCE(MAX(cdr_seq), 0) + 1 FROM attempts)
+                WHERE id = ?
+                """)
+            for id in interrupted { try interrupt.bind(.integer(now), .integer(id)).run() }
             return try interrupted.map { id throws in try cdr(attemptID: id) }
         }
     }
@@ -237,8 +269,8 @@ extension QueueStore {
     public func requeueInterrupted(campaignID: String) throws -> Int {
         try connection.transaction {
             try connection.prepare("""
-                UPDATE contacts SET state = 'pending', next_attempt_at = 0
-                WHERE state = 'interrupted' AND campaign_key = (SELECT key FROM campaigns WHERE id = ?)
+                UPDATE contacts SET state = \(ContactState.pending.sql), next_attempt_at = 0
+                WHERE state = \(ContactState.interrupted.sql) AND campaign_key = (SELECT key FROM campaigns WHERE id = ?)
                 """).bind(.text(campaignID)).run()
             return connection.changes
         }
@@ -248,7 +280,7 @@ extension QueueStore {
     public func nextRetryTime() throws -> Int64? {
         let query = try connection.prepare("""
             SELECT MIN(next_attempt_at) FROM contacts
-            WHERE state IN ('retry_wait', 'pending') AND campaign_key IN (SELECT key FROM campaigns WHERE state = 'active')
+            WHERE state IN \(ContactState.sqlList(.retryWait, .pending)) AND campaign_key IN (SELECT key FROM campaigns WHERE state = \(CampaignState.active.sql))
             """)
         guard try query.step(), !query.isNull(0) else { return nil }
         return query.int(0)
@@ -257,8 +289,8 @@ extension QueueStore {
     /// How many contacts of active campaigns still wait to be dialed.
     public func waitingContacts() throws -> Int {
         Int(try connection.scalarText("""
-            SELECT COUNT(*) FROM contacts WHERE state IN ('pending', 'retry_wait', 'dialing')
-            AND campaign_key IN (SELECT key FROM campaigns WHERE state = 'active')
+            SELECT COUNT(*) FROM contacts WHERE state IN \(ContactState.sqlList(.pending, .retryWait, .dialing))
+            AND campaign_key IN (SELECT key FROM campaigns WHERE state = \(CampaignState.active.sql))
             """) ?? "0") ?? 0
     }
 
@@ -266,7 +298,7 @@ extension QueueStore {
         SELECT a.cdr_id, a.conversation_id, a.sip_call_id, c.id, a.contact_id, a.attempt, a.target, a.caller, a.trunk,
                a.start_time, a.ring_time, a.connect_time, a.disconnect_time, a.status, a.reason_code, a.reason, a.sip_code,
                a.machine_detection, a.amd_decision_ms, a.beep_detected, a.will_retry, a.next_attempt_at, a.metadata,
-               a.opted_out, a.redirected_to
+               a.opted_out, a.redirected_to, a.cdr_seq, a.time_zones, a.zone_source
         FROM attempts a JOIN campaigns c ON c.key = a.campaign_key
         """
 
@@ -276,9 +308,9 @@ extension QueueStore {
         return Self.cdrRecord(row)
     }
 
-    /// Every finished attempt of campaign `id`, oldest first (what its CDR lines say).
+    /// Every finished attempt of campaign `id`, in CDR order (what its CDR lines say).
     public func finishedAttempts(campaignID id: String) throws -> [CDRRecord] {
-        let rows = try connection.prepare(Self.cdrColumns + " WHERE c.id = ? AND a.status IS NOT NULL ORDER BY a.id")
+        let rows = try connection.prepare(Self.cdrColumns + " WHERE c.id = ? AND a.status IS NOT NULL ORDER BY a.cdr_seq")
         try rows.bind(.text(id))
         var records: [CDRRecord] = []
         while try rows.step() { records.append(Self.cdrRecord(rows)) }
@@ -291,10 +323,13 @@ extension QueueStore {
             cdrId: row.text(0) ?? "", conversationId: row.text(1) ?? "", sipCallId: row.text(2), campaignId: row.text(3) ?? "",
             contactId: row.int(4), attempt: Int(row.int(5)), target: row.text(6) ?? "", caller: row.text(7), trunk: row.text(8),
             startTime: row.int(9), ringTime: optionalInt(10), connectTime: optionalInt(11), disconnectTime: row.int(12),
-            status: row.text(13) ?? "", reasonCode: row.text(14) ?? "", reason: row.text(15), sipCode: optionalInt(16).map { Int($0) },
+            status: row.text(13).flatMap(CallOutcome.Status.init(rawValue:)),
+            reasonCode: row.text(14).flatMap(CallOutcome.ReasonCode.init(rawValue:)), reason: row.text(15), sipCode: optionalInt(16).map { Int($0) },
             redirectedTo: row.text(24),
-            machineDetection: row.text(17), amdDecisionMs: optionalInt(18).map { Int($0) }, beepDetected: optionalInt(19).map { $0 != 0 },
-            optedOut: row.int(23) != 0, willRetry: row.int(20) != 0, nextAttemptAt: optionalInt(21), metadata: row.text(22) ?? "{}")
+            machineDetection: row.text(17).flatMap(AMDEvent.Kind.init(rawValue:)), amdDecisionMs: optionalInt(18).map { Int($0) }, beepDetected: optionalInt(19).map { $0 != 0 },
+            optedOut: row.int(23) != 0, willRetry: row.int(20) != 0, nextAttemptAt: optionalInt(21), metadata: row.text(22) ?? "{}",
+            timeZones: row.text(26).map { $0.split(separator: "&").map(String.init) }, zoneSource: row.text(27).flatMap(ZoneSource.init(rawValue:)),
+            cdrSeq: optionalInt(25))
     }
 
     /// Campaign metadata with the contact's laid over it, as one JSON object.

@@ -48,11 +48,11 @@ extension QueueStore {
         try connection.transaction {
             var record = try cdr(attemptID: claimed.attemptID)
             record.connectTime = connectTime
-            record.machineDetection = verdict?.kind.rawValue
+            record.machineDetection = verdict?.kind
             record.amdDecisionMs = verdict?.timeMs
             record.beepDetected = beepDetected
             record.disconnectTime = connectTime ?? Timestamp.nowMs()
-            let body = WebhookBody.json(event: event, record: record, status: "answered", amd: amd)
+            let body = WebhookBody.json(event: event, record: record, progress: .answered, amd: amd)
             try enqueueNotification(campaignKey: claimed.campaignKey, attemptID: claimed.attemptID, event: event, url: url, body: body)
         }
     }

@@ -122,7 +122,7 @@ public final class QueueStore {
                 result.campaignCreated = true
                 try connection.prepare("""
                     INSERT INTO campaigns (id, name, state, settings, source_file, created_at, updated_at)
-                    VALUES (?, ?, 'active', ?, ?, ?, ?)
+                    VALUES (?, ?, \(CampaignState.active.sql), ?, ?, ?, ?)
                     """)
                     .bind(.text(header.id), .optional(header.settings.name), .text(settingsJSON), .text(header.sourceFile),
                           .text(nowText), .text(nowText))
@@ -155,8 +155,8 @@ public final class QueueStore {
             try connection.prepare("UPDATE imported_files SET sha256 = ?, contacts_added = ? WHERE id = ?")
                 .bind(.text(contentHash), .int(result.contactsAdded), .integer(fileID)).run()
             try connection.prepare("""
-                UPDATE contacts SET state = 'skipped', skip_reason = 'dnc'
-                WHERE imported_file_id = ? AND state = 'pending' AND target IN (SELECT target FROM dnc)
+                UPDATE contacts SET state = \(ContactState.skipped.sql), skip_reason = 'dnc'
+                WHERE imported_file_id = ? AND state = \(ContactState.pending.sql) AND target IN (SELECT target FROM dnc)
                 """)
                 .bind(.integer(fileID)).run()
             result.skippedDNC = connection.changes
@@ -197,6 +197,15 @@ public final class QueueStore {
                   let state = ContactState(rawValue: counts.text(1) ?? "") else { continue }
             statuses[index].counts[state] = Int(counts.int(2))
         }
+        let sources = try connection.prepare("""
+            SELECT campaigns.id, attempts.zone_source, COUNT(*) FROM attempts JOIN campaigns ON campaigns.key = attempts.campaign_key
+            WHERE attempts.zone_source IS NOT NULL GROUP BY attempts.campaign_key, attempts.zone_source
+            """)
+        while try sources.step() {
+            guard let id = sources.text(0), let index = statuses.firstIndex(where: { $0.id == id }),
+                  let source = ZoneSource(rawValue: sources.text(1) ?? "") else { continue }
+            statuses[index].attemptsByZoneSource[source] = Int(sources.int(2))
+        }
         return statuses
     }
 
@@ -236,8 +245,8 @@ public final class QueueStore {
                 .bind(.text(target.rawValue), .text(Timestamp.iso8601(Timestamp.nowMs())), .text(id)).run()
             if target == .cancelled {
                 try connection.prepare("""
-                    UPDATE contacts SET state = 'cancelled'
-                    WHERE campaign_key = (SELECT key FROM campaigns WHERE id = ?) AND state IN ('pending', 'retry_wait')
+                    UPDATE contacts SET state = \(ContactState.cancelled.sql)
+                    WHERE campaign_key = (SELECT key FROM campaigns WHERE id = ?) AND state IN \(ContactState.sqlList(.pending, .retryWait))
                     """)
                     .bind(.text(id)).run()
             }
@@ -265,8 +274,8 @@ public final class QueueStore {
         }
         // One pass over the contacts for the whole list (contacts have no index on target).
         try connection.execute("""
-            UPDATE contacts SET state = 'skipped', skip_reason = 'dnc'
-            WHERE state IN ('pending', 'retry_wait') AND target IN (SELECT target FROM dnc)
+            UPDATE contacts SET state = \(ContactState.skipped.sql), skip_reason = 'dnc'
+            WHERE state IN \(ContactState.sqlList(.pending, .retryWait)) AND target IN (SELECT target FROM dnc)
             """)
         return added
     }
@@ -283,9 +292,9 @@ public final class QueueStore {
                 removed += connection.changes
             }
             try connection.execute("""
-                UPDATE contacts SET state = 'pending', skip_reason = NULL
-                WHERE state = 'skipped' AND skip_reason = 'dnc' AND target NOT IN (SELECT target FROM dnc)
-                  AND campaign_key IN (SELECT key FROM campaigns WHERE state != 'cancelled')
+                UPDATE contacts SET state = \(ContactState.pending.sql), skip_reason = NULL
+                WHERE state = \(ContactState.skipped.sql) AND skip_reason = 'dnc' AND target NOT IN (SELECT target FROM dnc)
+                  AND campaign_key IN (SELECT key FROM campaigns WHERE state != \(CampaignState.cancelled.sql))
                 """)
             return removed
         }
@@ -298,73 +307,5 @@ public final class QueueStore {
             entries.append(DNCEntry(target: query.text(0) ?? "", source: query.text(1) ?? "", addedAt: query.text(2) ?? ""))
         }
         return entries
-    }
-}
-
-/// What `QueueStore.importCampaign` did.
-public struct ImportResult: Sendable, Equatable {
-    public var campaignID: String
-    /// When the same content was imported before (then nothing else happened).
-    public var alreadyImportedAt: String?
-    public var campaignCreated = false
-    public var contactsAdded = 0
-    /// Targets the campaign already had from an earlier import.
-    public var contactsAlreadyPresent = 0
-    public var duplicatesInFile = 0
-    /// New contacts whose target is on the DNC list; they are `skipped`.
-    public var skippedDNC = 0
-
-    public init(campaignID: String, duplicatesInFile: Int = 0) {
-        self.campaignID = campaignID
-        self.duplicatesInFile = duplicatesInFile
-    }
-}
-
-public enum CampaignState: String, Sendable, Codable {
-    case active, paused, cancelled
-}
-
-public enum CampaignCommand: String, Sendable {
-    case pause, resume, cancel
-}
-
-/// Contact states (DESIGN.md "State that must survive a crash").
-public enum ContactState: String, Sendable, Codable, CaseIterable {
-    case pending, dialing
-    case retryWait = "retry_wait"
-    case done, failed, skipped, cancelled, interrupted
-}
-
-/// Per-campaign contact counts, as `campaignd status` shows them.
-public struct CampaignStatus: Sendable, Equatable {
-    public var id: String
-    public var name: String?
-    public var state: CampaignState
-    public var counts: [ContactState: Int] = [:]
-
-    public var total: Int { counts.values.reduce(0, +) }
-    public func count(_ state: ContactState) -> Int { counts[state] ?? 0 }
-}
-
-public struct DNCEntry: Sendable, Equatable {
-    public var target: String
-    public var source: String
-    public var addedAt: String
-}
-
-public enum StoreError: Error, Sendable, CustomStringConvertible {
-    case cannotCreateDataDirectory(String, String)
-    case campaignNotFound(String)
-    case campaignCancelled(String)
-    /// An attempt id the store does not have (a bug or a database changed behind its back).
-    case attemptNotFound(Int64)
-
-    public var description: String {
-        switch self {
-        case .cannotCreateDataDirectory(let path, let reason): "cannot create data directory \(path): \(reason)"
-        case .campaignNotFound(let id): "no campaign \"\(id)\"; `campaignd status` lists the campaigns"
-        case .campaignCancelled(let id): "campaign \"\(id)\" was cancelled and cannot be changed; import it under a new id"
-        case .attemptNotFound(let id): "no attempt \(id) in the queue"
-        }
     }
 }

@@ -24,10 +24,10 @@ public actor QueueWriter {
     /// every attempt row exists on disk before its INVITE goes out.
     public nonisolated func claimBatch(
         campaign: DispatchCampaign, trunk: String?, now: Int64, after cursor: Int64, limit: Int,
-        windowOpensAt: @escaping @Sendable (String?) -> Int64?
+        check: @escaping @Sendable (_ target: String, _ timezone: String?, _ attemptsBetween: (Int64, Int64) throws -> Int) throws -> ClaimCheck
     ) async throws -> QueueStore.ClaimBatch {
         try await write {
-            try $0.claimBatch(campaign: campaign, trunk: trunk, now: now, after: cursor, limit: limit, windowOpensAt: windowOpensAt)
+            try $0.claimBatch(campaign: campaign, trunk: trunk, now: now, after: cursor, limit: limit, check: check)
         }
     }
 
@@ -45,6 +45,29 @@ public actor QueueWriter {
 
     public nonisolated func finish(_ claimed: ClaimedAttempt, result: CallResult, policy: RetryPolicy, notifyURL: String? = nil) async throws -> CDRRecord {
         try await write { try $0.finish(claimed, result: result, policy: policy, notifyURL: notifyURL) }
+    }
+
+    /// Queues one API call, unless `idempotency`'s key was used in the last 24 h; `render` makes the
+    /// response from the call's id and conversation id. Returns once committed.
+    public nonisolated func submitCall(
+        _ call: APICallSubmission, idempotency: IdempotencyClaim?, now: Int64,
+        render: @escaping @Sendable (Int64, String) -> (status: Int, body: String)
+    ) async throws -> IdempotentOutcome<Int64> {
+        try await write { store in
+            try store.idempotent(idempotency, now: now) {
+                let (id, conversationID) = try store.insertAPICall(call)
+                let (status, body) = render(id, conversationID)
+                return (id, status, body)
+            }
+        }
+    }
+
+    /// Makes or updates a campaign the API fills (the built-in `api` campaign at start-up).
+    public nonisolated func upsertAPICampaign(_ id: String, settings: CampaignSettings, now: Int64) async throws {
+        try await write { store in
+            try store.upsertAPICampaign(id, settings: settings)
+            try store.purgeIdempotencyKeys(now: now)
+        }
     }
 
     public nonisolated func recoverUnfinishedAttempts(now: Int64) async throws -> [CDRRecord] {
@@ -87,16 +110,41 @@ public actor QueueWriter {
                     if let commitError { continuation.resume(throwing: commitError) } else { continuation.resume(with: result) }
                 }
             }
-            let schedule = queue.lock.withLock {
-                queue.writes.append(queued)
-                defer { queue.flushScheduled = true }
-                return !queue.flushScheduled
+            enqueue(queued)
+        }
+    }
+
+    /// Queues a write in the order of the calls, and the flush that will carry it.
+    private nonisolated func enqueue(_ queued: @escaping QueuedWrite) {
+        let schedule = queue.lock.withLock {
+            queue.writes.append(queued)
+            defer { queue.flushScheduled = true }
+            return !queue.flushScheduled
+        }
+        if schedule {
+            // Owned by the writes just queued: each of them waits for this flush to resume it.
+            Task {
+                try? await Task.sleep(for: Self.groupWindow)
+                await self.flush()
             }
-            if schedule {
-                // Owned by the writes just queued: each of them waits for this flush to resume it.
-                Task {
-                    try? await Task.sleep(for: Self.groupWindow)
-                    await self.flush()
+        }
+    }
+
+    /// Enqueues a call-progress webhook for the attempt placed with `sipCallID` (if its campaign
+    /// asked for `event`), without waiting for the commit: it is queued now, so it is committed
+    /// before anything the caller writes after it (the `answered` webhook comes later). `onError`
+    /// gets what went wrong.
+    public nonisolated func enqueueProgressEvent(sipCallID: String, event: CallProgressEvent,
+                                                 onError: @escaping @Sendable (any Error) -> Void) {
+        enqueue { store in
+            let result: Result<Bool, any Error> = store.map { store in
+                Result { try store.inTransaction { try store.enqueueProgressEvent(sipCallID: sipCallID, event: event) } }
+            } ?? .failure(CancellationError())
+            return { commitError in
+                if let commitError {
+                    onError(commitError)
+                } else if case .failure(let error) = result {
+                    onError(error)
                 }
             }
         }

@@ -78,6 +78,8 @@ public struct CallStateMachine: Sendable {
         case transaction(TransactionKey, SIPTimer)
         case answerTimeout
         case maxDuration
+        /// 64·T1 after our CANCEL: an INVITE still without a final response is given up (§9.1).
+        case cancelGuard
         /// RFC 4028 session timers.
         case session(SessionTimerStateMachine.Timer)
     }
@@ -206,6 +208,13 @@ public struct CallStateMachine: Sendable {
         case .maxDuration:
             guard state == .confirmed else { return [] }
             return sendBye(outcome: CallOutcome(status: .completed, reasonCode: .maxDuration, reason: "maxCallDurationSec reached"))
+        case .cancelGuard:
+            // The callee neither answered our CANCEL's INVITE with a 487 nor with anything else: an
+            // INVITE transaction past its provisional has no timer of its own, so without this the
+            // call would wait for ever (RFC 3261 §9.1: the transaction is destroyed after 64·T1).
+            guard state == .cancelling else { return [] }
+            return endCall(CallOutcome(status: .failed, reasonCode: .noAnswer,
+                                       reason: "no final response to the INVITE within 64×T1 of our CANCEL"))
         case .session(let sessionTimer):
             return perform(self.sessionTimer.timerFired(sessionTimer))
         }
@@ -634,7 +643,8 @@ public struct CallStateMachine: Sendable {
         state = .cancelling
         // §9.1: same Request-URI, Call-ID, From, To, CSeq number and top Via as the INVITE.
         let cancel = ClientTransactionStateMachine.sameTransactionRequest(.cancel, as: invite)
-        return [.cancelTimer(.answerTimeout)] + startTransaction(cancel, to: inviteDestination)
+        return [.cancelTimer(.answerTimeout), .startTimer(.cancelGuard, after: configuration.timing.transactionTimeout)]
+            + startTransaction(cancel, to: inviteDestination)
     }
 
     private mutating func sendBye(outcome: CallOutcome) -> [Action] {
@@ -783,7 +793,8 @@ public struct CallStateMachine: Sendable {
     private mutating func endCall(_ outcome: CallOutcome) -> [Action] {
         guard state != .ended else { return [] }
         state = .ended
-        var actions: [Action] = [.cancelTimer(.answerTimeout), .cancelTimer(.maxDuration)] + perform(sessionTimer.stop())
+        var actions: [Action] = [.cancelTimer(.answerTimeout), .cancelTimer(.maxDuration), .cancelTimer(.cancelGuard)]
+            + perform(sessionTimer.stop())
         for key in transactions.keys.sorted(by: { $0.branch + $0.method.rawValue < $1.branch + $1.method.rawValue }) {
             for timer in [SIPTimer.a, .b, .d, .e, .f, .k] { actions.append(.cancelTimer(.transaction(key, timer))) }
         }

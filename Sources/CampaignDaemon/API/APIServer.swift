@@ -1,0 +1,111 @@
+import IO
+import Scheduler
+
+/// The HTTP API (`api.listen`) on an event loop: routes each request, checks its key, and hands it
+/// to its endpoint. Answers that need the queue are made off the loop (see `APIStoreQueue`,
+/// `QueueWriter`) and sent back through the responder.
+final class APIServer: Sendable {
+    /// The address served, with the real port.
+    let localAddress: SocketAddress
+    private let server: HTTPServer
+
+    enum Failure: Error, CustomStringConvertible {
+        case cannotListen(String)
+
+        var description: String {
+            switch self {
+            case .cannotListen(let reason): "cannot open the API port: \(reason)"
+            }
+        }
+    }
+
+    init(settings: APISettings, address: SocketAddress, context: APIContext, loop: EventLoop) throws(Failure) {
+        let authenticator = APIAuthenticator(keys: settings.keys)
+        let limiter = APIRateLimiter(keys: settings.keys, clock: ContinuousClock())
+        let configuration = HTTPServer.Configuration(
+            maxHeaderBytes: 16_384, maxBodyBytes: settings.maxBodyBytes, headerTimeout: .seconds(settings.headerTimeoutSec),
+            maxRequestsPerConnection: 10_000, maxConnections: settings.maxConnections, idleTimeout: .seconds(settings.idleTimeoutSec),
+            errorResponse: { status, reason in
+                Log.info("api request refused", [("status", String(status)), ("reason", reason)])
+                return APIError.refused(status, reason).response
+            })
+        do {
+            server = try HTTPServer(bind: address, on: loop, configuration: configuration) { request, responder in
+                Self.handle(APIExchange(request: request, responder: responder), authenticator: authenticator, limiter: limiter,
+                            context: context)
+            }
+        } catch {
+            throw .cannotListen("\(error)")
+        }
+        localAddress = server.localAddress
+    }
+
+    func stop() {
+        server.close()
+    }
+
+    /// On the loop: route, authenticate, then the endpoint.
+    static func handle(_ incoming: APIExchange, authenticator: APIAuthenticator, limiter: APIRateLimiter<ContinuousClock>,
+                       context: APIContext) {
+        var exchange = incoming
+        let route: APIRoute
+        do {
+            route = try APIRoute.match(exchange.request.method, path: exchange.request.path)
+        } catch {
+            exchange.fail(error)
+            return
+        }
+        if let scope = route.scope {
+            guard let key = authenticator.key(for: exchange.request.headers) else {
+                exchange.fail(.unauthorized)
+                return
+            }
+            exchange.keyName = key.name
+            guard key.scopes.contains(scope) else {
+                exchange.fail(.forbidden(scope))
+                return
+            }
+            if let wait = limiter.admit(key.name) {
+                exchange.fail(.rateLimited(retryAfter: wait))
+                return
+            }
+        }
+        switch route {
+        case .healthz:
+            exchange.json(200, #"{"status":"ok"}"#)
+        case .metrics:
+            guard let metrics = context.metrics else {
+                exchange.fail(.notFound("metrics are not served here; set api.metrics to true"))
+                return
+            }
+            let answering = exchange
+            context.reads.run { store in
+                answering.respond(HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4", text: metrics(store)))
+            }
+        case .openAPI:
+            exchange.respond(HTTPResponse(status: 200, contentType: "application/json", text: OpenAPIDocument.json))
+        case .createCall:
+            CallsEndpoint.create(exchange, context: context)
+        case .call(let id):
+            CallsEndpoint.show(id, exchange, context: context)
+        case .listCampaigns:
+            CampaignsEndpoint.list(exchange, context: context)
+        case .campaign(let id):
+            CampaignsEndpoint.show(id, exchange, context: context)
+        case .createCampaign:
+            CampaignsEndpoint.create(exchange, context: context)
+        case .controlCampaign(let id, let command):
+            CampaignsEndpoint.control(id, command, exchange, context: context)
+        case .addContacts(let id):
+            CampaignsEndpoint.addContacts(id, exchange, context: context)
+        case .listDNC:
+            DNCEndpoint.list(exchange, context: context)
+        case .addDNC:
+            DNCEndpoint.add(exchange, context: context)
+        case .removeDNC(let target):
+            DNCEndpoint.remove(target, exchange, context: context)
+        case .cdrs:
+            CDRsEndpoint.list(exchange, context: context)
+        }
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import IO
+import Scheduler
+
+/// `/v1/campaigns`: create (a campaign file's JSON, or CSV with `?id=`), list, show with status
+/// counts, pause/resume/cancel, and append contacts. Validation is the drop folder's, to the letter;
+/// imports run on the API's importing connection, all or nothing.
+enum CampaignsEndpoint {
+    static func list(_ exchange: APIExchange, context: APIContext) {
+        context.reads.answer(exchange) { store in
+            let statuses = try store.campaignStatuses()
+            return (200, "{\"campaigns\":[" + statuses.map(statusJSON).joined(separator: ",") + "]}", [])
+        }
+    }
+
+    static func show(_ id: String, _ exchange: APIExchange, context: APIContext) {
+        context.reads.answer(exchange) { store in
+            guard let status = try store.campaignStatuses().first(where: { $0.id == id }) else { throw APIStoreError.campaignNotFound(id) }
+            return (200, statusJSON(status), [])
+        }
+    }
+
+    static func statusJSON(_ status: CampaignStatus) -> String {
+        var counts = JSONObjectWriter()
+        for state in ContactState.allCases { counts.number(state.rawValue, status.count(state)) }
+        var json = JSONObjectWriter()
+        json.string("id", status.id)
+        json.string("name", status.name)
+        json.string("state", status.state.rawValue)
+        json.number("total", status.total)
+        json.raw("counts", counts.result)
+        return json.result
+    }
+
+    /// The body's format from its Content-Type, or the 415.
+    private static func format(_ exchange: APIExchange) -> CampaignLoader.Format? {
+        switch exchange.mediaType {
+        case "application/json": return .json
+        case "text/csv": return .csv
+        default:
+            exchange.fail(.unsupportedMediaType(expected: ["application/json", "text/csv"]))
+            return nil
+        }
+    }
+
+    static func create(_ exchange: APIExchange, context: APIContext) {
+        guard let format = format(exchange) else { return }
+        let requested = exchange.query["id"]
+        if let requested, let problem = CampaignLoader.problem(withID: requested) {
+            exchange.fail(.validation([Diagnostic(file: "request", line: nil, path: "id", message: problem)]))
+            return
+        }
+        if format == .csv, requested == nil {
+            exchange.fail(.validation([Diagnostic(file: "request", line: nil, path: "id", message: "a CSV campaign needs its id in the query: POST /v1/campaigns?id=spring")]))
+            return
+        }
+        if format == .json, requested == nil, let root = try? JSONParser.parse(exchange.request.body, file: "request"),
+           root.objectPairs != nil, root["id"] == nil {
+            exchange.fail(.validation([Diagnostic(file: "request", line: root.location.line, path: "id", message: "the campaign has no \"id\"; add one, or give ?id=")]))
+            return
+        }
+        // A JSON body's own "id" wins over this one, as a file's does over its name.
+        importCampaign(exchange, format: format, id: requested ?? "request", context: context)
+    }
+
+    private static func importCampaign(_ exchange: APIExchange, format: CampaignLoader.Format, id: String, context: APIContext) {
+        let idempotency: IdempotencyClaim?
+        switch CallsEndpoint.idempotencyClaim(exchange) {
+        case .success(let claim): idempotency = claim
+        case .failure(let error):
+            exchange.fail(error)
+            return
+        }
+        context.imports.answer(exchange) { store in
+            let outcome = try store.idempotent(idempotency, now: Timestamp.nowMs()) { () throws -> (Bool, status: Int, body: String) in
+                let spec = try context.loader.load(bytes: exchange.request.body, format: format, name: "request", id: id)
+                let result = try store.importCampaign(CampaignSpec(
+                    id: spec.id, sourceFile: "api", settings: spec.settings, contacts: spec.contacts,
+                    duplicateCount: spec.duplicateCount, contentHash: spec.contentHash))
+                return (true, result.alreadyImportedAt == nil && result.campaignCreated ? 201 : 200, importJSON(result))
+            }
+            return try respond(outcome, context: context)
+        }
+    }
+
+    private static func respond(_ outcome: IdempotentOutcome<Bool>, context: APIContext) throws -> HTTPResponseText {
+        switch outcome {
+        case .done(_, let status, let body):
+            context.wake()
+            return (status, body, [])
+        case .replayed(let status, let body): return (status, body, [("Idempotent-Replayed", "true")])
+        case .keyReused: throw APIError.idempotencyKeyReused
+        }
+    }
+
+    static func importJSON(_ result: ImportResult) -> String {
+        var json = JSONObjectWriter()
+        json.string("id", result.campaignID)
+        json.bool("created", result.campaignCreated)
+        json.number("contactsAdded", result.contactsAdded)
+        json.number("contactsAlreadyPresent", result.contactsAlreadyPresent)
+        json.number("duplicatesInRequest", result.duplicatesInFile)
+        json.number("skippedDNC", result.skippedDNC)
+        json.string("alreadyImportedAt", result.alreadyImportedAt)
+        return json.result
+    }
+
+    static func control(_ id: String, _ command: CampaignCommand, _ exchange: APIExchange, context: APIContext) {
+        context.imports.answer(exchange) { store in
+            let before = try store.apply(command, to: id)
+            if command == .resume { context.wake() }
+            var json = JSONObjectWriter()
+            json.string("id", id)
+            json.string("previousState", before.rawValue)
+            json.string("state", command == .pause ? CampaignState.paused.rawValue
+                        : command == .resume ? CampaignState.active.rawValue : CampaignState.cancelled.rawValue)
+            return (200, json.result, [])
+        }
+    }
+
+    /// Appends contacts (CSV, or JSON `{"contacts": [...]}`) to an existing campaign, read with its
+    /// own country code; its settings stay as they are.
+    static func addContacts(_ id: String, _ exchange: APIExchange, context: APIContext) {
+        guard let format = format(exchange) else { return }
+        let idempotency: IdempotencyClaim?
+        switch CallsEndpoint.idempotencyClaim(exchange) {
+        case .success(let claim): idempotency = claim
+        case .failure(let error):
+            exchange.fail(error)
+            return
+        }
+        context.imports.answer(exchange) { store in
+            let settings = try store.settings(of: id)
+            var loader = context.loader
+            if let code = settings.defaultCountryCode {
+                let location = SourceLocation(file: "request", line: 1)
+                let overlay = JSONNode(.object([("defaultCountryCode", JSONNode(.string(code), at: location))]), at: location)
+                loader.context.defaults = loader.context.defaults.map { $0.merged(with: overlay) } ?? overlay
+            }
+            if format == .json {
+                guard let root = try? JSONParser.parse(exchange.request.body, file: "request"), let pairs = root.objectPairs,
+                      pairs.allSatisfy({ $0.key == "contacts" }) else {
+                    throw APIError.validation([Diagnostic(file: "request", line: 1, path: nil,
+                                                          message: "expected {\"contacts\": [{\"target\": …}, …]} and nothing else")])
+                }
+            }
+            let outcome = try store.idempotent(idempotency, now: Timestamp.nowMs()) { () throws -> (Bool, status: Int, body: String) in
+                let spec = try loader.load(bytes: exchange.request.body, format: format, name: "request", id: id)
+                let result = try store.importCampaign(CampaignSpec(
+                    id: id, sourceFile: "api", settings: settings, contacts: spec.contacts,
+                    duplicateCount: spec.duplicateCount, contentHash: spec.contentHash))
+                return (true, 200, importJSON(result))
+            }
+            return try respond(outcome, context: context)
+        }
+    }
+}

@@ -1,0 +1,237 @@
+import Foundation
+import Testing
+@testable import CampaignDaemon
+
+/// The HTTP API of `campaignd run`, driven by Python's http.client as a user's program would.
+@Suite struct APITests {
+    typealias Request = APIDaemon.Request
+
+    /// A configuration whose trunk is a UDP port nothing listens on (calls fail fast), with the API.
+    func workspace(apiExtra: String = "", trunkPort: Int? = nil) throws -> Workspace {
+        let directory = try Workspace()
+        let port = try trunkPort ?? SIPpCallee.freeUDPPort()
+        try directory.write("campaignd.json", """
+            {"trunks": [{"name": "sipp", "host": "127.0.0.1", "port": \(port)}],
+             "sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 100},
+             "defaults": {"defaultCountryCode": "1", "caller": "+15550001111", "timezone": "UTC", "answerTimeoutSec": 2,
+                          "window": {"start": "00:00", "end": "24:00"}, "maxRetryNo": 0},
+             \(APIDaemon.apiSection(extra: apiExtra))}
+            """)
+        return directory
+    }
+
+    @Test func authenticationAndErrorStatuses() async throws {
+        let directory = try workspace(apiExtra: #", "maxBodyBytes": 2048"#)
+        let daemon = try await APIDaemon(in: directory.path)
+        let call = #"{"target": "5551230001"}"#
+        let json = APIDaemon.jsonType
+        let responses = try await daemon.send([
+            Request("GET", "/healthz"),
+            Request("POST", "/v1/calls", headers: json, body: call),
+            Request("POST", "/v1/calls", headers: json.merging(["Authorization": "Bearer wrong-secret-0123456789"]) { $1 }, body: call),
+            Request("POST", "/v1/calls", headers: json.merging(["Authorization": "Basic " + Data("crm:viewer-secret-0123456789".utf8).base64EncodedString()]) { $1 }, body: call),
+            Request("POST", "/v1/calls", headers: json.merging(["Authorization": "Bearer viewer-secret-0123456789"]) { $1 }, body: call),
+            Request("GET", "/v1/nothing", headers: APIDaemon.bearer),
+            Request("DELETE", "/v1/calls", headers: APIDaemon.bearer),
+            Request("POST", "/v1/calls", headers: APIDaemon.bearer.merging(["Content-Type": "text/plain"]) { $1 }, body: call),
+            Request("POST", "/v1/calls", headers: APIDaemon.bearer.merging(json) { $1 }, body: "{\"target\": "),
+            Request("POST", "/v1/calls", headers: APIDaemon.bearer.merging(json) { $1 }, body: #"{"target": "call me", "machineDetection": "maybe", "colour": 1}"#),
+            Request("GET", "/v1/calls/999999", headers: APIDaemon.bearer),
+            Request("POST", "/v1/calls", headers: ["Authorization": "Basic " + Data("crm:crm-secret-0123456789".utf8).base64EncodedString()].merging(json) { $1 }, body: call),
+            Request("POST", "/v1/calls", headers: APIDaemon.bearer.merging(json) { $1 }, body: #"{"target": "5551230002", "pad": ""# + String(repeating: "x", count: 4000) + "\"}"),
+        ])
+        #expect(responses[0].status == 200 && responses[0].json["status"] as? String == "ok")
+        #expect(responses[1].status == 401 && responses[1].errorCode == "unauthorized")
+        #expect(responses[1].headers["www-authenticate"]?.contains("Bearer") == true)
+        #expect(responses[2].status == 401, "a wrong secret")
+        #expect(responses[3].status == 401, "crm's name with viewer's secret")
+        #expect(responses[4].status == 403 && responses[4].errorCode == "forbidden", "viewer may only read")
+        #expect(responses[5].status == 404 && responses[5].errorCode == "not-found")
+        #expect(responses[6].status == 405 && responses[6].headers["allow"] == "POST")
+        #expect(responses[7].status == 415 && responses[7].errorCode == "unsupported-media-type")
+        #expect(responses[8].status == 400 && responses[8].errorCode == "invalid-json")
+        let invalid = responses[9]
+        #expect(invalid.status == 422 && invalid.errorCode == "validation-failed")
+        let details = ((invalid.json["error"] as? [String: Any])?["details"] as? [[String: Any]]) ?? []
+        #expect(Set(details.compactMap { $0["field"] as? String }) == ["target", "machineDetection", "colour"], "\(invalid.body)")
+        #expect(details.allSatisfy { $0["line"] as? Int == 1 && !($0["message"] as? String ?? "").isEmpty })
+        #expect(responses[10].status == 404)
+        #expect(responses[11].status == 201, "Basic with the key's name and secret: \(responses[11].body)")
+        #expect(responses[12].status == 413 && responses[12].errorCode == "body-too-large")
+
+        // The per-request log line names the key, never a secret.
+        let log = daemon.log
+        #expect(log.contains("api request method=POST path=/v1/calls status=201 key=crm"))
+        #expect(log.contains("status=403 key=viewer"))
+        #expect(!log.contains("secret-0123456789"))
+    }
+
+    @Test func callsAreQueuedOnceWithAnIdempotencyKey() async throws {
+        let directory = try workspace()
+        let daemon = try await APIDaemon(in: directory.path)
+        let headers = APIDaemon.bearer.merging(APIDaemon.jsonType) { $1 }
+        let keyed = headers.merging(["Idempotency-Key": "order-17"]) { $1 }
+        let body = #"{"target": "+1 555 123 0003", "metadata": {"order": 17}, "machineDetection": "detect"}"#
+        let responses = try await daemon.send([
+            Request("POST", "/v1/calls", headers: keyed, body: body),
+            Request("POST", "/v1/calls", headers: keyed, body: body),
+            Request("POST", "/v1/calls", headers: keyed, body: #"{"target": "5551230004"}"#),
+            Request("POST", "/v1/calls", headers: headers.merging(["Idempotency-Key": "order-18"]) { $1 }, body: body),
+            Request("POST", "/v1/calls", headers: headers, body: #"{"target": "5551230005", "campaign": "api"}"#),
+            Request("POST", "/v1/calls", headers: headers, body: #"{"target": "5551230006", "campaign": "nope"}"#),
+            Request("POST", "/v1/calls", headers: headers, body: #"{"target": "5551230007", "campaign": "api", "maxRetryNo": 3}"#),
+        ])
+        let first = responses[0]
+        #expect(first.status == 201, "\(first.body)")
+        let id = try #require(first.json["id"] as? String)
+        #expect(first.json["state"] as? String == "queued")
+        #expect((first.json["conversationId"] as? String)?.count == 36)
+        #expect(first.headers["location"] == "/v1/calls/\(id)")
+        #expect(responses[1].status == 201 && responses[1].body == first.body, "the same key and request: the first response")
+        #expect(responses[1].headers["idempotent-replayed"] == "true")
+        #expect(responses[2].status == 409 && responses[2].errorCode == "idempotency-key-reused")
+        #expect(responses[3].status == 201 && responses[3].json["id"] as? String != id, "another key is another call")
+        #expect(responses[3].json["campaign"] as? String == first.json["campaign"] as? String, "the same settings share a campaign")
+        #expect(responses[4].status == 201 && responses[4].json["campaign"] as? String == "api")
+        #expect(responses[5].status == 422, "\(responses[5].body)")
+        #expect(responses[6].status == 422, "settings with a campaign: \(responses[6].body)")
+
+        // Only two calls with that body exist; the first is read back with its number normalised.
+        let call = try await daemon.send(Request("GET", "/v1/calls/\(id)", headers: APIDaemon.bearer))
+        #expect(call.status == 200)
+        #expect(call.json["target"] as? String == "+15551230003")
+        #expect(call.json["conversationId"] as? String == first.json["conversationId"] as? String)
+        let campaigns = try await daemon.send(Request("GET", "/v1/campaigns", headers: APIDaemon.bearer)).json["campaigns"] as? [[String: Any]] ?? []
+        let totals = Dictionary(uniqueKeysWithValues: campaigns.map { ($0["id"] as? String ?? "", $0["total"] as? Int ?? -1) })
+        #expect(totals["api"] == 1)
+        #expect(totals[first.json["campaign"] as? String ?? ""] == 2)
+    }
+
+    @Test func campaignsAreImportedAllOrNothingAndControlled() async throws {
+        let directory = try workspace()
+        let daemon = try await APIDaemon(in: directory.path)
+        let csv = APIDaemon.bearer.merging(["Content-Type": "text/csv"]) { $1 }
+        let json = APIDaemon.bearer.merging(APIDaemon.jsonType) { $1 }
+        let responses = try await daemon.send([
+            // Line 3's number is not one; line 4's time zone is not one either: nothing is imported.
+            Request("POST", "/v1/campaigns?id=spring", headers: csv, body: "target,timezone,name\n5551230010,,Ann\nnot-a-number,,Bob\n5551230012,Mars/Base,Cy\n"),
+            Request("GET", "/v1/campaigns/spring", headers: APIDaemon.bearer),
+            Request("POST", "/v1/campaigns", headers: csv, body: "target\n5551230010\n"),
+            Request("POST", "/v1/campaigns?id=spring", headers: csv, body: "target,name\n5551230010,Ann\n5551230011,Bob\n"),
+            Request("POST", "/v1/campaigns/spring/pause", headers: json),
+            Request("GET", "/v1/campaigns/spring", headers: APIDaemon.bearer),
+            Request("POST", "/v1/campaigns/spring/contacts", headers: json, body: #"{"contacts": [{"target": "5551230011"}, {"target": "5551230013"}]}"#),
+            Request("POST", "/v1/campaigns", headers: json, body: #"{"id": "summer", "window": {"start": "25:00"}, "contacts": [{"target": "5551230020"}]}"#),
+            Request("POST", "/v1/campaigns", headers: json, body: #"{"id": "summer", "maxRetryNo": 1, "contacts": [{"target": "5551230020"}]}"#),
+            Request("POST", "/v1/campaigns/spring/cancel", headers: json),
+            Request("POST", "/v1/campaigns/spring/contacts", headers: csv, body: "target\n5551230014\n"),
+            Request("POST", "/v1/campaigns/nope/pause", headers: json),
+            Request("GET", "/v1/campaigns", headers: APIDaemon.bearer),
+        ])
+        let rejected = responses[0]
+        #expect(rejected.status == 422, "\(rejected.body)")
+        let details = ((rejected.json["error"] as? [String: Any])?["details"] as? [[String: Any]]) ?? []
+        #expect(details.compactMap { $0["line"] as? Int } == [3, 4], "\(rejected.body)")
+        #expect(details.compactMap { $0["field"] as? String } == ["target", "timezone"], "\(rejected.body)")
+        #expect(responses[1].status == 404, "nothing of the rejected upload was imported")
+        #expect(responses[2].status == 422, "a CSV without ?id=")
+        #expect(responses[3].status == 201 && responses[3].json["contactsAdded"] as? Int == 2, "\(responses[3].body)")
+        #expect(responses[4].status == 200 && responses[4].json["state"] as? String == "paused")
+        let shown = responses[5].json
+        #expect(shown["state"] as? String == "paused" && shown["total"] as? Int == 2)
+        let counts = shown["counts"] as? [String: Int] ?? [:]
+        #expect(counts.values.reduce(0, +) == 2, "every contact is counted in one state: \(counts)")
+        #expect(responses[6].status == 200 && responses[6].json["contactsAdded"] as? Int == 1
+                && responses[6].json["contactsAlreadyPresent"] as? Int == 1, "\(responses[6].body)")
+        let window = responses[7]
+        #expect(window.status == 422 && window.body.contains("window"), "\(window.body)")
+        #expect(responses[8].status == 201 && responses[8].json["id"] as? String == "summer")
+        #expect(responses[9].status == 200 && responses[9].json["state"] as? String == "cancelled")
+        #expect(responses[10].status == 409 && responses[10].errorCode == "campaign-cancelled")
+        #expect(responses[11].status == 404)
+        let listed = (responses[12].json["campaigns"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        #expect(listed.contains("spring") && listed.contains("summer"))
+    }
+
+    @Test func doNotCallList() async throws {
+        let directory = try workspace()
+        let daemon = try await APIDaemon(in: directory.path)
+        let json = APIDaemon.bearer.merging(APIDaemon.jsonType) { $1 }
+        let responses = try await daemon.send([
+            Request("POST", "/v1/dnc", headers: json, body: #"{"targets": ["555-123-0030", "+15551230031"], "source": "complaint"}"#),
+            Request("POST", "/v1/dnc", headers: json, body: #"{"targets": ["nonsense"]}"#),
+            Request("GET", "/v1/dnc", headers: APIDaemon.bearer),
+            Request("POST", "/v1/calls", headers: json, body: #"{"target": "5551230030"}"#),
+            Request("DELETE", "/v1/dnc/%2B15551230030", headers: APIDaemon.bearer),
+            Request("DELETE", "/v1/dnc/%2B15551230030", headers: APIDaemon.bearer),
+            Request("POST", "/v1/calls", headers: json, body: #"{"target": "5551230030"}"#),
+            Request("DELETE", "/v1/dnc/%2B15551230031", headers: ["Authorization": "Bearer viewer-secret-0123456789"]),
+        ])
+        #expect(responses[0].status == 200 && responses[0].json["added"] as? Int == 2)
+        #expect(responses[1].status == 422)
+        let entries = responses[2].json["entries"] as? [[String: Any]] ?? []
+        #expect(entries.compactMap { $0["target"] as? String } == ["+15551230030", "+15551230031"])
+        #expect(entries.first?["source"] as? String == "complaint")
+        #expect(responses[3].status == 422 && responses[3].errorCode == "on-dnc-list")
+        #expect(responses[4].status == 200)
+        #expect(responses[5].status == 404)
+        #expect(responses[6].status == 201)
+        #expect(responses[7].status == 403)
+    }
+
+    @Test func openAPIDocumentDescribesEveryRoute() async throws {
+        let directory = try workspace()
+        let daemon = try await APIDaemon(in: directory.path)
+        let served = try await daemon.send(Request("GET", "/v1/openapi.json"))
+        #expect(served.status == 200)
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let checkedIn = try String(contentsOf: root.appendingPathComponent("docs/openapi.json"), encoding: .utf8)
+        #expect(served.body == checkedIn, "docs/openapi.json and the served document differ")
+        let document = served.json
+        #expect(document["openapi"] as? String == "3.1.0")
+        let paths = document["paths"] as? [String: [String: Any]] ?? [:]
+        // Every route the server answers (a request to each is not a 404 or 405), and nothing more.
+        let routes: [(String, String, String)] = [
+            ("GET", "/healthz", "/healthz"), ("GET", "/metrics", "/metrics"), ("GET", "/v1/openapi.json", "/v1/openapi.json"),
+            ("POST", "/v1/calls", "/v1/calls"), ("GET", "/v1/calls/{id}", "/v1/calls/1"),
+            ("GET", "/v1/campaigns", "/v1/campaigns"), ("POST", "/v1/campaigns", "/v1/campaigns"), ("GET", "/v1/campaigns/{id}", "/v1/campaigns/api"),
+            ("POST", "/v1/campaigns/{id}/pause", "/v1/campaigns/x/pause"), ("POST", "/v1/campaigns/{id}/resume", "/v1/campaigns/x/resume"),
+            ("POST", "/v1/campaigns/{id}/cancel", "/v1/campaigns/x/cancel"), ("POST", "/v1/campaigns/{id}/contacts", "/v1/campaigns/x/contacts"),
+            ("GET", "/v1/dnc", "/v1/dnc"), ("POST", "/v1/dnc", "/v1/dnc"), ("DELETE", "/v1/dnc/{target}", "/v1/dnc/1"),
+            ("GET", "/v1/cdrs", "/v1/cdrs"),
+        ]
+        let answers = try await daemon.send(routes.map { Request($0.0, $0.2, headers: APIDaemon.bearer) })
+        for (route, answer) in zip(routes, answers) {
+            #expect(answer.status != 405 && (answer.status != 404 || answer.errorCode == "not-found" && !answer.body.contains("no such resource")),
+                    "\(route.0) \(route.2) → \(answer.status) \(answer.body)")
+            #expect(paths[route.1]?[route.0.lowercased()] != nil, "\(route.0) \(route.1) is not in the OpenAPI document")
+        }
+        #expect(paths.values.map(\.count).reduce(0, +) == routes.count, "the document lists routes the server does not have")
+        // The router's own table, route for route.
+        let table = Set(APIRoute.table.map { "\($0.method.rawValue) \($0.path)" })
+        #expect(table == Set(routes.map { "\($0.0) \($0.1)" }), "the router's table and this test's list differ")
+    }
+
+    @Test func aKeyOverItsRateGets429WithRetryAfter() async throws {
+        let directory = try Workspace()
+        try directory.write("campaignd.json", """
+            {"sip": {"bindAddress": "127.0.0.1", "port": 0},
+             "api": {"listen": "127.0.0.1:0", "keys": [
+                {"name": "slow", "secret": "slow-secret-0123456789", "scopes": ["read"], "ratePerSecond": 0.1},
+                {"name": "crm", "secret": "crm-secret-0123456789", "scopes": ["read"]}]}}
+            """)
+        let daemon = try await APIDaemon(in: directory.path)
+        let slow = ["Authorization": "Bearer slow-secret-0123456789"]
+        let responses = try await daemon.send([
+            Request("GET", "/v1/campaigns", headers: slow),
+            Request("GET", "/v1/campaigns", headers: slow),
+            Request("GET", "/v1/campaigns", headers: APIDaemon.bearer),
+            Request("GET", "/v1/campaigns", headers: APIDaemon.bearer),
+        ])
+        #expect(responses[0].status == 200)
+        // One request per 10 s: the next is refused, with how long to wait; other keys are not held up.
+        #expect(responses[1].status == 429 && responses[1].errorCode == "rate-limited", "\(responses[1].body)")
+        #expect((Int(responses[1].headers["retry-after"] ?? "") ?? 0) >= 1)
+        #expect(responses[2].status == 200 && responses[3].status == 200)
+    }
+}
