@@ -33,6 +33,7 @@ struct DispatchSimulation {
     var endCode: (Int64) -> (Int?, Duration?) = { _ in (200, nil) }
     var mediaCapacity: Int?
     var recordingBlocked = false
+    var unreadyTrunks: Set<String> = []
     var live: [LiveCall] = []
     var placed: [Placed] = []
     var notices: [Machine.Notice] = []
@@ -69,7 +70,8 @@ struct DispatchSimulation {
         while now < end, !finished, steps < maxSteps {
             steps += 1
             endCallsDue()
-            let action = machine.nextAction(now: now, mediaCapacity: mediaCapacity, recordingBlocked: recordingBlocked)
+            let action = machine.nextAction(now: now, mediaCapacity: mediaCapacity, recordingBlocked: recordingBlocked,
+                                                unreadyTrunks: unreadyTrunks)
             actions.append(action)
             switch action {
             case .refreshCampaigns:
@@ -343,6 +345,22 @@ struct DispatchSimulation {
         simulation.recordingBlocked = false
         simulation.run(for: .seconds(2))
         #expect((19...21).contains(simulation.placed.count - before))
+    }
+
+    @Test func campaignsOfATrunkWithoutARegistrationWaitWhileOthersDial() {
+        var simulation = Simulation(
+            .init(globalRate: 100, globalMaxConcurrentCalls: 0,
+                  trunks: [SIPTrunk(name: "pbx", host: "127.0.0.1", register: true), SIPTrunk(name: "carrier", host: "127.0.0.1")]),
+            campaigns: [Simulation.campaign(1, rate: 10, trunk: "pbx"), Simulation.campaign(2, rate: 10, trunk: "carrier")],
+            due: [1: 1000, 2: 1000])
+        simulation.unreadyTrunks = ["pbx"]
+        simulation.run(for: .seconds(3))
+        #expect(simulation.count(1) == 0)
+        #expect(simulation.count(2) == 30)
+        // Registered: its campaign dials at its rate from then on.
+        simulation.unreadyTrunks = []
+        simulation.run(for: .seconds(3))
+        #expect((29...31).contains(simulation.count(1)))
     }
 
     @Test func stoppingWithNoCallUpFinishesAtOnce() {

@@ -247,8 +247,10 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
 
     /// The next thing to do at `now`. `mediaCapacity` is how many more calls with media can start
     /// (nil: no limit); `recordingBlocked`: the CDR files cannot be written (a full disk), so no new
-    /// call starts until they can.
-    public mutating func nextAction(now: C.Instant, mediaCapacity: Int?, recordingBlocked: Bool = false) -> Action {
+    /// call starts until they can; `unreadyTrunks`: trunks that register and hold no binding now, whose
+    /// campaigns wait.
+    public mutating func nextAction(now: C.Instant, mediaCapacity: Int?, recordingBlocked: Bool = false,
+                                    unreadyTrunks: Set<String> = []) -> Action {
         housekeeping(now: now)
         if !notices.isEmpty { return .report(notices.removeFirst()) }
         switch state {
@@ -280,7 +282,7 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         }
 
         // Campaigns that could dial now: room in both gates, an RTP port for calls with media, not idle.
-        let (ready, mediaBlocked) = readyCampaigns(now: now, mediaCapacity: mediaCapacity)
+        let (ready, mediaBlocked) = readyCampaigns(now: now, mediaCapacity: mediaCapacity, unreadyTrunks: unreadyTrunks)
         if mediaBlocked {
             if !waitingForPorts {
                 waitingForPorts = true
@@ -378,12 +380,13 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         CallRequestBuilder.trunk(named: campaign.settings.trunk, among: configuration.trunks)
     }
 
-    private func readyCampaigns(now: C.Instant, mediaCapacity: Int?) -> (ready: [Int64], mediaBlocked: Bool) {
+    private func readyCampaigns(now: C.Instant, mediaCapacity: Int?, unreadyTrunks: Set<String>) -> (ready: [Int64], mediaBlocked: Bool) {
         guard globalGate.hasRoom else { return ([], false) }
         var mediaBlocked = false
         let ready = campaigns.filter { key in
             guard let campaign = pacing[key], campaign.gate.hasRoom, !campaign.idle else { return false }
             if pausedUntil(of: key, now: now) != nil { return false }
+            if !unreadyTrunks.isEmpty, let trunk = trunk(of: campaign.campaign)?.name, unreadyTrunks.contains(trunk) { return false }
             if mediaCapacity == 0, CallRequestBuilder.needsMedia(campaign.campaign.settings) {
                 mediaBlocked = true
                 return false

@@ -138,6 +138,8 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
             slotExpiry: configuration.slotExpiry, trunks: configuration.trunks, refreshInterval: configuration.refreshInterval,
             once: mode.isOnce))
         var campaigns: [Int64: DispatchCampaign] = [:]
+        // Trunks that register: their campaigns wait while the dialer holds no binding.
+        let registeringTrunks = configuration.trunks.filter(\.register).map(\.name)
         let ended = Mailbox<CallEnd>()
         /// Fired by each call's end: a dispatcher waiting for a slot looks again.
         let callEnded = WorkSignal()
@@ -154,7 +156,9 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
                 for record in records.drain() { summary.count(record) }
                 if let stop = mode.stop, stop.isRequested { machine.stopRequested(now: now, drainTimeout: mode.drainTimeout) }
 
-                switch machine.nextAction(now: now, mediaCapacity: dialer.mediaCapacity(), recordingBlocked: cdr.isBlocked) {
+                let unready = Set(registeringTrunks.filter { !dialer.isTrunkReady($0) })
+                switch machine.nextAction(now: now, mediaCapacity: dialer.mediaCapacity(), recordingBlocked: cdr.isBlocked,
+                                          unreadyTrunks: unready) {
                 case .report(let notice):
                     report(notice)
                 case .refreshCampaigns:
