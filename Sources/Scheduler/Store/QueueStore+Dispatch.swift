@@ -49,7 +49,8 @@ extension QueueStore {
         }
         let pending = try statement("""
             SELECT id, target, timezone FROM contacts
-            WHERE id > ? AND campaign_key = ? AND state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 1
+            WHERE id > ?1 AND campaign_key = ?2 AND state = 'pending' AND next_attempt_at <= ?3
+              AND \(Self.visibleContact(campaignKeySQL: "?2")) ORDER BY id LIMIT 1
             """)
         if try pending.bind(.integer(cursor), .integer(campaignKey), .integer(now)).step() {
             return (pending.int(0), pending.text(1) ?? "", pending.text(2), true)
@@ -253,6 +254,7 @@ extension QueueStore {
         let query = try connection.prepare("""
             SELECT MIN(next_attempt_at) FROM contacts
             WHERE state IN ('retry_wait', 'pending') AND campaign_key IN (SELECT key FROM campaigns WHERE state = 'active')
+              AND \(Self.visibleContact())
             """)
         guard try query.step(), !query.isNull(0) else { return nil }
         return query.int(0)
@@ -263,6 +265,7 @@ extension QueueStore {
         Int(try connection.scalarText("""
             SELECT COUNT(*) FROM contacts WHERE state IN ('pending', 'retry_wait', 'dialing')
             AND campaign_key IN (SELECT key FROM campaigns WHERE state = 'active')
+            AND \(Self.visibleContact())
             """) ?? "0") ?? 0
     }
 
