@@ -5,8 +5,10 @@ import Foundation
 /// Each chunk is shown to `observer` as it is read (the content hash is computed from exactly the
 /// bytes that were parsed, even if the file changes while it is read).
 final class FileChunkReader {
-    static let chunkSize = 1 << 20
+    static let defaultChunkSize = 1 << 20
 
+    /// Bytes per read: a megabyte; tests make it tiny to split records at every byte.
+    let chunkSize: Int
     private let fd: Int32
     /// Set when a read failed (not at the end of the file): the caller reports the file as unreadable.
     private(set) var failed = false
@@ -14,7 +16,8 @@ final class FileChunkReader {
     var observer: ((UnsafeRawBufferPointer) -> Void)?
 
     /// Opens `path`, or nil if it cannot be opened or is not a regular file.
-    init?(path: String) {
+    init?(path: String, chunkSize: Int = FileChunkReader.defaultChunkSize) {
+        self.chunkSize = chunkSize
         // O_NONBLOCK: a FIFO dropped in place of a file must not block the open; fstat then rejects it.
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return nil }
@@ -35,9 +38,9 @@ final class FileChunkReader {
     func read(appendingTo buffer: inout [UInt8]) -> Int {
         guard !atEnd else { return 0 }
         var got = 0
-        let chunk = [UInt8](unsafeUninitializedCapacity: Self.chunkSize) { bytes, count in
+        let chunk = [UInt8](unsafeUninitializedCapacity: chunkSize) { bytes, count in
             while true {
-                let result = Glibc.read(fd, bytes.baseAddress!, Self.chunkSize)
+                let result = Glibc.read(fd, bytes.baseAddress!, chunkSize)
                 if result < 0, errno == EINTR { continue }
                 got = result
                 break
