@@ -80,7 +80,9 @@ public struct CampaignImporter {
             }
             hash.finish()
             if !batch.isEmpty { queue.push(batch) }
-            queue.finish(duplicateCount: duplicates, alreadyPresent: present, diagnostics: list.diagnostics, failure: failure)
+            // Inline JSON contacts come with their repeats already dropped and counted.
+            queue.finish(duplicateCount: duplicates + list.duplicateCount, alreadyPresent: present, diagnostics: list.diagnostics,
+                         failure: failure)
         }
         parser.name = "campaignd-import-parser"
         parser.start()
