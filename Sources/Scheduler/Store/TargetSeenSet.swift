@@ -20,7 +20,11 @@ final class TargetSeenSet {
     static let cacheKB = 32 * 1024
 
     private let connection: SQLiteConnection
+    /// Classifies against the campaign's targets too (`RETURNING` costs an ephemeral table per row).
     private let insert: SQLiteStatement
+    /// Without a campaign to compare with, new or repeat is all there is to know.
+    private let insertNew: SQLiteStatement
+    private var seeded = false
 
     /// - Parameters:
     ///   - databasePath: the queue whose campaign `campaignKey` seeds the set with its targets.
@@ -32,17 +36,28 @@ final class TargetSeenSet {
             try connection.prepare("ATTACH DATABASE ? AS queue").bind(.text(databasePath)).run()
             try connection.prepare("INSERT OR IGNORE INTO seen (target, origin) SELECT target, 1 FROM queue.contacts WHERE campaign_key = ?")
                 .bind(.integer(campaignKey)).run()
+            seeded = connection.changes > 0
             try connection.execute("DETACH DATABASE queue")
         }
+        // One transaction for the set's whole life (it is dropped with the file): a commit per
+        // target would cost more than the insert.
+        try connection.execute("BEGIN")
         insert = try connection.prepare("""
             INSERT INTO seen (target, origin) VALUES (?, 0)
             ON CONFLICT (target) DO UPDATE SET origin = 2 WHERE origin = 1
             RETURNING origin
             """)
+        insertNew = try connection.prepare("INSERT OR IGNORE INTO seen (target, origin) VALUES (?, 0)")
     }
 
     /// Records `target` and says whether it is new, the campaign's already, or a repeat in this file.
     func insert(_ target: String) throws(SQLiteError) -> Verdict {
+        guard seeded else {
+            insertNew.reset()
+            try insertNew.bind(1, target)
+            try insertNew.run()
+            return connection.changes == 1 ? .new : .duplicate
+        }
         insert.reset()
         try insert.bind(1, target)
         // A row comes back only for an insert (origin 0) or the first sighting of a campaign target (2).
