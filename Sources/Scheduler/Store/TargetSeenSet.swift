@@ -32,9 +32,8 @@ final class TargetSeenSet {
     private let batchInsert: SQLiteStatement
     /// 64-bit words; each target sets 4 bits within one 512-bit block (one cache line).
     private var filter: [UInt64]
-    /// New targets not yet written to the database.
+    /// New targets not yet written to the database (searched only when the filter is unsure).
     private var pending: [String] = []
-    private var pendingSet = Set<String>()
 
     /// - Parameters:
     ///   - databasePath: the queue whose campaign `campaignKey` seeds the set with its targets.
@@ -70,7 +69,7 @@ final class TargetSeenSet {
             try addPending(target)
             return .new
         }
-        if pendingSet.contains(target) { return .duplicate }
+        if pending.contains(target) { return .duplicate }
         lookup.reset()
         try lookup.bind(1, target)
         guard try lookup.step() else {
@@ -89,13 +88,11 @@ final class TargetSeenSet {
 
     private func addPending(_ target: String) throws(SQLiteError) {
         pending.append(target)
-        pendingSet.insert(target)
         guard pending.count == Self.rowsPerInsert else { return }
         batchInsert.reset()
         for (index, text) in pending.enumerated() { try batchInsert.bind(Int32(index + 1), text) }
         try batchInsert.run()
         pending.removeAll(keepingCapacity: true)
-        pendingSet.removeAll(keepingCapacity: true)
     }
 
     private func addToFilter(_ target: String) {
