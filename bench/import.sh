@@ -3,9 +3,66 @@
 # `.import` of the same file into a plain table, in the same run (issue: within 2x of sqlite3).
 #
 # Usage: bench/import.sh [ROWS]   (default 1000000). Prints one result line per tool and the ratio.
+#        bench/import.sh memory [ROWS]   (default 16000000): peak memory (max RSS) and time of
+#        `campaignd validate` and `campaignd import` of a targets-only CSV of ROWS distinct numbers in
+#        shuffled order (16,000,000 rows: 208 MB), against sqlite3's `.import` of the same file, and how
+#        long a claim-like writer (bench/import_stall.py, 50 lock takes a second) waits for the lock
+#        during the import. BEFORE_BIN=path/to/older/campaignd measures that build the same way too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/install-deps.sh
+if [ "${1:-}" = memory ]; then
+  ROWS=${2:-16000000}
+  OUT=bench/out
+  mkdir -p "$OUT"
+  CSV="$OUT/targets-$ROWS.csv"
+  if [ ! -s "$CSV" ]; then
+    echo "generating $ROWS rows into $CSV" >&2
+    python3 - "$ROWS" "$CSV" <<'PY'
+import sys
+rows, path = int(sys.argv[1]), sys.argv[2]
+# A permutation of 0..rows-1 (multiplier coprime with rows): distinct numbers, in no useful order.
+step = 7_919_993
+while any(rows % p == 0 and step % p == 0 for p in range(2, 100)):
+    step += 2
+with open(path, "w") as f:
+    f.write("target\n")
+    for start in range(0, rows, 100_000):
+        f.write("".join(f"+1{2000000000 + (i * step) % rows:010d}\n" for i in range(start, min(rows, start + 100_000))))
+PY
+  fi
+  swift build -c release --product campaignd >&2
+  BIN=$(swift build -c release --show-bin-path)/campaignd
+  CONFIG="$OUT/bench-config.json"
+  printf '{"defaults": {"defaultCountryCode": "1"}}\n' > "$CONFIG"
+  echo "file: $CSV, $(stat -c %s "$CSV") bytes, $ROWS rows; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  run() {  # label, command...: wall seconds and max RSS
+    local label=$1; shift
+    /usr/bin/time -v "$@" > "$OUT/run.out" 2> "$OUT/run.time" || { cat "$OUT/run.out" "$OUT/run.time" >&2; return 1; }
+    local rss wall
+    rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/run.time")
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$OUT/run.time")
+    printf '%-34s wall %8s  max RSS %5d MB   %s\n' "$label" "$wall" $((rss / 1024)) "$(head -c 160 "$OUT/run.out" | tr '\n' ' ')"
+  }
+  rm -f "$OUT/sqlite-mem.db"*
+  run "sqlite3 .import (reference)" sqlite3 "$OUT/sqlite-mem.db" "PRAGMA journal_mode=WAL;" ".import --csv $CSV contacts"
+  for pair in "after:$BIN" ${BEFORE_BIN:+"before:$BEFORE_BIN"}; do
+    label=${pair%%:*}; bin=${pair#*:}
+    run "campaignd validate ($label)" "$bin" --config "$CONFIG" validate "$CSV"
+    rm -rf "$OUT/var-mem" "$OUT/stall.stop"; mkdir -p "$OUT/var-mem"
+    # A first small campaign creates the database, so the lock prober can open it before the import.
+    printf 'target\n+15550000001\n' > "$OUT/first.csv"
+    "$bin" --config "$CONFIG" --data "$OUT/var-mem" import "$OUT/first.csv" > /dev/null
+    python3 bench/import_stall.py "$OUT/var-mem/campaignd.db" "$OUT/stall.stop" 50 > "$OUT/stall.txt" &
+    prober=$!
+    sleep 1
+    run "campaignd import ($label)" "$bin" --config "$CONFIG" --data "$OUT/var-mem" import "$CSV"
+    touch "$OUT/stall.stop"; wait $prober
+    echo "  writer beside the import ($label): $(cat "$OUT/stall.txt")"
+    echo "  contacts in the queue: $(sqlite3 "$OUT/var-mem/campaignd.db" 'SELECT COUNT(*) FROM contacts')"
+  done
+  exit 0
+fi
 ROWS=${1:-1000000}
 OUT=bench/out
 mkdir -p "$OUT"

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Scheduler
 
@@ -110,5 +111,57 @@ private func records(_ bytes: [UInt8]) throws(CSVReader.SyntaxError) -> [CSVRead
         #expect(skipped)
         let next = try reader.next()
         #expect(next == CSVReader.Record(line: 3, fields: ["3", "4"]))
+    }
+}
+
+/// What a reader yields, syntax errors included (each followed by `skipLine`), as comparable text.
+private func transcript(_ reader: inout CSVReader) -> [String] {
+    var out: [String] = []
+    while true {
+        do {
+            guard let record = try reader.next() else { break }
+            out.append("\(record.line): \(record.fields)")
+        } catch {
+            out.append("error \(error.description)")
+            if !reader.skipLine() { break }
+        }
+    }
+    return out
+}
+
+@Suite struct CSVStreamingTests {
+    /// Quotes, doubled quotes, embedded CR/LF/CRLF, blank lines, every line end, a BOM, errors to recover from.
+    static let inputs = [
+        "\u{FEFF}target,note\r\n+1555,\"a, b\"\r\n\r\n+1556,\"x\"\"y\"\"\"\r\n+1557,\"two\r\nlines\"\r\n",
+        "a,b\n1,\"x\ny\"\n\n\n2,z\n3,\"q\"\"\"\n",
+        "a,b\r1,2\r\r3,\"c\rd\"\r4,5",
+        "a,b\n1,\"x\"y,2\n3,4\n5,bad\"quote\n6,7\n\"never closed,8\n9,10\n",
+        "h\n\"\"\n\"\"\"\"\n,\n",
+    ]
+
+    @Test(arguments: 0..<inputs.count)
+    func aFileReadInChunksOfAnySizeReadsAsTheSameBytesInMemory(input: Int) throws {
+        let bytes = Array(Self.inputs[input].utf8)
+        let directory = try TestDirectory()
+        let path = try directory.write("list.csv", bytes: bytes)
+        var whole = try CSVReader(bytes: bytes)
+        let expected = transcript(&whole)
+        #expect(expected.count >= 3)
+        for chunkSize in [1, 2, 3, 5, 7, 64, 1 << 20] {
+            let file = try #require(FileChunkReader(path: path, chunkSize: chunkSize))
+            var seen: [UInt8] = []
+            file.observer = { seen.append(contentsOf: $0) }
+            var streamed = try CSVReader(file: file)
+            #expect(transcript(&streamed) == expected, "chunks of \(chunkSize) bytes")
+            // The observer saw exactly the file (the content hash covers what was parsed).
+            #expect(seen == bytes, "chunks of \(chunkSize) bytes")
+        }
+    }
+
+    @Test func utf16IsRejectedFromAFileToo() throws {
+        let directory = try TestDirectory()
+        let path = try directory.write("list.csv", bytes: [0xFF, 0xFE, 0x74, 0x00])
+        let file = try #require(FileChunkReader(path: path, chunkSize: 1))
+        #expect(throws: CSVReader.SyntaxError.self) { _ = try CSVReader(file: file) }
     }
 }

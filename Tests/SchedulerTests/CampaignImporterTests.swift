@@ -90,4 +90,28 @@ import Testing
         #expect(third.contactsAlreadyPresent == 1)
         #expect(try importer.store.connection.scalarText("SELECT COUNT(DISTINCT sha256) FROM imported_files") == "2")
     }
+
+    @Test func repeatsInTheFileAndTargetsTheCampaignHasAreCountedApart() throws {
+        let directory = try TestDirectory()
+        let importer = try importer(directory)
+        let path = try directory.write("campaigns/rep.csv", "target\n+15551230001\n+15551230002\n+1 (555) 123-0001\n+15551230001\n")
+        guard case .imported(let first) = try importer.importFile(at: path) else { Issue.record("not imported"); return }
+        #expect(first.contactsAdded == 2)
+        #expect(first.duplicatesInFile == 2)
+        #expect(first.contactsAlreadyPresent == 0)
+        // A target the campaign has counts once as present; its repeats in the file are repeats.
+        try directory.write("campaigns/rep.csv", "target\n+15551230002\n+15551230003\n+15551230002\n+15551230003\n+15551230004\n")
+        guard case .imported(let second) = try importer.importFile(at: path) else { Issue.record("not imported"); return }
+        #expect(second.contactsAdded == 2)
+        #expect(second.contactsAlreadyPresent == 1)
+        #expect(second.duplicatesInFile == 2)
+        // Inline JSON contacts are counted the same way.
+        let json = try directory.write("campaigns/inline.json", #"""
+            {"contacts": [{"target": "+15551230001"}, {"target": "+15551230001"}, {"target": "+15551230009"}]}
+            """#)
+        guard case .imported(let inline) = try importer.importFile(at: json) else { Issue.record("not imported"); return }
+        #expect(inline.contactsAdded == 2)
+        #expect(inline.duplicatesInFile == 1)
+        #expect(try importer.store.connection.scalarText("SELECT COUNT(*) FROM contacts") == "6")
+    }
 }

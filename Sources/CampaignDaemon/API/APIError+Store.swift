@@ -17,7 +17,7 @@ extension APIError {
             switch error {
             case .campaignNotFound(let id): self = .notFound("no campaign \"\(id)\"")
             case .campaignCancelled(let id): self = .campaignCancelled(id)
-            case .cannotCreateDataDirectory, .attemptNotFound: self = .unavailable("\(error)")
+            case .cannotCreateDataDirectory, .attemptNotFound, .cannotLock: self = .unavailable("\(error)")
             }
         default: self = .unavailable("\(error)")
         }

@@ -5,15 +5,23 @@ enum CampaignFileCommands {
     static func validate(_ context: CommandContext) throws(CLIError) {
         let arguments = try CommandArguments(context.invocation.arguments, command: "validate")
         guard !arguments.positionals.isEmpty else { throw .usage("validate needs at least one FILE", command: "validate") }
-        let loader = CampaignLoader(context: try context.configuration().validationContext)
+        let validator = CampaignValidator(loader: CampaignLoader(context: try context.configuration().validationContext))
         var allValid = true
         for path in arguments.positionals {
-            guard let spec = load(path, with: loader) else {
-                allValid = false
-                continue
+            let outcome: Result<CampaignValidator.Summary, ValidationFailure>
+            do {
+                outcome = try validator.validateFile(at: path)
+            } catch {
+                throw .failure("\(path): cannot be validated: \(error)")
             }
-            Console.out("\(path): valid, campaign \(spec.id), \(spec.contacts.count) contacts"
-                + duplicatesNote(spec.duplicateCount))
+            switch outcome {
+            case .success(let summary):
+                Console.out("\(path): valid, campaign \(summary.campaignID), \(summary.contactCount) contacts"
+                    + duplicatesNote(summary.duplicateCount))
+            case .failure(let failure):
+                report(failure, for: path)
+                allValid = false
+            }
         }
         if !allValid { throw .invalidInput }
     }
@@ -51,16 +59,6 @@ enum CampaignFileCommands {
             Console.out(line + duplicatesNote(result.duplicatesInFile))
         }
         if !allValid { throw .invalidInput }
-    }
-
-    /// The spec of `path`, or nil after printing its problems to stderr.
-    private static func load(_ path: String, with loader: CampaignLoader) -> CampaignSpec? {
-        do {
-            return try loader.load(path: path)
-        } catch {
-            report(error, for: path)
-            return nil
-        }
     }
 
     private static func report(_ failure: ValidationFailure, for path: String) {

@@ -54,6 +54,13 @@ enum RunCommand {
         } catch {
             throw .failure("cannot recover unfinished attempts: \(error)")
         }
+        do {
+            // Contacts of an import the last stop interrupted were never visible; they go now.
+            let abandoned = try importStore.removeAbandonedImports()
+            if abandoned > 0 { Log.warning("removed imports interrupted by the last stop", [("files", String(abandoned))]) }
+        } catch {
+            throw .failure("cannot remove interrupted imports: \(error)")
+        }
 
         let registrationFile = RegistrationStatusFile(dataDirectory: configuration.dataDirectory)
         defer { registrationFile.remove() }

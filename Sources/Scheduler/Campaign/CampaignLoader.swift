@@ -14,6 +14,7 @@ public struct CampaignLoader: Sendable {
     static let campaignOnlyKeys = ["id", "contacts", "contactsFile"]
 
     /// Reads and validates the whole campaign at `path`, contacts included.
+    /// Holds every contact in memory: for a large file `CampaignValidator` and `CampaignImporter` stream instead.
     public func load(path: String) throws(ValidationFailure) -> CampaignSpec {
         let prepared = try prepare(path: path)
         var contacts: [ContactSpec] = []
@@ -36,15 +37,38 @@ public struct CampaignLoader: Sendable {
         guard type == "csv" || type == "json" else {
             throw ValidationFailure([Diagnostic(file: file, line: nil, message: "unsupported file type; campaign files end in .csv or .json")])
         }
-        let bytes = try Self.readFile(path, name: file)
-        return type == "csv"
-            ? prepareCSV(bytes: bytes, file: file, stem: stem, path: path)
-            : try prepareJSON(bytes: bytes, file: file, stem: stem, path: path)
+        guard type == "csv" else {
+            return try prepareJSON(bytes: try Self.readFile(path, name: file), file: file, stem: stem, path: path)
+        }
+        // A CSV is streamed when its rows are read; here it need only be readable.
+        try Self.checkReadable(path, name: file)
+        var prepared = prepareCSV(bytes: [], file: file, stem: stem, path: path)
+        prepared.fingerprintInputs = []
+        prepared.contacts = .csvFile(path: path, file: file)
+        return prepared
     }
 
     /// Reads, validates and normalises the contacts of `prepared`, passing each good one to `emit`
     /// in file order. Returns how many duplicates were dropped and every problem found.
     public func readContacts(of prepared: PreparedCampaign, emit: (ContactSpec) -> Void) -> (duplicateCount: Int, diagnostics: [Diagnostic]) {
+        readContacts(of: prepared, removingDuplicates: true, observingBytes: nil, emit: emit)
+    }
+
+    /// Reads the contacts of `prepared` as `readContacts(of:emit:)` does, streaming a contacts file a
+    /// chunk at a time.
+    ///
+    /// - Parameters:
+    ///   - removingDuplicates: false passes repeated targets on too, for a caller that finds them
+    ///     without holding every target in memory; `duplicateCount` is then 0.
+    ///   - observingBytes: given the content the fingerprint covers, in order, as it is read (the
+    ///     campaign file, then its contacts file): a SHA-256 of it is `contentHash()`.
+    public func readContacts(
+        of prepared: PreparedCampaign, removingDuplicates: Bool, observingBytes: ((UnsafeRawBufferPointer) -> Void)?,
+        emit: (ContactSpec) -> Void
+    ) -> (duplicateCount: Int, diagnostics: [Diagnostic]) {
+        if let observingBytes {
+            for bytes in prepared.fingerprintInputs { bytes.withUnsafeBytes(observingBytes) }
+        }
         switch prepared.contacts {
         case .none:
             return (0, [])
@@ -52,9 +76,24 @@ public struct CampaignLoader: Sendable {
             list.contacts.forEach(emit)
             return (list.duplicateCount, list.diagnostics)
         case .csv(let bytes, let file):
-            let list = contactReader(prepared.settings).read(bytes, file: file, emit: emit)
+            let list = contactReader(prepared.settings).read(.bytes(bytes), file: file, removingDuplicates: removingDuplicates, emit: emit)
+            return (list.duplicateCount, list.diagnostics)
+        case .csvFile(let path, let file):
+            guard let blank = FileChunkReader.isBlank(path: path), let reader = FileChunkReader(path: path) else {
+                return (0, [Diagnostic(file: file, line: nil, message: "file cannot be read (permissions?)")])
+            }
+            reader.observer = observingBytes
+            let list = contactReader(prepared.settings).read(
+                .file(reader, blank: blank), file: file, removingDuplicates: removingDuplicates, emit: emit)
             return (list.duplicateCount, list.diagnostics)
         }
+    }
+
+    /// Throws the diagnostic `readFile` would if `path` cannot be opened as a regular file.
+    static func checkReadable(_ path: String, name: String) throws(ValidationFailure) {
+        guard FileChunkReader(path: path) == nil else { return }
+        let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read (permissions?)" : "does not exist"
+        throw ValidationFailure([Diagnostic(file: name, line: nil, message: "file \(reason)")])
     }
 
     static func readFile(_ path: String, name: String) throws(ValidationFailure) -> [UInt8] {
@@ -186,9 +225,8 @@ public struct CampaignLoader: Sendable {
                 switch ConfinedPath.resolve(name, in: context.listsDirectory) {
                 case .success(let listPath):
                     do {
-                        let listBytes = try Self.readFile(listPath, name: name)
-                        prepared.fingerprintInputs.append(listBytes)
-                        prepared.contacts = .csv(bytes: listBytes, file: "lists/" + name)
+                        try Self.checkReadable(listPath, name: name)
+                        prepared.contacts = .csvFile(path: listPath, file: "lists/" + name)
                     } catch {
                         reader.fail(node, "contactsFile", "contacts file \(quoted) cannot be read (permissions?)")
                     }
@@ -304,7 +342,8 @@ public struct PreparedCampaign: Sendable {
     public var settings: CampaignSettings
     /// Problems found so far (settings, id, the contacts file's presence).
     public var diagnostics: [Diagnostic]
-    /// The campaign file's bytes, then its contacts file's: what the fingerprint covers.
+    /// The campaign file's bytes (and contacts given as bytes): with a streamed contacts file
+    /// (`csvFile`), what the fingerprint covers.
     var fingerprintInputs: [[UInt8]]
     var contacts: ContactSource
 
@@ -312,13 +351,26 @@ public struct PreparedCampaign: Sendable {
         case none
         case inline(ContactListReader.Result)
         case csv(bytes: [UInt8], file: String)
+        /// A contacts file read a chunk at a time when its rows are read; `file` names it in messages.
+        case csvFile(path: String, file: String)
     }
 
-    /// SHA-256 (hex) of the campaign file and its contacts file; re-importing the same content is a no-op.
+    /// SHA-256 (hex) of the campaign file and its contacts file; re-importing the same content is a
+    /// no-op. A streamed contacts file is read for it, a chunk at a time.
     public func contentHash() -> String {
         var hasher = SHA256()
         for bytes in fingerprintInputs { hasher.update(bytes) }
+        if case .csvFile(let path, _) = contacts, let reader = FileChunkReader(path: path) {
+            reader.observer = { hasher.update($0.bindMemory(to: UInt8.self)) }
+            reader.drain()
+        }
         return hex(hasher.finalize())
+    }
+
+    /// Whether the contacts are read from a file (a stream) rather than from memory.
+    public var streamsContacts: Bool {
+        if case .csvFile = contacts { return true }
+        return false
     }
 
     public var header: CampaignHeader {

@@ -20,8 +20,22 @@ struct ContactListReader: Sendable {
         var diagnostics: [Diagnostic] = []
     }
 
+    /// Where the rows come from: bytes in memory, or a file streamed a chunk at a time.
+    enum Input {
+        case bytes([UInt8])
+        /// `blank`: the file holds only whitespace (`FileChunkReader.isBlank`).
+        case file(FileChunkReader, blank: Bool)
+    }
+
     /// Reads the contacts, passing each good, first-seen one to `emit`; `Result.contacts` stays empty.
     func read(_ bytes: [UInt8], file: String, emit: (ContactSpec) -> Void) -> Result {
+        read(.bytes(bytes), file: file, removingDuplicates: true, emit: emit)
+    }
+
+    /// Reads the contacts, passing each good one to `emit`. With `removingDuplicates` a target seen
+    /// before is dropped and counted (a set in memory); without, every good row is passed on and the
+    /// caller finds repeats (a large file's set is kept out of memory, in SQLite).
+    func read(_ input: Input, file: String, removingDuplicates: Bool, emit: (ContactSpec) -> Void) -> Result {
         var result = Result()
         var suppressed = 0
         func report(_ line: Int?, _ message: String) { reportField(line, message, nil) }
@@ -37,14 +51,22 @@ struct ContactListReader: Sendable {
         defer {
             if suppressed > 0 { result.diagnostics.append(Diagnostic(file: file, line: nil, message: "and \(suppressed) more problems")) }
         }
-        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 })
-            || bytes == [0xEF, 0xBB, 0xBF] {
+        let blank = switch input {
+        case .bytes(let bytes):
+            bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) || bytes == [0xEF, 0xBB, 0xBF]
+        case .file(_, let blank):
+            blank
+        }
+        if blank {
             report(nil, "file is empty; expected a header row such as \"target,name\" and one row per contact")
             return result
         }
         var csv: CSVReader
         do {
-            csv = try CSVReader(bytes: bytes)
+            switch input {
+            case .bytes(let bytes): csv = try CSVReader(bytes: bytes)
+            case .file(let reader, _): csv = try CSVReader(file: reader)
+            }
         } catch {
             report(error.line, error.message)
             return result
@@ -85,12 +107,13 @@ struct ContactListReader: Sendable {
                 continue
             }
             guard let contact = readContact(raw, columns: columns, zones: &zones, report: reportField) else { continue }
-            if seen.insert(contact.target).inserted {
+            if !removingDuplicates || seen.insert(contact.target).inserted {
                 emit(contact)
             } else {
                 result.duplicateCount += 1
             }
         }
+        if csv.readFailed { report(nil, "file could not be read to its end (I/O error)") }
         if contactsRead == 0, result.diagnostics.isEmpty {
             report(header.line, "file has a header but no contacts")
         }

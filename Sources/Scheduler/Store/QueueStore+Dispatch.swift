@@ -59,7 +59,8 @@ extension QueueStore {
         }
         let pending = try statement("""
             SELECT id, target, timezone FROM contacts
-            WHERE id > ? AND campaign_key = ? AND state = \(ContactState.pending.sql) AND next_attempt_at <= ? ORDER BY id LIMIT 1
+            WHERE id > ?1 AND campaign_key = ?2 AND state = \(ContactState.pending.sql) AND next_attempt_at <= ?3
+              AND \(Self.visibleContact(campaignKeySQL: "?2")) ORDER BY id LIMIT 1
             """)
         if try pending.bind(.integer(cursor), .integer(campaignKey), .integer(now)).step() {
             return (pending.int(0), pending.text(1) ?? "", pending.text(2), true)
@@ -281,6 +282,7 @@ extension QueueStore {
         let query = try connection.prepare("""
             SELECT MIN(next_attempt_at) FROM contacts
             WHERE state IN \(ContactState.sqlList(.retryWait, .pending)) AND campaign_key IN (SELECT key FROM campaigns WHERE state = \(CampaignState.active.sql))
+              AND \(Self.visibleContact())
             """)
         guard try query.step(), !query.isNull(0) else { return nil }
         return query.int(0)
@@ -291,6 +293,7 @@ extension QueueStore {
         Int(try connection.scalarText("""
             SELECT COUNT(*) FROM contacts WHERE state IN \(ContactState.sqlList(.pending, .retryWait, .dialing))
             AND campaign_key IN (SELECT key FROM campaigns WHERE state = \(CampaignState.active.sql))
+            AND \(Self.visibleContact())
             """) ?? "0") ?? 0
     }
 

@@ -9,6 +9,10 @@ public final class QueueStore {
     public let path: String
     /// Statements of the hot paths (claiming, finishing, CDRs), prepared once and reused.
     private var statements: [String: SQLiteStatement] = [:]
+    /// Contacts committed per transaction of an import: a claim waits at most for one chunk.
+    var importChunkRows = 20_000
+    /// Called after each chunk of an import is committed (tests: a crash or a claim between chunks).
+    var afterImportChunk: (() throws -> Void)?
 
     /// Resets every cached statement. A stepped statement left as it is keeps its read snapshot,
     /// and the next BEGIN IMMEDIATE on this connection would fail with SQLITE_BUSY_SNAPSHOT once
@@ -55,7 +59,7 @@ public final class QueueStore {
 
     // MARK: Import
 
-    /// Imports `spec` in one transaction: all of it or nothing.
+    /// Imports `spec`: all of it or nothing (see `importCampaign(_:contacts:fingerprint:)`).
     ///
     /// The same content imported again (same campaign id and SHA-256) changes nothing. A changed
     /// file for an existing campaign updates its settings and adds only targets it does not have.
@@ -65,106 +69,50 @@ public final class QueueStore {
             defer { delivered = true }
             return delivered ? nil : spec.contacts
         }, fingerprint: { spec.contentHash })
-        result.duplicatesInFile = spec.duplicateCount
+        result.duplicatesInFile += spec.duplicateCount
         return result
     }
 
-    /// Imports a campaign whose contacts arrive in batches, in one transaction.
+    /// Imports a campaign whose contacts arrive in batches: all of them or nothing.
     ///
-    /// `nextBatch` returns the next contacts, or nil when there are no more; if it throws (say,
-    /// because the file turned out to be invalid), everything is rolled back and the error rethrown.
-    /// Targets must be unique within the stream; ones the campaign already has are skipped.
+    /// The contacts are committed in chunks of `importChunkRows`, so the write lock is free between
+    /// chunks for claims and other writers; they stay invisible to the dispatcher (and the campaign
+    /// too, if this import creates it) until the last chunk is in and the import is recorded. If
+    /// `nextBatch` throws (say, because the file turned out to be invalid) or anything else fails,
+    /// what was inserted is removed and the error rethrown; after a crash, the next import or
+    /// `removeAbandonedImports()` removes it. Targets the campaign already has, and repeats within
+    /// the stream, are skipped and counted (found in a scratch database, not in memory).
     /// `fingerprint` (the file's SHA-256) is asked for after the last batch, so it can be computed
-    /// while rows are inserted; if the campaign already imported that content, everything is
-    /// rolled back and the result says when it was imported.
+    /// while rows are inserted; if the campaign already imported that content, the rows are removed
+    /// and the result says when it was imported.
     public func importCampaign(
         _ header: CampaignHeader, contacts nextBatch: () throws -> [ContactSpec]?, fingerprint: () throws -> String
     ) throws -> ImportResult {
-        do {
-            return try insertCampaign(header, contacts: nextBatch, fingerprint: fingerprint)
-        } catch let seen as AlreadyImported {
-            var result = ImportResult(campaignID: header.id)
-            result.alreadyImportedAt = seen.at
-            return result
-        }
-    }
-
-    /// Thrown inside the import transaction to roll it back when the content was imported before.
-    private struct AlreadyImported: Error {
-        var at: String
-    }
-
-    private func insertCampaign(
-        _ header: CampaignHeader, contacts nextBatch: () throws -> [ContactSpec]?, fingerprint: () throws -> String
-    ) throws -> ImportResult {
-        let nowText = Timestamp.iso8601(Timestamp.nowMs())
-        // The contacts reference the campaign and imported-file rows made in this same
-        // transaction; checking that for each of a million rows would cost more than inserting them.
-        return try connection.transactionWithoutForeignKeyChecks {
-            var result = ImportResult(campaignID: header.id)
-            let settingsJSON = try Self.encode(header.settings)
-            let campaignKey: Int64
-            // Targets the campaign already has; read inside this write transaction, so no other
-            // writer can add one behind our back. Uniqueness is kept here rather than by a UNIQUE
-            // index, which doubled the cost of every inserted row (BENCHMARKS.md).
-            var existingTargets = Set<String>()
-            let existing = try connection.prepare("SELECT key, state FROM campaigns WHERE id = ?")
-            if try existing.bind(.text(header.id)).step() {
-                if existing.text(1) == CampaignState.cancelled.rawValue { throw StoreError.campaignCancelled(header.id) }
-                campaignKey = existing.int(0)
-                try connection.prepare("UPDATE campaigns SET name = ?, settings = ?, source_file = ?, updated_at = ? WHERE key = ?")
-                    .bind(.optional(header.settings.name), .text(settingsJSON), .text(header.sourceFile), .text(nowText), .integer(campaignKey))
-                    .run()
-                let targets = try connection.prepare("SELECT target FROM contacts WHERE campaign_key = ?")
-                try targets.bind(.integer(campaignKey))
-                while try targets.step() { existingTargets.insert(targets.text(0) ?? "") }
-            } else {
-                result.campaignCreated = true
-                try connection.prepare("""
-                    INSERT INTO campaigns (id, name, state, settings, source_file, created_at, updated_at)
-                    VALUES (?, ?, \(CampaignState.active.sql), ?, ?, ?, ?)
-                    """)
-                    .bind(.text(header.id), .optional(header.settings.name), .text(settingsJSON), .text(header.sourceFile),
-                          .text(nowText), .text(nowText))
-                    .run()
-                campaignKey = connection.lastInsertRowID
-            }
-            try connection.prepare("""
-                INSERT INTO imported_files (campaign_key, path, sha256, contacts_added, imported_at) VALUES (?, ?, '', 0, ?)
-                """)
-                .bind(.integer(campaignKey), .text(header.sourceFile), .text(nowText))
-                .run()
-            let fileID = connection.lastInsertRowID
-            let inserter = try ContactInserter(connection: connection, campaignKey: campaignKey, fileID: fileID)
-            while let batch = try nextBatch() {
+        try withImportLock {
+            let seen = try TargetSeenSet(seedingFrom: path, campaignKey: try campaignKey(of: header.id))
+            var present = 0, duplicates = 0
+            var result = try importNewContacts(header, contacts: {
+                guard let batch = try nextBatch() else { return nil }
+                var fresh: [ContactSpec] = []
+                fresh.reserveCapacity(batch.count)
                 for contact in batch {
-                    if !existingTargets.isEmpty, existingTargets.contains(contact.target) {
-                        result.contactsAlreadyPresent += 1
-                        continue
+                    switch try seen.insert(contact.target) {
+                    case .new: fresh.append(contact)
+                    case .alreadyInCampaign: present += 1
+                    case .duplicate: duplicates += 1
                     }
-                    try inserter.add(contact)
-                    result.contactsAdded += 1
                 }
+                return fresh
+            }, fingerprint: fingerprint)
+            if result.alreadyImportedAt == nil {
+                result.contactsAlreadyPresent = present
+                result.duplicatesInFile = duplicates
             }
-            try inserter.flush()
-            let contentHash = try fingerprint()
-            let seen = try connection.prepare("SELECT imported_at FROM imported_files WHERE campaign_key = ? AND sha256 = ?")
-            if try seen.bind(.integer(campaignKey), .text(contentHash)).step() {
-                throw AlreadyImported(at: seen.text(0) ?? "")
-            }
-            try connection.prepare("UPDATE imported_files SET sha256 = ?, contacts_added = ? WHERE id = ?")
-                .bind(.text(contentHash), .int(result.contactsAdded), .integer(fileID)).run()
-            try connection.prepare("""
-                UPDATE contacts SET state = \(ContactState.skipped.sql), skip_reason = 'dnc'
-                WHERE imported_file_id = ? AND state = \(ContactState.pending.sql) AND target IN (SELECT target FROM dnc)
-                """)
-                .bind(.integer(fileID)).run()
-            result.skippedDNC = connection.changes
             return result
         }
     }
 
-    private static func encode(_ settings: CampaignSettings) throws -> String {
+    static func encode(_ settings: CampaignSettings) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(settings), as: UTF8.self)
@@ -182,7 +130,7 @@ public final class QueueStore {
     /// Contact counts by state for every campaign, oldest campaign first.
     public func campaignStatuses() throws -> [CampaignStatus] {
         var statuses: [CampaignStatus] = []
-        let campaigns = try connection.prepare("SELECT id, name, state FROM campaigns ORDER BY key")
+        let campaigns = try connection.prepare("SELECT id, name, state FROM campaigns WHERE state != \(CampaignState.importing.sql) ORDER BY key")
         while try campaigns.step() {
             statuses.append(CampaignStatus(
                 id: campaigns.text(0) ?? "", name: campaigns.text(1),
@@ -190,6 +138,7 @@ public final class QueueStore {
         }
         let counts = try connection.prepare("""
             SELECT campaigns.id, contacts.state, COUNT(*) FROM contacts JOIN campaigns ON campaigns.key = contacts.campaign_key
+            WHERE \(Self.visibleContact())
             GROUP BY contacts.campaign_key, contacts.state
             """)
         while try counts.step() {
@@ -230,7 +179,7 @@ public final class QueueStore {
     @discardableResult
     public func apply(_ command: CampaignCommand, to id: String) throws -> CampaignState {
         try connection.transaction {
-            let lookup = try connection.prepare("SELECT state FROM campaigns WHERE id = ?")
+            let lookup = try connection.prepare("SELECT state FROM campaigns WHERE id = ? AND state != \(CampaignState.importing.sql)")
             guard try lookup.bind(.text(id)).step(), let current = CampaignState(rawValue: lookup.text(0) ?? "") else {
                 throw StoreError.campaignNotFound(id)
             }

@@ -1,4 +1,5 @@
 import CSQLite
+import Glibc
 
 /// One SQLite connection. Not `Sendable`: whoever owns it uses it from one thread at a time.
 ///
@@ -18,7 +19,13 @@ final class SQLiteConnection {
         }
         handle = db
         sqlite3_extended_result_codes(db, 1)
-        try check(sqlite3_busy_timeout(db, 5000), sql: "busy_timeout")
+        // A busy timeout of about 5 s, retried every millisecond: SQLite's own handler sleeps up to
+        // 100 ms between tries and would miss the short gaps an import leaves between its chunks.
+        try check(sqlite3_busy_handler(db, { _, tries in
+            guard tries < 5000 else { return 0 }
+            usleep(1000)
+            return 1
+        }, nil), sql: "busy_handler")
         let mode = try scalarText("PRAGMA journal_mode=WAL")
         guard mode?.lowercased() == "wal" else {
             throw SQLiteError(code: SQLITE_ERROR, message: "could not switch to WAL journal mode (got \(mode ?? "nothing"))", sql: nil)
@@ -26,6 +33,22 @@ final class SQLiteConnection {
         // NORMAL in WAL mode: a power loss may drop the last commits but never corrupts; the CDR file
         // is flushed separately. FULL would fsync every transaction.
         try execute("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY")
+    }
+
+    /// Opens a private scratch database in a temporary file that SQLite deletes when it is closed:
+    /// no journal, no syncing, a bounded page cache (`cacheKB`); what does not fit stays on disk.
+    init(scratchWithCacheKB cacheKB: Int) throws(SQLiteError) {
+        var db: OpaquePointer?
+        let rc = sqlite3_open_v2("", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            if let db { sqlite3_close(db) }
+            throw SQLiteError(code: rc, message: "cannot open a scratch database: \(message)", sql: nil)
+        }
+        handle = db
+        sqlite3_extended_result_codes(db, 1)
+        try check(sqlite3_busy_timeout(db, 5000), sql: "busy_timeout")
+        try execute("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=FILE; PRAGMA cache_size=-\(cacheKB)")
     }
 
     deinit {
