@@ -86,9 +86,9 @@ final class APIDaemon {
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    /// The port from "HTTP API listening address=127.0.0.1:PORT", within 10 s.
+    /// The port from "HTTP API listening address=127.0.0.1:PORT", within 30 s (a loaded machine starts a debug build slowly).
     private func waitForPort() async throws -> Int {
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(30)
         while Date() < deadline, process.isRunning {
             if let line = log.split(separator: "\n").first(where: { $0.contains("HTTP API listening") }),
                let address = line.split(separator: " ").first(where: { $0.hasPrefix("address=") }),

@@ -1,39 +1,6 @@
 import Foundation
 import Telephony
 
-/// A campaign the dispatcher may dial.
-public struct DispatchCampaign: Sendable {
-    public var key: Int64
-    public var id: String
-    public var settings: CampaignSettings
-}
-
-/// A contact claimed for one attempt: the attempt row exists before dialing.
-public struct ClaimedAttempt: Sendable, Equatable {
-    public var attemptID: Int64
-    public var contactID: Int64
-    public var campaignKey: Int64
-    public var campaignID: String
-    public var attempt: Int
-    public var target: String
-    public var timezone: String?
-    public var caller: String?
-    public var cdrId: String
-    public var conversationId: String
-    /// The contact's own webhook URL, if it has one (else the campaign's `notifyUrl` applies).
-    public var notifyUrl: String?
-    /// The zones the calling window was checked in, and where they came from (nil when not checked).
-    public var zones: CallingPolicy.Zones?
-}
-
-/// What the dispatcher's calling policy says about one due contact at the claim.
-public enum ClaimCheck: Sendable, Equatable {
-    /// Call it now; the zones (if the policy looked at any) go on the attempt row.
-    case call(CallingPolicy.Zones?)
-    /// Not before this time (Unix ms): the contact's next due time.
-    case deferUntil(Int64)
-}
-
 /// Queries of the dispatcher: claim, mark sent, finish, recover. Each runs in one transaction.
 extension QueueStore {
     public func activeCampaigns() throws -> [DispatchCampaign] {

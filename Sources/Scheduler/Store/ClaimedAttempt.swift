@@ -1,0 +1,17 @@
+/// A contact claimed for one attempt: the attempt row exists before dialing.
+public struct ClaimedAttempt: Sendable, Equatable {
+    public var attemptID: Int64
+    public var contactID: Int64
+    public var campaignKey: Int64
+    public var campaignID: String
+    public var attempt: Int
+    public var target: String
+    public var timezone: String?
+    public var caller: String?
+    public var cdrId: String
+    public var conversationId: String
+    /// The contact's own webhook URL, if it has one (else the campaign's `notifyUrl` applies).
+    public var notifyUrl: String?
+    /// The zones the calling window was checked in, and where they came from (nil when not checked).
+    public var zones: CallingPolicy.Zones?
+}
