@@ -168,8 +168,10 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
                 case .claim(let claim):
                     guard let campaign = campaigns[claim.campaignKey] else { continue dispatching }
                     let batch = try await claimBatch(claim, of: campaign, now: now)
+                    // Tokens are taken when the claim is committed, just before the INVITEs go out: the
+                    // rate's schedule starts from the first call on the wire, not from before its claim.
                     machine.claimed(claim, attemptIDs: batch.claimed.map(\.attemptID), cursor: batch.cursor, exhausted: batch.exhausted,
-                                    now: now)
+                                    now: clock.now)
                     for claimed in batch.claimed {
                         onEvent(.dialing(claimed))
                         let request = request(for: claimed, campaign: campaign)
