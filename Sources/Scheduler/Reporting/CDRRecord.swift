@@ -33,9 +33,14 @@ public struct CDRRecord: Sendable, Equatable {
     public var nextAttemptAt: Int64?
     /// JSON object text: the campaign's and the contact's metadata.
     public var metadata: String
-    /// The time zones the calling window was checked in (all had to be open), and where they came from.
-    public var timeZones: [String]? = nil
+    /// The time zones the calling window was checked in (all had to be open), `&`-separated as the
+    /// attempts row keeps them (a number known only by its country has all the country's: 42 for +1),
+    /// and where they came from. Kept as text: most records are only ever written out.
+    public var timeZoneList: String? = nil
     public var zoneSource: ZoneSource? = nil
+
+    /// `timeZoneList` as identifiers.
+    public var timeZones: [String]? { timeZoneList.map { $0.split(separator: "&").map(String.init) } }
     /// Where the attempt stands in the CDR file: finished attempts are numbered 1, 2, 3… in the order
     /// they were committed, and the file holds them in that order (nil: not finished yet).
     public var cdrSeq: Int64? = nil
@@ -88,7 +93,8 @@ public struct CDRRecord: Sendable, Equatable {
         json.bool("willRetry", willRetry)
         json.time("nextAttemptAt", nextAttemptAt)
         json.raw("metadata", metadata)
-        json.raw("timeZones", timeZones.map { "[" + $0.map { "\"\($0)\"" }.joined(separator: ",") + "]" } ?? "null")
+        // Zone identifiers hold no quote or backslash (IANA names: letters, digits, _+-/).
+        json.raw("timeZones", timeZoneList.map { "[\"" + $0.replacingOccurrences(of: "&", with: "\",\"") + "\"]" } ?? "null")
         json.string("zoneSource", zoneSource?.rawValue)
         return json.result
     }

@@ -298,7 +298,7 @@ extension QueueStore {
             redirectedTo: row.text(24),
             machineDetection: row.text(17).flatMap(AMDEvent.Kind.init(rawValue:)), amdDecisionMs: optionalInt(18).map { Int($0) }, beepDetected: optionalInt(19).map { $0 != 0 },
             optedOut: row.int(23) != 0, willRetry: row.int(20) != 0, nextAttemptAt: optionalInt(21), metadata: row.text(22) ?? "{}",
-            timeZones: row.text(26).map { $0.split(separator: "&").map(String.init) }, zoneSource: row.text(27).flatMap(ZoneSource.init(rawValue:)),
+            timeZoneList: row.text(26), zoneSource: row.text(27).flatMap(ZoneSource.init(rawValue:)),
             cdrSeq: optionalInt(25))
     }
 
