@@ -177,8 +177,8 @@ public final class DNSResolver: @unchecked Sendable {
         return .failure(.timedOut(server: server.description, name: name))
     }
 
-    /// `1.2.3.4`, `1.2.3.4:5353`, `::1`, `[::1]:5353` as a socket address.
-    static func socketAddress(_ text: String) -> SocketAddress? {
+    /// `1.2.3.4`, `1.2.3.4:5353`, `::1`, `[::1]:5353` as a socket address (port 53 unless named); nil for anything else.
+    public static func socketAddress(_ text: String) -> SocketAddress? {
         if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
             let host = String(text[text.index(after: text.startIndex)..<close])
             let rest = text[text.index(after: close)...]
