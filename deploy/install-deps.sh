@@ -14,6 +14,8 @@ declare -A wanted=(
   [sqlite3]=sqlite3
   [pkg-config]=pkg-config
   [sip-tester]=sipp
+  # DNS tests: a local authoritative server for trunk host names (SRV, A) on 127.0.0.1.
+  [dnsmasq-base]=/usr/sbin/dnsmasq
   [kamailio]=kamailio
   [time]=/usr/bin/time
   [bc]=bc

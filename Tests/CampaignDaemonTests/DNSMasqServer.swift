@@ -1,0 +1,61 @@
+import Foundation
+import Glibc
+
+/// dnsmasq answering for a test's zone on 127.0.0.1 at a free port, asking no one upstream;
+/// stopped by its pid.
+final class DNSMasqServer {
+    let port: Int
+    private let process = Process()
+    private let output: URL
+
+    /// - Parameters:
+    ///   - srv: `(service name, target, port, priority, weight)` records, e.g. `("_sip._udp.trunk.test", "a.trunk.test", 5071, 10, 0)`.
+    ///   - hosts: A (or AAAA) records, name → address.
+    ///   - ttl: the TTL of every answer.
+    init(srv: [(String, String, Int, Int, Int)] = [], hosts: [(String, String)] = [], ttl: Int = 60, in directory: String) async throws {
+        port = try SIPpCallee.freeUDPPort()
+        output = URL(fileURLWithPath: directory + "/dnsmasq-\(port).log")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        let log = try FileHandle(forWritingTo: output)
+        process.executableURL = URL(fileURLWithPath: try Self.path())
+        // Authoritative for .test (--local: NXDOMAIN for names it lacks), nothing from /etc.
+        process.arguments = ["--keep-in-foreground", "--no-resolv", "--no-hosts", "--conf-file=/dev/null", "--pid-file=",
+                             "--port=\(port)", "--listen-address=127.0.0.1", "--bind-interfaces", "--local=/test/",
+                             "--local-ttl=\(ttl)", "--log-queries", "--log-facility=-"]
+            + srv.map { "--srv-host=\($0.0),\($0.1),\($0.2),\($0.3),\($0.4)" }
+            + hosts.map { "--host-record=\($0.0),\($0.1)" }
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning, !SIPpCallee.isBound(udpPort: port), Date() < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    deinit {
+        stop()
+    }
+
+    /// Kills dnsmasq (by its pid) if it is still running.
+    func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// What dnsmasq logged (one `query[…]` line per question it was asked).
+    var log: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+
+    static func path() throws -> String {
+        for candidate in ["/usr/sbin/dnsmasq", "/usr/bin/dnsmasq"] where FileManager.default.isExecutableFile(atPath: candidate) {
+            return candidate
+        }
+        struct Missing: Error, CustomStringConvertible {
+            var description: String { "dnsmasq is not installed; run deploy/install-deps.sh (Debian package dnsmasq-base)" }
+        }
+        throw Missing()
+    }
+}
