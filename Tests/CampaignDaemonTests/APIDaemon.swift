@@ -132,7 +132,7 @@ final class APIDaemon {
     func kill9() {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            Child.reap(process)
         }
     }
 

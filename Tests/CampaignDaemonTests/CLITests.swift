@@ -222,7 +222,7 @@ import Testing
         try process.run()
         defer {
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            Child.reap(process)
         }
         try await Task.sleep(for: .milliseconds(600))
         // A new day's file appears, as at midnight UTC.
@@ -250,7 +250,7 @@ import Testing
         try process.run()
         try await Task.sleep(for: .milliseconds(2300))
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        Child.reap(process)
         let text = try String(contentsOfFile: output, encoding: .utf8)
         #expect(text.components(separatedBy: "\u{1B}[H\u{1B}[2J").count - 1 >= 2)
         #expect(text.contains("w         active    [..............................]   0.0%  0/2"))

@@ -64,14 +64,18 @@ struct CampaigndProcess {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning {
+        var exitCode = Child.exitStatus(process)
+        while exitCode == nil, Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            exitCode = Child.exitStatus(process)
+        }
+        if exitCode == nil {
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            exitCode = Child.reap(process)
             Issue.record("\((executable as NSString).lastPathComponent) \(arguments.joined(separator: " ")) ran longer than \(Int(timeout)) s and was killed")
         }
         return Result(
-            exitCode: process.terminationStatus,
+            exitCode: exitCode ?? -1,
             stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
             stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
     }
@@ -109,5 +113,55 @@ final class Workspace {
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         let campaigns = object?["campaigns"] as? [[String: Any]] ?? []
         return Dictionary(uniqueKeysWithValues: campaigns.map { ($0["id"] as? String ?? "", $0) })
+    }
+}
+
+/// Child processes' ends, seen without relying on Foundation alone: on Linux, `Process` sometimes
+/// misses the exit of a child when many are started at once (the suite starts dozens), and then
+/// `isRunning` stays true and `waitUntilExit()` spins for ever on a thread of the shared pool. The
+/// child is reaped here with `waitpid` as well; whichever reaps it first has its status.
+enum Child {
+    /// Statuses of children reaped here (Foundation's `terminationStatus` does not know them), by pid
+    /// and object: a pid alone may be reused by a later child.
+    private struct Key: Hashable {
+        var pid: Int32
+        var process: ObjectIdentifier
+    }
+    nonisolated(unsafe) private static var reaped: [Key: Int32] = [:]
+    // nonisolated(unsafe): `lock` guards `reaped`.
+    private static let lock = NSLock()
+
+    /// The exit status of `process` once it has ended (128 + the signal if one ended it); nil while it runs.
+    static func exitStatus(_ process: Process) -> Int32? {
+        let pid = process.processIdentifier
+        let key = Key(pid: pid, process: ObjectIdentifier(process))
+        if let known = lock.withLock({ reaped[key] }) { return known }
+        if !process.isRunning { return process.terminationStatus }
+        var status: Int32 = 0
+        let result = waitpid(pid, &status, WNOHANG)
+        let code: Int32
+        if result == pid {
+            code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        } else if result == -1, errno == ECHILD {
+            // Reaped by Foundation's own monitor, which has not said so (yet, or ever): it has ended,
+            // with a status only Foundation knew.
+            if !process.isRunning { return process.terminationStatus }
+            code = -1
+        } else {
+            return nil
+        }
+        lock.withLock { reaped[key] = code }
+        return code
+    }
+
+    /// Waits up to `seconds` for `process` to end (after a signal, usually); its exit status, or nil.
+    @discardableResult
+    static func reap(_ process: Process, seconds: Double = 10) -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let status = exitStatus(process) { return status }
+            usleep(5_000)
+        }
+        return exitStatus(process)
     }
 }

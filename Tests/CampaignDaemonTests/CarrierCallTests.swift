@@ -66,7 +66,7 @@ import Testing
         let daemon = try CampaigndProcess.start(["run"], in: directory.path, logPath: directory.path + "/daemon.log")
         defer {
             if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) }
-            daemon.waitUntilExit()
+            Child.reap(daemon)
         }
         let deadline = Date().addingTimeInterval(10)
         while !SIPpCallee.isBound(udpPort: sipPort), daemon.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }

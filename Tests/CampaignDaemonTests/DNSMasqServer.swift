@@ -42,7 +42,7 @@ final class DNSMasqServer {
     func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            Child.reap(process)
         }
     }
 

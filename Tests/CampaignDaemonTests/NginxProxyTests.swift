@@ -63,7 +63,7 @@ import Testing
         try proxy.run()
         defer {
             kill(proxy.processIdentifier, SIGQUIT)
-            proxy.waitUntilExit()
+            Child.reap(proxy)
         }
         let deadline = Date().addingTimeInterval(10)
         while proxy.isRunning, !Self.isListening(port), Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }

@@ -39,14 +39,14 @@ final class PJSIPCallee {
     /// Waits up to `seconds` for the callee to finish; its exit code, or nil if it did not end.
     func waitForExit(seconds: Double = 15) async -> Int32? {
         let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-        return process.isRunning ? nil : process.terminationStatus
+        while Child.exitStatus(process) == nil, Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        return Child.exitStatus(process)
     }
 
     func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            Child.reap(process)
         }
     }
 

@@ -75,15 +75,15 @@ final class SIPpCallee {
     /// Waits up to `seconds` for SIPp to finish its call; its exit code (0 = the scenario succeeded), or nil if it did not end.
     func waitForExit(seconds: Double = 15) async -> Int32? {
         let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-        return process.isRunning ? nil : process.terminationStatus
+        while Child.exitStatus(process) == nil, Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        return Child.exitStatus(process)
     }
 
     /// Kills SIPp (by its pid) if it is still running.
     func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            Child.reap(process)
         }
     }
 

@@ -81,7 +81,7 @@ final class WebhookReceiver {
     func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            Child.reap(process)
         }
     }
 
