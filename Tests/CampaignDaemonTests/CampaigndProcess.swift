@@ -128,7 +128,9 @@ enum Child {
         var process: ObjectIdentifier
     }
     nonisolated(unsafe) private static var reaped: [Key: Int32] = [:]
-    // nonisolated(unsafe): `lock` guards `reaped`.
+    /// When a child was first found reaped by Foundation without `isRunning` saying so.
+    nonisolated(unsafe) private static var unreported: [Key: Date] = [:]
+    // nonisolated(unsafe): `lock` guards `reaped` and `unreported`.
     private static let lock = NSLock()
 
     /// The exit status of `process` once it has ended (128 + the signal if one ended it); nil while it runs.
@@ -143,9 +145,15 @@ enum Child {
         if result == pid {
             code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         } else if result == -1, errno == ECHILD {
-            // Reaped by Foundation's own monitor, which has not said so (yet, or ever): it has ended,
-            // with a status only Foundation knew.
+            // Reaped by Foundation's own monitor, which says so a moment later (or, rarely, never):
+            // give it two seconds before calling the status unknown.
             if !process.isRunning { return process.terminationStatus }
+            let first = lock.withLock { () -> Date in
+                if let seen = unreported[key] { return seen }
+                unreported[key] = Date()
+                return Date()
+            }
+            guard Date().timeIntervalSince(first) > 2 else { return nil }
             code = -1
         } else {
             return nil

@@ -140,20 +140,14 @@ import Testing
         #expect(receiver.connectionsAccepted >= 4)
         #expect(log.contains("webhook failed") && log.contains("no response within 2"))
 
-        // The dial rate, from when SIPp received each INVITE, after the first tenth of a second's burst.
-        // Dialing that waited for the silent receiver lost whole seconds (81.6 of 100 calls/s, 6.8 s
-        // without a call, before the deliverer had a loop of its own); 5 % catches that, while a
-        // machine busy with the rest of the suite can cost a fraction of a percent. The rate itself,
-        // to within 1 %, held when the test ran alone (99.9993 calls/s, 2026-11-26).
+        // Dialing that waited for the silent receiver went 6.8 s without a call (81.6 of 100 calls/s,
+        // before the deliverer had a loop of its own). The gaps between INVITEs at SIPp tell that apart
+        // from a machine busy with the rest of the suite, which the rate alone does not (a loaded CI
+        // run measured 86 calls/s with no stall); the rate, 99.9993 calls/s alone, is a bench figure.
         let times = Self.inviteTimes(callee.messages)
         #expect(times.count == calls)
-        let skip = Int(rate / 10)
-        if times.count > skip + 1 {
-            let achieved = Double(times.count - 1 - skip) / (times[times.count - 1] - times[skip])
-            #expect(abs(achieved - rate) / rate < 0.05, "achieved \(achieved) calls/s")
-            let longestGap = zip(times.dropFirst(skip), times.dropFirst(skip + 1)).map { $1 - $0 }.max() ?? 0
-            #expect(longestGap < 1, "no second without a call: the longest gap was \(longestGap) s")
-        }
+        let longestGap = zip(times, times.dropFirst()).map { $1 - $0 }.max() ?? 0
+        #expect(longestGap < 3, "the longest stretch without a call was \(longestGap) s")
         // No call event was late: the callee sent each BYE once (a 200 OK later than 500 ms would
         // have made it resend), and no call lasted longer than its 500 ms and the signalling.
         let byes = callee.messages.components(separatedBy: "\nBYE sip:").count - 1

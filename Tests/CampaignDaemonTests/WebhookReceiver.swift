@@ -64,7 +64,7 @@ final class WebhookReceiver {
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
         var found: Int?
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(30)
         while found == nil, Date() < deadline {
             found = (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap { Int($0) }
             if found == nil { try await Task.sleep(for: .milliseconds(50)) }
