@@ -162,6 +162,20 @@ enum Child {
         return code
     }
 
+    /// Waits up to `seconds`, sleeping between looks, for `process` to end by itself; its exit status, or nil.
+    static func waitForExit(_ process: Process, seconds: Double) async -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while exitStatus(process) == nil, Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        return exitStatus(process)
+    }
+
+    /// Kills `process` (by its pid) if it is still running, and reaps it.
+    static func kill(_ process: Process) {
+        guard process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        reap(process)
+    }
+
     /// Waits up to `seconds` for `process` to end (after a signal, usually); its exit status, or nil.
     @discardableResult
     static func reap(_ process: Process, seconds: Double = 10) -> Int32? {

@@ -38,16 +38,11 @@ final class PJSIPCallee {
 
     /// Waits up to `seconds` for the callee to finish; its exit code, or nil if it did not end.
     func waitForExit(seconds: Double = 15) async -> Int32? {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Child.exitStatus(process) == nil, Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-        return Child.exitStatus(process)
+        await Child.waitForExit(process, seconds: seconds)
     }
 
     func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            Child.reap(process)
-        }
+        Child.kill(process)
     }
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }

@@ -74,17 +74,12 @@ final class SIPpCallee {
 
     /// Waits up to `seconds` for SIPp to finish its call; its exit code (0 = the scenario succeeded), or nil if it did not end.
     func waitForExit(seconds: Double = 15) async -> Int32? {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Child.exitStatus(process) == nil, Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-        return Child.exitStatus(process)
+        await Child.waitForExit(process, seconds: seconds)
     }
 
     /// Kills SIPp (by its pid) if it is still running.
     func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            Child.reap(process)
-        }
+        Child.kill(process)
     }
 
     var log: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
