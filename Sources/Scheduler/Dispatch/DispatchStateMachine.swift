@@ -17,29 +17,7 @@ import Telephony
 /// - **Idle campaigns**: a campaign with nothing due is not asked again until the next refresh or
 ///   until new work is signalled.
 public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Duration, C.Instant: Sendable {
-    public struct Configuration: Sendable {
-        public var globalRate: Double
-        public var globalMaxConcurrentCalls: Int
-        public var slotExpiry: Duration
-        public var trunks: [SIPTrunk]
-        /// How often campaign states (pause, resume, cancel) and settings are read again.
-        public var refreshInterval: Duration
-        /// Quiet time after a 503/429 before a throttled trunk's rate goes up again, and between steps.
-        public var recoveryInterval: Duration
-        /// `run --once`: finish when nothing is left to dial (the driver says whether later work waits).
-        public var once: Bool
-
-        public init(globalRate: Double, globalMaxConcurrentCalls: Int, slotExpiry: Duration = .seconds(1200), trunks: [SIPTrunk] = [],
-                    refreshInterval: Duration = .seconds(1), recoveryInterval: Duration = .seconds(10), once: Bool = false) {
-            self.globalRate = globalRate
-            self.globalMaxConcurrentCalls = globalMaxConcurrentCalls
-            self.slotExpiry = slotExpiry
-            self.trunks = trunks
-            self.refreshInterval = refreshInterval
-            self.recoveryInterval = recoveryInterval
-            self.once = once
-        }
-    }
+    public typealias Configuration = PacingConfiguration
 
     /// A batch to claim from one campaign.
     public struct Claim: Sendable, Equatable {

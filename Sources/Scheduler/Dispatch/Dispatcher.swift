@@ -8,29 +8,30 @@ import Telephony
 /// and tells the machine.
 public struct Dispatcher<C: DispatchClock>: Sendable {
     public struct Configuration: Sendable {
-        public var globalRate: Double
-        public var globalMaxConcurrentCalls: Int
-        public var slotExpiry: Duration
-        public var trunks: [SIPTrunk]
+        /// Rates, slots, trunks, refresh and recovery times (`once` is set from each run's mode).
+        public var pacing: PacingConfiguration
         public var defaultTimeZone: TimeZone
-        /// How often campaign states (pause, resume, cancel) and settings are read again.
-        public var refreshInterval: Duration
         /// The configuration's `callingRules`, on top of every campaign's window.
         public var callingRules: [CallingRule]
         /// `limits.maxAttemptsPerNumberPerDay`: per number and local day, every campaign together.
         public var maxAttemptsPerNumberPerDay: Int?
 
-        public init(globalRate: Double, globalMaxConcurrentCalls: Int, slotExpiry: Duration = .seconds(1200),
-                    trunks: [SIPTrunk] = [], defaultTimeZone: TimeZone = .current, refreshInterval: Duration = .seconds(1),
-                    callingRules: [CallingRule] = [], maxAttemptsPerNumberPerDay: Int? = nil) {
-            self.globalRate = globalRate
-            self.globalMaxConcurrentCalls = globalMaxConcurrentCalls
-            self.slotExpiry = slotExpiry
-            self.trunks = trunks
+        public init(pacing: PacingConfiguration, defaultTimeZone: TimeZone = .current, callingRules: [CallingRule] = [],
+                    maxAttemptsPerNumberPerDay: Int? = nil) {
+            self.pacing = pacing
             self.defaultTimeZone = defaultTimeZone
-            self.refreshInterval = refreshInterval
             self.callingRules = callingRules
             self.maxAttemptsPerNumberPerDay = maxAttemptsPerNumberPerDay
+        }
+
+        public init(globalRate: Double, globalMaxConcurrentCalls: Int, slotExpiry: Duration = .seconds(1200),
+                    trunks: [SIPTrunk] = [], defaultTimeZone: TimeZone = .current, refreshInterval: Duration = .seconds(1),
+                    recoveryInterval: Duration = .seconds(10), callingRules: [CallingRule] = [],
+                    maxAttemptsPerNumberPerDay: Int? = nil) {
+            self.init(pacing: PacingConfiguration(globalRate: globalRate, globalMaxConcurrentCalls: globalMaxConcurrentCalls,
+                                                  slotExpiry: slotExpiry, trunks: trunks, refreshInterval: refreshInterval,
+                                                  recoveryInterval: recoveryInterval),
+                      defaultTimeZone: defaultTimeZone, callingRules: callingRules, maxAttemptsPerNumberPerDay: maxAttemptsPerNumberPerDay)
         }
 
         /// The per-contact rules this configuration sets (the claim and the audit both use them).
@@ -112,7 +113,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         self.configuration = configuration
         self.work = work
         self.onEvent = onEvent
-        builder = CallRequestBuilder(trunks: configuration.trunks)
+        builder = CallRequestBuilder(trunks: configuration.pacing.trunks)
     }
 
     /// Counts of the attempts this run finished, by outcome.
@@ -133,13 +134,12 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
     }
 
     public func run(_ mode: Mode) async throws -> Summary {
-        var machine = DispatchStateMachine<C>(configuration: .init(
-            globalRate: configuration.globalRate, globalMaxConcurrentCalls: configuration.globalMaxConcurrentCalls,
-            slotExpiry: configuration.slotExpiry, trunks: configuration.trunks, refreshInterval: configuration.refreshInterval,
-            once: mode.isOnce))
+        var pacing = configuration.pacing
+        pacing.once = mode.isOnce
+        var machine = DispatchStateMachine<C>(configuration: pacing)
         var campaigns: [Int64: DispatchCampaign] = [:]
         // Trunks that register: their campaigns wait while the dialer holds no binding.
-        let registeringTrunks = configuration.trunks.filter(\.register).map(\.name)
+        let registeringTrunks = configuration.pacing.trunks.filter(\.register).map(\.name)
         let ended = Mailbox<CallEnd>()
         /// Fired by each call's end: a dispatcher waiting for a slot looks again.
         let callEnded = WorkSignal()
