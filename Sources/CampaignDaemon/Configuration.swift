@@ -69,6 +69,9 @@ struct Configuration: Sendable {
         var rtpPortMax = 29999
         /// RFC 3261 T1 in milliseconds (retransmission base; Timer B is 64·T1).
         var t1Ms = 500
+        /// The DNS server (`address[:port]`) asked for trunk host names instead of /etc/resolv.conf's;
+        /// for tests and split-horizon setups.
+        var dnsServer: String?
     }
 
     struct Runtime: Sendable, Equatable {
@@ -132,10 +135,12 @@ struct Configuration: Sendable {
     /// The dialer's settings: the advertised address (toward `host` when it must be derived), RTP
     /// range, T1 and trunks. `run` and `call` both dial with it.
     func dialerConfiguration(toward host: String?) -> SIPDialer.Configuration {
-        SIPDialer.Configuration(
+        var configuration = SIPDialer.Configuration(
             advertisedHost: advertisedAddress(toward: host), rtpPorts: sip.rtpPortMin...sip.rtpPortMax,
             timing: SIPTiming(t1: .milliseconds(sip.t1Ms)), trunks: sipTrunks,
             mediaInactivityTimeout: .seconds(media.inactivityTimeoutSec))
+        configuration.dnsServer = sip.dnsServer
+        return configuration
     }
 
     /// The event loops `run` and `call` use: `runtime.threads`, or one per core.
@@ -328,7 +333,8 @@ struct Configuration: Sendable {
     private static func readSIP(_ node: JSONNode, reader: inout JSONFieldReader) -> SIPSettings {
         var sip = SIPSettings()
         guard let pairs = reader.object(node, "sip") else { return sip }
-        reader.checkKeys(node, path: "sip", allowed: ["bindAddress", "port", "advertisedAddress", "rtpPortMin", "rtpPortMax", "t1Ms"])
+        reader.checkKeys(node, path: "sip", allowed: ["bindAddress", "port", "advertisedAddress", "rtpPortMin", "rtpPortMax", "t1Ms",
+                                                      "dnsServer"])
         func ipAddress(_ value: JSONNode, _ path: String) -> String? {
             guard let text = reader.string(value, path) else { return nil }
             let bare = text.hasPrefix("[") && text.hasSuffix("]") ? String(text.dropFirst().dropLast()) : text
@@ -347,6 +353,13 @@ struct Configuration: Sendable {
             case "rtpPortMin": sip.rtpPortMin = reader.integer(value, path, in: 1024...65534) ?? sip.rtpPortMin
             case "rtpPortMax": sip.rtpPortMax = reader.integer(value, path, in: 1025...65535) ?? sip.rtpPortMax
             case "t1Ms": sip.t1Ms = reader.integer(value, path, in: 10...5000) ?? sip.t1Ms
+            case "dnsServer":
+                guard let text = reader.string(value, path) else { continue }
+                if DNSResolver.socketAddress(text) == nil {
+                    reader.fail(value, path, "\"\(text)\" is not a DNS server address: expected an IP address with an optional port (\"10.0.0.53\", \"127.0.0.1:5353\", \"[::1]:5353\")")
+                } else {
+                    sip.dnsServer = text
+                }
             default: break
             }
         }

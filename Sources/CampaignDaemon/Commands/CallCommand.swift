@@ -200,6 +200,7 @@ final class EventPrinter: Sendable {
             ]
             if let retryAfter = outcome.retryAfter { fields.append(("retry_after", String(retryAfter))) }
             if let redirectedTo = result.redirectedTo { fields.append(("redirected_to", redirectedTo)) }
+            if let trunkTarget = result.trunkTarget { fields.append(("trunk_target", trunkTarget)) }
             if let ring = result.ringTime { fields.append(("ring_ms", String(ring - result.startTime))) }
             if let connect = result.connectTime {
                 fields.append(("answer_ms", String(connect - result.startTime)))

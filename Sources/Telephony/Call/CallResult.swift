@@ -14,6 +14,9 @@ public struct CallResult: Sendable, Equatable {
     public var optedOutDigit: Character?
     /// Where a 3xx redirect sent the call last (RFC 3261 §8.1.3.4), when one did.
     public var redirectedTo: String?
+    /// Where the last INVITE went (`address:port`) when the trunk's host is a name resolved by DNS
+    /// (RFC 3263); earlier targets that answered 503 or nothing were tried before it.
+    public var trunkTarget: String?
 
     public init(outcome: CallOutcome, sipCallID: String, startTime: Int64, ringTime: Int64?, connectTime: Int64?, disconnectTime: Int64,
                 machineDetection: AMDEvent? = nil, beepDetected: Bool? = nil, optedOutDigit: Character? = nil, redirectedTo: String? = nil) {

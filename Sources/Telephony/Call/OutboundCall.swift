@@ -15,7 +15,8 @@ final class OutboundCall: @unchecked Sendable {
     private(set) var media: CallMedia?
     private var timers: [CallStateMachine.Timer: EventLoop.TimerID] = [:]
     private let onEnd: @Sendable (OutboundCall) -> Void
-    private var startTime: Int64 = 0
+    /// When the call (its first attempt) started; a later attempt is given its first's.
+    var startTime: Int64 = 0
     private var ringTime: Int64?
     private var connectTime: Int64?
     /// When the conversation ended (our BYE sent, or theirs received), before the BYE's transaction did.
@@ -24,10 +25,20 @@ final class OutboundCall: @unchecked Sendable {
     private(set) var finished = false
     /// Why we hung up, in words, for the outcome that the BYE's (or CANCEL's) answer brings later.
     private var hangUpReason: (code: CallOutcome.ReasonCode, reason: String)?
+    private var hungUp = false
+    /// Where this attempt's INVITE goes, when the trunk's host name was resolved (RFC 3263).
+    let target: SIPDestination?
+    /// A later attempt of the same call at the next target: its `inviteSent` is not published again.
+    let isRetry: Bool
+    /// Asked, on the loop, when this attempt fails over (503, or no response); true when the next
+    /// target's attempt started and carries the call's events on. Set before `start`.
+    var failover: ((OutboundCall, CallOutcome) -> Bool)?
 
     init(machine: CallStateMachine, loop: EventLoop, transport: SIPTransport, continuation: AsyncStream<CallEvent>.Continuation,
-         onEnd: @escaping @Sendable (OutboundCall) -> Void) {
+         target: SIPDestination? = nil, isRetry: Bool = false, onEnd: @escaping @Sendable (OutboundCall) -> Void) {
         self.machine = machine
+        self.target = target
+        self.isRetry = isRetry
         self.callID = machine.callID
         self.loop = loop
         self.transport = transport
@@ -41,7 +52,7 @@ final class OutboundCall: @unchecked Sendable {
     }
 
     func start() {
-        startTime = Self.nowMs()
+        if startTime == 0 { startTime = Self.nowMs() }
         perform(machine.start())
     }
 
@@ -63,6 +74,7 @@ final class OutboundCall: @unchecked Sendable {
     /// outcome this hang-up brings, whenever it comes (at once, or with the BYE's answer).
     func hangUp(_ reasonCode: CallOutcome.ReasonCode = .dialerDisconnected, reason: String? = nil) {
         if let reason, hangUpReason == nil { hangUpReason = (reasonCode, reason) }
+        hungUp = true
         perform(machine.hangUp(reasonCode))
     }
 
@@ -105,6 +117,7 @@ final class OutboundCall: @unchecked Sendable {
                 switch event {
                 case .ringing, .earlyMedia: if ringTime == nil { ringTime = Self.nowMs() }
                 case .answered: connectTime = Self.nowMs()
+                case .inviteSent where isRetry: continue
                 default: break
                 }
                 continuation.yield(event)
@@ -130,10 +143,18 @@ final class OutboundCall: @unchecked Sendable {
         for running in timers.values { loop.cancelTimer(running) }
         timers.removeAll()
         let result: (verdict: AMDEvent?, beep: Bool?, optedOut: Character?) = media?.close() ?? (nil, nil, nil)
-        continuation.yield(.ended(CallResult(
+        // RFC 3263 §4.3: a 503 or no answer at all (Timer B, a failed transport) moves the call to the next target.
+        let unreached = outcome.sipCode == 503 || (outcome.sipCode == nil && outcome.reasonCode == .error)
+        if unreached, !hungUp, connectTime == nil, ringTime == nil, let failover, failover(self, outcome) {
+            onEnd(self)
+            return
+        }
+        var ended = CallResult(
             outcome: outcome, sipCallID: callID, startTime: startTime, ringTime: ringTime,
             connectTime: connectTime, disconnectTime: disconnectTime ?? Self.nowMs(), machineDetection: result.verdict,
-            beepDetected: result.beep, optedOutDigit: result.optedOut, redirectedTo: redirectedTo)))
+            beepDetected: result.beep, optedOutDigit: result.optedOut, redirectedTo: redirectedTo)
+        ended.trunkTarget = target?.description
+        continuation.yield(.ended(ended))
         continuation.finish()
         onEnd(self)
     }

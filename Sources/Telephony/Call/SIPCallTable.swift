@@ -12,8 +12,11 @@ final class SIPCallTable: @unchecked Sendable {
         lock.withLock { calls[call.callID] = call }
     }
 
-    func remove(_ callID: String) {
-        _ = lock.withLock { calls.removeValue(forKey: callID) }
+    /// Removes `call`, not a later attempt of it that took its Call-ID (RFC 3263 failover).
+    func remove(_ call: OutboundCall) {
+        lock.withLock {
+            if calls[call.callID] === call { calls[call.callID] = nil }
+        }
     }
 
     func call(_ callID: String) -> OutboundCall? {

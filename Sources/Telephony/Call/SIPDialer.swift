@@ -15,7 +15,7 @@ import IO
 public final class SIPDialer: Dialer, @unchecked Sendable {
     // @unchecked Sendable: the stored properties never change after init and are Sendable themselves
     // (`calls` and `ports` lock inside), except `tickers`, which is read-only after init and whose
-    // tickers are each used only on their own loop.
+    // tickers are each used only on their own loop, and `lazyResolver`, which is only touched under `resolverLock`.
     public struct Configuration: Sendable {
         /// The address put in Via, Contact and the SDP.
         public var advertisedHost: String
@@ -30,6 +30,9 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         public var registrationObserver: (@Sendable (_ trunk: String, _ status: RegistrationStateMachine.Status) -> Void)?
         /// The first wait after a failed registration (doubling per failure in a row, up to ten minutes).
         public var registrationRetry: Duration = .seconds(30)
+        /// The DNS server (`address[:port]`) asked for trunk host names; nil asks the first
+        /// nameserver of /etc/resolv.conf. For tests and split-horizon setups.
+        public var dnsServer: String?
 
         public init(advertisedHost: String, rtpPorts: ClosedRange<Int> = 20000...29999, timing: SIPTiming = .standard,
                     trunks: [SIPTrunk] = [], userAgent: String = "campaignd", mediaInactivityTimeout: Duration = .seconds(30)) {
@@ -60,6 +63,17 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
     private let unboundPorts = Counter()
     private let closed: AsyncStream<Void>.Continuation
     private let closedSignal: AsyncStream<Void>
+    private let resolverLock = NSLock()
+    private var lazyResolver: DNSResolver?
+    /// Made on the first call to a trunk named by host name (its thread is only started then).
+    private var resolver: DNSResolver {
+        resolverLock.withLock {
+            if let lazyResolver { return lazyResolver }
+            let made = DNSResolver(server: configuration.dnsServer)
+            lazyResolver = made
+            return made
+        }
+    }
     public var counters: Counters { calls.counters }
 
     /// Opens the SIP socket on `host:port` (port 0 picks one) on the first loop of `group`; calls
@@ -182,6 +196,23 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
     }
 
     public func placeCall(_ request: CallRequest) async -> AsyncStream<CallEvent> {
+        // RFC 3263 §4: a trunk named by host name is looked up before the call, off the loops (the
+        // resolver has a thread of its own); its targets are tried in order.
+        var targets: [SIPDestination] = []
+        if let trunk = request.trunk, trunk.outboundProxy == nil, !DNSResolver.isIPLiteral(trunk.host) {
+            do {
+                targets = try await resolver.destinations(host: trunk.host, port: trunk.port, transport: trunk.transport)
+            } catch {
+                return Self.endedBeforeStart("cannot resolve trunk \(trunk.name) host \(trunk.host): \(error)", sipCallID: request.callID ?? "")
+            }
+            // Only addresses the SIP socket's family can reach.
+            let ipv6 = transport.localAddress.isIPv6
+            targets = targets.filter { $0.host.contains(":") == ipv6 }
+            guard !targets.isEmpty else {
+                return Self.endedBeforeStart("trunk \(trunk.name) host \(trunk.host) has no \(ipv6 ? "IPv6" : "IPv4") address for the SIP socket on \(transport.localAddress.host)",
+                                             sipCallID: request.callID ?? "")
+            }
+        }
         let loop = group.next()
         // Calls with a script get their RTP and RTCP sockets first, so the SDP offers the port bound.
         var media: (port: Int, sockets: (rtp: UDPChannel, rtcp: UDPChannel))?
@@ -206,31 +237,76 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
                                              sipCallID: request.callID ?? "")
             }
         }
-        let machine: CallStateMachine
-        do {
-            machine = try CallStateMachine(configuration: makeConfiguration(request, rtpPort: media?.port ?? nextUnboundRTPPort()))
-        } catch {
+        let (stream, continuation) = AsyncStream<CallEvent>.makeStream()
+        if let error = attempt(request, targets: targets, index: 0, loop: loop, media: media, startTime: 0, continuation: continuation) {
             if let media {
                 media.sockets.rtp.close()
                 media.sockets.rtcp.close()
                 ports.release(media.port)
             }
-            return Self.endedBeforeStart("\(error)", sipCallID: "")
+            continuation.finish()
+            return Self.endedBeforeStart(error, sipCallID: "")
         }
-        let (stream, continuation) = AsyncStream<CallEvent>.makeStream()
+        return stream
+    }
+
+    /// Starts the call at `targets[index]` (at the request's own destination when `targets` is
+    /// empty) on `loop`, publishing on `continuation`; nil when it started, else why not. When more
+    /// targets remain, a 503 or no response moves the call on to the next (RFC 3263 §4.3).
+    private func attempt(_ request: CallRequest, targets: [SIPDestination], index: Int, loop: EventLoop,
+                         media: (port: Int, sockets: (rtp: UDPChannel, rtcp: UDPChannel))?, startTime: Int64,
+                         continuation: AsyncStream<CallEvent>.Continuation) -> String? {
+        let target = targets.isEmpty ? nil : targets[index]
+        let machine: CallStateMachine
+        do {
+            machine = try CallStateMachine(configuration: makeConfiguration(request, destination: target,
+                                                                            rtpPort: media?.port ?? nextUnboundRTPPort()))
+        } catch {
+            return "\(error)"
+        }
         let calls = calls
         let ports = ports
-        let call = OutboundCall(machine: machine, loop: loop, transport: transport, continuation: continuation) { call in
-            calls.remove(call.callID)
+        let call = OutboundCall(machine: machine, loop: loop, transport: transport, continuation: continuation,
+                                target: target, isRetry: index > 0) { call in
+            calls.remove(call)
             if let port = call.media?.port { ports.release(port) }
+        }
+        call.startTime = startTime
+        if index + 1 < targets.count {
+            call.failover = { [unowned self] failed, _ in
+                // On the loop: the next attempt needs its media sockets now, without waiting for a port.
+                var next: (port: Int, sockets: (rtp: UDPChannel, rtcp: UDPChannel))?
+                if let script = request.script, script.needsMedia {
+                    guard let port = ports.tryAcquire() else { return false }
+                    guard let sockets = try? CallMedia.bindSockets(host: transport.localAddress, port: port, on: loop) else {
+                        ports.releaseBusy(port)
+                        return false
+                    }
+                    next = (port, sockets)
+                }
+                if attempt(request, targets: targets, index: index + 1, loop: loop, media: next, startTime: failed.startTime,
+                           continuation: continuation) == nil {
+                    return true
+                }
+                if let next {
+                    next.sockets.rtp.close()
+                    next.sockets.rtcp.close()
+                    ports.release(next.port)
+                }
+                return false
+            }
         }
         if let script = request.script, let media {
             call.attach(CallMedia(call: call, loop: loop, ticker: ticker(for: loop), sockets: media.sockets, script: script,
                                   inactivityTimeout: configuration.mediaInactivityTimeout))
         }
         calls.add(call)
-        loop.execute { call.start() }
-        return stream
+        if loop.inEventLoop {
+            call.start()
+        } else {
+            loop.execute { call.start() }
+        }
+        return nil
     }
 
     /// The events of a call that failed before its INVITE could be sent: only its end, as an error.
@@ -369,7 +445,9 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         return first + 2 * (unboundPorts.next() % span)
     }
 
-    private func makeConfiguration(_ request: CallRequest, rtpPort: Int) throws(RequestError) -> CallStateMachine.Configuration {
+    /// - Parameter target: where the trunk's requests go instead of its host, once resolved (RFC 3263).
+    private func makeConfiguration(_ request: CallRequest, destination target: SIPDestination? = nil,
+                                   rtpPort: Int) throws(RequestError) -> CallStateMachine.Configuration {
         let bareHost = SIPURI.bareHost(configuration.advertisedHost)
         let host = SIPURI.hostReference(bareHost)
         let port = transport.localPort
@@ -380,12 +458,12 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
             guard let trunk = request.trunk else { throw .noTrunk(number) }
             // Phone numbers go to the trunk as sip:+1555…@proxy;user=phone (RFC 3261 §19.1.6).
             requestURI = "sip:\(number)@\(trunk.requestURIHost);user=phone"
-            destination = trunk.destination
+            destination = target ?? trunk.destination
         case .sip(let uri):
             guard !uri.secure else { throw .secureTarget(uri.description) }
             requestURI = uri.description
             if let trunk = request.trunk {
-                destination = trunk.destination
+                destination = target ?? trunk.destination
             } else if let direct = SIPDestination(uri: uri.description) {
                 destination = direct
             } else {
