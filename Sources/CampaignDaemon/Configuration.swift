@@ -9,7 +9,8 @@ struct Configuration: Sendable {
     struct Trunk: Sendable, Equatable {
         var name: String
         var host: String
-        var port: Int = 5060
+        /// nil when the file names none: 5060, or the SRV records' ports for a host name (RFC 3263).
+        var port: Int?
         var transport = SIPTransportProtocol.udp
         var username: String?
         /// Never logged.

@@ -2,7 +2,11 @@
 public struct SIPTrunk: Sendable, Equatable {
     public var name: String
     public var host: String
+    /// The port named in the configuration, else 5060.
     public var port: Int
+    /// Whether the configuration named the port: a host name with a port is looked up as A/AAAA
+    /// only, one without as SRV first (RFC 3263 §4.2).
+    public var hasExplicitPort: Bool
     public var username: String?
     /// Never logged.
     public var password: String?
@@ -26,13 +30,15 @@ public struct SIPTrunk: Sendable, Equatable {
     /// The binding's lifetime asked for, in seconds.
     public var expires: Int
 
-    public init(name: String, host: String, port: Int = 5060, username: String? = nil, password: String? = nil,
+    /// - Parameter port: nil when the configuration names none (5060, or the SRV records' ports).
+    public init(name: String, host: String, port: Int? = nil, username: String? = nil, password: String? = nil,
                 transport: SIPTransportProtocol = .udp, outboundProxy: SIPDestination? = nil, domain: String? = nil,
                 fromDomain: String? = nil, realm: String? = nil, assertIdentity: Bool = false, register: Bool = false,
                 registrar: SIPDestination? = nil, expires: Int = 3600) {
         self.name = name
         self.host = host
-        self.port = port
+        self.port = port ?? 5060
+        hasExplicitPort = port != nil
         self.username = username
         self.password = password
         self.transport = transport
@@ -49,6 +55,16 @@ public struct SIPTrunk: Sendable, Equatable {
     /// Where the trunk's requests go: its outbound proxy, else its host.
     public var destination: SIPDestination { outboundProxy ?? SIPDestination(host: host, port: port, transport: transport) }
 
-    /// The host part of a phone number's Request-URI.
-    public var requestURIHost: String { domain ?? "\(SIPURI.hostReference(host)):\(port)" }
+    /// Whether calls look the host up in DNS (RFC 3263): a name, with no outbound proxy in front.
+    public var resolvesByDNS: Bool { outboundProxy == nil && !DNSResolver.isIPLiteral(host) }
+
+    /// Whether the DNS lookup starts with SRV records: a name with no port named (RFC 3263 §4.2).
+    public var usesSRV: Bool { !hasExplicitPort && !DNSResolver.isIPLiteral(host) }
+
+    /// The host part of a phone number's Request-URI: `domain`, else the host with its port (a
+    /// name looked up by SRV goes without one, as RFC 3263 §4.2 expects of the URI it resolves).
+    public var requestURIHost: String {
+        if let domain { return domain }
+        return usesSRV ? host : "\(SIPURI.hostReference(host)):\(port)"
+    }
 }

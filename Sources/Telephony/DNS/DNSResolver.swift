@@ -27,7 +27,7 @@ public final class DNSResolver: @unchecked Sendable {
             case .timedOut(let server, let name): "no answer from DNS server \(server) for \(name)"
             case .serverFailure(let name, let code): "DNS server failed to look up \(name) (rcode \(code))"
             case .malformedAnswer(let name): "malformed DNS answer for \(name)"
-            case .noAddress(let name): "\(name) has no SRV, A or AAAA record"
+            case .noAddress(let name): "\(name) has no SRV, A or AAAA record (nor an address from /etc/hosts)"
             }
         }
     }
@@ -80,19 +80,26 @@ public final class DNSResolver: @unchecked Sendable {
     }
 
     /// Where requests for `host` go, in the order to try them (RFC 3263 §4.2): an IP address as it
-    /// is; else the SRV targets of `_sip._udp.host` or `_sip._tcp.host` by priority and weight
-    /// (RFC 2782), each target's addresses (A, then AAAA) on the SRV port; with no SRV records,
-    /// the addresses of `host` on `port`.
-    public func destinations(host: String, port: Int, transport: SIPTransportProtocol) async throws(LookupError) -> [SIPDestination] {
+    /// is; with `srv`, the SRV targets of `_sip._udp.host` or `_sip._tcp.host` by priority and
+    /// weight (RFC 2782), each target's addresses (A, then AAAA) on the SRV port; with no SRV
+    /// records (or without `srv`: the configuration named a port), the addresses of `host` on
+    /// `port`. A name DNS has no address for is looked up once more with the system's resolver
+    /// (getaddrinfo: /etc/hosts and nsswitch), as trunk names were before DNS was asked directly.
+    public func destinations(host: String, port: Int, transport: SIPTransportProtocol, srv: Bool = true) async throws(LookupError)
+        -> [SIPDestination] {
         if Self.isIPLiteral(host) { return [SIPDestination(host: SIPURI.bareHost(host), port: port, transport: transport)] }
-        let service = "_sip._\(transport.rawValue).\(host)"
-        let services = try await lookup(service, .srv).compactMap { record -> SRVRecord? in
-            if case .srv(_, let srv, _) = record { return srv }
-            return nil
+        var services: [SRVRecord] = []
+        if srv {
+            services = try await lookup("_sip._\(transport.rawValue).\(host)", .srv).compactMap { record -> SRVRecord? in
+                if case .srv(_, let srv, _) = record { return srv }
+                return nil
+            }
         }
         var destinations: [SIPDestination] = []
         if services.isEmpty {
-            for address in try await addresses(of: host) {
+            var addresses = try await addresses(of: host)
+            if addresses.isEmpty, let system = await systemAddress(of: host) { addresses = [system] }
+            for address in addresses {
                 destinations.append(SIPDestination(host: address, port: port, transport: transport))
             }
         } else {
@@ -105,6 +112,13 @@ public final class DNSResolver: @unchecked Sendable {
         }
         guard !destinations.isEmpty else { throw .noAddress(host) }
         return destinations
+    }
+
+    /// `name`'s address from getaddrinfo, on the resolver's thread (it blocks); nil if it has none.
+    private func systemAddress(of name: String) async -> String? {
+        await withCheckedContinuation { continuation in
+            queue.enqueue { continuation.resume(returning: try? SocketAddress.resolve(host: name, port: 0).host) }
+        }
     }
 
     /// The A and then AAAA addresses of `name`.
