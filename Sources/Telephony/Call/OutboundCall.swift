@@ -33,6 +33,21 @@ final class OutboundCall: @unchecked Sendable {
     /// Asked, on the loop, when this attempt fails over (503, or no response); true when the next
     /// target's attempt started and carries the call's events on. Set before `start`.
     var failover: ((OutboundCall, CallOutcome) -> Bool)?
+    /// The trunk's targets this call tried before this one, and what each did (RFC 3263 failover).
+    var earlierTargets: [FailedTarget] = []
+
+    /// A trunk target that answered 503 or nothing, and the call moved on from.
+    struct FailedTarget {
+        /// `address:port`.
+        var target: String
+        var outcome: CallOutcome
+
+        /// `127.0.0.1:5071 503 Service Unavailable`, `127.0.0.1:5071 no response to INVITE (Timer B)`.
+        var summary: String {
+            let what = [outcome.sipCode.map(String.init), outcome.reason].compactMap { $0 }.joined(separator: " ")
+            return target + " " + (what.isEmpty ? outcome.reasonCode.rawValue : what)
+        }
+    }
 
     init(machine: CallStateMachine, loop: EventLoop, transport: SIPTransport, continuation: AsyncStream<CallEvent>.Continuation,
          target: SIPDestination? = nil, isRetry: Bool = false, onEnd: @escaping @Sendable (OutboundCall) -> Void) {
@@ -143,11 +158,15 @@ final class OutboundCall: @unchecked Sendable {
         for running in timers.values { loop.cancelTimer(running) }
         timers.removeAll()
         let result: (verdict: AMDEvent?, beep: Bool?, optedOut: Character?) = media?.close() ?? (nil, nil, nil)
-        // RFC 3263 §4.3: a 503 or no answer at all (Timer B, a failed transport) moves the call to the next target.
+        // RFC 3263 §4.3: a 503 or no answer at all (Timer B, a failed transport) moves the call to the
+        // next target, unless the call got as far as ringing there or we hung up.
         let unreached = outcome.sipCode == 503 || (outcome.sipCode == nil && outcome.reasonCode == .error)
         if unreached, !hungUp, connectTime == nil, ringTime == nil, let failover, failover(self, outcome) {
             onEnd(self)
             return
+        }
+        if !earlierTargets.isEmpty {
+            outcome = Self.afterFailover(outcome, earlier: earlierTargets, last: target?.description ?? "")
         }
         var ended = CallResult(
             outcome: outcome, sipCallID: callID, startTime: startTime, ringTime: ringTime,
@@ -157,6 +176,19 @@ final class OutboundCall: @unchecked Sendable {
         continuation.yield(.ended(ended))
         continuation.finish()
         onEnd(self)
+    }
+
+    /// The outcome of the last target tried, its reason naming every target tried before
+    /// (`Service Unavailable; trunk targets tried: 127.0.0.1:5071 503 Service Unavailable, then 127.0.0.1:5072`).
+    /// A `Retry-After` is kept only when every target tried answered 503 with one (the soonest):
+    /// the trunk as a whole is back when its first target is.
+    static func afterFailover(_ outcome: CallOutcome, earlier: [FailedTarget], last: String) -> CallOutcome {
+        var outcome = outcome
+        let tried = "trunk targets tried: " + earlier.map(\.summary).joined(separator: ", ") + ", then " + last
+        outcome.reason = outcome.reason.map { $0 + "; " + tried } ?? tried
+        let everyRetryAfter = (earlier.map(\.outcome) + [outcome]).map { $0.sipCode == 503 ? $0.retryAfter : nil }
+        outcome.retryAfter = everyRetryAfter.contains(nil) ? nil : everyRetryAfter.compactMap { $0 }.min()
+        return outcome
     }
 
     static func nowMs() -> Int64 {

@@ -199,9 +199,9 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         // RFC 3263 §4: a trunk named by host name is looked up before the call, off the loops (the
         // resolver has a thread of its own); its targets are tried in order.
         var targets: [SIPDestination] = []
-        if let trunk = request.trunk, trunk.outboundProxy == nil, !DNSResolver.isIPLiteral(trunk.host) {
+        if let trunk = request.trunk, trunk.resolvesByDNS {
             do {
-                targets = try await resolver.destinations(host: trunk.host, port: trunk.port, transport: trunk.transport)
+                targets = try await resolver.destinations(host: trunk.host, port: trunk.port, transport: trunk.transport, srv: trunk.usesSRV)
             } catch {
                 return Self.endedBeforeStart("cannot resolve trunk \(trunk.name) host \(trunk.host): \(error)", sipCallID: request.callID ?? "")
             }
@@ -215,7 +215,7 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         }
         let loop = group.next()
         // Calls with a script get their RTP and RTCP sockets first, so the SDP offers the port bound.
-        var media: (port: Int, sockets: (rtp: UDPChannel, rtcp: UDPChannel))?
+        var media: MediaSockets?
         if let script = request.script, script.needsMedia {
             var candidate: Int? = await ports.acquire {}
             var lastError: IOError?
@@ -237,8 +237,13 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
                                              sipCallID: request.callID ?? "")
             }
         }
+        // RFC 3263 §4.3: the INVITE to the next target is the same request in a new transaction, so
+        // every target sees one Call-ID and From tag (and the dispatcher hangs up by that Call-ID).
+        var request = request
+        if request.callID == nil { request.callID = RandomBytes.hex(16) + "@" + SIPURI.hostReference(SIPURI.bareHost(configuration.advertisedHost)) }
         let (stream, continuation) = AsyncStream<CallEvent>.makeStream()
-        if let error = attempt(request, targets: targets, index: 0, loop: loop, media: media, startTime: 0, continuation: continuation) {
+        let plan = CallPlan(request: request, fromTag: RandomBytes.hex(8), targets: targets, loop: loop, continuation: continuation)
+        if let error = attempt(plan, index: 0, media: media, startTime: 0, earlierTargets: []) {
             if let media {
                 media.sockets.rtp.close()
                 media.sockets.rtcp.close()
@@ -250,42 +255,56 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         return stream
     }
 
-    /// Starts the call at `targets[index]` (at the request's own destination when `targets` is
-    /// empty) on `loop`, publishing on `continuation`; nil when it started, else why not. When more
-    /// targets remain, a 503 or no response moves the call on to the next (RFC 3263 §4.3).
-    private func attempt(_ request: CallRequest, targets: [SIPDestination], index: Int, loop: EventLoop,
-                         media: (port: Int, sockets: (rtp: UDPChannel, rtcp: UDPChannel))?, startTime: Int64,
-                         continuation: AsyncStream<CallEvent>.Continuation) -> String? {
-        let target = targets.isEmpty ? nil : targets[index]
+    /// An RTP port and its bound RTP and RTCP sockets.
+    private typealias MediaSockets = (port: Int, sockets: (rtp: UDPChannel, rtcp: UDPChannel))
+
+    /// What every attempt of one call shares: the request (with its Call-ID), the From tag, the
+    /// trunk's targets in order (empty: the request's own destination), the loop and the events.
+    private struct CallPlan {
+        var request: CallRequest
+        var fromTag: String
+        var targets: [SIPDestination]
+        var loop: EventLoop
+        var continuation: AsyncStream<CallEvent>.Continuation
+    }
+
+    /// Starts the call at `plan.targets[index]` (at the request's own destination when there are no
+    /// targets) on the plan's loop; nil when it started, else why not. When more targets remain, a
+    /// 503 or no response moves the call on to the next at once (RFC 3263 §4.3), on the loop.
+    private func attempt(_ plan: CallPlan, index: Int, media: MediaSockets?, startTime: Int64,
+                         earlierTargets: [OutboundCall.FailedTarget]) -> String? {
+        let target = plan.targets.isEmpty ? nil : plan.targets[index]
         let machine: CallStateMachine
         do {
-            machine = try CallStateMachine(configuration: makeConfiguration(request, destination: target,
+            machine = try CallStateMachine(configuration: makeConfiguration(plan.request, destination: target, fromTag: plan.fromTag,
                                                                             rtpPort: media?.port ?? nextUnboundRTPPort()))
         } catch {
             return "\(error)"
         }
         let calls = calls
         let ports = ports
-        let call = OutboundCall(machine: machine, loop: loop, transport: transport, continuation: continuation,
+        let call = OutboundCall(machine: machine, loop: plan.loop, transport: transport, continuation: plan.continuation,
                                 target: target, isRetry: index > 0) { call in
             calls.remove(call)
             if let port = call.media?.port { ports.release(port) }
         }
         call.startTime = startTime
-        if index + 1 < targets.count {
-            call.failover = { [unowned self] failed, _ in
+        call.earlierTargets = earlierTargets
+        if index + 1 < plan.targets.count {
+            call.failover = { [unowned self] failed, outcome in
                 // On the loop: the next attempt needs its media sockets now, without waiting for a port.
-                var next: (port: Int, sockets: (rtp: UDPChannel, rtcp: UDPChannel))?
-                if let script = request.script, script.needsMedia {
+                var next: MediaSockets?
+                if let script = plan.request.script, script.needsMedia {
                     guard let port = ports.tryAcquire() else { return false }
-                    guard let sockets = try? CallMedia.bindSockets(host: transport.localAddress, port: port, on: loop) else {
+                    guard let sockets = try? CallMedia.bindSockets(host: transport.localAddress, port: port, on: plan.loop) else {
                         ports.releaseBusy(port)
                         return false
                     }
                     next = (port, sockets)
                 }
-                if attempt(request, targets: targets, index: index + 1, loop: loop, media: next, startTime: failed.startTime,
-                           continuation: continuation) == nil {
+                let failedTarget = OutboundCall.FailedTarget(target: target?.description ?? "", outcome: outcome)
+                if attempt(plan, index: index + 1, media: next, startTime: failed.startTime,
+                           earlierTargets: earlierTargets + [failedTarget]) == nil {
                     return true
                 }
                 if let next {
@@ -296,15 +315,15 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
                 return false
             }
         }
-        if let script = request.script, let media {
-            call.attach(CallMedia(call: call, loop: loop, ticker: ticker(for: loop), sockets: media.sockets, script: script,
+        if let script = plan.request.script, let media {
+            call.attach(CallMedia(call: call, loop: plan.loop, ticker: ticker(for: plan.loop), sockets: media.sockets, script: script,
                                   inactivityTimeout: configuration.mediaInactivityTimeout))
         }
         calls.add(call)
-        if loop.inEventLoop {
+        if plan.loop.inEventLoop {
             call.start()
         } else {
-            loop.execute { call.start() }
+            plan.loop.execute { call.start() }
         }
         return nil
     }
@@ -446,7 +465,8 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
     }
 
     /// - Parameter target: where the trunk's requests go instead of its host, once resolved (RFC 3263).
-    private func makeConfiguration(_ request: CallRequest, destination target: SIPDestination? = nil,
+    /// - Parameter fromTag: the From tag, the same for every target of one call.
+    private func makeConfiguration(_ request: CallRequest, destination target: SIPDestination? = nil, fromTag: String,
                                    rtpPort: Int) throws(RequestError) -> CallStateMachine.Configuration {
         let bareHost = SIPURI.bareHost(configuration.advertisedHost)
         let host = SIPURI.hostReference(bareHost)
@@ -479,7 +499,7 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         let caller = request.caller ?? "campaignd"
         let fromHost = request.callerHost ?? request.trunk?.fromDomain ?? host
         var from = NameAddress(displayName: request.callerDisplayName, uri: "sip:\(caller)@\(fromHost)")
-        from.parameters.set("tag", RandomBytes.hex(8))
+        from.parameters.set("tag", fromTag)
         // RFC 3261 §18.1.1, §8.1.1.8: the Via names the transport; the Contact asks for it back.
         let transport = destination.transport
         let contact = transport == .udp ? "<sip:campaignd@\(host):\(port)>" : "<sip:campaignd@\(host):\(port);transport=\(transport.rawValue)>"
