@@ -51,4 +51,14 @@ public struct CallProgressNotifyingDialer: Dialer {
     public func mediaCapacity() -> Int? {
         inner.mediaCapacity()
     }
+
+    // Forwarded, not left to the protocol's defaults (every trunk ready): without them `run` dialed
+    // through a registering trunk before its first binding.
+    public func isTrunkReady(_ name: String) -> Bool {
+        inner.isTrunkReady(name)
+    }
+
+    public func registrationFailure(_ name: String) -> String? {
+        inner.registrationFailure(name)
+    }
 }
