@@ -57,4 +57,44 @@ import Testing
         registrar.stop()
         #expect(!registrar.log.contains("INVITE"))
     }
+
+    @Test(arguments: [true, false])
+    func runOnceEndsWhenTheTrunkCannotRegisterAndLeavesItsContactsQueued(registrarAnswers: Bool) async throws {
+        let directory = try Workspace()
+        // Kamailio refusing the wrong password (401), or a registrar that never answers (Timer F: 64 × 20 ms).
+        let kamailio = registrarAnswers ? try await KamailioProxy(calleePort: 9, template: KamailioProxy.registrarTemplate, in: directory.path) : nil
+        let silent = registrarAnswers ? nil : try SilentUDPPeer()
+        let port = kamailio?.port ?? silent?.port ?? 0
+        try directory.write("campaignd.json", """
+            {"trunks": [{"name": "pbx", "host": "127.0.0.1", "port": \(port), "username": "dialer", "password": "wr0ng-pa55", "register": true}],
+             "sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 20},
+             "defaults": {"defaultCountryCode": "1", "caller": "+15550001111", "timezone": "UTC",
+                          "window": {"start": "00:00", "end": "24:00"}}}
+            """)
+        try directory.write("campaigns/spring.json", #"{"name": "Spring", "contacts": [{"target": "+15551230081"}, {"target": "+15551230082"}]}"#)
+        let started = Date()
+        let result = try await directory.campaignd("run", "--once")
+        let took = Date().timeIntervalSince(started)
+        // Exit code 4 (operation failed), soon, naming the trunk and what the registrar said.
+        #expect(result.exitCode == 4, "\(result.stdout)\(result.stderr)")
+        #expect(took < 30, "took \(took) s")
+        let answer = registrarAnswers ? "401 Unauthorized" : "no response to REGISTER"
+        #expect(result.stderr.contains("trunk pbx did not register (the registrar's last answer: \(answer)); its campaigns' contacts are still queued"),
+                "\(result.stderr)")
+        // Queued, not failed: the next run dials them.
+        let counts = try #require(try await directory.statusCounts()["spring"])
+        #expect(counts["pending"] as? Int == 2, "\(counts)")
+        #expect(counts["failed"] as? Int == 0)
+        #expect(!result.stdout.contains("wr0ng-pa55") && !result.stderr.contains("wr0ng-pa55"))
+        if let kamailio {
+            kamailio.stop()
+            #expect(kamailio.log.contains("challenging REGISTER for sip:dialer@127.0.0.1"), "\(kamailio.log.suffix(1200))")
+            #expect(!kamailio.log.contains("INVITE"))
+        }
+        if let silent {
+            let received = silent.received()
+            #expect(received.contains { $0.hasPrefix("REGISTER ") })
+            #expect(!received.contains { $0.hasPrefix("INVITE ") })
+        }
+    }
 }

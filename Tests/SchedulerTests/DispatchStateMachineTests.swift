@@ -34,6 +34,8 @@ struct DispatchSimulation {
     var mediaCapacity: Int?
     var recordingBlocked = false
     var unreadyTrunks: Set<String> = []
+    /// Of the unready trunks, those whose registration failed.
+    var failedTrunks: Set<String> = []
     var live: [LiveCall] = []
     var placed: [Placed] = []
     var notices: [Machine.Notice] = []
@@ -71,7 +73,7 @@ struct DispatchSimulation {
             steps += 1
             endCallsDue()
             let action = machine.nextAction(now: now, mediaCapacity: mediaCapacity, recordingBlocked: recordingBlocked,
-                                                unreadyTrunks: unreadyTrunks)
+                                                unreadyTrunks: unreadyTrunks, failedTrunks: failedTrunks)
             actions.append(action)
             switch action {
             case .refreshCampaigns:
@@ -361,6 +363,44 @@ struct DispatchSimulation {
         simulation.unreadyTrunks = []
         simulation.run(for: .seconds(3))
         #expect((29...31).contains(simulation.count(1)))
+    }
+
+    static let registeringTrunks = [SIPTrunk(name: "pbx", host: "127.0.0.1", register: true), SIPTrunk(name: "carrier", host: "127.0.0.1")]
+
+    @Test func onceModeWaitsForARegisteringTrunkUntilItsRegistrationFails() {
+        var simulation = Simulation(
+            .init(globalRate: 100, globalMaxConcurrentCalls: 0, trunks: Self.registeringTrunks, once: true),
+            campaigns: [Simulation.campaign(1, rate: 10, trunk: "pbx"), Simulation.campaign(2, rate: 10, trunk: "carrier")],
+            due: [1: 5, 2: 5])
+        // Still registering (no answer yet): the run waits for it; the other trunk's campaign is done meanwhile.
+        simulation.unreadyTrunks = ["pbx"]
+        simulation.run(for: .seconds(30))
+        #expect(!simulation.finished)
+        #expect(simulation.count(1) == 0 && simulation.count(2) == 5)
+        #expect(simulation.machine.trunksGivenUp.isEmpty)
+        // The registrar refused it: nothing else can be dialed, so the run ends with its contacts still due.
+        simulation.failedTrunks = ["pbx"]
+        let failedAt = simulation.now
+        simulation.run(for: .seconds(30))
+        #expect(simulation.finished)
+        #expect(simulation.now < failedAt.advanced(by: .seconds(2)))
+        #expect(simulation.count(1) == 0 && simulation.due[1] == 5)
+        #expect(simulation.machine.trunksGivenUp == ["pbx"])
+    }
+
+    @Test func onceModeDialsTheOtherTrunksCampaignsBeforeEndingWithoutAFailedOne() {
+        var simulation = Simulation(
+            .init(globalRate: 100, globalMaxConcurrentCalls: 0, trunks: Self.registeringTrunks, once: true),
+            campaigns: [Simulation.campaign(1, rate: 10, trunk: "pbx"), Simulation.campaign(2, rate: 10, trunk: "carrier")],
+            due: [1: 5, 2: 50])
+        simulation.unreadyTrunks = ["pbx"]
+        simulation.failedTrunks = ["pbx"]
+        simulation.run(for: .seconds(60))
+        #expect(simulation.finished)
+        #expect(simulation.count(2) == 50)
+        #expect(simulation.count(1) == 0)
+        #expect(simulation.now >= .init(offset: .milliseconds(4_900)), "the other campaign's 50 calls at 10/s came first")
+        #expect(simulation.machine.trunksGivenUp == ["pbx"])
     }
 
     @Test func stoppingWithNoCallUpFinishesAtOnce() {

@@ -7,7 +7,8 @@ enum ExitCode: Int32 {
     case usage = 2
     /// The configuration file is missing or invalid.
     case configuration = 3
-    /// The operation failed: the database cannot be opened or written, or a named campaign does not exist.
+    /// The operation failed: the database cannot be opened or written, a named campaign does not
+    /// exist, or (`run --once`) a registering trunk its campaigns need failed to register.
     case failure = 4
     /// `run`: another campaignd holds the data directory's lock.
     case lockHeld = 5

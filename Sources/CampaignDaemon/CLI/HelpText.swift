@@ -36,8 +36,9 @@ enum HelpText {
          stderr as FILE:LINE: message); nothing of that file was imported
       2  usage error: unknown command or option, missing argument
       3  configuration file missing or invalid
-      4  operation failed: database error, the named campaign does not exist, or (run with
-         limits.onDiskFull "exit") the CDR files could not be written
+      4  operation failed: database error, the named campaign does not exist, (run with
+         limits.onDiskFull "exit") the CDR files could not be written, or (run --once)
+         a registering trunk its campaigns need failed to register
       5  run: another campaignd is running on the same data directory
       6  call: the call was not answered (busy, declined, no answer, error)
       7  run --once: finished, but contacts are still waiting (retries due later,
@@ -159,7 +160,11 @@ enum HelpText {
         --once (cron): import what is in the campaigns folder, dial everything due,
         wait for retries that fall due before --until HH:MM (local time; tomorrow if
         already past), then print a summary and exit: 0 when every contact is done,
-        7 when contacts are still waiting. --report-dir DIR also writes each dialed
+        7 when contacts are still waiting. A registering trunk whose registration
+        fails (the registrar refuses it, or no answer within 64 x T1) is not waited
+        for: its campaigns' contacts stay queued, the run ends once nothing else can
+        be dialed, and exits 4 naming the trunk and the registrar's answer.
+        --report-dir DIR also writes each dialed
         campaign's HTML report there (CAMPAIGN-YYYY-MM-DD.html).
 
         --metrics 127.0.0.1:9464 serves GET /metrics in Prometheus text format

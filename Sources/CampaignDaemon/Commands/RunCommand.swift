@@ -193,6 +193,14 @@ enum RunCommand {
         }
         if once {
             printSummary(summary, configuration: configuration, store: importStore)
+            if !summary.unregisteredTrunks.isEmpty {
+                let trunks = summary.unregisteredTrunks.sorted { $0.key < $1.key }
+                for (trunk, answer) in trunks {
+                    Log.error("trunk did not register: its campaigns' contacts stay queued", [("trunk", trunk), ("registrar_answer", answer)])
+                }
+                throw .failure(trunks.map { "trunk \($0.key) did not register (the registrar's last answer: \($0.value))" }.joined(separator: "; ")
+                    + "; its campaigns' contacts are still queued: fix the trunk's registration and run again")
+            }
             if summary.stillWaiting > 0 { throw .workRemains }
         }
     }
@@ -314,7 +322,8 @@ enum RunCommand {
         Console.out("campaignd run --once: \(summary.attempts) attempts" + (outcomes.isEmpty ? "" : " (\(outcomes))"))
         Console.out(summary.stillWaiting == 0
             ? "every contact is done"
-            : "\(summary.stillWaiting) contacts still waiting (retries due later, closed calling windows or paused campaigns)")
+            : "\(summary.stillWaiting) contacts still waiting (retries due later, closed calling windows, paused campaigns"
+                + (summary.unregisteredTrunks.isEmpty ? ")" : " or a trunk that did not register)"))
         Console.out("CDRs: \(configuration.dataDirectory)/cdr/")
         if let statuses = try? store.campaignStatuses() {
             Console.out("")

@@ -108,6 +108,9 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
     private var notices: [Notice] = []
     /// `once` mode: set when the driver said no later work waits; cleared by new work.
     private var checkedForLaterWork = false
+    /// `once` mode: registering trunks whose registration failed while campaigns waited for them;
+    /// those campaigns' contacts were left queued when the run ended.
+    public private(set) var trunksGivenUp: Set<String> = []
 
     public init(configuration: Configuration) {
         self.configuration = configuration
@@ -226,9 +229,11 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
     /// The next thing to do at `now`. `mediaCapacity` is how many more calls with media can start
     /// (nil: no limit); `recordingBlocked`: the CDR files cannot be written (a full disk), so no new
     /// call starts until they can; `unreadyTrunks`: trunks that register and hold no binding now, whose
-    /// campaigns wait.
+    /// campaigns wait; `failedTrunks`: those of them whose last registration failed (the registrar
+    /// refused it or never answered), which `once` mode does not wait for: it ends when nothing
+    /// else can be dialed, their campaigns' contacts still queued (`trunksGivenUp` names them).
     public mutating func nextAction(now: C.Instant, mediaCapacity: Int?, recordingBlocked: Bool = false,
-                                    unreadyTrunks: Set<String> = []) -> Action {
+                                    unreadyTrunks: Set<String> = [], failedTrunks: Set<String> = []) -> Action {
         housekeeping(now: now)
         if !notices.isEmpty { return .report(notices.removeFirst()) }
         switch state {
@@ -272,9 +277,26 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         if ready.isEmpty {
             offers.removeAll()
             if configuration.once, campaignOfAttempt.isEmpty, !checkedForLaterWork, !mediaBlocked {
-                // Every campaign is idle or waits for its trunk's pause to end.
-                let pauses = campaigns.filter { pacing[$0]?.idle == false }.map { pausedUntil(of: $0, now: now) }
-                if pauses.allSatisfy({ $0 != nil }) { return .checkForLaterWork(blockedUntil: pauses.compactMap { $0 }.min()) }
+                // Every campaign is idle, waits for its trunk's pause to end, or for a trunk whose
+                // registration failed (not waited for: the registrar's answer is known).
+                let waiting = campaigns.filter { pacing[$0]?.idle == false }
+                let unregistered = waiting.compactMap { key -> String? in
+                    guard let name = pacing[key].flatMap({ trunk(of: $0.campaign)?.name }),
+                          unreadyTrunks.contains(name), failedTrunks.contains(name) else { return nil }
+                    return name
+                }
+                let pauses = waiting.filter { key in
+                    !(pacing[key].flatMap { trunk(of: $0.campaign)?.name }.map { unregistered.contains($0) } ?? false)
+                }.map { pausedUntil(of: $0, now: now) }
+                if pauses.allSatisfy({ $0 != nil }) {
+                    trunksGivenUp.formUnion(unregistered)
+                    // Only campaigns of unregistered trunks have work: nothing more can be dialed in this run.
+                    if pauses.isEmpty, !unregistered.isEmpty {
+                        state = .done
+                        return .finish
+                    }
+                    return .checkForLaterWork(blockedUntil: pauses.compactMap { $0 }.min())
+                }
             }
             if mediaBlocked {
                 // Ports come back as calls end (and a little after): look again soon.

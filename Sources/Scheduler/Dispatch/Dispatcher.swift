@@ -121,6 +121,9 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         public var attempts = 0
         public var byOutcome: [CallOutcome.ReasonCode: Int] = [:]
         public var stillWaiting = 0
+        /// `once` mode: registering trunks whose registration failed while their campaigns had
+        /// contacts to dial (left queued), with the registrar's last answer.
+        public var unregisteredTrunks: [String: String] = [:]
         /// Campaigns that made at least one attempt.
         public var campaignsDialed: [String] = []
 
@@ -157,8 +160,9 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
                 if let stop = mode.stop, stop.isRequested { machine.stopRequested(now: now, drainTimeout: mode.drainTimeout) }
 
                 let unready = Set(registeringTrunks.filter { !dialer.isTrunkReady($0) })
+                let failed: Set<String> = mode.isOnce ? unready.filter { dialer.registrationFailure($0) != nil } : []
                 switch machine.nextAction(now: now, mediaCapacity: dialer.mediaCapacity(), recordingBlocked: cdr.isBlocked,
-                                          unreadyTrunks: unready) {
+                                          unreadyTrunks: unready, failedTrunks: failed) {
                 case .report(let notice):
                     report(notice)
                 case .refreshCampaigns:
@@ -204,6 +208,9 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         }
         for record in records.drain() { summary.count(record) }
         summary.stillWaiting = try await store.waitingContacts()
+        for trunk in machine.trunksGivenUp where !dialer.isTrunkReady(trunk) {
+            summary.unregisteredTrunks[trunk] = dialer.registrationFailure(trunk) ?? "not registered"
+        }
         return summary
     }
 

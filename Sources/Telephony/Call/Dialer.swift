@@ -10,9 +10,14 @@ public protocol Dialer: Sendable {
     /// Whether calls may go out through trunk `name` now: false while a trunk that registers
     /// (`register: true`) holds no binding with its registrar. The dispatcher claims no call for it then.
     func isTrunkReady(_ name: String) -> Bool
+    /// Why trunk `name` holds no binding after its registration was tried: the registrar's last
+    /// answer (`401 Unauthorized`, `no response to REGISTER`); nil while it is registered, before
+    /// its first answer, or when it does not register. `run --once` does not wait for such a trunk.
+    func registrationFailure(_ name: String) -> String?
 }
 
 extension Dialer {
     public func mediaCapacity() -> Int? { nil }
     public func isTrunkReady(_ name: String) -> Bool { true }
+    public func registrationFailure(_ name: String) -> String? { nil }
 }

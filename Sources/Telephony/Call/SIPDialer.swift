@@ -167,6 +167,13 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         calls.registration(trunk: name)?.isRegistered ?? true
     }
 
+    /// The registrar's last answer while trunk `name` registers and its last attempt failed.
+    public func registrationFailure(_ name: String) -> String? {
+        guard let registration = calls.registration(trunk: name), !registration.isRegistered,
+              case .failed(let code, let reason, _) = registration.status else { return nil }
+        return code == 0 ? reason : "\(code) \(reason)"
+    }
+
     /// Each registering trunk's status, by trunk name.
     public func registrationStatuses() -> [String: RegistrationStateMachine.Status] {
         Dictionary(calls.allRegistrations().map { ($0.0.trunk, $0.0.status) }, uniquingKeysWith: { first, _ in first })
