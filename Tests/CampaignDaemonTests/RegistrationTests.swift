@@ -58,6 +58,107 @@ import Testing
         #expect(!registrar.log.contains("INVITE"))
     }
 
+    /// `campaignd status --json`'s registering trunks: name → registration.
+    func trunkStatuses(_ directory: Workspace) async throws -> [String: String] {
+        let result = try await directory.campaignd("status", "--json")
+        #expect(result.exitCode == 0, "status failed: \(result.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let trunks = object?["trunks"] as? [[String: String]] ?? []
+        return Dictionary(uniqueKeysWithValues: trunks.map { ($0["name"] ?? "", $0["registration"] ?? "") })
+    }
+
+    /// Polls `status --json` (and the metrics page) until `done` says so, for at most `seconds`.
+    func waitForTrunk(_ directory: Workspace, metricsPort: Int, seconds: Double,
+                      until done: ([String: String], String) -> Bool) async throws -> (status: [String: String], metrics: String) {
+        let deadline = Date().addingTimeInterval(seconds)
+        var last: ([String: String], String) = ([:], "")
+        while Date() < deadline {
+            let page = try await MetricsTests().fetch("http://127.0.0.1:\(metricsPort)/metrics", in: directory.path) ?? ""
+            last = (try await trunkStatuses(directory), page)
+            if done(last.0, last.1) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return last
+    }
+
+    func metric(_ page: String, _ series: String) -> Int? {
+        MetricsTests().value(page, series)
+    }
+
+    /// The daemon's log, for a failing expectation.
+    func log(_ directory: Workspace) -> String {
+        (try? String(contentsOfFile: directory.path + "/daemon.log", encoding: .utf8)) ?? ""
+    }
+
+    @Test func theRegistrationIsShownWhileItWaitsForTheRegistrarAndOnceItFailed() async throws {
+        let directory = try Workspace()
+        // A registrar that takes the REGISTER and never answers: Timer F (64 × T1 = 16 s) ends it.
+        let registrar = try SilentUDPPeer()
+        try directory.write("campaignd.json", """
+            {"trunks": [{"name": "pbx", "host": "127.0.0.1", "port": \(registrar.port), "username": "dialer", "password": "s3cret",
+                         "register": true}],
+             "sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 250},
+             "defaults": {"defaultCountryCode": "1", "caller": "+15550001111"}}
+            """)
+        let metricsPort = try SIPpCallee.freeUDPPort()
+        let daemon = try CampaigndProcess.start(["run", "--metrics", "127.0.0.1:\(metricsPort)"], in: directory.path,
+                                                logPath: directory.path + "/daemon.log")
+        defer { Child.kill(daemon) }
+        let registering = try await waitForTrunk(directory, metricsPort: metricsPort, seconds: 10) { status, page in
+            status["pbx"] != nil && metric(page, "campaignd_trunk_registered{trunk=\"pbx\"}") != nil
+        }
+        #expect(registering.status["pbx"] == "registering (no answer from the registrar yet)", "\(log(directory))")
+        #expect(metric(registering.metrics, "campaignd_trunk_registered{trunk=\"pbx\"}") == 0, "\(registering.metrics)")
+        #expect(metric(registering.metrics, "campaignd_trunk_registration_state{trunk=\"pbx\",state=\"registering\"}") == 1)
+        #expect(metric(registering.metrics, "campaignd_trunk_registration_state{trunk=\"pbx\",state=\"failed\"}") == 0)
+        #expect(registrar.received().contains { $0.hasPrefix("REGISTER sip:127.0.0.1 SIP/2.0") })
+
+        let failed = try await waitForTrunk(directory, metricsPort: metricsPort, seconds: 30) { status, _ in
+            status["pbx"]?.hasPrefix("not registered") == true
+        }
+        #expect(failed.status["pbx"] == "not registered: no response to REGISTER, retry in 30 s", "\(log(directory))")
+        #expect(metric(failed.metrics, "campaignd_trunk_registration_state{trunk=\"pbx\",state=\"failed\"}") == 1, "\(failed.metrics)")
+        #expect(metric(failed.metrics, "campaignd_trunk_registration_state{trunk=\"pbx\",state=\"registering\"}") == 0)
+        #expect(metric(failed.metrics, "campaignd_trunk_registered{trunk=\"pbx\"}") == 0)
+
+        kill(daemon.processIdentifier, SIGTERM)
+        #expect(await Child.waitForExit(daemon, seconds: 15) == 0, "\(log(directory))")
+        // A stopped daemon's registrations are not shown as if current.
+        #expect(try await trunkStatuses(directory).isEmpty)
+        #expect(!log(directory).contains("s3cret"))
+    }
+
+    @Test func theRegistrationIsShownOnceTheRegistrarGrantedIt() async throws {
+        let directory = try Workspace()
+        let registrar = try await KamailioProxy(calleePort: 9, template: KamailioProxy.registrarTemplate, in: directory.path)
+        try directory.write("campaignd.json", """
+            {"trunks": [{"name": "pbx", "host": "127.0.0.1", "port": \(registrar.port), "username": "dialer", "password": "s3cret",
+                         "register": true, "expires": 60}],
+             "sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 100},
+             "defaults": {"defaultCountryCode": "1", "caller": "+15550001111"}}
+            """)
+        let metricsPort = try SIPpCallee.freeUDPPort()
+        let daemon = try CampaigndProcess.start(["run", "--metrics", "127.0.0.1:\(metricsPort)"], in: directory.path,
+                                                logPath: directory.path + "/daemon.log")
+        defer { Child.kill(daemon) }
+        let registered = try await waitForTrunk(directory, metricsPort: metricsPort, seconds: 20) { status, page in
+            status["pbx"]?.hasPrefix("registered") == true && metric(page, "campaignd_trunk_registered{trunk=\"pbx\"}") == 1
+        }
+        #expect(registered.status["pbx"] == "registered (expires 60 s, refreshed before)", "\(log(directory))")
+        #expect(metric(registered.metrics, "campaignd_trunk_registered{trunk=\"pbx\"}") == 1, "\(registered.metrics)")
+        #expect(metric(registered.metrics, "campaignd_trunk_registration_state{trunk=\"pbx\",state=\"registered\"}") == 1)
+        #expect(metric(registered.metrics, "campaignd_trunk_registration_state{trunk=\"pbx\",state=\"registering\"}") == 0)
+        // The human-readable status says the same.
+        let text = try await directory.campaignd("status")
+        #expect(text.stdout.contains("trunk pbx: registered (expires 60 s, refreshed before) since "), "\(text.stdout)")
+
+        kill(daemon.processIdentifier, SIGTERM)
+        #expect(await Child.waitForExit(daemon, seconds: 15) == 0, "\(log(directory))")
+        #expect(try await trunkStatuses(directory).isEmpty)
+        registrar.stop()
+        #expect(registrar.log.contains("registered sip:dialer@127.0.0.1 expires 0"), "our binding was removed on the way out")
+    }
+
     @Test(arguments: [true, false])
     func runOnceEndsWhenTheTrunkCannotRegisterAndLeavesItsContactsQueued(registrarAnswers: Bool) async throws {
         let directory = try Workspace()

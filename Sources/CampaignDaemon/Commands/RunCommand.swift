@@ -64,6 +64,8 @@ enum RunCommand {
 
         let registrationFile = RegistrationStatusFile(dataDirectory: configuration.dataDirectory)
         defer { registrationFile.remove() }
+        // Shown by `campaignd status` from the start, before the registrar's first answer.
+        for trunk in configuration.trunks where trunk.register { registrationFile.registering(trunk.name) }
         let loops: EventLoopGroup
         let dialer: SIPDialer
         do {

@@ -34,7 +34,7 @@ enum StatusCommand {
             throw .failure("cannot read the queue: \(error)")
         }
         if arguments.flags.contains("--json") {
-            Console.out(json(statuses, webhooks: webhooks))
+            Console.out(json(statuses, webhooks: webhooks, trunks: RegistrationStatusFile.entries(dataDirectory: configuration.dataDirectory)))
         } else {
             Console.out(table(statuses))
             let lines = zoneLines(statuses) + webhookLines(statuses, webhooks)
@@ -83,7 +83,9 @@ enum StatusCommand {
         }
     }
 
-    static func json(_ statuses: [CampaignStatus], webhooks: [String: NotificationBacklog] = [:]) -> String {
+    /// `{"campaigns": [...], "trunks": [...]}`; `trunks` lists registering trunks as the running daemon last saw them.
+    static func json(_ statuses: [CampaignStatus], webhooks: [String: NotificationBacklog] = [:],
+                     trunks: [RegistrationStatusFile.Entry] = []) -> String {
         var out = "{\"campaigns\":["
         for (index, status) in statuses.enumerated() {
             if index > 0 { out += "," }
@@ -100,6 +102,17 @@ enum StatusCommand {
             out += ",\"webhooks\":{\"waiting\":\(backlog.pending),\"failed\":\(backlog.failed),\"lastError\":"
             if let error = backlog.lastError { JSONNode.appendQuoted(error, to: &out) } else { out += "null" }
             out += "}}"
+        }
+        out += "],\"trunks\":["
+        for (index, entry) in trunks.enumerated() {
+            if index > 0 { out += "," }
+            out += "{\"name\":"
+            JSONNode.appendQuoted(entry.trunk, to: &out)
+            out += ",\"registration\":"
+            JSONNode.appendQuoted(entry.status, to: &out)
+            out += ",\"since\":"
+            JSONNode.appendQuoted(entry.since, to: &out)
+            out += "}"
         }
         return out + "]}"
     }

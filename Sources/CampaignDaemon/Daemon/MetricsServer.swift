@@ -69,6 +69,20 @@ final class RunMetrics: @unchecked Sendable {
                        if case .registered = status { return (label("trunk", trunk), "1") }
                        return (label("trunk", trunk), "0")
                    })
+            // A state set: 1 for the state each trunk is in, 0 for the others.
+            metric("campaignd_trunk_registration_state", "gauge",
+                   "A registering trunk's state: registering (no answer yet), registered, or failed (the last attempt; retried later).",
+                   registrations.flatMap { trunk, status in
+                       let current: String
+                       switch status {
+                       case .unregistered: current = "registering"
+                       case .registered: current = "registered"
+                       case .failed: current = "failed"
+                       }
+                       return ["registering", "registered", "failed"].map { state in
+                           (String(label("trunk", trunk).dropLast()) + "," + String(label("state", state).dropFirst()), state == current ? "1" : "0")
+                       }
+                   })
         }
         let statuses = (try? store.campaignStatuses()) ?? []
         metric("campaignd_queue_depth", "gauge", "Contacts waiting to be dialed (pending or retry_wait), by campaign.",

@@ -18,7 +18,17 @@ final class RegistrationStatusFile: @unchecked Sendable {
 
     /// Records `trunk`'s new status and rewrites the file. Any thread.
     func update(_ trunk: String, _ status: RegistrationStateMachine.Status) {
-        let text = Self.describe(status)
+        write(trunk, Self.describe(status))
+    }
+
+    /// Records that `trunk` registers and has no answer yet (the daemon's start). Any thread.
+    func registering(_ trunk: String) {
+        write(trunk, Self.registeringText)
+    }
+
+    static let registeringText = "registering (no answer from the registrar yet)"
+
+    private func write(_ trunk: String, _ text: String) {
         let now = Timestamp.nowMs()
         queue.async { [self] in
             statuses[trunk] = (text, now)
@@ -48,12 +58,25 @@ final class RegistrationStatusFile: @unchecked Sendable {
         }
     }
 
-    /// `trunk: status (since …)` lines from the file, or none when there is no file.
-    static func lines(dataDirectory: String) -> [String] {
+    /// One registering trunk as the file has it.
+    struct Entry: Equatable {
+        var trunk: String
+        var status: String
+        /// ISO 8601, when the status began.
+        var since: String
+    }
+
+    /// The file's entries by trunk name, or none when there is no file (no daemon running).
+    static func entries(dataDirectory: String) -> [Entry] {
         guard let data = FileManager.default.contents(atPath: dataDirectory + "/registrations.json"),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: [String: String]] else { return [] }
         return object.sorted { $0.key < $1.key }.map { trunk, entry in
-            "trunk \(trunk): \(entry["status"] ?? "?") since \(entry["since"] ?? "?")"
+            Entry(trunk: trunk, status: entry["status"] ?? "?", since: entry["since"] ?? "?")
         }
+    }
+
+    /// `trunk: status (since …)` lines from the file, or none when there is no file.
+    static func lines(dataDirectory: String) -> [String] {
+        entries(dataDirectory: dataDirectory).map { "trunk \($0.trunk): \($0.status) since \($0.since)" }
     }
 }
