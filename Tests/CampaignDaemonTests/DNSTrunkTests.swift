@@ -221,6 +221,39 @@ import Testing
         #expect(try await directory.statusCounts()["spring"]?["done"] as? Int == 1)
     }
 
+    @Test func aTargetThatAskedForAPauseIsTriedLastByTheNextCalls() async throws {
+        let directory = try Workspace()
+        let refusing = try await SIPpCallee(scenario: "uas-reject-with-header.xml.in",
+                                            replacing: ["CODE": "503", "REASON": "Service Unavailable", "HEADER": "Retry-After: 60"],
+                                            in: directory.path)
+        let answering = try await SIPpCallee(scenario: "uas-answer-hangup.xml", calls: 2, in: directory.path)
+        let dns = try await DNSMasqServer(
+            srv: [("_sip._udp.trunk.test", "first.trunk.test", refusing.port, 10, 0),
+                  ("_sip._udp.trunk.test", "second.trunk.test", answering.port, 20, 0)],
+            hosts: [("first.trunk.test", "127.0.0.1"), ("second.trunk.test", "127.0.0.1")], in: directory.path)
+        try workspace(dnsPort: dns.port, directory: directory)
+        // One call a second: the first call's 503 has come back before the second call starts.
+        try directory.write("campaigns/spring.json", """
+            {"name": "Spring", "dialoutLimitPerSecond": 1, "contacts": [{"target": "+15551230007"}, {"target": "+15551230008"}]}
+            """)
+        let result = try await directory.campaignd("run", "--once")
+        #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr.suffix(2000))")
+        #expect(await refusing.waitForExit() == 0, "SIPp 503: \(refusing.log.suffix(600))")
+        #expect(await answering.waitForExit() == 0, "SIPp answering: \(answering.log.suffix(600))")
+        // RFC 3261 §21.5.4: the second call went straight to the target that had not asked for a pause.
+        #expect(Invite.received(by: refusing).count == 1)
+        #expect(Invite.received(by: answering).count == 2)
+        let folder = directory.path + "/var/cdr"
+        let records = try FileManager.default.contentsOfDirectory(atPath: folder).flatMap {
+            try String(contentsOfFile: folder + "/" + $0, encoding: .utf8).split(separator: "\n")
+        }.compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let byTarget = Dictionary(uniqueKeysWithValues: records.map { ($0["target"] as? String ?? "", $0) })
+        #expect(byTarget["+15551230007"]?["status"] as? String == "completed")
+        #expect((byTarget["+15551230007"]?["reason"] as? String)?.contains("trunk targets tried: 127.0.0.1:\(refusing.port) 503") == true)
+        #expect(byTarget["+15551230008"]?["status"] as? String == "completed")
+        #expect((byTarget["+15551230008"]?["reason"] as? String)?.contains("trunk targets tried") != true, "\(byTarget)")
+    }
+
     @Test func anUnknownTrunkNameFailsTheCallSayingSo() async throws {
         let directory = try Workspace()
         let dns = try await DNSMasqServer(in: directory.path)

@@ -35,6 +35,8 @@ final class OutboundCall: @unchecked Sendable {
     var failover: ((OutboundCall, CallOutcome) -> Bool)?
     /// The trunk's targets this call tried before this one, and what each did (RFC 3263 failover).
     var earlierTargets: [FailedTarget] = []
+    /// Told, on the loop, when this attempt's target answers 503 with a `Retry-After` (in seconds).
+    var refusedWithRetryAfter: ((Int) -> Void)?
 
     /// A trunk target that answered 503 or nothing, and the call moved on from.
     struct FailedTarget {
@@ -160,6 +162,7 @@ final class OutboundCall: @unchecked Sendable {
         let result: (verdict: AMDEvent?, beep: Bool?, optedOut: Character?) = media?.close() ?? (nil, nil, nil)
         // RFC 3263 §4.3: a 503 or no answer at all (Timer B, a failed transport) moves the call to the
         // next target, unless the call got as far as ringing there or we hung up.
+        if outcome.sipCode == 503, let retryAfter = outcome.retryAfter { refusedWithRetryAfter?(retryAfter) }
         let unreached = outcome.sipCode == 503 || (outcome.sipCode == nil && outcome.reasonCode == .error)
         if unreached, !hungUp, connectTime == nil, ringTime == nil, let failover, failover(self, outcome) {
             onEnd(self)

@@ -15,7 +15,8 @@ import IO
 public final class SIPDialer: Dialer, @unchecked Sendable {
     // @unchecked Sendable: the stored properties never change after init and are Sendable themselves
     // (`calls` and `ports` lock inside), except `tickers`, which is read-only after init and whose
-    // tickers are each used only on their own loop, and `lazyResolver`, which is only touched under `resolverLock`.
+    // tickers are each used only on their own loop, `lazyResolver`, which is only touched under `resolverLock`,
+    // and `holdOff`, which is only touched under `holdOffLock`.
     public struct Configuration: Sendable {
         /// The address put in Via, Contact and the SDP.
         public var advertisedHost: String
@@ -74,7 +75,12 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
             return made
         }
     }
+    private let holdOffLock = NSLock()
+    private var holdOff = TrunkTargetHoldOff()
     public var counters: Counters { calls.counters }
+
+    /// Monotonic time for `holdOff`.
+    private static func now() -> Duration { ContinuousClock.now - DNSResolver.start }
 
     /// Opens the SIP socket on `host:port` (port 0 picks one) on the first loop of `group`; calls
     /// are spread over all its loops.
@@ -212,9 +218,11 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
             } catch {
                 return Self.endedBeforeStart("cannot resolve trunk \(trunk.name) host \(trunk.host): \(error)", sipCallID: request.callID ?? "")
             }
-            // Only addresses the SIP socket's family can reach.
+            // Only addresses the SIP socket's family can reach; targets that asked for a pause (503
+            // with Retry-After) after the others (RFC 3261 §21.5.4).
             let ipv6 = transport.localAddress.isIPv6
             targets = targets.filter { $0.host.contains(":") == ipv6 }
+            targets = holdOffLock.withLock { [targets] in holdOff.ordered(targets, at: Self.now()) }
             guard !targets.isEmpty else {
                 return Self.endedBeforeStart("trunk \(trunk.name) host \(trunk.host) has no \(ipv6 ? "IPv6" : "IPv4") address for the SIP socket on \(transport.localAddress.host)",
                                              sipCallID: request.callID ?? "")
@@ -297,6 +305,11 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         }
         call.startTime = startTime
         call.earlierTargets = earlierTargets
+        if let target {
+            call.refusedWithRetryAfter = { [unowned self] seconds in
+                holdOffLock.withLock { holdOff.refused(target, retryAfter: seconds, at: Self.now()) }
+            }
+        }
         if index + 1 < plan.targets.count {
             call.failover = { [unowned self] failed, outcome in
                 // On the loop: the next attempt needs its media sockets now, without waiting for a port.
