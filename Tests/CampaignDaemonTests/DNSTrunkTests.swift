@@ -221,6 +221,39 @@ import Testing
         #expect(try await directory.statusCounts()["spring"]?["done"] as? Int == 1)
     }
 
+    @Test func aCallWithMediaFailsOverOnItsOneRTPPortAndPlaysItsPrompt() async throws {
+        let directory = try Workspace()
+        let refusing = try await SIPpCallee(scenario: "uas-reject.xml.in", replacing: ["CODE": "503", "REASON": "Service Unavailable"],
+                                            in: directory.path)
+        let answering = try await SIPpCallee(scenario: "uas-answer.xml", extraArguments: ["-mi", "127.0.0.1", "-mp", String(try SIPpCallee.freeUDPPort())],
+                                             in: directory.path)
+        let dns = try await DNSMasqServer(
+            srv: [("_sip._udp.trunk.test", "first.trunk.test", refusing.port, 10, 0),
+                  ("_sip._udp.trunk.test", "second.trunk.test", answering.port, 20, 0)],
+            hosts: [("first.trunk.test", "127.0.0.1"), ("second.trunk.test", "127.0.0.1")], in: directory.path)
+        // One RTP port (and its RTCP port) in the pool: the second target's attempt takes the first's.
+        try directory.write("campaignd.json", """
+            {"trunks": [{"name": "carrier", "host": "trunk.test"}],
+             "sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 100, "dnsServer": "127.0.0.1:\(dns.port)",
+                     "rtpPortMin": 31840, "rtpPortMax": 31841},
+             "defaults": {"defaultCountryCode": "1", "caller": "+15550001111"}}
+            """)
+        try MediaCallTests.promptWAV(hz: 660, seconds: 1).write(to: URL(fileURLWithPath: directory.path + "/hello.wav"))
+        let result = try await directory.campaignd("call", "+15551230009", "--play", "hello.wav", "--json")
+        #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        let end = try ended(result.stdout)
+        #expect(end["status"] == "completed")
+        #expect(end["reason_code"] == "dialer-disconnected", "the prompt was played to its end: \(end)")
+        #expect(end["trunk_target"] == "127.0.0.1:\(answering.port)")
+        #expect(result.stdout.contains("\"event\":\"prompt-started\""))
+        #expect(await refusing.waitForExit() == 0, "SIPp 503: \(refusing.log.suffix(600))")
+        #expect(await answering.waitForExit() == 0, "SIPp answering: \(answering.log.suffix(600))")
+        // Both INVITEs offered the one port.
+        for callee in [refusing, answering] {
+            #expect(callee.messages.components(separatedBy: "m=audio 31840 RTP/AVP").count - 1 == 1, "\(callee.messages)")
+        }
+    }
+
     @Test func aTargetThatAskedForAPauseIsTriedLastByTheNextCalls() async throws {
         let directory = try Workspace()
         let refusing = try await SIPpCallee(scenario: "uas-reject-with-header.xml.in",

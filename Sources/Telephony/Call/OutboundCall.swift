@@ -35,6 +35,9 @@ final class OutboundCall: @unchecked Sendable {
     var failover: ((OutboundCall, CallOutcome) -> Bool)?
     /// The trunk's targets this call tried before this one, and what each did (RFC 3263 failover).
     var earlierTargets: [FailedTarget] = []
+    /// Set when the next target's attempt took over this attempt's RTP port: it is not given back
+    /// to the pool when this attempt ends.
+    var mediaPortHandedOver = false
     /// Told, on the loop, when this attempt's target answers 503 with a `Retry-After` (in seconds).
     var refusedWithRetryAfter: ((Int) -> Void)?
 

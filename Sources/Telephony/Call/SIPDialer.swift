@@ -301,20 +301,28 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         let call = OutboundCall(machine: machine, loop: plan.loop, transport: transport, continuation: plan.continuation,
                                 target: target, isRetry: index > 0) { call in
             calls.remove(call)
-            if let port = call.media?.port { ports.release(port) }
+            if !call.mediaPortHandedOver, let port = call.media?.port { ports.release(port) }
         }
         call.startTime = startTime
         call.earlierTargets = earlierTargets
         if let target {
-            call.refusedWithRetryAfter = { [unowned self] seconds in
+            call.refusedWithRetryAfter = { [weak self] seconds in
+                guard let self else { return }
                 holdOffLock.withLock { holdOff.refused(target, retryAfter: seconds, at: Self.now()) }
             }
         }
         if index + 1 < plan.targets.count {
-            call.failover = { [unowned self] failed, outcome in
+            call.failover = { [weak self] failed, outcome in
+                guard let self else { return false }
                 // On the loop: the next attempt needs its media sockets now, without waiting for a port.
+                // The failed attempt's port first (its sockets were closed just now): every target is
+                // offered the same SDP port, and a failover needs no second port from the pool.
                 var next: MediaSockets?
-                if let script = plan.request.script, script.needsMedia {
+                if let port = failed.media?.port,
+                   let sockets = try? CallMedia.bindSockets(host: transport.localAddress, port: port, on: plan.loop) {
+                    failed.mediaPortHandedOver = true
+                    next = (port, sockets)
+                } else if let script = plan.request.script, script.needsMedia {
                     guard let port = ports.tryAcquire() else { return false }
                     guard let sockets = try? CallMedia.bindSockets(host: transport.localAddress, port: port, on: plan.loop) else {
                         ports.releaseBusy(port)
