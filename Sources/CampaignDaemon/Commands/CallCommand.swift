@@ -192,6 +192,10 @@ final class EventPrinter: Sendable {
         case .promptStarted(let prompt): emit("prompt-started", [("prompt", prompt.rawValue)])
         case .digit(let digit): emit("digit", [("digit", String(digit))])
         case .optedOut(let digit): emit("opted-out", [("digit", String(digit))])
+        case .connecting(let target), .connected(let target), .transferred(let target):
+            emit(event.webhookName, [("connect_target", target)])
+        case .abandoned(let target, let code):
+            emit("abandoned", [("connect_target", target), ("connect_sip_code", code.map(String.init) ?? "")])
         case .ended(let result):
             let outcome = result.outcome
             var fields: [(String, String)] = [
@@ -200,6 +204,13 @@ final class EventPrinter: Sendable {
             ]
             if let retryAfter = outcome.retryAfter { fields.append(("retry_after", String(retryAfter))) }
             if let redirectedTo = result.redirectedTo { fields.append(("redirected_to", redirectedTo)) }
+            if let connect = result.connect {
+                fields.append(("connect_target", connect.target))
+                if let code = connect.sipCode { fields.append(("connect_sip_code", String(code))) }
+                if let ms = connect.answerMs { fields.append(("connect_answer_ms", String(ms))) }
+                if let seconds = connect.connectedSec { fields.append(("connected_sec", String(format: "%.3f", seconds))) }
+                fields.append(("abandoned", String(connect.abandoned)))
+            }
             if let ring = result.ringTime { fields.append(("ring_ms", String(ring - result.startTime))) }
             if let connect = result.connectTime {
                 fields.append(("answer_ms", String(connect - result.startTime)))

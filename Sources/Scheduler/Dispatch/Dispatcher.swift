@@ -304,6 +304,9 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
                 if settings.amdEventsSubscription?.contains(amd.kind.rawValue) ?? true { await notify(amd.kind.rawValue, amd: amd) }
             case .promptStarted, .digit, .optedOut:
                 onEvent(.callProgress(claimed, event))
+            case .connecting, .connected, .transferred, .abandoned:
+                onEvent(.callProgress(claimed, event))
+                await notify(event.webhookName)
             case .trying, .ringing, .earlyMedia:
                 break
             }

@@ -14,9 +14,13 @@ public struct CallResult: Sendable, Equatable {
     public var optedOutDigit: Character?
     /// Where a 3xx redirect sent the call last (RFC 3261 §8.1.3.4), when one did.
     public var redirectedTo: String?
+    /// What connecting the call to an agent or bot did, when the script asked for it.
+    public var connect: ConnectResult?
 
     public init(outcome: CallOutcome, sipCallID: String, startTime: Int64, ringTime: Int64?, connectTime: Int64?, disconnectTime: Int64,
-                machineDetection: AMDEvent? = nil, beepDetected: Bool? = nil, optedOutDigit: Character? = nil, redirectedTo: String? = nil) {
+                machineDetection: AMDEvent? = nil, beepDetected: Bool? = nil, optedOutDigit: Character? = nil, redirectedTo: String? = nil,
+                connect: ConnectResult? = nil) {
+        self.connect = connect
         self.redirectedTo = redirectedTo
         self.outcome = outcome
         self.sipCallID = sipCallID
