@@ -24,6 +24,13 @@ final class OutboundCall: @unchecked Sendable {
     private(set) var finished = false
     /// Why we hung up, in words, for the outcome that the BYE's (or CANCEL's) answer brings later.
     private var hangUpReason: (code: CallOutcome.ReasonCode, reason: String)?
+    /// A second leg's events, on the loop: a leg has no dispatcher reading its stream, its
+    /// person's media listens here instead.
+    var listener: ((CallEvent) -> Void)?
+    /// Places a second leg for this call, on its loop (set by `SIPDialer` for calls that connect).
+    var legPlacer: ((ConnectPlan, _ amdHeader: (name: String, value: String)?) -> Result<OutboundCall, SIPDialer.RequestError>)?
+    /// Why connecting failed, for the reason of an `abandoned` outcome.
+    private var connectFailure: String?
 
     init(machine: CallStateMachine, loop: EventLoop, transport: SIPTransport, continuation: AsyncStream<CallEvent>.Continuation,
          onEnd: @escaping @Sendable (OutboundCall) -> Void) {
@@ -66,9 +73,25 @@ final class OutboundCall: @unchecked Sendable {
         perform(machine.hangUp(reasonCode))
     }
 
-    /// Publishes an event to the dispatcher (from the call or its media).
+    /// Publishes an event to the dispatcher (from the call or its media), or to the listener.
     func emit(_ event: CallEvent) {
         continuation.yield(event)
+        listener?(event)
+    }
+
+    /// Places the second leg of this call to `plan`'s target, on this call's loop.
+    func placeLeg(_ plan: ConnectPlan, amdHeader: (name: String, value: String)?) -> Result<OutboundCall, SIPDialer.RequestError> {
+        guard let legPlacer else { return .failure(.badTarget(plan.target)) }
+        return legPlacer(plan, amdHeader)
+    }
+
+    /// Asks the callee's leg to call `plan`'s target itself (RFC 3515).
+    func refer(to plan: ConnectPlan, amdHeader: (name: String, value: String)?) {
+        perform(machine.refer(to: plan.target, headers: plan.headers + (amdHeader.map { [$0] } ?? [])))
+    }
+
+    func noteConnectFailure(_ text: String) {
+        connectFailure = text
     }
 
     private func startTimer(_ timer: CallStateMachine.Timer, after delay: Duration) {
@@ -107,15 +130,20 @@ final class OutboundCall: @unchecked Sendable {
                 case .answered: connectTime = Self.nowMs()
                 default: break
                 }
+                // The dispatcher hears of the answer before what the media does with it (connecting);
+                // a leg's listener after its media, as bridging needs the far end's address.
                 continuation.yield(event)
                 if case .answered(let sdp) = event { media?.answered(remoteSDP: sdp) }
+                listener?(event)
             case .digitReceived(let digit):
                 // The same path as an RFC 4733 digit: the script (opt-out) hears it when there is one.
-                if let media { media.digitReceived(digit) } else { continuation.yield(.digit(digit)) }
+                if let media { media.digitReceived(digit) } else { emit(.digit(digit)) }
             case .disconnected:
                 if disconnectTime == nil { disconnectTime = Self.nowMs() }
             case .redirected(let target):
                 redirectedTo = target
+            case .transfer(let accepted, let sipCode):
+                media?.transferReported(accepted: accepted, sipCode: sipCode)
             case .ended(let outcome):
                 finish(outcome)
             }
@@ -126,14 +154,16 @@ final class OutboundCall: @unchecked Sendable {
         guard !finished else { return }
         var outcome = outcome
         if let hangUpReason, outcome.reasonCode == hangUpReason.code { outcome.reason = hangUpReason.reason }
+        if outcome.reasonCode == .abandoned, let connectFailure { outcome.reason = "nobody took the call: " + connectFailure }
         finished = true
         for running in timers.values { loop.cancelTimer(running) }
         timers.removeAll()
-        let result: (verdict: AMDEvent?, beep: Bool?, optedOut: Character?) = media?.close() ?? (nil, nil, nil)
-        continuation.yield(.ended(CallResult(
+        let report = media?.close() ?? CallMedia.Report()
+        emit(.ended(CallResult(
             outcome: outcome, sipCallID: callID, startTime: startTime, ringTime: ringTime,
-            connectTime: connectTime, disconnectTime: disconnectTime ?? Self.nowMs(), machineDetection: result.verdict,
-            beepDetected: result.beep, optedOutDigit: result.optedOut, redirectedTo: redirectedTo)))
+            connectTime: connectTime, disconnectTime: disconnectTime ?? Self.nowMs(), machineDetection: report.verdict,
+            beepDetected: report.beep, optedOutDigit: report.optedOut, redirectedTo: redirectedTo, connect: report.connect)))
+        listener = nil
         continuation.finish()
         onEnd(self)
     }
