@@ -30,6 +30,9 @@ final class CallMedia {
     private var playout = PlayoutBuffer()
     private var dtmf = DTMFReceiver()
     private var lastReceived: LoopInstant
+    /// False while the far end holds the call with `inactive` or `recvonly` (it sends nothing):
+    /// no media then is no reason to hang up.
+    private var remoteSending = true
     /// From the 200 OK on: before it, what arrives (early media) is not heard.
     private var answered = false
     private var timers: [CallScriptStateMachine.Timer: EventLoop.TimerID] = [:]
@@ -190,7 +193,7 @@ final class CallMedia {
             rtcp.receive { bytes, _ in report.rtcpReceived(bytes, now65536: Self.now65536(now)) }
         }
         if ticks % 250 == 0 { sendReport(now: now) }
-        if ticks % 50 == 0, now.duration(since: lastReceived) >= inactivityTimeout {
+        if ticks % 50 == 0, remoteSending, now.duration(since: lastReceived) >= inactivityTimeout {
             call.hangUp(.error, reason: "no media")
         }
     }
@@ -401,6 +404,12 @@ final class CallMedia {
         default:
             break
         }
+    }
+
+    /// The far end's new offer says whether it sends (hold, and back).
+    func remoteSends(_ sends: Bool) {
+        remoteSending = sends
+        lastReceived = loop.now
     }
 
     /// How the REFER went: taken (our leg hangs up, `transferred`) or refused (the abandon path).

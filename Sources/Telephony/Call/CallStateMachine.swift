@@ -60,6 +60,9 @@ public struct CallStateMachine: Sendable {
         /// How our REFER went (RFC 3515): refused (its final response, or a failure in the NOTIFY's
         /// sipfrag), or taken (a 2xx sipfrag). A 202 with 1xx NOTIFYs reports nothing yet.
         case transfer(accepted: Bool, sipCode: Int)
+        /// The far end's new offer says whether it sends media (RFC 3264 §8.4: hold is `sendonly`
+        /// from them, `inactive` both ways): the media stops expecting RTP while it does not.
+        case remoteSends(Bool)
         /// The call is over; report this outcome. Comes once.
         case ended(CallOutcome)
     }
@@ -110,6 +113,30 @@ public struct CallStateMachine: Sendable {
     private var sessionIntervalRetries = 0
     /// Our REFER runs: its NOTIFYs are expected.
     private var referring = false
+    /// The direction our last SDP answer gave, and the `o=` version it had (RFC 3264 §8: a changed
+    /// session gets the next version).
+    private var answeredDirection = SDPDirection.sendrecv
+    private var sdpVersionBump: UInt64 = 0
+
+    /// Our offer, answered in `direction`: a changed direction gets the next `o=` version.
+    private mutating func answerSDP(direction: SDPDirection) -> [UInt8] {
+        if direction != answeredDirection {
+            answeredDirection = direction
+            sdpVersionBump += 1
+        }
+        guard sdpVersionBump > 0 else { return invite.body }
+        var lines = String(decoding: invite.body, as: UTF8.self).components(separatedBy: "\r\n")
+        for index in lines.indices {
+            if lines[index].hasPrefix("o=") {
+                var fields = lines[index].split(separator: " ").map(String.init)
+                if fields.count >= 3, let version = UInt64(fields[2]) { fields[2] = String(version &+ sdpVersionBump) }
+                lines[index] = fields.joined(separator: " ")
+            } else if SDPDirection(rawValue: String(lines[index].dropFirst(2))) != nil, lines[index].hasPrefix("a=") {
+                lines[index] = "a=" + direction.rawValue
+            }
+        }
+        return Array(lines.joined(separator: "\r\n").utf8)
+    }
     /// Our BYE as last sent, and how often it was resent with credentials.
     private var bye: SIPMessage?
     private var byeAuthAttempts = 0
@@ -285,7 +312,9 @@ public struct CallStateMachine: Sendable {
         }
         if answerWithSDP {
             ok.addHeader("Content-Type", "application/sdp")
-            ok.body = invite.body
+            let offered = SDPDirection(offer: request.body)
+            ok.body = answerSDP(direction: offered.answer)
+            actions.append(.remoteSends(offered.remoteSends))
         }
         return [.send(ok, to: destination)] + actions
     }

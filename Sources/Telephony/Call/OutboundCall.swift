@@ -142,6 +142,8 @@ final class OutboundCall: @unchecked Sendable {
                 if disconnectTime == nil { disconnectTime = Self.nowMs() }
             case .redirected(let target):
                 redirectedTo = target
+            case .remoteSends(let sends):
+                media?.remoteSends(sends)
             case .transfer(let accepted, let sipCode):
                 media?.transferReported(accepted: accepted, sipCode: sipCode)
             case .ended(let outcome):
