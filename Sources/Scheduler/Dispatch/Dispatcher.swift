@@ -362,7 +362,11 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
 
     /// The request for one claimed contact, built as `campaignd call` builds its one.
     private func request(for claimed: ClaimedAttempt, campaign: DispatchCampaign) -> CallRequest {
-        builder.request(target: DialTarget(canonical: claimed.target), settings: campaign.settings, caller: claimed.caller) { path in
+        let identity = ConnectHeaders.Identity(
+            campaignID: claimed.campaignID, contactID: claimed.contactID, conversationID: claimed.conversationId, callee: claimed.target,
+            metadata: claimed.metadata)
+        return builder.request(target: DialTarget(canonical: claimed.target), settings: campaign.settings, caller: claimed.caller,
+                               identity: identity) { path in
             do {
                 return try prompts.prompt(at: path)
             } catch {

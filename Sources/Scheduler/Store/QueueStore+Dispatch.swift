@@ -133,6 +133,7 @@ extension QueueStore {
                 conversationId: contact.text(6) ?? RandomUUID.string())
             claimed.notifyUrl = contact.text(5)
             claimed.zones = zones
+            claimed.metadata = metadata
             try statement("UPDATE contacts SET state = \(ContactState.dialing.sql), attempts = ? WHERE id = ?")
                 .bind(.int(attempt), .integer(contactID)).run()
             try statement("""
