@@ -75,7 +75,6 @@ import Testing
             "bad.json:9: onHuman.connect.dialRatio: 0.5 is out of range; expected more than 0.999999 and at most 5",
             "bad.json:10: onHuman.connect.maxAbandonRate: 2 is out of range; expected more than 0 and at most 1",
             "bad.json:11: onHuman.connect.maxConcurent: unknown setting \"maxConcurent\" (did you mean \"maxConcurrent\"?)",
-            "bad.json:12: onMachine.connect: onMachine.connect puts machines through, which needs machineDetection \"detect\" (it is \"disabled\"); with \"disabled\" every answered call goes to onHuman.connect",
             "bad.json:12: onMachine.connect.dialRatio: dialRatio belongs in onHuman.connect: the campaign is paced by the people it reaches, and calls put through to machines hold slots of the same pool",
         ])
     }
@@ -95,6 +94,13 @@ import Testing
             """)
         #expect(numbered == [
             "number.json:1: onHuman.connect.target: target \"+15557654321\" is a number, which is dialed through a trunk, and the configuration has no trunks; use a sip: URI",
+        ])
+        let machines = try fixture.problems("machines.json", """
+            {"machineDetection": "disconnect", "onMachine": {"connect": {"target": "sip:bot@example"}},
+             "contacts": [{"target": "sip:alice@example.com"}]}
+            """)
+        #expect(machines == [
+            "machines.json:1: onMachine.connect: onMachine.connect puts machines through, which needs machineDetection \"detect\" (it is \"disconnect\"); with \"disabled\" every answered call goes to onHuman.connect",
         ])
     }
 
@@ -122,7 +128,7 @@ import Testing
         let csvProblems = try LoaderFixture(defaults: #"{"onHuman": {"connect": {"target": "sip:bot@example"}}}"#)
             .problems("list.csv", "target,note\n+15551230001,short\n+15551230002,\(note)\n")
         #expect(csvProblems == [
-            "list.csv:3: metadata too large to be put through: header User-to-User would be 1244 bytes; a connect header value may be at most 1024 bytes (User-to-User carries the metadata as hex: keep the metadata under about 504 bytes of JSON)",
+            "list.csv:3: metadata too large to be put through: header User-to-User would be 1235 bytes; a connect header value may be at most 1024 bytes (User-to-User carries the metadata as hex: keep the metadata under about 504 bytes of JSON)",
         ])
         // Without connect the same list is imported.
         #expect(try LoaderFixture().load("list.csv", "target,note\n+15551230001,short\n+15551230002,\(note)\n").contacts.count == 2)
