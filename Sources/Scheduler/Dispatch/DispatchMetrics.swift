@@ -1,7 +1,7 @@
 import Foundation
 
 /// What the dispatcher measures about itself for the metrics endpoint.
-// @unchecked Sendable: `lock` guards `tokenWait`.
+// @unchecked Sendable: `lock` guards `tokenWait` and `connectPacing`.
 public final class DispatchMetrics: @unchecked Sendable {
     private let lock = NSLock()
     private var tokenWait: Duration = .zero
@@ -18,7 +18,8 @@ public final class DispatchMetrics: @unchecked Sendable {
     /// Connect pacing of the campaigns that have it: calls connected, free slots, ratio in force.
     public var connectStatus: [ConnectPacingStatus] { lock.withLock { connectPacing } }
 
-    func connectStatus(_ status: [ConnectPacingStatus]) {
+    /// Set by the dispatcher as its calls connect and end.
+    public func connectStatus(_ status: [ConnectPacingStatus]) {
         lock.withLock { connectPacing = status }
     }
 

@@ -182,10 +182,11 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
                 case .refreshCampaigns:
                     let active = try await store.activeCampaigns()
                     campaigns = Dictionary(active.map { ($0.key, $0) }, uniquingKeysWith: { $1 })
-                    // Predictive campaigns are held to their abandonment rates as the store counts them.
-                    let predictive = active.filter { ConnectPacer($0.settings)?.isPredictive == true }.map(\.key)
-                    let abandonment = predictive.isEmpty
-                        ? [:] : try await store.abandonmentStats(campaignKeys: predictive, now: clock.milliseconds(at: clock.now))
+                    // Campaigns paced by connect slots see their abandonment rates as the store counts them
+                    // (predictive ones are held under their limit by them; the metrics show them).
+                    let paced = active.filter { ConnectPacer($0.settings) != nil }.map(\.key)
+                    let abandonment = paced.isEmpty
+                        ? [:] : try await store.abandonmentStats(campaignKeys: paced, now: clock.milliseconds(at: clock.now))
                     machine.campaignsLoaded(active, abandonment: abandonment, now: clock.now)
                 case .claim(let claim):
                     guard let campaign = campaigns[claim.campaignKey] else { continue dispatching }
