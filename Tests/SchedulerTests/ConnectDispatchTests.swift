@@ -106,4 +106,32 @@ import Testing
                                willRetry: false, nextAttemptAt: nil, metadata: "{}")
         #expect(record.jsonLine.hasSuffix(#""connectTarget":null,"connectSipCode":null,"connectAnswerMs":null,"connectedSec":null,"abandoned":null}"#))
     }
+
+    @Test func aMachineThatNobodyConnectsStopsWaitingForASlotAndEachEndedCallCountsAsWhatItWas() {
+        typealias Driver = Dispatcher<ContinuousClock>
+        let people = CallScript(machineDetection: .detect, humanConnect: ConnectPlan(target: "sip:agents@pbx"))
+        let both = CallScript(machineDetection: .detect, humanConnect: ConnectPlan(target: "sip:agents@pbx"),
+                              machineConnect: ConnectPlan(target: "sip:vm-bot@pbx"))
+        #expect(Driver.isNeverConnected(.machineDetected, people))
+        #expect(Driver.isNeverConnected(.faxDetected, people))
+        #expect(!Driver.isNeverConnected(.humanDetected, people))
+        // Unsure verdicts keep the call counted as waiting: it may still be put through.
+        #expect(!Driver.isNeverConnected(.noSpeechDetected, people))
+        #expect(!Driver.isNeverConnected(.decisionTimeout, people))
+        #expect(!Driver.isNeverConnected(.machineDetected, both))
+        #expect(!Driver.isNeverConnected(.machineDetected, CallScript(machineDetection: .detect)))
+
+        func result(answered: Bool, verdict: AMDEvent.Kind?, connect: ConnectResult?) -> CallResult {
+            CallResult(outcome: ScriptedDialer.answered, sipCallID: "x", startTime: 0, ringTime: nil, connectTime: answered ? 1 : nil,
+                       disconnectTime: 2, machineDetection: verdict.map { AMDEvent($0, timeMs: 1500) }, connect: connect)
+        }
+        let taken = ConnectResult(target: "sip:agents@pbx", method: .bridge, sipCode: 200)
+        let abandoned = ConnectResult(target: "sip:agents@pbx", method: .bridge, sipCode: 486, abandoned: true)
+        #expect(Driver.sample(nil) == .notAnswered)
+        #expect(Driver.sample(result(answered: false, verdict: nil, connect: nil)) == .notAnswered)
+        #expect(Driver.sample(result(answered: true, verdict: .machineDetected, connect: nil)) == .notAPerson)
+        #expect(Driver.sample(result(answered: true, verdict: .machineDetected, connect: taken)) == .notAPerson)
+        #expect(Driver.sample(result(answered: true, verdict: .humanDetected, connect: taken)) == .person(abandoned: false))
+        #expect(Driver.sample(result(answered: true, verdict: nil, connect: abandoned)) == .person(abandoned: true))
+    }
 }
