@@ -84,6 +84,28 @@ import Testing
         #expect(counts == AbandonmentStats(people: 2, abandoned: 1, peopleLast30Days: 2, abandonedLast30Days: 1))
     }
 
+    @Test func progressiveDialingKeepsCallsWithinTheAgentsEvenWhenTheRateAllowsMore() async throws {
+        let directory = try TestDirectory()
+        let data = directory.path + "/var"
+        let targets = (0..<12).map { "+1555123\(String(format: "%04d", $0))" }
+        try importCampaign(data, contacts: targets.enumerated().map { ContactSpec(target: $0.element, line: $0.offset + 2) }) { settings in
+            var connect = ConnectSettings(target: "sip:agents@pbx.example")
+            connect.maxConcurrent = 3
+            settings.onHuman = PromptSettings(connect: connect)
+        }
+        let dialer = ConnectingDialer(callDuration: .milliseconds(100))
+        let dispatcher = Dispatcher(store: try QueueWriter(dataDirectory: data), dialer: dialer, cdr: try CDRWriter(dataDirectory: data),
+                                    clock: ContinuousClock(), configuration: .init(
+            globalRate: 1000, globalMaxConcurrentCalls: 0, defaultTimeZone: TimeZone(identifier: "UTC")!, refreshInterval: .milliseconds(100)))
+        let summary = try await dispatcher.run(.once(until: nil))
+        #expect(summary.attempts == 12)
+        #expect(Set(dialer.requests.map(\.target.description)) == Set(targets))
+        // 1000 calls a second and no maxConcurrentCalls would start all twelve at once; three agents hold it to three.
+        // (At most: on a loaded machine a call may end before the third of a batch is placed.)
+        #expect(dialer.peakConcurrency <= 3)
+        #expect(dialer.peakConcurrency >= 1)
+    }
+
     @Test func withDetectionOffEveryAnsweredCallIsPutThroughAndACallWithoutConnectHasNoConnectFields() throws {
         let builder = CallRequestBuilder(trunks: [])
         var settings = CampaignSettings()
