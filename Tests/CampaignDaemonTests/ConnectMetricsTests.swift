@@ -22,4 +22,14 @@ import Testing
         #expect(lines.contains("campaignd_connect_dial_ratio{campaign=\"sales\"} 1.500"))
         #expect(lines.contains("campaignd_connect_abandon_rate{campaign=\"sales\"} 0.0250"))
     }
+
+    @Test func cdrAsCSVEndsWithTheConnectColumns() {
+        let header = CDRCommand.csvColumns.joined(separator: ",")
+        #expect(header.hasSuffix(",connectTarget,connectSipCode,connectAnswerMs,connectedSec,abandoned"))
+        let abandoned = #"{"outboundCall":true,"cdrSeq":3,"cdrId":"x","campaignId":"sales","reasonCode":"abandoned","connectTarget":"sip:agents@pbx.example","connectSipCode":486,"connectAnswerMs":null,"connectedSec":null,"abandoned":true}"#
+        let line = CDRCommand.csvLine(Data(abandoned.utf8)[...])
+        #expect(line.hasSuffix(",sip:agents@pbx.example,486,,,true"), "\(line)")
+        let taken = #"{"outboundCall":true,"cdrSeq":4,"cdrId":"y","campaignId":"sales","connectTarget":"sip:agents@pbx.example","connectSipCode":200,"connectAnswerMs":650,"connectedSec":42.125,"abandoned":false}"#
+        #expect(CDRCommand.csvLine(Data(taken.utf8)[...]).hasSuffix(",sip:agents@pbx.example,200,650,42.125,false"))
+    }
 }

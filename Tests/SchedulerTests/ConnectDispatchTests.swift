@@ -103,7 +103,6 @@ import Testing
         // 1000 calls a second and no maxConcurrentCalls would start all twelve at once; three agents hold it to three.
         // (At most: on a loaded machine a call may end before the third of a batch is placed.)
         #expect(dialer.peakConcurrency <= 3)
-        #expect(dialer.peakConcurrency >= 1)
     }
 
     @Test func withDetectionOffEveryAnsweredCallIsPutThroughAndACallWithoutConnectHasNoConnectFields() throws {
