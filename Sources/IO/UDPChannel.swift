@@ -11,15 +11,15 @@ import Glibc
 /// arrive (SIP); without one it is *polled*: its owner calls `receive(_:)` when it wants what came
 /// (RTP, read once per 20 ms media tick, so a thousand calls cost no wake-up per packet).
 public final class UDPChannel: Selectable, @unchecked Sendable {
-    // @unchecked Sendable: `fd`, `handler`, `loop` and `localAddress` never change; `registration`
-    // and `closed` are touched only on the loop's thread.
+    // @unchecked Sendable: `fd`, `loop` and `localAddress` never change; `handler` (set at init or
+    // by `watch`), `registration` and `closed` are touched only on the loop's thread.
     public typealias Handler = (_ bytes: UnsafeRawBufferPointer, _ source: SocketAddress) -> Void
 
     public let loop: EventLoop
     /// The address bound (with the real port when 0 was asked for).
     public let localAddress: SocketAddress
     private let fd: Int32
-    private let handler: Handler?
+    private var handler: Handler?
     private let maxDatagram: Int
     private var registration: EventLoop.Registration?
     private var closed = false
@@ -54,6 +54,16 @@ public final class UDPChannel: Selectable, @unchecked Sendable {
     private func register() throws(IOError) {
         guard !closed else { return }
         registration = try loop.register(fd, readable: true, writable: false, handler: self)
+    }
+
+    /// Turns a polled channel into a watched one: from now on `handler` gets each datagram as it
+    /// arrives (a bridged call's RTP, relayed at once instead of at the next media tick). On the loop.
+    public func watch(_ handler: @escaping Handler) throws(IOError) {
+        assert(loop.inEventLoop)
+        guard !closed else { return }
+        let wasWatched = self.handler != nil
+        self.handler = handler
+        if !wasWatched { try register() }
     }
 
     /// Sends one datagram; false (and nothing sent) when the kernel refused it: a full buffer or no route.

@@ -15,6 +15,11 @@ final class PacketCapture {
         var silent = false
         /// RTCP packet types in it (200 SR, 201 RR, 202 SDES…), when it is RTCP.
         var rtcpTypes: [Int] = []
+        /// The RTP payload and header fields, when it is RTP.
+        var payload: [UInt8] = []
+        var sequenceNumber: Int?
+        var rtpTimestamp: UInt32?
+        var ssrc: String?
     }
 
     private var pid: pid_t = 0
@@ -67,7 +72,8 @@ final class PacketCapture {
         reader.executableURL = URL(fileURLWithPath: "/usr/bin/tshark")
         reader.arguments = ["-r", file, "--enable-heuristic", "rtp_udp", "--enable-heuristic", "rtcp_udp", "-T", "fields",
                             "-e", "frame.time_epoch", "-e", "udp.srcport", "-e", "udp.dstport", "-e", "rtp.p_type",
-                            "-e", "rtp.marker", "-e", "rtp.payload", "-e", "rtcp.pt"]
+                            "-e", "rtp.marker", "-e", "rtp.payload", "-e", "rtcp.pt",
+                            "-e", "rtp.seq", "-e", "rtp.timestamp", "-e", "rtp.ssrc"]
         let output = file + ".txt"
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         reader.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
@@ -87,7 +93,9 @@ final class PacketCapture {
             return Packet(time: time, sourcePort: source, destinationPort: destination, payloadType: Int(field(3)),
                           marker: field(4) == "1" || field(4) == "True",
                           silent: !payload.isEmpty && payload.allSatisfy { $0 == "ff" || $0 == "d5" },
-                          rtcpTypes: field(6).split(separator: ",").compactMap { Int($0) })
+                          rtcpTypes: field(6).split(separator: ",").compactMap { Int($0) },
+                          payload: payload.compactMap { UInt8($0, radix: 16) }, sequenceNumber: Int(field(7)),
+                          rtpTimestamp: UInt32(field(8)), ssrc: field(9).isEmpty ? nil : field(9))
         }
     }
 }

@@ -18,6 +18,11 @@ import Testing
         (ScriptedDialer.answered, 1, .final(.done)),
         (CallOutcome(status: .completed, reasonCode: .machineDetected), 1, .final(.done)),
         (CallOutcome(status: .failed, reasonCode: .interrupted), 1, .final(.interrupted)),
+        // A person reached and put through, or left waiting for an agent, is never called again by itself.
+        (CallOutcome(status: .completed, reasonCode: .transferred), 1, .final(.done)),
+        (CallOutcome(status: .completed, reasonCode: .agentDisconnected), 1, .final(.done)),
+        (CallOutcome(status: .completed, reasonCode: .abandoned), 1, .final(.done)),
+        (CallOutcome(status: .failed, reasonCode: .abandoned, sipCode: 486), 1, .final(.done)),
     ])
     func decisions(outcome: CallOutcome, attempts: Int, expected: RetryPolicy.Decision) {
         #expect(policy.decide(outcome, attemptsMade: attempts) == expected)

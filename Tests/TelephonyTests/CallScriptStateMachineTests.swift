@@ -122,3 +122,71 @@ import Testing
         #expect(script.amdEventsReceived([event(.humanDetected)]) == [.stopDetection, .hangUp(.dialerDisconnected)])
     }
 }
+
+@Suite struct CallScriptConnectTests {
+    let prompt = PromptAudio(samples: [0, 1, 2])
+
+    func plan(_ method: ConnectPlan.Method = .bridge, hold: Bool = true, abandon: Bool = true) -> ConnectPlan {
+        ConnectPlan(target: "sip:agent@127.0.0.1", method: method, timeout: .seconds(20),
+                    holdPrompt: hold ? prompt : nil, abandonPrompt: abandon ? prompt : nil)
+    }
+
+    func event(_ kind: AMDEvent.Kind) -> AMDEvent { AMDEvent(kind, timeMs: 1500) }
+
+    @Test func aPersonIsPutThroughWhileHoldPlaysAndBridgedOnTheAnswer() {
+        let connect = plan()
+        var script = CallScriptStateMachine(script: CallScript(machineDetection: .detect, humanPrompt: prompt, humanConnect: connect))
+        #expect(script.answered() == [.startDetection])
+        #expect(script.amdEventsReceived([event(.humanDetected)])
+            == [.stopDetection, .startTimer(.connectTimeout, after: .seconds(20)), .play(.hold), .connect(connect)])
+        // Hold music loops until the agent answers.
+        #expect(script.playbackFinished(.hold) == [.play(.hold)])
+        #expect(script.connectAnswered() == [.cancelTimer(.connectTimeout), .stopPlaying, .bridge])
+        #expect(script.digitReceived("9") == [])
+        #expect(script.connectEnded() == [.hangUp(.agentDisconnected)])
+    }
+
+    @Test func withoutDetectionWhoeverAnswersIsPutThroughAtOnce() {
+        let connect = plan(hold: false)
+        var script = CallScriptStateMachine(script: CallScript(humanConnect: connect))
+        #expect(script.answered() == [.stopDetection, .startTimer(.connectTimeout, after: .seconds(20)), .connect(connect)])
+    }
+
+    @Test func aFailedOrLateSecondLegPlaysTheAbandonPromptThenHangsUp() {
+        var failed = CallScriptStateMachine(script: CallScript(humanConnect: plan()))
+        _ = failed.answered()
+        #expect(failed.connectFailed() == [.cancelTimer(.connectTimeout), .stopPlaying, .abandoned, .play(.abandon)])
+        #expect(failed.playbackFinished(.abandon) == [.stopDetection, .hangUp(.abandoned)])
+        // Its late answer (a race with the failure) is hung up, not bridged.
+        #expect(failed.connectAnswered() == [.hangUpConnect])
+
+        var late = CallScriptStateMachine(script: CallScript(humanConnect: plan(abandon: false)))
+        _ = late.answered()
+        #expect(late.timerFired(.connectTimeout) == [.hangUpConnect, .cancelTimer(.connectTimeout), .stopPlaying, .abandoned, .hangUp(.abandoned)])
+        #expect(late.connectFailed() == [])
+    }
+
+    @Test func aMachineGoesToItsOwnConnectOnlyWhenOneIsSet() {
+        let bot = plan(hold: false)
+        var script = CallScriptStateMachine(script: CallScript(machineDetection: .detect, machineConnect: bot))
+        _ = script.answered()
+        #expect(script.amdEventsReceived([event(.machineDetected)])
+            == [.stopDetection, .startTimer(.connectTimeout, after: .seconds(20)), .connect(bot)])
+
+        var people = CallScriptStateMachine(script: CallScript(machineDetection: .detect, humanConnect: bot))
+        _ = people.answered()
+        #expect(people.amdEventsReceived([event(.machineDetected)]) == [.startTimer(.voicemailEnd, after: .seconds(30))])
+    }
+
+    @Test func aReferTakenEndsOurLegAsTransferredARefusedOneIsAbandoned() {
+        let refer = plan(.refer, hold: false)
+        var taken = CallScriptStateMachine(script: CallScript(humanConnect: refer))
+        #expect(taken.answered() == [.stopDetection, .startTimer(.connectTimeout, after: .seconds(20)), .refer(refer)])
+        #expect(taken.transferred() == [.cancelTimer(.connectTimeout), .stopPlaying, .hangUp(.transferred)])
+
+        var refused = CallScriptStateMachine(script: CallScript(humanConnect: refer))
+        _ = refused.answered()
+        #expect(refused.connectFailed() == [.cancelTimer(.connectTimeout), .stopPlaying, .abandoned, .play(.abandon)])
+        #expect(refused.transferred() == [])
+    }
+}

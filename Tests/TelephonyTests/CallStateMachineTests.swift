@@ -232,6 +232,58 @@ import Testing
         #expect(call.state == .confirmed)
     }
 
+    @Test func holdReinvitesAreAnsweredInTheMirroredDirectionWithTheNextVersion() throws {
+        var invite = testRequest("INVITE")
+        invite.addHeader("Content-Type", "application/sdp")
+        invite.body = Array(SIPDialer.sdpOffer(host: "127.0.0.1", rtpPort: 20000).utf8)
+        var call = CallStateMachine(configuration: .init(
+            invite: invite, destination: trunk, contact: "<sip:campaignd@127.0.0.1:5070>", answerTimeout: .seconds(20), maxCallDuration: .seconds(60)))
+        let sentInvite = try #require(sent(call.start()).first?.0)
+        _ = call.responseReceived(testResponse(to: sentInvite, 200, "OK", extra: [SIPHeaderField("Contact", "<sip:callee@127.0.0.1:5090>")]))
+        let headers = [
+            SIPHeaderField("Via", "SIP/2.0/UDP 127.0.0.1:5090;branch=z9hG4bKhold"),
+            SIPHeaderField("From", "<sip:+15551234567@127.0.0.1:5062;user=phone>;tag=totag9"),
+            SIPHeaderField("To", "\"Acme\" <sip:+15550001111@127.0.0.1>;tag=fromtag1"),
+            SIPHeaderField("Call-ID", "call-1@127.0.0.1"),
+        ]
+        func reinvite(_ cseq: Int, _ direction: String) throws -> (SDPAnswerLines, [CallStateMachine.Action]) {
+            var request = SIPMessage.request("INVITE", uri: "sip:campaignd@127.0.0.1:5070", headers: headers + [SIPHeaderField("CSeq", "\(cseq) INVITE")])
+            request.body = Array("v=0\r\no=agent 1 \(cseq) IN IP4 127.0.0.1\r\nc=IN IP4 127.0.0.1\r\nm=audio 4000 RTP/AVP 0\r\na=\(direction)\r\n".utf8)
+            let actions = call.requestReceived(request)
+            let ok = try #require(sent(actions).first?.0)
+            #expect(ok.statusCode == 200)
+            return (SDPAnswerLines(ok.body), actions)
+        }
+        let original = SDPAnswerLines(invite.body)
+        #expect(original.direction == "sendrecv")
+        // On hold: we only receive; the media stops expecting RTP when the far end sends none.
+        let (held, heldActions) = try reinvite(3, "sendonly")
+        #expect(held.direction == "recvonly")
+        #expect(held.version == original.version + 1)
+        #expect(heldActions.contains(.remoteSends(true)))
+        let (inactive, inactiveActions) = try reinvite(4, "inactive")
+        #expect(inactive.direction == "inactive")
+        #expect(inactive.version == original.version + 2)
+        #expect(inactiveActions.contains(.remoteSends(false)))
+        // Taken off hold: both ways again, a new version; a repeat of it changes nothing.
+        let (resumed, _) = try reinvite(5, "sendrecv")
+        #expect(resumed.direction == "sendrecv")
+        #expect(resumed.version == original.version + 3)
+        #expect(try reinvite(6, "sendrecv").0.version == original.version + 3)
+    }
+
+    /// The `o=` version and the direction attribute of an SDP body.
+    struct SDPAnswerLines {
+        var version: UInt64 = 0
+        var direction = ""
+        init(_ body: [UInt8]) {
+            for line in String(decoding: body, as: UTF8.self).split(separator: "\r\n") {
+                if line.hasPrefix("o=") { version = UInt64(line.split(separator: " ")[2]) ?? 0 }
+                if ["a=sendrecv", "a=sendonly", "a=recvonly", "a=inactive"].contains(String(line)) { direction = String(line.dropFirst(2)) }
+            }
+        }
+    }
+
     @Test func noResponseAtAllEndsWithAnError() throws {
         var call = machine()
         let start = call.start()

@@ -1063,7 +1063,7 @@ enum OpenAPIDocument {
         ],
         "responses": {
           "200": {
-            "description": "one CDR per line",
+            "description": "one CDR per line, each a JSON object (#/components/schemas/CDR)",
             "content": {
               "application/x-ndjson": {
                 "schema": {
@@ -1322,8 +1322,71 @@ enum OpenAPIDocument {
           "cdrs": {
             "type": "array",
             "items": {
-              "type": "object"
+              "$ref": "#/components/schemas/CDR"
             }
+          }
+        }
+      },
+      "CDR": {
+        "type": "object",
+        "description": "One call detail record (README \"CDRs\"): one line of the CDR files and of GET /v1/cdrs. Fields not listed here are described in the README.",
+        "properties": {
+          "cdrId": {
+            "type": "string"
+          },
+          "conversationId": {
+            "type": "string"
+          },
+          "campaignId": {
+            "type": "string"
+          },
+          "contactId": {
+            "type": "integer"
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "completed",
+              "failed"
+            ]
+          },
+          "reasonCode": {
+            "type": "string"
+          },
+          "connectTarget": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "Where the answered call was put through (onHuman.connect or onMachine.connect); null when it was not"
+          },
+          "connectSipCode": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "description": "The second leg's final SIP status (bridge), or the REFER's outcome (refer)"
+          },
+          "connectAnswerMs": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "description": "From the end of the person's greeting to the agent's or bot's answer"
+          },
+          "connectedSec": {
+            "type": [
+              "number",
+              "null"
+            ],
+            "description": "How long the person and the agent or bot were bridged"
+          },
+          "abandoned": {
+            "type": [
+              "boolean",
+              "null"
+            ],
+            "description": "Nobody took the person within connect.timeoutSec (or the second leg failed); null when no connect was tried"
           }
         }
       },

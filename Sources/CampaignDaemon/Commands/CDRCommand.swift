@@ -8,6 +8,7 @@ enum CDRCommand {
         "trunk", "startTime", "ringTime", "connectTime", "disconnectTime", "ringDurationMs", "connectDurationMs",
         "callDurationSec", "status", "reasonCode", "reason", "sipCode", "redirectedTo", "machineDetection", "amdDecisionMs",
         "beepDetected", "optedOut", "willRetry", "nextAttemptAt", "metadata", "cdrSeq", "timeZones", "zoneSource",
+        "connectTarget", "connectSipCode", "connectAnswerMs", "connectedSec", "abandoned",
     ]
 
     static func run(_ context: CommandContext) async throws(CLIError) {
@@ -53,7 +54,7 @@ enum CDRCommand {
             case nil, is NSNull: value = ""
             case let text as String: value = text
             case let number as NSNumber:
-                let isFlag = ["outboundCall", "willRetry", "beepDetected", "optedOut"].contains(key)
+                let isFlag = ["outboundCall", "willRetry", "beepDetected", "optedOut", "abandoned"].contains(key)
                 value = isFlag ? (number.boolValue ? "true" : "false") : number.stringValue
             case let nested? where JSONSerialization.isValidJSONObject(nested):
                 // Only arrays and objects may go to JSONSerialization (anything else traps).

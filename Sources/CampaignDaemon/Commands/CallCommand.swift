@@ -5,11 +5,43 @@ import Telephony
 
 /// `call TARGET`: places one call and prints its events as they happen.
 enum CallCommand {
+    /// `--connect URI` (with `--connect-method`, `--connect-timeout`, `--hold`, `--abandon`): the
+    /// person (or, without `--amd`, whoever answers) is put through to URI.
+    private static func connectPlan(_ arguments: CommandArguments, target: DialTarget, trunks: [SIPTrunk],
+                                    timeout seconds: (String, Int?, ClosedRange<Int>) throws(CLIError) -> Int?) throws(CLIError) -> ConnectPlan? {
+        guard let uri = arguments.values["--connect"] else {
+            for option in ["--connect-method", "--connect-timeout", "--hold", "--abandon"] where arguments.values[option] != nil {
+                throw .usage("\(option) needs --connect", command: "call")
+            }
+            return nil
+        }
+        let connectTarget: DialTarget
+        switch TargetNormalizer(defaultCountryCode: nil).normalize(uri) {
+        case .success(let normalized): connectTarget = normalized
+        case .failure(let error): throw .usage("--connect: \(error.description)", command: "call")
+        }
+        let methodText = arguments.values["--connect-method"] ?? "bridge"
+        guard let method = ConnectPlan.Method(rawValue: methodText) else {
+            throw .usage("--connect-method is bridge or refer, not \"\(methodText)\"", command: "call")
+        }
+        func prompt(_ option: String) throws(CLIError) -> PromptAudio? {
+            guard let path = arguments.values[option] else { return nil }
+            do {
+                return PromptAudio(samples: try WAVAudio(contentsOfFile: path).samples)
+            } catch {
+                throw .usage("\(option): \(error)", command: "call")
+            }
+        }
+        let timeout = try seconds("--connect-timeout", 20, 1...300) ?? 20
+        return ConnectPlan(target: connectTarget.description, method: method, timeout: .seconds(timeout),
+                           headers: [("X-Callee", target.description)], holdPrompt: try prompt("--hold"), abandonPrompt: try prompt("--abandon"))
+    }
+
     static func run(_ context: CommandContext) async throws(CLIError) {
         let arguments = try CommandArguments(
             context.invocation.arguments, command: "call", flags: ["--json"],
             valued: ["--caller", "--trunk", "--answer-timeout", "--hangup-after", "--max-duration", "--sip-port", "--amd", "--play",
-                     "--voicemail"])
+                     "--voicemail", "--connect", "--connect-method", "--connect-timeout", "--hold", "--abandon"])
         guard arguments.positionals.count == 1, let rawTarget = arguments.positionals.first else {
             throw .usage("call needs exactly one TARGET (a number or SIP URI)", command: "call")
         }
@@ -63,7 +95,7 @@ enum CallCommand {
         if let path = arguments.values["--play"] { settings.onHuman = PromptSettings(play: path) }
         if let path = arguments.values["--voicemail"] { settings.onMachine = PromptSettings(play: path) }
         let builder = CallRequestBuilder(trunks: configuration.sipTrunks)
-        let request = try builder.request(target: target, settings: settings) { path throws(CLIError) in
+        var built = try builder.request(target: target, settings: settings) { path throws(CLIError) in
             do {
                 return PromptAudio(samples: try WAVAudio(contentsOfFile: path).samples)
             } catch {
@@ -71,6 +103,12 @@ enum CallCommand {
                 throw .usage("\(option): \(error)", command: "call")
             }
         }
+        if let connect = try connectPlan(arguments, target: target, trunks: configuration.sipTrunks, timeout: seconds) {
+            var script = built.script ?? CallScript()
+            script.humanConnect = connect
+            built.script = script
+        }
+        let request = built
         let trunk = request.trunk
 
         let towards = trunk?.host ?? (SIPDestination(uri: target.description)?.host ?? "127.0.0.1")
@@ -192,6 +230,10 @@ final class EventPrinter: Sendable {
         case .promptStarted(let prompt): emit("prompt-started", [("prompt", prompt.rawValue)])
         case .digit(let digit): emit("digit", [("digit", String(digit))])
         case .optedOut(let digit): emit("opted-out", [("digit", String(digit))])
+        case .connecting(let target), .connected(let target), .transferred(let target):
+            emit(event.webhookName, [("connect_target", target)])
+        case .abandoned(let target, let code):
+            emit("abandoned", [("connect_target", target), ("connect_sip_code", code.map(String.init) ?? "")])
         case .ended(let result):
             let outcome = result.outcome
             var fields: [(String, String)] = [
@@ -201,6 +243,13 @@ final class EventPrinter: Sendable {
             if let retryAfter = outcome.retryAfter { fields.append(("retry_after", String(retryAfter))) }
             if let redirectedTo = result.redirectedTo { fields.append(("redirected_to", redirectedTo)) }
             if let trunkTarget = result.trunkTarget { fields.append(("trunk_target", trunkTarget)) }
+            if let connect = result.connect {
+                fields.append(("connect_target", connect.target))
+                if let code = connect.sipCode { fields.append(("connect_sip_code", String(code))) }
+                if let ms = connect.answerMs { fields.append(("connect_answer_ms", String(ms))) }
+                if let seconds = connect.connectedSec { fields.append(("connected_sec", String(format: "%.3f", seconds))) }
+                fields.append(("abandoned", String(connect.abandoned)))
+            }
             if let ring = result.ringTime { fields.append(("ring_ms", String(ring - result.startTime))) }
             if let connect = result.connectTime {
                 fields.append(("answer_ms", String(connect - result.startTime)))

@@ -299,6 +299,10 @@ enum RunCommand {
                 Log.info("digit", call + [("digit", String(digit))])
             case .optedOut(let digit):
                 Log.info("opted out: added to the DNC list", call + [("digit", String(digit))])
+            case .connecting(let target), .connected(let target), .transferred(let target):
+                Log.info(progress.webhookName, call + [("connect_target", target)])
+            case .abandoned(let target, let code):
+                Log.info("abandoned", call + [("connect_target", target), ("connect_sip_code", code.map(String.init) ?? "")])
             case .inviteSent, .trying, .ringing, .earlyMedia, .answered, .ended:
                 break
             }

@@ -84,6 +84,19 @@ final class RunMetrics: @unchecked Sendable {
                        }
                    })
         }
+        let connect = dispatch.connectStatus
+        if !connect.isEmpty {
+            metric("campaignd_connect_calls", "gauge", "Calls connecting or connected to an agent or bot (onHuman.connect), by campaign.",
+                   connect.map { (label("campaign", $0.campaignID), String($0.connected)) })
+            metric("campaignd_connect_free_slots", "gauge", "Connect slots (onHuman.connect.maxConcurrent) not taken, by campaign.",
+                   connect.map { (label("campaign", $0.campaignID), String($0.freeSlots)) })
+            metric("campaignd_connect_waiting_calls", "gauge", "Calls in progress not yet connected (ringing or awaiting a verdict), by campaign.",
+                   connect.map { (label("campaign", $0.campaignID), String($0.waiting)) })
+            metric("campaignd_connect_dial_ratio", "gauge", "Calls dialed per free slot in force (1 = progressive), by campaign.",
+                   connect.map { (label("campaign", $0.campaignID), String(format: "%.3f", $0.ratio)) })
+            metric("campaignd_connect_abandon_rate", "gauge", "Abandoned calls per person put through over the last 30 days, by campaign.",
+                   connect.map { (label("campaign", $0.campaignID), String(format: "%.4f", $0.abandonment.rateLast30Days)) })
+        }
         let statuses = (try? store.campaignStatuses()) ?? []
         metric("campaignd_queue_depth", "gauge", "Contacts waiting to be dialed (pending or retry_wait), by campaign.",
                statuses.map { (label("campaign", $0.id), String($0.count(.pending) + $0.count(.retryWait))) })

@@ -247,7 +247,7 @@ public struct CampaignLoader: Sendable {
     private func contactReader(_ settings: CampaignSettings) -> ContactListReader {
         ContactListReader(
             normalizer: TargetNormalizer(defaultCountryCode: settings.defaultCountryCode),
-            allowedCallers: context.dialoutAllowedCallers)
+            allowedCallers: context.dialoutAllowedCallers, connectCheck: ConnectHeaders.ContactCheck(settings))
     }
 
     private func readInlineContacts(_ node: JSONNode, settings: CampaignSettings) -> ContactListReader.Result {
@@ -261,6 +261,7 @@ public struct CampaignLoader: Sendable {
         }
         if items.isEmpty { reader.fail(node, "contacts", "campaign has no contacts (the array is empty)") }
         let normalizer = TargetNormalizer(defaultCountryCode: settings.defaultCountryCode)
+        let connectCheck = ConnectHeaders.ContactCheck(settings)
         var seen = Set<String>()
         for (index, item) in items.enumerated() {
             let path = "contacts[\(index)]"
@@ -311,6 +312,10 @@ public struct CampaignLoader: Sendable {
             }
             if let node = item["metadata"], reader.object(node, path + ".metadata") != nil {
                 contact.metadata = node.serialized
+                if let problem = connectCheck?.problem(contactMetadata: contact.metadata, target: contact.target) {
+                    reader.fail(node, path + ".metadata", problem)
+                    valid = false
+                }
             }
             guard valid else { continue }
             if seen.insert(contact.target).inserted {

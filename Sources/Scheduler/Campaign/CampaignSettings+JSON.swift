@@ -41,6 +41,7 @@ extension CampaignSettings {
            !context.dialoutAllowedCallers.contains(caller), let node = object["caller"] {
             reader.fail(node, "caller", "caller \(Diagnostic.excerpt(caller)) is not in dialoutAllowedCallers")
         }
+        checkConnect(settings, in: object, reader: &reader)
         return settings
     }
 
@@ -333,30 +334,15 @@ extension CampaignSettings {
         reader: inout JSONFieldReader
     ) -> PromptSettings? {
         guard let pairs = reader.object(node, path) else { return nil }
-        reader.checkKeys(node, path: path, allowed: allowOptOut ? ["play", "optOutDigit"] : ["play"])
+        reader.checkKeys(node, path: path, allowed: allowOptOut ? ["play", "optOutDigit", "connect"] : ["play", "connect"])
         var prompt = PromptSettings()
         for (key, value) in pairs {
             let keyPath = path + "." + key
             switch key {
             case "play":
-                guard let file = reader.string(value, keyPath) else { continue }
-                let quoted = Diagnostic.excerpt(file)
-                switch ConfinedPath.resolve(file, in: context.promptsDirectory) {
-                case .success(let resolved):
-                    if let problem = promptProblem(at: resolved) {
-                        reader.fail(value, keyPath, "prompt \(quoted) \(problem)")
-                    } else {
-                        // The real path: what was checked is what gets played.
-                        prompt.play = resolved
-                    }
-                case .failure(.outside):
-                    reader.fail(value, keyPath, "prompt \(quoted) is outside \(context.promptsFolderName); put the file there and name it relative to that folder")
-                case .failure(.missing):
-                    let looked = file.hasPrefix("/") ? Diagnostic.cut(file) : context.promptsDirectory + "/" + Diagnostic.cut(file)
-                    reader.fail(value, keyPath, "prompt \(quoted) does not exist (looked for \(looked))")
-                case .failure(.notARegularFile):
-                    reader.fail(value, keyPath, "prompt \(quoted) is not a regular file")
-                }
+                prompt.play = readPromptFile(value, keyPath, context: context, reader: &reader)
+            case "connect":
+                prompt.connect = readConnect(value, keyPath, forPeople: allowOptOut, context: context, reader: &reader)
             case "optOutDigit":
                 guard let digit = reader.string(value, keyPath) else { continue }
                 if digit.count == 1, "0123456789*#".contains(digit) {
@@ -370,6 +356,31 @@ extension CampaignSettings {
         return prompt
     }
 
+    /// The real path of a prompt named relative to the prompts folder (`play`, `holdPlay`,
+    /// `abandonPlay`), or nil with the problem reported: outside the folder, missing, not playable.
+    static func readPromptFile(_ value: JSONNode, _ keyPath: String, context: CampaignValidationContext,
+                               reader: inout JSONFieldReader) -> String? {
+        guard let file = reader.string(value, keyPath) else { return nil }
+        let quoted = Diagnostic.excerpt(file)
+        switch ConfinedPath.resolve(file, in: context.promptsDirectory) {
+        case .success(let resolved):
+            if let problem = promptProblem(at: resolved) {
+                reader.fail(value, keyPath, "prompt \(quoted) \(problem)")
+                return nil
+            }
+            // The real path: what was checked is what gets played.
+            return resolved
+        case .failure(.outside):
+            reader.fail(value, keyPath, "prompt \(quoted) is outside \(context.promptsFolderName); put the file there and name it relative to that folder")
+        case .failure(.missing):
+            let looked = file.hasPrefix("/") ? Diagnostic.cut(file) : context.promptsDirectory + "/" + Diagnostic.cut(file)
+            reader.fail(value, keyPath, "prompt \(quoted) does not exist (looked for \(looked))")
+        case .failure(.notARegularFile):
+            reader.fail(value, keyPath, "prompt \(quoted) is not a regular file")
+        }
+        return nil
+    }
+
     /// Why the prompt at `path` cannot be played into a call, or nil if it can.
     static func promptProblem(at path: String) -> String? {
         do {
@@ -379,7 +390,7 @@ extension CampaignSettings {
         }
     }
 
-    private static func readHeaders(_ node: JSONNode, _ path: String, reserved: Set<String>, reader: inout JSONFieldReader) -> [HeaderField]? {
+    static func readHeaders(_ node: JSONNode, _ path: String, reserved: Set<String>, reader: inout JSONFieldReader) -> [HeaderField]? {
         guard let fields = reader.headerFields(node, path) else { return nil }
         // Each field's own node, by position (a lookup by name per field is quadratic in a hostile object).
         let locations = Dictionary(node.objectPairs?.map { ($0.key, $0.node) } ?? [], uniquingKeysWith: { first, _ in first })

@@ -13,6 +13,8 @@ struct ContactListReader: Sendable {
 
     var normalizer: TargetNormalizer
     var allowedCallers: [String]
+    /// Set when the campaign connects calls: each contact's metadata must fit the connect headers.
+    var connectCheck: ConnectHeaders.ContactCheck? = nil
 
     struct Result: Sendable {
         var contacts: [ContactSpec] = []
@@ -239,6 +241,10 @@ struct ContactListReader: Sendable {
         guard valid else { return nil }
         if !columns.metadata.isEmpty {
             contact.metadata = metadataJSON(record, columns: columns)
+            if let problem = connectCheck?.problem(contactMetadata: contact.metadata, target: contact.target) {
+                report(record.line, problem, "metadata")
+                return nil
+            }
         }
         return contact
     }

@@ -16,6 +16,10 @@ import Telephony
 ///   campaign whose own bucket is not due lets its turn pass. A lone campaign claims up to 64 at once.
 /// - **Idle campaigns**: a campaign with nothing due is not asked again until the next refresh or
 ///   until new work is signalled.
+/// - **Connect slots** (`onHuman.connect.maxConcurrent`): calls in progress and not yet connected
+///   stay at most free slots × the dial ratio (`ConnectPacer`: 1.0 progressive, more predictive
+///   under the abandonment limit); a call holds a slot from `connecting` until it ends or its
+///   connect gives up (abandoned, transferred).
 public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Duration, C.Instant: Sendable {
     public typealias Configuration = PacingConfiguration
 
@@ -73,6 +77,19 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         /// Nothing was due at the last claim: not asked again until the next refresh or new work.
         var idle = false
         var cursor: Int64 = 0
+        /// Set when the campaign paces by connect slots (`onHuman.connect.maxConcurrent`).
+        var connect: ConnectPacer?
+        /// The campaign's calls in progress; of them, those holding a connect slot (connecting or
+        /// connected) and those that will not be connected (a machine, an abandoned or transferred call).
+        var live = Set<Int64>()
+        var holding = Set<Int64>()
+        var settled = Set<Int64>()
+
+        /// Calls up and not yet connected: ringing, or answered and waiting for a verdict.
+        var waiting: Int { live.count - holding.count - settled.count }
+
+        /// How many more calls the connect slots allow (unlimited without connect pacing).
+        var connectRoom: Int { connect?.room(waiting: waiting, connected: holding.count) ?? Int.max }
     }
 
     private struct TrunkThrottle: Sendable {
@@ -127,8 +144,9 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
 
     // MARK: Events
 
-    /// The store's active campaigns, read after `.refreshCampaigns`.
-    public mutating func campaignsLoaded(_ loaded: [DispatchCampaign], now: C.Instant) {
+    /// The store's active campaigns, read after `.refreshCampaigns`, with the abandonment counts
+    /// of those that pace by connect slots (`abandonment`, by campaign key).
+    public mutating func campaignsLoaded(_ loaded: [DispatchCampaign], abandonment: [Int64: AbandonmentStats] = [:], now: C.Instant) {
         refreshing = false
         checkedForLaterWork = false
         nextRefresh = now.advanced(by: configuration.refreshInterval)
@@ -145,13 +163,19 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
                 }
                 // A refresh is a fresh look at every campaign.
                 existing.idle = false
+                let pacer = ConnectPacer(settings)
+                if pacer?.maxConcurrent != existing.connect?.maxConcurrent || pacer?.dialRatio != existing.connect?.dialRatio
+                    || pacer?.maxAbandonRate != existing.connect?.maxAbandonRate {
+                    existing.connect = pacer
+                }
                 pacing[campaign.key] = existing
             } else {
                 pacing[campaign.key] = CampaignPacing(
                     campaign: campaign,
                     bucket: TokenBucket(rate: settings.dialoutLimitPerSecond, burst: Self.burst(settings.dialoutLimitPerSecond)),
-                    gate: gate(limit: settings.maxConcurrentCalls, holding: campaign.key, now: now))
+                    gate: gate(limit: settings.maxConcurrentCalls, holding: campaign.key, now: now), connect: ConnectPacer(settings))
             }
+            if let stats = abandonment[campaign.key] { pacing[campaign.key]?.connect?.abandonmentLoaded(stats) }
         }
         offers.removeAll { !campaigns.contains($0) }
     }
@@ -168,6 +192,7 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
             if let trunk = claim.trunk { throttles[trunk]?.bucket?.take(now: now) }
             _ = globalGate.acquire(attemptID, now: now)
             _ = campaign.gate.acquire(attemptID, now: now)
+            campaign.live.insert(attemptID)
             campaignOfAttempt[attemptID] = claim.campaignKey
         }
         pacing[claim.campaignKey] = campaign
@@ -177,8 +202,10 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
     /// trunk; `retryAfter` (a 503's `Retry-After`) also pauses it, counted from `endedAt` (when the
     /// response came, which may be a while before the dispatcher hears of it: a token wait is not
     /// cut short by a call's end).
+    /// `sample`: how the call counts for a campaign that paces by connect slots.
     public mutating func callEnded(attemptID: Int64, trunk: String?, sipCode: Int?, retryAfter: Duration? = nil, endedAt: C.Instant? = nil,
-                                   now: C.Instant) {
+                                   sample: ConnectPacer.Sample? = nil, now: C.Instant) {
+        if let sample, let key = campaignOfAttempt[attemptID] { pacing[key]?.connect?.record(sample) }
         release(attemptID)
         guard let trunk, let sipCode, sipCode == 503 || sipCode == 429 else { return }
         // Multiplicative decrease.
@@ -199,6 +226,39 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
             }
         }
         throttles[trunk] = throttle
+    }
+
+    /// The call is being put through to its campaign's target: it holds a connect slot until it
+    /// ends or `connectGaveUp`.
+    public mutating func callConnecting(attemptID: Int64) {
+        guard let key = campaignOfAttempt[attemptID] else { return }
+        pacing[key]?.settled.remove(attemptID)
+        pacing[key]?.holding.insert(attemptID)
+    }
+
+    /// The call's connect ended without the agent keeping it (abandoned, or handed over by REFER):
+    /// its slot is free while the call plays its goodbye.
+    public mutating func connectGaveUp(attemptID: Int64) {
+        guard let key = campaignOfAttempt[attemptID] else { return }
+        pacing[key]?.holding.remove(attemptID)
+        pacing[key]?.settled.insert(attemptID)
+    }
+
+    /// The answered call will not be put through (a machine the campaign does not connect): it no
+    /// longer counts as waiting for a slot.
+    public mutating func callWillNotConnect(attemptID: Int64) {
+        guard let key = campaignOfAttempt[attemptID], pacing[key]?.holding.contains(attemptID) == false else { return }
+        pacing[key]?.settled.insert(attemptID)
+    }
+
+    /// Connect pacing of the campaigns that have it, in the store's order.
+    public var connectStatus: [ConnectPacingStatus] {
+        campaigns.compactMap { key in
+            guard let campaign = pacing[key], let connect = campaign.connect else { return nil }
+            return ConnectPacingStatus(campaignID: campaign.campaign.id, connected: campaign.holding.count,
+                                 freeSlots: connect.freeSlots(connected: campaign.holding.count), waiting: campaign.waiting,
+                                 ratio: connect.ratio, ceiling: connect.ceiling, abandonment: connect.abandonment)
+        }
     }
 
     /// New work was committed (a signal): read the campaigns again and look at idle ones.
@@ -348,7 +408,16 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
 
     private mutating func release(_ attemptID: Int64) {
         globalGate.release(attemptID)
-        if let key = campaignOfAttempt.removeValue(forKey: attemptID) { pacing[key]?.gate.release(attemptID) }
+        forget(attemptID)
+    }
+
+    /// Drops a call from its campaign's gate and connect counts.
+    private mutating func forget(_ attemptID: Int64) {
+        guard let key = campaignOfAttempt.removeValue(forKey: attemptID) else { return }
+        pacing[key]?.gate.release(attemptID)
+        pacing[key]?.live.remove(attemptID)
+        pacing[key]?.holding.remove(attemptID)
+        pacing[key]?.settled.remove(attemptID)
     }
 
     /// Trunk recovery and pauses ending, expired slots.
@@ -370,7 +439,7 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
             throttles[trunk] = throttle.bucket == nil && throttle.pausedUntil == nil ? nil : throttle
         }
         for attemptID in globalGate.reclaimExpired(now: now) {
-            if let key = campaignOfAttempt.removeValue(forKey: attemptID) { pacing[key]?.gate.release(attemptID) }
+            forget(attemptID)
             notices.append(.slotExpired(attemptID: attemptID))
         }
     }
@@ -384,7 +453,7 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         guard globalGate.hasRoom else { return ([], false) }
         var mediaBlocked = false
         let ready = campaigns.filter { key in
-            guard let campaign = pacing[key], campaign.gate.hasRoom, !campaign.idle else { return false }
+            guard let campaign = pacing[key], campaign.gate.hasRoom, !campaign.idle, campaign.connectRoom > 0 else { return false }
             if pausedUntil(of: key, now: now) != nil { return false }
             if !unreadyTrunks.isEmpty, let trunk = trunk(of: campaign.campaign)?.name, unreadyTrunks.contains(trunk) { return false }
             if mediaCapacity == 0, CallRequestBuilder.needsMedia(campaign.campaign.settings) {
@@ -419,6 +488,7 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         if let trunk, let bucket = throttles[trunk.name]?.bucket { room = min(room, bucket.availableTokens(now: now)) }
         if globalGate.limit > 0 { room = min(room, globalGate.limit - globalGate.inUse) }
         if campaign.gate.limit > 0 { room = min(room, campaign.gate.limit - campaign.gate.inUse) }
+        room = min(room, campaign.connectRoom)
         if let mediaCapacity, CallRequestBuilder.needsMedia(campaign.campaign.settings) { room = min(room, mediaCapacity) }
         guard room > 0 else { return nil }
         return Claim(campaignKey: key, trunk: trunk?.name, limit: room, after: campaign.cursor)

@@ -92,6 +92,15 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         /// A 503's `Retry-After`: the trunk is paused that long.
         var retryAfter: Duration?
         var endedAt: C.Instant
+        /// How the call counts for connect pacing.
+        var sample: ConnectPacer.Sample
+    }
+
+    /// What a call in progress tells the machine about its connect slot.
+    enum ConnectStep: Sendable {
+        case connecting(attemptID: Int64)
+        case gaveUp(attemptID: Int64)
+        case willNotConnect(attemptID: Int64)
     }
 
     public let store: QueueWriter
@@ -144,6 +153,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         // Trunks that register: their campaigns wait while the dialer holds no binding.
         let registeringTrunks = configuration.pacing.trunks.filter(\.register).map(\.name)
         let ended = Mailbox<CallEnd>()
+        let connectSteps = Mailbox<ConnectStep>()
         /// Fired by each call's end: a dispatcher waiting for a slot looks again.
         let callEnded = WorkSignal()
         let records = Mailbox<CDRRecord>()
@@ -154,8 +164,16 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         try await withThrowingDiscardingTaskGroup { group in
             dispatching: while true {
                 let now = clock.now
+                for step in connectSteps.drain() {
+                    switch step {
+                    case .connecting(let attemptID): machine.callConnecting(attemptID: attemptID)
+                    case .gaveUp(let attemptID): machine.connectGaveUp(attemptID: attemptID)
+                    case .willNotConnect(let attemptID): machine.callWillNotConnect(attemptID: attemptID)
+                    }
+                }
                 for end in ended.drain() { machine.callEnded(attemptID: end.attemptID, trunk: end.trunk, sipCode: end.sipCode, retryAfter: end.retryAfter,
-                                                             endedAt: end.endedAt, now: now) }
+                                                             endedAt: end.endedAt, sample: end.sample, now: now) }
+                metrics.connectStatus(machine.connectStatus)
                 for record in records.drain() { summary.count(record) }
                 if let stop = mode.stop, stop.isRequested { machine.stopRequested(now: now, drainTimeout: mode.drainTimeout) }
 
@@ -168,7 +186,12 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
                 case .refreshCampaigns:
                     let active = try await store.activeCampaigns()
                     campaigns = Dictionary(active.map { ($0.key, $0) }, uniquingKeysWith: { $1 })
-                    machine.campaignsLoaded(active, now: clock.now)
+                    // Campaigns paced by connect slots see their abandonment rates as the store counts them
+                    // (predictive ones are held under their limit by them; the metrics show them).
+                    let paced = active.filter { ConnectPacer($0.settings) != nil }.map(\.key)
+                    let abandonment = paced.isEmpty
+                        ? [:] : try await store.abandonmentStats(campaignKeys: paced, now: clock.milliseconds(at: clock.now))
+                    machine.campaignsLoaded(active, abandonment: abandonment, now: clock.now)
                 case .claim(let claim):
                     guard let campaign = campaigns[claim.campaignKey] else { continue dispatching }
                     let batch = try await claimBatch(claim, of: campaign, now: now)
@@ -180,9 +203,13 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
                         onEvent(.dialing(claimed))
                         let request = request(for: claimed, campaign: campaign)
                         group.addTask {
-                            let outcome = await self.work(claimed, request: request, settings: campaign.settings, records: records)
-                            ended.post(CallEnd(attemptID: claimed.attemptID, trunk: claim.trunk, sipCode: outcome.sipCode,
-                                               retryAfter: outcome.retryAfter.map { .seconds($0) }, endedAt: clock.now))
+                            let result = await self.work(claimed, request: request, settings: campaign.settings, records: records) { step in
+                                connectSteps.post(step)
+                                callEnded.signal()
+                            }
+                            ended.post(CallEnd(attemptID: claimed.attemptID, trunk: claim.trunk, sipCode: result.outcome.sipCode,
+                                               retryAfter: result.outcome.retryAfter.map { .seconds($0) }, endedAt: clock.now,
+                                               sample: result.sample))
                             callEnded.signal()
                         }
                     }
@@ -270,8 +297,12 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
     /// For the metrics endpoint.
     public let metrics = DispatchMetrics()
 
-    /// Places one call and records it; returns its outcome.
-    private func work(_ claimed: ClaimedAttempt, request: CallRequest, settings: CampaignSettings, records: Mailbox<CDRRecord>) async -> CallOutcome {
+    /// Places one call and records it; returns its outcome and how it counts for connect pacing.
+    /// `connectStep` is told when the call takes or gives up a connect slot.
+    private func work(
+        _ claimed: ClaimedAttempt, request: CallRequest, settings: CampaignSettings, records: Mailbox<CDRRecord>,
+        connectStep: (ConnectStep) -> Void
+    ) async -> (outcome: CallOutcome, sample: ConnectPacer.Sample) {
         let policy = RetryPolicy(settings)
         var result: CallResult?
         var callID: String?
@@ -308,16 +339,46 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
             case .amd(let amd):
                 onEvent(.callProgress(claimed, event))
                 amdSummary.record(amd)
+                if Self.isNeverConnected(amd.kind, request.script) { connectStep(.willNotConnect(attemptID: claimed.attemptID)) }
                 if settings.amdEventsSubscription?.contains(amd.kind.rawValue) ?? true { await notify(amd.kind.rawValue, amd: amd) }
             case .promptStarted, .digit, .optedOut:
                 onEvent(.callProgress(claimed, event))
+            case .connecting, .connected, .transferred, .abandoned:
+                switch event {
+                case .connecting: connectStep(.connecting(attemptID: claimed.attemptID))
+                case .transferred, .abandoned: connectStep(.gaveUp(attemptID: claimed.attemptID))
+                default: break
+                }
+                onEvent(.callProgress(claimed, event))
+                await notify(event.webhookName)
             case .trying, .ringing, .earlyMedia:
                 break
             }
         }
         if let callID { liveCalls.remove(callID) }
-        return await record(claimed, result: result, callID: callID, trunk: request.trunk, policy: policy, notifyURL: notifyURL,
-                            records: records)
+        let outcome = await record(claimed, result: result, callID: callID, trunk: request.trunk, policy: policy, notifyURL: notifyURL,
+                                   records: records)
+        return (outcome, Self.sample(result))
+    }
+
+    /// Whether a call whose AMD verdict is `kind` is put through to nobody: a machine (or fax) when
+    /// the script connects no machines. Unsure verdicts are left counted as waiting.
+    static func isNeverConnected(_ kind: AMDEvent.Kind, _ script: CallScript?) -> Bool {
+        guard let script, script.humanConnect != nil || script.machineConnect != nil else { return false }
+        switch kind {
+        case .machineDetected: return script.machineConnect == nil
+        case .faxDetected: return true
+        case .humanDetected: return script.humanConnect == nil
+        case .noSpeechDetected, .decisionTimeout, .machineStoppedSpeaking, .toneDetected, .error, .stopped: return false
+        }
+    }
+
+    /// How an ended call counts for connect pacing: never answered, answered by no person the
+    /// campaign put through, or a person put through (abandoned or not).
+    static func sample(_ result: CallResult?) -> ConnectPacer.Sample {
+        guard let result, result.connectTime != nil else { return .notAnswered }
+        guard let connect = result.connect, result.machineDetection?.kind != .machineDetected else { return .notAPerson }
+        return .person(abandoned: connect.abandoned)
     }
 
     // The two ends of a call run in functions of their own (not inlined into `work`), so that
@@ -366,7 +427,11 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
 
     /// The request for one claimed contact, built as `campaignd call` builds its one.
     private func request(for claimed: ClaimedAttempt, campaign: DispatchCampaign) -> CallRequest {
-        builder.request(target: DialTarget(canonical: claimed.target), settings: campaign.settings, caller: claimed.caller) { path in
+        let identity = ConnectHeaders.Identity(
+            campaignID: claimed.campaignID, contactID: claimed.contactID, conversationID: claimed.conversationId, callee: claimed.target,
+            metadata: claimed.metadata)
+        return builder.request(target: DialTarget(canonical: claimed.target), settings: campaign.settings, caller: claimed.caller,
+                               identity: identity) { path in
             do {
                 return try prompts.prompt(at: path)
             } catch {

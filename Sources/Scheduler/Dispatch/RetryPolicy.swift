@@ -4,6 +4,9 @@ import Telephony
 /// answered calls are done; busy, no-answer, unavailable and error are retried after
 /// `retryIntervalSec` (or the response's `Retry-After`, if later) while `maxRetryNo` retries remain
 /// and the class is in `retryOn`; declined, invalid numbers and incompatible calls are final; interrupted calls are never redialed automatically.
+/// A person put through to an agent (`transferred`, `agent-disconnected`) or left waiting for one
+/// (`abandoned`) was reached: final, whatever the status says (calling an abandoned person back
+/// at once would be a second abandoned call).
 public struct RetryPolicy: Sendable, Equatable {
     public var maxRetryNo: Int
     public var retryIntervalSec: Int
@@ -26,7 +29,11 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// - Parameter attemptsMade: attempts including the one that just ended (the first is 1).
     public func decide(_ outcome: CallOutcome, attemptsMade: Int) -> Decision {
-        if outcome.reasonCode == .interrupted { return .final(.interrupted) }
+        switch outcome.reasonCode {
+        case .interrupted: return .final(.interrupted)
+        case .transferred, .abandoned, .agentDisconnected: return .final(.done)
+        default: break
+        }
         switch outcome.status {
         case .completed:
             return .final(.done)

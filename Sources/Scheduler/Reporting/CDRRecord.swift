@@ -44,6 +44,16 @@ public struct CDRRecord: Sendable, Equatable {
     /// Where the attempt stands in the CDR file: finished attempts are numbered 1, 2, 3… in the order
     /// they were committed, and the file holds them in that order (nil: not finished yet).
     public var cdrSeq: Int64? = nil
+    /// Where the answered call was put through (`onHuman.connect` / `onMachine.connect`), when it was.
+    public var connectTarget: String? = nil
+    /// The second leg's final status (bridge), or the REFER's outcome (refer).
+    public var connectSipCode: Int? = nil
+    /// From the end of the person's greeting to the agent's answer.
+    public var connectAnswerMs: Int64? = nil
+    /// How long the person and the agent were bridged.
+    public var connectedSec: Double? = nil
+    /// Nobody took the person in time (nil when no connect was tried).
+    public var abandoned: Bool? = nil
 
     public var ringDurationMs: Int64? {
         guard let ringTime else { return nil }
@@ -96,6 +106,11 @@ public struct CDRRecord: Sendable, Equatable {
         // Zone identifiers hold no quote or backslash (IANA names: letters, digits, _+-/).
         json.raw("timeZones", timeZoneList.map { "[\"" + $0.replacingOccurrences(of: "&", with: "\",\"") + "\"]" } ?? "null")
         json.string("zoneSource", zoneSource?.rawValue)
+        json.string("connectTarget", connectTarget)
+        json.number("connectSipCode", connectSipCode)
+        json.number("connectAnswerMs", connectAnswerMs)
+        json.seconds("connectedSec", connectedSec)
+        json.bool("abandoned", abandoned)
         return json.result
     }
 }

@@ -11,6 +11,17 @@ extension CampaignReport {
             "answered            \(answered)  ASR " + String(format: "%.1f%%", asr * 100),
             "average call (ACD)  " + String(format: "%.1f s", acdSeconds),
             "DNC opt-outs        \(optOuts)",
+        ]
+        if let connect = abandonment {
+            lines += [
+                "put through         \(connect.people) people, \(connect.connected) taken by an agent (transferred \(connect.transferred))",
+                "abandoned           \(connect.abandoned)  rate " + Self.percent(connect.rate) + ", last 30 days "
+                    + Self.percent(connect.last30Days.rateLast30Days) + " of \(connect.last30Days.peopleLast30Days) (US limit 3.0%)",
+                "agent answer        " + (connect.medianAnswerMs.map { "median \($0) ms" } ?? "-")
+                    + ", connected " + (connect.averageConnectedSec.map { String(format: "%.1f s", $0) } ?? "-") + " on average",
+            ]
+        }
+        lines += [
             "",
             "outcomes (reasonCode):",
         ]
@@ -47,8 +58,23 @@ extension CampaignReport {
         out += ",\"retries\":\(retries),\"dncOptOuts\":\(optOuts)"
         out += ",\"byReasonCode\":" + pairs(byReasonCode) + ",\"bySipCode\":" + pairs(bySIPCode)
         out += ",\"amd\":{\"verdicts\":" + pairs(amdVerdicts) + ",\"medianDecisionMs\":" + (amdMedianDecisionMs.map(String.init) ?? "null") + "}"
-        out += ",\"callsByHourUtc\":[" + callsByHour.map(String.init).joined(separator: ",") + "]}"
-        return out
+        out += ",\"callsByHourUtc\":[" + callsByHour.map(String.init).joined(separator: ",") + "]"
+        out += ",\"connect\":"
+        if let connect = abandonment {
+            out += "{\"people\":\(connect.people),\"connected\":\(connect.connected),\"transferred\":\(connect.transferred)"
+            out += ",\"agentDisconnected\":\(connect.agentDisconnected),\"abandoned\":\(connect.abandoned)"
+            out += String(format: ",\"abandonRate\":%.4f", connect.rate)
+            out += ",\"last30Days\":{\"people\":\(connect.last30Days.peopleLast30Days),\"abandoned\":\(connect.last30Days.abandonedLast30Days)"
+            out += String(format: ",\"abandonRate\":%.4f}", connect.last30Days.rateLast30Days)
+            out += ",\"medianAnswerMs\":" + (connect.medianAnswerMs.map(String.init) ?? "null")
+            out += ",\"averageConnectedSec\":" + (connect.averageConnectedSec.map { String(format: "%.3f", $0) } ?? "null")
+            out += ",\"days\":[" + connect.days.map {
+                "{\"date\":\"\($0.date)\",\"people\":\($0.people),\"abandoned\":\($0.abandoned)" + String(format: ",\"rolling30DayRate\":%.4f}", $0.rollingRate)
+            }.joined(separator: ",") + "]}"
+        } else {
+            out += "null"
+        }
+        return out + "}"
     }
 
     /// `section,key,value` rows, one metric a row.
@@ -65,6 +91,12 @@ extension CampaignReport {
         rows += amdVerdicts.map { "amd,\(quote($0.key)),\($0.count)" }
         if let median = amdMedianDecisionMs { rows.append("amd,medianDecisionMs,\(median)") }
         rows += (0..<24).map { String(format: "hourUtc,%02d,%d", $0, callsByHour[$0]) }
+        if let connect = abandonment {
+            rows += ["connect,people,\(connect.people)", "connect,connected,\(connect.connected)", "connect,transferred,\(connect.transferred)",
+                     "connect,abandoned,\(connect.abandoned)", String(format: "connect,abandonRate,%.4f", connect.rate),
+                     String(format: "connect,abandonRateLast30Days,%.4f", connect.last30Days.rateLast30Days)]
+            rows += connect.days.map { String(format: "abandonRate30DaysUtc,%@,%.4f", $0.date, $0.rollingRate) }
+        }
         return rows.joined(separator: "\n")
     }
 
@@ -75,11 +107,13 @@ extension CampaignReport {
                 .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
         }
         let title = "Campaign " + escape(campaignID) + (name.map { " — " + escape($0) } ?? "")
-        let tiles = [
+        var tileValues: [(String, String)] = [
             ("Attempts", "\(attempts)"), ("Contacts reached", "\(contactsReached) of \(contacts)"),
             ("Answer rate (ASR)", String(format: "%.1f%%", asr * 100)), ("Average call (ACD)", String(format: "%.1f s", acdSeconds)),
             ("Retries", "\(retries)"), ("DNC opt-outs", "\(optOuts)"),
-        ].map { "<div class=\"tile\"><div class=\"label\">\($0.0)</div><div class=\"value\">\($0.1)</div></div>" }.joined()
+        ]
+        if let connect = abandonment { tileValues.append(("Abandonment rate", Self.percent(connect.rate))) }
+        let tiles = tileValues.map { "<div class=\"tile\"><div class=\"label\">\($0.0)</div><div class=\"value\">\($0.1)</div></div>" }.joined()
         let hours = (0..<24).map { (key: String(format: "%02d", $0), count: callsByHour[$0]) }
         var body = "<h1>\(title)</h1><p class=\"when\">Report of \(Timestamp.iso8601(generatedAt))</p><div class=\"tiles\">\(tiles)</div>"
         body += "<h2>Outcomes</h2>" + Self.barChart(byReasonCode, color: "#3566a8", escape: escape)
@@ -89,6 +123,12 @@ extension CampaignReport {
             body += Self.barChart(amdVerdicts, color: "#b5651d", escape: escape)
         }
         body += "<h2>SIP codes</h2>" + Self.barChart(bySIPCode, color: "#777777", escape: escape)
+        if let connect = abandonment {
+            let overall = Self.percent(connect.rate), recent = Self.percent(connect.last30Days.rateLast30Days)
+            body += "<h2>Abandoned calls</h2><p>\(connect.people) people put through, \(connect.abandoned) abandoned: \(overall) over the campaign, "
+            body += "\(recent) over the last 30 days. The US limit is 3&nbsp;% of the people answered over 30 days.</p>"
+            body += Self.abandonmentChart(connect.days, limit: AbandonmentSummary.usLimit)
+        }
         if let compliance { body += compliance.htmlSection(escape: escape) }
         return """
             <!DOCTYPE html>
@@ -102,6 +142,35 @@ extension CampaignReport {
             svg text{font-family:sans-serif;font-size:12px;fill:#222}
             </style></head><body>\(body)</body></html>
             """
+    }
+
+    static func percent(_ rate: Double) -> String { String(format: "%.1f%%", rate * 100) }
+
+    /// The rolling 30-day abandonment rate of each day as columns, red above `limit`, with the
+    /// limit drawn across as a dashed line.
+    static func abandonmentChart(_ days: [AbandonmentSummary.Day], limit: Double) -> String {
+        let shown = days.suffix(90)
+        let top = max(limit * 2, shown.map(\.rollingRate).max() ?? 0)
+        let width = max(6, min(26, 640 / max(1, shown.count))), height = 160, left = 44
+        func y(_ rate: Double) -> Int { 14 + height - Int((rate / top * Double(height)).rounded()) }
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(left + shown.count * width + 60)\" height=\"\(height + 44)\" role=\"img\" class=\"abandonment\">"
+        svg += "<text x=\"\(left - 4)\" y=\"\(y(top) + 4)\" text-anchor=\"end\">\(percent(top))</text>"
+        svg += "<text x=\"\(left - 4)\" y=\"\(y(0) + 4)\" text-anchor=\"end\">0%</text>"
+        for (index, day) in shown.enumerated() {
+            let x = left + index * width
+            let bar = y(0) - y(day.rollingRate)
+            let color = day.rollingRate > limit ? "#c0392b" : "#3566a8"
+            svg += "<rect x=\"\(x + 1)\" y=\"\(y(day.rollingRate))\" width=\"\(width - 2)\" height=\"\(max(bar, 1))\" fill=\"\(color)\">"
+            svg += "<title>\(day.date): \(percent(day.rollingRate)) over 30 days (\(day.abandoned) of \(day.people) that day)</title></rect>"
+        }
+        if let first = shown.first, let last = shown.last {
+            svg += "<text x=\"\(left)\" y=\"\(height + 34)\">\(first.date)</text>"
+            if shown.count > 1 { svg += "<text x=\"\(left + shown.count * width)\" y=\"\(height + 34)\" text-anchor=\"end\">\(last.date)</text>" }
+        }
+        let limitY = y(limit)
+        svg += "<line class=\"limit\" x1=\"\(left)\" y1=\"\(limitY)\" x2=\"\(left + shown.count * width)\" y2=\"\(limitY)\" stroke=\"#c0392b\" stroke-dasharray=\"6 4\"/>"
+        svg += "<text x=\"\(left + shown.count * width + 4)\" y=\"\(limitY + 4)\">\(percent(limit))</text>"
+        return svg + "</svg>"
     }
 
     /// Horizontal bars, one per item, labelled with the count.

@@ -25,6 +25,8 @@ public struct CampaignReport: Sendable {
     public var amdMedianDecisionMs: Int?
     /// Attempts started in each hour of the day (0-23, UTC).
     public var callsByHour: [Int] = Array(repeating: 0, count: 24)
+    /// People put through to agents or bots and the abandonment rates (nil: the campaign connects nobody).
+    public var abandonment: AbandonmentSummary?
     /// The calling-rules audit of the campaign's attempts, shown in the HTML report when set.
     public var compliance: ComplianceAudit?
 
@@ -71,6 +73,7 @@ public struct CampaignReport: Sendable {
         byReasonCode = ordered(reasons)
         bySIPCode = ordered(codes)
         amdVerdicts = Self.amdNames.compactMap { name in verdicts[name.label].map { (key: name.label, count: $0) } }
+        abandonment = AbandonmentSummary(records: records, now: generatedAt)
         decisions.sort()
         amdMedianDecisionMs = decisions.isEmpty ? nil : decisions[(decisions.count - 1) / 2]
     }

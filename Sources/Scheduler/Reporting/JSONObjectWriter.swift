@@ -22,6 +22,14 @@ public struct JSONObjectWriter: Sendable {
         text += value.map { String($0) } ?? "null"
     }
 
+    /// A fractional number, rounded to milliseconds (durations in seconds); null when not finite.
+    public mutating func seconds(_ key: String, _ value: Double?) {
+        name(key)
+        guard let value, value.isFinite else { text += "null"; return }
+        let rounded = (value * 1000).rounded() / 1000
+        text += rounded == rounded.rounded() && abs(rounded) < 1e15 ? String(Int64(rounded)) : String(rounded)
+    }
+
     /// Unix milliseconds as ISO 8601 UTC.
     public mutating func time(_ key: String, _ ms: Int64?) {
         string(key, ms.map(Timestamp.iso8601))

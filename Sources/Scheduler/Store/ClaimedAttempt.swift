@@ -14,4 +14,6 @@ public struct ClaimedAttempt: Sendable, Equatable {
     public var notifyUrl: String?
     /// The zones the calling window was checked in, and where they came from (nil when not checked).
     public var zones: CallingPolicy.Zones?
+    /// JSON object text: the campaign's metadata with the contact's laid over it (the CDR's `metadata`).
+    public var metadata: String = "{}"
 }

@@ -139,6 +139,17 @@ enum Migrations {
         ALTER TABLE attempts ADD COLUMN time_zones TEXT;
         ALTER TABLE attempts ADD COLUMN zone_source TEXT;
         """),
+        // What connecting an answered call to an agent or bot did (CallResult.connect); `abandoned` is
+        // NULL when no connect was tried. Abandonment rates (abandoned / people put through, over the
+        // campaign and a rolling 30 days) read only the attempts that tried one, by campaign and time.
+        (9, "connect results on attempts", """
+        ALTER TABLE attempts ADD COLUMN connect_target TEXT;
+        ALTER TABLE attempts ADD COLUMN connect_sip_code INTEGER;
+        ALTER TABLE attempts ADD COLUMN connect_answer_ms INTEGER;
+        ALTER TABLE attempts ADD COLUMN connected_sec REAL;
+        ALTER TABLE attempts ADD COLUMN abandoned INTEGER;
+        CREATE INDEX attempts_connects ON attempts (campaign_key, disconnect_time) WHERE connect_target IS NOT NULL;
+        """),
     ]
 
     /// Applies the migrations `connection` has not recorded yet, each in its own transaction.

@@ -133,6 +133,7 @@ extension QueueStore {
                 conversationId: contact.text(6) ?? RandomUUID.string())
             claimed.notifyUrl = contact.text(5)
             claimed.zones = zones
+            claimed.metadata = metadata
             try statement("UPDATE contacts SET state = \(ContactState.dialing.sql), attempts = ? WHERE id = ?")
                 .bind(.int(attempt), .integer(contactID)).run()
             try statement("""
@@ -185,6 +186,7 @@ extension QueueStore {
                 UPDATE attempts SET sip_call_id = COALESCE(?, sip_call_id), ring_time = ?, connect_time = ?, disconnect_time = ?,
                     status = ?, reason_code = ?, reason = ?, sip_code = ?, will_retry = ?, next_attempt_at = ?,
                     machine_detection = ?, amd_decision_ms = ?, beep_detected = ?, opted_out = ?, redirected_to = ?,
+                    connect_target = ?, connect_sip_code = ?, connect_answer_ms = ?, connected_sec = ?, abandoned = ?,
                     cdr_seq = (SELECT COALESCE(MAX(cdr_seq), 0) + 1 FROM attempts)
                 WHERE id = ?
                 """)
@@ -194,7 +196,11 @@ extension QueueStore {
                       outcome.sipCode.map { .int($0) } ?? .null, .int(nextAttemptAt == nil ? 0 : 1),
                       nextAttemptAt.map { .integer($0) } ?? .null, .optional(result.machineDetection?.kind.rawValue),
                       result.machineDetection.map { .int($0.timeMs) } ?? .null, result.beepDetected.map { .int($0 ? 1 : 0) } ?? .null,
-                      .int(result.optedOutDigit == nil ? 0 : 1), .optional(result.redirectedTo), .integer(claimed.attemptID))
+                      .int(result.optedOutDigit == nil ? 0 : 1), .optional(result.redirectedTo),
+                      .optional(result.connect?.target), result.connect?.sipCode.map { .int($0) } ?? .null,
+                      result.connect?.answerMs.map { .integer($0) } ?? .null, result.connect?.connectedSec.map { .real($0) } ?? .null,
+                      result.connect.map { .int($0.abandoned ? 1 : 0) } ?? .null,
+                      .integer(claimed.attemptID))
                 .run()
             let record = try cdr(attemptID: claimed.attemptID)
             if let notifyURL {
@@ -268,7 +274,8 @@ extension QueueStore {
         SELECT a.cdr_id, a.conversation_id, a.sip_call_id, c.id, a.contact_id, a.attempt, a.target, a.caller, a.trunk,
                a.start_time, a.ring_time, a.connect_time, a.disconnect_time, a.status, a.reason_code, a.reason, a.sip_code,
                a.machine_detection, a.amd_decision_ms, a.beep_detected, a.will_retry, a.next_attempt_at, a.metadata,
-               a.opted_out, a.redirected_to, a.cdr_seq, a.time_zones, a.zone_source
+               a.opted_out, a.redirected_to, a.cdr_seq, a.time_zones, a.zone_source,
+               a.connect_target, a.connect_sip_code, a.connect_answer_ms, a.connected_sec, a.abandoned
         FROM attempts a JOIN campaigns c ON c.key = a.campaign_key
         """
 
@@ -299,7 +306,9 @@ extension QueueStore {
             machineDetection: row.text(17).flatMap(AMDEvent.Kind.init(rawValue:)), amdDecisionMs: optionalInt(18).map { Int($0) }, beepDetected: optionalInt(19).map { $0 != 0 },
             optedOut: row.int(23) != 0, willRetry: row.int(20) != 0, nextAttemptAt: optionalInt(21), metadata: row.text(22) ?? "{}",
             timeZoneList: row.text(26), zoneSource: row.text(27).flatMap(ZoneSource.init(rawValue:)),
-            cdrSeq: optionalInt(25))
+            cdrSeq: optionalInt(25),
+            connectTarget: row.text(28), connectSipCode: optionalInt(29).map { Int($0) }, connectAnswerMs: optionalInt(30),
+            connectedSec: row.isNull(31) ? nil : row.double(31), abandoned: optionalInt(32).map { $0 != 0 })
     }
 
     /// Campaign metadata with the contact's laid over it, as one JSON object.

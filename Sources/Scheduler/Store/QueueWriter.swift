@@ -168,5 +168,8 @@ public actor QueueWriter {
 
     public func nextRetryTime() throws -> Int64? { try store.nextRetryTime() }
     public func waitingContacts() throws -> Int { try store.waitingContacts() }
+    public func abandonmentStats(campaignKeys: [Int64], now: Int64) throws -> [Int64: AbandonmentStats] {
+        try store.abandonmentStats(campaignKeys: campaignKeys, now: now)
+    }
     public func campaignStatuses() throws -> [CampaignStatus] { try store.campaignStatuses() }
 }

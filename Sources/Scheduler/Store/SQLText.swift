@@ -12,3 +12,4 @@ extension ContactState: SQLText {}
 extension CampaignState: SQLText {}
 extension CallOutcome.Status: SQLText {}
 extension CallOutcome.ReasonCode: SQLText {}
+extension AMDEvent.Kind: SQLText {}

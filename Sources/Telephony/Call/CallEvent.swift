@@ -18,5 +18,36 @@ public enum CallEvent: Sendable, Equatable {
     case digit(Character)
     /// The callee pressed the opt-out digit: put the number on the DNC list.
     case optedOut(Character)
+    /// The person is being put through to an agent or bot (`onHuman.connect`).
+    case connecting(target: String)
+    /// The agent or bot answered and the two legs are bridged.
+    case connected(target: String)
+    /// The REFER was taken (NOTIFY with a 2xx sipfrag): our leg hangs up.
+    case transferred(target: String)
+    /// Nobody took the person in time (or the second leg failed): `abandonPlay`, then hang-up.
+    case abandoned(target: String, sipCode: Int?)
     case ended(CallResult)
+}
+
+extension CallEvent {
+    /// The webhook `event` name of a connect step (`connecting`, `connected`, `transferred`,
+    /// `abandoned`) and of the others.
+    public var webhookName: String {
+        switch self {
+        case .connecting: "connecting"
+        case .connected: "connected"
+        case .transferred: "transferred"
+        case .abandoned: "abandoned"
+        case .inviteSent: "invite-sent"
+        case .trying: "trying"
+        case .ringing: "ringing"
+        case .earlyMedia: "early-media"
+        case .answered: "answered"
+        case .amd(let event): event.kind.rawValue
+        case .promptStarted: "prompt-started"
+        case .digit: "digit"
+        case .optedOut: "opted-out"
+        case .ended: "ended"
+        }
+    }
 }

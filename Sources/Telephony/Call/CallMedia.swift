@@ -30,6 +30,9 @@ final class CallMedia {
     private var playout = PlayoutBuffer()
     private var dtmf = DTMFReceiver()
     private var lastReceived: LoopInstant
+    /// False while the far end holds the call with `inactive` or `recvonly` (it sends nothing):
+    /// no media then is no reason to hang up.
+    private var remoteSending = true
     /// From the 200 OK on: before it, what arrives (early media) is not heard.
     private var answered = false
     private var timers: [CallScriptStateMachine.Timer: EventLoop.TimerID] = [:]
@@ -50,8 +53,23 @@ final class CallMedia {
     var lastTick: Int64 = -1
     private(set) var closed = false
 
+    // Connecting (bridge): on the person's media, the second leg; on both, the media at the other
+    // end of the bridge once it is up. Cleared by whichever closes first.
+    private var leg: OutboundCall?
+    private(set) var bridgedTo: CallMedia?
+    private var connect: ConnectResult?
+    private var connectStartedAt: LoopInstant?
+    private var bridgedAt: LoopInstant?
+    /// The relayed stream's numbering: the source's SSRC, and what is added to its sequence numbers
+    /// and timestamps so the far end sees our stream go on without a jump.
+    private var relaySource: UInt32?
+    private var relaySequenceOffset: UInt16 = 0
+    private var relayTimestampOffset: UInt32 = 0
+    private var relayPacket: UnsafeMutableRawBufferPointer?
+
     deinit {
         packet.deallocate()
+        relayPacket?.deallocate()
     }
 
     /// The call's RTP socket on `port` and its RTCP socket on `port + 1`, bound on `loop` (callable
@@ -139,6 +157,7 @@ final class CallMedia {
         } else if header.payloadType == 13 || header.payloadType == comfortNoiseType {
             playout.comfortNoiseReceived(header, payload: payload)
         }
+        if let bridgedTo, !closed { bridgedTo.relay(header, packet: bytes, from: self) }
     }
 
     /// A key press, from RFC 4733 packets or a SIP INFO: published, and heard by the script.
@@ -156,20 +175,25 @@ final class CallMedia {
     func tick(now: LoopInstant, sending: Bool = true) {
         // While detecting, every tick reads what came; after the verdict nothing listens to the audio
         // but digits and the inactivity check, and reading every 200 ms saves nine syscalls in ten.
-        if let rtp, detector != nil || ticks % 10 == 0 {
+        // Bridged, the socket is watched: each packet is relayed as it arrives, not here.
+        if let rtp, bridgedTo == nil, detector != nil || ticks % 10 == 0 {
             // Until the socket is empty (a short batch): a burst after a stall is taken in this tick.
             while rtp.receive({ bytes, source in rtpReceived(bytes, from: source) }) == UDPChannel.batchSize, !closed {}
         }
         guard !closed else { return }
         if detector != nil { detect(playout.take()) }
         guard !closed else { return }
-        send(sending)
+        if bridgedTo == nil {
+            send(sending)
+        } else {
+            timestamp &+= UInt32(PlayoutBuffer.frameSamples)
+        }
         ticks += 1
         if ticks % 50 == 0, let rtcp {
             rtcp.receive { bytes, _ in report.rtcpReceived(bytes, now65536: Self.now65536(now)) }
         }
         if ticks % 250 == 0 { sendReport(now: now) }
-        if ticks % 50 == 0, now.duration(since: lastReceived) >= inactivityTimeout {
+        if ticks % 50 == 0, remoteSending, now.duration(since: lastReceived) >= inactivityTimeout {
             call.hangUp(.error, reason: "no media")
         }
     }
@@ -270,7 +294,7 @@ final class CallMedia {
             case .stopDetection:
                 stopDetector()
             case .play(let prompt):
-                let audio = prompt == .human ? script.script.humanPrompt : script.script.machinePrompt
+                let audio = script.audio(of: prompt)
                 playing = prompt
                 playingBytes = audio?.encoded(law) ?? []
                 playingOffset = 0
@@ -285,10 +309,26 @@ final class CallMedia {
             case .cancelTimer(let timer):
                 cancelTimer(timer)
             case .hangUp(let reasonCode):
-                call.hangUp(reasonCode, reason: nil)
+                call.hangUp(reasonCode, reason: reasonCode == .abandoned ? "nobody took the call" : nil)
             case .optedOut(let digit):
                 optedOut = digit
                 call.emit(.optedOut(digit))
+            case .connect(let plan):
+                placeLeg(plan)
+            case .refer(let plan):
+                connectStartedAt = loop.now
+                connect = ConnectResult(target: plan.target, method: .refer)
+                call.emit(.connecting(target: plan.target))
+                call.refer(to: plan, amdHeader: amdHeader)
+            case .bridge:
+                bridge()
+            case .hangUpConnect:
+                // Its end (487 or 200) still comes to `legEvent`, for the CDR's connectSipCode.
+                call.noteConnectFailure("no answer within \(script.connectPlan?.timeout ?? .zero)")
+                leg?.hangUp(.dialerDisconnected, reason: "not answered in time")
+            case .abandoned:
+                connect?.abandoned = true
+                call.emit(.abandoned(target: script.connectPlan?.target ?? "", sipCode: connect?.sipCode))
             }
         }
     }
@@ -319,11 +359,173 @@ final class CallMedia {
         }
     }
 
+    // MARK: Connecting
+
+    /// What the second leg is told of the detection: `X-AMD: human;ms=1660`.
+    private var amdHeader: (name: String, value: String)? {
+        guard let verdict = amd.verdict else { return nil }
+        let kind = verdict.kind.rawValue.replacingOccurrences(of: "amd_", with: "").replacingOccurrences(of: "_detected", with: "")
+        return ("X-AMD", "\(kind);ms=\(verdict.timeMs)")
+    }
+
+    /// Places the second leg (bridge); its answer, failure or end comes back to the script.
+    private func placeLeg(_ plan: ConnectPlan) {
+        connectStartedAt = loop.now
+        connect = ConnectResult(target: plan.target, method: .bridge)
+        call.emit(.connecting(target: plan.target))
+        switch call.placeLeg(plan, amdHeader: amdHeader) {
+        case .success(let leg):
+            self.leg = leg
+            leg.listener = { [unowned(unsafe) self] event in legEvent(event) }
+            leg.start()
+        case .failure(let reason):
+            call.noteConnectFailure(reason.description)
+            perform(script.connectFailed())
+        }
+    }
+
+    private func legEvent(_ event: CallEvent) {
+        guard !closed, script.connectPlan != nil else { return }
+        switch event {
+        case .answered:
+            connect?.sipCode = 200
+            if let connectStartedAt { connect?.answerMs = Int64(loop.now.duration(since: connectStartedAt) / .milliseconds(1)) }
+            perform(script.connectAnswered())
+        case .ended(let result):
+            leg = nil
+            if connect?.sipCode == nil || result.outcome.status == .failed { connect?.sipCode = result.outcome.sipCode }
+            if let bridgedAt {
+                connect?.connectedSec = Double(loop.now.duration(since: bridgedAt) / .milliseconds(1)) / 1000
+                perform(script.connectEnded())
+            } else if script.isConnecting {
+                call.noteConnectFailure(result.outcome.description)
+                perform(script.connectFailed())
+            }
+        default:
+            break
+        }
+    }
+
+    /// The far end's new offer says whether it sends (hold, and back).
+    func remoteSends(_ sends: Bool) {
+        remoteSending = sends
+        lastReceived = loop.now
+    }
+
+    /// How the REFER went: taken (our leg hangs up, `transferred`) or refused (the abandon path).
+    func transferReported(accepted: Bool, sipCode: Int) {
+        guard !closed, let plan = script.connectPlan else { return }
+        connect?.sipCode = sipCode == 0 ? nil : sipCode
+        if accepted {
+            if let connectStartedAt { connect?.answerMs = Int64(loop.now.duration(since: connectStartedAt) / .milliseconds(1)) }
+            call.emit(.transferred(target: plan.target))
+            perform(script.transferred())
+        } else {
+            call.noteConnectFailure(sipCode == 0 ? "the call cannot be referred now" : "the REFER ended with \(sipCode)")
+            perform(script.connectFailed())
+        }
+    }
+
+    /// The second leg answered: each side's packets go to the other as they arrive.
+    private func bridge() {
+        guard let leg, let other = leg.media, let rtp, let otherRTP = other.rtp, let plan = script.connectPlan else {
+            perform(script.connectEnded())
+            return
+        }
+        bridgedTo = other
+        other.bridgedTo = self
+        bridgedAt = loop.now
+        playing = nil
+        playingBytes = []
+        do {
+            try rtp.watch { [unowned(unsafe) self] bytes, source in rtpReceived(bytes, from: source) }
+            try otherRTP.watch { [unowned(unsafe) other] bytes, source in other.rtpReceived(bytes, from: source) }
+        } catch {
+            call.hangUp(.error, reason: "cannot bridge: \(error)")
+            return
+        }
+        call.emit(.connected(target: plan.target))
+    }
+
+    /// Sends a packet that `source` received to this media's far end, renumbered as our stream:
+    /// G.711 passed through (or PCMU↔PCMA transcoded), RFC 4733 digits forwarded, the rest dropped.
+    func relay(_ header: RTPHeader, packet bytes: UnsafeRawBufferPointer, from source: CallMedia) {
+        guard let rtp, let remote, !closed else { return }
+        let payloadType: UInt8
+        var table: UnsafePointer<UInt8>?
+        if header.payloadType == source.law.payloadType {
+            payloadType = law.payloadType
+            if source.law != law { table = source.law == .muLaw ? Self.muLawToALaw : Self.aLawToMuLaw }
+        } else if let theirs = source.telephoneEventType, header.payloadType == theirs, let ours = telephoneEventType {
+            payloadType = ours
+        } else {
+            return
+        }
+        var marker = header.marker
+        if relaySource != header.ssrc {
+            // A new source (the bridge starting, or the far end restarting its stream): carry on
+            // from where our own stream was.
+            relaySource = header.ssrc
+            relaySequenceOffset = sequenceNumber &- header.sequenceNumber
+            relayTimestampOffset = timestamp &- header.timestamp
+            marker = true
+        }
+        let count = min(header.payloadCount, 2048 - 12)
+        let out: UnsafeMutableRawBufferPointer
+        if let relayPacket {
+            out = relayPacket
+        } else {
+            out = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 8)
+            relayPacket = out
+        }
+        let sequence = header.sequenceNumber &+ relaySequenceOffset
+        RTPHeader.write(marker: marker, payloadType: payloadType, sequenceNumber: sequence,
+                        timestamp: header.timestamp &+ relayTimestampOffset, ssrc: report.ssrc, into: out)
+        if let table {
+            for index in 0..<count { out[12 + index] = table[Int(bytes[header.payloadStart + index])] }
+        } else {
+            out.baseAddress!.advanced(by: 12).copyMemory(from: bytes.baseAddress!.advanced(by: header.payloadStart), byteCount: count)
+        }
+        let datagram = UnsafeRawBufferPointer(rebasing: out[0..<12 + count])
+        if rtp.connectedPeer != nil { rtp.send(datagram) } else { rtp.send(datagram, to: remote) }
+        // Our own numbering follows, should we send anything ourselves again.
+        if sequence &- sequenceNumber < 0x8000 { sequenceNumber = sequence &+ 1 }
+        report.sent(payloadBytes: count)
+    }
+
+    // Filled once, then only read (from any loop): no shared mutable state.
+    nonisolated(unsafe) private static let muLawToALaw: UnsafePointer<UInt8> = table { G711.aLaw(G711.muLawToLinear[$0]) }
+    nonisolated(unsafe) private static let aLawToMuLaw: UnsafePointer<UInt8> = table { G711.muLaw(G711.aLawToLinear[$0]) }
+
+    private static func table(_ entry: (Int) -> UInt8) -> UnsafePointer<UInt8> {
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        for index in 0..<256 { table[index] = entry(index) }
+        return UnsafePointer(table)
+    }
+
+    /// What the call's result reports of its media.
+    struct Report {
+        var verdict: AMDEvent?
+        var beep: Bool?
+        var optedOut: Character?
+        var connect: ConnectResult?
+    }
+
     /// The call is over: say detection stopped (if it was running), stop the clock, close the
-    /// sockets. Returns what the call's result reports of its media.
-    func close() -> (verdict: AMDEvent?, beep: Bool?, optedOut: Character?) {
-        guard !closed else { return (amd.verdict, amd.beepDetected, optedOut) }
+    /// sockets, hang up the second leg. Returns what the call's result reports of its media.
+    func close() -> Report {
+        guard !closed else { return Report(verdict: amd.verdict, beep: amd.beepDetected, optedOut: optedOut, connect: connect) }
         stopDetector()
+        if let bridgedAt, connect?.connectedSec == nil {
+            connect?.connectedSec = Double(loop.now.duration(since: bridgedAt) / .milliseconds(1)) / 1000
+        }
+        if let leg {
+            leg.listener = nil
+            leg.hangUp(.dialerDisconnected, reason: "the person hung up")
+            self.leg = nil
+        }
+        bridgedTo?.bridgedTo = nil
+        bridgedTo = nil
         closed = true
         for timer in timers.values { loop.cancelTimer(timer) }
         timers.removeAll()
@@ -332,6 +534,6 @@ final class CallMedia {
         rtcp?.close()
         rtp = nil
         rtcp = nil
-        return (amd.verdict, amd.beepDetected, optedOut)
+        return Report(verdict: amd.verdict, beep: amd.beepDetected, optedOut: optedOut, connect: connect)
     }
 }

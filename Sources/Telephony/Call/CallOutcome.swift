@@ -22,6 +22,12 @@ public struct CallOutcome: Sendable, Equatable, CustomStringConvertible {
         case dialerDisconnected = "dialer-disconnected"
         case machineDetected = "machine-detected"
         case maxDuration = "max-duration"
+        /// Connected to an agent or bot and the agent's side hung up first.
+        case agentDisconnected = "agent-disconnected"
+        /// Handed over by REFER: the far end took the call (2xx in the NOTIFY).
+        case transferred
+        /// To be connected, but nobody took the person in time: `abandonPlay` played, hung up.
+        case abandoned
         // either
         case interrupted
     }

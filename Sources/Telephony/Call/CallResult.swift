@@ -17,9 +17,13 @@ public struct CallResult: Sendable, Equatable {
     /// Where the last INVITE went (`address:port`) when the trunk's host is a name resolved by DNS
     /// (RFC 3263); earlier targets that answered 503 or nothing were tried before it.
     public var trunkTarget: String?
+    /// What connecting the call to an agent or bot did, when the script asked for it.
+    public var connect: ConnectResult?
 
     public init(outcome: CallOutcome, sipCallID: String, startTime: Int64, ringTime: Int64?, connectTime: Int64?, disconnectTime: Int64,
-                machineDetection: AMDEvent? = nil, beepDetected: Bool? = nil, optedOutDigit: Character? = nil, redirectedTo: String? = nil) {
+                machineDetection: AMDEvent? = nil, beepDetected: Bool? = nil, optedOutDigit: Character? = nil, redirectedTo: String? = nil,
+                connect: ConnectResult? = nil) {
+        self.connect = connect
         self.redirectedTo = redirectedTo
         self.outcome = outcome
         self.sipCallID = sipCallID

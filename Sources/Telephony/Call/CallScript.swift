@@ -17,10 +17,16 @@ public struct CallScript: Sendable {
     public var optOutDigit: Character?
     /// `voicemailEndTimeoutSec`: the longest wait for the beep before leaving the voicemail anyway.
     public var voicemailEndTimeout: Duration
+    /// `onHuman.connect`: a person (or, with detection off, whoever answers) is put through to it.
+    public var humanConnect: ConnectPlan?
+    /// `onMachine.connect`: a machine is put through to it (a bot that leaves its own voicemail).
+    public var machineConnect: ConnectPlan?
 
     public init(machineDetection: MachineDetection = .disabled, amd: AMDConfiguration = AMDConfiguration(),
                 humanPrompt: PromptAudio? = nil, machinePrompt: PromptAudio? = nil, optOutDigit: Character? = nil,
-                voicemailEndTimeout: Duration = .seconds(30)) {
+                voicemailEndTimeout: Duration = .seconds(30), humanConnect: ConnectPlan? = nil, machineConnect: ConnectPlan? = nil) {
+        self.humanConnect = humanConnect
+        self.machineConnect = machineConnect
         self.machineDetection = machineDetection
         self.amd = amd
         self.humanPrompt = humanPrompt
@@ -30,5 +36,5 @@ public struct CallScript: Sendable {
     }
 
     /// Whether the call needs media at all (else it is left to the callee, as without a script).
-    public var needsMedia: Bool { machineDetection != .disabled || humanPrompt != nil }
+    public var needsMedia: Bool { machineDetection != .disabled || humanPrompt != nil || humanConnect != nil }
 }

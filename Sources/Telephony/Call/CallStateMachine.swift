@@ -57,6 +57,12 @@ public struct CallStateMachine: Sendable {
         case disconnected
         /// A 3xx sent the INVITE on to this URI (RFC 3261 §8.1.3.4).
         case redirected(to: String)
+        /// How our REFER went (RFC 3515): refused (its final response, or a failure in the NOTIFY's
+        /// sipfrag), or taken (a 2xx sipfrag). A 202 with 1xx NOTIFYs reports nothing yet.
+        case transfer(accepted: Bool, sipCode: Int)
+        /// The far end's new offer says whether it sends media (RFC 3264 §8.4: hold is `sendonly`
+        /// from them, `inactive` both ways): the media stops expecting RTP while it does not.
+        case remoteSends(Bool)
         /// The call is over; report this outcome. Comes once.
         case ended(CallOutcome)
     }
@@ -105,6 +111,32 @@ public struct CallStateMachine: Sendable {
     /// The URIs a 3xx sent the INVITE to, in order (§8.1.3.4); the original Request-URI is not among them.
     private var redirects: [String] = []
     private var sessionIntervalRetries = 0
+    /// Our REFER runs: its NOTIFYs are expected.
+    private var referring = false
+    /// The direction our last SDP answer gave, and the `o=` version it had (RFC 3264 §8: a changed
+    /// session gets the next version).
+    private var answeredDirection = SDPDirection.sendrecv
+    private var sdpVersionBump: UInt64 = 0
+
+    /// Our offer, answered in `direction`: a changed direction gets the next `o=` version.
+    private mutating func answerSDP(direction: SDPDirection) -> [UInt8] {
+        if direction != answeredDirection {
+            answeredDirection = direction
+            sdpVersionBump += 1
+        }
+        guard sdpVersionBump > 0 else { return invite.body }
+        var lines = String(decoding: invite.body, as: UTF8.self).components(separatedBy: "\r\n")
+        for index in lines.indices {
+            if lines[index].hasPrefix("o=") {
+                var fields = lines[index].split(separator: " ").map(String.init)
+                if fields.count >= 3, let version = UInt64(fields[2]) { fields[2] = String(version &+ sdpVersionBump) }
+                lines[index] = fields.joined(separator: " ")
+            } else if SDPDirection(rawValue: String(lines[index].dropFirst(2))) != nil, lines[index].hasPrefix("a=") {
+                lines[index] = "a=" + direction.rawValue
+            }
+        }
+        return Array(lines.joined(separator: "\r\n").utf8)
+    }
     /// Our BYE as last sent, and how often it was resent with credentials.
     private var bye: SIPMessage?
     private var byeAuthAttempts = 0
@@ -241,6 +273,16 @@ public struct CallStateMachine: Sendable {
         case .update where inDialog && (state == .early || state == .confirmed):
             // RFC 3311: a session refresh, or a new offer (answered with our unchanged session).
             return sessionRefreshReceived(request, to: destination, answerWithSDP: !request.body.isEmpty)
+        case .notify where inDialog && (state == .confirmed || state == .terminating) && referring:
+            // RFC 3515 §2.4.5: the progress of the call our REFER asked for, as a sipfrag status line.
+            var actions: [Action] = [.send(Self.response(to: request, code: 200, reason: "OK"), to: destination)]
+            let line = String(decoding: request.body.prefix(200), as: UTF8.self).split(whereSeparator: \.isNewline).first ?? ""
+            let parts = line.split(separator: " ")
+            if parts.count >= 2, parts[0].hasPrefix("SIP/"), let code = Int(parts[1]), code >= 200, state == .confirmed {
+                referring = false
+                actions.append(.transfer(accepted: (200..<300).contains(code), sipCode: code))
+            }
+            return actions
         case .info where inDialog && (state == .confirmed || state == .terminating):
             // RFC 6086: the only INFO packages a callee sends a dialer are key presses.
             var actions: [Action] = [.send(Self.response(to: request, code: 200, reason: "OK"), to: destination)]
@@ -270,7 +312,9 @@ public struct CallStateMachine: Sendable {
         }
         if answerWithSDP {
             ok.addHeader("Content-Type", "application/sdp")
-            ok.body = invite.body
+            let offered = SDPDirection(offer: request.body)
+            ok.body = answerSDP(direction: offered.answer)
+            actions.append(.remoteSends(offered.remoteSends))
         }
         return [.send(ok, to: destination)] + actions
     }
@@ -557,6 +601,11 @@ public struct CallStateMachine: Sendable {
     private mutating func nonInviteResponse(_ response: SIPMessage, key: TransactionKey) -> [Action] {
         guard let code = response.statusCode, code >= 200 else { return [] }
         switch key.method {
+        case .refer:
+            // 202 Accepted: NOTIFYs follow. A refusal ends the transfer here.
+            guard code >= 300, referring else { return [] }
+            referring = false
+            return [.transfer(accepted: false, sipCode: code)]
         case .bye:
             // A proxy may challenge the BYE as it did the INVITE: answer it the same way (§22.2).
             if code == 401 || code == 407, let bye, bye.topVia?.branch == key.branch,
@@ -589,6 +638,9 @@ public struct CallStateMachine: Sendable {
             return endCall(byeOutcome ?? CallOutcome(status: .completed, reasonCode: .dialerDisconnected, reason: "no response to BYE"))
         case .update:
             return perform(sessionTimer.refreshAnswered(success: false, sessionExpires: nil))
+        case .refer where referring:
+            referring = false
+            return [.transfer(accepted: false, sipCode: 408)]
         case .invite where key == refreshInvite:
             refreshInvite = nil
             return perform(sessionTimer.refreshAnswered(success: false, sessionExpires: nil))
@@ -618,6 +670,28 @@ public struct CallStateMachine: Sendable {
         // The route set and remote target are fixed when the dialog is set up (we never refresh them).
         return [.cancelTimer(.maxDuration), .disconnected] + perform(sessionTimer.stop())
             + startTransaction(bye, to: ackFor2xx?.1 ?? dialogDestination())
+    }
+
+    /// RFC 3515: asks the callee's side to call `target` itself (Refer-To, with Referred-By: us).
+    /// A phone number is referred as a `tel`-style SIP URI on the host the call went to. What the
+    /// far end does with it comes back as `.transfer`.
+    public mutating func refer(to target: String, headers: [(name: String, value: String)]) -> [Action] {
+        guard state == .confirmed, !referring else { return [.transfer(accepted: false, sipCode: 0)] }
+        referring = true
+        localCSeq += 1
+        var refer = inDialogRequest(.refer, cseq: localCSeq)
+        let uri: String
+        if target.lowercased().hasPrefix("sip:") {
+            uri = target
+        } else {
+            let host = invite.requestURI.flatMap { try? SIPURI(parsing: $0) }.map { SIPURI.hostReference($0.host) } ?? "invalid"
+            uri = "sip:\(target)@\(host);user=phone"
+        }
+        refer.addHeader("Refer-To", "<\(uri)>")
+        if let from = invite.from { refer.addHeader("Referred-By", "<\(from.uri)>") }
+        refer.addHeader("Contact", configuration.contact)
+        for header in headers { refer.addHeader(header.name, header.value) }
+        return startTransaction(refer, to: ackFor2xx?.1 ?? dialogDestination())
     }
 
     /// RFC 3262 §7.1: the PRACK for a reliable provisional response, inside its early dialog.

@@ -53,6 +53,13 @@ final class OutboundCall: @unchecked Sendable {
             return target + " " + (what.isEmpty ? outcome.reasonCode.rawValue : what)
         }
     }
+    /// A second leg's events, on the loop: a leg has no dispatcher reading its stream, its
+    /// person's media listens here instead.
+    var listener: ((CallEvent) -> Void)?
+    /// Places a second leg for this call, on its loop (set by `SIPDialer` for calls that connect).
+    var legPlacer: ((ConnectPlan, _ amdHeader: (name: String, value: String)?) -> Result<OutboundCall, SIPDialer.RequestError>)?
+    /// Why connecting failed, for the reason of an `abandoned` outcome.
+    private var connectFailure: String?
 
     init(machine: CallStateMachine, loop: EventLoop, transport: SIPTransport, continuation: AsyncStream<CallEvent>.Continuation,
          target: SIPDestination? = nil, isRetry: Bool = false, onEnd: @escaping @Sendable (OutboundCall) -> Void) {
@@ -98,9 +105,25 @@ final class OutboundCall: @unchecked Sendable {
         perform(machine.hangUp(reasonCode))
     }
 
-    /// Publishes an event to the dispatcher (from the call or its media).
+    /// Publishes an event to the dispatcher (from the call or its media), or to the listener.
     func emit(_ event: CallEvent) {
         continuation.yield(event)
+        listener?(event)
+    }
+
+    /// Places the second leg of this call to `plan`'s target, on this call's loop.
+    func placeLeg(_ plan: ConnectPlan, amdHeader: (name: String, value: String)?) -> Result<OutboundCall, SIPDialer.RequestError> {
+        guard let legPlacer else { return .failure(.badTarget(plan.target)) }
+        return legPlacer(plan, amdHeader)
+    }
+
+    /// Asks the callee's leg to call `plan`'s target itself (RFC 3515).
+    func refer(to plan: ConnectPlan, amdHeader: (name: String, value: String)?) {
+        perform(machine.refer(to: plan.target, headers: plan.headers + (amdHeader.map { [$0] } ?? [])))
+    }
+
+    func noteConnectFailure(_ text: String) {
+        connectFailure = text
     }
 
     private func startTimer(_ timer: CallStateMachine.Timer, after delay: Duration) {
@@ -140,15 +163,22 @@ final class OutboundCall: @unchecked Sendable {
                 case .inviteSent where isRetry: continue
                 default: break
                 }
+                // The dispatcher hears of the answer before what the media does with it (connecting);
+                // a leg's listener after its media, as bridging needs the far end's address.
                 continuation.yield(event)
                 if case .answered(let sdp) = event { media?.answered(remoteSDP: sdp) }
+                listener?(event)
             case .digitReceived(let digit):
                 // The same path as an RFC 4733 digit: the script (opt-out) hears it when there is one.
-                if let media { media.digitReceived(digit) } else { continuation.yield(.digit(digit)) }
+                if let media { media.digitReceived(digit) } else { emit(.digit(digit)) }
             case .disconnected:
                 if disconnectTime == nil { disconnectTime = Self.nowMs() }
             case .redirected(let target):
                 redirectedTo = target
+            case .remoteSends(let sends):
+                media?.remoteSends(sends)
+            case .transfer(let accepted, let sipCode):
+                media?.transferReported(accepted: accepted, sipCode: sipCode)
             case .ended(let outcome):
                 finish(outcome)
             }
@@ -159,10 +189,11 @@ final class OutboundCall: @unchecked Sendable {
         guard !finished else { return }
         var outcome = outcome
         if let hangUpReason, outcome.reasonCode == hangUpReason.code { outcome.reason = hangUpReason.reason }
+        if outcome.reasonCode == .abandoned, let connectFailure { outcome.reason = "nobody took the call: " + connectFailure }
         finished = true
         for running in timers.values { loop.cancelTimer(running) }
         timers.removeAll()
-        let result: (verdict: AMDEvent?, beep: Bool?, optedOut: Character?) = media?.close() ?? (nil, nil, nil)
+        let report = media?.close() ?? CallMedia.Report()
         // RFC 3263 §4.3: a 503 or no answer at all (Timer B, a failed transport) moves the call to the
         // next target, unless the call got as far as ringing there or we hung up.
         if outcome.sipCode == 503, let retryAfter = outcome.retryAfter { refusedWithRetryAfter?(retryAfter) }
@@ -176,10 +207,11 @@ final class OutboundCall: @unchecked Sendable {
         }
         var ended = CallResult(
             outcome: outcome, sipCallID: callID, startTime: startTime, ringTime: ringTime,
-            connectTime: connectTime, disconnectTime: disconnectTime ?? Self.nowMs(), machineDetection: result.verdict,
-            beepDetected: result.beep, optedOutDigit: result.optedOut, redirectedTo: redirectedTo)
+            connectTime: connectTime, disconnectTime: disconnectTime ?? Self.nowMs(), machineDetection: report.verdict,
+            beepDetected: report.beep, optedOutDigit: report.optedOut, redirectedTo: redirectedTo, connect: report.connect)
         ended.trunkTarget = target?.description
-        continuation.yield(.ended(ended))
+        emit(.ended(ended))
+        listener = nil
         continuation.finish()
         onEnd(self)
     }

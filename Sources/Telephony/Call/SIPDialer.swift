@@ -346,6 +346,12 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         if let script = plan.request.script, let media {
             call.attach(CallMedia(call: call, loop: plan.loop, ticker: ticker(for: plan.loop), sockets: media.sockets, script: script,
                                   inactivityTimeout: configuration.mediaInactivityTimeout))
+            if script.humanConnect != nil || script.machineConnect != nil {
+                call.legPlacer = { [weak self] connectPlan, amdHeader in
+                    guard let self else { return .failure(.badTarget(connectPlan.target)) }
+                    return placeLeg(connectPlan, for: plan.request, amdHeader: amdHeader, on: plan.loop)
+                }
+            }
         }
         calls.add(call)
         if plan.loop.inEventLoop {
@@ -354,6 +360,49 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
             plan.loop.execute { call.start() }
         }
         return nil
+    }
+
+    /// The second leg of `person`'s call to `plan`'s target (bridge), on the person's loop, with
+    /// its media bound now; not started. Its INVITE carries the plan's headers, `X-AMD`, and the
+    /// person's number as the caller when it is one.
+    private func placeLeg(_ plan: ConnectPlan, for person: CallRequest, amdHeader: (name: String, value: String)?,
+                          on loop: EventLoop) -> Result<OutboundCall, RequestError> {
+        var request = CallRequest(target: DialTarget(canonical: plan.target), trunk: plan.trunk ?? person.trunk,
+                                  caller: person.caller, callerHost: person.callerHost, callerDisplayName: person.callerDisplayName,
+                                  headers: plan.headers + (amdHeader.map { [$0] } ?? []),
+                                  answerTimeout: plan.timeout + .seconds(1), maxCallDuration: person.maxCallDuration,
+                                  script: CallScript())
+        if case .e164(let number) = person.target { request.caller = number }
+        if case .sip = request.target, plan.trunk == nil { request.trunk = nil }
+        guard let port = ports.tryAcquire() else { return .failure(.noMediaPort("every port of sip.rtpPortMin-rtpPortMax is in use")) }
+        let sockets: (rtp: UDPChannel, rtcp: UDPChannel)
+        do {
+            sockets = try CallMedia.bindSockets(host: transport.localAddress, port: port, on: loop)
+        } catch {
+            ports.releaseBusy(port)
+            return .failure(.noMediaPort("\(error)"))
+        }
+        let machine: CallStateMachine
+        do {
+            machine = try CallStateMachine(configuration: makeConfiguration(request, fromTag: RandomBytes.hex(8), rtpPort: port))
+        } catch {
+            sockets.rtp.close()
+            sockets.rtcp.close()
+            ports.release(port)
+            return .failure(error)
+        }
+        // Nobody reads a leg's stream: its events go to its listener.
+        let (_, continuation) = AsyncStream<CallEvent>.makeStream(bufferingPolicy: .bufferingNewest(0))
+        let calls = calls
+        let ports = ports
+        let leg = OutboundCall(machine: machine, loop: loop, transport: transport, continuation: continuation) { leg in
+            calls.remove(leg)
+            if let port = leg.media?.port { ports.release(port) }
+        }
+        leg.attach(CallMedia(call: leg, loop: loop, ticker: ticker(for: loop), sockets: sockets, script: CallScript(),
+                             inactivityTimeout: configuration.mediaInactivityTimeout))
+        calls.add(leg)
+        return .success(leg)
     }
 
     /// The events of a call that failed before its INVITE could be sent: only its end, as an error.
@@ -467,6 +516,8 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
 
     public enum RequestError: Error, Sendable, CustomStringConvertible {
         case noTrunk(String)
+        /// Every RTP port is in use (a second leg cannot wait for one: the person is on the line).
+        case noMediaPort(String)
         case badTarget(String)
         case secureTarget(String)
         /// The destination is IPv6 and the SIP socket IPv4, or the other way round.
@@ -477,6 +528,7 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
             case .addressFamily(let destination, let bound):
                 "cannot send to \(destination) from the SIP socket on \(bound): set sip.bindAddress to an address of the same family (\"::\" or \"0.0.0.0\")"
             case .noTrunk(let target): "no trunk to send \(target) to; configure one in trunks"
+            case .noMediaPort(let reason): "no RTP port for the second leg: \(reason)"
             case .badTarget(let target): "cannot call \(target)"
             case .secureTarget(let target):
                 "cannot call \(target): sips: needs SIP over TLS, and campaignd has no TLS library (its dependency rules allow none); it is not sent in the clear"

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Helpers of bench/bridge.sh.
+
+  noise PATH SEED SECONDS   raw mu-law noise (no encoded silence, no two frames alike)
+  analyse OUT               bench/out/bridge/summary.txt from the captures, CDRs and CPU figures
+"""
+import glob
+import json
+import os
+import random
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import media_concurrency as common  # noqa: E402  (pcap reading, percentiles)
+
+
+def noise(path, seed, seconds):
+    generator = random.Random(seed)
+    # Mid-level samples (neither the 0xFF/0x7F of silence nor clipping): sounds like a busy line.
+    values = [v for v in range(256) if (v & 0x7F) not in (0x7F, 0x7E, 0x00)]
+    with open(path, "wb") as f:
+        f.write(bytes(generator.choice(values) for _ in range(int(seconds * 8000))))
+
+
+def sip_legs(path, person_port, agent_port):
+    """{person number: (our RTP port towards the person, our RTP port towards the agent)} from the
+    INVITEs campaignd sent (the agent's carries X-Callee)."""
+    person, agent = {}, {}
+    for _, _, destination, payload in common.pcap_packets(path):
+        text = payload.decode("latin-1", "replace")
+        if not text.startswith("INVITE "):
+            continue
+        head, _, body = text.partition("\r\n\r\n")
+        port = re.search(r"^m=audio (\d+)", body, re.M)
+        if not port:
+            continue
+        if destination == person_port:
+            user = re.match(r"INVITE sips?:([^@;> ]+)@", text)
+            if user:
+                person.setdefault(user.group(1), int(port.group(1)))
+        elif destination == agent_port:
+            callee = re.search(r"^X-Callee:\s*(\S+)", head, re.M | re.I)
+            if callee:
+                agent.setdefault(callee.group(1), int(port.group(1)))
+    return {number: (person[number], agent[number]) for number in person if number in agent}
+
+
+def analyse(out):
+    run = json.load(open(f"{out}/run.json"))
+    lines = [f"bridge: {run['contacts']} calls at {run['rate']}/s, bridged {run['hold_s']} s, {run['machine']}, "
+             f"{run['date']}, commit {run['commit']}, campaignd exit {run['exit_code']}, {run['elapsed_s']:.0f} s"]
+    records = []
+    for path in glob.glob(f"{out}/var/cdr/*"):
+        for line in open(path):
+            if line.strip():
+                records.append(json.loads(line))
+    bridged = [r for r in records if r.get("connectedSec") is not None]
+    call_seconds = sum(float(r["connectedSec"]) for r in bridged)
+    reasons = {}
+    for record in records:
+        reasons[record.get("reasonCode")] = reasons.get(record.get("reasonCode"), 0) + 1
+    lines.append(f"CDRs: {len(records)} ({', '.join(f'{k} {v}' for k, v in sorted(reasons.items(), key=str))}); "
+                 f"bridged {len(bridged)}, {call_seconds:.0f} bridged call-seconds")
+    cpu = run["campaignd_user_s"] + run["campaignd_system_s"]
+    per = (lambda seconds: f"{seconds * 1000 / call_seconds:.3f} ms" if call_seconds else "—")
+    lines.append(f"CPU per bridged call-second: campaignd {per(cpu)} ({cpu:.1f} s: user {run['campaignd_user_s']:.1f}, "
+                 f"system {run['campaignd_system_s']:.1f}); SIPp person {per(run['sipp_person_cpu_s'])}, agent {per(run['sipp_agent_cpu_s'])}")
+    samples = [row.split(",") for row in open(f"{out}/samples.csv").read().splitlines()[1:]]
+    threads = max((int(row[4]) for row in samples if len(row) > 4 and row[4]), default=0)
+    lines.append(f"campaignd peak RSS {run['campaignd_maxrss_kb'] / 1024:.0f} MB, at most {threads} threads")
+
+    legs = sip_legs(f"{out}/sip.pcap", run["person_sip_port"], run["agent_sip_port"])
+    flows = {}
+    first = last = None
+    for stamp, source, destination, payload in common.pcap_packets(f"{out}/rtp.pcap"):
+        if len(payload) < 14 or payload[0] >> 6 != 2 or payload[1] & 0x7F not in (0, 8):
+            continue
+        flows.setdefault((source, destination), []).append((stamp, bytes(payload[12:])))
+        first = stamp if first is None else min(first, stamp)
+        last = stamp if last is None else max(last, stamp)
+    person_media, agent_media = run["person_media"], run["agent_media"]
+    results = {}
+    for name, (into, out_of) in {
+        "person → agent": (lambda p, q: (person_media, p), lambda p, q: (q, agent_media)),
+        "agent → person": (lambda p, q: (agent_media, q), lambda p, q: (p, person_media)),
+    }.items():
+        latencies, sent, lost, calls = [], 0, 0, 0
+        for person_port, agent_port in legs.values():
+            incoming = flows.get(into(person_port, agent_port), [])
+            outgoing = flows.get(out_of(person_port, agent_port), [])
+            if not incoming or not outgoing:
+                continue
+            calls += 1
+            arrivals = {}
+            for stamp, prefix in incoming:
+                arrivals.setdefault(prefix, []).append(stamp)
+            relayed = set()
+            for stamp, prefix in outgoing:
+                earlier = [t for t in arrivals.get(prefix, []) if t <= stamp]
+                if earlier:
+                    latencies.append(stamp - max(earlier))
+                    relayed.add(prefix)
+            # In the middle of the capture (not its edges), what came in and never went out.
+            for stamp, prefix in incoming:
+                if first + 0.1 <= stamp <= last - 0.1:
+                    sent += 1
+                    lost += prefix not in relayed
+        results[name] = (latencies, sent, lost, calls)
+        us = lambda v: f"{v * 1e6:.0f} µs" if v is not None else "—"
+        lines.append(f"{name}: {calls} calls in the capture, {len(latencies)} packets relayed: added latency p50 "
+                     f"{us(common.percentile(latencies, 50))}, p99 {us(common.percentile(latencies, 99))}, "
+                     f"max {us(max(latencies) if latencies else None)}; lost in the relay {lost} of {sent}")
+    lines.append(f"capture: {first and last and last - first:.1f} s; dumpcap received/dropped: {common.capture_stats(f'{out}/dumpcap-rtp.log')}; "
+                 f"{len(legs)} calls paired from the SIP capture")
+    text = "\n".join(lines) + "\n"
+    open(f"{out}/summary.txt", "w").write(text)
+    print(text, end="")
+
+
+if __name__ == "__main__":
+    command, args = sys.argv[1], sys.argv[2:]
+    if command == "noise":
+        noise(args[0], int(args[1]), float(args[2]))
+    elif command == "analyse":
+        analyse(args[0])
+    else:
+        raise SystemExit(__doc__)

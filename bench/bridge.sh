@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Bridged calls (issue 17): `campaignd run --once` dials N contacts at RATE calls/s against a SIPp
+# "person" (answers and streams noise), and puts each one through (`onHuman.connect`, method bridge,
+# no detection: every answered call) to a SIPp "agent" (answers and streams noise of its own).
+# campaignd relays RTP both ways for HOLD_S seconds (the campaign's maxCallDurationSec), then hangs
+# up both legs. N / RATE seconds of dialing put about N bridged calls up at once.
+#
+# Reports (bench/out/bridge/summary.txt):
+#   - CPU (user + system) of campaignd and of each SIPp over the run, per bridged call-second (the sum
+#     of the CDRs' connectedSec);
+#   - from a CAPTURE_S capture of the RTP (first 64 bytes of each packet) in the steady state, once
+#     every call is up: each relayed packet's added latency (its time out of campaignd minus its time
+#     in, matched within the call by payload), p50/p99/max, each direction; packets that went in and
+#     never came out (lost in the relay); what dumpcap itself dropped;
+#   - peak RSS and threads of campaignd.
+#
+# Usage: bench/bridge.sh [N] [RATE]   (default 500 50); HOLD_S (40), CAPTURE_S (10).
+# Traffic stays on 127.0.0.1: SIPp person on UDP 5098 (media 32000), agent on 5099 (media 32100),
+# campaignd RTP 22000-30999.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source deploy/install-deps.sh
+N=${1:-500}
+RATE=${2:-50}
+HOLD_S=${HOLD_S:-40}
+CAPTURE_S=${CAPTURE_S:-10}
+PERSON_PORT=5098
+AGENT_PORT=5099
+PERSON_MEDIA=32000
+AGENT_MEDIA=32100
+source bench/lib.sh
+bench_start bridge
+
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+for port in $PERSON_PORT $AGENT_PORT $PERSON_MEDIA $AGENT_MEDIA; do
+  if [ -n "$(ss -Hlun "sport = :$port")" ]; then echo "UDP port $port is in use; stop what holds it" >&2; exit 1; fi
+done
+
+wait_for() {
+  local deadline=$((SECONDS + $2))
+  until eval "$1"; do
+    if [ $SECONDS -ge $deadline ]; then echo "timed out after $2 s waiting for $3" >&2; exit 1; fi
+    sleep 0.1
+  done
+}
+
+# Noise (no two 20 ms frames alike), longer than the calls, one recording per side.
+python3 bench/bridge.py noise "$OUT/person.ulaw" 1 $((HOLD_S + 30))
+python3 bench/bridge.py noise "$OUT/agent.ulaw" 2 $((HOLD_S + 30))
+sed -e "s#@CLIP@#$PWD/$OUT/person.ulaw#" deploy/sipp/uas-stream.xml.in \
+  | sed -e 's#<recv request="BYE" timeout="30000" />#<recv request="BYE" timeout="'$(((HOLD_S + 60) * 1000))'" />#' > "$OUT/person.xml"
+python3 - "$OUT" "$HOLD_S" <<'PY'
+import sys
+out, hold = sys.argv[1], int(sys.argv[2])
+text = open("deploy/sipp/uas-agent.xml.in").read()
+end = f'''  <recv request="BYE" timeout="{(hold + 60) * 1000}" />
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>'''
+for key, value in {"CHECKS": "", "PT": "0", "CODEC": "PCMU", "CLIP": f"{out}/agent.ulaw", "RING_MS": "0", "END": end}.items():
+    text = text.replace(f"@{key}@", value)
+open(f"{out}/agent.xml", "w").write(text.replace(f"{out}/agent.ulaw", __import__("os").path.abspath(f"{out}/agent.ulaw")))
+PY
+
+mkdir -p "$OUT/campaigns/lists"
+python3 -c "
+with open('$OUT/campaigns/lists/bridge.csv', 'w') as f:
+    f.write('target\n')
+    for i in range($N): f.write(f'+1555{i:07d}\n')"
+cat > "$OUT/campaigns/bridge.json" <<JSON
+{"id": "bridge", "name": "Bridge bench", "trunk": "person",
+ "dialoutLimitPerSecond": $RATE, "maxConcurrentCalls": 0, "answerTimeoutSec": 30, "maxCallDurationSec": $HOLD_S, "maxRetryNo": 0,
+ "machineDetection": "disabled",
+ "onHuman": {"connect": {"target": "sip:agent@127.0.0.1:$AGENT_PORT", "method": "bridge", "timeoutSec": 20}},
+ "window": {"start": "00:00", "end": "24:00"}, "contactsFile": "bridge.csv"}
+JSON
+cat > "$OUT/campaignd.json" <<JSON
+{"campaignsDir": "$PWD/$OUT/campaigns", "dataDir": "$PWD/$OUT/var",
+ "trunks": [{"name": "person", "host": "127.0.0.1", "port": $PERSON_PORT}],
+ "sip": {"bindAddress": "127.0.0.1", "port": 0, "rtpPortMin": 22000, "rtpPortMax": 30999},
+ "limits": {"dialoutLimitPerSecond": $RATE, "maxConcurrentCalls": 0, "drainTimeoutSec": 10},
+ "defaults": {"defaultCountryCode": "1", "caller": "+15550001111"}}
+JSON
+
+BOUND=$(python3 -c "print(int($N / $RATE) + $HOLD_S + 90)")
+sipp -sf "$OUT/person.xml" -i 127.0.0.1 -mi 127.0.0.1 -p $PERSON_PORT -mp $PERSON_MEDIA -nostdin \
+  -timeout $((BOUND + 60))s -trace_err -error_file "$OUT/sipp-person-errors.log" >"$OUT/sipp-person.log" 2>&1 &
+PERSON=$!
+pids+=($PERSON)
+sipp -sf "$OUT/agent.xml" -i 127.0.0.1 -mi 127.0.0.1 -p $AGENT_PORT -mp $AGENT_MEDIA -nostdin \
+  -timeout $((BOUND + 60))s -trace_err -error_file "$OUT/sipp-agent-errors.log" >"$OUT/sipp-agent.log" 2>&1 &
+AGENT=$!
+pids+=($AGENT)
+wait_for "[ -n \"\$(ss -Hlun 'sport = :$PERSON_PORT')\" ] && [ -n \"\$(ss -Hlun 'sport = :$AGENT_PORT')\" ]" 10 "SIPp on $PERSON_PORT and $AGENT_PORT"
+
+dumpcap -i lo -P -B 32 -f "udp port $PERSON_PORT or udp port $AGENT_PORT" -w "$OUT/sip.pcap" >"$OUT/dumpcap-sip.log" 2>&1 &
+SIP_CAPTURE=$!
+pids+=($SIP_CAPTURE)
+wait_for "grep -q '^File:' '$OUT/dumpcap-sip.log'" 10 "dumpcap"
+
+echo "bridge: $N contacts at $RATE calls/s, bridged $HOLD_S s each, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ); run bounded to $BOUND s"
+started=$(date +%s.%N)
+/usr/bin/time -f "%e %U %S %M" -o "$OUT/time.txt" "$BIN" --config "$OUT/campaignd.json" run --once >"$OUT/run.out" 2>"$OUT/run.log" &
+TIMER=$!
+pids+=($TIMER)
+wait_for "pgrep -P $TIMER >/dev/null" 10 "campaignd to start"
+CAMPAIGND=$(pgrep -P $TIMER)
+pids+=($CAMPAIGND)
+python3 bench/media_concurrency.py sample "$OUT/samples.csv" "$CAMPAIGND" "$PERSON" &
+SAMPLER=$!
+pids+=($SAMPLER)
+
+# The RTP capture: once dialing is over and every call is up, for CAPTURE_S seconds.
+sleep "$(python3 -c "print($N / $RATE + 3)")"
+dumpcap -i lo -P -B 256 -s 64 -a "duration:$CAPTURE_S" -f "udp portrange 22000-30999 and udp[8] & 0xc0 == 0x80" \
+  -w "$OUT/rtp.pcap" >"$OUT/dumpcap-rtp.log" 2>&1 || true
+capture_end=$(date +%s.%N)
+
+deadline=$((SECONDS + BOUND))
+while kill -0 "$CAMPAIGND" 2>/dev/null; do
+  if [ $SECONDS -ge $deadline ]; then kill -TERM "$CAMPAIGND" 2>/dev/null || true; fi
+  sleep 0.5
+done
+exit_code=0
+wait "$TIMER" || exit_code=$?
+elapsed=$(python3 -c "import time; print(time.time() - $started)")
+wait "$SAMPLER" || true
+person_cpu=$(python3 -c "import sys; sys.path.insert(0, 'bench'); import media_concurrency as m; s = m.proc_sample($PERSON); print(s[0] if s else 0)")
+agent_cpu=$(python3 -c "import sys; sys.path.insert(0, 'bench'); import media_concurrency as m; s = m.proc_sample($AGENT); print(s[0] if s else 0)")
+kill -INT "$SIP_CAPTURE" 2>/dev/null || true
+wait "$SIP_CAPTURE" 2>/dev/null || true
+kill "$PERSON" "$AGENT" 2>/dev/null || true
+wait "$PERSON" "$AGENT" 2>/dev/null || true
+
+read -r _ user system maxrss < <(tail -1 "$OUT/time.txt" | grep -E '^[0-9.]+ [0-9.]+ [0-9.]+ [0-9]+$' || echo "0 0 0 0")
+cat > "$OUT/run.json" <<JSON
+{"date": "$(date -u +%Y-%m-%dT%H:%MZ)", "machine": "$(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1)",
+ "commit": "$(git log -1 --format=%h -- Sources Package.swift)$(git diff --quiet HEAD -- Sources Package.swift || echo '+changes')",
+ "contacts": $N, "rate": $RATE, "hold_s": $HOLD_S, "exit_code": $exit_code, "elapsed_s": $elapsed,
+ "campaignd_user_s": $user, "campaignd_system_s": $system, "campaignd_maxrss_kb": $maxrss,
+ "sipp_person_cpu_s": $person_cpu, "sipp_agent_cpu_s": $agent_cpu, "person_sip_port": $PERSON_PORT, "agent_sip_port": $AGENT_PORT,
+ "person_media": $PERSON_MEDIA, "agent_media": $AGENT_MEDIA}
+JSON
+python3 bench/bridge.py analyse "$OUT"
