@@ -64,7 +64,7 @@ SIP/2.0 200 OK
 Content-Length: 0
 
 ]]></send>'''
-for key, value in {"CHECKS": "", "PT": "0", "CODEC": "PCMU", "CLIP": f"{out}/agent.ulaw", "RING_MS": "0", "END": end}.items():
+for key, value in {"CHECKS": "", "PT": "0", "MORE_PTS": "", "MORE_RTPMAP": "", "CODEC": "PCMU", "CLIP": f"{out}/agent.ulaw", "RING_MS": "0", "END": end}.items():
     text = text.replace(f"@{key}@", value)
 open(f"{out}/agent.xml", "w").write(text.replace(f"{out}/agent.ulaw", __import__("os").path.abspath(f"{out}/agent.ulaw")))
 PY

@@ -65,7 +65,11 @@ import Testing
     }
 
     static func sipp(_ scenario: String, _ replacing: [String: String], in setup: Setup) async throws -> SIPpCallee {
-        try await SIPpCallee(scenario: scenario, replacing: replacing,
+        var replacing = replacing
+        if scenario == "uas-agent.xml.in" {
+            for key in ["MORE_PTS", "MORE_RTPMAP"] where replacing[key] == nil { replacing[key] = "" }
+        }
+        return try await SIPpCallee(scenario: scenario, replacing: replacing,
                              extraArguments: ["-mi", "127.0.0.1", "-mp", String(try SIPpCallee.freeUDPPort())], in: setup.directory.path)
     }
 
@@ -194,6 +198,31 @@ import Testing
         let firstBack = try #require(toPerson.firstIndex { $0.payload == expectedAtPerson[0] })
         #expect(Array(toPerson[firstBack...].map(\.payload).prefix(expectedAtPerson.count))
             == Array(expectedAtPerson.prefix(toPerson.count - firstBack)))
+    }
+
+    @Test func keyPressesReachTheAgentInItsOwnPayloadType() async throws {
+        let setup = try Self.setUp(rtpBase: 33120)
+        let person = try await Self.sipp("uas-press-digit.xml.in", ["PCAP": "/usr/share/sip-tester/dtmf_2833_9.pcap"], in: setup)
+        // The agent takes telephone-event as payload type 96 (we offer 101): relayed digits must be renumbered.
+        let agent = try await Self.sipp("uas-agent.xml.in", [
+            "CHECKS": "", "PT": "0", "CODEC": "PCMU", "MORE_PTS": " 96", "MORE_RTPMAP": "\na=rtpmap:96 telephone-event/8000",
+            "CLIP": Self.audio + "/machine-beep.ulaw", "RING_MS": "0", "END": Self.waitForBye,
+        ], in: setup)
+        let capture = try await PacketCapture(filter: "udp portrange \(setup.rtpPorts.lowerBound)-\(setup.rtpPorts.upperBound)",
+                                              in: setup.directory.path)
+        let call = try await Self.call(person, ["--connect", "sip:agent@127.0.0.1:\(agent.port)", "--hangup-after", "3"], in: setup)
+        let packets = try await capture.stop()
+        #expect(call.exitCode == 0, "\(call.output)")
+        #expect(await person.waitForExit() == 0, "person: \(person.log.suffix(800))")
+        #expect(await agent.waitForExit() == 0, "agent: \(agent.log.suffix(800))")
+        #expect(call.last("connected") != nil)
+        #expect(call.last("digit")?["digit"] as? String == "9")
+        let personEvents = packets.filter { $0.payloadType == 101 && setup.rtpPorts.contains($0.destinationPort) }
+        let agentEvents = packets.filter { $0.payloadType == 96 && !setup.rtpPorts.contains($0.destinationPort) }
+        try #require(!personEvents.isEmpty, "the person's SIPp sent no RFC 4733 packets")
+        // Every event packet the person sent reached the agent, as payload type 96, its payload (event 9) unchanged.
+        #expect(agentEvents.map(\.payload) == personEvents.map(\.payload))
+        #expect(agentEvents.allSatisfy { $0.payload.first == 9 })
     }
 
     // MARK: Abandoned

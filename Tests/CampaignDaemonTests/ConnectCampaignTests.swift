@@ -7,6 +7,12 @@ import Testing
 @Suite(.serialized) struct ConnectCampaignTests {
     @Test func aCampaignPutsThePersonThroughWithItsIdentityAndTheCDRRecordsIt() async throws {
         let setup = try ConnectCallTests.setUp(rtpBase: 33200)
+        let receiver = try await WebhookReceiver(in: setup.directory.path, secret: "whsec-connect")
+        try setup.directory.write("campaignd.json", """
+            {"sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 100, "rtpPortMin": 33200, "rtpPortMax": 33219},
+             "notifications": {"signingSecret": "whsec-connect", "connectTimeoutSec": 1, "readTimeoutSec": 2},
+             "defaults": {"caller": "+15550001111"}}
+            """)
         let person = try await ConnectCallTests.sipp(
             "uas-stream-hangup.xml.in", ["CLIP": ConnectCallTests.audio + "/human-hello.ulaw", "HANGUP_MS": "5000"], in: setup)
         // RFC 7433 hex of the metadata JSON (the campaign's, then the contact's), written out here.
@@ -26,7 +32,7 @@ import Testing
             "END": ConnectCallTests.waitForBye,
         ], in: setup)
         try setup.directory.write("campaigns/bot.json", """
-            {"machineDetection": "detect", "timezone": "UTC", "window": {"start": "00:00", "end": "24:00"}, "metadata": {"wave": "2"},
+            {"machineDetection": "detect", "timezone": "UTC", "notifyUrl": "http://127.0.0.1:\(receiver.port)/events", "window": {"start": "00:00", "end": "24:00"}, "metadata": {"wave": "2"},
              "onHuman": {"connect": {"target": "sip:agent@127.0.0.1:\(agent.port)", "headers": {"X-Bot-Flow": "renewal"},
                                      "maxConcurrent": 2}},
              "contacts": [{"target": "sip:person@127.0.0.1:\(person.port)", "metadata": {"plan": "gold"}}]}
@@ -50,6 +56,13 @@ import Testing
         #expect(answerMs >= 150 && answerMs < 2000, "the agent rang 200 ms: \(answerMs) ms")
         let connected = try #require(record["connectedSec"] as? Double)
         #expect(connected > 1 && connected < 5, "bridged \(connected) s")
+
+        // The webhooks tell the story in order: answered, the verdict, put through, connected, ended.
+        let events = receiver.requests.filter { $0["status"] as? Int == 200 }
+            .compactMap { ($0["body"] as? [String: Any])?["event"] as? String }
+        #expect(events.filter { ["answered", "amd_human_detected", "connecting", "connected"].contains($0) }
+            == ["answered", "amd_human_detected", "connecting", "connected"], "\(events)")
+        #expect(events.last == "completed", "\(events)")
 
         let report = try await setup.directory.campaignd("report", "bot", "--format", "json")
         let numbers = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])

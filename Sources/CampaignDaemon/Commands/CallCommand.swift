@@ -6,35 +6,29 @@ import Telephony
 /// `call TARGET`: places one call and prints its events as they happen.
 enum CallCommand {
     /// `--connect URI` (with `--connect-method`, `--connect-timeout`, `--hold`, `--abandon`): the
-    /// person (or, without `--amd`, whoever answers) is put through to URI.
-    private static func connectPlan(_ arguments: CommandArguments, target: DialTarget, trunks: [SIPTrunk],
-                                    timeout seconds: (String, Int?, ClosedRange<Int>) throws(CLIError) -> Int?) throws(CLIError) -> ConnectPlan? {
+    /// person (or, without `--amd`, whoever answers) is put through to URI, as `onHuman.connect`.
+    private static func connectSettings(_ arguments: CommandArguments,
+                                        timeout seconds: (String, Int?, ClosedRange<Int>) throws(CLIError) -> Int?) throws(CLIError) -> ConnectSettings? {
         guard let uri = arguments.values["--connect"] else {
             for option in ["--connect-method", "--connect-timeout", "--hold", "--abandon"] where arguments.values[option] != nil {
                 throw .usage("\(option) needs --connect", command: "call")
             }
             return nil
         }
-        let connectTarget: DialTarget
+        var connect: ConnectSettings
         switch TargetNormalizer(defaultCountryCode: nil).normalize(uri) {
-        case .success(let normalized): connectTarget = normalized
+        case .success(let normalized): connect = ConnectSettings(target: normalized.description)
         case .failure(let error): throw .usage("--connect: \(error.description)", command: "call")
         }
         let methodText = arguments.values["--connect-method"] ?? "bridge"
-        guard let method = ConnectPlan.Method(rawValue: methodText) else {
+        guard let method = ConnectSettings.Method(rawValue: methodText) else {
             throw .usage("--connect-method is bridge or refer, not \"\(methodText)\"", command: "call")
         }
-        func prompt(_ option: String) throws(CLIError) -> PromptAudio? {
-            guard let path = arguments.values[option] else { return nil }
-            do {
-                return PromptAudio(samples: try WAVAudio(contentsOfFile: path).samples)
-            } catch {
-                throw .usage("\(option): \(error)", command: "call")
-            }
-        }
-        let timeout = try seconds("--connect-timeout", 20, 1...300) ?? 20
-        return ConnectPlan(target: connectTarget.description, method: method, timeout: .seconds(timeout),
-                           headers: [("X-Callee", target.description)], holdPrompt: try prompt("--hold"), abandonPrompt: try prompt("--abandon"))
+        connect.method = method
+        connect.timeoutSec = try seconds("--connect-timeout", 20, 1...300) ?? 20
+        connect.holdPlay = arguments.values["--hold"]
+        connect.abandonPlay = arguments.values["--abandon"]
+        return connect
     }
 
     static func run(_ context: CommandContext) async throws(CLIError) {
@@ -93,22 +87,25 @@ enum CallCommand {
             settings.machineDetection = detection
         }
         if let path = arguments.values["--play"] { settings.onHuman = PromptSettings(play: path) }
+        if let connect = try connectSettings(arguments, timeout: seconds) {
+            settings.onHuman = settings.onHuman ?? PromptSettings()
+            settings.onHuman?.connect = connect
+        }
         if let path = arguments.values["--voicemail"] { settings.onMachine = PromptSettings(play: path) }
         let builder = CallRequestBuilder(trunks: configuration.sipTrunks)
-        var built = try builder.request(target: target, settings: settings) { path throws(CLIError) in
+        let request = try builder.request(target: target, settings: settings) { path throws(CLIError) in
             do {
                 return PromptAudio(samples: try WAVAudio(contentsOfFile: path).samples)
             } catch {
-                let option = path == settings.onHuman?.play ? "--play" : "--voicemail"
+                let option = switch path {
+                case settings.onHuman?.play: "--play"
+                case settings.onHuman?.connect?.holdPlay: "--hold"
+                case settings.onHuman?.connect?.abandonPlay: "--abandon"
+                default: "--voicemail"
+                }
                 throw .usage("\(option): \(error)", command: "call")
             }
         }
-        if let connect = try connectPlan(arguments, target: target, trunks: configuration.sipTrunks, timeout: seconds) {
-            var script = built.script ?? CallScript()
-            script.humanConnect = connect
-            built.script = script
-        }
-        let request = built
         let trunk = request.trunk
 
         let towards = trunk?.host ?? (SIPDestination(uri: target.description)?.host ?? "127.0.0.1")

@@ -1,11 +1,10 @@
+import Telephony
+
 /// `onHuman.connect` / `onMachine.connect`: where an answered call is put through, how, and (for
 /// people) how fast the campaign dials for the agents or bot sessions waiting on the far end.
 public struct ConnectSettings: Sendable, Equatable, Codable {
-    /// How the call is put through (`ConnectPlan.Method` in the campaign's vocabulary).
-    public enum Method: String, Sendable, Equatable, Codable, CaseIterable {
-        case bridge
-        case refer
-    }
+    /// How the call is put through: `bridge` or `refer`.
+    public typealias Method = ConnectPlan.Method
 
     /// A SIP URI (`sip:bot@10.0.0.5:5080`) or an E.164 number, in canonical form.
     public var target: String

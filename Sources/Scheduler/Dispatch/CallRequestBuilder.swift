@@ -76,12 +76,8 @@ public struct CallRequestBuilder: Sendable {
     public func plan<Failure: Error>(
         _ connect: ConnectSettings, identity: ConnectHeaders.Identity, prompt: (String) throws(Failure) -> PromptAudio?
     ) throws(Failure) -> ConnectPlan {
-        let method: ConnectPlan.Method = switch connect.method {
-        case .bridge: .bridge
-        case .refer: .refer
-        }
-        return ConnectPlan(
-            target: connect.target, trunk: connect.trunk.flatMap { name in trunks.first { $0.name == name } }, method: method,
+        ConnectPlan(
+            target: connect.target, trunk: connect.trunk.flatMap { name in trunks.first { $0.name == name } }, method: connect.method,
             timeout: .seconds(connect.timeoutSec),
             headers: ConnectHeaders.fields(custom: connect.headers, identity: identity).map { ($0.name, $0.value) },
             holdPrompt: try connect.holdPlay.map(prompt) ?? nil, abandonPrompt: try connect.abandonPlay.map(prompt) ?? nil)

@@ -1,6 +1,6 @@
 /// `onHuman.connect` / `onMachine.connect`: where an answered call is put through, and how.
 public struct ConnectPlan: Sendable, Equatable {
-    public enum Method: String, Sendable, Equatable, CaseIterable {
+    public enum Method: String, Sendable, Equatable, Codable, CaseIterable {
         /// Back-to-back: campaignd calls `target` and relays the audio between the two legs.
         case bridge
         /// RFC 3515: the person's leg is asked to call `target` itself (REFER with Referred-By).
