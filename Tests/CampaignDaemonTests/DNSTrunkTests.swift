@@ -33,7 +33,7 @@ import Testing
     @Test func answersKeptForTheirTTL() async throws {
         let directory = try Workspace()
         let dns = try await DNSMasqServer(hosts: [("plain.test", "127.0.0.3")], ttl: 600, in: directory.path)
-        let resolver = DNSResolver(server: "127.0.0.1:\(dns.port)", timeout: .milliseconds(200))
+        let resolver = DNSResolver(server: "127.0.0.1:\(dns.port)")
         #expect(try await resolver.addresses(of: "plain.test") == ["127.0.0.3"])
         // Asked again: the A record (TTL 600) comes from the cache; the AAAA question had no answer
         // and no SOA (nothing to cache it for), so the server is asked it again. The server's log says

@@ -113,8 +113,9 @@ import Testing
         #expect(metric(registering.metrics, "campaignd_trunk_registration_state{trunk=\"pbx\",state=\"failed\"}") == 0)
         #expect(registrar.received().contains { $0.hasPrefix("REGISTER sip:127.0.0.1 SIP/2.0") })
 
-        let failed = try await waitForTrunk(directory, metricsPort: metricsPort, seconds: 30) { status, _ in
+        let failed = try await waitForTrunk(directory, metricsPort: metricsPort, seconds: 30) { status, page in
             status["pbx"]?.hasPrefix("not registered") == true
+                && metric(page, "campaignd_trunk_registration_state{trunk=\"pbx\",state=\"failed\"}") == 1
         }
         #expect(failed.status["pbx"] == "not registered: no response to REGISTER, retry in 30 s", "\(log(directory))")
         #expect(metric(failed.metrics, "campaignd_trunk_registration_state{trunk=\"pbx\",state=\"failed\"}") == 1, "\(failed.metrics)")
@@ -134,14 +135,16 @@ import Testing
         try directory.write("campaignd.json", """
             {"trunks": [{"name": "pbx", "host": "127.0.0.1", "port": \(registrar.port), "username": "dialer", "password": "s3cret",
                          "register": true, "expires": 60}],
-             "sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 100},
+             "sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 500},
              "defaults": {"defaultCountryCode": "1", "caller": "+15550001111"}}
             """)
+        // T1 500 ms: Timer F (32 s) leaves a Kamailio slow to start its workers on a loaded machine
+        // time to answer a retransmission.
         let metricsPort = try SIPpCallee.freeUDPPort()
         let daemon = try CampaigndProcess.start(["run", "--metrics", "127.0.0.1:\(metricsPort)"], in: directory.path,
                                                 logPath: directory.path + "/daemon.log")
         defer { Child.kill(daemon) }
-        let registered = try await waitForTrunk(directory, metricsPort: metricsPort, seconds: 20) { status, page in
+        let registered = try await waitForTrunk(directory, metricsPort: metricsPort, seconds: 40) { status, page in
             status["pbx"]?.hasPrefix("registered") == true && metric(page, "campaignd_trunk_registered{trunk=\"pbx\"}") == 1
         }
         #expect(registered.status["pbx"] == "registered (expires 60 s, refreshed before)", "\(log(directory))")
