@@ -162,8 +162,8 @@ enum HelpText {
         already past), then print a summary and exit: 0 when every contact is done,
         7 when contacts are still waiting. A registering trunk whose registration
         fails (the registrar refuses it, or no answer within 64 x T1) is not waited
-        for: its campaigns' contacts stay queued, the run ends once nothing else can
-        be dialed, and exits 4 naming the trunk and the registrar's answer.
+        for: its campaigns' contacts stay queued, the run ends once nothing else is
+        due now, and exits 4 naming the trunk and the registrar's answer.
         --report-dir DIR also writes each dialed
         campaign's HTML report there (CAMPAIGN-YYYY-MM-DD.html).
 

@@ -340,17 +340,17 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
                 // Every campaign is idle, waits for its trunk's pause to end, or for a trunk whose
                 // registration failed (not waited for: the registrar's answer is known).
                 let waiting = campaigns.filter { pacing[$0]?.idle == false }
-                let unregistered = waiting.compactMap { key -> String? in
+                let failedTrunk = waiting.map { key -> String? in
                     guard let name = pacing[key].flatMap({ trunk(of: $0.campaign)?.name }),
                           unreadyTrunks.contains(name), failedTrunks.contains(name) else { return nil }
                     return name
                 }
-                let pauses = waiting.filter { key in
-                    !(pacing[key].flatMap { trunk(of: $0.campaign)?.name }.map { unregistered.contains($0) } ?? false)
-                }.map { pausedUntil(of: $0, now: now) }
+                let unregistered = failedTrunk.compactMap { $0 }
+                let pauses = zip(waiting, failedTrunk).filter { $0.1 == nil }.map { pausedUntil(of: $0.0, now: now) }
                 if pauses.allSatisfy({ $0 != nil }) {
                     trunksGivenUp.formUnion(unregistered)
-                    // Only campaigns of unregistered trunks have work: nothing more can be dialed in this run.
+                    // Only campaigns of unregistered trunks have work now: the run ends (retries of other
+                    // campaigns due before its `until` are left for the next run as well).
                     if pauses.isEmpty, !unregistered.isEmpty {
                         state = .done
                         return .finish
