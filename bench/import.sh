@@ -8,6 +8,8 @@
 #        shuffled order (16,000,000 rows: 208 MB), against sqlite3's `.import` of the same file, and how
 #        long a claim-like writer (bench/import_stall.py, 50 lock takes a second) waits for the lock
 #        during the import. BEFORE_BIN=path/to/older/campaignd measures that build the same way too.
+#        ORDER=sorted: the same numbers in ascending order instead (a file of its own). The prober waits
+#        with SQLite's busy handler as campaignd does; STALL_EVERY_MS=1 makes it retry every millisecond.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/install-deps.sh
@@ -15,12 +17,13 @@ if [ "${1:-}" = memory ]; then
   ROWS=${2:-16000000}
   OUT=bench/out
   mkdir -p "$OUT"
-  CSV="$OUT/targets-$ROWS.csv"
+  ORDER=${ORDER:-shuffled}
+  CSV="$OUT/targets-$ROWS$([ "$ORDER" = sorted ] && echo -sorted).csv"
   if [ ! -s "$CSV" ]; then
-    echo "generating $ROWS rows into $CSV" >&2
-    python3 - "$ROWS" "$CSV" <<'PY'
+    echo "generating $ROWS rows ($ORDER) into $CSV" >&2
+    python3 - "$ROWS" "$CSV" "$ORDER" <<'PY'
 import sys
-rows, path = int(sys.argv[1]), sys.argv[2]
+rows, path, order = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 # A permutation of 0..rows-1 (multiplier coprime with rows): distinct numbers, in no useful order.
 step = 7_919_993
 while any(rows % p == 0 and step % p == 0 for p in range(2, 100)):
@@ -28,21 +31,23 @@ while any(rows % p == 0 and step % p == 0 for p in range(2, 100)):
 with open(path, "w") as f:
     f.write("target\n")
     for start in range(0, rows, 100_000):
-        f.write("".join(f"+1{2000000000 + (i * step) % rows:010d}\n" for i in range(start, min(rows, start + 100_000))))
+        f.write("".join(f"+1{2000000000 + (i if order == 'sorted' else (i * step) % rows):010d}\n"
+                        for i in range(start, min(rows, start + 100_000))))
 PY
   fi
   swift build -c release --product campaignd >&2
   BIN=$(swift build -c release --show-bin-path)/campaignd
   CONFIG="$OUT/bench-config.json"
   printf '{"defaults": {"defaultCountryCode": "1"}}\n' > "$CONFIG"
-  echo "file: $CSV, $(stat -c %s "$CSV") bytes, $ROWS rows; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  run() {  # label, command...: wall seconds and max RSS
+  echo "file: $CSV ($ORDER), $(stat -c %s "$CSV") bytes, $ROWS rows; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  run() {  # label, command...: wall seconds, CPU seconds (user + system) and max RSS
     local label=$1; shift
     /usr/bin/time -v "$@" > "$OUT/run.out" 2> "$OUT/run.time" || { cat "$OUT/run.out" "$OUT/run.time" >&2; return 1; }
-    local rss wall
+    local rss wall cpu
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/run.time")
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$OUT/run.time")
-    printf '%-34s wall %8s  max RSS %5d MB   %s\n' "$label" "$wall" $((rss / 1024)) "$(head -c 160 "$OUT/run.out" | tr '\n' ' ')"
+    cpu=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {printf "%.1f", u + s}' "$OUT/run.time")
+    printf '%-34s wall %8s  CPU %7s s  max RSS %5d MB   %s\n' "$label" "$wall" "$cpu" $((rss / 1024)) "$(head -c 160 "$OUT/run.out" | tr '\n' ' ')"
   }
   rm -f "$OUT/sqlite-mem.db"*
   run "sqlite3 .import (reference)" sqlite3 "$OUT/sqlite-mem.db" "PRAGMA journal_mode=WAL;" ".import --csv $CSV contacts"
@@ -53,7 +58,7 @@ PY
     # A first small campaign creates the database, so the lock prober can open it before the import.
     printf 'target\n+15550000001\n' > "$OUT/first.csv"
     "$bin" --config "$CONFIG" --data "$OUT/var-mem" import "$OUT/first.csv" > /dev/null
-    python3 bench/import_stall.py "$OUT/var-mem/campaignd.db" "$OUT/stall.stop" 50 > "$OUT/stall.txt" &
+    python3 bench/import_stall.py "$OUT/var-mem/campaignd.db" "$OUT/stall.stop" 50 ${STALL_EVERY_MS:+--retry-every-ms} > "$OUT/stall.txt" &
     prober=$!
     sleep 1
     run "campaignd import ($label)" "$bin" --config "$CONFIG" --data "$OUT/var-mem" import "$CSV"
