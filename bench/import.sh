@@ -18,7 +18,8 @@ if [ "${1:-}" = memory ]; then
   OUT=bench/out
   mkdir -p "$OUT"
   ORDER=${ORDER:-shuffled}
-  CSV="$OUT/targets-$ROWS$([ "$ORDER" = sorted ] && echo -sorted).csv"
+  CSV="$OUT/targets-$ROWS.csv"
+  if [ "$ORDER" = sorted ]; then CSV="$OUT/targets-$ROWS-sorted.csv"; fi
   if [ ! -s "$CSV" ]; then
     echo "generating $ROWS rows ($ORDER) into $CSV" >&2
     python3 - "$ROWS" "$CSV" "$ORDER" <<'PY'
