@@ -3,6 +3,7 @@
 # `.import` of the same file into a plain table, in the same run (issue: within 2x of sqlite3).
 #
 # Usage: bench/import.sh [ROWS]   (default 1000000). Prints one result line per tool and the ratio.
+#        bench/import.sh dialing [ROWS] [RATE]: dispatcher stalls while a big file is imported (below).
 #        bench/import.sh memory [ROWS]   (default 16000000): peak memory (max RSS) and time of
 #        `campaignd validate` and `campaignd import` of a targets-only CSV of ROWS distinct numbers in
 #        shuffled order (16,000,000 rows: 208 MB), against sqlite3's `.import` of the same file, and how
@@ -13,6 +14,61 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/install-deps.sh
+if [ "${1:-}" = dialing ]; then
+  # bench/import.sh dialing [ROWS] [RATE]: `campaignd run` dialing a campaign at RATE calls/s
+  # (default 50) against a SIPp callee while the shuffled ROWS-row file (default 4,000,000, made by
+  # the memory mode) is dropped into campaigns/; from the CDRs, the calls started during the import
+  # and the longest gap between two call starts, during the import and in the 5 s before it.
+  # BEFORE_BIN= runs an older build the same way right after.
+  ROWS=${2:-4000000}
+  RATE=${3:-50}
+  source bench/lib.sh
+  bench_start import-dialing
+  CSV=bench/out/targets-$ROWS.csv
+  [ -s "$CSV" ] || { echo "run bench/import.sh memory $ROWS first (it generates $CSV)" >&2; exit 1; }
+  PORT=5094
+  echo "file: $CSV, $(stat -c %s "$CSV") bytes; dialing at $RATE calls/s; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  for pair in "after:$BIN" ${BEFORE_BIN:+"before:$BEFORE_BIN"}; do
+    label=${pair%%:*}; bin=${pair#*:}
+    dir=$OUT/$label
+    # Enough contacts to dial through the whole import (a minute or so here).
+    write_dial_campaign "$dir" $((RATE * 120)) "$RATE" "$PORT"
+    sipp -sn uas -i 127.0.0.1 -p $PORT -nostdin > "$dir/uas.log" 2>&1 &
+    callee=$!; pids+=($callee)
+    "$bin" --config "$dir/campaignd.json" run > "$dir/run.out" 2> "$dir/run.log" &
+    daemon=$!; pids+=($daemon)
+    # Dialing for 5 s before the drop.
+    until [ -n "$(cat "$dir"/var/cdr/* 2>/dev/null | head -1)" ]; do sleep 0.2; done
+    sleep 5
+    cp "$CSV" "$dir/big.csv" && mv "$dir/big.csv" "$dir/campaigns/big.csv"
+    until grep -q "campaign file imported file=big.csv" "$dir/run.log"; do
+      kill -0 $daemon 2>/dev/null || { tail "$dir/run.log" >&2; exit 1; }
+      sleep 0.5
+    done
+    kill -TERM $daemon; wait $daemon || true
+    kill $callee 2>/dev/null || true; wait $callee 2>/dev/null || true
+    python3 - "$dir" "$label" "$RATE" <<'PY'
+import glob, json, sys
+from datetime import datetime
+directory, label, rate = sys.argv[1], sys.argv[2], float(sys.argv[3])
+def ms(text): return datetime.strptime(text.replace("Z", "+0000"), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+log = open(f"{directory}/run.log").read().splitlines()
+began = ms(next(l for l in log if "campaign file importing file=big.csv" in l).split()[0])
+ended = ms(next(l for l in log if "campaign file imported file=big.csv" in l).split()[0])
+starts = sorted(ms(r["startTime"]) for f in glob.glob(f"{directory}/var/cdr/*")
+                for r in map(json.loads, open(f)) if r["campaignId"] == "bench")
+def gaps(lo, hi):
+    inside = [t for t in starts if lo <= t <= hi]
+    return inside, max((b - a for a, b in zip(inside, inside[1:])), default=0.0)
+during, gap_during = gaps(began, ended)
+before, gap_before = gaps(began - 5, began)
+print(f"  {label}: import {ended - began:.1f} s; calls started during it {len(during)} "
+      f"({len(during) / (ended - began):.1f}/s of {rate:g}); longest gap between call starts "
+      f"during {gap_during * 1000:.0f} ms, in the 5 s before {gap_before * 1000:.0f} ms")
+PY
+  done
+  exit 0
+fi
 if [ "${1:-}" = memory ]; then
   ROWS=${2:-16000000}
   OUT=bench/out
