@@ -182,14 +182,17 @@ extension QueueStore {
             if chunk.isEmpty { break }
             // The contacts reference the campaign and imported-file rows committed before; checking
             // that for each of a million rows would cost more than inserting them.
-            try connection.transactionWithoutForeignKeyChecks {
-                for contact in chunk { try inserter.add(contact) }
-                try inserter.flush()
+            try writeTurn.importChunk {
+                try connection.transactionWithoutForeignKeyChecks {
+                    for contact in chunk { try inserter.add(contact) }
+                    try inserter.flush()
+                }
             }
             inserted += chunk.count
             try afterImportChunk?()
             try betweenChunks()
-            // Leave a writer waiting for the lock a gap before the next chunk takes it again.
+            // Leave a writer of another process waiting for the lock a gap before the next chunk
+            // takes it again (this process's queue writer goes first anyway: WriteTurn).
             usleep(2000)
         }
         return inserted
@@ -206,7 +209,7 @@ extension QueueStore {
         let webhook = try connection.prepare("DELETE FROM contact_webhooks WHERE contact_id = ?")
         let contact = try connection.prepare("DELETE FROM contacts WHERE id = ? AND imported_file_id = ?")
         try finder.forEachRepeatedContact(importChunkRows) { ids in
-            try connection.transaction {
+            try writeTurn.importChunk { try connection.transaction {
                 for id in ids {
                     webhook.reset()
                     try webhook.bind(1, id)
@@ -216,7 +219,7 @@ extension QueueStore {
                     try contact.bind(2, fileID)
                     try contact.run()
                 }
-            }
+            } }
             try afterImportChunk?()
             try betweenChunks()
         }
@@ -239,9 +242,11 @@ extension QueueStore {
         var low = lowest
         while low < last {
             let high = min(low + Int64(importChunkRows), last)
-            try connection.transaction {
-                try skip.bind(.integer(low), .integer(high), .integer(fileID)).run()
-                skipped += connection.changes
+            try writeTurn.importChunk {
+                try connection.transaction {
+                    try skip.bind(.integer(low), .integer(high), .integer(fileID)).run()
+                    skipped += connection.changes
+                }
             }
             low = high
             try betweenChunks()
@@ -259,14 +264,14 @@ extension QueueStore {
         var low = first - 1
         while low < last {
             let high = min(low + Int64(importChunkRows), last)
-            try connection.transaction {
+            try writeTurn.importChunk { try connection.transaction {
                 try connection.prepare("""
                     DELETE FROM contact_webhooks WHERE contact_id > ?1 AND contact_id <= ?2
                     AND contact_id IN (SELECT id FROM contacts WHERE id > ?1 AND id <= ?2 AND imported_file_id = ?3)
                     """).bind(.integer(low), .integer(high), .integer(fileID)).run()
                 try connection.prepare("DELETE FROM contacts WHERE id > ? AND id <= ? AND imported_file_id = ?")
                     .bind(.integer(low), .integer(high), .integer(fileID)).run()
-            }
+            } }
             low = high
         }
         try connection.transaction {

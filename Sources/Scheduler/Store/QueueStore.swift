@@ -13,6 +13,8 @@ public final class QueueStore {
     var importChunkRows = 20_000
     /// Called after each chunk of an import is committed (tests: a crash or a claim between chunks).
     var afterImportChunk: (() throws -> Void)?
+    /// Orders the queue writer's transactions and import chunks on this file within the process.
+    let writeTurn: WriteTurn
 
     /// Resets every cached statement. A stepped statement left as it is keeps its read snapshot,
     /// and the next BEGIN IMMEDIATE on this connection would fail with SQLITE_BUSY_SNAPSHOT once
@@ -53,6 +55,7 @@ public final class QueueStore {
             throw StoreError.cannotCreateDataDirectory(dataDirectory, (error as NSError).localizedDescription)
         }
         path = dataDirectory + "/campaignd.db"
+        writeTurn = WriteTurn.of(databaseAt: path)
         connection = try SQLiteConnection(path: path)
         try Migrations.migrate(connection)
     }
