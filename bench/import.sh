@@ -27,7 +27,7 @@ if [ "${1:-}" = dialing ]; then
   CSV=bench/out/targets-$ROWS.csv
   [ -s "$CSV" ] || { echo "run bench/import.sh memory $ROWS first (it generates $CSV)" >&2; exit 1; }
   PORT=5094
-  echo "file: $CSV, $(stat -c %s "$CSV") bytes; dialing at $RATE calls/s; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "file: $CSV, $(stat -L -c %s "$CSV") bytes; dialing at $RATE calls/s; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
   for pair in "after:$BIN" ${BEFORE_BIN:+"before:$BEFORE_BIN"}; do
     label=${pair%%:*}; bin=${pair#*:}
     dir=$OUT/$label
