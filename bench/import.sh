@@ -3,24 +3,84 @@
 # `.import` of the same file into a plain table, in the same run (issue: within 2x of sqlite3).
 #
 # Usage: bench/import.sh [ROWS]   (default 1000000). Prints one result line per tool and the ratio.
+#        bench/import.sh dialing [ROWS] [RATE]: dispatcher stalls while a big file is imported (below).
 #        bench/import.sh memory [ROWS]   (default 16000000): peak memory (max RSS) and time of
 #        `campaignd validate` and `campaignd import` of a targets-only CSV of ROWS distinct numbers in
 #        shuffled order (16,000,000 rows: 208 MB), against sqlite3's `.import` of the same file, and how
 #        long a claim-like writer (bench/import_stall.py, 50 lock takes a second) waits for the lock
 #        during the import. BEFORE_BIN=path/to/older/campaignd measures that build the same way too.
+#        ORDER=sorted: the same numbers in ascending order instead (a file of its own). The prober waits
+#        with SQLite's busy handler as campaignd does; STALL_EVERY_MS=1 makes it retry every millisecond.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/install-deps.sh
+if [ "${1:-}" = dialing ]; then
+  # bench/import.sh dialing [ROWS] [RATE]: `campaignd run` dialing a campaign at RATE calls/s
+  # (default 50) against a SIPp callee while the shuffled ROWS-row file (default 4,000,000, made by
+  # the memory mode) is dropped into campaigns/; from the CDRs, the calls started during the import
+  # and the longest gap between two call starts, during the import and in the 5 s before it.
+  # BEFORE_BIN= runs an older build the same way right after.
+  ROWS=${2:-4000000}
+  RATE=${3:-50}
+  source bench/lib.sh
+  bench_start import-dialing
+  CSV=bench/out/targets-$ROWS.csv
+  [ -s "$CSV" ] || { echo "run bench/import.sh memory $ROWS first (it generates $CSV)" >&2; exit 1; }
+  PORT=5094
+  echo "file: $CSV, $(stat -L -c %s "$CSV") bytes; dialing at $RATE calls/s; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  for pair in "after:$BIN" ${BEFORE_BIN:+"before:$BEFORE_BIN"}; do
+    label=${pair%%:*}; bin=${pair#*:}
+    dir=$OUT/$label
+    # Enough contacts to dial through the whole import (a minute or so here).
+    write_dial_campaign "$dir" $((RATE * 120)) "$RATE" "$PORT"
+    sipp -sn uas -i 127.0.0.1 -p $PORT -nostdin > "$dir/uas.log" 2>&1 &
+    callee=$!; pids+=($callee)
+    "$bin" --config "$dir/campaignd.json" run > "$dir/run.out" 2> "$dir/run.log" &
+    daemon=$!; pids+=($daemon)
+    # Dialing for 5 s before the drop.
+    until [ -n "$(cat "$dir"/var/cdr/* 2>/dev/null | head -1)" ]; do sleep 0.2; done
+    sleep 5
+    cp "$CSV" "$dir/big.csv" && mv "$dir/big.csv" "$dir/campaigns/big.csv"
+    until grep -q "campaign file imported file=big.csv" "$dir/run.log"; do
+      kill -0 $daemon 2>/dev/null || { tail "$dir/run.log" >&2; exit 1; }
+      sleep 0.5
+    done
+    kill -TERM $daemon; wait $daemon || true
+    kill $callee 2>/dev/null || true; wait $callee 2>/dev/null || true
+    python3 - "$dir" "$label" "$RATE" <<'PY'
+import glob, json, sys
+from datetime import datetime
+directory, label, rate = sys.argv[1], sys.argv[2], float(sys.argv[3])
+def ms(text): return datetime.strptime(text.replace("Z", "+0000"), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+log = open(f"{directory}/run.log").read().splitlines()
+began = ms(next(l for l in log if "campaign file importing file=big.csv" in l).split()[0])
+ended = ms(next(l for l in log if "campaign file imported file=big.csv" in l).split()[0])
+starts = sorted(ms(r["startTime"]) for f in glob.glob(f"{directory}/var/cdr/*")
+                for r in map(json.loads, open(f)) if r["campaignId"] == "bench")
+def gaps(lo, hi):
+    inside = [t for t in starts if lo <= t <= hi]
+    return inside, max((b - a for a, b in zip(inside, inside[1:])), default=0.0)
+during, gap_during = gaps(began, ended)
+before, gap_before = gaps(began - 5, began)
+print(f"  {label}: import {ended - began:.1f} s; calls started during it {len(during)} "
+      f"({len(during) / (ended - began):.1f}/s of {rate:g}); longest gap between call starts "
+      f"during {gap_during * 1000:.0f} ms, in the 5 s before {gap_before * 1000:.0f} ms")
+PY
+  done
+  exit 0
+fi
 if [ "${1:-}" = memory ]; then
   ROWS=${2:-16000000}
   OUT=bench/out
   mkdir -p "$OUT"
+  ORDER=${ORDER:-shuffled}
   CSV="$OUT/targets-$ROWS.csv"
+  if [ "$ORDER" = sorted ]; then CSV="$OUT/targets-$ROWS-sorted.csv"; fi
   if [ ! -s "$CSV" ]; then
-    echo "generating $ROWS rows into $CSV" >&2
-    python3 - "$ROWS" "$CSV" <<'PY'
+    echo "generating $ROWS rows ($ORDER) into $CSV" >&2
+    python3 - "$ROWS" "$CSV" "$ORDER" <<'PY'
 import sys
-rows, path = int(sys.argv[1]), sys.argv[2]
+rows, path, order = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 # A permutation of 0..rows-1 (multiplier coprime with rows): distinct numbers, in no useful order.
 step = 7_919_993
 while any(rows % p == 0 and step % p == 0 for p in range(2, 100)):
@@ -28,21 +88,23 @@ while any(rows % p == 0 and step % p == 0 for p in range(2, 100)):
 with open(path, "w") as f:
     f.write("target\n")
     for start in range(0, rows, 100_000):
-        f.write("".join(f"+1{2000000000 + (i * step) % rows:010d}\n" for i in range(start, min(rows, start + 100_000))))
+        f.write("".join(f"+1{2000000000 + (i if order == 'sorted' else (i * step) % rows):010d}\n"
+                        for i in range(start, min(rows, start + 100_000))))
 PY
   fi
   swift build -c release --product campaignd >&2
   BIN=$(swift build -c release --show-bin-path)/campaignd
   CONFIG="$OUT/bench-config.json"
   printf '{"defaults": {"defaultCountryCode": "1"}}\n' > "$CONFIG"
-  echo "file: $CSV, $(stat -c %s "$CSV") bytes, $ROWS rows; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  run() {  # label, command...: wall seconds and max RSS
+  echo "file: $CSV ($ORDER), $(stat -c %s "$CSV") bytes, $ROWS rows; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  run() {  # label, command...: wall seconds, CPU seconds (user + system) and max RSS
     local label=$1; shift
     /usr/bin/time -v "$@" > "$OUT/run.out" 2> "$OUT/run.time" || { cat "$OUT/run.out" "$OUT/run.time" >&2; return 1; }
-    local rss wall
+    local rss wall cpu
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/run.time")
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$OUT/run.time")
-    printf '%-34s wall %8s  max RSS %5d MB   %s\n' "$label" "$wall" $((rss / 1024)) "$(head -c 160 "$OUT/run.out" | tr '\n' ' ')"
+    cpu=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {printf "%.1f", u + s}' "$OUT/run.time")
+    printf '%-34s wall %8s  CPU %7s s  max RSS %5d MB   %s\n' "$label" "$wall" "$cpu" $((rss / 1024)) "$(head -c 160 "$OUT/run.out" | tr '\n' ' ')"
   }
   rm -f "$OUT/sqlite-mem.db"*
   run "sqlite3 .import (reference)" sqlite3 "$OUT/sqlite-mem.db" "PRAGMA journal_mode=WAL;" ".import --csv $CSV contacts"
@@ -53,7 +115,7 @@ PY
     # A first small campaign creates the database, so the lock prober can open it before the import.
     printf 'target\n+15550000001\n' > "$OUT/first.csv"
     "$bin" --config "$CONFIG" --data "$OUT/var-mem" import "$OUT/first.csv" > /dev/null
-    python3 bench/import_stall.py "$OUT/var-mem/campaignd.db" "$OUT/stall.stop" 50 > "$OUT/stall.txt" &
+    python3 bench/import_stall.py "$OUT/var-mem/campaignd.db" "$OUT/stall.stop" 50 ${STALL_EVERY_MS:+--retry-every-ms} > "$OUT/stall.txt" &
     prober=$!
     sleep 1
     run "campaignd import ($label)" "$bin" --config "$CONFIG" --data "$OUT/var-mem" import "$CSV"

@@ -161,6 +161,83 @@ import Testing
         #expect(try count(restarted, "SELECT COUNT(*) FROM contacts") == 1)
         #expect(try restarted.campaignStatuses().map(\.id) == ["other"])
     }
+
+    @Test func aSmallFileImportedInAGapIsDialableBeforeTheBigOneIsIn() throws {
+        let big = try csv("big", 1000..<2000)
+        let small = try csv("small", 0..<5)
+        let dispatcher = try QueueStore(dataDirectory: data)
+        var gaps = 0
+        var campaignsAfterSmall: [String] = []
+        var claimedAfterSmall: [String] = []
+        let result = try importer.importFile(at: big) { gap in
+            gaps += 1
+            guard gaps == 2 else { return }
+            #expect(gap.importing == "big")
+            guard case .imported(let ahead) = try gap.importAhead(at: small) else { throw TestFailure("small not imported") }
+            #expect(ahead.contactsAdded == 5)
+            // The small campaign can be dialed now; nothing of the big one is visible yet.
+            let campaigns = try dispatcher.activeCampaigns()
+            campaignsAfterSmall = campaigns.map(\.id)
+            for campaign in campaigns { claimedAfterSmall += try claimAll(dispatcher, campaign) }
+        }
+        guard case .imported(let bigResult) = result else { throw TestFailure("big not imported") }
+        #expect(bigResult.contactsAdded == 1000)
+        #expect(gaps == 10)
+        #expect(campaignsAfterSmall == ["small"])
+        #expect(claimedAfterSmall == (0..<5).map { String(format: "+1555%07d", $0) })
+        let bigCampaign = try #require(try dispatcher.activeCampaigns().first { $0.id == "big" })
+        #expect(try claimAll(dispatcher, bigCampaign).count == 1000)
+        #expect(try count(dispatcher, "SELECT COUNT(*) FROM imported_files WHERE sha256 != ''") == 2)
+        #expect(try count(dispatcher, "SELECT COUNT(*) FROM contacts") == 1005)
+    }
+
+    @Test func aFileOfTheCampaignBeingImportedWaitsForIt() throws {
+        let big = try csv("big", 1000..<1300)
+        let same = try directory.write("later/big.csv", "target\n+15559990001\n")
+        var answers: [String] = []
+        let outcome = try importer.importFile(at: big) { gap in
+            answers.append(try gap.importAhead(at: same) == nil ? "waits" : "imported")
+        }
+        guard case .imported = outcome else { throw TestFailure("not imported") }
+        #expect(answers == ["waits", "waits", "waits"])
+        #expect(try count(importer.store, "SELECT COUNT(*) FROM contacts WHERE target = '+15559990001'") == 0)
+    }
+
+    @Test func aCrashWhileAFileIsImportedAheadLeavesNeitherDialable() throws {
+        try importFile(try csv("early", 0..<3))
+        let big = try csv("big", 1000..<2000)
+        let small = try csv("small", 3000..<3250)
+        let crashed = directory.path + "/crashed"
+        try FileManager.default.createDirectory(atPath: crashed, withIntermediateDirectories: true)
+        var inGap = false, copied = false
+        importer.store.afterImportChunk = {
+            // After the small file's second chunk: both imports are half done.
+            let smallRows = "SELECT COUNT(*) FROM contacts WHERE target BETWEEN '+15550003000' AND '+15550003999'"
+            guard inGap, !copied, try self.count(self.importer.store, smallRows) == 200 else { return }
+            copied = true
+            for suffix in ["", "-wal"] {
+                try FileManager.default.copyItem(atPath: self.data + "/campaignd.db" + suffix, toPath: crashed + "/campaignd.db" + suffix)
+            }
+        }
+        _ = try importer.importFile(at: big) { gap in
+            guard !inGap else { return }
+            inGap = true
+            _ = try gap.importAhead(at: small)
+        }
+        #expect(copied)
+        let restarted = try QueueStore(dataDirectory: crashed)
+        #expect(try restarted.activeCampaigns().map(\.id) == ["early"])
+        #expect(try restarted.waitingContacts() == 3)
+        #expect(try restarted.removeAbandonedImports() == 2)
+        #expect(try count(restarted, "SELECT COUNT(*) FROM contacts") == 3)
+        #expect(try count(restarted, "SELECT COUNT(*) FROM campaigns") == 1)
+        // Both files import whole afterwards.
+        let again = CampaignImporter(loader: importer.loader, store: restarted)
+        for (path, added) in [(small, 250), (big, 1000)] {
+            guard case .imported(let result) = try again.importFile(at: path) else { throw TestFailure("not imported") }
+            #expect(result.contactsAdded == added)
+        }
+    }
 }
 
 struct TestFailure: Error, CustomStringConvertible {

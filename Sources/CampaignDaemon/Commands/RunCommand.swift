@@ -95,7 +95,7 @@ enum RunCommand {
         // Signalled by whatever commits new work, so that the dispatcher dials it at once.
         let work = WorkSignal()
         let watcher = WatcherService(watcher: CampaignWatcher(directory: configuration.campaignsDirectory, importer: importer,
-                                                              onImported: work.signal))
+                                                              clock: ContinuousClock(), onImported: work.signal))
         let signals = SignalService(stop: stop, cdr: cdr)
 
         let runMetrics = RunMetrics()

@@ -4,11 +4,11 @@ import Dispatch
 /// a serial dispatch queue of its own, never on the shared cooperative pool.
 final class WatcherService: DaemonService, @unchecked Sendable {
     // @unchecked Sendable: `watcher` is used only on `queue` (serial: one scan at a time).
-    private let watcher: CampaignWatcher
+    private let watcher: CampaignWatcher<ContinuousClock>
     private let queue = DispatchQueue(label: "campaignd-watcher")
     var name: String { "watcher" }
 
-    init(watcher: CampaignWatcher) {
+    init(watcher: CampaignWatcher<ContinuousClock>) {
         self.watcher = watcher
     }
 

@@ -3,12 +3,14 @@ import Telephony
 
 /// Imports campaign files with validation and insertion overlapped on three threads.
 ///
-/// A parser thread streams the file, validates and normalises contact rows and finds repeats in
-/// a scratch database (`TargetSeenSet`), handing new contacts to a bounded queue; a hashing thread
-/// fingerprints exactly the bytes the parser read; the calling thread inserts the contacts in
-/// chunks, each its own transaction (`QueueStore.importNewContacts`), invisible until the last.
-/// A problem in any row removes what was inserted, so a file still imports all or nothing. Memory
-/// does not grow with the file.
+/// A parser thread streams the file, validating and normalising contact rows into a bounded queue;
+/// a hashing thread fingerprints exactly the bytes the parser read; the calling thread inserts the
+/// contacts in chunks, each its own transaction (`QueueStore.importNewContacts`), invisible until
+/// the last, and then removes repeats found in one sorted pass. A problem in any row removes what
+/// was inserted, so a file still imports all or nothing. Memory does not grow with the file.
+///
+/// Between two chunks of a file another, smaller one may be imported whole (`ImportGap`), so that a
+/// big file does not hold up the files dropped after it.
 public struct CampaignImporter {
     public var loader: CampaignLoader
     /// Used only on the calling thread.
@@ -27,62 +29,56 @@ public struct CampaignImporter {
     }
 
     /// Validates and imports the campaign file at `path`; store errors are thrown.
-    public func importFile(at path: String) throws -> Outcome {
+    ///
+    /// - Parameter betweenChunks: called on the calling thread whenever the import holds no
+    ///   transaction (after each chunk); it may import other files through the gap it is given.
+    public func importFile(at path: String, betweenChunks: (ImportGap) throws -> Void = { _ in }) throws -> Outcome {
         let prepared: PreparedCampaign
         do {
             prepared = try loader.prepare(path: path)
         } catch {
             return .invalid(error)
         }
+        return try store.withImportLock { () throws -> Outcome in
+            try importLocked(prepared) { try betweenChunks(ImportGap(importer: self, importing: prepared.id)) }
+        }
+    }
+
+    /// Imports `prepared`; the caller holds the import lock.
+    func importLocked(_ prepared: PreparedCampaign, betweenChunks: () throws -> Void) throws -> Outcome {
         guard prepared.diagnostics.isEmpty else {
             // The settings are already wrong: read the rows only to report their problems too.
             let list = loader.readContacts(of: prepared, removingDuplicates: false, observingBytes: nil) { _ in }
             return .invalid(ValidationFailure(sortedByLine: prepared.diagnostics + list.diagnostics))
         }
-        return try store.withImportLock { () throws -> Outcome in
-            let campaignKey = try store.campaignKey(of: prepared.id)
-            if campaignKey != nil, let at = try store.importedAt(campaignID: prepared.id, contentHash: prepared.contentHash()) {
-                // The same content again: known from one read of the file, before any row is inserted.
-                var result = ImportResult(campaignID: prepared.id)
-                result.alreadyImportedAt = at
-                return .imported(result)
-            }
-            let seen = SeenSetHandoff(try TargetSeenSet(seedingFrom: store.path, campaignKey: campaignKey))
-            return try importRows(of: prepared, seen: seen)
+        if try store.campaignKey(of: prepared.id) != nil,
+           let at = try store.importedAt(campaignID: prepared.id, contentHash: prepared.contentHash()) {
+            // The same content again: known from one read of the file, before any row is inserted.
+            var result = ImportResult(campaignID: prepared.id)
+            result.alreadyImportedAt = at
+            return .imported(result)
         }
+        return try importRows(of: prepared, betweenChunks: betweenChunks)
     }
 
-    private func importRows(of prepared: PreparedCampaign, seen: SeenSetHandoff) throws -> Outcome {
+    private func importRows(of prepared: PreparedCampaign, betweenChunks: () throws -> Void) throws -> Outcome {
         let queue = ContactBatchQueue(capacity: 16)
         let hash = ContentHashThread(capacity: 8)
         let loader = self.loader
         let parser = Thread {
             var batch: [ContactSpec] = []
             batch.reserveCapacity(Self.batchSize)
-            var present = 0, duplicates = 0
-            var failure: (any Error)?
             let list = loader.readContacts(of: prepared, removingDuplicates: false, observingBytes: { hash.push($0) }) { contact in
-                guard failure == nil else { return }
-                do {
-                    switch try seen.set.insert(contact.target) {
-                    case .new:
-                        batch.append(contact)
-                        if batch.count == Self.batchSize {
-                            queue.push(batch)
-                            batch.removeAll(keepingCapacity: true)
-                        }
-                    case .alreadyInCampaign: present += 1
-                    case .duplicate: duplicates += 1
-                    }
-                } catch {
-                    failure = error
+                batch.append(contact)
+                if batch.count == Self.batchSize {
+                    queue.push(batch)
+                    batch.removeAll(keepingCapacity: true)
                 }
             }
             hash.finish()
             if !batch.isEmpty { queue.push(batch) }
             // Inline JSON contacts come with their repeats already dropped and counted.
-            queue.finish(duplicateCount: duplicates + list.duplicateCount, alreadyPresent: present, diagnostics: list.diagnostics,
-                         failure: failure)
+            queue.finish(duplicateCount: list.duplicateCount, diagnostics: list.diagnostics)
         }
         parser.name = "campaignd-import-parser"
         parser.start()
@@ -97,16 +93,12 @@ public struct CampaignImporter {
         do {
             var result = try store.importNewContacts(prepared.header, contacts: {
                 if let batch = queue.pop() { return batch }
-                if let failure = queue.failure { throw failure }
                 let diagnostics = queue.diagnostics
                 if !diagnostics.isEmpty { throw ValidationFailure(sortedByLine: diagnostics) }
                 return nil
-            }, fingerprint: { hash.waitForHash() })
-            let counts = queue.waitUntilFinished()
-            if result.alreadyImportedAt == nil {
-                result.duplicatesInFile = counts.duplicates
-                result.contactsAlreadyPresent = counts.present
-            }
+            }, fingerprint: { hash.waitForHash() }, betweenChunks: betweenChunks)
+            let inlineDuplicates = queue.waitUntilFinished()
+            if result.alreadyImportedAt == nil { result.duplicatesInFile += inlineDuplicates }
             return .imported(result)
         } catch let failure as ValidationFailure {
             return .invalid(failure)

@@ -2,7 +2,7 @@ import Foundation
 import Telephony
 
 /// Validates campaign files in one streaming pass, keeping only the problems (capped), counts and
-/// the content hash: repeats are found in a scratch database, so memory does not grow with the file.
+/// the content hash: repeats are found by sorting in a scratch database, so memory does not grow with the file.
 public struct CampaignValidator: Sendable {
     public var loader: CampaignLoader
 
@@ -30,7 +30,7 @@ public struct CampaignValidator: Sendable {
         } catch {
             return .failure(error)
         }
-        let seen = try TargetSeenSet()
+        let repeats = try RepeatFinder()
         var hasher = SHA256()
         var summary = Summary(campaignID: prepared.id, contactCount: 0, duplicateCount: 0, contentHash: "")
         var failure: (any Error)?
@@ -39,7 +39,8 @@ public struct CampaignValidator: Sendable {
         }) { contact in
             guard failure == nil else { return }
             do {
-                if try seen.insert(contact.target) == .new { summary.contactCount += 1 } else { summary.duplicateCount += 1 }
+                try repeats.append(contact.target)
+                summary.contactCount += 1
             } catch {
                 failure = error
             }
@@ -47,7 +48,9 @@ public struct CampaignValidator: Sendable {
         if let failure { throw failure }
         let diagnostics = prepared.diagnostics + list.diagnostics
         guard diagnostics.isEmpty else { return .failure(ValidationFailure(sortedByLine: diagnostics)) }
-        summary.duplicateCount += list.duplicateCount
+        let repeated = try repeats.repeatCount()
+        summary.contactCount -= repeated
+        summary.duplicateCount = repeated + list.duplicateCount
         summary.contentHash = hex(hasher.finalize())
         return .success(summary)
     }

@@ -11,9 +11,7 @@ final class ContactBatchQueue: @unchecked Sendable {
     private var finished = false
     private var cancelled = false
     private var duplicateCount = 0
-    private var presentCount = 0
     private var problems: [Diagnostic] = []
-    private var parserFailure: (any Error)?
 
     init(capacity: Int) {
         self.capacity = capacity
@@ -29,14 +27,12 @@ final class ContactBatchQueue: @unchecked Sendable {
     }
 
     /// Parser side: no more batches; what the parser found.
-    func finish(duplicateCount: Int, alreadyPresent: Int, diagnostics: [Diagnostic], failure: (any Error)?) {
+    func finish(duplicateCount: Int, diagnostics: [Diagnostic]) {
         condition.lock()
         defer { condition.unlock() }
         finished = true
         self.duplicateCount = duplicateCount
-        presentCount = alreadyPresent
         problems = diagnostics
-        parserFailure = failure
         condition.broadcast()
     }
 
@@ -60,20 +56,13 @@ final class ContactBatchQueue: @unchecked Sendable {
         condition.broadcast()
     }
 
-    /// Waits for the parser to finish; returns the repeats it dropped and the targets the campaign had.
+    /// Waits for the parser to finish; returns the repeats it dropped (inline JSON contacts).
     @discardableResult
-    func waitUntilFinished() -> (duplicates: Int, present: Int) {
+    func waitUntilFinished() -> Int {
         condition.lock()
         defer { condition.unlock() }
         while !finished { condition.wait() }
-        return (duplicateCount, presentCount)
-    }
-
-    /// Why the parser stopped early (the scratch database failed); meaningful once `pop()` has returned nil.
-    var failure: (any Error)? {
-        condition.lock()
-        defer { condition.unlock() }
-        return parserFailure
+        return duplicateCount
     }
 
     /// The parser's problems; meaningful once `pop()` has returned nil.

@@ -72,10 +72,13 @@ extension QueueStore {
         var at: String
     }
 
-    /// Inserts contacts new to the campaign (the caller found repeats and targets the campaign
-    /// has) in chunks; needs the import lock. Counts of skipped contacts are the caller's to add.
+    /// Inserts every contact of a file in chunks, then removes the rows whose target repeats an
+    /// earlier row or one the campaign had (found in one sorted pass, `RepeatFinder`), skips those on
+    /// the DNC list, and records the import; needs the import lock. `betweenChunks` runs whenever no
+    /// transaction of this import is open (another import may run in it: see `CampaignImporter`).
     func importNewContacts(
-        _ header: CampaignHeader, contacts nextBatch: () throws -> [ContactSpec]?, fingerprint: () throws -> String
+        _ header: CampaignHeader, contacts nextBatch: () throws -> [ContactSpec]?, fingerprint: () throws -> String,
+        betweenChunks: () throws -> Void = {}
     ) throws -> ImportResult {
         let nowText = Timestamp.iso8601(Timestamp.nowMs())
         let settingsJSON = try Self.encode(header.settings)
@@ -109,7 +112,13 @@ extension QueueStore {
             return (campaignKey, fileID, lowest)
         }
         do {
-            try insertChunks(contacts: nextBatch, campaignKey: campaignKey, fileID: fileID, result: &result)
+            let inserted = try insertChunks(contacts: nextBatch, campaignKey: campaignKey, fileID: fileID, betweenChunks: betweenChunks)
+            let repeats = try removeRepeats(fileID: fileID, after: lowestID, campaignKey: result.campaignCreated ? nil : campaignKey,
+                                            betweenChunks: betweenChunks)
+            result.contactsAdded = inserted - repeats.contactCount
+            result.contactsAlreadyPresent = repeats.alreadyPresent
+            result.duplicatesInFile = repeats.duplicates
+            result.skippedDNC = try skipDNC(fileID: fileID, after: lowestID, betweenChunks: betweenChunks)
             let contentHash = try fingerprint()
             try connection.transaction {
                 let campaign = try connection.prepare("SELECT state FROM campaigns WHERE key = ?")
@@ -146,19 +155,16 @@ extension QueueStore {
         }
     }
 
-    /// Inserts the contacts `importChunkRows` to a transaction; a chunk is gathered before its
-    /// transaction begins, so the lock is held only while rows are written.
+    /// Inserts the contacts `importChunkRows` to a transaction and returns how many; a chunk is
+    /// gathered before its transaction begins, so the lock is held only while rows are written.
     private func insertChunks(
-        contacts nextBatch: () throws -> [ContactSpec]?, campaignKey: Int64, fileID: Int64, result: inout ImportResult
-    ) throws {
+        contacts nextBatch: () throws -> [ContactSpec]?, campaignKey: Int64, fileID: Int64, betweenChunks: () throws -> Void
+    ) throws -> Int {
         let inserter = try ContactInserter(connection: connection, campaignKey: campaignKey, fileID: fileID)
-        let skipDNC = try connection.prepare("""
-            UPDATE contacts SET state = \(ContactState.skipped.sql), skip_reason = 'dnc'
-            WHERE id > ? AND imported_file_id = ? AND state = \(ContactState.pending.sql) AND target IN (SELECT target FROM dnc)
-            """)
         var chunk: [ContactSpec] = []
         var carry: ArraySlice<ContactSpec> = []
         var exhausted = false
+        var inserted = 0
         while true {
             chunk.removeAll(keepingCapacity: true)
             while chunk.count < importChunkRows {
@@ -176,19 +182,76 @@ extension QueueStore {
             if chunk.isEmpty { break }
             // The contacts reference the campaign and imported-file rows committed before; checking
             // that for each of a million rows would cost more than inserting them.
-            try connection.transactionWithoutForeignKeyChecks {
-                let below = Int64(try connection.scalarText("SELECT COALESCE(MAX(id), 0) FROM contacts") ?? "0") ?? 0
-                for contact in chunk { try inserter.add(contact) }
-                try inserter.flush()
-                try skipDNC.bind(.integer(below), .integer(fileID)).run()
-                result.skippedDNC += connection.changes
+            try writeTurn.importChunk {
+                try connection.transactionWithoutForeignKeyChecks {
+                    for contact in chunk { try inserter.add(contact) }
+                    try inserter.flush()
+                }
             }
-            result.contactsAdded += chunk.count
+            inserted += chunk.count
             try afterImportChunk?()
-            // Writers waiting for the lock retry every millisecond (SQLiteConnection): leave them a
-            // gap before the next chunk takes it again.
+            try betweenChunks()
+            // Leave a writer of another process waiting for the lock a gap before the next chunk
+            // takes it again (this process's queue writer goes first anyway: WriteTurn).
             usleep(2000)
         }
+        return inserted
+    }
+
+    /// Removes the contacts of import `fileID` whose target an earlier row of the file or the
+    /// campaign (`campaignKey`, nil for a campaign this import creates) already had, a chunk per
+    /// transaction, in id order.
+    private func removeRepeats(fileID: Int64, after lowest: Int64, campaignKey: Int64?,
+                               betweenChunks: () throws -> Void) throws -> RepeatFinder.Repeats {
+        let finder = try RepeatFinder()
+        let repeats = try finder.findRepeats(inQueue: path, fileID: fileID, after: lowest, campaignKey: campaignKey)
+        guard repeats.contactCount > 0 else { return repeats }
+        let webhook = try connection.prepare("DELETE FROM contact_webhooks WHERE contact_id = ?")
+        let contact = try connection.prepare("DELETE FROM contacts WHERE id = ? AND imported_file_id = ?")
+        try finder.forEachRepeatedContact(importChunkRows) { ids in
+            try writeTurn.importChunk { try connection.transaction {
+                for id in ids {
+                    webhook.reset()
+                    try webhook.bind(1, id)
+                    try webhook.run()
+                    contact.reset()
+                    try contact.bind(1, id)
+                    try contact.bind(2, fileID)
+                    try contact.run()
+                }
+            } }
+            try afterImportChunk?()
+            try betweenChunks()
+        }
+        return repeats
+    }
+
+    /// Skips the contacts of import `fileID` whose target is on the DNC list, a chunk of ids per
+    /// transaction; returns how many.
+    private func skipDNC(fileID: Int64, after lowest: Int64, betweenChunks: () throws -> Void) throws -> Int {
+        guard try connection.scalarText("SELECT EXISTS (SELECT 1 FROM dnc)") == "1" else { return 0 }
+        let range = try connection.prepare("SELECT MAX(id) FROM contacts WHERE id > ? AND imported_file_id = ?")
+        guard try range.bind(.integer(lowest), .integer(fileID)).step(), !range.isNull(0) else { return 0 }
+        let last = range.int(0)
+        range.reset()
+        let skip = try connection.prepare("""
+            UPDATE contacts SET state = \(ContactState.skipped.sql), skip_reason = 'dnc'
+            WHERE id > ? AND id <= ? AND imported_file_id = ? AND state = \(ContactState.pending.sql) AND target IN (SELECT target FROM dnc)
+            """)
+        var skipped = 0
+        var low = lowest
+        while low < last {
+            let high = min(low + Int64(importChunkRows), last)
+            try writeTurn.importChunk {
+                try connection.transaction {
+                    try skip.bind(.integer(low), .integer(high), .integer(fileID)).run()
+                    skipped += connection.changes
+                }
+            }
+            low = high
+            try betweenChunks()
+        }
+        return skipped
     }
 
     /// Removes the contacts of unfinished import `fileID` (all with ids above `lowest`), a chunk per
@@ -201,14 +264,14 @@ extension QueueStore {
         var low = first - 1
         while low < last {
             let high = min(low + Int64(importChunkRows), last)
-            try connection.transaction {
+            try writeTurn.importChunk { try connection.transaction {
                 try connection.prepare("""
                     DELETE FROM contact_webhooks WHERE contact_id > ?1 AND contact_id <= ?2
                     AND contact_id IN (SELECT id FROM contacts WHERE id > ?1 AND id <= ?2 AND imported_file_id = ?3)
                     """).bind(.integer(low), .integer(high), .integer(fileID)).run()
                 try connection.prepare("DELETE FROM contacts WHERE id > ? AND id <= ? AND imported_file_id = ?")
                     .bind(.integer(low), .integer(high), .integer(fileID)).run()
-            }
+            } }
             low = high
         }
         try connection.transaction {

@@ -13,6 +13,8 @@ public final class QueueStore {
     var importChunkRows = 20_000
     /// Called after each chunk of an import is committed (tests: a crash or a claim between chunks).
     var afterImportChunk: (() throws -> Void)?
+    /// Orders the queue writer's transactions and import chunks on this file within the process.
+    let writeTurn: WriteTurn
 
     /// Resets every cached statement. A stepped statement left as it is keeps its read snapshot,
     /// and the next BEGIN IMMEDIATE on this connection would fail with SQLITE_BUSY_SNAPSHOT once
@@ -53,6 +55,7 @@ public final class QueueStore {
             throw StoreError.cannotCreateDataDirectory(dataDirectory, (error as NSError).localizedDescription)
         }
         path = dataDirectory + "/campaignd.db"
+        writeTurn = WriteTurn.of(databaseAt: path)
         connection = try SQLiteConnection(path: path)
         try Migrations.migrate(connection)
     }
@@ -81,35 +84,14 @@ public final class QueueStore {
     /// `nextBatch` throws (say, because the file turned out to be invalid) or anything else fails,
     /// what was inserted is removed and the error rethrown; after a crash, the next import or
     /// `removeAbandonedImports()` removes it. Targets the campaign already has, and repeats within
-    /// the stream, are skipped and counted (found in a scratch database, not in memory).
+    /// the stream, are skipped and counted (found by sorting in a scratch database, not in memory).
     /// `fingerprint` (the file's SHA-256) is asked for after the last batch, so it can be computed
     /// while rows are inserted; if the campaign already imported that content, the rows are removed
     /// and the result says when it was imported.
     public func importCampaign(
         _ header: CampaignHeader, contacts nextBatch: () throws -> [ContactSpec]?, fingerprint: () throws -> String
     ) throws -> ImportResult {
-        try withImportLock {
-            let seen = try TargetSeenSet(seedingFrom: path, campaignKey: try campaignKey(of: header.id))
-            var present = 0, duplicates = 0
-            var result = try importNewContacts(header, contacts: {
-                guard let batch = try nextBatch() else { return nil }
-                var fresh: [ContactSpec] = []
-                fresh.reserveCapacity(batch.count)
-                for contact in batch {
-                    switch try seen.insert(contact.target) {
-                    case .new: fresh.append(contact)
-                    case .alreadyInCampaign: present += 1
-                    case .duplicate: duplicates += 1
-                    }
-                }
-                return fresh
-            }, fingerprint: fingerprint)
-            if result.alreadyImportedAt == nil {
-                result.contactsAlreadyPresent = present
-                result.duplicatesInFile = duplicates
-            }
-            return result
-        }
+        try withImportLock { try importNewContacts(header, contacts: nextBatch, fingerprint: fingerprint) }
     }
 
     static func encode(_ settings: CampaignSettings) throws -> String {

@@ -158,10 +158,14 @@ public actor QueueWriter {
         }
         guard !writes.isEmpty else { return }
         var failure: (any Error)?
-        do { try store.beginGroup() } catch { failure = error }
-        let completions = writes.map { $0(failure == nil ? store : nil) }
-        if failure == nil {
-            do { try store.commitGroup() } catch { failure = error }
+        // Before an import's next chunk, if one is running in this process.
+        let completions = store.writeTurn.write {
+            do { try store.beginGroup() } catch { failure = error }
+            let completions = writes.map { $0(failure == nil ? store : nil) }
+            if failure == nil {
+                do { try store.commitGroup() } catch { failure = error }
+            }
+            return completions
         }
         for complete in completions { complete(failure) }
     }
