@@ -52,6 +52,8 @@ import Testing
         let rtpPorts: ClosedRange<Int>
     }
 
+    /// A workspace for one test with its own 20 RTP ports from `rtpBase`, below 32768: the kernel's
+    /// ephemeral ports (any process's socket bound to port 0) start there.
     static func setUp(rtpBase: Int) throws -> Setup {
         let directory = try Workspace()
         let rtpPorts = rtpBase...(rtpBase + 19)
@@ -113,7 +115,7 @@ import Testing
     // MARK: Bridge
 
     @Test func thePersonIsBridgedToTheAgentEachHearsTheOtherAndHangingUpEndsBoth() async throws {
-        let setup = try Self.setUp(rtpBase: 33000)
+        let setup = try Self.setUp(rtpBase: 30000)
         let person = try await Self.sipp("uas-stream-hangup.xml.in", ["CLIP": Self.audio + "/human-hello.ulaw", "HANGUP_MS": "5000"], in: setup)
         let agent = try await Self.sipp("uas-agent.xml.in", [
             "CHECKS": [Self.check("X-Callee", "^ ?sip:person@127.0.0.1:\(person.port)$"), Self.check("X-AMD", "^ ?human;ms=[0-9]+$"),
@@ -167,7 +169,7 @@ import Testing
     }
 
     @Test func theAgentHangingUpEndsThePersonsCallAndAPCMAAgentIsTranscoded() async throws {
-        let setup = try Self.setUp(rtpBase: 33020)
+        let setup = try Self.setUp(rtpBase: 30020)
         let person = try await Self.sipp("uas-stream.xml.in", ["CLIP": Self.audio + "/human-hello.ulaw"], in: setup)
         let agent = try await Self.sipp("uas-agent.xml.in", [
             "CHECKS": "", "PT": "8", "CODEC": "PCMA", "CLIP": Self.audio + "/machine-beep.ulaw", "RING_MS": "0",
@@ -201,7 +203,7 @@ import Testing
     }
 
     @Test func keyPressesReachTheAgentInItsOwnPayloadType() async throws {
-        let setup = try Self.setUp(rtpBase: 33120)
+        let setup = try Self.setUp(rtpBase: 30120)
         let person = try await Self.sipp("uas-press-digit.xml.in", ["PCAP": "/usr/share/sip-tester/dtmf_2833_9.pcap"], in: setup)
         // The agent takes telephone-event as payload type 96 (we offer 101): relayed digits must be renumbered.
         let agent = try await Self.sipp("uas-agent.xml.in", [
@@ -229,7 +231,7 @@ import Testing
 
     @Test(arguments: ["busy", "no-answer"])
     func nobodyTakesThePersonSoTheyHearTheAbandonPromptWithinTwoSeconds(_ agentDoes: String) async throws {
-        let setup = try Self.setUp(rtpBase: agentDoes == "busy" ? 33040 : 33060)
+        let setup = try Self.setUp(rtpBase: agentDoes == "busy" ? 30040 : 30060)
         let person = try await Self.sipp("uas-stream.xml.in", ["CLIP": Self.audio + "/human-hello.ulaw"], in: setup)
         let agent = agentDoes == "busy"
             ? try await Self.sipp("uas-reject.xml.in", ["CODE": "486", "REASON": "Busy Here"], in: setup)
@@ -253,7 +255,7 @@ import Testing
     // MARK: Refer
 
     @Test func aReferTheFarEndTakesEndsOurLegAsTransferred() async throws {
-        let setup = try Self.setUp(rtpBase: 33080)
+        let setup = try Self.setUp(rtpBase: 30080)
         let notify = """
               <send retrans="500"><![CDATA[
             NOTIFY [$remote_contact] SIP/2.0
@@ -287,7 +289,7 @@ import Testing
     }
 
     @Test func aRefusedReferIsAbandoned() async throws {
-        let setup = try Self.setUp(rtpBase: 33100)
+        let setup = try Self.setUp(rtpBase: 30100)
         let person = try await Self.sipp("uas-refer.xml.in", [
             "CLIP": Self.audio + "/human-hello.ulaw", "REFER_TO": "sip:sales@127.0.0.1:5999", "CHECKS": "",
             "REFER_CODE": "603", "REFER_REASON": "Declined", "AFTER": "",

@@ -6,10 +6,10 @@ import Testing
 /// call's identity and metadata, and the CDR says how the connect went.
 @Suite(.serialized) struct ConnectCampaignTests {
     @Test func aCampaignPutsThePersonThroughWithItsIdentityAndTheCDRRecordsIt() async throws {
-        let setup = try ConnectCallTests.setUp(rtpBase: 33200)
+        let setup = try ConnectCallTests.setUp(rtpBase: 30200)
         let receiver = try await WebhookReceiver(in: setup.directory.path, secret: "whsec-connect")
         try setup.directory.write("campaignd.json", """
-            {"sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 100, "rtpPortMin": 33200, "rtpPortMax": 33219},
+            {"sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 100, "rtpPortMin": 30200, "rtpPortMax": 30219},
              "notifications": {"signingSecret": "whsec-connect", "connectTimeoutSec": 1, "readTimeoutSec": 2},
              "defaults": {"caller": "+15550001111"}}
             """)

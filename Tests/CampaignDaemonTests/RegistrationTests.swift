@@ -92,19 +92,20 @@ import Testing
 
     @Test func theRegistrationIsShownWhileItWaitsForTheRegistrarAndOnceItFailed() async throws {
         let directory = try Workspace()
-        // A registrar that takes the REGISTER and never answers: Timer F (64 × T1 = 16 s) ends it.
+        // A registrar that takes the REGISTER and never answers: Timer F (64 × T1 = 32 s) ends it, long
+        // enough for a daemon started on a loaded machine to be seen registering first.
         let registrar = try SilentUDPPeer()
         try directory.write("campaignd.json", """
             {"trunks": [{"name": "pbx", "host": "127.0.0.1", "port": \(registrar.port), "username": "dialer", "password": "s3cret",
                          "register": true}],
-             "sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 250},
+             "sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 500},
              "defaults": {"defaultCountryCode": "1", "caller": "+15550001111"}}
             """)
         let metricsPort = try SIPpCallee.freeUDPPort()
         let daemon = try CampaigndProcess.start(["run", "--metrics", "127.0.0.1:\(metricsPort)"], in: directory.path,
                                                 logPath: directory.path + "/daemon.log")
         defer { Child.kill(daemon) }
-        let registering = try await waitForTrunk(directory, metricsPort: metricsPort, seconds: 10) { status, page in
+        let registering = try await waitForTrunk(directory, metricsPort: metricsPort, seconds: 25) { status, page in
             status["pbx"] != nil && metric(page, "campaignd_trunk_registered{trunk=\"pbx\"}") != nil
         }
         #expect(registering.status["pbx"] == "registering (no answer from the registrar yet)", "\(log(directory))")
@@ -113,7 +114,7 @@ import Testing
         #expect(metric(registering.metrics, "campaignd_trunk_registration_state{trunk=\"pbx\",state=\"failed\"}") == 0)
         #expect(registrar.received().contains { $0.hasPrefix("REGISTER sip:127.0.0.1 SIP/2.0") })
 
-        let failed = try await waitForTrunk(directory, metricsPort: metricsPort, seconds: 30) { status, page in
+        let failed = try await waitForTrunk(directory, metricsPort: metricsPort, seconds: 60) { status, page in
             status["pbx"]?.hasPrefix("not registered") == true
                 && metric(page, "campaignd_trunk_registration_state{trunk=\"pbx\",state=\"failed\"}") == 1
         }

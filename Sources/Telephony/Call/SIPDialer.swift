@@ -374,14 +374,21 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
                                   script: CallScript())
         if case .e164(let number) = person.target { request.caller = number }
         if case .sip = request.target, plan.trunk == nil { request.trunk = nil }
-        guard let port = ports.tryAcquire() else { return .failure(.noMediaPort("every port of sip.rtpPortMin-rtpPortMax is in use")) }
-        let sockets: (rtp: UDPChannel, rtcp: UDPChannel)
-        do {
-            sockets = try CallMedia.bindSockets(host: transport.localAddress, port: port, on: loop)
-        } catch {
-            ports.releaseBusy(port)
-            return .failure(.noMediaPort("\(error)"))
+        // As for the person's call: a port something else holds goes to the back of the pool and the
+        // next is tried; but no waiting for one, the person is on the line.
+        var bound: (port: Int, sockets: (rtp: UDPChannel, rtcp: UDPChannel))?
+        var lastError = "every port of sip.rtpPortMin-rtpPortMax is in use"
+        for _ in 0..<8 {
+            guard let candidate = ports.tryAcquire() else { break }
+            do {
+                bound = (candidate, try CallMedia.bindSockets(host: transport.localAddress, port: candidate, on: loop))
+                break
+            } catch {
+                lastError = "\(error)"
+                ports.releaseBusy(candidate)
+            }
         }
+        guard let (port, sockets) = bound else { return .failure(.noMediaPort(lastError)) }
         let machine: CallStateMachine
         do {
             machine = try CallStateMachine(configuration: makeConfiguration(request, fromTag: RandomBytes.hex(8), rtpPort: port))
