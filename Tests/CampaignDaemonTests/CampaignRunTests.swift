@@ -196,8 +196,9 @@ import Testing
              "defaults": {"defaultCountryCode": "1", "caller": "+15550001111", "dialoutLimitPerSecond": 5,
                           "window": {"start": "00:00", "end": "24:00"}, "maxRetryNo": 0}}
             """)
-        // Numbers ending in 9 are declined at once: short calls, one CDR each.
-        try directory.write("campaigns/rot.csv", "target\n" + (0..<40).map { String(format: "+1555120%03d9", $0) }.joined(separator: "\n") + "\n")
+        // Numbers ending in 9 are declined at once: short calls, one CDR each; 200 of them at 5 a
+        // second last 40 s, so calls are still ending after the move however slowly the daemon started.
+        try directory.write("campaigns/rot.csv", "target\n" + (0..<200).map { String(format: "+1555120%03d9", $0) }.joined(separator: "\n") + "\n")
         let daemon = try CampaigndProcess.start(["run"], in: directory.path)
         defer {
             kill(daemon.processIdentifier, SIGKILL)
@@ -211,7 +212,7 @@ import Testing
             ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).first { $0.hasPrefix("cdr-") }.map { folder + "/" + $0 }
         }
         var current: String?
-        for _ in 0..<60 where (current.map(lines) ?? 0) < 3 {
+        for _ in 0..<300 where (current.map(lines) ?? 0) < 3 {
             try await Task.sleep(for: .milliseconds(100))
             current = currentFile()
         }
