@@ -35,23 +35,38 @@ public final class SIPTransport: @unchecked Sendable {
                 connectionLost: @escaping @Sendable (SIPDestination, IOError?) -> Void = { _, _ in },
                 malformedStream: @escaping @Sendable () -> Void = {}) throws(IOError) {
         // A burst of responses must wait in the kernel, not be dropped, while the loop is busy.
-        channel = try UDPChannel(bind: SocketAddress(host: host, port: port), on: loop, receiveBufferBytes: 4 << 20,
-                                 handler: handler)
+        var channel = try UDPChannel(bind: SocketAddress(host: host, port: port), on: loop, receiveBufferBytes: 4 << 20,
+                                     handler: handler)
+        var tcp: TCPListener?
+        // The TCP listener takes the UDP socket's port. With port 0 that number may be held on TCP by
+        // something else (any connection's local port): then another UDP port is tried, a few times.
+        var attempts = 0
+        let owner = WeakTransport()
+        while listenTCP {
+            do {
+                tcp = try TCPListener(bind: channel.localAddress, on: loop) { connection in owner.transport?.accepted(connection) }
+                break
+            } catch {
+                channel.close()
+                attempts += 1
+                guard port == 0, attempts < 16 else { throw error }
+                channel = try UDPChannel(bind: SocketAddress(host: host, port: 0), on: loop, receiveBufferBytes: 4 << 20, handler: handler)
+            }
+        }
+        self.channel = channel
+        listener = tcp
         self.loop = loop
         self.connectTimeout = connectTimeout
         self.streamHandler = streamHandler
         self.connectionLost = connectionLost
         self.malformedStream = malformedStream
-        if listenTCP {
-            do {
-                listener = try TCPListener(bind: channel.localAddress, on: loop) { [weak self] connection in
-                    self?.accepted(connection)
-                }
-            } catch {
-                channel.close()
-                throw error
-            }
-        }
+        owner.transport = self
+    }
+
+    /// The listener's way back to its transport, set once the transport exists (no cycle).
+    private final class WeakTransport: @unchecked Sendable {
+        // @unchecked Sendable: set once in init, before the loop can accept a connection.
+        weak var transport: SIPTransport?
     }
 
     public var localAddress: SocketAddress { channel.localAddress }
