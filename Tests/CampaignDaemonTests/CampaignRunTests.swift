@@ -160,7 +160,7 @@ import Testing
         #expect(second.stderr.contains("another campaignd is already running on this data directory (pid \(first.processIdentifier))"))
         // SIGTERM: the daemon stops claiming, lets live calls finish and exits 0.
         kill(first.processIdentifier, SIGTERM)
-        #expect(Child.reap(first, seconds: 60) == 0)
+        #expect(await Child.waitForExit(first, seconds: 60) == 0)
         let counts = try await directory.statusCounts()
         #expect(counts.values.allSatisfy { ($0["dialing"] as? Int) == 0 })
     }
@@ -222,7 +222,7 @@ import Testing
         // The reopened file fills as calls end (5 a second): wait for three records, bounded.
         for _ in 0..<200 where lines(path) < 3 { try await Task.sleep(for: .milliseconds(100)) }
         kill(daemon.processIdentifier, SIGTERM)
-        #expect(Child.reap(daemon, seconds: 60) == 0)
+        #expect(await Child.waitForExit(daemon, seconds: 60) == 0)
         // The file under the old name holds the records written before the move; the new one the rest.
         let moved = lines(path + ".1"), reopened = lines(path)
         #expect(moved >= 3)

@@ -39,17 +39,21 @@ final class KamailioProxy {
     }
 
     deinit {
-        stop()
+        // Not awaited: straight to SIGKILL (a test that wants Kamailio's own shutdown awaits stop()).
+        let children = Self.children(of: process.processIdentifier)
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        for child in children where kill(child, 0) == 0 { kill(child, SIGKILL) }
     }
 
-    /// Stops Kamailio and every worker it forked, each by its pid.
-    func stop() {
+    /// Stops Kamailio and every worker it forked, each by its pid: SIGTERM, then SIGKILL after 5 s.
+    /// Waits without holding a thread of the shared pool (two on a 2-core machine).
+    func stop() async {
         let children = Self.children(of: process.processIdentifier)
         if process.isRunning { kill(process.processIdentifier, SIGTERM) }
         for child in children { kill(child, SIGTERM) }
         let deadline = Date().addingTimeInterval(5)
         while process.isRunning || children.contains(where: { kill($0, 0) == 0 }), Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.05)
+            try? await Task.sleep(for: .milliseconds(50))
         }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         for child in children where kill(child, 0) == 0 { kill(child, SIGKILL) }

@@ -67,7 +67,20 @@ final class PacketCapture {
 
     /// Stops the capture and returns what it saw, RTP decoded by tshark's heuristic.
     func stop() async throws -> [Packet] {
-        finish(signal: SIGINT)
+        // SIGINT makes dumpcap flush; its exit is awaited without holding a thread of the shared pool.
+        if pid > 0 {
+            kill(pid, SIGINT)
+            var status: Int32 = 0
+            let deadline = Date().addingTimeInterval(5)
+            while Date() < deadline {
+                if waitpid(pid, &status, WNOHANG) != 0 {
+                    pid = 0
+                    break
+                }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        finish(signal: SIGKILL)
         let reader = Process()
         reader.executableURL = URL(fileURLWithPath: "/usr/bin/tshark")
         reader.arguments = ["-r", file, "--enable-heuristic", "rtp_udp", "--enable-heuristic", "rtcp_udp", "-T", "fields",

@@ -27,7 +27,7 @@ import Testing
         #expect(names.contains("answered"))
         #expect(events(result.stdout).first?["expires"] == "60")
         #expect(await callee.waitForExit() == 0, "SIPp: \(callee.log.suffix(600))")
-        registrar.stop()
+        await registrar.stop()
         let log = registrar.log
         #expect(log.contains("challenging REGISTER for sip:dialer@127.0.0.1"), "Kamailio: \(log.suffix(1200))")
         #expect(log.contains("registered sip:dialer@127.0.0.1 expires 60"))
@@ -54,7 +54,7 @@ import Testing
         #expect(failure["retry_in_sec"] == "30")
         #expect(lines.contains { $0["event"] == "not-registered" })
         #expect(!lines.contains { $0["event"] == "invite-sent" })
-        registrar.stop()
+        await registrar.stop()
         #expect(!registrar.log.contains("INVITE"))
     }
 
@@ -159,7 +159,7 @@ import Testing
         kill(daemon.processIdentifier, SIGTERM)
         #expect(await Child.waitForExit(daemon, seconds: 15) == 0, "\(log(directory))")
         #expect(try await trunkStatuses(directory).isEmpty)
-        registrar.stop()
+        await registrar.stop()
         #expect(registrar.log.contains("registered sip:dialer@127.0.0.1 expires 0"), "our binding was removed on the way out")
     }
 
@@ -192,7 +192,7 @@ import Testing
         #expect(counts["failed"] as? Int == 0)
         #expect(!result.stdout.contains("wr0ng-pa55") && !result.stderr.contains("wr0ng-pa55"))
         if let kamailio {
-            kamailio.stop()
+            await kamailio.stop()
             #expect(kamailio.log.contains("challenging REGISTER for sip:dialer@127.0.0.1"), "\(kamailio.log.suffix(1200))")
             #expect(!kamailio.log.contains("INVITE"))
         }

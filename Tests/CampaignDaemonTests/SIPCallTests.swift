@@ -170,7 +170,7 @@ import Testing
         let ended = try #require(times.first { $0.0 == "ended" }?.1)
         #expect(ended.timeIntervalSince(hangUp) < 3, "BYE answered after \(ended.timeIntervalSince(hangUp)) s")
         #expect(await callee.waitForExit() == 0, "SIPp: \(callee.log.suffix(600))")
-        proxy.stop()
+        await proxy.stop()
         let log = proxy.log
         #expect(log.contains("authenticated INVITE from dialer"), "Kamailio: \(log.suffix(800))")
         // ACK and BYE followed the Route set the proxy's Record-Route built.

@@ -110,7 +110,7 @@ import Testing
         #expect(end["status"] == "completed")
         #expect(end["reason_code"] == "dialer-disconnected")
         #expect(await callee.waitForExit() == 0, "SIPp: \(callee.log.suffix(600))")
-        proxy.stop()
+        await proxy.stop()
         let log = proxy.log
         // The INVITE and the BYE were each challenged and resent with credentials over TCP; ACK and
         // BYE followed the Route set (the proxy's TCP Record-Route on our side).
