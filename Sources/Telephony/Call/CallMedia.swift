@@ -66,6 +66,9 @@ final class CallMedia {
     private var relaySequenceOffset: UInt16 = 0
     private var relayTimestampOffset: UInt32 = 0
     private var relayPacket: UnsafeMutableRawBufferPointer?
+    /// The bridge ended from the other side: this leg is being hung up and sends nothing more (no
+    /// silence after the other party's last packet).
+    private var unbridged = false
 
     deinit {
         packet.deallocate()
@@ -183,7 +186,7 @@ final class CallMedia {
         guard !closed else { return }
         if detector != nil { detect(playout.take()) }
         guard !closed else { return }
-        if bridgedTo == nil {
+        if bridgedTo == nil, !unbridged {
             send(sending)
         } else {
             timestamp &+= UInt32(PlayoutBuffer.frameSamples)
@@ -524,7 +527,10 @@ final class CallMedia {
             leg.hangUp(.dialerDisconnected, reason: "the person hung up")
             self.leg = nil
         }
-        bridgedTo?.bridgedTo = nil
+        if let other = bridgedTo {
+            other.bridgedTo = nil
+            other.unbridged = true
+        }
         bridgedTo = nil
         closed = true
         for timer in timers.values { loop.cancelTimer(timer) }
