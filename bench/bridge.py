@@ -49,7 +49,7 @@ def sip_legs(path, person_port, agent_port):
 def analyse(out):
     run = json.load(open(f"{out}/run.json"))
     lines = [f"bridge: {run['contacts']} calls at {run['rate']}/s, bridged {run['hold_s']} s, {run['machine']}, "
-             f"{run['date']}, commit {run['commit']}, campaignd exit {run['exit_code']}, {run['elapsed_s']:.0f} s"]
+             f"{run['date']}, commit {run['commit']}, campaignd exit {run['exit_code']}, {run['elapsed_s']:.0f} s, SIPp and dumpcap at nice {run.get('sipp_nice', 0)}"]
     records = []
     for path in glob.glob(f"{out}/var/cdr/*"):
         for line in open(path):
@@ -111,6 +111,17 @@ def analyse(out):
         lines.append(f"{name}: {calls} calls in the capture, {len(latencies)} packets relayed: added latency p50 "
                      f"{us(common.percentile(latencies, 50))}, p99 {us(common.percentile(latencies, 99))}, "
                      f"max {us(max(latencies) if latencies else None)}; lost in the relay {lost} of {sent}")
+    # How bunched the arrivals are: packets into campaignd per millisecond (SIPp's streams tick together).
+    per_ms = {}
+    for (source, _), packets in flows.items():
+        if source in (person_media, agent_media):
+            for stamp, _ in packets:
+                per_ms[int(stamp * 1000)] = per_ms.get(int(stamp * 1000), 0) + 1
+    if per_ms:
+        span_ms = max(per_ms) - min(per_ms) + 1
+        busiest = sorted(per_ms.values())
+        lines.append(f"arrivals into campaignd: {sum(busiest) / span_ms:.0f} packets per ms on average; in the busiest 1 % of "
+                     f"milliseconds {common.percentile(busiest + [0] * (span_ms - len(busiest)), 99)} or more, at most {busiest[-1]}")
     lines.append(f"capture: {first and last and last - first:.1f} s; dumpcap received/dropped: {common.capture_stats(f'{out}/dumpcap-rtp.log')}; "
                  f"{len(legs)} calls paired from the SIP capture")
     text = "\n".join(lines) + "\n"

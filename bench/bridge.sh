@@ -14,7 +14,10 @@
 #     never came out (lost in the relay); what dumpcap itself dropped;
 #   - peak RSS and threads of campaignd.
 #
-# Usage: bench/bridge.sh [N] [RATE]   (default 500 50); HOLD_S (40), CAPTURE_S (10).
+# Usage: bench/bridge.sh [N] [RATE]   (default 500 50); HOLD_S (40), CAPTURE_S (10); SIPP_NICE (10):
+#   SIPp (two processes, some 60 threads at 1,000 calls) and dumpcap run at this nice level, so that on
+#   a 2-core machine their threads do not stand between a packet and campaignd's loops (campaignd
+#   would have the machine to itself in production); 0 runs everything at the same priority.
 # Traffic stays on 127.0.0.1: SIPp person on UDP 5098 (media 32000), agent on 5099 (media 32100),
 # campaignd RTP 22000-30999.
 set -euo pipefail
@@ -24,6 +27,7 @@ N=${1:-500}
 RATE=${2:-50}
 HOLD_S=${HOLD_S:-40}
 CAPTURE_S=${CAPTURE_S:-10}
+SIPP_NICE=${SIPP_NICE:-10}
 PERSON_PORT=5098
 AGENT_PORT=5099
 PERSON_MEDIA=32000
@@ -90,11 +94,11 @@ cat > "$OUT/campaignd.json" <<JSON
 JSON
 
 BOUND=$(python3 -c "print(int($N / $RATE) + $HOLD_S + 90)")
-sipp -sf "$OUT/person.xml" -i 127.0.0.1 -mi 127.0.0.1 -p $PERSON_PORT -mp $PERSON_MEDIA -nostdin \
+nice -n "$SIPP_NICE" sipp -sf "$OUT/person.xml" -i 127.0.0.1 -mi 127.0.0.1 -p $PERSON_PORT -mp $PERSON_MEDIA -nostdin \
   -timeout $((BOUND + 60))s -trace_err -error_file "$OUT/sipp-person-errors.log" >"$OUT/sipp-person.log" 2>&1 &
 PERSON=$!
 pids+=($PERSON)
-sipp -sf "$OUT/agent.xml" -i 127.0.0.1 -mi 127.0.0.1 -p $AGENT_PORT -mp $AGENT_MEDIA -nostdin \
+nice -n "$SIPP_NICE" sipp -sf "$OUT/agent.xml" -i 127.0.0.1 -mi 127.0.0.1 -p $AGENT_PORT -mp $AGENT_MEDIA -nostdin \
   -timeout $((BOUND + 60))s -trace_err -error_file "$OUT/sipp-agent-errors.log" >"$OUT/sipp-agent.log" 2>&1 &
 AGENT=$!
 pids+=($AGENT)
@@ -119,7 +123,7 @@ pids+=($SAMPLER)
 
 # The RTP capture: once dialing is over and every call is up, for CAPTURE_S seconds.
 sleep "$(python3 -c "print($N / $RATE + 3)")"
-dumpcap -i lo -P -B 256 -s 64 -a "duration:$CAPTURE_S" -f "udp portrange 22000-30999 and udp[8] & 0xc0 == 0x80" \
+nice -n "$SIPP_NICE" dumpcap -i lo -P -B 256 -s 64 -a "duration:$CAPTURE_S" -f "udp portrange 22000-30999 and udp[8] & 0xc0 == 0x80" \
   -w "$OUT/rtp.pcap" >"$OUT/dumpcap-rtp.log" 2>&1 || true
 capture_end=$(date +%s.%N)
 
@@ -146,6 +150,6 @@ cat > "$OUT/run.json" <<JSON
  "contacts": $N, "rate": $RATE, "hold_s": $HOLD_S, "exit_code": $exit_code, "elapsed_s": $elapsed,
  "campaignd_user_s": $user, "campaignd_system_s": $system, "campaignd_maxrss_kb": $maxrss,
  "sipp_person_cpu_s": $person_cpu, "sipp_agent_cpu_s": $agent_cpu, "person_sip_port": $PERSON_PORT, "agent_sip_port": $AGENT_PORT,
- "person_media": $PERSON_MEDIA, "agent_media": $AGENT_MEDIA}
+ "person_media": $PERSON_MEDIA, "agent_media": $AGENT_MEDIA, "sipp_nice": $SIPP_NICE}
 JSON
 python3 bench/bridge.py analyse "$OUT"
