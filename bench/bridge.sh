@@ -40,14 +40,6 @@ for port in $PERSON_PORT $AGENT_PORT $PERSON_MEDIA $AGENT_MEDIA; do
   if [ -n "$(ss -Hlun "sport = :$port")" ]; then echo "UDP port $port is in use; stop what holds it" >&2; exit 1; fi
 done
 
-wait_for() {
-  local deadline=$((SECONDS + $2))
-  until eval "$1"; do
-    if [ $SECONDS -ge $deadline ]; then echo "timed out after $2 s waiting for $3" >&2; exit 1; fi
-    sleep 0.1
-  done
-}
-
 # Noise (no two 20 ms frames alike), longer than the calls, one recording per side.
 python3 bench/bridge.py noise "$OUT/person.ulaw" 1 $((HOLD_S + 30))
 python3 bench/bridge.py noise "$OUT/agent.ulaw" 2 $((HOLD_S + 30))
@@ -110,16 +102,7 @@ pids+=($SIP_CAPTURE)
 wait_for "grep -q '^File:' '$OUT/dumpcap-sip.log'" 10 "dumpcap"
 
 echo "bridge: $N contacts at $RATE calls/s, bridged $HOLD_S s each, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ); run bounded to $BOUND s"
-started=$(date +%s.%N)
-/usr/bin/time -f "%e %U %S %M" -o "$OUT/time.txt" "$BIN" --config "$OUT/campaignd.json" run --once >"$OUT/run.out" 2>"$OUT/run.log" &
-TIMER=$!
-pids+=($TIMER)
-wait_for "pgrep -P $TIMER >/dev/null" 10 "campaignd to start"
-CAMPAIGND=$(pgrep -P $TIMER)
-pids+=($CAMPAIGND)
-python3 bench/media_concurrency.py sample "$OUT/samples.csv" "$CAMPAIGND" "$PERSON" &
-SAMPLER=$!
-pids+=($SAMPLER)
+start_timed_run "$PERSON"
 
 # The RTP capture: once dialing is over and every call is up, for CAPTURE_S seconds.
 sleep "$(python3 -c "print($N / $RATE + 3)")"

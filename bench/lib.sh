@@ -30,3 +30,29 @@ with open('$dir/campaigns/bench.csv', 'w') as f:
               "maxCallDurationSec": $seconds, "maxRetryNo": 0, "window": {"start": "00:00", "end": "24:00"}}}
 JSON
 }
+
+# wait_for TEST SECONDS WHAT: polls TEST every 0.1 s until it succeeds, or fails the run.
+wait_for() {
+  local deadline=$((SECONDS + $2))
+  until eval "$1"; do
+    if [ $SECONDS -ge $deadline ]; then echo "timed out after $2 s waiting for $3" >&2; exit 1; fi
+    sleep 0.1
+  done
+}
+
+# start_timed_run PEER_PID: `campaignd run --once` with OUT/campaignd.json under /usr/bin/time
+# (OUT/time.txt: elapsed, user, system, max RSS), its output in OUT/run.out and OUT/run.log, and a
+# sampler of its and PEER_PID's CPU and memory (OUT/samples.csv). Sets started, TIMER, CAMPAIGND
+# and SAMPLER.
+start_timed_run() {
+  started=$(date +%s.%N)
+  /usr/bin/time -f "%e %U %S %M" -o "$OUT/time.txt" "$BIN" --config "$OUT/campaignd.json" run --once >"$OUT/run.out" 2>"$OUT/run.log" &
+  TIMER=$!
+  pids+=($TIMER)
+  wait_for "pgrep -P $TIMER >/dev/null" 10 "campaignd to start"
+  CAMPAIGND=$(pgrep -P $TIMER)
+  pids+=($CAMPAIGND)
+  python3 bench/media_concurrency.py sample "$OUT/samples.csv" "$CAMPAIGND" "$1" &
+  SAMPLER=$!
+  pids+=($SAMPLER)
+}

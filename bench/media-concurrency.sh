@@ -53,15 +53,6 @@ for port in $PORT $MEDIA_PORT $((MEDIA_PORT + 2)); do
   if [ -n "$(ss -Hlun "sport = :$port")" ]; then echo "UDP port $port is in use; stop what holds it" >&2; exit 1; fi
 done
 
-# wait_for TEST SECONDS WHAT: polls TEST every 0.1 s until it succeeds, or fails the run.
-wait_for() {
-  local deadline=$((SECONDS + $2))
-  until eval "$1"; do
-    if [ $SECONDS -ge $deadline ]; then echo "timed out after $2 s waiting for $3" >&2; exit 1; fi
-    sleep 0.1
-  done
-}
-
 # The callee's recordings and the prompts (tones, so they are told from encoded silence on the wire).
 python3 bench/media_concurrency.py audio "$CORPUS" "$OUT/audio" "$CLIP_SECONDS" "$HUMAN_PROMPT_S" "$MACHINE_PROMPT_S"
 (cd "$OUT/audio/clips" && "$BIN" amd --labels labels.csv d*.wav) > "$OUT/amd-check.txt" 2>&1
@@ -114,16 +105,7 @@ pids+=($RTP_CAPTURE)
 wait_for "grep -q '^File:' '$OUT/dumpcap-sip.log' && grep -q '^File:' '$OUT/dumpcap-rtp.log'" 10 "dumpcap"
 
 echo "media-concurrency: $N contacts at $RATE calls/s, prompts $HUMAN_PROMPT_S/$MACHINE_PROMPT_S s, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ); run bounded to $BOUND s"
-started=$(date +%s.%N)
-/usr/bin/time -f "%e %U %S %M" -o "$OUT/time.txt" "$BIN" --config "$OUT/campaignd.json" run --once >"$OUT/run.out" 2>"$OUT/run.log" &
-TIMER=$!
-pids+=($TIMER)
-wait_for "pgrep -P $TIMER >/dev/null" 10 "campaignd to start"
-CAMPAIGND=$(pgrep -P $TIMER)
-pids+=($CAMPAIGND)
-python3 bench/media_concurrency.py sample "$OUT/samples.csv" "$CAMPAIGND" "$SIPP" &
-SAMPLER=$!
-pids+=($SAMPLER)
+start_timed_run "$SIPP"
 
 timed_out=false
 deadline=$((SECONDS + BOUND))
