@@ -91,7 +91,8 @@ import Testing
         // And the big file is imported whole, and both are in imported/.
         #expect(log().contains("\(bigDone) campaign=big added=\(Self.bigRows)"))
         for name in ["big.csv", "small.csv"] {
-            #expect(FileManager.default.fileExists(atPath: directory.path + "/campaigns/imported/" + name), "\(name)")
+            // Moved to imported/ just after the log line.
+            #expect(await poll(seconds: 10) { FileManager.default.fileExists(atPath: directory.path + "/campaigns/imported/" + name) }, "\(name)")
         }
         let counts = try await directory.statusCounts()
         #expect(counts["big"]?["total"] as? Int == Self.bigRows, "\(counts)")

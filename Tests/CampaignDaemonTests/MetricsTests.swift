@@ -26,7 +26,7 @@ import Testing
                           "dialoutLimitPerSecond": 20, "window": {"start": "00:00", "end": "24:00"}, "maxRetryNo": 0}}
             """)
         try directory.write("campaigns/metered.csv", "target\n" + (0..<10).map { "+1555666000\($0)" }.joined(separator: "\n") + "\n")
-        let port = try SIPpCallee.freeUDPPort()
+        let port = try SIPpCallee.freeTCPPort()
         let daemon = try CampaigndProcess.start(["run", "--metrics", "127.0.0.1:\(port)"], in: directory.path,
                                                 logPath: directory.path + "/daemon.log")
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }

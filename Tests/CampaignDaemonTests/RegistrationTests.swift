@@ -101,7 +101,7 @@ import Testing
              "sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 500},
              "defaults": {"defaultCountryCode": "1", "caller": "+15550001111"}}
             """)
-        let metricsPort = try SIPpCallee.freeUDPPort()
+        let metricsPort = try SIPpCallee.freeTCPPort()
         let daemon = try CampaigndProcess.start(["run", "--metrics", "127.0.0.1:\(metricsPort)"], in: directory.path,
                                                 logPath: directory.path + "/daemon.log")
         defer { Child.kill(daemon) }
@@ -141,7 +141,7 @@ import Testing
             """)
         // T1 500 ms: Timer F (32 s) leaves a Kamailio slow to start its workers on a loaded machine
         // time to answer a retransmission.
-        let metricsPort = try SIPpCallee.freeUDPPort()
+        let metricsPort = try SIPpCallee.freeTCPPort()
         let daemon = try CampaigndProcess.start(["run", "--metrics", "127.0.0.1:\(metricsPort)"], in: directory.path,
                                                 logPath: directory.path + "/daemon.log")
         defer { Child.kill(daemon) }
