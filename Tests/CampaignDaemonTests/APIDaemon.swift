@@ -130,10 +130,7 @@ final class APIDaemon {
     }
 
     func kill9() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            Child.reap(process)
-        }
+        Child.kill(process)
     }
 
     /// Starts the daemon again on the same directory (after `kill9`), logging to a new file.

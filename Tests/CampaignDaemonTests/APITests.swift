@@ -66,6 +66,29 @@ import Testing
         #expect(!log.contains("secret-0123456789"))
     }
 
+    @Test func aTooLongIdempotencyKeyIsRefusedOnEveryPostAndNothingIsWritten() async throws {
+        let directory = try workspace()
+        let daemon = try await APIDaemon(in: directory.path)
+        let csv = APIDaemon.bearer.merging(["Content-Type": "text/csv"]) { $1 }
+        let tooLong = ["Idempotency-Key": String(repeating: "k", count: 256)]
+        let responses = try await daemon.send([
+            Request("POST", "/v1/campaigns?id=spring", headers: csv, body: "target\n5551230020\n"),
+            Request("POST", "/v1/calls", headers: APIDaemon.bearer.merging(APIDaemon.jsonType) { $1 }.merging(tooLong) { $1 },
+                    body: #"{"target": "5551230021", "campaign": "spring"}"#),
+            Request("POST", "/v1/campaigns?id=autumn", headers: csv.merging(tooLong) { $1 }, body: "target\n5551230022\n"),
+            Request("POST", "/v1/campaigns/spring/contacts", headers: csv.merging(tooLong) { $1 }, body: "target\n5551230023\n"),
+            Request("GET", "/v1/campaigns/spring", headers: APIDaemon.bearer),
+            Request("GET", "/v1/campaigns/autumn", headers: APIDaemon.bearer),
+        ])
+        #expect(responses[0].status == 201, "\(responses[0].body)")
+        for refused in responses[1...3] {
+            #expect(refused.status == 400 && refused.errorCode == "bad-request", "\(refused.body)")
+            #expect((refused.json["error"] as? [String: Any])?["message"] as? String == "Idempotency-Key must be 1 to 255 characters")
+        }
+        #expect(responses[5].status == 404, "\(responses[5].body)")
+        #expect(responses[4].json["total"] as? Int == 1, "spring still has its one contact: \(responses[4].body)")
+    }
+
     @Test func callsAreQueuedOnceWithAnIdempotencyKey() async throws {
         let directory = try workspace()
         let daemon = try await APIDaemon(in: directory.path)

@@ -55,10 +55,7 @@ final class DNSMasqServer {
 
     /// Kills dnsmasq (by its pid) if it is still running.
     func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            Child.reap(process)
-        }
+        Child.kill(process)
     }
 
     /// What dnsmasq logged (one `query[…]` line per question it was asked).

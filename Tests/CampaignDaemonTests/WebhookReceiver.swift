@@ -79,10 +79,7 @@ final class WebhookReceiver {
     }
 
     func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            Child.reap(process)
-        }
+        Child.kill(process)
     }
 
     /// Every request received so far.

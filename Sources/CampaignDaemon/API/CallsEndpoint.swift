@@ -57,13 +57,7 @@ enum CallsEndpoint {
                 problem(node, key, "settings come from campaign \"\(campaignID)\"; leave \"\(key)\" out, or leave \"campaign\" out")
             }
         }
-        let idempotency: IdempotencyClaim?
-        switch idempotencyClaim(exchange) {
-        case .success(let claim): idempotency = claim
-        case .failure(let error):
-            exchange.fail(error)
-            return
-        }
+        guard let idempotency = idempotencyClaim(exchange) else { return }
         let contactNode = JSONNode(.object(contact), at: root.location)
         if let campaignID {
             guard problems.isEmpty else {
@@ -165,13 +159,19 @@ enum CallsEndpoint {
     }
 
     /// The `Idempotency-Key` of a POST, bound to the key that sent it and the request's content.
-    static func idempotencyClaim(_ exchange: APIExchange) -> Result<IdempotencyClaim?, APIError> {
-        guard let key = exchange.request.headers["Idempotency-Key"] else { return .success(nil) }
-        guard !key.isEmpty, key.utf8.count <= 255 else { return .failure(.badRequest("Idempotency-Key must be 1 to 255 characters")) }
+    ///
+    /// - Returns: `.some(nil)` when the request has no key; nil when the key is malformed, after
+    ///   failing `exchange` with 400, so the caller only returns.
+    static func idempotencyClaim(_ exchange: APIExchange) -> IdempotencyClaim?? {
+        guard let key = exchange.request.headers["Idempotency-Key"] else { return .some(nil) }
+        guard !key.isEmpty, key.utf8.count <= 255 else {
+            exchange.fail(.badRequest("Idempotency-Key must be 1 to 255 characters"))
+            return nil
+        }
         var hasher = SHA256()
         hasher.update(Array((exchange.request.method.rawValue + " " + exchange.request.target + "\n").utf8))
         hasher.update(exchange.request.body)
-        return .success(IdempotencyClaim(apiKey: exchange.keyName ?? "", key: key, requestHash: hex(hasher.finalize())))
+        return IdempotencyClaim(apiKey: exchange.keyName ?? "", key: key, requestHash: hex(hasher.finalize()))
     }
 
     static func show(_ id: Int64, _ exchange: APIExchange, context: APIContext) {

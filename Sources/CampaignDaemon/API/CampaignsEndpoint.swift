@@ -64,13 +64,7 @@ enum CampaignsEndpoint {
     }
 
     private static func importCampaign(_ exchange: APIExchange, format: CampaignLoader.Format, id: String, context: APIContext) {
-        let idempotency: IdempotencyClaim?
-        switch CallsEndpoint.idempotencyClaim(exchange) {
-        case .success(let claim): idempotency = claim
-        case .failure(let error):
-            exchange.fail(error)
-            return
-        }
+        guard let idempotency = CallsEndpoint.idempotencyClaim(exchange) else { return }
         context.imports.answer(exchange) { store in
             let outcome = try store.idempotent(idempotency, now: Timestamp.nowMs()) { () throws -> (Bool, status: Int, body: String) in
                 let spec = try context.loader.load(bytes: exchange.request.body, format: format, name: "request", id: id)
@@ -122,13 +116,7 @@ enum CampaignsEndpoint {
     /// own country code; its settings stay as they are.
     static func addContacts(_ id: String, _ exchange: APIExchange, context: APIContext) {
         guard let format = format(exchange) else { return }
-        let idempotency: IdempotencyClaim?
-        switch CallsEndpoint.idempotencyClaim(exchange) {
-        case .success(let claim): idempotency = claim
-        case .failure(let error):
-            exchange.fail(error)
-            return
-        }
+        guard let idempotency = CallsEndpoint.idempotencyClaim(exchange) else { return }
         context.imports.answer(exchange) { store in
             let settings = try store.settings(of: id)
             var loader = context.loader
