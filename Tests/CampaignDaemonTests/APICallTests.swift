@@ -67,7 +67,7 @@ import Testing
 
         // The follower got the CDR line as it was written; the plain listing and CSV have it too.
         let conversation = created.json["conversationId"] as? String ?? "?"
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(30)
         while Date() < deadline, !((try? String(contentsOfFile: streamed, encoding: .utf8)) ?? "").contains(conversation) {
             try await Task.sleep(for: .milliseconds(50))
         }

@@ -65,7 +65,7 @@ import Testing
             kill(proxy.processIdentifier, SIGQUIT)
             Child.reap(proxy)
         }
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(30)
         while proxy.isRunning, !Self.isListening(port), Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
         try #require(Self.isListening(port), "nginx did not start: \((try? String(contentsOfFile: directory.path + "/nginx/error.log", encoding: .utf8)) ?? "")")
 

@@ -25,7 +25,7 @@ final class PJSIPCallee {
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(30)
         while process.isRunning, !self.log.contains("ready \(port)"), Date() < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }

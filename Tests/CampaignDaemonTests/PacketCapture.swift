@@ -40,8 +40,8 @@ final class PacketCapture {
         let spawned = posix_spawn(&pid, "/usr/bin/dumpcap", &actions, nil, &argv, environ)
         struct SpawnFailed: Error { var code: Int32 }
         guard spawned == 0 else { throw SpawnFailed(code: spawned) }
-        // dumpcap says "Capturing on 'Loopback: lo'" once it captures; wait for that (at most 10 s).
-        let deadline = Date().addingTimeInterval(10)
+        // dumpcap says "Capturing on 'Loopback: lo'" once it captures; wait for that (at most 30 s).
+        let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if let text = try? String(contentsOfFile: log, encoding: .utf8), text.contains("Capturing on") { break }
             try await Task.sleep(for: .milliseconds(50))

@@ -39,7 +39,7 @@ import Testing
             process.standardInput = FileHandle.nullDevice
             try process.run()
             var found: Int?
-            let deadline = Date().addingTimeInterval(10)
+            let deadline = Date().addingTimeInterval(30)
             while found == nil, Date() < deadline {
                 let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
                 if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening ") }) { found = Int(line.dropFirst(10)) }
