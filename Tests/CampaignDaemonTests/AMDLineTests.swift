@@ -110,12 +110,14 @@ import Testing
         let decision = try #require(cdr["amdDecisionMs"] as? Int, "no amdDecisionMs: \(cdr)\n\(amd)")
         #expect(abs(decision - 2000) <= 200, "verdict at \(decision) ms, noSpeechTimeoutMs is 2000\n\(amd)")
 
-        // On time by the wall clock too: campaignd's RTP starts at the answer (silence), and the prompt
-        // that follows the verdict starts 2 s later.
+        // On time by the wall clock too: campaignd's RTP starts at the answer (silence) and does not stop,
+        // and the prompt that follows the verdict starts 2 s later. The bounds allow for the loop's
+        // thread waiting for a core while the whole suite runs on two (a missed 20 ms tick is skipped,
+        // not sent late, so a stall shows as a gap); a media clock that stopped would miss by seconds.
         let answer = try #require(wire.fromUs.first, "no RTP from campaignd")
         let promptStart = try #require(wire.fromUs.first { $0.marker && !$0.silent }, "no prompt after the verdict\n\(amd)")
-        #expect(abs(promptStart.time - answer.time - 2.0) <= 0.2, "prompt began \(promptStart.time - answer.time) s after the answer")
-        #expect(wire.longestGapFromUs < 0.1, "campaignd's RTP paused for \(wire.longestGapFromUs) s")
+        #expect(abs(promptStart.time - answer.time - 2.0) <= 0.5, "prompt began \(promptStart.time - answer.time) s after the answer")
+        #expect(wire.longestGapFromUs < 0.6, "campaignd's RTP paused for \(wire.longestGapFromUs) s")
 
         // The call ends by media inactivity, 3-4 s after the answer, and SIPp got our BYE (it exited 0).
         #expect(cdr["status"] as? String == "completed")
