@@ -9,7 +9,7 @@ import Testing
         let directory = NSTemporaryDirectory() + "campaignd-diskfull-" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        FileManager.default.createFile(atPath: directory + "/campaignd.json", contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: directory + "/campaignd.json", contents: Data(text.utf8))
         return try Configuration(path: directory + "/campaignd.json")
     }
 

@@ -22,11 +22,11 @@ import Testing
         defer { running.cancel() }
         let target = try SocketAddress(host: "127.0.0.1", port: dialer.localPort)
         let send = { (text: String) in peer.send(Array(text.utf8), to: target) }
-        send("garbage that is not SIP\r\n\r\n")
-        peer.send([UInt8](repeating: 0x41, count: 60_000), to: target)
-        send("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKx\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\nCall-ID: nobody\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n")
-        send("BYE sip:campaignd@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:\(peer.localAddress.port);branch=z9hG4bKy;rport\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\nCall-ID: stranger\r\nCSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n")
-        send("\r\n\r\n")  // keep-alive
+        #expect(send("garbage that is not SIP\r\n\r\n"))
+        #expect(peer.send([UInt8](repeating: 0x41, count: 60_000), to: target))
+        #expect(send("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKx\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\nCall-ID: nobody\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n"))
+        #expect(send("BYE sip:campaignd@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:\(peer.localAddress.port);branch=z9hG4bKy;rport\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\nCall-ID: stranger\r\nCSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n"))
+        #expect(send("\r\n\r\n"))  // keep-alive
         var counters = SIPDialer.Counters()
         for _ in 0..<100 {
             counters = dialer.counters
