@@ -45,6 +45,7 @@ public struct HTTPResponse: Sendable, Equatable {
         case 201: "Created"
         case 202: "Accepted"
         case 204: "No Content"
+        case 303: "See Other"
         case 400: "Bad Request"
         case 404: "Not Found"
         case 405: "Method Not Allowed"

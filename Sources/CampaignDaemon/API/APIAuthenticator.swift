@@ -27,6 +27,16 @@ struct APIAuthenticator: Sendable {
         }
     }
 
+    /// The key whose secret is `secret` (the console's login form), compared as a Bearer secret is.
+    func key(secret: String) -> APIKey? {
+        match(name: nil, secret: Array(secret.utf8))
+    }
+
+    /// The key called `name` (a console session's key, looked up again on each request).
+    func key(named name: String) -> APIKey? {
+        keys.first { $0.name == name }
+    }
+
     private func match(name: String?, secret: [UInt8]) -> APIKey? {
         var found: APIKey?
         for key in keys {

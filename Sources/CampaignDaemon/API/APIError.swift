@@ -12,6 +12,8 @@ enum APIError: Error, Sendable {
     case unauthorized
     /// The key lacks the scope the route needs.
     case forbidden(APIKey.Scope)
+    /// A POST or DELETE authenticated by the console's cookie came without its session's CSRF token.
+    case csrfTokenInvalid
     case notFound(String)
     case methodNotAllowed([HTTPMethod])
     /// The campaign was cancelled and can no longer change.
@@ -34,7 +36,7 @@ enum APIError: Error, Sendable {
         switch self {
         case .badRequest, .invalidJSON: 400
         case .unauthorized: 401
-        case .forbidden: 403
+        case .forbidden, .csrfTokenInvalid: 403
         case .notFound: 404
         case .methodNotAllowed: 405
         case .campaignCancelled, .idempotencyKeyReused: 409
@@ -53,6 +55,7 @@ enum APIError: Error, Sendable {
         case .invalidJSON: "invalid-json"
         case .unauthorized: "unauthorized"
         case .forbidden: "forbidden"
+        case .csrfTokenInvalid: "csrf-token-invalid"
         case .notFound: "not-found"
         case .methodNotAllowed: "method-not-allowed"
         case .campaignCancelled: "campaign-cancelled"
@@ -80,6 +83,8 @@ enum APIError: Error, Sendable {
         case .badRequest(let message), .invalidJSON(let message), .notFound(let message), .unavailable(let message): message
         case .unauthorized: "a valid API key is required: Authorization: Bearer SECRET, or Basic with NAME:SECRET"
         case .forbidden(let scope): "this API key lacks the \"\(scope.rawValue)\" scope"
+        case .csrfTokenInvalid:
+            "a request authenticated by the console's cookie must carry its session's X-CSRF-Token; reload the console, or use an Authorization header"
         case .methodNotAllowed(let allowed): "method not allowed here; allowed: " + allowed.map(\.rawValue).joined(separator: ", ")
         case .campaignCancelled(let id): "campaign \"\(id)\" was cancelled and cannot be changed"
         case .idempotencyKeyReused: "this Idempotency-Key was used in the last 24 hours with a different request"

@@ -22,6 +22,7 @@ final class APIServer: Sendable {
     init(settings: APISettings, address: SocketAddress, context: APIContext, loop: EventLoop) throws(Failure) {
         let authenticator = APIAuthenticator(keys: settings.keys)
         let limiter = APIRateLimiter(keys: settings.keys, clock: ContinuousClock())
+        let sessions = ConsoleSessions(clock: ContinuousClock())
         let configuration = HTTPServer.Configuration(
             maxHeaderBytes: 16_384, maxBodyBytes: settings.maxBodyBytes, headerTimeout: .seconds(settings.headerTimeoutSec),
             maxRequestsPerConnection: 10_000, maxConnections: settings.maxConnections, idleTimeout: .seconds(settings.idleTimeoutSec),
@@ -32,7 +33,7 @@ final class APIServer: Sendable {
         do {
             server = try HTTPServer(bind: address, on: loop, configuration: configuration) { request, responder in
                 Self.handle(APIExchange(request: request, responder: responder), authenticator: authenticator, limiter: limiter,
-                            context: context)
+                            sessions: sessions, context: context)
             }
         } catch {
             throw .cannotListen("\(error)")
@@ -40,24 +41,48 @@ final class APIServer: Sendable {
         localAddress = server.localAddress
     }
 
+    /// The request's key: from its `Authorization` header when it has one (as before the console),
+    /// else from the console's session cookie, which on anything but GET and HEAD also needs the
+    /// session's `X-CSRF-Token` (a cross-site form cannot set a header, nor read the token).
+    static func authenticate(_ request: HTTPRequest, authenticator: APIAuthenticator,
+                             sessions: ConsoleSessions<ContinuousClock>) throws(APIError) -> APIKey {
+        if request.headers.contains("Authorization") {
+            guard let key = authenticator.key(for: request.headers) else { throw .unauthorized }
+            return key
+        }
+        guard let id = ConsoleEndpoint.sessionID(in: request.headers), let session = sessions.session(id),
+              let key = authenticator.key(named: session.keyName) else { throw .unauthorized }
+        if request.method != .get, request.method != .head, !ConsoleEndpoint.csrfTokenMatches(request.headers, session) {
+            throw .csrfTokenInvalid
+        }
+        return key
+    }
+
     func stop() {
         server.close()
     }
 
-    /// On the loop: route, authenticate, then the endpoint.
+    /// On the loop: route (the console's pages first), authenticate, then the endpoint.
     static func handle(_ incoming: APIExchange, authenticator: APIAuthenticator, limiter: APIRateLimiter<ContinuousClock>,
-                       context: APIContext) {
+                       sessions: ConsoleSessions<ContinuousClock>, context: APIContext) {
         var exchange = incoming
         let route: APIRoute
         do {
+            if let console = try ConsoleRoute.match(exchange.request.method, path: exchange.request.path) {
+                ConsoleEndpoint.handle(console, exchange, authenticator: authenticator, sessions: sessions)
+                return
+            }
             route = try APIRoute.match(exchange.request.method, path: exchange.request.path)
         } catch {
             exchange.fail(error)
             return
         }
         if let scope = route.scope {
-            guard let key = authenticator.key(for: exchange.request.headers) else {
-                exchange.fail(.unauthorized)
+            let key: APIKey
+            do {
+                key = try authenticate(exchange.request, authenticator: authenticator, sessions: sessions)
+            } catch {
+                exchange.fail(error)
                 return
             }
             exchange.keyName = key.name

@@ -1,0 +1,80 @@
+/// The console's two HTML documents: the login form and the console itself. Plain HTML with the
+/// stylesheet and script served beside it (no inline script: the Content-Security-Policy forbids it).
+enum ConsolePage {
+    /// The login form; `message` (an error) is shown above it.
+    static func login(message: String?) -> String {
+        let alert = message.map { #"<p class="error" role="alert" id="login-error">"# + escape($0) + "</p>" } ?? ""
+        return """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>campaignd: log in</title>
+        <link rel="stylesheet" href="/console/console.css">
+        </head>
+        <body>
+        <main class="login">
+        <h1>campaignd</h1>
+        \(alert)
+        <form method="post" action="/console/login">
+        <label for="key">API key</label>
+        <input id="key" name="key" type="password" autocomplete="current-password" required autofocus>
+        <button type="submit">Log in</button>
+        </form>
+        <p class="hint">The key is one of <code>api.keys</code> in campaignd.json; it is kept by this browser as a session cookie.</p>
+        </main>
+        </body>
+        </html>
+
+        """
+    }
+
+    /// The console for the key called `keyName`; `csrfToken` is read by the script from its meta tag.
+    static func console(keyName: String, csrfToken: String) -> String {
+        """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta name="csrf-token" content="\(escape(csrfToken))">
+        <title>campaignd</title>
+        <link rel="stylesheet" href="/console/console.css">
+        <script src="/console/console.js" defer></script>
+        </head>
+        <body>
+        <header>
+        <h1>campaignd</h1>
+        <p>Logged in with the key <strong>\(escape(keyName))</strong> <button type="button" id="logout">Log out</button></p>
+        </header>
+        <main>
+        <h2 id="campaigns-title">Campaigns</h2>
+        <p id="status" role="status" aria-live="polite"></p>
+        <table id="campaigns" aria-labelledby="campaigns-title">
+        <thead><tr><th scope="col">Campaign</th><th scope="col">State</th><th scope="col">Progress</th><th scope="col">Contacts</th><th scope="col">Actions</th></tr></thead>
+        <tbody></tbody>
+        </table>
+        </main>
+        </body>
+        </html>
+
+        """
+    }
+
+    /// Text made safe for HTML content and attribute values.
+    static func escape(_ text: String) -> String {
+        var result = ""
+        for character in text {
+            switch character {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+}
