@@ -40,11 +40,13 @@ import Testing
         #expect(page.status == 200 && page.body.contains(#"id="campaigns""#), "\(page.body)")
         let token = try #require(Self.csrfToken(in: page.body), "\(page.body)")
         let csrf = withCookie.merging(["X-CSRF-Token": token]) { $1 }
+        // Another token of the same length: the first hex digit changed.
+        let wrongToken = (token.hasPrefix("0") ? "1" : "0") + token.dropFirst()
 
         let second = try await daemon.send([
             Request("GET", "/v1/campaigns", headers: withCookie),
             Request("POST", "/v1/campaigns/spring/pause", headers: withCookie),
-            Request("POST", "/v1/campaigns/spring/pause", headers: withCookie.merging(["X-CSRF-Token": "0" + token.dropFirst()]) { $1 }),
+            Request("POST", "/v1/campaigns/spring/pause", headers: withCookie.merging(["X-CSRF-Token": wrongToken]) { $1 }),
             Request("GET", "/v1/campaigns/spring", headers: withCookie),
             Request("POST", "/v1/campaigns/spring/pause", headers: csrf),
             Request("GET", "/v1/campaigns/spring", headers: withCookie),
