@@ -49,6 +49,10 @@ enum ConsoleEndpoint {
     /// The form's `key` field checked as a Bearer secret would be: a session and its cookie, or the
     /// login form again with why. The key itself is never logged.
     private static func login(_ exchange: APIExchange, authenticator: APIAuthenticator, sessions: ConsoleSessions<ContinuousClock>) {
+        guard sameOrigin(exchange.request.headers) else {
+            exchange.respond(page(403, ConsolePage.login(message: "This login was posted from another site. Open the console at its own address and log in there.")))
+            return
+        }
         let fields = formFields(exchange.request.body)
         guard let secret = fields["key"], !secret.isEmpty else {
             exchange.respond(page(400, ConsolePage.login(message: "Enter your API key.")))
@@ -66,9 +70,24 @@ enum ConsoleEndpoint {
         // RFC 9110 §15.4.4: 303 makes the browser GET / after the POST, so a reload does not post the key again.
         var response = HTTPResponse(status: 303)
         response.headers.add("Location", "/")
-        response.headers.add("Set-Cookie", "\(cookieName)=\(id); HttpOnly; SameSite=Strict; Path=/; Max-Age=\(Int(sessions.lifetime.components.seconds))")
+        // Secure when the proxy in front says the browser used TLS (deploy/nginx sets it); a client
+        // sending the header itself only makes its own cookie stricter.
+        let secure = exchange.request.headers["X-Forwarded-Proto"]?.lowercased() == "https" ? "; Secure" : ""
+        response.headers.add("Set-Cookie",
+                             "\(cookieName)=\(id); HttpOnly; SameSite=Strict; Path=/; Max-Age=\(Int(sessions.lifetime.components.seconds))\(secure)")
         response.headers.add("Cache-Control", "no-store")
         answering.respond(response)
+    }
+
+    /// Whether a browser's POST came from this server's own pages: its `Origin` (RFC 6454 §7, sent
+    /// by browsers on every POST) names the `Host` it was sent to. No `Origin` (a script, curl) passes;
+    /// `null` (a sandboxed or privacy-stripped origin) does not. This stops login CSRF (a page
+    /// elsewhere logging the browser in with the attacker's key).
+    static func sameOrigin(_ headers: HTTPHeaders) -> Bool {
+        guard let origin = headers["Origin"]?.trimmingCharacters(in: .whitespaces) else { return true }
+        guard let host = headers["Host"]?.trimmingCharacters(in: .whitespaces), !host.isEmpty,
+              let separator = origin.range(of: "://") else { return false }
+        return origin[separator.upperBound...].lowercased() == host.lowercased()
     }
 
     /// Whether the request's `X-CSRF-Token` is the session's, compared in constant time.
