@@ -139,7 +139,8 @@ enum ConsoleEndpoint {
         response.headers.add("Content-Security-Policy",
                              "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
         response.headers.add("X-Content-Type-Options", "nosniff")
-        response.headers.add("Referrer-Policy", "no-referrer")
+        // Not no-referrer: with it Chromium sends `Origin: null` on the login form's POST, which `sameOrigin` refuses.
+        response.headers.add("Referrer-Policy", "same-origin")
         response.headers.add("X-Frame-Options", "DENY")
     }
 }
