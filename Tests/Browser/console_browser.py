@@ -1,0 +1,199 @@
+"""The web console in headless Chromium against a real campaignd (see console-browser.sh).
+
+Each run has its own temp directory and ports; the daemon and the second site's server are
+stopped at the end whatever happened. Every wait is bounded (WebDriverWait, the log line).
+"""
+import http.server, json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+KEY = "crm-secret-0123456789"
+failures = []
+
+
+def check(condition, what):
+    print(("ok    " if condition else "FAIL  ") + what, flush=True)
+    if not condition:
+        failures.append(what)
+
+
+def free_udp_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_daemon(binary, directory):
+    config = {
+        "trunks": [{"name": "nowhere", "host": "127.0.0.1", "port": free_udp_port()}],
+        "sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 100},
+        "defaults": {"defaultCountryCode": "1", "caller": "+15550001111", "timezone": "UTC", "answerTimeoutSec": 2,
+                     "window": {"start": "00:00", "end": "24:00"}, "maxRetryNo": 0},
+        "api": {"listen": "127.0.0.1:0", "keys": [
+            {"name": "crm", "secret": KEY, "scopes": ["calls", "campaigns", "read"]}]},
+    }
+    os.makedirs(os.path.join(directory, "campaigns", "lists"))
+    with open(os.path.join(directory, "campaignd.json"), "w") as f:
+        json.dump(config, f)
+    log_path = os.path.join(directory, "daemon.log")
+    log = open(log_path, "w")
+    process = subprocess.Popen([binary, "run"], cwd=directory, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=log)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.poll() is None:
+        with open(log_path) as f:
+            for line in f:
+                if "HTTP API listening" in line:
+                    address = next(p for p in line.split() if p.startswith("address="))
+                    return process, int(address.rsplit(":", 1)[1]), log_path
+        time.sleep(0.02)
+    process.kill()
+    raise SystemExit("the daemon's API did not start within 30 s; see " + log_path)
+
+
+def api(port, method, path, body=None, content_type=None):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method,
+                                     data=body.encode() if body is not None else None,
+                                     headers={"Authorization": "Bearer " + KEY, **({"Content-Type": content_type} if content_type else {})})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def other_site(target_port):
+    """A page on http://localhost:PORT (another site than 127.0.0.1) whose form posts to the console's pause."""
+    page = f"""<!doctype html><title>elsewhere</title>
+<form id="f" method="post" action="http://127.0.0.1:{target_port}/v1/campaigns/spring/pause"></form>
+<p id="ready">posting</p>""".encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def shoot(driver, shots, name):
+    for width, height in ((1280, 800), (390, 844)):
+        driver.set_window_size(width, height)
+        driver.save_screenshot(os.path.join(shots, f"{name}-{width}x{height}.png"))
+    driver.set_window_size(1280, 800)
+
+
+def state_of(driver, campaign):
+    return driver.find_element(By.CSS_SELECTOR, f'tr[data-id="{campaign}"] td.state').text
+
+
+def main():
+    binary, shots = sys.argv[1], sys.argv[2]
+    directory = tempfile.mkdtemp(prefix="campaignd-console-")
+    daemon, port, log_path = start_daemon(binary, directory)
+    elsewhere = other_site(port)
+    driver = None
+    try:
+        status, body = api(port, "POST", "/v1/campaigns?id=spring", "target\n5551230010\n5551230011\n5551230012\n", "text/csv")
+        check(status == 201, f"campaign spring created through the API ({status} {body})")
+
+        options = webdriver.ChromeOptions()
+        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,800"):
+            options.add_argument(argument)
+        options.binary_location = shutil.which("chromium")
+        driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+        wait = WebDriverWait(driver, 10)
+        base = f"http://127.0.0.1:{port}"
+
+        driver.get(base + "/")
+        check(driver.find_elements(By.ID, "key") != [], "GET / shows the login form")
+        shoot(driver, shots, "login")
+
+        driver.find_element(By.ID, "key").send_keys("wrong-secret-0123456789")
+        driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        error = wait.until(EC.presence_of_element_located((By.ID, "login-error")))
+        check("not valid" in error.text, f"a wrong key is refused with a message ({error.text!r})")
+        check(driver.get_cookie("campaignd_session") is None, "a wrong key sets no cookie")
+        shoot(driver, shots, "login-refused")
+
+        driver.find_element(By.ID, "key").send_keys(KEY)
+        driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, 'tr[data-id="spring"]')))
+        check(True, "the right key opens the console with campaign spring in its table")
+        cookie = driver.get_cookie("campaignd_session") or {}
+        check(cookie.get("httpOnly") is True and cookie.get("sameSite") == "Strict" and cookie.get("path") == "/",
+              f"the session cookie is HttpOnly, SameSite=Strict, Path=/ ({ {k: cookie.get(k) for k in ('httpOnly', 'sameSite', 'path')} })")
+        check(driver.execute_script("return document.cookie").find("campaignd_session") < 0, "the page's script cannot read the cookie")
+        bar = driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] .bar')
+        check("%" in (bar.get_attribute("aria-label") or ""), f"the progress bar is labelled ({bar.get_attribute('aria-label')!r})")
+        shoot(driver, shots, "campaigns")
+
+        driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] button[data-command="pause"]').click()
+        try:
+            wait.until(lambda d: state_of(d, "spring") == "paused")
+        except TimeoutException:
+            pass
+        check(state_of(driver, "spring") == "paused" and api(port, "GET", "/v1/campaigns/spring")[1].get("state") == "paused",
+              "Pause pauses the campaign (the table and the API agree)")
+        shoot(driver, shots, "campaigns-paused")
+
+        # Another site's page posting to the console: the browser sends no SameSite=Strict cookie,
+        # and without the CSRF token the API would refuse it anyway.
+        driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] button[data-command="resume"]').click()
+        try:
+            wait.until(lambda d: state_of(d, "spring") == "active")
+        except TimeoutException:
+            pass
+        check(api(port, "GET", "/v1/campaigns/spring")[1].get("state") == "active", "Resume resumes it")
+        driver.get(f"http://localhost:{elsewhere.server_address[1]}/")
+        driver.execute_script("document.getElementById('f').submit()")
+        wait.until(lambda d: d.current_url.startswith(base))
+        refused = driver.find_element(By.TAG_NAME, "body").text
+        check(api(port, "GET", "/v1/campaigns/spring")[1].get("state") == "active" and ("unauthorized" in refused or "csrf" in refused),
+              f"a cross-site form post is refused and changes nothing ({refused[:80]!r})")
+
+        driver.get(base + "/")
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, 'tr[data-id="spring"] button[data-command="cancel"]')))
+        driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] button[data-command="cancel"]').click()
+        wait.until(EC.alert_is_present()).accept()
+        try:
+            wait.until(lambda d: state_of(d, "spring") == "cancelled")
+        except TimeoutException:
+            pass
+        check(api(port, "GET", "/v1/campaigns/spring")[1].get("state") == "cancelled", "Cancel, confirmed, cancels it")
+
+        with open(log_path) as f:
+            check(KEY not in f.read(), "the key is not in the daemon's log")
+    finally:
+        if driver is not None:
+            driver.quit()
+        elsewhere.shutdown()
+        daemon.send_signal(signal.SIGTERM)
+        try:
+            daemon.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            daemon.kill()
+            daemon.wait()
+        shutil.rmtree(directory, ignore_errors=True)
+    print(f"screenshots in {shots}")
+    if failures:
+        print(f"{len(failures)} check(s) failed", file=sys.stderr)
+        sys.exit(1)
+    print("every check passed")
+
+
+if __name__ == "__main__":
+    main()
