@@ -22,7 +22,7 @@ enum ConsolePage {
         <input id="key" name="key" type="password" autocomplete="current-password" required autofocus>
         <button type="submit">Log in</button>
         </form>
-        <p class="hint">The key is one of <code>api.keys</code> in campaignd.json; it is kept by this browser as a session cookie.</p>
+        <p class="hint">The key is one of <code>api.keys</code> in campaignd.json; this browser then keeps a session cookie, not the key.</p>
         </main>
         </body>
         </html>
