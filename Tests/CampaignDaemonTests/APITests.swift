@@ -202,6 +202,46 @@ import Testing
         #expect(responses[7].status == 403)
     }
 
+    @Test func validateTrueChecksAnUploadAsAnImportWouldAndImportsNothing() async throws {
+        let directory = try workspace()
+        let daemon = try await APIDaemon(in: directory.path)
+        let csv = APIDaemon.bearer.merging(["Content-Type": "text/csv"]) { $1 }
+        let json = APIDaemon.bearer.merging(APIDaemon.jsonType) { $1 }
+        let responses = try await daemon.send([
+            Request("POST", "/v1/campaigns?id=spring&validate=true", headers: csv,
+                    body: "target,timezone\n5551230010,\nnot-a-number,\n5551230012,Mars/Base\n"),
+            Request("POST", "/v1/campaigns?id=spring&validate=true", headers: csv, body: "target\n5551230010\n5551230011\n5551230010\n"),
+            Request("GET", "/v1/campaigns/spring", headers: APIDaemon.bearer),
+            Request("POST", "/v1/campaigns?validate=true", headers: json, body: #"{"id": "summer", "window": {"start": "25:00"}}"#),
+            Request("POST", "/v1/campaigns?id=spring&validate=maybe", headers: csv, body: "target\n5551230010\n"),
+            Request("POST", "/v1/campaigns?id=spring", headers: csv, body: "target\n5551230010\n"),
+            Request("POST", "/v1/campaigns/spring/contacts?validate=true", headers: csv, body: "target\n5551230011\nnope\n"),
+            Request("POST", "/v1/campaigns/spring/contacts?validate=1", headers: csv, body: "target\n5551230011\n"),
+            Request("POST", "/v1/campaigns/nope/contacts?validate=true", headers: csv, body: "target\n5551230011\n"),
+            Request("GET", "/v1/campaigns/spring", headers: APIDaemon.bearer),
+        ])
+        let rejected = responses[0]
+        #expect(rejected.status == 422, "\(rejected.body)")
+        let details = ((rejected.json["error"] as? [String: Any])?["details"] as? [[String: Any]]) ?? []
+        #expect(details.compactMap { $0["line"] as? Int } == [3, 4], "\(rejected.body)")
+        #expect(details.compactMap { $0["field"] as? String } == ["target", "timezone"], "\(rejected.body)")
+        let valid = responses[1]
+        #expect(valid.status == 200 && valid.json["valid"] as? Bool == true && valid.json["imported"] as? Bool == false, "\(valid.body)")
+        #expect(valid.json["id"] as? String == "spring" && valid.json["campaignExists"] as? Bool == false)
+        #expect(valid.json["contacts"] as? Int == 2 && valid.json["duplicatesInRequest"] as? Int == 1, "\(valid.body)")
+        #expect(responses[2].status == 404, "a valid upload validated only is not imported")
+        #expect(responses[3].status == 422 && responses[3].body.contains("window"), "\(responses[3].body)")
+        #expect(responses[4].status == 400, "\(responses[4].body)")
+        #expect(responses[5].status == 201)
+        let badContacts = responses[6]
+        let contactDetails = ((badContacts.json["error"] as? [String: Any])?["details"] as? [[String: Any]]) ?? []
+        #expect(badContacts.status == 422 && contactDetails.compactMap { $0["line"] as? Int } == [3], "\(badContacts.body)")
+        #expect(responses[7].status == 200 && responses[7].json["campaignExists"] as? Bool == true && responses[7].json["contacts"] as? Int == 1,
+                "\(responses[7].body)")
+        #expect(responses[8].status == 404, "\(responses[8].body)")
+        #expect(responses[9].json["total"] as? Int == 1, "validated contacts were not appended: \(responses[9].body)")
+    }
+
     @Test func openAPIDocumentDescribesEveryRoute() async throws {
         let directory = try workspace()
         let daemon = try await APIDaemon(in: directory.path)

@@ -4,7 +4,8 @@ import Scheduler
 
 /// `/v1/campaigns`: create (a campaign file's JSON, or CSV with `?id=`), list, show with status
 /// counts, pause/resume/cancel, and append contacts. Validation is the drop folder's, to the letter;
-/// imports run on the API's importing connection, all or nothing.
+/// imports run on the API's importing connection, all or nothing. With `?validate=true` a create or
+/// an append is checked the same way and answered without importing anything.
 enum CampaignsEndpoint {
     static func list(_ exchange: APIExchange, context: APIContext) {
         context.reads.answer(exchange) { store in
@@ -59,8 +60,42 @@ enum CampaignsEndpoint {
             exchange.fail(.validation([Diagnostic(file: "request", line: root.location.line, path: "id", message: "the campaign has no \"id\"; add one, or give ?id=")]))
             return
         }
+        guard let validateOnly = validateOnly(exchange) else { return }
         // A JSON body's own "id" wins over this one, as a file's does over its name.
+        if validateOnly {
+            context.reads.answer(exchange) { store in
+                let spec = try context.loader.load(bytes: exchange.request.body, format: format, name: "request", id: requested ?? "request")
+                let exists = try store.campaignStatuses().contains { $0.id == spec.id }
+                return (200, validationJSON(spec, campaignExists: exists), [])
+            }
+            return
+        }
         importCampaign(exchange, format: format, id: requested ?? "request", context: context)
+    }
+
+    /// The `validate` query parameter: true, false (or absent), or the 400.
+    private static func validateOnly(_ exchange: APIExchange) -> Bool? {
+        switch exchange.query["validate"] {
+        case nil, "false", "0": return false
+        case "true", "1": return true
+        case let other?:
+            exchange.fail(.badRequest("validate is true or false, not \"\(other)\""))
+            return nil
+        }
+    }
+
+    /// What an import of `spec` would bring, as far as the request alone tells: its id, whether the
+    /// campaign exists already, the contacts it holds and its repeated targets. Which of them the
+    /// campaign already has, or the do-not-call list holds, is found only by importing.
+    static func validationJSON(_ spec: CampaignSpec, campaignExists: Bool) -> String {
+        var json = JSONObjectWriter()
+        json.string("id", spec.id)
+        json.bool("valid", true)
+        json.bool("campaignExists", campaignExists)
+        json.number("contacts", spec.contacts.count)
+        json.number("duplicatesInRequest", spec.duplicateCount)
+        json.bool("imported", false)
+        return json.result
     }
 
     private static func importCampaign(_ exchange: APIExchange, format: CampaignLoader.Format, id: String, context: APIContext) {
@@ -116,22 +151,20 @@ enum CampaignsEndpoint {
     /// own country code; its settings stay as they are.
     static func addContacts(_ id: String, _ exchange: APIExchange, context: APIContext) {
         guard let format = format(exchange) else { return }
+        guard let validateOnly = validateOnly(exchange) else { return }
+        if validateOnly {
+            context.reads.answer(exchange) { store in
+                let settings = try store.settings(of: id)
+                let spec = try contactsLoader(settings, format: format, exchange, context: context)
+                    .load(bytes: exchange.request.body, format: format, name: "request", id: id)
+                return (200, validationJSON(spec, campaignExists: true), [])
+            }
+            return
+        }
         guard let idempotency = CallsEndpoint.idempotencyClaim(exchange) else { return }
         context.imports.answer(exchange) { store in
             let settings = try store.settings(of: id)
-            var loader = context.loader
-            if let code = settings.defaultCountryCode {
-                let location = SourceLocation(file: "request", line: 1)
-                let overlay = JSONNode(.object([("defaultCountryCode", JSONNode(.string(code), at: location))]), at: location)
-                loader.context.defaults = loader.context.defaults.map { $0.merged(with: overlay) } ?? overlay
-            }
-            if format == .json {
-                guard let root = try? JSONParser.parse(exchange.request.body, file: "request"), let pairs = root.objectPairs,
-                      pairs.allSatisfy({ $0.key == "contacts" }) else {
-                    throw APIError.validation([Diagnostic(file: "request", line: 1, path: nil,
-                                                          message: "expected {\"contacts\": [{\"target\": …}, …]} and nothing else")])
-                }
-            }
+            let loader = try contactsLoader(settings, format: format, exchange, context: context)
             let outcome = try store.idempotent(idempotency, now: Timestamp.nowMs()) { () throws -> (Bool, status: Int, body: String) in
                 let spec = try loader.load(bytes: exchange.request.body, format: format, name: "request", id: id)
                 let result = try store.importCampaign(CampaignSpec(
@@ -141,5 +174,25 @@ enum CampaignsEndpoint {
             }
             return try respond(outcome, context: context)
         }
+    }
+
+    /// The loader for contacts appended to a campaign with `settings` (read with its country code),
+    /// after checking a JSON body is `{"contacts": [...]}` and nothing else.
+    private static func contactsLoader(_ settings: CampaignSettings, format: CampaignLoader.Format, _ exchange: APIExchange,
+                                       context: APIContext) throws -> CampaignLoader {
+        var loader = context.loader
+        if let code = settings.defaultCountryCode {
+            let location = SourceLocation(file: "request", line: 1)
+            let overlay = JSONNode(.object([("defaultCountryCode", JSONNode(.string(code), at: location))]), at: location)
+            loader.context.defaults = loader.context.defaults.map { $0.merged(with: overlay) } ?? overlay
+        }
+        if format == .json {
+            guard let root = try? JSONParser.parse(exchange.request.body, file: "request"), let pairs = root.objectPairs,
+                  pairs.allSatisfy({ $0.key == "contacts" }) else {
+                throw APIError.validation([Diagnostic(file: "request", line: 1, path: nil,
+                                                      message: "expected {\"contacts\": [{\"target\": …}, …]} and nothing else")])
+            }
+        }
+        return loader
     }
 }

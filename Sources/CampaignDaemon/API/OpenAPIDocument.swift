@@ -302,6 +302,16 @@ enum OpenAPIDocument {
             }
           },
           {
+            "name": "validate",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "boolean",
+              "default": false
+            },
+            "description": "true: validate the request exactly as an import would and answer 200 with a ValidationResult, importing nothing (a 422 lists every problem with its line and field)."
+          },
+          {
             "name": "Idempotency-Key",
             "in": "header",
             "required": false,
@@ -328,6 +338,16 @@ enum OpenAPIDocument {
           }
         },
         "responses": {
+          "200": {
+            "description": "with ?validate=true: valid, and nothing imported",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ValidationResult"
+                }
+              }
+            }
+          },
           "201": {
             "description": "imported (200 when it existed or the content was imported before)",
             "content": {
@@ -687,6 +707,16 @@ enum OpenAPIDocument {
             }
           },
           {
+            "name": "validate",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "boolean",
+              "default": false
+            },
+            "description": "true: validate the request exactly as an import would and answer 200 with a ValidationResult, importing nothing (a 422 lists every problem with its line and field)."
+          },
+          {
             "name": "Idempotency-Key",
             "in": "header",
             "required": false,
@@ -725,11 +755,18 @@ enum OpenAPIDocument {
         },
         "responses": {
           "200": {
-            "description": "appended",
+            "description": "appended; with ?validate=true a ValidationResult, nothing imported",
             "content": {
               "application/json": {
                 "schema": {
-                  "$ref": "#/components/schemas/ImportResult"
+                  "oneOf": [
+                    {
+                      "$ref": "#/components/schemas/ImportResult"
+                    },
+                    {
+                      "$ref": "#/components/schemas/ValidationResult"
+                    }
+                  ]
                 }
               }
             }
@@ -1435,6 +1472,33 @@ enum OpenAPIDocument {
               "string",
               "null"
             ]
+          }
+        }
+      },
+      "ValidationResult": {
+        "type": "object",
+        "description": "What ?validate=true found: the request is valid; nothing was imported. Contacts the campaign already has, or on the do-not-call list, are counted only by importing.",
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "valid": {
+            "type": "boolean",
+            "const": true
+          },
+          "campaignExists": {
+            "type": "boolean"
+          },
+          "contacts": {
+            "type": "integer",
+            "description": "contacts in the request, repeats removed"
+          },
+          "duplicatesInRequest": {
+            "type": "integer"
+          },
+          "imported": {
+            "type": "boolean",
+            "const": false
           }
         }
       },
