@@ -5,11 +5,14 @@
 #
 #   Tests/Browser/console-browser.sh [SCREENSHOT_DIR]
 #
+# CAMPAIGND_BINARY names the binary to test (default: .build/debug/campaignd). swift test runs this
+# script through Tests/CampaignDaemonTests/ConsoleBrowserTests.swift.
+#
 # Exit code: 0 every check passed, 1 a check failed, 2 setup failed (packages, daemon).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-binary="$root/.build/debug/campaignd"
+binary="${CAMPAIGND_BINARY:-$root/.build/debug/campaignd}"
 [ -x "$binary" ] || { echo "no $binary: run swift build first" >&2; exit 2; }
 
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then

@@ -10,7 +10,7 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 KEY = "crm-secret-0123456789"
 failures = []
@@ -89,9 +89,12 @@ def other_site(target_port):
     return server
 
 
-def shoot(driver, shots, name):
+def shoot(driver, shots, name, focus=None):
+    """Screenshots at both sizes; `focus` (an element id) is scrolled to the middle first."""
     for width, height in ((1280, 800), (390, 844)):
         driver.set_window_size(width, height)
+        if focus:
+            driver.execute_script("document.getElementById(arguments[0]).scrollIntoView({block: 'center'})", focus)
         driver.save_screenshot(os.path.join(shots, f"{name}-{width}x{height}.png"))
     driver.set_window_size(1280, 800)
 
@@ -100,7 +103,63 @@ def state_of(driver, campaign):
     return driver.find_element(By.CSS_SELECTOR, f'tr[data-id="{campaign}"] td.state').text
 
 
+def choose_file(driver, path):
+    field = driver.find_element(By.ID, "upload-file")
+    driver.execute_script("arguments[0].value = ''", field)
+    field.send_keys(path)
+
+
+def upload(driver, wait, port, directory, shots):
+    """A new campaign's CSV with one bad row (refused, every problem listed, nothing imported), the
+    fixed file (checked, then imported on confirm), and a contacts CSV onto an existing campaign."""
+    bad = os.path.join(directory, "autumn-bad.csv")
+    with open(bad, "w") as f:
+        f.write("target,name\n5551230020,Ann\nnot-a-number,Bob\n5551230022,Cy\n")
+    choose_file(driver, bad)
+    driver.find_element(By.ID, "upload-id").send_keys("autumn")
+    driver.find_element(By.ID, "upload-check").click()
+    problem = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#upload-errors li")))
+    check("line 3" in problem.text and "field target" in problem.text,
+          f"a CSV with one bad row: its problem is shown with its line and field ({problem.text!r})")
+    check(not driver.find_element(By.ID, "upload-confirm").is_displayed(), "no Import button for a file with problems")
+    check(api(port, "GET", "/v1/campaigns/autumn")[0] == 404, "nothing of the bad file is imported")
+    shoot(driver, shots, "upload-refused", "upload-errors")
+
+    good = os.path.join(directory, "autumn.csv")
+    with open(good, "w") as f:
+        f.write("target,name\n5551230020,Ann\n5551230021,Bob\n5551230022,Cy\n")
+    choose_file(driver, good)
+    driver.find_element(By.ID, "upload-check").click()
+    confirm = wait.until(EC.visibility_of_element_located((By.ID, "upload-confirm")))
+    result = driver.find_element(By.ID, "upload-result").text
+    check("valid" in result and "3 contacts" in result and driver.find_elements(By.CSS_SELECTOR, "#upload-errors li") == [],
+          f"the fixed file is checked valid, no problems listed ({result!r})")
+    check(api(port, "GET", "/v1/campaigns/autumn")[0] == 404, "checking imports nothing before the confirm")
+    shoot(driver, shots, "upload-checked", "upload-result")
+    confirm.click()
+    wait.until(lambda d: "Imported" in d.find_element(By.ID, "upload-result").text)
+    status, body = api(port, "GET", "/v1/campaigns/autumn")
+    check(status == 200 and body.get("total") == 3, f"Import imports the fixed file ({status} {body})")
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, 'tr[data-id="autumn"]')))
+    check(True, "the imported campaign appears in the table")
+    shoot(driver, shots, "upload-imported", "upload-result")
+
+    contacts = os.path.join(directory, "spring-more.csv")
+    with open(contacts, "w") as f:
+        f.write("target\n5551230013\n")
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, '#upload-target option[value="spring"]')))
+    Select(driver.find_element(By.ID, "upload-target")).select_by_value("spring")
+    choose_file(driver, contacts)
+    driver.find_element(By.ID, "upload-check").click()
+    wait.until(EC.visibility_of_element_located((By.ID, "upload-confirm"))).click()
+    wait.until(lambda d: "Imported" in d.find_element(By.ID, "upload-result").text)
+    check(api(port, "GET", "/v1/campaigns/spring")[1].get("total") == 4, "a contacts CSV is added to the campaign chosen")
+
+
 def main():
+    # A SIGTERM (the Swift wrapper's timeout) ends the run through the finally below, which stops
+    # the daemon, the browser and the second site.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     binary, shots = sys.argv[1], sys.argv[2]
     directory = tempfile.mkdtemp(prefix="campaignd-console-")
     daemon, port, log_path = start_daemon(binary, directory)
@@ -140,6 +199,8 @@ def main():
         bar = driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] .bar')
         check("%" in (bar.get_attribute("aria-label") or ""), f"the progress bar is labelled ({bar.get_attribute('aria-label')!r})")
         shoot(driver, shots, "campaigns")
+
+        upload(driver, wait, port, directory, shots)
 
         driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] button[data-command="pause"]').click()
         try:

@@ -55,6 +55,25 @@ enum ConsolePage {
         <thead><tr><th scope="col">Campaign</th><th scope="col">State</th><th scope="col">Progress</th><th scope="col">Contacts</th><th scope="col">Actions</th></tr></thead>
         <tbody></tbody>
         </table>
+        <section id="upload" aria-labelledby="upload-title">
+        <h2 id="upload-title">Upload</h2>
+        <p class="hint">A campaign file (JSON, or CSV with a campaign id), or a contacts CSV added to an existing campaign. It is checked first; nothing is imported until you confirm.</p>
+        <form id="upload-form">
+        <div id="drop" class="drop">
+        <label for="upload-file">Campaign or contacts file (.csv or .json)</label>
+        <input id="upload-file" name="file" type="file" accept=".csv,.json,text/csv,application/json" required>
+        <p class="hint">or drop the file here</p>
+        </div>
+        <label for="upload-target">Add to</label>
+        <select id="upload-target" name="target"><option value="">A new campaign</option></select>
+        <label for="upload-id">New campaign id (for a CSV; a JSON file's own "id" is used when it has one)</label>
+        <input id="upload-id" name="id" type="text" pattern="[A-Za-z0-9._-]{1,64}" autocomplete="off">
+        <button type="submit" id="upload-check">Check the file</button>
+        </form>
+        <div id="upload-result" role="status" aria-live="polite"></div>
+        <ul id="upload-errors" class="problems" aria-label="Problems in the file"></ul>
+        <button type="button" id="upload-confirm" hidden>Import</button>
+        </section>
         </main>
         </body>
         </html>

@@ -1,5 +1,7 @@
 /// The console's script: polls `GET /v1/campaigns` once a second and renders the table; its
-/// buttons call `POST /v1/campaigns/{id}/{pause|resume|cancel}` with the page's CSRF token. The
+/// buttons call `POST /v1/campaigns/{id}/{pause|resume|cancel}` with the page's CSRF token. An
+/// uploaded file goes to `POST /v1/campaigns` (or `/v1/campaigns/{id}/contacts`) with `?validate=true`
+/// first, its problems listed by line and field, and again without it when the user confirms. The
 /// session cookie goes with every request (same origin); nothing here sees the API key.
 enum ConsoleScript {
     static let javaScript = #"""
@@ -129,6 +131,7 @@ enum ConsoleScript {
         try {
           const body = await api("GET", "/v1/campaigns");
           render(body.campaigns || []);
+          syncTargets(body.campaigns || []);
         } catch (error) {
           say("Could not load the campaigns: " + error.message, true);
           status.dataset.load = "1";
@@ -136,6 +139,137 @@ enum ConsoleScript {
           busy = false;
         }
       }
+
+      // Upload: check with ?validate=true, list every problem, import on confirm.
+      const uploadForm = document.getElementById("upload-form");
+      const uploadFile = document.getElementById("upload-file");
+      const uploadTarget = document.getElementById("upload-target");
+      const uploadID = document.getElementById("upload-id");
+      const uploadResult = document.getElementById("upload-result");
+      const uploadErrors = document.getElementById("upload-errors");
+      const uploadConfirm = document.getElementById("upload-confirm");
+      const drop = document.getElementById("drop");
+      let checked = null;
+
+      function uploadSay(text, isError) {
+        uploadResult.textContent = text;
+        uploadResult.className = isError ? "error" : "";
+      }
+
+      function forget() {
+        checked = null;
+        uploadConfirm.hidden = true;
+        uploadErrors.replaceChildren();
+      }
+
+      function syncTargets(campaigns) {
+        const wanted = campaigns.filter(function (c) { return c.state !== "cancelled"; }).map(function (c) { return c.id; });
+        const have = Array.from(uploadTarget.options).slice(1).map(function (o) { return o.value; });
+        if (wanted.join("\n") === have.join("\n")) return;
+        const selected = uploadTarget.value;
+        while (uploadTarget.options.length > 1) uploadTarget.remove(1);
+        for (const id of wanted) {
+          const option = document.createElement("option");
+          option.value = id;
+          option.textContent = "Campaign " + id + " (its contacts)";
+          uploadTarget.appendChild(option);
+        }
+        uploadTarget.value = wanted.includes(selected) ? selected : "";
+      }
+
+      // The request a check or an import sends: the same path, ?validate=true for the check.
+      async function uploadRequest(validate) {
+        const file = uploadFile.files[0];
+        if (!file) throw new Error("Choose a file first.");
+        const json = /\.json$/i.test(file.name) || file.type === "application/json";
+        const target = uploadTarget.value;
+        const query = new URLSearchParams();
+        let path;
+        if (target) {
+          path = "/v1/campaigns/" + encodeURIComponent(target) + "/contacts";
+        } else {
+          path = "/v1/campaigns";
+          if (uploadID.value.trim()) query.set("id", uploadID.value.trim());
+        }
+        if (validate) query.set("validate", "true");
+        const text = query.toString();
+        const response = await fetch(path + (text ? "?" + text : ""), {
+          method: "POST", credentials: "same-origin", cache: "no-store",
+          headers: { "Accept": "application/json", "Content-Type": json ? "application/json" : "text/csv", "X-CSRF-Token": csrf },
+          body: await file.text()
+        });
+        if (response.status === 401) { window.location.assign("/"); throw new Error("logged out"); }
+        const body = await response.json().catch(function () { return {}; });
+        return { status: response.status, ok: response.ok, body: body, name: file.name };
+      }
+
+      function showProblems(result) {
+        const error = result.body.error || {};
+        const details = Array.isArray(error.details) ? error.details : [];
+        uploadSay(result.name + ": " + (error.message || "HTTP " + result.status), true);
+        for (const d of details) {
+          const li = document.createElement("li");
+          const where = [];
+          if (d.line !== null && d.line !== undefined) where.push("line " + d.line);
+          if (d.field) where.push("field " + d.field);
+          li.textContent = (where.length ? where.join(", ") + ": " : "") + d.message;
+          uploadErrors.appendChild(li);
+        }
+      }
+
+      uploadForm.addEventListener("submit", async function (event) {
+        event.preventDefault();
+        forget();
+        uploadSay("Checking…", false);
+        try {
+          const result = await uploadRequest(true);
+          if (!result.ok) { showProblems(result); return; }
+          const b = result.body;
+          checked = uploadFile.files[0];
+          uploadSay(result.name + " is valid: " + b.contacts + " contact" + (b.contacts === 1 ? "" : "s") +
+                    (b.duplicatesInRequest ? " (" + b.duplicatesInRequest + " repeated, skipped)" : "") +
+                    (b.campaignExists ? " for the existing campaign " : " for the new campaign ") + b.id +
+                    ". Nothing is imported until you press Import.", false);
+          uploadConfirm.textContent = "Import " + b.contacts + " contact" + (b.contacts === 1 ? "" : "s") + " into " + b.id;
+          uploadConfirm.hidden = false;
+          uploadConfirm.focus();
+        } catch (error) {
+          uploadSay("Could not check the file: " + error.message, true);
+        }
+      });
+
+      uploadConfirm.addEventListener("click", async function () {
+        if (!checked || uploadFile.files[0] !== checked) { forget(); uploadSay("The file changed: check it again.", true); return; }
+        uploadConfirm.disabled = true;
+        try {
+          const result = await uploadRequest(false);
+          forget();
+          if (!result.ok) { showProblems(result); return; }
+          const b = result.body;
+          uploadSay("Imported into " + b.id + ": " + b.contactsAdded + " added, " + b.contactsAlreadyPresent + " already there, " +
+                    b.skippedDNC + " on the do-not-call list" + (b.alreadyImportedAt ? " (this file was imported before, at " + b.alreadyImportedAt + ")" : "") + ".", false);
+          uploadForm.reset();
+          await refresh();
+        } catch (error) {
+          uploadSay("Could not import the file: " + error.message, true);
+        } finally {
+          uploadConfirm.disabled = false;
+        }
+      });
+
+      for (const input of [uploadFile, uploadTarget, uploadID]) input.addEventListener("change", forget);
+      uploadTarget.addEventListener("change", function () { uploadID.disabled = uploadTarget.value !== ""; });
+      drop.addEventListener("dragover", function (event) { event.preventDefault(); drop.classList.add("over"); });
+      drop.addEventListener("dragleave", function () { drop.classList.remove("over"); });
+      drop.addEventListener("drop", function (event) {
+        event.preventDefault();
+        drop.classList.remove("over");
+        if (event.dataTransfer && event.dataTransfer.files.length > 0) {
+          uploadFile.files = event.dataTransfer.files;
+          forget();
+          uploadSay(uploadFile.files[0].name + " chosen: press Check the file.", false);
+        }
+      });
 
       document.getElementById("logout").addEventListener("click", async function () {
         await fetch("/console/logout", { method: "POST", headers: { "X-CSRF-Token": csrf }, credentials: "same-origin" });

@@ -31,6 +31,15 @@ enum ConsoleStylesheet {
     .bar .dialing { background: var(--dialing); }
     .bar .waiting { background: var(--waiting); }
     .counts { color: var(--muted); font-size: 0.9rem; }
+    section { margin-top: 2rem; }
+    input[type=text], select { width: 100%; max-width: 24rem; padding: 0.5rem; font: inherit; border: 1px solid var(--muted);
+                               border-radius: 4px; margin-bottom: 0.75rem; }
+    .drop { border: 2px dashed var(--muted); border-radius: 6px; padding: 1rem; margin-bottom: 0.75rem; }
+    .drop.over { border-color: var(--accent); background: #eef3fd; }
+    .drop .hint { margin: 0.25rem 0 0; }
+    .problems { color: var(--failed); padding-left: 1.25rem; }
+    .problems:empty { display: none; }
+    select:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
     @media (max-width: 40rem) {
       thead { display: none; }
       table, tbody, tr, td { display: block; width: 100%; }
