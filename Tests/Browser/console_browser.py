@@ -198,6 +198,11 @@ def main():
         check(driver.execute_script("return document.cookie").find("campaignd_session") < 0, "the page's script cannot read the cookie")
         bar = driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] .bar')
         check("%" in (bar.get_attribute("aria-label") or ""), f"the progress bar is labelled ({bar.get_attribute('aria-label')!r})")
+        rate = driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] td.rate')
+        check(rate.text.isdigit() and rate.get_attribute("data-label") == "Calls per minute",
+              f"the table shows calls per minute ({rate.text!r})")
+        check(all(driver.find_elements(By.CSS_SELECTOR, f'tr[data-id="spring"] td.{name}') for name in ("answer", "amd", "abandoned")),
+              "the table has answer rate, AMD split and abandonment columns")
         shoot(driver, shots, "campaigns")
 
         upload(driver, wait, port, directory, shots)

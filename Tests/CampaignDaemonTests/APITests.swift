@@ -164,6 +164,13 @@ import Testing
         #expect(shown["state"] as? String == "paused" && shown["total"] as? Int == 2)
         let counts = shown["counts"] as? [String: Int] ?? [:]
         #expect(counts.values.reduce(0, +) == 2, "every contact is counted in one state: \(counts)")
+        let calls = shown["calls"] as? [String: Any] ?? [:]
+        #expect(calls["perMinute"] is Int && calls["finished"] is Int && calls["answered"] is Int && calls["answerRate"] is Double,
+                "the campaign's calls: \(responses[5].body)")
+        #expect((calls["amd"] as? [String: Int])?.keys.sorted()
+                == ["amd_decision_timeout", "amd_fax_detected", "amd_human_detected", "amd_machine_detected", "amd_no_speech_detected"],
+                "\(responses[5].body)")
+        #expect((calls["abandonment"] as? [String: Any])?["rateLast30Days"] is Double, "\(responses[5].body)")
         #expect(responses[6].status == 200 && responses[6].json["contactsAdded"] as? Int == 1
                 && responses[6].json["contactsAlreadyPresent"] as? Int == 1, "\(responses[6].body)")
         let window = responses[7]

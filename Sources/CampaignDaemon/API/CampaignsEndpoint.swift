@@ -1,6 +1,7 @@
 import Foundation
 import IO
 import Scheduler
+import Telephony
 
 /// `/v1/campaigns`: create (a campaign file's JSON, or CSV with `?id=`), list, show with status
 /// counts, pause/resume/cancel, and append contacts. Validation is the drop folder's, to the letter;
@@ -10,18 +11,20 @@ enum CampaignsEndpoint {
     static func list(_ exchange: APIExchange, context: APIContext) {
         context.reads.answer(exchange) { store in
             let statuses = try store.campaignStatuses()
-            return (200, "{\"campaigns\":[" + statuses.map(statusJSON).joined(separator: ",") + "]}", [])
+            let calls = try store.campaignCallStats(now: Timestamp.nowMs())
+            return (200, "{\"campaigns\":[" + statuses.map { statusJSON($0, calls: calls[$0.id] ?? CampaignCallStats()) }.joined(separator: ",") + "]}", [])
         }
     }
 
     static func show(_ id: String, _ exchange: APIExchange, context: APIContext) {
         context.reads.answer(exchange) { store in
             guard let status = try store.campaignStatuses().first(where: { $0.id == id }) else { throw APIStoreError.campaignNotFound(id) }
-            return (200, statusJSON(status), [])
+            return (200, statusJSON(status, calls: try store.campaignCallStats(now: Timestamp.nowMs())[id] ?? CampaignCallStats()), [])
         }
     }
 
-    static func statusJSON(_ status: CampaignStatus) -> String {
+    /// A campaign as `GET /v1/campaigns` lists it: state, contact counts by state, and its calls.
+    static func statusJSON(_ status: CampaignStatus, calls: CampaignCallStats) -> String {
         var counts = JSONObjectWriter()
         for state in ContactState.allCases { counts.number(state.rawValue, status.count(state)) }
         var json = JSONObjectWriter()
@@ -30,7 +33,33 @@ enum CampaignsEndpoint {
         json.string("state", status.state.rawValue)
         json.number("total", status.total)
         json.raw("counts", counts.result)
+        json.raw("calls", callsJSON(calls))
         return json.result
+    }
+
+    /// `calls`: attempts started in the last minute, ended, answered, the answer rate, AMD verdicts
+    /// of answered calls (by the CDR's `machineDetection` value) and abandonment.
+    static func callsJSON(_ calls: CampaignCallStats) -> String {
+        var amd = JSONObjectWriter()
+        for kind in AMDEvent.Kind.allCases where kind.isVerdict { amd.number(kind.rawValue, calls.amd[kind] ?? 0) }
+        var abandonment = JSONObjectWriter()
+        abandonment.number("people", calls.abandonment.people)
+        abandonment.number("abandoned", calls.abandonment.abandoned)
+        abandonment.raw("rate", rateJSON(calls.abandonment.rate))
+        abandonment.raw("rateLast30Days", rateJSON(calls.abandonment.rateLast30Days))
+        var json = JSONObjectWriter()
+        json.number("perMinute", calls.startedLastMinute)
+        json.number("finished", calls.finished)
+        json.number("answered", calls.answered)
+        json.raw("answerRate", rateJSON(calls.answerRate))
+        json.raw("amd", amd.result)
+        json.raw("abandonment", abandonment.result)
+        return json.result
+    }
+
+    /// A fraction from 0 to 1 with four decimals.
+    private static func rateJSON(_ rate: Double) -> String {
+        String(format: "%.4f", rate.isFinite ? rate : 0)
     }
 
     /// The body's format from its Content-Type, or the 415.

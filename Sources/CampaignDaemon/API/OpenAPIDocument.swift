@@ -1530,6 +1530,75 @@ enum OpenAPIDocument {
             "additionalProperties": {
               "type": "integer"
             }
+          },
+          "calls": {
+            "type": "object",
+            "description": "The campaign's calls: attempts started in the last minute, attempts ended and answered, and of the answered the AMD verdicts and the people put through to an agent or bot (onHuman.connect) who were abandoned.",
+            "properties": {
+              "perMinute": {
+                "type": "integer",
+                "description": "attempts started in the last 60 s"
+              },
+              "finished": {
+                "type": "integer",
+                "description": "attempts ended"
+              },
+              "answered": {
+                "type": "integer",
+                "description": "ended attempts that were answered"
+              },
+              "answerRate": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": 1,
+                "description": "answered / finished (0 before any ended)"
+              },
+              "amd": {
+                "type": "object",
+                "description": "answered attempts by their machineDetection verdict, as in the CDR",
+                "properties": {
+                  "amd_human_detected": {
+                    "type": "integer"
+                  },
+                  "amd_machine_detected": {
+                    "type": "integer"
+                  },
+                  "amd_no_speech_detected": {
+                    "type": "integer"
+                  },
+                  "amd_decision_timeout": {
+                    "type": "integer"
+                  },
+                  "amd_fax_detected": {
+                    "type": "integer"
+                  }
+                }
+              },
+              "abandonment": {
+                "type": "object",
+                "properties": {
+                  "people": {
+                    "type": "integer",
+                    "description": "people put through (a connect tried, not a machine)"
+                  },
+                  "abandoned": {
+                    "type": "integer"
+                  },
+                  "rate": {
+                    "type": "number",
+                    "minimum": 0,
+                    "maximum": 1,
+                    "description": "abandoned / people over the campaign"
+                  },
+                  "rateLast30Days": {
+                    "type": "number",
+                    "minimum": 0,
+                    "maximum": 1,
+                    "description": "abandoned / people over the last 30 days (47 CFR 64.1200(a)(7))"
+                  }
+                }
+              }
+            }
           }
         }
       },

@@ -52,7 +52,7 @@ enum ConsolePage {
         <h2 id="campaigns-title">Campaigns</h2>
         <p id="status" role="status" aria-live="polite"></p>
         <table id="campaigns" aria-labelledby="campaigns-title">
-        <thead><tr><th scope="col">Campaign</th><th scope="col">State</th><th scope="col">Progress</th><th scope="col">Contacts</th><th scope="col">Actions</th></tr></thead>
+        <thead><tr><th scope="col">Campaign</th><th scope="col">State</th><th scope="col">Progress</th><th scope="col">Contacts</th><th scope="col">Calls per minute</th><th scope="col">Answer rate</th><th scope="col">AMD</th><th scope="col">Abandoned</th><th scope="col">Actions</th></tr></thead>
         <tbody></tbody>
         </table>
         <section id="upload" aria-labelledby="upload-title">

@@ -41,6 +41,10 @@ enum ConsoleScript {
         };
       }
 
+      function percent(rate) {
+        return (100 * (rate || 0)).toFixed(1) + " %";
+      }
+
       function button(label, command, id, confirmText) {
         const b = document.createElement("button");
         b.type = "button";
@@ -69,9 +73,12 @@ enum ConsoleScript {
         const tr = document.createElement("tr");
         tr.dataset.id = id;
         const cells = {};
-        for (const name of ["name", "state", "progress", "counts", "actions"]) {
+        const headings = { rate: "Calls per minute", answer: "Answer rate", amd: "AMD", abandoned: "Abandoned" };
+        for (const name of ["name", "state", "progress", "counts", "rate", "answer", "amd", "abandoned", "actions"]) {
           cells[name] = document.createElement("td");
           cells[name].className = name;
+          // On a phone the header row is hidden: each figure says what it is.
+          if (headings[name]) cells[name].dataset.label = headings[name];
           tr.appendChild(cells[name]);
         }
         const bar = document.createElement("div");
@@ -113,6 +120,17 @@ enum ConsoleScript {
                              s.dialing + " dialing, " + s.waiting + " waiting");
           r.cells.counts.textContent = s.done + " done · " + s.failed + " failed · " + s.dialing + " dialing · " +
                                        s.waiting + " waiting of " + total;
+          const calls = c.calls || {};
+          const amd = calls.amd || {};
+          const human = amd.amd_human_detected || 0, machine = (amd.amd_machine_detected || 0) + (amd.amd_fax_detected || 0);
+          const unsure = (amd.amd_no_speech_detected || 0) + (amd.amd_decision_timeout || 0);
+          const abandonment = calls.abandonment || {};
+          r.cells.rate.textContent = String(calls.perMinute || 0);
+          r.cells.answer.textContent = calls.finished ? percent(calls.answerRate) + " of " + calls.finished : "–";
+          r.cells.amd.textContent = human + machine + unsure > 0
+            ? human + " human · " + machine + " machine · " + unsure + " unsure" : "–";
+          r.cells.abandoned.textContent = abandonment.people
+            ? percent(abandonment.rateLast30Days) + " (30 days) · " + abandonment.abandoned + " of " + abandonment.people : "–";
           r.buttons.pause.hidden = c.state !== "active";
           r.buttons.resume.hidden = c.state !== "paused";
           r.buttons.cancel.hidden = c.state === "cancelled";

@@ -45,6 +45,7 @@ enum ConsoleStylesheet {
       table, tbody, tr, td { display: block; width: 100%; }
       tr { border-bottom: 2px solid var(--line); padding: 0.5rem 0; }
       td { border: none; padding: 0.25rem 0; }
+      td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); }
     }
 
     """
