@@ -249,6 +249,38 @@ import Testing
         #expect(responses[9].json["total"] as? Int == 1, "validated contacts were not appended: \(responses[9].body)")
     }
 
+    @Test func aCampaignShowsItsSettingsAndTheNewestCDRsCanBeAskedFor() async throws {
+        let directory = try workspace()
+        // CDR lines as the writer leaves them, in an old day's file (the daemon writes today's).
+        let lines = (1...5).map { #"{"cdrId":"c\#($0)","campaignId":"\#($0 % 2 == 0 ? "spring" : "summer")","target":"+1555123000\#($0)","status":"failed"}"# }
+        try directory.write("var/cdr/cdr-2000-01-01.jsonl", lines.joined(separator: "\n") + "\n")
+        let daemon = try await APIDaemon(in: directory.path)
+        let json = APIDaemon.bearer.merging(APIDaemon.jsonType) { $1 }
+        let responses = try await daemon.send([
+            Request("POST", "/v1/campaigns", headers: json, body: #"{"id": "spring", "maxRetryNo": 2, "contacts": [{"target": "5551230020"}]}"#),
+            Request("GET", "/v1/campaigns/spring", headers: APIDaemon.bearer),
+            Request("GET", "/v1/campaigns", headers: APIDaemon.bearer),
+            Request("GET", "/v1/cdrs?last=2", headers: APIDaemon.bearer),
+            Request("GET", "/v1/cdrs?campaign=summer&last=2&format=csv", headers: APIDaemon.bearer),
+            Request("GET", "/v1/cdrs?campaign=spring&last=10", headers: APIDaemon.bearer),
+            Request("GET", "/v1/cdrs?last=0", headers: APIDaemon.bearer),
+            Request("GET", "/v1/cdrs?last=many", headers: APIDaemon.bearer),
+        ])
+        #expect(responses[0].status == 201, "\(responses[0].body)")
+        let settings = responses[1].json["settings"] as? [String: Any] ?? [:]
+        #expect(settings["maxRetryNo"] as? Int == 2, "the campaign's own setting: \(responses[1].body)")
+        #expect(settings["defaultCountryCode"] as? String == "1", "a default applied: \(responses[1].body)")
+        #expect((responses[2].json["campaigns"] as? [[String: Any]])?.allSatisfy { $0["settings"] == nil } == true, "the list has no settings")
+        let ids = { (body: String) in body.split(separator: "\n").compactMap { line in
+            ((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])?["cdrId"] as? String } }
+        #expect(ids(responses[3].body) == ["c4", "c5"], "the newest two: \(responses[3].body)")
+        let csv = responses[4].body.split(separator: "\n")
+        #expect(csv.count == 3 && csv[0].hasPrefix("outboundCall,cdrId,") && csv[1].contains(",c3,") && csv[2].contains(",c5,"),
+                "the newest two of summer as CSV: \(responses[4].body)")
+        #expect(ids(responses[5].body) == ["c2", "c4"], "fewer than asked for: all of them: \(responses[5].body)")
+        #expect(responses[6].status == 400 && responses[7].status == 400)
+    }
+
     @Test func openAPIDocumentDescribesEveryRoute() async throws {
         let directory = try workspace()
         let daemon = try await APIDaemon(in: directory.path)

@@ -2,8 +2,9 @@ import Foundation
 import IO
 import Scheduler
 
-/// `GET /v1/cdrs?campaign=&since=&format=jsonl|csv`: the CDR files' lines that match, read the way
-/// `campaignd cdr` reads them (whole lines only, one JSON object each).
+/// `GET /v1/cdrs?campaign=&since=&last=&format=jsonl|csv[&follow=true]`: the CDR files' lines that
+/// match, read the way `campaignd cdr` reads them (whole lines only, one JSON object each); `last=N`
+/// keeps only the newest N of them (then, with `follow`, every new one).
 enum CDRsEndpoint {
     enum Format: String {
         case jsonl, csv
@@ -20,6 +21,14 @@ enum CDRsEndpoint {
             exchange.fail(.badRequest("since takes an ISO 8601 time or date such as 2026-11-21 or 2026-11-21T08:00:00Z"))
             return
         }
+        var last: Int?
+        if let text = query["last"] {
+            guard let count = Int(text), (1...10_000).contains(count) else {
+                exchange.fail(.badRequest("last takes a number of CDRs from 1 to 10000, not \"\(text)\""))
+                return
+            }
+            last = count
+        }
         let filter = CDRCommand.Filter(campaign: query["campaign"], since: since)
         let follow = query["follow"] == "true" || query["follow"] == "1"
         let head = HTTPResponse(status: 200, headers: ["Content-Type": format == .csv ? "text/csv" : "application/x-ndjson"])
@@ -33,10 +42,12 @@ enum CDRsEndpoint {
         if format == .csv { responder.send(Array((CDRCommand.csvColumns.joined(separator: ",") + "\n").utf8)) }
         /// Sends what the files gained since the last look; with `follow`, looks again in 250 ms
         /// for as long as the client reads.
-        @Sendable func pass(_ offsets: [String: UInt64]) {
+        @Sendable func pass(_ offsets: [String: UInt64], newest: Int?) {
             var offsets = offsets
             var text = ""
-            for line in CDRFileTail.readNewLines(in: context.cdrDirectory, offsets: &offsets) where filter.accepts(line) {
+            var lines = CDRFileTail.readNewLines(in: context.cdrDirectory, offsets: &offsets).filter(filter.accepts)
+            if let newest, lines.count > newest { lines.removeFirst(lines.count - newest) }
+            for line in lines {
                 text += (format == .csv ? CDRCommand.csvLine(line) : String(decoding: line, as: UTF8.self)) + "\n"
                 if text.utf8.count >= 65_536 {
                     responder.send(Array(text.utf8))
@@ -50,9 +61,10 @@ enum CDRsEndpoint {
             }
             guard !responder.isClosed else { return }
             let next = offsets
-            streams.asyncAfter(deadline: .now() + .milliseconds(250)) { pass(next) }
+            streams.asyncAfter(deadline: .now() + .milliseconds(250)) { pass(next, newest: nil) }
         }
-        streams.async { pass([:]) }
+        let newest = last
+        streams.async { pass([:], newest: newest) }
     }
 
     /// Every CDR stream reads the files here, one look at a time: one thread whatever the number of

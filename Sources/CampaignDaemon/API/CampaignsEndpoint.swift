@@ -19,7 +19,13 @@ enum CampaignsEndpoint {
     static func show(_ id: String, _ exchange: APIExchange, context: APIContext) {
         context.reads.answer(exchange) { store in
             guard let status = try store.campaignStatuses().first(where: { $0.id == id }) else { throw APIStoreError.campaignNotFound(id) }
-            return (200, statusJSON(status, calls: try store.campaignCallStats(now: Timestamp.nowMs())[id] ?? CampaignCallStats()), [])
+            var json = statusJSON(status, calls: try store.campaignCallStats(now: Timestamp.nowMs())[id] ?? CampaignCallStats())
+            // One campaign's answer also has its settings, as stored (the list leaves them out).
+            json.removeLast()
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            json += ",\"settings\":" + String(decoding: try encoder.encode(store.settings(of: id)), as: UTF8.self) + "}"
+            return (200, json, [])
         }
     }
 

@@ -425,7 +425,20 @@ enum OpenAPIDocument {
             "content": {
               "application/json": {
                 "schema": {
-                  "$ref": "#/components/schemas/CampaignStatus"
+                  "allOf": [
+                    {
+                      "$ref": "#/components/schemas/CampaignStatus"
+                    },
+                    {
+                      "type": "object",
+                      "properties": {
+                        "settings": {
+                          "type": "object",
+                          "description": "the campaign's settings as stored (the campaign file's keys, defaults applied)"
+                        }
+                      }
+                    }
+                  ]
                 }
               }
             }
@@ -1076,6 +1089,17 @@ enum OpenAPIDocument {
               "type": "string"
             },
             "description": "ISO 8601 date or time; CDRs that started at or after it"
+          },
+          {
+            "name": "last",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 10000
+            },
+            "description": "only the newest N matching CDRs (with follow=true: then every new one)"
           },
           {
             "name": "format",
