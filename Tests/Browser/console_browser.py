@@ -156,6 +156,37 @@ def upload(driver, wait, port, directory, shots):
     check(api(port, "GET", "/v1/campaigns/spring")[1].get("total") == 4, "a contacts CSV is added to the campaign chosen")
 
 
+def campaign_page(driver, port, shots):
+    """spring's page: its settings, its calls as their CDRs are written, and the CSV download."""
+    driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] td.name a').click()
+    slow = WebDriverWait(driver, 30)
+    slow.until(EC.visibility_of_element_located((By.ID, "campaign")))
+    slow.until(lambda d: "maxRetryNo" in d.find_element(By.ID, "campaign-settings").text)
+    check("Campaign spring" in driver.find_element(By.ID, "campaign-title").text and not driver.find_element(By.ID, "overview").is_displayed(),
+          "the campaign's link opens its page")
+    settings = driver.find_element(By.ID, "campaign-settings").text
+    check("caller" in settings and "+15550001111" in settings, f"the page shows the campaign's settings ({settings[:80]!r})")
+    # Its calls fail on the silent trunk within seconds; the page polls and shows their CDRs.
+    row = slow.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#cdrs tbody tr[data-cdr-id]:not([data-cdr-id=''])")))
+    check("+1555123" in row.text and "failed" in row.text, f"the latest CDRs stream in ({row.text!r})")
+    link = driver.find_element(By.ID, "cdrs-download")
+    href = link.get_attribute("href")
+    check(href.endswith("/v1/cdrs?campaign=spring&format=csv") and link.get_attribute("download") == "spring-cdrs.csv",
+          f"the download link asks the API for spring's CDRs as CSV ({href})")
+    # What the link downloads, fetched with the browser's own session cookie (no key).
+    cookie = driver.get_cookie("campaignd_session")["value"]
+    request = urllib.request.Request(href, headers={"Cookie": "campaignd_session=" + cookie})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        lines = response.read().decode().splitlines()
+        kind = response.headers.get("Content-Type")
+    check(kind == "text/csv" and lines[0].startswith("outboundCall,cdrId,") and len(lines) >= 2
+          and all(",spring," in line for line in lines[1:]),
+          f"the download is spring's CDRs as CSV ({len(lines) - 1} rows)")
+    shoot(driver, shots, "campaign")
+    driver.find_element(By.LINK_TEXT, "← All campaigns").click()
+    WebDriverWait(driver, 10).until(EC.visibility_of_element_located((By.ID, "overview")))
+
+
 def main():
     # A SIGTERM (the Swift wrapper's timeout) ends the run through the finally below, which stops
     # the daemon, the browser and the second site.
@@ -206,6 +237,7 @@ def main():
         shoot(driver, shots, "campaigns")
 
         upload(driver, wait, port, directory, shots)
+        campaign_page(driver, port, shots)
 
         driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] button[data-command="pause"]').click()
         try:

@@ -49,6 +49,7 @@ enum ConsolePage {
         <p>Logged in with the key <strong>\(escape(keyName))</strong> <button type="button" id="logout">Log out</button></p>
         </header>
         <main>
+        <div id="overview">
         <h2 id="campaigns-title">Campaigns</h2>
         <p id="status" role="status" aria-live="polite"></p>
         <table id="campaigns" aria-labelledby="campaigns-title">
@@ -73,6 +74,20 @@ enum ConsolePage {
         <div id="upload-result" role="status" aria-live="polite"></div>
         <ul id="upload-errors" class="problems" aria-label="Problems in the file"></ul>
         <button type="button" id="upload-confirm" hidden>Import</button>
+        </section>
+        </div>
+        <section id="campaign" aria-labelledby="campaign-title" hidden>
+        <p><a href="#">← All campaigns</a></p>
+        <h2 id="campaign-title">Campaign</h2>
+        <p id="campaign-status" role="status" aria-live="polite"></p>
+        <h3>Settings</h3>
+        <dl id="campaign-settings" class="settings"></dl>
+        <h3 id="cdrs-title">Latest calls</h3>
+        <p><a id="cdrs-download" href="/v1/cdrs?format=csv" download>Download all its CDRs (CSV)</a></p>
+        <table id="cdrs" aria-labelledby="cdrs-title">
+        <thead><tr><th scope="col">Started</th><th scope="col">Target</th><th scope="col">Attempt</th><th scope="col">Status</th><th scope="col">Reason</th><th scope="col">Seconds</th><th scope="col">AMD</th></tr></thead>
+        <tbody></tbody>
+        </table>
         </section>
         </main>
         </body>

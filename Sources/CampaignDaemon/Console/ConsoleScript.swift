@@ -1,7 +1,9 @@
 /// The console's script: polls `GET /v1/campaigns` once a second and renders the table; its
 /// buttons call `POST /v1/campaigns/{id}/{pause|resume|cancel}` with the page's CSRF token. An
 /// uploaded file goes to `POST /v1/campaigns` (or `/v1/campaigns/{id}/contacts`) with `?validate=true`
-/// first, its problems listed by line and field, and again without it when the user confirms. The
+/// first, its problems listed by line and field, and again without it when the user confirms. A
+/// campaign's page (`#campaign=ID`) shows `GET /v1/campaigns/{id}` (its settings) and polls
+/// `GET /v1/cdrs?campaign=ID&last=20`; its download link is `GET /v1/cdrs?campaign=ID&format=csv`. The
 /// session cookie goes with every request (same origin); nothing here sees the API key.
 enum ConsoleScript {
     static let javaScript = #"""
@@ -108,7 +110,13 @@ enum ConsoleScript {
         for (const c of campaigns) {
           seen.add(c.id);
           const r = row(c.id);
-          r.cells.name.textContent = c.name && c.name !== c.id ? c.name + " (" + c.id + ")" : c.id;
+          const label = c.name && c.name !== c.id ? c.name + " (" + c.id + ")" : c.id;
+          if (!r.link) {
+            r.link = document.createElement("a");
+            r.link.href = "#campaign=" + encodeURIComponent(c.id);
+            r.cells.name.appendChild(r.link);
+          }
+          r.link.textContent = label;
           r.cells.state.textContent = c.state;
           const s = split(c.counts || {});
           const total = c.total || 0;
@@ -288,6 +296,105 @@ enum ConsoleScript {
           uploadSay(uploadFile.files[0].name + " chosen: press Check the file.", false);
         }
       });
+
+      // A campaign's page: its settings and its latest CDRs, polled while it is shown.
+      const overview = document.getElementById("overview");
+      const campaignSection = document.getElementById("campaign");
+      const campaignTitle = document.getElementById("campaign-title");
+      const campaignStatus = document.getElementById("campaign-status");
+      const settingsList = document.getElementById("campaign-settings");
+      const cdrBody = document.querySelector("#cdrs tbody");
+      const download = document.getElementById("cdrs-download");
+      let shown = null;
+
+      function shownCampaign() {
+        const match = /^#campaign=(.+)$/.exec(window.location.hash);
+        return match ? decodeURIComponent(match[1]) : null;
+      }
+
+      function cell(tr, text) {
+        const td = document.createElement("td");
+        td.textContent = text === null || text === undefined ? "–" : String(text);
+        tr.appendChild(td);
+      }
+
+      async function loadCDRs(id) {
+        const response = await fetch("/v1/cdrs?campaign=" + encodeURIComponent(id) + "&last=20",
+                                     { credentials: "same-origin", cache: "no-store" });
+        if (response.status === 401) { window.location.assign("/"); return; }
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        const lines = (await response.text()).split("\n").filter(function (l) { return l.trim() !== ""; });
+        const rows = [];
+        for (const line of lines.reverse()) {
+          let cdr;
+          try { cdr = JSON.parse(line); } catch (e) { continue; }
+          const tr = document.createElement("tr");
+          tr.dataset.cdrId = cdr.cdrId || "";
+          cell(tr, cdr.startTime);
+          cell(tr, cdr.target);
+          cell(tr, cdr.attempt);
+          cell(tr, cdr.status);
+          cell(tr, cdr.reasonCode);
+          cell(tr, cdr.callDurationSec);
+          cell(tr, cdr.machineDetection);
+          rows.push(tr);
+        }
+        if (id !== shown) return;
+        cdrBody.replaceChildren.apply(cdrBody, rows);
+        if (rows.length === 0) {
+          const tr = document.createElement("tr");
+          const td = document.createElement("td");
+          td.colSpan = 7;
+          td.textContent = "No calls yet.";
+          tr.appendChild(td);
+          cdrBody.appendChild(tr);
+        }
+      }
+
+      async function showCampaign(id) {
+        shown = id;
+        overview.hidden = true;
+        campaignSection.hidden = false;
+        campaignTitle.textContent = "Campaign " + id;
+        download.href = "/v1/cdrs?campaign=" + encodeURIComponent(id) + "&format=csv";
+        download.setAttribute("download", id + "-cdrs.csv");
+        settingsList.replaceChildren();
+        cdrBody.replaceChildren();
+        campaignStatus.textContent = "Loading…";
+        campaignStatus.className = "";
+        try {
+          const c = await api("GET", "/v1/campaigns/" + encodeURIComponent(id));
+          if (id !== shown) return;
+          campaignStatus.textContent = "State: " + c.state + " · " + (c.total || 0) + " contacts";
+          const settings = c.settings || {};
+          for (const key of Object.keys(settings).sort()) {
+            const dt = document.createElement("dt");
+            dt.textContent = key;
+            const dd = document.createElement("dd");
+            const value = settings[key];
+            dd.textContent = typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
+            settingsList.append(dt, dd);
+          }
+          await loadCDRs(id);
+        } catch (error) {
+          campaignStatus.textContent = "Could not load campaign " + id + ": " + error.message;
+          campaignStatus.className = "error";
+        }
+      }
+
+      function route() {
+        const id = shownCampaign();
+        if (id) { showCampaign(id); return; }
+        shown = null;
+        campaignSection.hidden = true;
+        overview.hidden = false;
+      }
+
+      window.addEventListener("hashchange", route);
+      route();
+      setInterval(function () {
+        if (shown) loadCDRs(shown).catch(function () {});
+      }, 2000);
 
       document.getElementById("logout").addEventListener("click", async function () {
         await fetch("/console/logout", { method: "POST", headers: { "X-CSRF-Token": csrf }, credentials: "same-origin" });

@@ -39,12 +39,18 @@ enum ConsoleStylesheet {
     .drop .hint { margin: 0.25rem 0 0; }
     .problems { color: var(--failed); padding-left: 1.25rem; }
     .problems:empty { display: none; }
-    select:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
+    .settings { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; }
+    .settings dt { font-weight: 600; }
+    .settings dd { margin: 0; overflow-wrap: anywhere; font-family: ui-monospace, monospace; font-size: 0.9rem; }
+    a { color: var(--accent); }
+    a:focus-visible, select:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
     @media (max-width: 40rem) {
       thead { display: none; }
       table, tbody, tr, td { display: block; width: 100%; }
       tr { border-bottom: 2px solid var(--line); padding: 0.5rem 0; }
       td { border: none; padding: 0.25rem 0; }
+      .settings { grid-template-columns: 1fr; }
+      .settings dd { margin-bottom: 0.5rem; }
       td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); }
     }
 
