@@ -281,6 +281,28 @@ import Testing
         #expect(responses[6].status == 400 && responses[7].status == 400)
     }
 
+    @Test func statusReportsTheVersionTrunksCallsAndWebhookBacklog() async throws {
+        let directory = try workspace()
+        let daemon = try await APIDaemon(in: directory.path)
+        let responses = try await daemon.send([
+            Request("GET", "/v1/status", headers: APIDaemon.bearer),
+            Request("GET", "/v1/status"),
+        ])
+        let version = try await CampaigndProcess.run(["--version"], in: directory.path)
+        let status = responses[0]
+        #expect(status.status == 200, "\(status.body)")
+        #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "campaignd " + (status.json["version"] as? String ?? "?"),
+                "the version --version prints: \(status.body)")
+        #expect(status.json["callsInProgress"] as? Int == 0)
+        let trunks = status.json["trunks"] as? [[String: Any]] ?? []
+        #expect(trunks.count == 1 && trunks.first?["name"] as? String == "sipp" && trunks.first?["registration"] as? String == "not-registering"
+                && trunks.first?["ratePerSecond"] is NSNull, "\(status.body)")
+        let webhooks = status.json["webhooks"] as? [String: Any] ?? [:]
+        #expect(webhooks["pending"] as? Int == 0 && webhooks["failed"] as? Int == 0 && (webhooks["byCampaign"] as? [Any])?.isEmpty == true,
+                "\(status.body)")
+        #expect(responses[1].status == 401, "status needs a key")
+    }
+
     @Test func openAPIDocumentDescribesEveryRoute() async throws {
         let directory = try workspace()
         let daemon = try await APIDaemon(in: directory.path)
@@ -300,7 +322,7 @@ import Testing
             ("POST", "/v1/campaigns/{id}/pause", "/v1/campaigns/x/pause"), ("POST", "/v1/campaigns/{id}/resume", "/v1/campaigns/x/resume"),
             ("POST", "/v1/campaigns/{id}/cancel", "/v1/campaigns/x/cancel"), ("POST", "/v1/campaigns/{id}/contacts", "/v1/campaigns/x/contacts"),
             ("GET", "/v1/dnc", "/v1/dnc"), ("POST", "/v1/dnc", "/v1/dnc"), ("DELETE", "/v1/dnc/{target}", "/v1/dnc/1"),
-            ("GET", "/v1/cdrs", "/v1/cdrs"),
+            ("GET", "/v1/cdrs", "/v1/cdrs"), ("GET", "/v1/status", "/v1/status"),
         ]
         let answers = try await daemon.send(routes.map { Request($0.0, $0.2, headers: APIDaemon.bearer) })
         for (route, answer) in zip(routes, answers) {

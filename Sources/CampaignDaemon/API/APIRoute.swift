@@ -18,6 +18,7 @@ enum APIRoute: Sendable, Equatable {
     case addDNC
     case removeDNC(String)
     case cdrs
+    case status
 
     /// Every route as method and path template, as the OpenAPI document lists them.
     static let table: [(method: HTTPMethod, path: String)] = [
@@ -27,7 +28,7 @@ enum APIRoute: Sendable, Equatable {
         (.post, "/v1/campaigns/{id}/pause"), (.post, "/v1/campaigns/{id}/resume"), (.post, "/v1/campaigns/{id}/cancel"),
         (.post, "/v1/campaigns/{id}/contacts"),
         (.get, "/v1/dnc"), (.post, "/v1/dnc"), (.delete, "/v1/dnc/{target}"),
-        (.get, "/v1/cdrs"),
+        (.get, "/v1/cdrs"), (.get, "/v1/status"),
     ]
 
     /// The scope a key needs; nil: no key needed.
@@ -35,7 +36,7 @@ enum APIRoute: Sendable, Equatable {
         switch self {
         case .healthz, .metrics, .openAPI: nil
         case .createCall: .calls
-        case .call, .listCampaigns, .campaign, .listDNC, .cdrs: .read
+        case .call, .listCampaigns, .campaign, .listDNC, .cdrs, .status: .read
         case .createCampaign, .controlCampaign, .addContacts, .addDNC, .removeDNC: .campaigns
         }
     }
@@ -63,6 +64,7 @@ enum APIRoute: Sendable, Equatable {
                 if read { return .listDNC }
                 return try only(.post, .addDNC)
             case "cdrs": return try only(.get, .cdrs)
+            case "status": return try only(.get, .status)
             default: break
             }
         case 3 where parts[0] == "v1" && !parts[2].isEmpty:

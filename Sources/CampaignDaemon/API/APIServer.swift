@@ -131,6 +131,8 @@ final class APIServer: Sendable {
             DNCEndpoint.remove(target, exchange, context: context)
         case .cdrs:
             CDRsEndpoint.list(exchange, context: context)
+        case .status:
+            StatusEndpoint.show(exchange, context: context)
         }
     }
 }

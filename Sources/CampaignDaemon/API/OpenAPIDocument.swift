@@ -1168,6 +1168,68 @@ enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/v1/status": {
+      "get": {
+        "summary": "The daemon's health: version, calls in progress, trunks (registration, rate after back-pressure), webhook backlog",
+        "security": [
+          {
+            "bearer": [
+              "read"
+            ]
+          },
+          {
+            "basic": [
+              "read"
+            ]
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "health",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Status"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "403": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "405": {
+            "$ref": "#/components/responses/Error"
+          },
+          "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "415": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          },
+          "429": {
+            "$ref": "#/components/responses/Error"
+          },
+          "503": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -1637,6 +1699,80 @@ enum OpenAPIDocument {
           },
           "state": {
             "type": "string"
+          }
+        }
+      },
+      "Status": {
+        "type": "object",
+        "properties": {
+          "version": {
+            "type": "string"
+          },
+          "callsInProgress": {
+            "type": "integer",
+            "description": "calls placed and not yet ended"
+          },
+          "dialoutLimitPerSecond": {
+            "type": "number",
+            "description": "limits.dialoutLimitPerSecond"
+          },
+          "trunks": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "name": {
+                  "type": "string"
+                },
+                "registration": {
+                  "type": "string",
+                  "enum": [
+                    "not-registering",
+                    "registering",
+                    "registered",
+                    "failed"
+                  ],
+                  "description": "registering: no answer yet; failed: the last attempt failed (retried later)"
+                },
+                "ratePerSecond": {
+                  "type": [
+                    "number",
+                    "null"
+                  ],
+                  "description": "the rate back-pressure (SIP 503/429 from the trunk) last set; null when it never lowered it"
+                }
+              }
+            }
+          },
+          "webhooks": {
+            "type": "object",
+            "properties": {
+              "pending": {
+                "type": "integer",
+                "description": "webhooks not yet delivered (not given up)"
+              },
+              "failed": {
+                "type": "integer",
+                "description": "webhooks given up"
+              },
+              "byCampaign": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "properties": {
+                    "campaign": {
+                      "type": "string"
+                    },
+                    "pending": {
+                      "type": "integer"
+                    },
+                    "failed": {
+                      "type": "integer"
+                    }
+                  }
+                }
+              }
+            }
           }
         }
       }

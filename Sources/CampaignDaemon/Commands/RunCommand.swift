@@ -225,7 +225,12 @@ enum RunCommand {
             let context = APIContext(
                 writer: writer, loader: importer.loader, reads: reads, imports: imports,
                 defaultCountryCode: configuration.defaultSettings.defaultCountryCode,
-                cdrDirectory: configuration.dataDirectory + "/cdr", metrics: exposition, wake: wake)
+                cdrDirectory: configuration.dataDirectory + "/cdr", metrics: exposition,
+                status: StatusEndpoint.Source(
+                    version: Campaignd.version, trunks: configuration.trunks.map(\.name),
+                    registering: Set(configuration.trunks.filter(\.register).map(\.name)),
+                    dialoutLimitPerSecond: configuration.limits.dialoutLimitPerSecond, live: { metrics.snapshot }),
+                wake: wake)
             let server = try APIServer(settings: configuration.api, address: try MetricsServer.socketAddress(listen), context: context, loop: loop)
             Log.info("HTTP API listening", [("address", server.localAddress.description), ("keys", configuration.api.keys.map(\.name).joined(separator: ","))])
             return server

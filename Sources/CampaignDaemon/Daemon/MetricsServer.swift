@@ -12,6 +12,8 @@ final class RunMetrics: @unchecked Sendable {
     private var inFlight = 0
     private var failed: [String: Int] = [:]
     private var completed: [String: Int] = [:]
+    /// Each trunk's dialing rate as back-pressure last set it (absent: never reduced).
+    private var trunkRates: [String: Double] = [:]
     /// Each registering trunk's status, from the dialer (set once at start-up).
     private var registrationSource: (@Sendable () -> [String: RegistrationStateMachine.Status])?
 
@@ -36,9 +38,18 @@ final class RunMetrics: @unchecked Sendable {
                     failed[record.reasonCode?.rawValue ?? "unknown", default: 0] += 1
                 }
             }
-        case .deferred, .skippedDNC, .slotExpired, .trunkRateChanged, .trunkPaused, .callProgress, .waitingForMediaPorts, .error:
+        case .trunkRateChanged(let trunk, let rate, _):
+            lock.withLock { trunkRates[trunk] = rate }
+        case .deferred, .skippedDNC, .slotExpired, .trunkPaused, .callProgress, .waitingForMediaPorts, .error:
             break
         }
+    }
+
+    /// What `GET /v1/status` reports: calls in progress, registering trunks' states, and trunk
+    /// rates back-pressure has set.
+    var snapshot: (inFlight: Int, registrations: [String: RegistrationStateMachine.Status], trunkRates: [String: Double]) {
+        let (inFlight, source, rates) = lock.withLock { (self.inFlight, registrationSource, trunkRates) }
+        return (inFlight, source?() ?? [:], rates)
     }
 
     /// The Prometheus text exposition (version 0.0.4).
