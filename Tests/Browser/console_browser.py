@@ -32,6 +32,7 @@ def start_daemon(binary, directory):
     config = {
         "trunks": [{"name": "nowhere", "host": "127.0.0.1", "port": free_udp_port()}],
         "sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 100},
+        "limits": {"dialoutLimitPerSecond": 5},
         "defaults": {"defaultCountryCode": "1", "caller": "+15550001111", "timezone": "UTC", "answerTimeoutSec": 2,
                      "window": {"start": "00:00", "end": "24:00"}, "maxRetryNo": 0},
         "api": {"listen": "127.0.0.1:0", "keys": [
@@ -229,6 +230,14 @@ def main():
         check(driver.execute_script("return document.cookie").find("campaignd_session") < 0, "the page's script cannot read the cookie")
         bar = driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] .bar')
         check("%" in (bar.get_attribute("aria-label") or ""), f"the progress bar is labelled ({bar.get_attribute('aria-label')!r})")
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, 'tr[data-trunk="nowhere"]')))
+        version = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip()
+        check(version == "campaignd " + driver.find_element(By.ID, "health-version").text,
+              f"Health shows the version ({version!r})")
+        check(driver.find_element(By.ID, "health-calls").text.isdigit() and driver.find_element(By.ID, "health-webhooks").text == "0",
+              "Health shows calls in progress and an empty webhook backlog")
+        trunk = driver.find_element(By.CSS_SELECTOR, 'tr[data-trunk="nowhere"]').text
+        check("does not register" in trunk and "up to 5/s" in trunk, f"Health lists the trunk ({trunk!r})")
         rate = driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] td.rate')
         check(rate.text.isdigit() and rate.get_attribute("data-label") == "Calls per minute",
               f"the table shows calls per minute ({rate.text!r})")

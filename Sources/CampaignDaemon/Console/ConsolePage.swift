@@ -50,6 +50,18 @@ enum ConsolePage {
         </header>
         <main>
         <div id="overview">
+        <section id="health" aria-labelledby="health-title">
+        <h2 id="health-title">Health</h2>
+        <dl class="health">
+        <div><dt>Calls in progress</dt><dd id="health-calls">–</dd></div>
+        <div><dt>Webhooks waiting</dt><dd id="health-webhooks">–</dd></div>
+        <div><dt>Version</dt><dd id="health-version">–</dd></div>
+        </dl>
+        <table id="trunks" aria-labelledby="health-title">
+        <thead><tr><th scope="col">Trunk</th><th scope="col">Registration</th><th scope="col">Rate</th></tr></thead>
+        <tbody></tbody>
+        </table>
+        </section>
         <h2 id="campaigns-title">Campaigns</h2>
         <p id="status" role="status" aria-live="polite"></p>
         <table id="campaigns" aria-labelledby="campaigns-title">

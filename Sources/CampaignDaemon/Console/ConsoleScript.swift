@@ -2,7 +2,7 @@
 /// buttons call `POST /v1/campaigns/{id}/{pause|resume|cancel}` with the page's CSRF token. An
 /// uploaded file goes to `POST /v1/campaigns` (or `/v1/campaigns/{id}/contacts`) with `?validate=true`
 /// first, its problems listed by line and field, and again without it when the user confirms. A
-/// campaign's page (`#campaign=ID`) shows `GET /v1/campaigns/{id}` (its settings) and polls
+/// health strip polls `GET /v1/status`. A campaign's page (`#campaign=ID`) shows `GET /v1/campaigns/{id}` (its settings) and polls
 /// `GET /v1/cdrs?campaign=ID&last=20`; its download link is `GET /v1/cdrs?campaign=ID&format=csv`. The
 /// session cookie goes with every request (same origin); nothing here sees the API key.
 enum ConsoleScript {
@@ -158,6 +158,7 @@ enum ConsoleScript {
           const body = await api("GET", "/v1/campaigns");
           render(body.campaigns || []);
           syncTargets(body.campaigns || []);
+          await health();
         } catch (error) {
           say("Could not load the campaigns: " + error.message, true);
           status.dataset.load = "1";
@@ -296,6 +297,31 @@ enum ConsoleScript {
           uploadSay(uploadFile.files[0].name + " chosen: press Check the file.", false);
         }
       });
+
+      // Health: GET /v1/status with the table's poll.
+      const trunkBody = document.querySelector("#trunks tbody");
+      async function health() {
+        const s = await api("GET", "/v1/status");
+        document.getElementById("health-calls").textContent = String(s.callsInProgress);
+        const w = s.webhooks || {};
+        const webhooks = document.getElementById("health-webhooks");
+        webhooks.textContent = (w.pending || 0) + (w.failed ? " · " + w.failed + " given up" : "");
+        webhooks.className = w.failed ? "bad" : "";
+        document.getElementById("health-version").textContent = s.version;
+        const rows = (s.trunks || []).map(function (t) {
+          const tr = document.createElement("tr");
+          tr.dataset.trunk = t.name;
+          cell(tr, t.name);
+          cell(tr, t.registration === "not-registering" ? "does not register" : t.registration);
+          if (t.registration === "failed") tr.children[1].className = "bad";
+          cell(tr, t.ratePerSecond === null || t.ratePerSecond === undefined
+            ? "up to " + s.dialoutLimitPerSecond + "/s" : t.ratePerSecond + "/s (lowered: the trunk pushed back)");
+          tr.children[1].dataset.label = "Registration";
+          tr.children[2].dataset.label = "Rate";
+          return tr;
+        });
+        trunkBody.replaceChildren.apply(trunkBody, rows);
+      }
 
       // A campaign's page: its settings and its latest CDRs, polled while it is shown.
       const overview = document.getElementById("overview");

@@ -32,6 +32,11 @@ enum ConsoleStylesheet {
     .bar .waiting { background: var(--waiting); }
     .counts { color: var(--muted); font-size: 0.9rem; }
     section { margin-top: 2rem; }
+    #health { margin-top: 0; }
+    .health { display: flex; flex-wrap: wrap; gap: 0.5rem 2rem; margin: 0 0 0.75rem; }
+    .health dt { color: var(--muted); font-size: 0.9rem; }
+    .health dd { margin: 0; font-size: 1.25rem; font-weight: 600; }
+    .bad { color: var(--failed); font-weight: 600; }
     input[type=text], select { width: 100%; max-width: 24rem; padding: 0.5rem; font: inherit; border: 1px solid var(--muted);
                                border-radius: 4px; margin-bottom: 0.75rem; }
     .drop { border: 2px dashed var(--muted); border-radius: 6px; padding: 1rem; margin-bottom: 0.75rem; }
