@@ -145,6 +145,20 @@ def upload(driver, wait, port, directory, shots):
     check(True, "the imported campaign appears in the table")
     shoot(driver, shots, "upload-imported", "upload-result")
 
+    # A file dropped on the drop zone (a drop event with a DataTransfer, as a drag from the desktop makes).
+    driver.execute_script("""
+        const transfer = new DataTransfer();
+        transfer.items.add(new File(["target\\n5551230030\\nnope\\n"], "dropped.csv", {type: "text/csv"}));
+        document.getElementById("drop").dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+    """)
+    driver.find_element(By.ID, "upload-id").send_keys("dropped")
+    driver.find_element(By.ID, "upload-check").click()
+    problem = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#upload-errors li")))
+    check("dropped.csv" in driver.find_element(By.ID, "upload-result").text and "line 3" in problem.text,
+          f"a dropped file is checked like a chosen one ({problem.text!r})")
+    check(api(port, "GET", "/v1/campaigns/dropped")[0] == 404, "nothing of the dropped bad file is imported")
+    driver.find_element(By.ID, "upload-id").clear()
+
     contacts = os.path.join(directory, "spring-more.csv")
     with open(contacts, "w") as f:
         f.write("target\n5551230013\n")
