@@ -81,6 +81,23 @@ import Testing
         return last
     }
 
+    /// The `api` section the registration tests add, so `GET /v1/status` can be asked too.
+    static let apiSection = #""api": {"listen": "127.0.0.1:0", "keys": [{"name": "ops", "secret": "ops-secret-0123456789", "scopes": ["read"]}]}"#
+
+    /// Trunk `name`'s registration as `GET /v1/status` reports it (the API's port read from the log line).
+    func apiRegistration(_ directory: Workspace, trunk name: String) async throws -> String? {
+        guard let line = log(directory).split(separator: "\n").first(where: { $0.contains("HTTP API listening") }),
+              let address = line.split(separator: " ").first(where: { $0.hasPrefix("address=") }) else { return nil }
+        let url = "http://" + address.dropFirst("address=".count) + "/v1/status"
+        let result = try await CampaigndProcess.runTool("/usr/bin/python3", ["-c", """
+            import urllib.request, sys
+            request = urllib.request.Request(sys.argv[1], headers={"Authorization": "Bearer ops-secret-0123456789"})
+            sys.stdout.write(urllib.request.urlopen(request, timeout=2).read().decode())
+            """, url], in: directory.path)
+        guard result.exitCode == 0, let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else { return nil }
+        return (object["trunks"] as? [[String: Any]] ?? []).first { $0["name"] as? String == name }?["registration"] as? String
+    }
+
     func metric(_ page: String, _ series: String) -> Int? {
         MetricsTests().value(page, series)
     }
@@ -99,7 +116,7 @@ import Testing
             {"trunks": [{"name": "pbx", "host": "127.0.0.1", "port": \(registrar.port), "username": "dialer", "password": "s3cret",
                          "register": true}],
              "sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 500},
-             "defaults": {"defaultCountryCode": "1", "caller": "+15550001111"}}
+             "defaults": {"defaultCountryCode": "1", "caller": "+15550001111"}, \(Self.apiSection)}
             """)
         let metricsPort = try SIPpCallee.freeTCPPort()
         let daemon = try CampaigndProcess.start(["run", "--metrics", "127.0.0.1:\(metricsPort)"], in: directory.path,
@@ -113,6 +130,7 @@ import Testing
         #expect(metric(registering.metrics, "campaignd_trunk_registration_state{trunk=\"pbx\",state=\"registering\"}") == 1)
         #expect(metric(registering.metrics, "campaignd_trunk_registration_state{trunk=\"pbx\",state=\"failed\"}") == 0)
         #expect(registrar.received().contains { $0.hasPrefix("REGISTER sip:127.0.0.1 SIP/2.0") })
+        #expect(try await apiRegistration(directory, trunk: "pbx") == "registering", "GET /v1/status: \(log(directory))")
 
         let failed = try await waitForTrunk(directory, metricsPort: metricsPort, seconds: 60) { status, page in
             status["pbx"]?.hasPrefix("not registered") == true
@@ -122,6 +140,7 @@ import Testing
         #expect(metric(failed.metrics, "campaignd_trunk_registration_state{trunk=\"pbx\",state=\"failed\"}") == 1, "\(failed.metrics)")
         #expect(metric(failed.metrics, "campaignd_trunk_registration_state{trunk=\"pbx\",state=\"registering\"}") == 0)
         #expect(metric(failed.metrics, "campaignd_trunk_registered{trunk=\"pbx\"}") == 0)
+        #expect(try await apiRegistration(directory, trunk: "pbx") == "failed", "GET /v1/status")
 
         kill(daemon.processIdentifier, SIGTERM)
         #expect(await Child.waitForExit(daemon, seconds: 15) == 0, "\(log(directory))")
@@ -137,7 +156,7 @@ import Testing
             {"trunks": [{"name": "pbx", "host": "127.0.0.1", "port": \(registrar.port), "username": "dialer", "password": "s3cret",
                          "register": true, "expires": 60}],
              "sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 500},
-             "defaults": {"defaultCountryCode": "1", "caller": "+15550001111"}}
+             "defaults": {"defaultCountryCode": "1", "caller": "+15550001111"}, \(Self.apiSection)}
             """)
         // T1 500 ms: Timer F (32 s) leaves a Kamailio slow to start its workers on a loaded machine
         // time to answer a retransmission.
@@ -152,6 +171,7 @@ import Testing
         #expect(metric(registered.metrics, "campaignd_trunk_registered{trunk=\"pbx\"}") == 1, "\(registered.metrics)")
         #expect(metric(registered.metrics, "campaignd_trunk_registration_state{trunk=\"pbx\",state=\"registered\"}") == 1)
         #expect(metric(registered.metrics, "campaignd_trunk_registration_state{trunk=\"pbx\",state=\"registering\"}") == 0)
+        #expect(try await apiRegistration(directory, trunk: "pbx") == "registered", "GET /v1/status")
         // The human-readable status says the same.
         let text = try await directory.campaignd("status")
         #expect(text.stdout.contains("trunk pbx: registered (expires 60 s, refreshed before) since "), "\(text.stdout)")
