@@ -303,6 +303,30 @@ import Testing
         #expect(responses[1].status == 401, "status needs a key")
     }
 
+    @Test func statusShowsATrunksRateLoweredByA503() async throws {
+        let scratch = try Workspace()
+        let callee = try await SIPpCallee(scenario: "uas-reject.xml.in", replacing: ["CODE": "503", "REASON": "Service Unavailable"],
+                                          in: scratch.path)
+        let directory = try workspace(trunkPort: callee.port)
+        let daemon = try await APIDaemon(in: directory.path)
+        let before = try await daemon.send(Request("GET", "/v1/status", headers: APIDaemon.bearer))
+        #expect((before.json["trunks"] as? [[String: Any]])?.first?["ratePerSecond"] is NSNull, "\(before.body)")
+        let created = try await daemon.send(Request("POST", "/v1/calls", headers: APIDaemon.bearer.merging(APIDaemon.jsonType) { $1 },
+                                                    body: #"{"target": "5551230300"}"#))
+        #expect(created.status == 201, "\(created.body)")
+        var status = before
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            status = try await daemon.send(Request("GET", "/v1/status", headers: APIDaemon.bearer))
+            if (status.json["trunks"] as? [[String: Any]])?.first?["ratePerSecond"] is Double { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let limit = status.json["dialoutLimitPerSecond"] as? Double ?? 0
+        #expect((status.json["trunks"] as? [[String: Any]])?.first?["ratePerSecond"] as? Double == limit / 2,
+                "a 503 halves the trunk's rate: \(status.body)")
+        #expect(await callee.waitForExit() == 0, "SIPp's scenario: \(callee.log)")
+    }
+
     @Test func openAPIDocumentDescribesEveryRoute() async throws {
         let directory = try workspace()
         let daemon = try await APIDaemon(in: directory.path)
