@@ -28,12 +28,35 @@ def free_udp_port():
         return s.getsockname()[1]
 
 
-def start_daemon(binary, directory):
+def start_sipp(directory, calls):
+    """A SIPp UAS answering `calls` calls (each hung up by the callee), ready once its port is bound."""
+    scenario = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "deploy", "sipp", "uas-answer-hangup.xml")
+    for _ in range(3):
+        port = free_udp_port()
+        log = open(os.path.join(directory, f"sipp-{port}.log"), "w")
+        process = subprocess.Popen(["sipp", "-sf", scenario, "-i", "127.0.0.1", "-p", str(port), "-m", str(calls), "-nostdin",
+                                    "-timeout", "90s", "-timeout_error"], cwd=directory, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and process.poll() is None:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+                try:
+                    probe.bind(("127.0.0.1", port))
+                except OSError:
+                    return process, port
+            time.sleep(0.01)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    raise SystemExit("SIPp did not start; see " + directory)
+
+
+def start_daemon(binary, directory, sipp_port):
     config = {
-        "trunks": [{"name": "nowhere", "host": "127.0.0.1", "port": free_udp_port()}],
+        "trunks": [{"name": "nowhere", "host": "127.0.0.1", "port": free_udp_port()},
+                   {"name": "sipp", "host": "127.0.0.1", "port": sipp_port}],
         "sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 100},
         "limits": {"dialoutLimitPerSecond": 5},
-        "defaults": {"defaultCountryCode": "1", "caller": "+15550001111", "timezone": "UTC", "answerTimeoutSec": 2,
+        "defaults": {"trunk": "nowhere", "defaultCountryCode": "1", "caller": "+15550001111", "timezone": "UTC", "answerTimeoutSec": 2,
                      "window": {"start": "00:00", "end": "24:00"}, "maxRetryNo": 0},
         "api": {"listen": "127.0.0.1:0", "keys": [
             {"name": "crm", "secret": KEY, "scopes": ["calls", "campaigns", "read"]}]},
@@ -171,6 +194,33 @@ def upload(driver, wait, port, directory, shots):
     check(api(port, "GET", "/v1/campaigns/spring")[1].get("total") == 4, "a contacts CSV is added to the campaign chosen")
 
 
+def progress_against_sipp(driver, wait, port, directory, sipp, shots):
+    """A JSON campaign uploaded through the console, dialed through SIPp: its bar reaches 100 %."""
+    path = os.path.join(directory, "summer.json")
+    with open(path, "w") as f:
+        json.dump({"id": "summer", "trunk": "sipp", "contacts": [{"target": f"555123004{i}"} for i in range(3)]}, f)
+    Select(driver.find_element(By.ID, "upload-target")).select_by_value("")
+    choose_file(driver, path)
+    driver.find_element(By.ID, "upload-check").click()
+    wait.until(EC.visibility_of_element_located((By.ID, "upload-confirm"))).click()
+    wait.until(lambda d: "Imported into summer" in d.find_element(By.ID, "upload-result").text)
+    bar = '#campaigns tr[data-id="summer"] .bar'
+    try:
+        WebDriverWait(driver, 60).until(lambda d: (d.find_element(By.CSS_SELECTOR, bar).get_attribute("aria-label") or "").startswith("100% finished: 3 done"))
+    except TimeoutException:
+        pass
+    label = driver.find_element(By.CSS_SELECTOR, bar).get_attribute("aria-label")
+    check(label.startswith("100% finished: 3 done"), f"a JSON campaign uploaded in the console reaches 100 % against SIPp ({label!r})")
+    answer = driver.find_element(By.CSS_SELECTOR, '#campaigns tr[data-id="summer"] td.answer').text
+    check(answer == "100.0 % of 3", f"its answer rate is shown ({answer!r})")
+    shoot(driver, shots, "campaigns-done", "campaigns")
+    try:
+        code = sipp.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        code = None
+    check(code == 0, f"SIPp answered every call and exited 0 ({code})")
+
+
 def campaign_page(driver, port, shots):
     """spring's page: its settings, its calls as their CDRs are written, and the CSV download."""
     driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] td.name a').click()
@@ -208,7 +258,8 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     binary, shots = sys.argv[1], sys.argv[2]
     directory = tempfile.mkdtemp(prefix="campaignd-console-")
-    daemon, port, log_path = start_daemon(binary, directory)
+    sipp, sipp_port = start_sipp(directory, 3)
+    daemon, port, log_path = start_daemon(binary, directory, sipp_port)
     elsewhere = other_site(port)
     driver = None
     try:
@@ -261,6 +312,7 @@ def main():
 
         upload(driver, wait, port, directory, shots)
         campaign_page(driver, port, shots)
+        progress_against_sipp(driver, wait, port, directory, sipp, shots)
 
         driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] button[data-command="pause"]').click()
         try:
@@ -302,6 +354,9 @@ def main():
         if driver is not None:
             driver.quit()
         elsewhere.shutdown()
+        if sipp.poll() is None:
+            sipp.kill()
+            sipp.wait()
         daemon.send_signal(signal.SIGTERM)
         try:
             daemon.wait(timeout=10)
