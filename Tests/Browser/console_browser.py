@@ -221,6 +221,29 @@ def progress_against_sipp(driver, wait, port, directory, sipp, shots):
     check(code == 0, f"SIPp answered every call and exited 0 ({code})")
 
 
+def do_not_call(driver, wait, port, shots):
+    """The do-not-call list: a bad number refused with its line, nothing added; add; remove (confirmed)."""
+    box = driver.find_element(By.ID, "dnc-targets")
+    box.send_keys("5551230050\nnot-a-number")
+    driver.find_element(By.ID, "dnc-add").click()
+    problem = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#dnc-errors li")))
+    check(problem.text.startswith("line 2:"), f"a bad number is refused with its line ({problem.text!r})")
+    check(api(port, "GET", "/v1/dnc")[1].get("entries") == [], "nothing of the refused list is added")
+    box.clear()
+    box.send_keys("5551230050")
+    driver.find_element(By.ID, "dnc-source").send_keys("complaint")
+    driver.find_element(By.ID, "dnc-add").click()
+    row = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, '#dnc-list tr[data-target="+15551230050"]')))
+    entries = api(port, "GET", "/v1/dnc")[1].get("entries")
+    check("complaint" in row.text and [e.get("target") for e in entries] == ["+15551230050"],
+          f"a number is added to the do-not-call list ({row.text!r})")
+    shoot(driver, shots, "dnc", "dnc")
+    row.find_element(By.TAG_NAME, "button").click()
+    wait.until(EC.alert_is_present()).accept()
+    wait.until(EC.invisibility_of_element_located((By.CSS_SELECTOR, '#dnc-list tr[data-target="+15551230050"]')))
+    check(api(port, "GET", "/v1/dnc")[1].get("entries") == [], "Remove, confirmed, takes it off the list")
+
+
 def campaign_page(driver, port, shots):
     """spring's page: its settings, its calls as their CDRs are written, and the CSV download."""
     driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] td.name a').click()
@@ -313,6 +336,7 @@ def main():
         upload(driver, wait, port, directory, shots)
         campaign_page(driver, port, shots)
         progress_against_sipp(driver, wait, port, directory, sipp, shots)
+        do_not_call(driver, wait, port, shots)
 
         driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] button[data-command="pause"]').click()
         try:

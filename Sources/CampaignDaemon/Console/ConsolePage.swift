@@ -87,6 +87,22 @@ enum ConsolePage {
         <ul id="upload-errors" class="problems" aria-label="Problems in the file"></ul>
         <button type="button" id="upload-confirm" hidden>Import</button>
         </section>
+        <section id="dnc" aria-labelledby="dnc-title">
+        <h2 id="dnc-title">Do-not-call list</h2>
+        <form id="dnc-form">
+        <label for="dnc-targets">Numbers to add (one a line)</label>
+        <textarea id="dnc-targets" name="targets" rows="3" required></textarea>
+        <label for="dnc-source">Why (kept with each number)</label>
+        <input id="dnc-source" name="source" type="text" autocomplete="off" placeholder="complaint">
+        <button type="submit" id="dnc-add">Add to the list</button>
+        </form>
+        <p id="dnc-status" role="status" aria-live="polite"></p>
+        <ul id="dnc-errors" class="problems" aria-label="Problems with the numbers"></ul>
+        <table id="dnc-list" aria-labelledby="dnc-title">
+        <thead><tr><th scope="col">Number</th><th scope="col">Why</th><th scope="col">Added</th><th scope="col">Actions</th></tr></thead>
+        <tbody></tbody>
+        </table>
+        </section>
         </div>
         <section id="campaign" aria-labelledby="campaign-title" hidden>
         <p><a href="#">← All campaigns</a></p>

@@ -2,7 +2,8 @@
 /// buttons call `POST /v1/campaigns/{id}/{pause|resume|cancel}` with the page's CSRF token. An
 /// uploaded file goes to `POST /v1/campaigns` (or `/v1/campaigns/{id}/contacts`) with `?validate=true`
 /// first, its problems listed by line and field, and again without it when the user confirms. A
-/// health strip polls `GET /v1/status`. A campaign's page (`#campaign=ID`) shows `GET /v1/campaigns/{id}` (its settings) and polls
+/// health strip polls `GET /v1/status`. The do-not-call list is `GET /v1/dnc`, `POST /v1/dnc` and
+/// `DELETE /v1/dnc/{target}` (confirmed). A campaign's page (`#campaign=ID`) shows `GET /v1/campaigns/{id}` (its settings) and polls
 /// `GET /v1/cdrs?campaign=ID&last=20`; its download link is `GET /v1/cdrs?campaign=ID&format=csv`. The
 /// session cookie goes with every request (same origin); nothing here sees the API key.
 enum ConsoleScript {
@@ -322,6 +323,86 @@ enum ConsoleScript {
         });
         trunkBody.replaceChildren.apply(trunkBody, rows);
       }
+
+      // The do-not-call list: loaded at start and after each change (not polled: it can be long).
+      const dncForm = document.getElementById("dnc-form");
+      const dncStatus = document.getElementById("dnc-status");
+      const dncErrors = document.getElementById("dnc-errors");
+      const dncBody = document.querySelector("#dnc-list tbody");
+
+      function dncSay(text, isError) {
+        dncStatus.textContent = text;
+        dncStatus.className = isError ? "error" : "";
+      }
+
+      async function loadDNC() {
+        const body = await api("GET", "/v1/dnc");
+        const rows = (body.entries || []).map(function (e) {
+          const tr = document.createElement("tr");
+          tr.dataset.target = e.target;
+          cell(tr, e.target);
+          cell(tr, e.source);
+          cell(tr, e.addedAt);
+          tr.children[1].dataset.label = "Why";
+          tr.children[2].dataset.label = "Added";
+          const td = document.createElement("td");
+          const b = document.createElement("button");
+          b.type = "button";
+          b.textContent = "Remove";
+          b.setAttribute("aria-label", "Remove " + e.target + " from the do-not-call list");
+          b.addEventListener("click", async function () {
+            if (!window.confirm("Remove " + e.target + " from the do-not-call list? It may be called again.")) return;
+            b.disabled = true;
+            try {
+              await api("DELETE", "/v1/dnc/" + encodeURIComponent(e.target));
+              dncSay(e.target + " was removed from the list.", false);
+              await loadDNC();
+            } catch (error) {
+              dncSay("Could not remove " + e.target + ": " + error.message, true);
+              b.disabled = false;
+            }
+          });
+          td.appendChild(b);
+          tr.appendChild(td);
+          return tr;
+        });
+        dncBody.replaceChildren.apply(dncBody, rows);
+      }
+
+      dncForm.addEventListener("submit", async function (event) {
+        event.preventDefault();
+        dncErrors.replaceChildren();
+        const targets = document.getElementById("dnc-targets").value.split("\n")
+          .map(function (t) { return t.trim(); }).filter(function (t) { return t !== ""; });
+        const source = document.getElementById("dnc-source").value.trim();
+        const payload = { targets: targets };
+        if (source) payload.source = source;
+        const response = await fetch("/v1/dnc", {
+          method: "POST", credentials: "same-origin", cache: "no-store",
+          headers: { "Accept": "application/json", "Content-Type": "application/json", "X-CSRF-Token": csrf },
+          body: JSON.stringify(payload)
+        });
+        if (response.status === 401) { window.location.assign("/"); return; }
+        const body = await response.json().catch(function () { return {}; });
+        if (!response.ok) {
+          const error = body.error || {};
+          dncSay("Nothing was added: " + (error.message || "HTTP " + response.status), true);
+          for (const d of (Array.isArray(error.details) ? error.details : [])) {
+            const li = document.createElement("li");
+            // targets[2] is the third line of the box.
+            const index = /^targets\[(\d+)\]$/.exec(d.field || "");
+            li.textContent = (index ? "line " + (Number(index[1]) + 1) + ": " : (d.field ? d.field + ": " : "")) + d.message;
+            dncErrors.appendChild(li);
+          }
+          return;
+        }
+        dncSay(body.added === body.targets ? body.added + " added."
+               : body.added + " of " + body.targets + " added (the others were on the list already).", false);
+        dncForm.reset();
+        await loadDNC();
+      });
+
+      loadDNC().catch(function (error) { dncSay("Could not load the do-not-call list: " + error.message, true); });
 
       // A campaign's page: its settings and its latest CDRs, polled while it is shown.
       const overview = document.getElementById("overview");

@@ -37,6 +37,9 @@ enum ConsoleStylesheet {
     .health dt { color: var(--muted); font-size: 0.9rem; }
     .health dd { margin: 0; font-size: 1.25rem; font-weight: 600; }
     .bad { color: var(--failed); font-weight: 600; }
+    textarea { width: 100%; max-width: 24rem; padding: 0.5rem; font: inherit; border: 1px solid var(--muted); border-radius: 4px;
+               margin-bottom: 0.75rem; display: block; }
+    textarea:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
     input[type=text], select { width: 100%; max-width: 24rem; padding: 0.5rem; font: inherit; border: 1px solid var(--muted);
                                border-radius: 4px; margin-bottom: 0.75rem; }
     .drop { border: 2px dashed var(--muted); border-radius: 6px; padding: 1rem; margin-bottom: 0.75rem; }
