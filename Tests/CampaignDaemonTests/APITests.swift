@@ -327,6 +327,42 @@ import Testing
         #expect(await callee.waitForExit() == 0, "SIPp's scenario: \(callee.log)")
     }
 
+    @Test func interruptedContactsAreRequeuedOnRequest() async throws {
+        let directory = try workspace()
+        let daemon = try await APIDaemon(in: directory.path)
+        let csv = APIDaemon.bearer.merging(["Content-Type": "text/csv"]) { $1 }
+        let created = try await daemon.send(Request("POST", "/v1/campaigns?id=spring", headers: csv, body: "target\n5551230060\n"))
+        #expect(created.status == 201, "\(created.body)")
+        // Killed while the call rings on the silent trunk: at the restart its contact is interrupted.
+        var dialing = 0
+        let deadline = Date().addingTimeInterval(20)
+        while dialing == 0, Date() < deadline {
+            let shown = try await daemon.send(Request("GET", "/v1/campaigns/spring", headers: APIDaemon.bearer))
+            dialing = (shown.json["counts"] as? [String: Int])?["dialing"] ?? 0
+            if dialing == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        try #require(dialing == 1, "the call never started")
+        daemon.kill9()
+        try await daemon.restart()
+        let responses = try await daemon.send([
+            Request("GET", "/v1/campaigns/spring", headers: APIDaemon.bearer),
+            Request("POST", "/v1/campaigns/spring/requeue-interrupted", headers: APIDaemon.bearer),
+            Request("POST", "/v1/campaigns/spring/pause", headers: APIDaemon.bearer),
+            Request("GET", "/v1/campaigns/spring", headers: APIDaemon.bearer),
+            Request("POST", "/v1/campaigns/spring/requeue-interrupted", headers: APIDaemon.bearer),
+            Request("POST", "/v1/campaigns/nope/requeue-interrupted", headers: APIDaemon.bearer),
+            Request("GET", "/v1/campaigns/spring/requeue-interrupted", headers: APIDaemon.bearer),
+        ])
+        #expect((responses[0].json["counts"] as? [String: Int])?["interrupted"] == 1, "\(responses[0].body)")
+        #expect(responses[1].status == 200 && responses[1].json["requeued"] as? Int == 1, "\(responses[1].body)")
+        let counts = responses[3].json["counts"] as? [String: Int] ?? [:]
+        #expect(counts["interrupted"] == 0 && (counts["pending"] ?? 0) + (counts["dialing"] ?? 0) + (counts["failed"] ?? 0) == 1,
+                "the contact is back in the queue: \(responses[3].body)")
+        #expect(responses[4].status == 200 && responses[4].json["requeued"] as? Int == 0, "nothing left to requeue: \(responses[4].body)")
+        #expect(responses[5].status == 404)
+        #expect(responses[6].status == 405)
+    }
+
     @Test func openAPIDocumentDescribesEveryRoute() async throws {
         let directory = try workspace()
         let daemon = try await APIDaemon(in: directory.path)
@@ -345,6 +381,7 @@ import Testing
             ("GET", "/v1/campaigns", "/v1/campaigns"), ("POST", "/v1/campaigns", "/v1/campaigns"), ("GET", "/v1/campaigns/{id}", "/v1/campaigns/api"),
             ("POST", "/v1/campaigns/{id}/pause", "/v1/campaigns/x/pause"), ("POST", "/v1/campaigns/{id}/resume", "/v1/campaigns/x/resume"),
             ("POST", "/v1/campaigns/{id}/cancel", "/v1/campaigns/x/cancel"), ("POST", "/v1/campaigns/{id}/contacts", "/v1/campaigns/x/contacts"),
+            ("POST", "/v1/campaigns/{id}/requeue-interrupted", "/v1/campaigns/x/requeue-interrupted"),
             ("GET", "/v1/dnc", "/v1/dnc"), ("POST", "/v1/dnc", "/v1/dnc"), ("DELETE", "/v1/dnc/{target}", "/v1/dnc/1"),
             ("GET", "/v1/cdrs", "/v1/cdrs"), ("GET", "/v1/status", "/v1/status"),
         ]

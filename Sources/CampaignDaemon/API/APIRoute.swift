@@ -14,6 +14,7 @@ enum APIRoute: Sendable, Equatable {
     case campaign(String)
     case controlCampaign(String, CampaignCommand)
     case addContacts(String)
+    case requeueInterrupted(String)
     case listDNC
     case addDNC
     case removeDNC(String)
@@ -26,7 +27,7 @@ enum APIRoute: Sendable, Equatable {
         (.post, "/v1/calls"), (.get, "/v1/calls/{id}"),
         (.get, "/v1/campaigns"), (.post, "/v1/campaigns"), (.get, "/v1/campaigns/{id}"),
         (.post, "/v1/campaigns/{id}/pause"), (.post, "/v1/campaigns/{id}/resume"), (.post, "/v1/campaigns/{id}/cancel"),
-        (.post, "/v1/campaigns/{id}/contacts"),
+        (.post, "/v1/campaigns/{id}/contacts"), (.post, "/v1/campaigns/{id}/requeue-interrupted"),
         (.get, "/v1/dnc"), (.post, "/v1/dnc"), (.delete, "/v1/dnc/{target}"),
         (.get, "/v1/cdrs"), (.get, "/v1/status"),
     ]
@@ -37,7 +38,7 @@ enum APIRoute: Sendable, Equatable {
         case .healthz, .metrics, .openAPI: nil
         case .createCall: .calls
         case .call, .listCampaigns, .campaign, .listDNC, .cdrs, .status: .read
-        case .createCampaign, .controlCampaign, .addContacts, .addDNC, .removeDNC: .campaigns
+        case .createCampaign, .controlCampaign, .addContacts, .requeueInterrupted, .addDNC, .removeDNC: .campaigns
         }
     }
 
@@ -78,6 +79,7 @@ enum APIRoute: Sendable, Equatable {
             }
         case 4 where parts[0] == "v1" && parts[1] == "campaigns" && !parts[2].isEmpty:
             if parts[3] == "contacts" { return try only(.post, .addContacts(parts[2])) }
+            if parts[3] == "requeue-interrupted" { return try only(.post, .requeueInterrupted(parts[2])) }
             if let command = CampaignCommand(rawValue: parts[3]) { return try only(.post, .controlCampaign(parts[2], command)) }
         default: break
         }

@@ -123,6 +123,8 @@ final class APIServer: Sendable {
             CampaignsEndpoint.control(id, command, exchange, context: context)
         case .addContacts(let id):
             CampaignsEndpoint.addContacts(id, exchange, context: context)
+        case .requeueInterrupted(let id):
+            CampaignsEndpoint.requeueInterrupted(id, exchange, context: context)
         case .listDNC:
             DNCEndpoint.list(exchange, context: context)
         case .addDNC:

@@ -182,6 +182,21 @@ enum CampaignsEndpoint {
         }
     }
 
+    /// Sends the campaign's interrupted contacts (calls a crash or a stop cut short) back to be
+    /// dialed, as `campaignd requeue ID --interrupted` does: an operator's deliberate choice.
+    static func requeueInterrupted(_ id: String, _ exchange: APIExchange, context: APIContext) {
+        context.imports.answer(exchange) { store in
+            guard let status = try store.campaignStatuses().first(where: { $0.id == id }) else { throw APIStoreError.campaignNotFound(id) }
+            if status.state == .cancelled { throw APIError.campaignCancelled(id) }
+            let count = try store.requeueInterrupted(campaignID: id)
+            if count > 0 { context.wake() }
+            var json = JSONObjectWriter()
+            json.string("id", id)
+            json.number("requeued", count)
+            return (200, json.result, [])
+        }
+    }
+
     /// Appends contacts (CSV, or JSON `{"contacts": [...]}`) to an existing campaign, read with its
     /// own country code; its settings stay as they are.
     static func addContacts(_ id: String, _ exchange: APIExchange, context: APIContext) {

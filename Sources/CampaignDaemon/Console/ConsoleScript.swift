@@ -1,5 +1,5 @@
 /// The console's script: polls `GET /v1/campaigns` once a second and renders the table; its
-/// buttons call `POST /v1/campaigns/{id}/{pause|resume|cancel}` with the page's CSRF token. An
+/// buttons call `POST /v1/campaigns/{id}/{pause|resume|cancel|requeue-interrupted}` with the page's CSRF token. An
 /// uploaded file goes to `POST /v1/campaigns` (or `/v1/campaigns/{id}/contacts`) with `?validate=true`
 /// first, its problems listed by line and field, and again without it when the user confirms. A
 /// health strip polls `GET /v1/status`. The do-not-call list is `GET /v1/dnc`, `POST /v1/dnc` and
@@ -59,7 +59,9 @@ enum ConsoleScript {
           b.disabled = true;
           try {
             const result = await api("POST", "/v1/campaigns/" + encodeURIComponent(id) + "/" + command);
-            say("Campaign " + id + " is now " + result.state + ".", false);
+            say(command === "requeue-interrupted"
+                ? result.requeued + " interrupted contact" + (result.requeued === 1 ? "" : "s") + " of " + id + " will be dialed again."
+                : "Campaign " + id + " is now " + result.state + ".", false);
             await refresh();
           } catch (error) {
             say("Could not " + command + " " + id + ": " + error.message, true);
@@ -97,7 +99,9 @@ enum ConsoleScript {
         const buttons = {
           pause: button("Pause", "pause", id),
           resume: button("Resume", "resume", id),
-          cancel: button("Cancel", "cancel", id, "Cancel campaign " + id + "? Its waiting contacts will not be called.")
+          cancel: button("Cancel", "cancel", id, "Cancel campaign " + id + "? Its waiting contacts will not be called."),
+          requeue: button("Requeue interrupted", "requeue-interrupted", id,
+                          "Dial the interrupted contacts of " + id + " again? Their calls were cut short by a crash or a stop; some may have been answered.")
         };
         for (const b of Object.values(buttons)) cells.actions.appendChild(b);
         r = { tr: tr, cells: cells, bar: bar, parts: parts, buttons: buttons };
@@ -143,6 +147,7 @@ enum ConsoleScript {
           r.buttons.pause.hidden = c.state !== "active";
           r.buttons.resume.hidden = c.state !== "paused";
           r.buttons.cancel.hidden = c.state === "cancelled";
+          r.buttons.requeue.hidden = c.state === "cancelled" || !(c.counts && c.counts.interrupted > 0);
         }
         for (const [id, r] of rows) {
           if (!seen.has(id)) { r.tr.remove(); rows.delete(id); }
