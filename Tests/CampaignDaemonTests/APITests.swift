@@ -363,6 +363,30 @@ import Testing
         #expect(responses[6].status == 405)
     }
 
+    @Test func aCampaignsReportIsServedInEachFormat() async throws {
+        let directory = try workspace()
+        let daemon = try await APIDaemon(in: directory.path)
+        let csv = APIDaemon.bearer.merging(["Content-Type": "text/csv"]) { $1 }
+        let responses = try await daemon.send([
+            Request("POST", "/v1/campaigns?id=spring", headers: csv, body: "target\n5551230070\n"),
+            Request("GET", "/v1/campaigns/spring/report", headers: APIDaemon.bearer),
+            Request("GET", "/v1/campaigns/spring/report?format=html", headers: APIDaemon.bearer),
+            Request("GET", "/v1/campaigns/spring/report?format=csv", headers: APIDaemon.bearer),
+            Request("GET", "/v1/campaigns/spring/report?format=xml", headers: APIDaemon.bearer),
+            Request("GET", "/v1/campaigns/nope/report", headers: APIDaemon.bearer),
+            Request("GET", "/v1/campaigns/spring/report"),
+        ])
+        #expect(responses[0].status == 201)
+        #expect(responses[1].status == 200 && responses[1].json["campaignId"] as? String == "spring", "\(responses[1].body)")
+        #expect(responses[2].status == 200 && responses[2].headers["content-type"]?.hasPrefix("text/html") == true
+                && responses[2].body.contains("Campaign spring"), "\(responses[2].body.prefix(300))")
+        #expect(responses[3].status == 200 && responses[3].headers["content-type"] == "text/csv", "\(responses[3].body)")
+        #expect(responses[4].status == 400 && responses[5].status == 404 && responses[6].status == 401)
+        // What `campaignd report` prints for the same campaign.
+        let printed = try await CampaigndProcess.run(["report", "spring", "--format", "csv"], in: directory.path)
+        #expect(printed.stdout == responses[3].body + "\n" || printed.stdout == responses[3].body, "\(printed.stdout)\n\(responses[3].body)")
+    }
+
     @Test func openAPIDocumentDescribesEveryRoute() async throws {
         let directory = try workspace()
         let daemon = try await APIDaemon(in: directory.path)
@@ -382,6 +406,7 @@ import Testing
             ("POST", "/v1/campaigns/{id}/pause", "/v1/campaigns/x/pause"), ("POST", "/v1/campaigns/{id}/resume", "/v1/campaigns/x/resume"),
             ("POST", "/v1/campaigns/{id}/cancel", "/v1/campaigns/x/cancel"), ("POST", "/v1/campaigns/{id}/contacts", "/v1/campaigns/x/contacts"),
             ("POST", "/v1/campaigns/{id}/requeue-interrupted", "/v1/campaigns/x/requeue-interrupted"),
+            ("GET", "/v1/campaigns/{id}/report", "/v1/campaigns/api/report"),
             ("GET", "/v1/dnc", "/v1/dnc"), ("POST", "/v1/dnc", "/v1/dnc"), ("DELETE", "/v1/dnc/{target}", "/v1/dnc/1"),
             ("GET", "/v1/cdrs", "/v1/cdrs"), ("GET", "/v1/status", "/v1/status"),
         ]

@@ -16,6 +16,8 @@ struct APIContext: Sendable {
     let cdrDirectory: String
     /// The Prometheus exposition, when `api.metrics` serves it; built on the reading queue.
     let metrics: (@Sendable (QueueStore) -> String)?
+    /// The calling rules, for the HTML report's audit.
+    let callingPolicy: CallingPolicy
     /// What `GET /v1/status` reads of the running daemon.
     let status: StatusEndpoint.Source
     /// Tells the dispatcher new work is queued (called after the commit).

@@ -15,6 +15,7 @@ enum APIRoute: Sendable, Equatable {
     case controlCampaign(String, CampaignCommand)
     case addContacts(String)
     case requeueInterrupted(String)
+    case report(String)
     case listDNC
     case addDNC
     case removeDNC(String)
@@ -28,6 +29,7 @@ enum APIRoute: Sendable, Equatable {
         (.get, "/v1/campaigns"), (.post, "/v1/campaigns"), (.get, "/v1/campaigns/{id}"),
         (.post, "/v1/campaigns/{id}/pause"), (.post, "/v1/campaigns/{id}/resume"), (.post, "/v1/campaigns/{id}/cancel"),
         (.post, "/v1/campaigns/{id}/contacts"), (.post, "/v1/campaigns/{id}/requeue-interrupted"),
+        (.get, "/v1/campaigns/{id}/report"),
         (.get, "/v1/dnc"), (.post, "/v1/dnc"), (.delete, "/v1/dnc/{target}"),
         (.get, "/v1/cdrs"), (.get, "/v1/status"),
     ]
@@ -37,7 +39,7 @@ enum APIRoute: Sendable, Equatable {
         switch self {
         case .healthz, .metrics, .openAPI: nil
         case .createCall: .calls
-        case .call, .listCampaigns, .campaign, .listDNC, .cdrs, .status: .read
+        case .call, .listCampaigns, .campaign, .report, .listDNC, .cdrs, .status: .read
         case .createCampaign, .controlCampaign, .addContacts, .requeueInterrupted, .addDNC, .removeDNC: .campaigns
         }
     }
@@ -80,6 +82,7 @@ enum APIRoute: Sendable, Equatable {
         case 4 where parts[0] == "v1" && parts[1] == "campaigns" && !parts[2].isEmpty:
             if parts[3] == "contacts" { return try only(.post, .addContacts(parts[2])) }
             if parts[3] == "requeue-interrupted" { return try only(.post, .requeueInterrupted(parts[2])) }
+            if parts[3] == "report" { return try only(.get, .report(parts[2])) }
             if let command = CampaignCommand(rawValue: parts[3]) { return try only(.post, .controlCampaign(parts[2], command)) }
         default: break
         }

@@ -123,6 +123,8 @@ final class APIServer: Sendable {
             CampaignsEndpoint.control(id, command, exchange, context: context)
         case .addContacts(let id):
             CampaignsEndpoint.addContacts(id, exchange, context: context)
+        case .report(let id):
+            ReportEndpoint.show(id, exchange, context: context)
         case .requeueInterrupted(let id):
             CampaignsEndpoint.requeueInterrupted(id, exchange, context: context)
         case .listDNC:

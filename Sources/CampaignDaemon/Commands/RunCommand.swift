@@ -225,7 +225,7 @@ enum RunCommand {
             let context = APIContext(
                 writer: writer, loader: importer.loader, reads: reads, imports: imports,
                 defaultCountryCode: configuration.defaultSettings.defaultCountryCode,
-                cdrDirectory: configuration.dataDirectory + "/cdr", metrics: exposition,
+                cdrDirectory: configuration.dataDirectory + "/cdr", metrics: exposition, callingPolicy: configuration.callingPolicy,
                 status: StatusEndpoint.Source(
                     version: Campaignd.version, trunks: configuration.trunks.map(\.name),
                     registering: Set(configuration.trunks.filter(\.register).map(\.name)),
