@@ -3,7 +3,7 @@
 Each run has its own temp directory and ports; the daemon and the second site's server are
 stopped at the end whatever happened. Every wait is bounded (WebDriverWait, the log line).
 """
-import http.server, json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request
+import http.server, json, os, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request
 
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
@@ -270,7 +270,30 @@ def campaign_page(driver, port, shots):
     check(kind == "text/csv" and lines[0].startswith("outboundCall,cdrId,") and len(lines) >= 2
           and all(",spring," in line for line in lines[1:]),
           f"the download is spring's CDRs as CSV ({len(lines) - 1} rows)")
+    frame = driver.find_element(By.ID, "report")
+    check(frame.get_attribute("src").endswith("/v1/campaigns/spring/report?format=html"), "the page frames spring's HTML report")
+    driver.switch_to.frame(frame)
+    try:
+        heading = WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.TAG_NAME, "h1"))).text
+    except TimeoutException:
+        heading = ""
+    driver.switch_to.default_content()
+    check("Campaign spring" in heading, f"the framed report is spring's ({heading!r})")
+    # Opened before spring's first call ended; refreshed, it counts the attempts since.
+    driver.find_element(By.ID, "report-refresh").click()
+    frame = driver.find_element(By.ID, "report")
+    try:
+        WebDriverWait(driver, 10).until(lambda d: "&at=" in frame.get_attribute("src"))
+        driver.switch_to.frame(frame)
+        WebDriverWait(driver, 10).until(lambda d: re.search(r"Attempts\s+[1-9]", d.find_element(By.TAG_NAME, "body").text))
+        counted = True
+    except TimeoutException:
+        counted = False
+    driver.switch_to.default_content()
+    check(counted, "Refresh the report: it counts spring's finished attempts")
     shoot(driver, shots, "campaign")
+    shoot(driver, shots, "campaign-report", "report")
+    shoot(driver, shots, "campaign-cdrs", "cdrs")
     driver.find_element(By.LINK_TEXT, "← All campaigns").click()
     WebDriverWait(driver, 10).until(EC.visibility_of_element_located((By.ID, "overview")))
 

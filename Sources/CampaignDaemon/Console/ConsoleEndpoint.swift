@@ -137,7 +137,7 @@ enum ConsoleEndpoint {
 
     private static func addSecurityHeaders(_ response: inout HTTPResponse) {
         response.headers.add("Content-Security-Policy",
-                             "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+                             "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
         response.headers.add("X-Content-Type-Options", "nosniff")
         // Not no-referrer: with it Chromium sends `Origin: null` on the login form's POST, which `sameOrigin` refuses.
         response.headers.add("Referrer-Policy", "same-origin")

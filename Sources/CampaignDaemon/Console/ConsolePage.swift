@@ -110,6 +110,9 @@ enum ConsolePage {
         <p id="campaign-status" role="status" aria-live="polite"></p>
         <h3>Settings</h3>
         <dl id="campaign-settings" class="settings"></dl>
+        <h3 id="report-title">Report</h3>
+        <p><button type="button" id="report-refresh">Refresh the report</button> <a id="report-open" href="#" target="_blank" rel="noopener">Open the report on its own page</a></p>
+        <iframe id="report" title="The campaign's report" class="report"></iframe>
         <h3 id="cdrs-title">Latest calls</h3>
         <p><a id="cdrs-download" href="/v1/cdrs?format=csv" download>Download all its CDRs (CSV)</a></p>
         <table id="cdrs" aria-labelledby="cdrs-title">

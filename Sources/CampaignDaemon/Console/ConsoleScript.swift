@@ -4,7 +4,7 @@
 /// first, its problems listed by line and field, and again without it when the user confirms. A
 /// health strip polls `GET /v1/status`. The do-not-call list is `GET /v1/dnc`, `POST /v1/dnc` and
 /// `DELETE /v1/dnc/{target}` (confirmed). A campaign's page (`#campaign=ID`) shows `GET /v1/campaigns/{id}` (its settings) and polls
-/// `GET /v1/cdrs?campaign=ID&last=20`; its download link is `GET /v1/cdrs?campaign=ID&format=csv`. The
+/// `GET /v1/cdrs?campaign=ID&last=20`, and frames `GET /v1/campaigns/{id}/report?format=html`; its download link is `GET /v1/cdrs?campaign=ID&format=csv`. The
 /// session cookie goes with every request (same origin); nothing here sees the API key.
 enum ConsoleScript {
     static let javaScript = #"""
@@ -470,6 +470,9 @@ enum ConsoleScript {
         campaignTitle.textContent = "Campaign " + id;
         download.href = "/v1/cdrs?campaign=" + encodeURIComponent(id) + "&format=csv";
         download.setAttribute("download", id + "-cdrs.csv");
+        const report = "/v1/campaigns/" + encodeURIComponent(id) + "/report?format=html";
+        document.getElementById("report").src = report;
+        document.getElementById("report-open").href = report;
         settingsList.replaceChildren();
         cdrBody.replaceChildren();
         campaignStatus.textContent = "Loading…";
@@ -498,9 +501,16 @@ enum ConsoleScript {
         const id = shownCampaign();
         if (id) { showCampaign(id); return; }
         shown = null;
+        document.getElementById("report").removeAttribute("src");
         campaignSection.hidden = true;
         overview.hidden = false;
       }
+
+      // The report is made from every finished attempt: reloaded on request, not polled.
+      document.getElementById("report-refresh").addEventListener("click", function () {
+        const frame = document.getElementById("report");
+        if (shown) frame.src = "/v1/campaigns/" + encodeURIComponent(shown) + "/report?format=html&at=" + Date.now();
+      });
 
       window.addEventListener("hashchange", route);
       route();

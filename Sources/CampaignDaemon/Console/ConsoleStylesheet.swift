@@ -51,6 +51,7 @@ enum ConsoleStylesheet {
     .settings dt { font-weight: 600; }
     .settings dd { margin: 0; overflow-wrap: anywhere; font-family: ui-monospace, monospace; font-size: 0.9rem; }
     a { color: var(--accent); }
+    .report { width: 100%; height: 36rem; border: 1px solid var(--line); border-radius: 4px; }
     a:focus-visible, select:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
     @media (max-width: 40rem) {
       thead { display: none; }
