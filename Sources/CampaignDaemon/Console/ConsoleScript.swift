@@ -449,6 +449,10 @@ enum ConsoleScript {
           cell(tr, cdr.reasonCode);
           cell(tr, cdr.callDurationSec);
           cell(tr, cdr.machineDetection);
+          // On a phone the header row is hidden: each cell says what it is.
+          ["Started", "Target", "Attempt", "Status", "Reason", "Seconds", "AMD"].forEach(function (label, i) {
+            tr.children[i].dataset.label = label;
+          });
           rows.push(tr);
         }
         if (id !== shown) return;
