@@ -66,10 +66,7 @@ open(f"{out}/agent.xml", "w").write(text.replace(f"{out}/agent.ulaw", __import__
 PY
 
 mkdir -p "$OUT/campaigns/lists"
-python3 -c "
-with open('$OUT/campaigns/lists/bridge.csv', 'w') as f:
-    f.write('target\n')
-    for i in range($N): f.write(f'+1555{i:07d}\n')"
+write_contacts "$OUT/campaigns/lists/bridge.csv" "$N"
 cat > "$OUT/campaigns/bridge.json" <<JSON
 {"id": "bridge", "name": "Bridge bench", "trunk": "person",
  "dialoutLimitPerSecond": $RATE, "maxConcurrentCalls": 0, "answerTimeoutSec": 30, "maxCallDurationSec": $HOLD_S, "maxRetryNo": 0,
@@ -77,13 +74,7 @@ cat > "$OUT/campaigns/bridge.json" <<JSON
  "onHuman": {"connect": {"target": "sip:agent@127.0.0.1:$AGENT_PORT", "method": "bridge", "timeoutSec": 20}},
  "window": {"start": "00:00", "end": "24:00"}, "contactsFile": "bridge.csv"}
 JSON
-cat > "$OUT/campaignd.json" <<JSON
-{"campaignsDir": "$PWD/$OUT/campaigns", "dataDir": "$PWD/$OUT/var",
- "trunks": [{"name": "person", "host": "127.0.0.1", "port": $PERSON_PORT}],
- "sip": {"bindAddress": "127.0.0.1", "port": 0, "rtpPortMin": 22000, "rtpPortMax": 30999},
- "limits": {"dialoutLimitPerSecond": $RATE, "maxConcurrentCalls": 0, "drainTimeoutSec": 10},
- "defaults": {"defaultCountryCode": "1", "caller": "+15550001111"}}
-JSON
+write_media_config person "$PERSON_PORT" "$RATE"
 
 BOUND=$(python3 -c "print(int($N / $RATE) + $HOLD_S + 90)")
 nice -n "$SIPP_NICE" sipp -sf "$OUT/person.xml" -i 127.0.0.1 -mi 127.0.0.1 -p $PERSON_PORT -mp $PERSON_MEDIA -nostdin \

@@ -11,16 +11,33 @@ bench_start() {
   trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done' EXIT
 }
 
+# write_contacts PATH COUNT: a contacts CSV of COUNT numbers, +15550000000 up.
+write_contacts() {
+  python3 -c "
+with open('$1', 'w') as f:
+    f.write('target\n')
+    for i in range($2): f.write(f'+1555{i:07d}\n')"
+}
+
+# write_media_config TRUNK PORT RATE: OUT/campaignd.json for a media bench: campaigns in OUT/campaigns,
+# one trunk at 127.0.0.1:PORT, RTP on 22000-30999, RATE calls/s and no concurrency limit.
+write_media_config() {
+  cat > "$OUT/campaignd.json" <<JSON
+{"campaignsDir": "$PWD/$OUT/campaigns", "dataDir": "$PWD/$OUT/var",
+ "trunks": [{"name": "$1", "host": "127.0.0.1", "port": $2}],
+ "sip": {"bindAddress": "127.0.0.1", "port": 0, "rtpPortMin": 22000, "rtpPortMax": 30999},
+ "limits": {"dialoutLimitPerSecond": $3, "maxConcurrentCalls": 0, "drainTimeoutSec": 10},
+ "defaults": {"defaultCountryCode": "1", "caller": "+15550001111"}}
+JSON
+}
+
 # write_dial_campaign DIR COUNT RATE PORT [SECONDS]: DIR/campaigns/bench.csv with COUNT numbers and
 # DIR/campaignd.json dialing them at RATE calls/s (global and campaign limit, no concurrency limit)
 # through a trunk at 127.0.0.1:PORT; calls are hung up after SECONDS (default 1) and never retried.
 write_dial_campaign() {
   local dir=$1 count=$2 rate=$3 port=$4 seconds=${5:-1}
   mkdir -p "$dir/campaigns"
-  python3 -c "
-with open('$dir/campaigns/bench.csv', 'w') as f:
-    f.write('target\n')
-    for i in range($count): f.write(f'+1555{i:07d}\n')"
+  write_contacts "$dir/campaigns/bench.csv" "$count"
   cat > "$dir/campaignd.json" <<JSON
 {"campaignsDir": "$PWD/$dir/campaigns", "dataDir": "$PWD/$dir/var",
  "trunks": [{"name": "sipp", "host": "127.0.0.1", "port": $port}],

@@ -65,10 +65,7 @@ sed "${sed_args[@]}" deploy/sipp/uas-media-bench.xml.in > "$OUT/uas-media-bench.
 # The campaign: N contacts, last digit choosing the callee's recording.
 mkdir -p "$OUT/campaigns/prompts" "$OUT/campaigns/lists"
 cp "$OUT/audio/prompts/human.wav" "$OUT/audio/prompts/machine.wav" "$OUT/campaigns/prompts/"
-python3 -c "
-with open('$OUT/campaigns/lists/media.csv', 'w') as f:
-    f.write('target\n')
-    for i in range($N): f.write(f'+1555{i:07d}\n')"
+write_contacts "$OUT/campaigns/lists/media.csv" "$N"
 cat > "$OUT/campaigns/media.json" <<JSON
 {"id": "media", "name": "Media concurrency bench", "trunk": "sipp",
  "dialoutLimitPerSecond": $RATE, "maxConcurrentCalls": 0, "answerTimeoutSec": 30, "maxCallDurationSec": 120, "maxRetryNo": 0,
@@ -76,13 +73,7 @@ cat > "$OUT/campaigns/media.json" <<JSON
  "onHuman": {"play": "human.wav"}, "onMachine": {"play": "machine.wav"},
  "window": {"start": "00:00", "end": "24:00"}, "contactsFile": "media.csv"}
 JSON
-cat > "$OUT/campaignd.json" <<JSON
-{"campaignsDir": "$PWD/$OUT/campaigns", "dataDir": "$PWD/$OUT/var",
- "trunks": [{"name": "sipp", "host": "127.0.0.1", "port": $PORT}],
- "sip": {"bindAddress": "127.0.0.1", "port": 0, "rtpPortMin": 22000, "rtpPortMax": 30999},
- "limits": {"dialoutLimitPerSecond": $RATE, "maxConcurrentCalls": 0, "drainTimeoutSec": 10},
- "defaults": {"defaultCountryCode": "1", "caller": "+15550001111"}}
-JSON
+write_media_config sipp "$PORT" "$RATE"
 
 BOUND=${MAX_RUN_S:-$(python3 -c "print(min(570, int(4 * $N / $RATE) + 150))")}
 sipp -sf "$OUT/uas-media-bench.xml" -i 127.0.0.1 -mi 127.0.0.1 -p $PORT -mp $MEDIA_PORT -nostdin \

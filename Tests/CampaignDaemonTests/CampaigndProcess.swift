@@ -163,6 +163,37 @@ enum Child {
     }
 
     /// Waits up to `seconds`, sleeping between looks, for `process` to end by itself; its exit status, or nil.
+    /// Starts `executable` in `directory` with `arguments(port)` for a port from `freePort`, stdout and
+    /// stderr in `directory/logName(port)`, and waits (at most `readyWithin` seconds, sleeping without
+    /// holding a thread of the shared pool) until `ready(port, log)` holds. The free port can be taken
+    /// by another test's process before the child binds it: then the child exits, and another port is
+    /// tried, three times at most.
+    static func startOnFreePort(_ executable: String, in directory: String, logName: (Int) -> String, freePort: () throws -> Int,
+                                readyWithin: Double, arguments: (Int) -> [String],
+                                ready: (_ port: Int, _ log: URL) -> Bool) async throws -> (port: Int, process: Process, output: URL) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let port = try freePort()
+            let output = URL(fileURLWithPath: directory + "/" + logName(port))
+            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+            let log = try FileHandle(forWritingTo: output)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments(port)
+            process.currentDirectoryURL = URL(fileURLWithPath: directory)
+            process.standardOutput = log
+            process.standardError = log
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            let deadline = Date().addingTimeInterval(readyWithin)
+            while exitStatus(process) == nil, !ready(port, output), Date() < deadline {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            if exitStatus(process) == nil || attempt >= 3 { return (port, process, output) }
+        }
+    }
+
     static func waitForExit(_ process: Process, seconds: Double) async -> Int32? {
         let deadline = Date().addingTimeInterval(seconds)
         while exitStatus(process) == nil, Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }

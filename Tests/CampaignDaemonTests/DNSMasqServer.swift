@@ -13,39 +13,19 @@ final class DNSMasqServer {
     ///   - hosts: A (or AAAA) records, name → address.
     ///   - ttl: the TTL of every answer.
     init(srv: [(String, String, Int, Int, Int)] = [], hosts: [(String, String)] = [], ttl: Int = 60, in directory: String) async throws {
-        // The free port can be taken by another test's process before dnsmasq binds it: then dnsmasq
-        // exits, and another port is tried (a few times).
-        var attempt = 0
-        while true {
-            attempt += 1
-            let port = try SIPpCallee.freeUDPPort()
-            let output = URL(fileURLWithPath: directory + "/dnsmasq-\(port).log")
-            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-            let log = try FileHandle(forWritingTo: output)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: try Self.path())
-            // Authoritative for .test (--local: NXDOMAIN for names it lacks), nothing from /etc.
-            process.arguments = ["--keep-in-foreground", "--no-resolv", "--no-hosts", "--conf-file=/dev/null", "--pid-file=",
-                                 "--port=\(port)", "--listen-address=127.0.0.1", "--bind-interfaces", "--local=/test/",
-                                 "--local-ttl=\(ttl)", "--log-queries", "--log-facility=-"]
+        // Authoritative for .test (--local: NXDOMAIN for names it lacks), nothing from /etc; ready once
+        // it says it started (after binding) and holds its port.
+        let arguments = { (port: Int) in
+            ["--keep-in-foreground", "--no-resolv", "--no-hosts", "--conf-file=/dev/null", "--pid-file=",
+             "--port=\(port)", "--listen-address=127.0.0.1", "--bind-interfaces", "--local=/test/",
+             "--local-ttl=\(ttl)", "--log-queries", "--log-facility=-"]
                 + srv.map { "--srv-host=\($0.0),\($0.1),\($0.2),\($0.3),\($0.4)" }
                 + hosts.map { "--host-record=\($0.0),\($0.1)" }
-            process.standardOutput = log
-            process.standardError = log
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            // Ready once it says so (it logs "started" after binding), or gone.
-            let deadline = Date().addingTimeInterval(5)
-            func started() -> Bool { ((try? String(contentsOf: output, encoding: .utf8)) ?? "").contains("started, version") }
-            while Child.exitStatus(process) == nil, !(started() && SIPpCallee.isBound(udpPort: port)), Date() < deadline {
-                try? await Task.sleep(for: .milliseconds(10))
-            }
-            if Child.exitStatus(process) == nil || attempt >= 3 {
-                self.port = port
-                self.output = output
-                self.process = process
-                return
-            }
+        }
+        (port, process, output) = try await Child.startOnFreePort(
+            try Self.path(), in: directory, logName: { "dnsmasq-\($0).log" }, freePort: SIPpCallee.freeUDPPort, readyWithin: 5,
+            arguments: arguments) { port, log in
+            ((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("started, version") && SIPpCallee.isBound(udpPort: port)
         }
     }
 

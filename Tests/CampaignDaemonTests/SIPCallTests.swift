@@ -139,6 +139,13 @@ import Testing
         #expect(try ended(noTrunk.stdout)["reason"]?.contains("no trunk") == true)
         #expect(try await directory.campaignd("call", "+15551230001", "--answer-timeout", "0").exitCode == 2)
         #expect(try await directory.campaignd("call", "+15551230001", "--trunk", "nope").exitCode == 2)
+        // Connect options: a method that does not exist, and a prompt without --connect, are usage errors.
+        let method = try await directory.campaignd("call", "sip:bob@127.0.0.1", "--connect", "sip:bot@127.0.0.1", "--connect-method", "transfer")
+        #expect(method.exitCode == 2)
+        #expect(method.stderr.contains("--connect-method is bridge or refer, not \"transfer\""), "\(method.stderr)")
+        let hold = try await directory.campaignd("call", "sip:bob@127.0.0.1", "--hold", "hold.wav")
+        #expect(hold.exitCode == 2)
+        #expect(hold.stderr.contains("--hold needs --connect"), "\(hold.stderr)")
     }
 }
 

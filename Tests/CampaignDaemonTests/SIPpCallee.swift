@@ -22,39 +22,18 @@ final class SIPpCallee {
             path = directory + "/" + scenario.replacingOccurrences(of: ".xml.in", with: ".xml")
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         }
-        // The free port can be taken by another test's process before SIPp binds it (on TCP, any
-        // connection's local port): then SIPp exits, and another port is tried, a few times.
-        var attempt = 0
-        while true {
-            attempt += 1
-            let port = try tcp ? Self.freeTCPPort() : Self.freeUDPPort()
-            let output = URL(fileURLWithPath: directory + "/sipp-\(port).log")
-            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-            let log = try FileHandle(forWritingTo: output)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: try Self.sippPath())
-            // One call, no keyboard, and SIPp gives up by itself after 20 s whatever happens.
-            process.arguments = ["-sf", path, "-i", ip, "-p", String(port), "-m", String(calls), "-nostdin",
-                                 "-timeout", calls == 1 ? "20s" : "180s", "-timeout_error", "-trace_err", "-error_file", directory + "/sipp-\(port)-errors.log",
-                                 "-trace_msg", "-message_file", directory + "/sipp-\(port)-messages.log"] + (tcp ? ["-t", "t1"] : []) + extraArguments
-            process.currentDirectoryURL = URL(fileURLWithPath: directory)
-            process.standardOutput = log
-            process.standardError = log
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            // Ready once its SIP socket is bound (bounded: a SIPp that fails to start shows in its log).
-            // SIPp binds in about 12 ms, longer on a loaded machine; the wait sleeps without holding a
-            // thread of the shared pool.
-            let deadline = Date().addingTimeInterval(15)
-            while Child.exitStatus(process) == nil, !(tcp ? Self.isListening(tcpPort: port) : Self.isBound(udpPort: port)), Date() < deadline {
-                try? await Task.sleep(for: .milliseconds(10))
-            }
-            if Child.exitStatus(process) == nil || attempt >= 3 {
-                self.port = port
-                self.output = output
-                self.process = process
-                return
-            }
+        // One call, no keyboard, and SIPp gives up by itself after 20 s whatever happens. Ready once its
+        // SIP socket is bound (about 12 ms, longer on a loaded machine; a SIPp that fails to start
+        // shows in its log); on TCP the free port is a free TCP port.
+        let arguments = { (port: Int) in
+            ["-sf", path, "-i", ip, "-p", String(port), "-m", String(calls), "-nostdin",
+             "-timeout", calls == 1 ? "20s" : "180s", "-timeout_error", "-trace_err", "-error_file", directory + "/sipp-\(port)-errors.log",
+             "-trace_msg", "-message_file", directory + "/sipp-\(port)-messages.log"] + (tcp ? ["-t", "t1"] : []) + extraArguments
+        }
+        (port, process, output) = try await Child.startOnFreePort(
+            try Self.sippPath(), in: directory, logName: { "sipp-\($0).log" }, freePort: tcp ? Self.freeTCPPort : Self.freeUDPPort,
+            readyWithin: 15, arguments: arguments) { port, _ in
+            tcp ? Self.isListening(tcpPort: port) : Self.isBound(udpPort: port)
         }
     }
 
@@ -115,21 +94,12 @@ final class SIPpCallee {
 
     /// A UDP port nothing is bound to right now on 127.0.0.1.
     /// A TCP port free now (bound to port 0 and closed), for a listener a test starts next.
-    static func freeTCPPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    static func freeTCPPort() throws -> Int { freePort(SOCK_STREAM) }
 
-    static func freeUDPPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    static func freeUDPPort() throws -> Int { freePort(SOCK_DGRAM) }
+
+    private static func freePort(_ type: __socket_type) -> Int {
+        let fd = socket(AF_INET, Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

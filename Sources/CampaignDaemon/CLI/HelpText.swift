@@ -88,6 +88,8 @@ enum HelpText {
         USAGE: campaignd call TARGET [--caller N] [--trunk T] [--answer-timeout S]
                               [--hangup-after S] [--max-duration S] [--sip-port P] [--json]
                               [--amd detect|disconnect] [--play FILE.wav] [--voicemail FILE.wav]
+                              [--connect URI [--connect-method bridge|refer] [--connect-timeout S]
+                               [--hold FILE.wav] [--abandon FILE.wav]]
 
         Places one call and prints its events as they happen: invite-sent, trying,
         ringing, early-media, answered, digit, hangup, ended (with status, reason_code,
@@ -108,6 +110,14 @@ enum HelpText {
                               amd_tone_detected, ...); disconnect hangs up on machines
           --play FILE.wav     prompt for a person (played at once without --amd)
           --voicemail FILE    prompt left on a machine after the beep (--amd detect)
+          --connect URI       put the person (without --amd: whoever answers) through to URI
+                              (a sip: URI or a number), as a campaign's onHuman.connect; prints
+                              connecting, connected, transferred or abandoned
+          --connect-method M  bridge (default: a second call, audio relayed) or refer (REFER)
+          --connect-timeout S seconds the far end may take before the call is abandoned (1-300,
+                              default 20)
+          --hold FILE.wav     heard, looped, while the second leg rings
+          --abandon FILE.wav  heard before hanging up when nobody took the call
 
         Exit code 0 if the call was answered, 6 if not.
         """,

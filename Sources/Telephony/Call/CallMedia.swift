@@ -392,13 +392,13 @@ final class CallMedia {
         switch event {
         case .answered:
             connect?.sipCode = 200
-            if let connectStartedAt { connect?.answerMs = Int64(loop.now.duration(since: connectStartedAt) / .milliseconds(1)) }
+            recordAnswer()
             perform(script.connectAnswered())
         case .ended(let result):
             leg = nil
             if connect?.sipCode == nil || result.outcome.status == .failed { connect?.sipCode = result.outcome.sipCode }
-            if let bridgedAt {
-                connect?.connectedSec = Double(loop.now.duration(since: bridgedAt) / .milliseconds(1)) / 1000
+            if bridgedAt != nil {
+                recordBridgeEnd()
                 perform(script.connectEnded())
             } else if script.isConnecting {
                 call.noteConnectFailure(result.outcome.description)
@@ -406,6 +406,18 @@ final class CallMedia {
             }
         default:
             break
+        }
+    }
+
+    /// The far end took the call (the second leg's answer, or a REFER's 2xx): `connectAnswerMs`.
+    private func recordAnswer() {
+        if let connectStartedAt { connect?.answerMs = Int64(loop.now.duration(since: connectStartedAt) / .milliseconds(1)) }
+    }
+
+    /// The bridge is over (the first of the leg's end and ours counts): `connectedSec`.
+    private func recordBridgeEnd() {
+        if let bridgedAt, connect?.connectedSec == nil {
+            connect?.connectedSec = Double(loop.now.duration(since: bridgedAt) / .milliseconds(1)) / 1000
         }
     }
 
@@ -420,7 +432,7 @@ final class CallMedia {
         guard !closed, let plan = script.connectPlan else { return }
         connect?.sipCode = sipCode == 0 ? nil : sipCode
         if accepted {
-            if let connectStartedAt { connect?.answerMs = Int64(loop.now.duration(since: connectStartedAt) / .milliseconds(1)) }
+            recordAnswer()
             call.emit(.transferred(target: plan.target))
             perform(script.transferred())
         } else {
@@ -519,9 +531,7 @@ final class CallMedia {
     func close() -> Report {
         guard !closed else { return Report(verdict: amd.verdict, beep: amd.beepDetected, optedOut: optedOut, connect: connect) }
         stopDetector()
-        if let bridgedAt, connect?.connectedSec == nil {
-            connect?.connectedSec = Double(loop.now.duration(since: bridgedAt) / .milliseconds(1)) / 1000
-        }
+        recordBridgeEnd()
         if let leg {
             leg.listener = nil
             leg.hangUp(.dialerDisconnected, reason: "the person hung up")

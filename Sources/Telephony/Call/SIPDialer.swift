@@ -232,24 +232,10 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         // Calls with a script get their RTP and RTCP sockets first, so the SDP offers the port bound.
         var media: MediaSockets?
         if let script = request.script, script.needsMedia {
-            var candidate: Int? = await ports.acquire {}
-            var lastError: IOError?
-            // A port something else holds is put back at the end of the pool and the next one tried.
-            for _ in 0..<8 {
-                guard let port = candidate else { break }
-                do {
-                    media = (port, try CallMedia.bindSockets(host: transport.localAddress, port: port, on: loop))
-                    break
-                } catch {
-                    lastError = error
-                    ports.releaseBusy(port)
-                    candidate = ports.tryAcquire()
-                }
-            }
-            if media == nil {
-                if let candidate { ports.release(candidate) }
-                return Self.endedBeforeStart("no RTP port: \(lastError.map { "\($0)" } ?? "pool exhausted")",
-                                             sipCallID: request.callID ?? "")
+            switch bindMedia(startingWith: await ports.acquire {}, on: loop) {
+            case .success(let bound): media = bound
+            case .failure(let failure):
+                return Self.endedBeforeStart("no RTP port: \(failure.lastError ?? "pool exhausted")", sipCallID: request.callID ?? "")
             }
         }
         // RFC 3263 §4.3: the INVITE to the next target is the same request in a new transaction, so
@@ -272,6 +258,31 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
 
     /// An RTP port and its bound RTP and RTCP sockets.
     private typealias MediaSockets = (port: Int, sockets: (rtp: UDPChannel, rtcp: UDPChannel))
+
+    /// Why no media port could be bound: the last bind error, nil when the pool ran out.
+    private struct MediaPortFailure: Error {
+        var lastError: String?
+    }
+
+    /// A call's RTP and RTCP sockets on a port of the pool: `first` (already taken from it), else the
+    /// next free one. A port something else holds is put back at the end of the pool and the next one
+    /// tried, eight at most, without waiting for one to be freed.
+    private func bindMedia(startingWith first: Int?, on loop: EventLoop) -> Result<MediaSockets, MediaPortFailure> {
+        var candidate = first ?? ports.tryAcquire()
+        var lastError: String?
+        for _ in 0..<8 {
+            guard let port = candidate else { break }
+            do {
+                return .success((port, try CallMedia.bindSockets(host: transport.localAddress, port: port, on: loop)))
+            } catch {
+                lastError = "\(error)"
+                ports.releaseBusy(port)
+                candidate = ports.tryAcquire()
+            }
+        }
+        if let candidate { ports.release(candidate) }
+        return .failure(MediaPortFailure(lastError: lastError))
+    }
 
     /// What every attempt of one call shares: the request (with its Call-ID), the From tag, the
     /// trunk's targets in order (empty: the request's own destination), the loop and the events.
@@ -374,21 +385,13 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
                                   script: CallScript())
         if case .e164(let number) = person.target { request.caller = number }
         if case .sip = request.target, plan.trunk == nil { request.trunk = nil }
-        // As for the person's call: a port something else holds goes to the back of the pool and the
-        // next is tried; but no waiting for one, the person is on the line.
-        var bound: (port: Int, sockets: (rtp: UDPChannel, rtcp: UDPChannel))?
-        var lastError = "every port of sip.rtpPortMin-rtpPortMax is in use"
-        for _ in 0..<8 {
-            guard let candidate = ports.tryAcquire() else { break }
-            do {
-                bound = (candidate, try CallMedia.bindSockets(host: transport.localAddress, port: candidate, on: loop))
-                break
-            } catch {
-                lastError = "\(error)"
-                ports.releaseBusy(candidate)
-            }
+        // No waiting for a port: the person is on the line.
+        let port: Int, sockets: (rtp: UDPChannel, rtcp: UDPChannel)
+        switch bindMedia(startingWith: nil, on: loop) {
+        case .success(let bound): (port, sockets) = bound
+        case .failure(let failure):
+            return .failure(.noMediaPort(failure.lastError ?? "every port of sip.rtpPortMin-rtpPortMax is in use"))
         }
-        guard let (port, sockets) = bound else { return .failure(.noMediaPort(lastError)) }
         let machine: CallStateMachine
         do {
             machine = try CallStateMachine(configuration: makeConfiguration(request, fromTag: RandomBytes.hex(8), rtpPort: port))
