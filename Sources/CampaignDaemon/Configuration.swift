@@ -97,6 +97,8 @@ struct Configuration: Sendable {
     var runtime = Runtime()
     var media = Media()
     var api = APISettings()
+    /// `api.profiles`: the drop-in endpoints' bots, agents, applications and tenants.
+    var profiles: [String: APIProfile] = [:]
     /// Rules by number prefix on top of every campaign's window (the stricter wins).
     var callingRules: [CallingRule] = []
 
@@ -220,6 +222,9 @@ struct Configuration: Sendable {
                 return prefixed
             }
             defaults = node
+        }
+        if let node = root["api"]?["profiles"] {
+            profiles = APIProfile.readAll(node, context: validationContext, reader: &reader)
         }
         guard reader.diagnostics.isEmpty else { throw ValidationFailure(reader.diagnostics) }
     }

@@ -37,6 +37,11 @@ struct APIAuthenticator: Sendable {
         keys.first { $0.name == name }
     }
 
+    /// The key whose secret is `secret` (compared with every key in constant time).
+    func key(secret: [UInt8]) -> APIKey? {
+        match(name: nil, secret: secret)
+    }
+
     private func match(name: String?, secret: [UInt8]) -> APIKey? {
         var found: APIKey?
         for key in keys {

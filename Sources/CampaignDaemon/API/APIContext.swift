@@ -20,6 +20,8 @@ struct APIContext: Sendable {
     let callingPolicy: CallingPolicy
     /// What `GET /v1/status` reads of the running daemon.
     let status: StatusEndpoint.Source
+    /// `api.profiles`, by name: the drop-in endpoints' bots, agents, applications and tenants.
+    let profiles: [String: APIProfile]
     /// Tells the dispatcher new work is queued (called after the commit).
     let wake: @Sendable () -> Void
 }

@@ -12,6 +12,8 @@ extension APIError {
             case .campaignCancelled(let id): self = .campaignCancelled(id)
             case .onDNC(let target): self = .onDNC(target)
             case .callNotFound(let id): self = .notFound("no call \"\(id)\"")
+            case .tooManyCalls(let campaign, let limit):
+                self = .refused(429, "campaign \"\(campaign)\" has \(limit) calls in progress, its limit")
             }
         case let error as StoreError:
             switch error {

@@ -15,6 +15,12 @@ final class APIRateLimiter<C: Clock>: @unchecked Sendable where C.Duration == Du
         rates = Dictionary(keys.compactMap { key in key.ratePerSecond.map { (key.name, $0) } }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// Requests per second by name (a drop-in profile's `dialoutLimitPerSecond`).
+    init(rates: [String: Double], clock: C) {
+        self.clock = clock
+        self.rates = rates
+    }
+
     /// Nil when `key` may make a request now (and it is counted); else the seconds to wait.
     func admit(_ key: String) -> Int? {
         guard let rate = rates[key] else { return nil }

@@ -23,6 +23,7 @@ final class APIServer: Sendable {
         let authenticator = APIAuthenticator(keys: settings.keys)
         let limiter = APIRateLimiter(keys: settings.keys, clock: ContinuousClock())
         let sessions = ConsoleSessions(clock: ContinuousClock())
+        let seeds = SeedContext(profiles: context.profiles, authenticator: authenticator)
         let configuration = HTTPServer.Configuration(
             maxHeaderBytes: 16_384, maxBodyBytes: settings.maxBodyBytes, headerTimeout: .seconds(settings.headerTimeoutSec),
             maxRequestsPerConnection: 10_000, maxConnections: settings.maxConnections, idleTimeout: .seconds(settings.idleTimeoutSec),
@@ -33,7 +34,7 @@ final class APIServer: Sendable {
         do {
             server = try HTTPServer(bind: address, on: loop, configuration: configuration) { request, responder in
                 Self.handle(APIExchange(request: request, responder: responder), authenticator: authenticator, limiter: limiter,
-                            sessions: sessions, context: context)
+                            sessions: sessions, seeds: seeds, context: context)
             }
         } catch {
             throw .cannotListen("\(error)")
@@ -64,12 +65,16 @@ final class APIServer: Sendable {
 
     /// On the loop: route (the console's pages first), authenticate, then the endpoint.
     static func handle(_ incoming: APIExchange, authenticator: APIAuthenticator, limiter: APIRateLimiter<ContinuousClock>,
-                       sessions: ConsoleSessions<ContinuousClock>, context: APIContext) {
+                       sessions: ConsoleSessions<ContinuousClock>, seeds: SeedContext, context: APIContext) {
         var exchange = incoming
         let route: APIRoute
         do {
             if let console = try ConsoleRoute.match(exchange.request.method, path: exchange.request.path) {
                 ConsoleEndpoint.handle(console, exchange, authenticator: authenticator, sessions: sessions)
+                return
+            }
+            if let seed = try SeedRoute.match(exchange.request.method, path: exchange.request.path) {
+                SeedEndpoints.handle(seed, exchange, seeds: seeds, context: context)
                 return
             }
             route = try APIRoute.match(exchange.request.method, path: exchange.request.path)

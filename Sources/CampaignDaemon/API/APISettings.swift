@@ -17,7 +17,8 @@ struct APISettings: Sendable, Equatable {
     /// Serve `GET /metrics` (Prometheus, no key) on the API's port too.
     var metrics = false
 
-    static let fields = ["listen", "keys", "maxBodyBytes", "maxConnections", "headerTimeoutSec", "idleTimeoutSec", "metrics"]
+    /// `profiles` is read by `Configuration` (`APIProfile`), once `defaults` are known.
+    static let fields = ["listen", "keys", "maxBodyBytes", "maxConnections", "headerTimeoutSec", "idleTimeoutSec", "metrics", "profiles"]
 
     static func read(_ node: JSONNode, reader: inout JSONFieldReader) -> APISettings {
         var api = APISettings()

@@ -216,6 +216,10 @@ enum RunCommand {
             var settings = configuration.defaultSettings
             if settings.name == nil { settings.name = "API calls" }
             try await writer.upsertAPICampaign(APIContext.builtInCampaign, settings: settings, now: Timestamp.nowMs())
+            // Each drop-in profile's calls are one campaign, named after it, with its settings.
+            for profile in configuration.profiles.values.sorted(by: { $0.name < $1.name }) {
+                try await writer.upsertAPICampaign(profile.name, settings: profile.settings, now: Timestamp.nowMs())
+            }
             let reads = try APIStoreQueue(label: "campaignd-api-reads", dataDirectory: configuration.dataDirectory)
             let imports = try APIStoreQueue(label: "campaignd-api-imports", dataDirectory: configuration.dataDirectory)
             var exposition: (@Sendable (QueueStore) -> String)?
@@ -230,7 +234,7 @@ enum RunCommand {
                     version: Campaignd.version, trunks: configuration.trunks.map(\.name),
                     registering: Set(configuration.trunks.filter(\.register).map(\.name)),
                     dialoutLimitPerSecond: configuration.limits.dialoutLimitPerSecond, live: { metrics.snapshot }),
-                wake: wake)
+                profiles: configuration.profiles, wake: wake)
             let server = try APIServer(settings: configuration.api, address: try MetricsServer.socketAddress(listen), context: context, loop: loop)
             Log.info("HTTP API listening", [("address", server.localAddress.description), ("keys", configuration.api.keys.map(\.name).joined(separator: ","))])
             return server

@@ -8,7 +8,7 @@ extension CampaignSettings {
         "maxConcurrentCalls", "answerTimeoutSec", "maxCallDurationSec", "maxRetryNo", "retryIntervalSec",
         "retryOn", "window", "machineDetection", "amd", "voicemailEndTimeoutSec", "onHuman", "onMachine",
         "notifyUrl", "notifyHeaders", "notifyUsername", "notifyPassword", "amdEventsSubscription", "notifyEvents", "headers",
-        "metadata", "timezone", "defaultCountryCode",
+        "route", "notifyFormat", "amdNotifyUrl", "metadata", "timezone", "defaultCountryCode",
     ]
 
     /// Whether `value` is an http(s) URL with a host (campaign and contact `notifyUrl`).
@@ -128,6 +128,15 @@ extension CampaignSettings {
             amdEventsSubscription = events
         case "headers":
             headers = Self.readHeaders(node, path, reserved: Self.reservedSIPHeaders, reader: &reader) ?? headers
+        case "route": route = Self.readRoute(node, path, reader: &reader) ?? route
+        case "notifyFormat": notifyFormat = reader.oneOf(node, path, as: NotifyFormat.self) ?? notifyFormat
+        case "amdNotifyUrl":
+            guard let value = reader.string(node, path) else { return }
+            if Self.isWebhookURL(value) {
+                amdNotifyUrl = value
+            } else {
+                reader.fail(node, path, "\(Diagnostic.excerpt(value)) is not an http:// or https:// URL")
+            }
         case "metadata":
             if reader.object(node, path) != nil { metadata = node.serialized }
         case "timezone":
@@ -142,6 +151,37 @@ extension CampaignSettings {
         default:
             return
         }
+    }
+
+    /// A Route set: an array of SIP URIs (`sip:proxy.example.com;lr`, optionally in angle brackets),
+    /// or one string of them separated by commas, as IBM Voice Gateway's `route` is. Stored as
+    /// `<uri>` each.
+    static func readRoute(_ node: JSONNode, _ path: String, reader: inout JSONFieldReader) -> [String]? {
+        var entries: [(String, String)] = []
+        switch node.value {
+        case .string(let text):
+            entries = SIPMessage.splitList(text).enumerated().map { ($1, "\(path)[\($0)]") }
+        case .array(let items):
+            for (index, item) in items.enumerated() {
+                guard let text = reader.string(item, "\(path)[\(index)]") else { return nil }
+                entries.append((text, "\(path)[\(index)]"))
+            }
+        default:
+            reader.fail(node, path, "expected SIP URIs, as an array or one comma-separated string, but found \(node.kindName)")
+            return nil
+        }
+        var route: [String] = []
+        for (text, _) in entries {
+            var uri = text.trimmingWhitespace()
+            if uri.hasPrefix("<"), uri.hasSuffix(">") { uri = String(uri.dropFirst().dropLast()) }
+            guard let parsed = try? SIPURI(parsing: uri), !parsed.secure else {
+                reader.fail(node, path, "\(Diagnostic.excerpt(text)) is not a sip: URI such as sip:proxy.example.com;lr (sips: is not supported)")
+                return nil
+            }
+            route.append("<" + uri + ">")
+        }
+        if route.isEmpty { reader.fail(node, path, "the route set is empty") }
+        return route.isEmpty ? nil : route
     }
 
     /// A caller is an E.164 number or a SIP user name (letters, digits and `-_.!~*'()+`).

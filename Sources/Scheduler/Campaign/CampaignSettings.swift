@@ -31,6 +31,14 @@ public struct CampaignSettings: Sendable, Equatable, Codable {
     public var notifyEvents: [CallProgressEvent]?
     /// Extra SIP headers on the INVITE (e.g. `User-to-User`, `P-Preferred-Identity`).
     public var headers: [HeaderField] = []
+    /// A preloaded Route set for the INVITE (RFC 3261 §8.1.2), SIP URIs in order; the INVITE goes to
+    /// the first (after the trunk's `outboundProxy`, if it has one). Nil: none.
+    public var route: [String]?
+    /// The shape of the webhooks: campaignd's own (nil), or one of the outbound-call APIs campaignd
+    /// stands in for, for calls placed through its endpoint (README "Drop-in endpoints").
+    public var notifyFormat: NotifyFormat?
+    /// Where AMD events go when they have a hook of their own (jambonz `amd.actionHook`).
+    public var amdNotifyUrl: String?
     /// Campaign metadata as JSON object text, copied into every CDR.
     public var metadata: String = "{}"
     /// Time zone of contacts that name none (IANA name); nil means the configuration's default.

@@ -38,11 +38,13 @@ public struct CallRequestBuilder: Sendable {
         prompt: (String) throws(Failure) -> PromptAudio?
     ) throws(Failure) -> CallRequest {
         let identity = identity ?? ConnectHeaders.Identity(campaignID: "call", conversationID: RandomUUID.string(), callee: target.description)
-        return CallRequest(
+        var request = CallRequest(
             target: target, trunk: trunk(named: settings.trunk), caller: caller ?? settings.caller, callerHost: settings.callerHost,
             callerDisplayName: settings.callerDisplayName, headers: settings.headers.map { ($0.name, $0.value) },
             answerTimeout: .seconds(settings.answerTimeoutSec), maxCallDuration: .seconds(settings.maxCallDurationSec),
             script: try script(for: settings, identity: identity, prompt: prompt))
+        request.route = settings.route ?? []
+        return request
     }
 
     /// The answered-call script, or nil when the call needs none (no detection, nothing to play,

@@ -203,7 +203,8 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
                         onEvent(.dialing(claimed))
                         let request = request(for: claimed, campaign: campaign)
                         group.addTask {
-                            let result = await self.work(claimed, request: request, settings: campaign.settings, records: records) { step in
+                            let result = await self.work(claimed, request: request, settings: claimed.settings ?? campaign.settings,
+                                                         records: records) { step in
                                 connectSteps.post(step)
                                 callEnded.signal()
                             }
@@ -308,15 +309,16 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         var callID: String?
         var connectTime: Int64?
         var amdSummary = AMDSummary()
-        /// Webhooks for events during the call, enqueued in order through the writer.
-        let notifyURL = claimed.notifyUrl ?? settings.notifyUrl
-        func notify(_ event: String, amd: AMDEvent? = nil) async {
-            guard let url = notifyURL else { return }
+        /// Webhooks for events during the call, enqueued in order through the writer; the planner
+        /// decides which go where (`notifyFormat`), so every event is offered when any URL is set.
+        let notifies = claimed.notifyUrl != nil || settings.notifyUrl != nil || settings.amdNotifyUrl != nil
+        func notify(_ stage: NotifyStage) async {
+            guard notifies else { return }
             do {
-                try await store.enqueueCallEvent(claimed, event: event, url: url, connectTime: connectTime,
-                                                 verdict: amdSummary.verdict, beepDetected: amdSummary.beepDetected, amd: amd)
+                try await store.enqueueCallEvent(claimed, stage: stage, settings: settings, connectTime: connectTime,
+                                                 verdict: amdSummary.verdict, beepDetected: amdSummary.beepDetected)
             } catch {
-                onEvent(.error(.cannotEnqueueWebhook(attemptID: claimed.attemptID, event: event, reason: "\(error)")))
+                onEvent(.error(.cannotEnqueueWebhook(attemptID: claimed.attemptID, event: "\(stage)", reason: "\(error)")))
             }
         }
         let events = await place(claimed, request: request)
@@ -335,12 +337,12 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
                 result = ended
             case .answered:
                 connectTime = clock.milliseconds(at: clock.now)
-                await notify("answered")
+                await notify(.answered)
             case .amd(let amd):
                 onEvent(.callProgress(claimed, event))
                 amdSummary.record(amd)
                 if Self.isNeverConnected(amd.kind, request.script) { connectStep(.willNotConnect(attemptID: claimed.attemptID)) }
-                if settings.amdEventsSubscription?.contains(amd.kind.rawValue) ?? true { await notify(amd.kind.rawValue, amd: amd) }
+                await notify(.amd(amd))
             case .promptStarted, .digit, .optedOut:
                 onEvent(.callProgress(claimed, event))
             case .connecting, .connected, .transferred, .abandoned:
@@ -350,14 +352,14 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
                 default: break
                 }
                 onEvent(.callProgress(claimed, event))
-                await notify(event.webhookName)
+                await notify(.connect(event.webhookName))
             case .trying, .ringing, .earlyMedia:
                 break
             }
         }
         if let callID { liveCalls.remove(callID) }
-        let outcome = await record(claimed, result: result, callID: callID, trunk: request.trunk, policy: policy, notifyURL: notifyURL,
-                                   records: records)
+        let outcome = await record(claimed, result: result, callID: callID, trunk: request.trunk, policy: policy,
+                                   notify: notifies ? settings : nil, records: records)
         return (outcome, Self.sample(result))
     }
 
@@ -392,7 +394,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
     @inline(never)
     private func place(_ claimed: ClaimedAttempt, request: CallRequest) async -> AsyncStream<CallEvent>? {
         var request = request
-        request.callID = RandomBytes.hex(16) + "@campaignd"
+        request.callID = claimed.sipCallID ?? (RandomBytes.hex(16) + "@campaignd")
         do {
             try await store.markInviteSent(attemptID: claimed.attemptID, sipCallID: request.callID ?? "")
         } catch {
@@ -405,7 +407,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
     /// Finishes the attempt (retry policy, CDR row, webhook) and nudges the CDR writer; returns the outcome.
     @inline(never)
     private func record(
-        _ claimed: ClaimedAttempt, result: CallResult?, callID: String?, trunk: SIPTrunk?, policy: RetryPolicy, notifyURL: String?,
+        _ claimed: ClaimedAttempt, result: CallResult?, callID: String?, trunk: SIPTrunk?, policy: RetryPolicy, notify: CampaignSettings?,
         records: Mailbox<CDRRecord>
     ) async -> CallOutcome {
         var final = result ?? CallResult(
@@ -415,7 +417,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
             final.outcome.reason = (final.outcome.reason.map { $0 + "; " } ?? "") + "trunk rate halved (back-pressure)"
         }
         do {
-            let record = try await store.finish(claimed, result: final, policy: policy, notifyURL: notifyURL)
+            let record = try await store.finish(claimed, result: final, policy: policy, notify: notify)
             cdr.nudge()
             records.post(record)
             onEvent(.finished(record))
@@ -430,7 +432,8 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         let identity = ConnectHeaders.Identity(
             campaignID: claimed.campaignID, contactID: claimed.contactID, conversationID: claimed.conversationId, callee: claimed.target,
             metadata: claimed.metadata)
-        return builder.request(target: DialTarget(canonical: claimed.target), settings: campaign.settings, caller: claimed.caller,
+        return builder.request(target: DialTarget(canonical: claimed.target), settings: claimed.settings ?? campaign.settings,
+                               caller: claimed.caller,
                                identity: identity) { path in
             do {
                 return try prompts.prompt(at: path)

@@ -210,16 +210,30 @@ public final class WebhookDeliverer: @unchecked Sendable {
     }
 
     /// The headers of one webhook: content type, the campaign's `notifyHeaders`, Basic auth, signature.
-    static func headers(body: String, event: String, campaign: CampaignSettings?, secret: String?, now: Int64) -> [(String, String)] {
+    /// A notification with headers of its own (a drop-in endpoint's call) gets those instead of the
+    /// campaign's, and its signature under its own header name.
+    static func headers(body: String, event: String, campaign: CampaignSettings?, secret: String?, now: Int64,
+                        own: [HeaderField]? = nil, signatureHeader: String? = nil) -> [(String, String)] {
         var headers = [("Content-Type", "application/json"), ("User-Agent", "campaignd"), ("X-Campaignd-Event", event)]
-        for header in campaign?.notifyHeaders ?? [] { headers.append((header.name, header.value)) }
-        if let user = campaign?.notifyUsername {
-            let credentials = Data("\(user):\(campaign?.notifyPassword ?? "")".utf8).base64EncodedString()
-            headers.append(("Authorization", "Basic \(credentials)"))
+        if let own {
+            for header in own {
+                if let index = headers.firstIndex(where: { $0.0.lowercased() == header.name.lowercased() }) {
+                    headers[index] = (header.name, header.value)
+                } else {
+                    headers.append((header.name, header.value))
+                }
+            }
+        } else {
+            for header in campaign?.notifyHeaders ?? [] { headers.append((header.name, header.value)) }
+            if let user = campaign?.notifyUsername {
+                let credentials = Data("\(user):\(campaign?.notifyPassword ?? "")".utf8).base64EncodedString()
+                headers.append(("Authorization", "Basic \(credentials)"))
+            }
         }
         if let secret, !secret.isEmpty {
             let stamp = String(now / 1000)
-            headers.append(("X-Campaignd-Signature", "t=\(stamp),v1=" + HMACSHA256.hexCode(key: secret, message: stamp + "." + body)))
+            headers.append((signatureHeader ?? "X-Campaignd-Signature",
+                            "t=\(stamp),v1=" + HMACSHA256.hexCode(key: secret, message: stamp + "." + body)))
         }
         return headers
     }
@@ -248,7 +262,8 @@ public final class WebhookDeliverer: @unchecked Sendable {
             inFlightPerEndpoint[endpoint, default: 0] += 1
         }
         let headers = Self.headers(body: notification.body, event: notification.event, campaign: campaign,
-                                   secret: settings.signingSecret, now: now())
+                                   secret: settings.signingSecret, now: now(), own: notification.headers,
+                                   signatureHeader: notification.signatureHeader)
         var request = HTTPRequest(method: .post, target: target.target, headers: HTTPHeaders(headers), body: Array(notification.body.utf8))
         request.headers.set("Host", target.authority)
         let timeouts = HTTPClient.Timeouts(connect: .milliseconds(Int64(settings.connectTimeoutSec * 1000)),
@@ -279,7 +294,8 @@ public final class WebhookDeliverer: @unchecked Sendable {
             inFlightPerEndpoint[endpoint, default: 0] += 1
         }
         let headers = Self.headers(body: notification.body, event: notification.event, campaign: campaign,
-                                   secret: settings.signingSecret, now: now())
+                                   secret: settings.signingSecret, now: now(), own: notification.headers,
+                                   signatureHeader: notification.signatureHeader)
         // The completion runs on URLSession's queue: it only records the outcome and wakes the deliverer thread.
         poster.post(url, headers: headers, body: Array(notification.body.utf8)) { [self] outcome in
             lock.withLock {

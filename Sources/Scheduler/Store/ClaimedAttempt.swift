@@ -16,4 +16,9 @@ public struct ClaimedAttempt: Sendable, Equatable {
     public var zones: CallingPolicy.Zones?
     /// JSON object text: the campaign's metadata with the contact's laid over it (the CDR's `metadata`).
     public var metadata: String = "{}"
+    /// The call's own settings when it was placed through a drop-in endpoint (its profile's with the
+    /// request's laid over them); nil: its campaign's.
+    public var settings: CampaignSettings? = nil
+    /// The Call-ID its endpoint's response named, for the first attempt; nil: the dispatcher makes one.
+    public var sipCallID: String? = nil
 }

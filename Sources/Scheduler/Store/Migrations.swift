@@ -150,6 +150,21 @@ enum Migrations {
         ALTER TABLE attempts ADD COLUMN abandoned INTEGER;
         CREATE INDEX attempts_connects ON attempts (campaign_key, disconnect_time) WHERE connect_target IS NOT NULL;
         """),
+        // A call placed through a drop-in endpoint (README "Drop-in endpoints") carries its own settings
+        // (its profile's with the request's laid over them) and the Call-ID its response named; its
+        // webhooks carry their own headers and signature header, in its API's shape.
+        (10, "per-call settings; webhooks with their own headers", """
+        CREATE TABLE contact_settings (
+            contact_id INTEGER PRIMARY KEY REFERENCES contacts(id),
+            settings TEXT NOT NULL,
+            sip_call_id TEXT,
+            created_at INTEGER NOT NULL
+        );
+        -- A profile's calls in progress are counted among those queued recently (dialoutMaxConcurrentCalls).
+        CREATE INDEX contact_settings_created ON contact_settings (created_at);
+        ALTER TABLE notification_outbox ADD COLUMN headers TEXT;
+        ALTER TABLE notification_outbox ADD COLUMN signature_header TEXT;
+        """),
     ]
 
     /// Applies the migrations `connection` has not recorded yet, each in its own transaction.

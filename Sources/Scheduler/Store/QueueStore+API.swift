@@ -51,6 +51,15 @@ extension QueueStore {
             throw APIStoreError.campaignNotFound(call.campaignID)
         }
         if try isOnDNC(call.contact.target) { throw APIStoreError.onDNC(call.contact.target) }
+        let now = Timestamp.nowMs()
+        if let limit = call.concurrencyLimit, limit.max > 0 {
+            let count = try statement("""
+                SELECT COUNT(*) FROM contact_settings s JOIN contacts c ON c.id = s.contact_id
+                WHERE c.campaign_key = ? AND s.created_at > ? AND c.state IN \(ContactState.sqlList(.pending, .dialing, .retryWait))
+                """)
+            guard try count.bind(.integer(campaignKey), .integer(now - Int64(limit.expirationSec) * 1000)).step() else { return (0, "") }
+            if count.int(0) >= limit.max { throw APIStoreError.tooManyCalls(campaign: call.campaignID, limit: limit.max) }
+        }
         let conversationID = RandomUUID.string()
         try statement("""
             INSERT INTO contacts (campaign_key, target, timezone, caller, metadata, conversation_id) VALUES (?, ?, ?, ?, ?, ?)
@@ -61,6 +70,10 @@ extension QueueStore {
         let id = connection.lastInsertRowID
         if let url = call.contact.notifyUrl {
             try statement("INSERT OR REPLACE INTO contact_webhooks (contact_id, url) VALUES (?, ?)").bind(.integer(id), .text(url)).run()
+        }
+        if let settings = call.settings {
+            try statement("INSERT INTO contact_settings (contact_id, settings, sip_call_id, created_at) VALUES (?, ?, ?, ?)")
+                .bind(.integer(id), .text(try Self.encodeSettings(settings)), .optional(call.sipCallID), .integer(now)).run()
         }
         return (id, conversationID)
     }

@@ -119,14 +119,16 @@ extension QueueStore {
         do {
             let contact = try statement("""
                 SELECT target, timezone, caller, attempts, metadata, (SELECT url FROM contact_webhooks WHERE contact_id = contacts.id),
-                       conversation_id
-                FROM contacts WHERE id = ? AND state IN \(ContactState.sqlList(.pending, .retryWait))
+                       conversation_id, s.settings, s.sip_call_id
+                FROM contacts LEFT JOIN contact_settings s ON s.contact_id = contacts.id
+                WHERE id = ? AND state IN \(ContactState.sqlList(.pending, .retryWait))
                 """)
             guard try contact.bind(.integer(contactID)).step() else { return nil }
             let target = contact.text(0) ?? ""
             let attempt = Int(contact.int(3)) + 1
-            let caller = contact.text(2) ?? campaign.settings.caller
-            let metadata = Self.mergedMetadata(campaign: campaign.settings.metadata, contact: contact.text(4) ?? "{}")
+            let own = try contact.text(7).map { try JSONDecoder().decode(CampaignSettings.self, from: Data($0.utf8)) }
+            let caller = contact.text(2) ?? (own ?? campaign.settings).caller
+            let metadata = Self.mergedMetadata(campaign: (own ?? campaign.settings).metadata, contact: contact.text(4) ?? "{}")
             var claimed = ClaimedAttempt(
                 attemptID: 0, contactID: contactID, campaignKey: campaign.key, campaignID: campaign.id, attempt: attempt,
                 target: target, timezone: contact.text(1), caller: caller, cdrId: RandomUUID.string(),
@@ -134,6 +136,8 @@ extension QueueStore {
             claimed.notifyUrl = contact.text(5)
             claimed.zones = zones
             claimed.metadata = metadata
+            claimed.settings = own
+            if attempt == 1 { claimed.sipCallID = contact.text(8) }
             try statement("UPDATE contacts SET state = \(ContactState.dialing.sql), attempts = ? WHERE id = ?")
                 .bind(.int(attempt), .integer(contactID)).run()
             try statement("""
@@ -161,7 +165,8 @@ extension QueueStore {
 
     /// Finishes the attempt and applies `policy` to its contact, in one transaction; returns the CDR.
     /// With `notifyURL`, the `completed` or `failed` webhook is enqueued in the same transaction.
-    public func finish(_ claimed: ClaimedAttempt, result: CallResult, policy: RetryPolicy, notifyURL: String? = nil) throws -> CDRRecord {
+    /// - Parameter notify: the call's settings, for its final webhooks (`NotificationPlanner`); nil: none.
+    public func finish(_ claimed: ClaimedAttempt, result: CallResult, policy: RetryPolicy, notify: CampaignSettings? = nil) throws -> CDRRecord {
         defer { resetStatements() }
         return try connection.transaction {
             let decision = policy.decide(result.outcome, attemptsMade: claimed.attempt)
@@ -203,10 +208,9 @@ extension QueueStore {
                       .integer(claimed.attemptID))
                 .run()
             let record = try cdr(attemptID: claimed.attemptID)
-            if let notifyURL {
-                let event = outcome.status.rawValue
-                try enqueueNotification(campaignKey: claimed.campaignKey, attemptID: claimed.attemptID, event: event, url: notifyURL,
-                                        body: WebhookBody.json(event: event, record: record, progress: .ended(outcome.status)))
+            if let notify {
+                try enqueuePlanned(.ended(outcome.status), record: record, settings: notify, contactURL: claimed.notifyUrl,
+                                   campaignKey: claimed.campaignKey, attemptID: claimed.attemptID)
             }
             return record
         }

@@ -12,6 +12,10 @@ public struct OutboxNotification: Sendable, Equatable {
     public var tries: Int
     /// When it was enqueued (ms since the epoch): `WebhookRetryPolicy.retryForSec` counts from here.
     public var createdAt: Int64
+    /// Its own headers instead of the campaign's (`PlannedNotification.headers`).
+    public var headers: [HeaderField]? = nil
+    /// The signature's header instead of `X-Campaignd-Signature`.
+    public var signatureHeader: String? = nil
 }
 
 /// Per campaign: webhooks still to deliver, and those given up on (`WebhookRetryPolicy`).
@@ -32,19 +36,30 @@ public struct NotificationBacklog: Sendable, Equatable {
 extension QueueStore {
     /// Enqueues a webhook for `event` of an attempt (call in progress or finished).
     public func enqueueNotification(campaignKey: Int64, attemptID: Int64?, event: String, url: String, body: String,
-                                    now: Int64 = Timestamp.nowMs()) throws {
+                                    headers: [HeaderField]? = nil, signatureHeader: String? = nil, now: Int64 = Timestamp.nowMs()) throws {
         defer { resetStatements() }
+        let headerText = try headers.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         try statement("""
-            INSERT INTO notification_outbox (campaign_key, attempt_id, event, url, body, created_at, next_try_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO notification_outbox (campaign_key, attempt_id, event, url, body, created_at, next_try_at, headers, signature_header)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
             .bind(.integer(campaignKey), attemptID.map { .integer($0) } ?? .null, .text(event), .text(url), .text(body),
-                  .integer(now), .integer(now)).run()
+                  .integer(now), .integer(now), .optional(headerText), .optional(signatureHeader)).run()
     }
 
-    /// A webhook for an event of a call still in progress (`answered`, AMD events), in its own transaction.
-    public func enqueueCallEvent(_ claimed: ClaimedAttempt, event: String, url: String, connectTime: Int64?,
-                                 verdict: AMDEvent?, beepDetected: Bool?, amd: AMDEvent?) throws {
+    /// Enqueues what `NotificationPlanner` plans for `stage` of an attempt (the caller holds the transaction).
+    func enqueuePlanned(_ stage: NotifyStage, record: CDRRecord, settings: CampaignSettings, contactURL: String?,
+                        campaignKey: Int64, attemptID: Int64) throws {
+        for planned in NotificationPlanner.plan(stage, record: record, settings: settings, contactURL: contactURL) {
+            try enqueueNotification(campaignKey: campaignKey, attemptID: attemptID, event: planned.event, url: planned.url,
+                                    body: planned.body, headers: planned.headers, signatureHeader: planned.signatureHeader)
+        }
+    }
+
+    /// The webhooks for an event of a call still in progress (`answered`, AMD and connect events), in
+    /// its own transaction; `settings` are the call's.
+    public func enqueueCallEvent(_ claimed: ClaimedAttempt, stage: NotifyStage, settings: CampaignSettings, connectTime: Int64?,
+                                 verdict: AMDEvent?, beepDetected: Bool?) throws {
         try connection.transaction {
             var record = try cdr(attemptID: claimed.attemptID)
             record.connectTime = connectTime
@@ -52,8 +67,8 @@ extension QueueStore {
             record.amdDecisionMs = verdict?.timeMs
             record.beepDetected = beepDetected
             record.disconnectTime = connectTime ?? Timestamp.nowMs()
-            let body = WebhookBody.json(event: event, record: record, progress: .answered, amd: amd)
-            try enqueueNotification(campaignKey: claimed.campaignKey, attemptID: claimed.attemptID, event: event, url: url, body: body)
+            try enqueuePlanned(stage, record: record, settings: settings, contactURL: claimed.notifyUrl,
+                               campaignKey: claimed.campaignKey, attemptID: claimed.attemptID)
         }
     }
 
@@ -62,7 +77,8 @@ extension QueueStore {
     public func dueNotifications(now: Int64, busy: Set<Int64>, limit: Int) throws -> [OutboxNotification] {
         defer { resetStatements() }
         let query = try statement("""
-            SELECT o.id, o.campaign_key, o.attempt_id, o.event, o.url, o.body, o.tries, o.created_at FROM notification_outbox o
+            SELECT o.id, o.campaign_key, o.attempt_id, o.event, o.url, o.body, o.tries, o.created_at, o.headers, o.signature_header
+            FROM notification_outbox o
             WHERE o.delivered_at IS NULL AND o.gave_up = 0 AND o.next_try_at <= ?
               AND NOT EXISTS (SELECT 1 FROM notification_outbox p WHERE p.attempt_id = o.attempt_id AND p.id < o.id
                               AND p.delivered_at IS NULL AND p.gave_up = 0)
@@ -75,7 +91,9 @@ extension QueueStore {
             if let attemptID, busy.contains(attemptID) { continue }
             due.append(OutboxNotification(
                 id: query.int(0), campaignKey: query.int(1), attemptID: attemptID, event: query.text(3) ?? "",
-                url: query.text(4) ?? "", body: query.text(5) ?? "", tries: Int(query.int(6)), createdAt: query.int(7)))
+                url: query.text(4) ?? "", body: query.text(5) ?? "", tries: Int(query.int(6)), createdAt: query.int(7),
+                headers: query.text(8).flatMap { try? JSONDecoder().decode([HeaderField].self, from: Data($0.utf8)) },
+                signatureHeader: query.text(9)))
         }
         return due
     }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Call-progress webhooks (`notifyEvents`): enqueued in the outbox like the others, found by the
-/// Call-ID the dispatcher recorded before the INVITE.
+/// Call-ID the dispatcher recorded before the INVITE. Calls placed through a drop-in endpoint
+/// (their own settings) get theirs in their API's shape (`NotificationPlanner`).
 extension QueueStore {
     /// Enqueues `event` for the attempt placed with `sipCallID` if its campaign asked for it (and
     /// it has a webhook URL); returns whether it did. Campaigns without `notifyEvents` cost one
@@ -10,18 +11,21 @@ extension QueueStore {
     public func enqueueProgressEvent(sipCallID: String, event: CallProgressEvent) throws -> Bool {
         defer { resetStatements() }
         let attempt = try statement("""
-            SELECT a.id, a.campaign_key, c.settings, (SELECT url FROM contact_webhooks WHERE contact_id = a.contact_id)
-            FROM attempts a JOIN campaigns c ON c.key = a.campaign_key
-            WHERE a.sip_call_id = ? AND instr(c.settings, '"notifyEvents"') > 0
+            SELECT a.id, a.campaign_key, COALESCE(s.settings, c.settings), (SELECT url FROM contact_webhooks WHERE contact_id = a.contact_id)
+            FROM attempts a JOIN campaigns c ON c.key = a.campaign_key LEFT JOIN contact_settings s ON s.contact_id = a.contact_id
+            WHERE a.sip_call_id = ? AND (instr(c.settings, '"notifyEvents"') > 0 OR s.settings IS NOT NULL)
             """)
         guard try attempt.bind(.text(sipCallID)).step() else { return false }
         let attemptID = attempt.int(0), campaignKey = attempt.int(1)
         let settings = try JSONDecoder().decode(CampaignSettings.self, from: Data((attempt.text(2) ?? "{}").utf8))
-        guard settings.notifyEvents?.contains(event) == true, let url = attempt.text(3) ?? settings.notifyUrl else { return false }
+        let contactURL = attempt.text(3)
         var record = try cdr(attemptID: attemptID)
         record.disconnectTime = Timestamp.nowMs()
-        try enqueueNotification(campaignKey: campaignKey, attemptID: attemptID, event: event.rawValue, url: url,
-                                body: WebhookBody.json(event: event.rawValue, record: record, progress: .beforeAnswer(event)))
-        return true
+        let planned = NotificationPlanner.plan(.progress(event), record: record, settings: settings, contactURL: contactURL)
+        for notification in planned {
+            try enqueueNotification(campaignKey: campaignKey, attemptID: attemptID, event: notification.event, url: notification.url,
+                                    body: notification.body, headers: notification.headers, signatureHeader: notification.signatureHeader)
+        }
+        return !planned.isEmpty
     }
 }

@@ -35,16 +35,17 @@ public actor QueueWriter {
         try await write { try $0.markInviteSent(attemptID: attemptID, sipCallID: sipCallID) }
     }
 
-    public nonisolated func enqueueCallEvent(_ claimed: ClaimedAttempt, event: String, url: String, connectTime: Int64?,
-                                             verdict: AMDEvent?, beepDetected: Bool?, amd: AMDEvent?) async throws {
+    public nonisolated func enqueueCallEvent(_ claimed: ClaimedAttempt, stage: NotifyStage, settings: CampaignSettings, connectTime: Int64?,
+                                             verdict: AMDEvent?, beepDetected: Bool?) async throws {
         try await write {
-            try $0.enqueueCallEvent(claimed, event: event, url: url, connectTime: connectTime, verdict: verdict,
-                                    beepDetected: beepDetected, amd: amd)
+            try $0.enqueueCallEvent(claimed, stage: stage, settings: settings, connectTime: connectTime, verdict: verdict,
+                                    beepDetected: beepDetected)
         }
     }
 
-    public nonisolated func finish(_ claimed: ClaimedAttempt, result: CallResult, policy: RetryPolicy, notifyURL: String? = nil) async throws -> CDRRecord {
-        try await write { try $0.finish(claimed, result: result, policy: policy, notifyURL: notifyURL) }
+    public nonisolated func finish(_ claimed: ClaimedAttempt, result: CallResult, policy: RetryPolicy,
+                                   notify: CampaignSettings? = nil) async throws -> CDRRecord {
+        try await write { try $0.finish(claimed, result: result, policy: policy, notify: notify) }
     }
 
     /// Queues one API call, unless `idempotency`'s key was used in the last 24 h; `render` makes the

@@ -11,6 +11,9 @@ public struct CallRequest: Sendable {
     public var callerDisplayName: String?
     /// Extra INVITE headers (`User-to-User`, `P-Preferred-Identity`, …).
     public var headers: [(name: String, value: String)]
+    /// A preloaded Route set (RFC 3261 §8.1.2), each `<sip:…>`: the INVITE carries them as Route
+    /// headers (after the trunk's outbound proxy) and goes to the first when there is no proxy.
+    public var route: [String] = []
     /// Ring time before CANCEL (`answerTimeoutSec`).
     public var answerTimeout: Duration
     /// Answered time before BYE (`maxCallDurationSec`).

@@ -212,7 +212,7 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         // RFC 3263 §4: a trunk named by host name is looked up before the call, off the loops (the
         // resolver has a thread of its own); its targets are tried in order.
         var targets: [SIPDestination] = []
-        if let trunk = request.trunk, trunk.resolvesByDNS {
+        if let trunk = request.trunk, trunk.resolvesByDNS, request.route.isEmpty {
             do {
                 targets = try await resolver.destinations(host: trunk.host, port: trunk.port, transport: trunk.transport, srv: trunk.usesSRV)
             } catch {
@@ -568,11 +568,20 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
             guard let trunk = request.trunk else { throw .noTrunk(number) }
             // Phone numbers go to the trunk as sip:+1555…@proxy;user=phone (RFC 3261 §19.1.6).
             requestURI = "sip:\(number)@\(trunk.requestURIHost);user=phone"
-            destination = target ?? trunk.destination
+            if let first = request.route.first, trunk.outboundProxy == nil {
+                // RFC 3261 §8.1.2: with a preloaded route the request goes to its first entry.
+                guard let hop = SIPDestination(uri: String(first.dropFirst().dropLast())) else { throw .badTarget(first) }
+                destination = hop
+            } else {
+                destination = target ?? trunk.destination
+            }
         case .sip(let uri):
             guard !uri.secure else { throw .secureTarget(uri.description) }
             requestURI = uri.description
-            if let trunk = request.trunk {
+            if let first = request.route.first, request.trunk?.outboundProxy == nil {
+                guard let hop = SIPDestination(uri: String(first.dropFirst().dropLast())) else { throw .badTarget(first) }
+                destination = hop
+            } else if let trunk = request.trunk {
                 destination = target ?? trunk.destination
             } else if let direct = SIPDestination(uri: uri.description) {
                 destination = direct
@@ -610,6 +619,7 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
             let transportParameter = proxy.transport == .udp ? "" : ";transport=\(proxy.transport.rawValue)"
             invite.addHeader("Route", "<sip:\(SIPURI.hostReference(proxy.host)):\(proxy.port)\(transportParameter);lr>")
         }
+        for route in request.route { invite.addHeader("Route", route) }
         if request.trunk?.assertIdentity == true, !request.headers.contains(where: { $0.name.lowercased() == "p-asserted-identity" }) {
             // RFC 3325 §9.1: the identity the carrier may pass on, and no privacy asked for it.
             let userPhone = caller.hasPrefix("+") ? ";user=phone" : ""
