@@ -335,8 +335,9 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
                 liveCalls.add(id)
             case .ended(let ended):
                 result = ended
-            case .answered:
-                connectTime = clock.milliseconds(at: clock.now)
+            case .answered(_, let atMs):
+                // The dialer's stamp, so the answered webhook and the CDR name the same time.
+                connectTime = atMs > 0 ? atMs : clock.milliseconds(at: clock.now)
                 await notify(.answered)
             case .amd(let amd):
                 onEvent(.callProgress(claimed, event))

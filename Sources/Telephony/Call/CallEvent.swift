@@ -8,8 +8,9 @@ public enum CallEvent: Sendable, Equatable {
     case ringing
     /// 183 Session Progress with early media.
     case earlyMedia
-    /// 2xx: the callee answered; the remote SDP answer.
-    case answered(remoteSDP: String)
+    /// 2xx: the callee answered; the remote SDP answer, and when (ms since the epoch: the dialer
+    /// stamps it, the CDR's `connectTime` is the same; 0 from the state machine, which has no clock).
+    case answered(remoteSDP: String, atMs: Int64 = 0)
     /// Answering-machine detection reported something (times are from the answer).
     case amd(AMDEvent)
     /// A prompt started playing.

@@ -156,17 +156,20 @@ final class OutboundCall: @unchecked Sendable {
                 startTimer(timer, after: delay)
             case .cancelTimer(let timer):
                 cancelTimer(timer)
-            case .event(let event):
+            case .event(var event):
                 switch event {
                 case .ringing, .earlyMedia: if ringTime == nil { ringTime = Self.nowMs() }
-                case .answered: connectTime = Self.nowMs()
+                case .answered(let sdp, _):
+                    let now = Self.nowMs()
+                    connectTime = now
+                    event = .answered(remoteSDP: sdp, atMs: now)
                 case .inviteSent where isRetry: continue
                 default: break
                 }
                 // The dispatcher hears of the answer before what the media does with it (connecting);
                 // a leg's listener after its media, as bridging needs the far end's address.
                 continuation.yield(event)
-                if case .answered(let sdp) = event { media?.answered(remoteSDP: sdp) }
+                if case .answered(let sdp, _) = event { media?.answered(remoteSDP: sdp) }
                 listener?(event)
             case .digitReceived(let digit):
                 // The same path as an RFC 4733 digit: the script (opt-out) hears it when there is one.
