@@ -11,11 +11,12 @@ import Testing
     static let basic = ["Authorization": "Basic " + Data("dialer:\(dialerSecret)".utf8).base64EncodedString(),
                         "Content-Type": "application/json;charset=UTF-8"]
 
-    /// A daemon whose trunk is `callee` and whose profiles are `profiles` (JSON members).
-    func daemon(callee: SIPpCallee, profiles: String, in work: Workspace) async throws -> APIDaemon {
+    /// A daemon whose trunk is `callee` and whose profiles are `profiles` (JSON members); its RTP
+    /// ports from `rtpBase` (20 of them).
+    func daemon(callee: SIPpCallee, profiles: String, rtpBase: Int = 32000, in work: Workspace) async throws -> APIDaemon {
         try work.write("campaignd.json", """
             {"trunks": [{"name": "sipp", "host": "127.0.0.1", "port": \(callee.port)}],
-             "sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 100},
+             "sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 100, "rtpPortMin": \(rtpBase), "rtpPortMax": \(rtpBase + 19)},
              "defaults": {"timezone": "UTC", "window": {"start": "00:00", "end": "24:00"}},
              "api": {"listen": "127.0.0.1:0", "keys": [
                  {"name": "dialer", "secret": "\(Self.dialerSecret)", "scopes": ["calls"]},
@@ -151,6 +152,44 @@ import Testing
         #expect(failed["status"] as? String == "failed")
         #expect(failed["reasonCode"] as? String == "busy")
         #expect(failed["reason"] as? String == #"SIP ;cause=486 ;text="Busy Here""#)
+    }
+
+    /// An answering machine (a greeting, then its beep) under each `machineDetection` that detects.
+    @Test(arguments: ["detect", "disconnect"])
+    func anAnsweringMachineIsNotifiedAsVoiceAIConnectReportsIt(mode: String) async throws {
+        let work = try Workspace()
+        let callee = try await SIPpCallee(scenario: "uas-stream.xml.in", replacing: ["CLIP": SIPpCallee.scenarios + "/audio/machine-beep.ulaw"],
+                                          extraArguments: ["-mi", "127.0.0.1", "-mp", String(try SIPpCallee.freeUDPPort())], in: work.path)
+        let receiver = try await WebhookReceiver(in: work.path, secret: "unused")
+        let daemon = try await daemon(callee: callee, profiles: #""Bot1": {"trunk": "sipp", "caller": "+18005550100"}"#,
+                                      rtpBase: mode == "detect" ? 32020 : 32040, in: work)
+        let response = try await daemon.send(Request("POST", "/api/v1/actions/dialout", headers: Self.basic, body: """
+            {"bot": "Bot1", "target": "tel:+15551230100", "machineDetection": "\(mode)", "voicemailEndTimeoutSec": 10,
+             "notifyUrl": "http://127.0.0.1:\(receiver.port)/notify"}
+            """))
+        #expect(response.status == 200, "\(response.body)")
+        let conversationID = try #require(response.json["conversationId"] as? String)
+        let received = try await notifications(receiver, count: 2)
+        #expect(received.count == 2, "\(received)\n\(daemon.log)")
+        #expect((received.first?["body"] as? [String: Any])?["status"] as? String == "answered")
+        let completed = received.last?["body"] as? [String: Any] ?? [:]
+        #expect(completed["conversationId"] as? String == conversationID)
+        #expect(completed["status"] as? String == "completed")
+        let cdr = try await waitForCDRs(daemon, campaign: "Bot1", count: 1).first ?? [:]
+        #expect(cdr["machineDetection"] as? String == "amd_machine_detected", "\(cdr)\n\(daemon.log.split(separator: "\n").filter { $0.contains("amd") }.joined(separator: "\n"))")
+        if mode == "disconnect" {
+            // Hung up on the machine: as the document's fax example, with "voicemail detected".
+            #expect(completed.keys.sorted() == ["callDuration", "connectTime", "conversationId", "reason", "reasonCode", "status"], "\(completed)")
+            #expect(completed["reasonCode"] as? String == "machine-detected")
+            #expect(completed["reason"] as? String == "voicemail detected")
+        } else {
+            // Left to the bot, and the beep was heard: machineDetection says so.
+            #expect(completed.keys.sorted() == ["callDuration", "connectTime", "conversationId", "machineDetection", "reasonCode", "status"]
+                    || completed.keys.sorted() == ["callDuration", "connectTime", "conversationId", "machineDetection", "reason", "reasonCode", "status"],
+                    "\(completed)")
+            #expect(completed["machineDetection"] as? String == "voicemail beep", "\(completed)\n\(daemon.log)")
+        }
+        callee.stop()
     }
 
     @Test func eachDocumentedErrorIsAnsweredInVoiceAIConnectsShape() async throws {
