@@ -161,7 +161,8 @@ import Testing
         let callee = try await SIPpCallee(scenario: "uas-stream.xml.in", replacing: ["CLIP": SIPpCallee.scenarios + "/audio/machine-beep.ulaw"],
                                           extraArguments: ["-mi", "127.0.0.1", "-mp", String(try SIPpCallee.freeUDPPort())], in: work.path)
         let receiver = try await WebhookReceiver(in: work.path, secret: "unused")
-        let daemon = try await daemon(callee: callee, profiles: #""Bot1": {"trunk": "sipp", "caller": "+18005550100"}"#,
+        // Four words make a machine (as Kore.ai's example sets): the recorded greeting has seven before its beep.
+        let daemon = try await daemon(callee: callee, profiles: #""Bot1": {"trunk": "sipp", "caller": "+18005550100", "amd": {"thresholdWordCount": 4}}"#,
                                       rtpBase: mode == "detect" ? 32020 : 32040, in: work)
         let response = try await daemon.send(Request("POST", "/api/v1/actions/dialout", headers: Self.basic, body: """
             {"bot": "Bot1", "target": "tel:+15551230100", "machineDetection": "\(mode)", "voicemailEndTimeoutSec": 10,
