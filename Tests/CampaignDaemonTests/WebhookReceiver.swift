@@ -24,6 +24,7 @@ final class WebhookReceiver {
             signature = self.headers.get("X-Campaignd-Signature", "")
             entry = {"path": self.path, "status": status, "headers": dict(self.headers),
                      "signatureValid": bool(signature) and verify(signature, body), "body": json.loads(body)}
+            entry["raw"] = body.decode("utf-8", "replace")  # as sent, for signatures under other headers
             with open(log_file, "a") as log:
                 log.write(json.dumps(entry) + "\n")
             self.send_response(status)

@@ -307,6 +307,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         let policy = RetryPolicy(settings)
         var result: CallResult?
         var callID: String?
+        var ringTime: Int64?
         var connectTime: Int64?
         var amdSummary = AMDSummary()
         /// Webhooks for events during the call, enqueued in order through the writer; the planner
@@ -315,7 +316,7 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         func notify(_ stage: NotifyStage) async {
             guard notifies else { return }
             do {
-                try await store.enqueueCallEvent(claimed, stage: stage, settings: settings, connectTime: connectTime,
+                try await store.enqueueCallEvent(claimed, stage: stage, settings: settings, ringTime: ringTime, connectTime: connectTime,
                                                  verdict: amdSummary.verdict, beepDetected: amdSummary.beepDetected)
             } catch {
                 onEvent(.error(.cannotEnqueueWebhook(attemptID: claimed.attemptID, event: "\(stage)", reason: "\(error)")))
@@ -354,7 +355,10 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
                 }
                 onEvent(.callProgress(claimed, event))
                 await notify(.connect(event.webhookName))
-            case .trying, .ringing, .earlyMedia:
+            case .ringing, .earlyMedia:
+                // The in-call webhooks' ring time (Kore.ai's ringDurationInMS); the CDR keeps the call's own.
+                if ringTime == nil { ringTime = clock.milliseconds(at: clock.now) }
+            case .trying:
                 break
             }
         }

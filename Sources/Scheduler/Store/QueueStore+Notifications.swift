@@ -57,11 +57,13 @@ extension QueueStore {
     }
 
     /// The webhooks for an event of a call still in progress (`answered`, AMD and connect events), in
-    /// its own transaction; `settings` are the call's.
-    public func enqueueCallEvent(_ claimed: ClaimedAttempt, stage: NotifyStage, settings: CampaignSettings, connectTime: Int64?,
-                                 verdict: AMDEvent?, beepDetected: Bool?) throws {
+    /// its own transaction; `settings` are the call's, `ringTime` when it first rang (the row has it
+    /// only once the call is over).
+    public func enqueueCallEvent(_ claimed: ClaimedAttempt, stage: NotifyStage, settings: CampaignSettings, ringTime: Int64? = nil,
+                                 connectTime: Int64?, verdict: AMDEvent?, beepDetected: Bool?) throws {
         try connection.transaction {
             var record = try cdr(attemptID: claimed.attemptID)
+            record.ringTime = ringTime
             record.connectTime = connectTime
             record.machineDetection = verdict?.kind
             record.amdDecisionMs = verdict?.timeMs

@@ -35,11 +35,11 @@ public actor QueueWriter {
         try await write { try $0.markInviteSent(attemptID: attemptID, sipCallID: sipCallID) }
     }
 
-    public nonisolated func enqueueCallEvent(_ claimed: ClaimedAttempt, stage: NotifyStage, settings: CampaignSettings, connectTime: Int64?,
-                                             verdict: AMDEvent?, beepDetected: Bool?) async throws {
+    public nonisolated func enqueueCallEvent(_ claimed: ClaimedAttempt, stage: NotifyStage, settings: CampaignSettings, ringTime: Int64? = nil,
+                                             connectTime: Int64?, verdict: AMDEvent?, beepDetected: Bool?) async throws {
         try await write {
-            try $0.enqueueCallEvent(claimed, stage: stage, settings: settings, connectTime: connectTime, verdict: verdict,
-                                    beepDetected: beepDetected)
+            try $0.enqueueCallEvent(claimed, stage: stage, settings: settings, ringTime: ringTime, connectTime: connectTime,
+                                    verdict: verdict, beepDetected: beepDetected)
         }
     }
 
