@@ -257,7 +257,8 @@ import Testing
              "to": {"type": "sip", "sipUri": "sip:+15557770006@127.0.0.1:\(setup.callee.port)"},
              "call_status_hook": {"url": "http://127.0.0.1:\(setup.hooks.port)/busy", "method": "POST", "username": "hook", "password": "p4ss"},
              "speech_synthesis_vendor": "microsoft", "speech_synthesis_voice": "de-DE-SeraphinaMultilingualNeural",
-             "speech_synthesis_language": "de-DE", "tag": {"crmId": "C-17"}}
+             "speech_synthesis_language": "de-DE", "tag": {"crmId": "C-17"},
+             "call_hook": {"url": "https://bot.example.com/call", "method": "POST", "username": "bot", "password": "b0t-secret"}}
             """
         let response = try await setup.daemon.send(Request("POST", Self.path, headers: Self.headers, body: body))
         #expect(response.status == 201, "\(response.body)")
@@ -291,7 +292,9 @@ import Testing
         #expect(metadata["speech_synthesis_language"] as? String == "de-DE")
         #expect((metadata["tag"] as? [String: Any])?["crmId"] as? String == "C-17")
         #expect(metadata["application_sid"] as? String == Self.applicationSID && metadata["account_sid"] as? String == Self.accountSID)
-        #expect(!cdrs.body.contains("p4ss"), "the hook's password is not kept with the call")
+        #expect(NSDictionary(dictionary: metadata["call_hook"] as? [String: Any] ?? [:])
+            .isEqual(to: ["url": "https://bot.example.com/call", "method": "POST"]), "\(metadata)")
+        #expect(!cdrs.body.contains("p4ss") && !cdrs.body.contains("b0t-secret"), "the hooks' passwords are not kept with the call")
     }
 
     @Test func unansweredCallToAUserIsNoAnswerAfterItsTimeout() async throws {

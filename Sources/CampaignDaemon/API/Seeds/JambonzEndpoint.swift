@@ -119,10 +119,11 @@ enum JambonzEndpoint {
         call.metadata.append(("account_sid", SeedEndpoints.stringNode(accountSID, at: at)))
         for (name, node) in pairs {
             switch name {
-            case "from", "application_sid", "call_status_hook":
+            case "from", "application_sid", "call_status_hook", "account_sid":
+                // jambonz, too, takes the account from the path, whatever the body says.
                 break
             case "to":
-                call.metadata.append((name, node))
+                call.metadata.append((name, withoutCredentials(node)))
                 if let trunk = to.trunk, context.loader.context.trunkNames.contains(trunk) {
                     call.settings.append(("trunk", SeedEndpoints.stringNode(trunk, at: node)))
                 }
@@ -143,7 +144,7 @@ enum JambonzEndpoint {
                 if !amd.rest.isEmpty { call.metadata.append(("amd", JSONNode(.object(amd.rest), at: node.location))) }
             default:
                 // `tag`, speech settings, `call_hook`, `app_json`, …: kept with the call (README "jambonz").
-                call.metadata.append((name, node))
+                call.metadata.append((name, name == "call_hook" ? withoutCredentials(node) : node))
             }
         }
         if let hook = statusHook {
@@ -153,7 +154,6 @@ enum JambonzEndpoint {
                 call.settings.append(("notifyUsername", SeedEndpoints.stringNode(user, at: at)))
                 call.settings.append(("notifyPassword", SeedEndpoints.stringNode(password, at: at)))
             }
-            if hook.method?.uppercased() == "GET" { call.metadata.append(("call_status_hook_method", SeedEndpoints.stringNode("GET", at: at))) }
         }
         if fields["timeout"] == nil, profile.node["answerTimeoutSec"] == nil {
             call.settings.append(("answerTimeoutSec", SeedEndpoints.numberNode(defaultTimeoutSec, at: at)))
@@ -198,6 +198,13 @@ enum JambonzEndpoint {
         var json = JSONObjectWriter()
         json.string("msg", message)
         exchange.json(status, json.result, headers: headers)
+    }
+
+    /// `node` without the credentials jambonz objects may carry (a hook's `username` and `password`,
+    /// `to.auth`): what is kept with the call ends up in its CDR.
+    static func withoutCredentials(_ node: JSONNode) -> JSONNode {
+        guard let pairs = node.objectPairs else { return node }
+        return JSONNode(.object(pairs.filter { !["username", "password", "auth"].contains($0.key) }), at: node.location)
     }
 
     /// JavaScript's truthiness, as `if (!obj.from)` reads the request.
@@ -246,10 +253,9 @@ enum JambonzEndpoint {
         }
     }
 
-    /// A jambonz webhook: a URL, or `{url, method, username, password}`.
+    /// A jambonz webhook: a URL, or `{url, method, username, password}` (campaignd always POSTs).
     struct Hook {
         var url: String
-        var method: String?
         var username: String?
         var password: String?
 
@@ -260,7 +266,6 @@ enum JambonzEndpoint {
             }
             guard case .object = node.value, let url = SeedEndpoints.string(node["url"]) else { return nil }
             self.url = url
-            method = SeedEndpoints.string(node["method"])
             username = SeedEndpoints.string(node["username"])
             password = SeedEndpoints.string(node["password"])
         }
