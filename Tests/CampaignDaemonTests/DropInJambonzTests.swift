@@ -348,6 +348,9 @@ import Testing
             post(#"{"application_sid": "\#(Self.applicationSID)", \#(good), "timeout": "soon"}"#),
             post(#"{"application_sid": "\#(Self.applicationSID)", \#(good)}"#,
                  headers: ["Authorization": "Bearer viewer-secret-0123456789", "Content-Type": "application/json"]),
+            // What jambonz would pass on but campaignd cannot put in an INVITE, named by the request's field.
+            post(#"{"application_sid": "\#(Self.applicationSID)", \#(good), "fromHost": "cognigy cloud"}"#),
+            post(#"{"application_sid": "\#(Self.applicationSID)", \#(good), "headers": {"From": "<sip:x@y>"}}"#),
         ])
         // passport's bearer strategy, as jambonz's API server answers.
         #expect(responses[0].status == 401 && responses[0].body.hasPrefix("Unauthorized"))
@@ -364,7 +367,10 @@ import Testing
             (400, "call_status_hook url be an absolute url"),
             (400, "Invalid timeout"),
             (403, "key viewer may not create calls (scope calls)"),
+            (400, "fromHost: \"cognigy cloud\" is not a host name or IP address"),
+            (400, "headers.From: header From is set by campaignd itself and cannot be overridden"),
         ]
+        #expect(responses.count == expected.count + 2)
         for (response, (status, message)) in zip(responses.dropFirst(2), expected) {
             #expect(response.status == status, "\(message): \(response.status) \(response.body)")
             #expect(Set(response.json.keys) == ["msg"] && response.json["msg"] as? String == message, "\(response.body)")
