@@ -85,7 +85,6 @@ enum JambonzEndpoint {
             return fail(exchange, 400, "Invalid \(name)")
         }
         let amd = fields["amd"].flatMap(AMDRequest.init)
-        if fields["amd"] != nil, amd == nil { return fail(exchange, 400, "amd must be an object with an actionHook (a URL or an object with a url)") }
 
         let caller: String?
         switch profile.caller(for: SeedEndpoints.string(fromNode)) {
@@ -96,8 +95,7 @@ enum JambonzEndpoint {
         let fromHost = SeedEndpoints.string(fields["fromHost"])
         let target: String
         switch to.kind {
-        case .phone, .teams: target = to.address
-        case .sip: target = to.address
+        case .phone, .teams, .sip: target = to.address
         case .user:
             let name = to.address.hasPrefix("sip:") ? String(to.address.dropFirst(4)) : to.address
             if name.contains("@") {
@@ -113,6 +111,10 @@ enum JambonzEndpoint {
         var call = SeedCall(profile: profile, format: .jambonz, target: target, caller: caller)
         call.namesCallID = true
         let at = profile.node
+        // jambonz resolves a relative hook (`/amdEvents`) against the application's call_hook: here the
+        // request's call_hook, else the call status hook.
+        let hookBase = [fields["call_hook"].flatMap(Hook.init)?.url, statusHook?.url, profile.settings.notifyUrl]
+            .compactMap { $0 }.first { $0.hasPrefix("http:") || $0.hasPrefix("https:") }
         // Kept with the call for its notifications (README "jambonz"): which application and account, the
         // destination as the request named it, and the tag (`customerData`).
         if let sid = fields["application_sid"] { call.metadata.append(("application_sid", sid)) }
@@ -136,7 +138,10 @@ enum JambonzEndpoint {
                 call.settings.append(("maxCallDurationSec", SeedEndpoints.numberNode(clamp(integer(node) ?? 3600, 1...86_400), at: node)))
             case "amd":
                 guard let amd else { break }
-                call.settings.append(("amdNotifyUrl", SeedEndpoints.stringNode(amd.actionHook, at: node)))
+                // Without an actionHook jambonz detects all the same and tells no one.
+                if let hook = amd.actionHook.flatMap({ absolute($0, base: hookBase) }) {
+                    call.settings.append(("amdNotifyUrl", SeedEndpoints.stringNode(hook, at: node)))
+                }
                 if profile.settings.machineDetection == .disabled {
                     call.settings.append(("machineDetection", SeedEndpoints.stringNode("detect", at: node)))
                 }
@@ -198,6 +203,14 @@ enum JambonzEndpoint {
         var json = JSONObjectWriter()
         json.string("msg", message)
         exchange.json(status, json.result, headers: headers)
+    }
+
+    /// `url` if it is absolute, else resolved against the scheme and authority of `base` (nil: none).
+    static func absolute(_ url: String, base: String?) -> String? {
+        if url.contains("://") { return url }
+        guard url.hasPrefix("/"), let base, let schemeEnd = base.range(of: "://") else { return nil }
+        let origin = base[..<(base[schemeEnd.upperBound...].firstIndex { "/?#".contains($0) } ?? base.endIndex)]
+        return origin + url
     }
 
     /// `node` without the credentials jambonz objects may carry (a hook's `username` and `password`,
@@ -271,16 +284,16 @@ enum JambonzEndpoint {
         }
     }
 
-    /// `amd`: its `actionHook`, the campaign `amd` settings it sets (`thresholdWordCount`, `timers`,
+    /// `amd`: its `actionHook` (a URL or `{url}`), the campaign `amd` settings it sets (`thresholdWordCount`, `timers`,
     /// each held to the detector's range), and the rest (`recognizer`, `digitCount`, …) for metadata.
     struct AMDRequest {
-        var actionHook: String
+        var actionHook: String?
         var settings: [(key: String, node: JSONNode)] = []
         var rest: [(key: String, node: JSONNode)] = []
 
         init?(_ node: JSONNode) {
-            guard let pairs = node.objectPairs, let hook = node["actionHook"].flatMap(Hook.init) else { return nil }
-            actionHook = hook.url
+            guard let pairs = node.objectPairs else { return nil }
+            actionHook = node["actionHook"].flatMap(Hook.init)?.url
             var timers: [(key: String, node: JSONNode)] = [], otherTimers: [(key: String, node: JSONNode)] = []
             for (key, value) in pairs {
                 switch key {
