@@ -25,7 +25,8 @@ import Testing
     }
 
     /// A SIPp callee running `scenario`, a hook receiver, and campaignd with one trunk (`carrier`, the
-    /// doc's `<carrier name>`) and one application whose call status hook is the receiver's `/status`.
+    /// doc's `<carrier name>`) and one application whose call status hook is the receiver's `/status`,
+    /// with Basic credentials and a header of its own.
     static func setUp(scenario: String, replacing: [String: String] = [:], media: Bool = false, rtpBase: Int,
                       profile: String = "") async throws -> Setup {
         let directory = try Workspace()
@@ -40,7 +41,8 @@ import Testing
              "defaults": {"defaultCountryCode": "1", "caller": "+15550001111", "timezone": "UTC",
                           "window": {"start": "00:00", "end": "24:00"}},
              \(APIDaemon.apiSection(extra: """
-                , "profiles": {"\(applicationSID)": {"trunk": "carrier", "notifyUrl": "http://127.0.0.1:\(hooks.port)/status"\(profile)}}
+                , "profiles": {"\(applicationSID)": {"trunk": "carrier", "notifyUrl": "http://127.0.0.1:\(hooks.port)/status",
+                  "notifyUsername": "app", "notifyPassword": "app-pass", "notifyHeaders": {"X-App-Token": "t0k"}\(profile)}}
                 """))}
             """)
         let daemon = try await APIDaemon(in: directory.path)
@@ -129,6 +131,9 @@ import Testing
         #expect(from.hasPrefix(#""Support Line" <sip:+15550002222@"#), "From: \(from)")
 
         #expect(hooks.map(\.path) == Array(repeating: "/status", count: 5))
+        // The application's hook, with its credentials.
+        #expect(hooks.allSatisfy { $0.headers["Authorization"] == "Basic " + Data("app:app-pass".utf8).base64EncodedString() })
+        #expect(hooks.allSatisfy { $0.headers["X-App-Token"] == "t0k" })
         #expect(hooks.map { $0.body["call_status"] as? String ?? "" } == ["trying", "ringing", "early-media", "in-progress", "completed"],
                 "\(setup.daemon.log.suffix(2000))")
         guard hooks.count == 5 else { return }
@@ -224,7 +229,7 @@ import Testing
         for event in amd {
             let body = event.body
             #expect(event.signatureValid)
-            #expect(event.headers["Authorization"] == nil)
+            #expect(event.headers["Authorization"] == nil && event.headers["X-App-Token"] == nil, "\(event.headers)")
             #expect(body["call_sid"] as? String == sid && body["call_id"] as? String == callID)
             #expect(body["direction"] as? String == "outbound" && body["from"] as? String == common.from && body["to"] as? String == common.to)
             #expect(body["call_status"] as? String == "in-progress" && body["sip_status"] as? Int == 200 && body["sip_reason"] as? String == "OK")
@@ -274,6 +279,7 @@ import Testing
         #expect(hooks.map(\.path) == ["/busy", "/busy"])
         #expect(hooks.map { $0.body["call_status"] as? String ?? "" } == ["trying", "busy"])
         #expect(hooks.allSatisfy { $0.headers["Authorization"] == "Basic " + Data("hook:p4ss".utf8).base64EncodedString() })
+        #expect(hooks.allSatisfy { $0.headers["X-App-Token"] == nil }, "the application's header does not go to the request's hook")
         guard hooks.count == 2 else { return }
         let to = "sip:+15557770006@127.0.0.1:\(setup.callee.port)"
         Self.expectStatus(hooks[0], "trying", sipStatus: 100, sipReason: "Trying", sid: sid, callID: callID, from: "+15550002222", to: to,
@@ -317,6 +323,8 @@ import Testing
         #expect((invite.headers["from"] ?? "").hasPrefix("<sip:+15550002222@sip.example.com>"), "From: \(invite.headers["from"] ?? "")")
 
         #expect(hooks.map(\.path) == ["/noanswer", "/noanswer", "/noanswer"])
+        // A hook without credentials gets none, not the application's.
+        #expect(hooks.allSatisfy { $0.headers["Authorization"] == nil && $0.headers["X-App-Token"] == nil })
         #expect(hooks.map { $0.body["call_status"] as? String ?? "" } == ["trying", "ringing", "no-answer"])
         // `timeout` is the ring time: 2 s, not the default 60.
         #expect(elapsed >= 2 && elapsed < 20, "no-answer after \(elapsed) s")

@@ -153,6 +153,12 @@ enum JambonzEndpoint {
             }
         }
         if let hook = statusHook {
+            // The request's hook replaces the application's, credentials and all: the profile's are
+            // not sent to a URL the request chose.
+            if let pairs = at.objectPairs {
+                call.profile.node = JSONNode(.object(pairs.filter { !["notifyUsername", "notifyPassword", "notifyHeaders"].contains($0.key) }),
+                                             at: at.location)
+            }
             call.settings.append(("notifyUrl", SeedEndpoints.stringNode(hook.url, at: at)))
             // jambonz sends Basic credentials only when it has both.
             if let user = hook.username, let password = hook.password, !user.isEmpty, !password.isEmpty {
