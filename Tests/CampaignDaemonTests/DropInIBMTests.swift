@@ -212,6 +212,50 @@ import Testing
         #expect(!daemon.log.contains("hook-pass"))
     }
 
+    /// The profile's webhook credentials and headers go to the profile's own webhook only: a
+    /// `statusWebhook` the request names gets none of them.
+    @Test func theProfilesWebhookCredentialsGoOnlyToItsOwnWebhook() async throws {
+        let scratch = try Workspace()
+        let callee = try await SIPpCallee(scenario: "uas-reject.xml.in", replacing: ["CODE": "486", "REASON": "Busy Here"], calls: 2,
+                                          in: scratch.path)
+        let receiver = try await WebhookReceiver(in: scratch.path, secret: "unused")
+        let work = try Workspace()
+        try work.write("campaignd.json", """
+            {"trunks": [{"name": "gw", "host": "127.0.0.1", "port": \(callee.port)}],
+             "sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 100},
+             "defaults": {"defaultCountryCode": "1", "caller": "+15550001111", "timezone": "UTC", "window": {"start": "00:00", "end": "24:00"}},
+             \(APIDaemon.apiSection(extra: """
+                , "profiles": {"tenant2": {"trunk": "gw", "notifyUrl": "http://127.0.0.1:\(receiver.port)/profile",
+                   "notifyUsername": "profile-user", "notifyPassword": "profile-pass", "notifyHeaders": {"X-Profile-Token": "t0ken"}}}
+                """))}
+            """)
+        let daemon = try await APIDaemon(in: work.path)
+        let headers = ["Authorization": Self.basic, "Content-Type": "application/json"]
+        let responses = try await daemon.send([
+            Request("POST", "/vgw/outboundCalls/tenant2/startOutboundCall", headers: headers, body: #"{"to": "tel:+15551230107"}"#),
+            Request("POST", "/vgw/outboundCalls/tenant2/startOutboundCall", headers: headers,
+                    body: #"{"to": "tel:+15551230108", "statusWebhook": "http://127.0.0.1:\#(receiver.port)/request"}"#),
+        ])
+        #expect(responses.map(\.status) == [200, 200], "\(responses.map(\.body))")
+        let sessions = responses.compactMap { $0.json["vgwSessionID"] as? String }
+        try #require(sessions.count == 2)
+        for session in sessions { try await waitForState(receiver, session: session, "failed") }
+        let toProfile = notifications(receiver, session: sessions[0])
+        let toRequest = notifications(receiver, session: sessions[1])
+        #expect(!toProfile.isEmpty && !toRequest.isEmpty, "\(receiver.requests)")
+        let profileAuth = "Basic " + Data("profile-user:profile-pass".utf8).base64EncodedString()
+        for request in toProfile {
+            let sent = request["headers"] as? [String: String] ?? [:]
+            #expect(request["path"] as? String == "/profile")
+            #expect(sent["Authorization"] == profileAuth && sent["X-Profile-Token"] == "t0ken", "\(sent)")
+        }
+        for request in toRequest {
+            let sent = request["headers"] as? [String: String] ?? [:]
+            #expect(request["path"] as? String == "/request")
+            #expect(sent["Authorization"] == nil && sent["X-Profile-Token"] == nil, "the profile's secrets went to the request's URL: \(sent)")
+        }
+    }
+
     @Test func eachDocumentedErrorHasItsStatusAndFailureReason() async throws {
         let work = try workspace(trunkPort: try SIPpCallee.freeUDPPort())
         let daemon = try await APIDaemon(in: work.path)

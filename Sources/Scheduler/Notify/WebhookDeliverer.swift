@@ -214,7 +214,9 @@ public final class WebhookDeliverer: @unchecked Sendable {
     /// campaign's, and its signature under its own header name.
     static func headers(body: String, event: String, campaign: CampaignSettings?, secret: String?, now: Int64,
                         own: [HeaderField]? = nil, signatureHeader: String? = nil) -> [(String, String)] {
-        var headers = [("Content-Type", "application/json"), ("User-Agent", "campaignd"), ("X-Campaignd-Event", event)]
+        var headers = [("Content-Type", "application/json"), ("User-Agent", "campaignd")]
+        // A gateway-shaped notification carries only what that gateway sends (and the signature).
+        if own == nil { headers.append(("X-Campaignd-Event", event)) }
         if let own {
             for header in own {
                 if let index = headers.firstIndex(where: { $0.0.lowercased() == header.name.lowercased() }) {

@@ -14,7 +14,8 @@ struct SeedCall: Sendable {
     /// Already checked against the profile's `dialoutAllowedCallers` (`APIProfile.caller(for:)`).
     var caller: String?
     /// Campaign-file settings keys the request sets (`callerHost`, `headers`, `route`, `notifyUrl`,
-    /// `amd`, …). `headers` and `notifyHeaders` are added to the profile's; the rest replace them.
+    /// `amd`, …). Objects (`headers`, `notifyHeaders`, `amd`) are merged into the profile's member by
+    /// member; the rest replace the profile's.
     var settings: [(key: String, node: JSONNode)] = []
     /// The contact's metadata: the request's fields a call cannot act on, kept for the CDR.
     var metadata: [(key: String, node: JSONNode)] = []
@@ -58,15 +59,10 @@ enum SeedCalls {
     /// (`admit`), so that a refused request costs no validation.
     static func submit(_ call: SeedCall, context: APIContext, done: @escaping @Sendable (SeedCallOutcome) -> Void) {
         let location = call.profile.node.location
-        var overlay: [(key: String, node: JSONNode)] = []
-        for (key, node) in call.settings {
-            if ["headers", "notifyHeaders"].contains(key), case .array(let added) = node.value,
-               case .array(let base)? = call.profile.node[key]?.value {
-                overlay.append((key, JSONNode(.array(base + added), at: node.location)))
-            } else {
-                overlay.append((key, node))
-            }
-        }
+        // Laid over the profile's settings by `JSONNode.merged`: objects such as `headers`,
+        // `notifyHeaders` and `amd` member by member (a request's header is added to the profile's,
+        // or replaces one of the same name), everything else replaced.
+        var overlay = call.settings
         overlay.append(("notifyFormat", JSONNode(.string(call.format.rawValue), at: location)))
         if call.profile.node["maxRetryNo"] == nil {
             // A dial-out request is one call: retried only when its profile says so.
@@ -82,7 +78,7 @@ enum SeedCalls {
         let merged = call.profile.node.merged(with: JSONNode(.object(overlay), at: location))
         guard case .object(var pairs) = merged.value else { return done(.unavailable("the profile's settings are not an object")) }
         pairs.append(("contacts", JSONNode(.array([JSONNode(.object(contact), at: location)]), at: location)))
-        let spec: CampaignSpec
+        var spec: CampaignSpec
         do {
             spec = try context.loader.load(json: JSONNode(.object(pairs), at: location), name: "request", id: call.profile.name)
         } catch {
@@ -92,6 +88,15 @@ enum SeedCalls {
                 if problem.path == "contacts[0]" { problem.path = "target" }
                 return problem
             }))
+        }
+        let requested = Set(call.settings.map(\.key))
+        if requested.contains("notifyUrl") {
+            // A URL the request chose gets only the credentials and headers the request gave: the
+            // profile's (or the defaults') are for the profile's own URL.
+            if !requested.contains("notifyUsername") { spec.settings.notifyUsername = nil }
+            if !requested.contains("notifyPassword") { spec.settings.notifyPassword = nil }
+            let ownHeaders = Set((call.settings.last { $0.key == "notifyHeaders" }?.node.objectPairs ?? []).map { $0.key.lowercased() })
+            spec.settings.notifyHeaders.removeAll { !ownHeaders.contains($0.name.lowercased()) }
         }
         guard let contactSpec = spec.contacts.first else {
             return done(.invalid([Diagnostic(at: location, path: "target", message: "the call has no valid target")]))
