@@ -20,7 +20,7 @@ import Testing
     struct Setup {
         let directory: Workspace
         let callee: SIPpCallee
-        let hooks: JambonzHookReceiver
+        let hooks: WebhookReceiver
         let daemon: APIDaemon
     }
 
@@ -30,7 +30,7 @@ import Testing
     static func setUp(scenario: String, replacing: [String: String] = [:], media: Bool = false, rtpBase: Int,
                       profile: String = "") async throws -> Setup {
         let directory = try Workspace()
-        let hooks = try await JambonzHookReceiver(in: directory.path, secret: secret)
+        let hooks = try await WebhookReceiver(in: directory.path, secret: secret)
         let sippMedia = try SIPpCallee.freeUDPPort()
         let callee = try await SIPpCallee(scenario: scenario, replacing: replacing,
                                           extraArguments: media ? ["-mi", "127.0.0.1", "-mp", String(sippMedia)] : [], in: directory.path)
@@ -65,10 +65,11 @@ import Testing
     }
 
     /// Checks one call status webhook field by field, and that it has no other field.
-    static func expectStatus(_ hook: JambonzHookReceiver.Hook, _ status: String, sipStatus: Int, sipReason: String, sid: String,
+    static func expectStatus(_ hook: WebhookReceiver.Delivery, _ status: String, sipStatus: Int, sipReason: String, sid: String,
                              callID: String, from: String, to: String, customerData: [String: Any]? = nil,
                              duration: ClosedRange<Int>? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
         let body = hook.body
+        #expect(hook.signatureHeader == "Jambonz-Signature", "signed under \(hook.signatureHeader ?? "no header")", sourceLocation: sourceLocation)
         #expect(hook.signatureValid, "Jambonz-Signature does not verify: \(hook.headers)", sourceLocation: sourceLocation)
         #expect(hook.headers["Content-Type"] == "application/json", sourceLocation: sourceLocation)
         #expect(hook.headers["X-Campaignd-Signature"] == nil, sourceLocation: sourceLocation)
@@ -228,6 +229,7 @@ import Testing
         #expect(types == ["amd_machine_detected", "amd_machine_stopped_speaking", "amd_tone_detected", "amd_stopped"], "\(amd.map(\.body))")
         for event in amd {
             let body = event.body
+            #expect(event.signatureHeader == "Jambonz-Signature")
             #expect(event.signatureValid)
             #expect(event.headers["Authorization"] == nil && event.headers["X-App-Token"] == nil, "\(event.headers)")
             #expect(body["call_sid"] as? String == sid && body["call_id"] as? String == callID)
@@ -387,99 +389,5 @@ import Testing
         let cdrs = try await setup.daemon.send(Request("GET", "/v1/cdrs?campaign=\(Self.applicationSID)", headers: APIDaemon.bearer))
         #expect(cdrs.status == 200 && cdrs.body.isEmpty)
         #expect(!setup.callee.messages.contains("INVITE "))
-    }
-}
-
-/// Receives jambonz-shaped webhooks on 127.0.0.1 (Python's http.server, killed by pid) and checks
-/// each one's `Jambonz-Signature` as jambonz's SDK does, with Python's own HMAC: `t=UNIX,v1=HEX`,
-/// HMAC-SHA256 of `t.` and the raw body, keyed with the webhook secret.
-final class JambonzHookReceiver {
-    static let script = #"""
-    import hashlib, hmac, http.server, json, sys, time
-
-    port_file, log_file, secret = sys.argv[1], sys.argv[2], sys.argv[3]
-
-    def verify(header, body):
-        try:
-            parts = dict(item.split("=", 1) for item in header.split(","))
-            expected = hmac.new(secret.encode(), (parts["t"] + ".").encode() + body, hashlib.sha256).hexdigest()
-            return hmac.compare_digest(expected, parts["v1"]) and abs(time.time() - int(parts["t"])) < 300
-        except Exception:
-            return False
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            entry = {"path": self.path, "headers": dict(self.headers), "body": json.loads(body),
-                     "signatureValid": verify(self.headers.get("Jambonz-Signature", ""), body)}
-            with open(log_file, "a") as log:
-                log.write(json.dumps(entry) + "\n")
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-        def log_message(self, *args):
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    with open(port_file, "w") as f:
-        f.write(str(server.server_port))
-    server.serve_forever()
-    """#
-
-    struct Hook {
-        var path: String
-        var headers: [String: String]
-        var body: [String: Any]
-        var signatureValid: Bool
-    }
-
-    let port: Int
-    let logPath: String
-    private let process = Process()
-
-    init(in directory: String, secret: String) async throws {
-        let scriptPath = directory + "/jambonz-hooks.py"
-        try Self.script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
-        let portFile = directory + "/jambonz-hooks.port"
-        logPath = directory + "/jambonz-hooks.jsonl"
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [scriptPath, portFile, logPath, secret]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var found: Int?
-        let deadline = Date().addingTimeInterval(30)
-        while found == nil, Date() < deadline {
-            found = (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap { Int($0) }
-            if found == nil { try await Task.sleep(for: .milliseconds(50)) }
-        }
-        struct NotListening: Error {}
-        guard let found else { throw NotListening() }
-        port = found
-    }
-
-    deinit {
-        Child.kill(process)
-    }
-
-    /// Every webhook received so far, in arrival order.
-    var hooks: [Hook] {
-        ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { line in
-            guard let entry = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
-            return Hook(path: entry["path"] as? String ?? "", headers: entry["headers"] as? [String: String] ?? [:],
-                        body: entry["body"] as? [String: Any] ?? [:], signatureValid: entry["signatureValid"] as? Bool ?? false)
-        }
-    }
-
-    /// The webhooks received once `count` have come or `done` holds for them (at most `seconds`).
-    func wait(for count: Int, seconds: Double = 60, until done: ([Hook]) -> Bool = { _ in false }) async throws -> [Hook] {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            let received = hooks
-            if received.count >= count || done(received) { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return hooks
     }
 }

@@ -86,6 +86,7 @@ import Testing
         let completed = receiver.requests.filter { ($0["body"] as? [String: Any])?["event"] as? String == "completed" }
         #expect(completed.count == 1, "\(receiver.requests)")
         #expect(completed.first?["signatureValid"] as? Bool == true)
+        #expect(completed.first?["signatureHeader"] as? String == "X-Campaignd-Signature")
         #expect(await callee.waitForExit() == 0)
     }
 }

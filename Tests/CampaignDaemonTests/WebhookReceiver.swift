@@ -1,8 +1,9 @@
 import Foundation
 
 /// A webhook receiver on 127.0.0.1: Python's http.server, started by pid and killed by pid. It
-/// verifies each request's signature the way the README tells receivers to, and logs every request
-/// (headers, body, whether the signature held) as a JSON line.
+/// verifies each request's signature the way the README tells receivers to (and jambonz's and
+/// SmartAssist's SDKs, the same scheme under their own headers), and logs every request (headers,
+/// body, the signature's header and whether it held) as a JSON line.
 final class WebhookReceiver {
     static let script = #"""
     import hashlib, hmac, http.server, json, os, ssl, sys, time
@@ -10,21 +11,27 @@ final class WebhookReceiver {
     port_file, log_file, mode, secret = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
     seen = {"count": 0}
 
+    # campaignd's own header, then the gateway-shaped APIs' (jambonz, Kore.ai SmartAssist): the first one a request carries.
+    signature_headers = ("X-Campaignd-Signature", "Jambonz-Signature", "SAVG-Signature")
+
     def verify(header, body):
-        # X-Campaignd-Signature: t=UNIX,v1=HEX(HMAC-SHA256(secret, "t.body"))
-        parts = dict(item.split("=", 1) for item in header.split(","))
-        expected = hmac.new(secret.encode(), (parts["t"] + ".").encode() + body, hashlib.sha256).hexdigest()
-        return hmac.compare_digest(expected, parts["v1"]) and abs(time.time() - int(parts["t"])) < 300
+        # t=UNIX,v1=HEX(HMAC-SHA256(secret, "t." + body)); a malformed header does not verify.
+        try:
+            parts = dict(item.split("=", 1) for item in header.split(","))
+            expected = hmac.new(secret.encode(), (parts["t"] + ".").encode() + body, hashlib.sha256).hexdigest()
+            return hmac.compare_digest(expected, parts["v1"]) and abs(time.time() - int(parts["t"])) < 300
+        except (KeyError, ValueError):
+            return False
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             seen["count"] += 1
             status = 500 if mode == "fail-first" and seen["count"] == 1 else 200
-            signature = self.headers.get("X-Campaignd-Signature", "")
-            entry = {"path": self.path, "status": status, "headers": dict(self.headers),
+            name = next((h for h in signature_headers if h in self.headers), None)
+            signature = self.headers.get(name, "") if name else ""
+            entry = {"path": self.path, "status": status, "headers": dict(self.headers), "signatureHeader": name,
                      "signatureValid": bool(signature) and verify(signature, body), "body": json.loads(body)}
-            entry["raw"] = body.decode("utf-8", "replace")  # as sent, for signatures under other headers
             with open(log_file, "a") as log:
                 log.write(json.dumps(entry) + "\n")
             self.send_response(status)
@@ -88,5 +95,37 @@ final class WebhookReceiver {
         ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }
+    }
+
+    /// One request as the receiver logged it.
+    struct Delivery {
+        var path: String
+        var headers: [String: String]
+        var body: [String: Any]
+        /// The signature header the request carried (`X-Campaignd-Signature`, `Jambonz-Signature` or
+        /// `SAVG-Signature`), nil if none.
+        var signatureHeader: String?
+        /// Whether that header's signature held for the receiver's secret (false without one).
+        var signatureValid: Bool
+    }
+
+    /// Every request received so far, in arrival order.
+    var deliveries: [Delivery] {
+        requests.map { entry in
+            Delivery(path: entry["path"] as? String ?? "", headers: entry["headers"] as? [String: String] ?? [:],
+                     body: entry["body"] as? [String: Any] ?? [:], signatureHeader: entry["signatureHeader"] as? String,
+                     signatureValid: entry["signatureValid"] as? Bool ?? false)
+        }
+    }
+
+    /// The requests received once `count` have come or `done` holds for them (at most `seconds`).
+    func wait(for count: Int, seconds: Double = 60, until done: ([Delivery]) -> Bool = { _ in false }) async throws -> [Delivery] {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let received = deliveries
+            if received.count >= count || done(received) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return deliveries
     }
 }

@@ -53,6 +53,7 @@ import Testing
             let target = (request["body"] as? [String: Any])?["target"] as? String
             #expect(request["path"] as? String == (target == "+15557770002" ? "/vip" : "/campaignd/events"))
             #expect(request["signatureValid"] as? Bool == true)
+            #expect(request["signatureHeader"] as? String == "X-Campaignd-Signature")
             #expect(headers["X-Tenant"] == "acme")
             #expect(headers["Authorization"] == "Basic " + Data("hook:p4ss".utf8).base64EncodedString())
             #expect(headers["Content-Type"] == "application/json")
@@ -128,6 +129,7 @@ import Testing
         let requests = receiver.requests
         #expect(requests.count == 5)
         #expect(requests.allSatisfy { $0["signatureValid"] as? Bool == true })
+        #expect(requests.allSatisfy { $0["signatureHeader"] as? String == "X-Campaignd-Signature" })
         let byTarget = delivered(receiver)
         #expect(events(byTarget["+15557770001"]) == ["answered", "completed"])
         #expect(events(byTarget["+15557770006"]) == ["failed"])
