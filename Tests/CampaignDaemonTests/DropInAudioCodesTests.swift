@@ -10,6 +10,8 @@ import Testing
     static let dialerSecret = "dialer-secret-0123456789"
     static let basic = ["Authorization": "Basic " + Data("dialer:\(dialerSecret)".utf8).base64EncodedString(),
                         "Content-Type": "application/json;charset=UTF-8"]
+    /// The `viewer` key (read scope only), which lists the CDRs.
+    static let viewer = ["Authorization": "Bearer viewer-secret-0123456789"]
 
     /// A daemon whose trunk is `callee` and whose profiles are `profiles` (JSON members); its RTP
     /// ports from `rtpBase` (20 of them).
@@ -117,11 +119,8 @@ import Testing
         #expect((completed["callDuration"] as? Int).map { (0...5).contains($0) } == true, "\(completed)")
 
         // The bot's campaign has the call, with the request's metadata in its CDR.
-        let cdrs = try await daemon.send(Request("GET", "/v1/cdrs?campaign=Bot1",
-                                                 headers: ["Authorization": "Bearer viewer-secret-0123456789"]))
-        let line = try #require(cdrs.body.split(separator: "\n").first.flatMap {
-            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }, "\(cdrs.body)")
+        let cdrs = try await daemon.cdrs(campaign: "Bot1", headers: Self.viewer)
+        let line = try #require(cdrs.first, "no CDR")
         #expect(line["conversationId"] as? String == conversationID)
         #expect(line["campaignId"] as? String == "Bot1")
         #expect(line["target"] as? String == "+123456789")
@@ -176,7 +175,7 @@ import Testing
         let completed = received.last?["body"] as? [String: Any] ?? [:]
         #expect(completed["conversationId"] as? String == conversationID)
         #expect(completed["status"] as? String == "completed")
-        let cdr = try await waitForCDRs(daemon, campaign: "Bot1", count: 1).first ?? [:]
+        let cdr = try await daemon.cdrs(campaign: "Bot1", atLeast: 1, headers: Self.viewer).first ?? [:]
         #expect(cdr["machineDetection"] as? String == "amd_machine_detected", "\(cdr)\n\(daemon.log.split(separator: "\n").filter { $0.contains("amd") }.joined(separator: "\n"))")
         if mode == "disconnect" {
             // Hung up on the machine: as the document's fax example, with "voicemail detected".
@@ -281,7 +280,7 @@ import Testing
         // The accepted calls are placed at the bot's rate, 2 a second: the 4th starts at least 1.5 s after
         // the 1st (the pacer's schedule is the first call's time plus n / rate; one call late may be followed
         // by the next a little sooner, so single gaps are not checked).
-        let cdrs = try await waitForCDRs(daemon, campaign: "Bot1", count: acceptedCount)
+        let cdrs = try await daemon.cdrs(campaign: "Bot1", atLeast: acceptedCount, headers: Self.viewer)
         let starts = cdrs.compactMap { ($0["startTime"] as? String).flatMap(ISO8601DateFormatter.withFractionalSeconds.date(from:)) }.sorted()
         #expect(starts.count == acceptedCount, "\(cdrs)")
         if let first = starts.first, let last = starts.last {
@@ -300,23 +299,9 @@ import Testing
         #expect(first.map(\.status) == [200, 200, 429], "\(first.map(\.body))")
         #expect((first[2].json["error"] as? String)?.contains("dialoutMaxConcurrentCalls") == true, "\(first[2].body)")
         // Both ring for their 3 s and end unanswered; then there is room again.
-        _ = try await waitForCDRs(daemon, campaign: "Bot1", count: 2)
+        _ = try await daemon.cdrs(campaign: "Bot1", atLeast: 2, headers: Self.viewer)
         let after = try await daemon.send(request)
         #expect(after.status == 200, "\(after.body)")
-    }
-
-    /// The campaign's CDRs once it has `count` (within 30 s).
-    func waitForCDRs(_ daemon: APIDaemon, campaign: String, count: Int) async throws -> [[String: Any]] {
-        let deadline = Date().addingTimeInterval(30)
-        var lines: [[String: Any]] = []
-        while Date() < deadline {
-            let listed = try await daemon.send(Request("GET", "/v1/cdrs?campaign=\(campaign)",
-                                                       headers: ["Authorization": "Bearer viewer-secret-0123456789"]))
-            lines = listed.body.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-            if lines.count >= count { return lines }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return lines
     }
 }
 

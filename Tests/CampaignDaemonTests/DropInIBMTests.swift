@@ -65,22 +65,6 @@ import Testing
             .map { $0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces) }
     }
 
-    /// The profile's CDR for `session` (GET /v1/cdrs), within 20 s.
-    func cdr(_ daemon: APIDaemon, campaign: String, session: String) async throws -> [String: Any] {
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            let listed = try await daemon.send(Request("GET", "/v1/cdrs?campaign=\(campaign)", headers: APIDaemon.bearer))
-            for line in listed.body.split(separator: "\n") {
-                if let record = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                   record["conversationId"] as? String == session {
-                    return record
-                }
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return [:]
-    }
-
     @Test func theDocumentedCurlExampleCallsAndNotifiesEachCallState() async throws {
         let scratch = try Workspace()
         let callee = try await SIPpCallee(scenario: "uas-answer-hangup.xml", in: scratch.path)
@@ -130,7 +114,7 @@ import Testing
         #expect(from.hasPrefix("<sip:alice@example.com>;tag="), "\(from)")
         #expect(headers("Route", in: invite).isEmpty)
 
-        let record = try await cdr(daemon, campaign: "tenant1", session: session)
+        let record = try await daemon.cdr(campaign: "tenant1", conversationID: session, seconds: 20)
         #expect(record["status"] as? String == "completed", "\(record)")
         #expect(record["caller"] as? String == "alice")
         #expect(record["target"] as? String == "+1234556789")
@@ -202,7 +186,7 @@ import Testing
         #expect(self.headers("From", in: answeredInvite).first?.hasPrefix("<sip:+15550003333@dialer.example.com>;tag=") == true)
 
         // context's variables and tenantConfig are kept with the call.
-        let record = try await cdr(daemon, campaign: "tenant1", session: busy)
+        let record = try await daemon.cdr(campaign: "tenant1", conversationID: busy, seconds: 20)
         let metadata = record["metadata"] as? [String: Any] ?? [:]
         #expect(metadata["customerName"] as? String == "Ada", "\(record)")
         #expect(metadata["vgwIsOutboundCall"] as? String == "Yes")

@@ -75,16 +75,9 @@ import Testing
 
     /// The profile's one CDR, once it is written (within 40 s).
     static func onlyCDR(_ setup: Setup) async throws -> [String: Any] {
-        let deadline = Date().addingTimeInterval(40)
-        var lines: [Substring] = []
-        while Date() < deadline {
-            let listed = try await setup.daemon.send(Request("GET", "/v1/cdrs?campaign=\(bot)", headers: APIDaemon.bearer))
-            lines = listed.body.split(separator: "\n")
-            if !lines.isEmpty { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        try #require(lines.count == 1, "CDRs: \(lines)\n\(setup.daemon.log.suffix(3000))")
-        return try #require(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        let records = try await setup.daemon.cdrs(campaign: bot, seconds: 40)
+        try #require(records.count == 1, "CDRs: \(records)\n\(setup.daemon.log.suffix(3000))")
+        return records[0]
     }
 
     /// The notifications received up to the call's last one (`completed` or `Failed`; within 30 s):

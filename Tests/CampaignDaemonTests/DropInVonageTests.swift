@@ -39,22 +39,6 @@ import Testing
         return callbacks(receiver, session: session).first
     }
 
-    /// The agent's CDR for `session` (GET /v1/cdrs), once written (within 30 s).
-    func cdr(_ daemon: APIDaemon, session: String) async throws -> [String: Any] {
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            let listed = try await daemon.send(Request("GET", "/v1/cdrs?campaign=\(Self.agent)", headers: APIDaemon.bearer))
-            for line in listed.body.split(separator: "\n") {
-                if let record = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                   record["conversationId"] as? String == session {
-                    return record
-                }
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return [:]
-    }
-
     /// The request lines of the INVITEs SIPp received.
     func inviteLines(_ callee: SIPpCallee) -> [String] {
         callee.messages.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("INVITE ") }.map(String.init)
@@ -114,7 +98,7 @@ import Testing
         #expect(callback["to"] as? String == "9725411116037")
         #expect(callback["conversation_uuid"] as? String == session)
         #expect(callback["status"] as? String == "busy")
-        let record = try await cdr(daemon, session: session)
+        let record = try await daemon.cdr(campaign: Self.agent, conversationID: session)
         #expect(callback["timestamp"] as? String == record["disconnectTime"] as? String, "when the call ended: \(record)")
         #expect((callback["timestamp"] as? String)?.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"#, options: .regularExpression) != nil)
         #expect(receiver.requests.first?["path"] as? String == "/ai-studio/status")
@@ -133,7 +117,7 @@ import Testing
             """))
         #expect(answered.status == 200, "\(answered.body)")
         let answeredSession = try #require(answered.json["session_id"] as? String)
-        let answeredRecord = try await cdr(daemon, session: answeredSession)
+        let answeredRecord = try await daemon.cdr(campaign: Self.agent, conversationID: answeredSession)
         #expect(answeredRecord["status"] as? String == "completed", "\(answeredRecord)\n\(daemon.log)")
         #expect((answeredRecord["metadata"] as? [String: Any])?["CALLER_NAME"] as? String == "Diane Miller")
         #expect(answeredRecord["machineDetection"] is String, "hangup_on_answer_machine: AMD listened to the answered call")
