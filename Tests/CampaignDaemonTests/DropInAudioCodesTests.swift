@@ -35,22 +35,6 @@ import Testing
         return receiver.requests
     }
 
-    /// The first INVITE SIPp received: its request line and headers.
-    func invite(_ callee: SIPpCallee) -> (requestLine: String, headers: [String: [String]]) {
-        // SIP lines end in CRLF, one Character in Swift.
-        var lines = callee.messages.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let start = lines.firstIndex(where: { $0.hasPrefix("INVITE ") }) else { return ("", [:]) }
-        lines = Array(lines[start...])
-        var headers: [String: [String]] = [:]
-        for line in lines.dropFirst() {
-            if line.isEmpty { break }
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased(), default: []].append(line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
-        }
-        return (lines[0], headers)
-    }
-
     @Test func theDocumentedDialoutWithAnOAuthTokenIsPlacedAndNotified() async throws {
         let work = try Workspace()
         let callee = try await SIPpCallee(scenario: "uas-answer-hangup.xml", in: work.path)
@@ -91,9 +75,9 @@ import Testing
         #expect(await callee.waitForExit() == 0, "SIPp's scenario: \(callee.log)")
 
         // The INVITE: the target through the bot's trunk, the caller as From's user part.
-        let invite = invite(callee)
-        #expect(invite.requestLine == "INVITE sip:+123456789@127.0.0.1:\(callee.port);user=phone SIP/2.0", "\(invite.requestLine)")
-        #expect(invite.headers["from"]?.first?.hasPrefix("<sip:1-800-111-111@127.0.0.1>;tag=") == true, "\(callee.messages)")
+        let invite = try #require(callee.receivedInvites.first, "SIPp got no INVITE: \(callee.messages)")
+        #expect(invite.startLine == "INVITE sip:+123456789@127.0.0.1:\(callee.port);user=phone SIP/2.0", "\(invite.startLine)")
+        #expect(invite.header("From")?.hasPrefix("<sip:1-800-111-111@127.0.0.1>;tag=") == true, "\(callee.messages)")
 
         // answered, then completed when SIPp hangs up: VoiceAI Connect's fields only.
         let received = try await notifications(receiver, count: 2)
@@ -140,7 +124,7 @@ import Testing
         #expect(response.status == 200, "\(response.body)")
         let conversationID = try #require(response.json["conversationId"] as? String)
         #expect(await callee.waitForExit() == 0, "SIPp's scenario: \(callee.log)")
-        #expect(invite(callee).headers["from"]?.first?.contains("<sip:+18005550100@") == true, "the only allowed caller")
+        #expect(callee.receivedInvites.first?.header("From")?.contains("<sip:+18005550100@") == true, "the only allowed caller")
 
         let received = try await notifications(receiver, count: 1)
         #expect(received.count == 1, "\(received)\n\(daemon.log)")

@@ -39,32 +39,6 @@ import Testing
         }
     }
 
-    /// The INVITEs SIPp received, each as its lines.
-    func invites(_ callee: SIPpCallee) -> [[Substring]] {
-        var result: [[Substring]] = []
-        var current: [Substring]?
-        // "\r\n" is one Character in Swift: made plain "\n" before splitting.
-        let text = callee.messages.replacingOccurrences(of: "\r\n", with: "\n")
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("INVITE ") {
-                current = [line]
-            } else if current != nil {
-                if line.isEmpty {
-                    result.append(current!)
-                    current = nil
-                } else {
-                    current!.append(line)
-                }
-            }
-        }
-        return result
-    }
-
-    func headers(_ name: String, in message: [Substring]) -> [String] {
-        message.filter { $0.lowercased().hasPrefix(name.lowercased() + ":") }
-            .map { $0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces) }
-    }
-
     @Test func theDocumentedCurlExampleCallsAndNotifiesEachCallState() async throws {
         let scratch = try Workspace()
         let callee = try await SIPpCallee(scenario: "uas-answer-hangup.xml", in: scratch.path)
@@ -108,11 +82,11 @@ import Testing
 
         // The INVITE: the tel: URI's number to the tenant's trunk, from alice at example.com.
         #expect(await callee.waitForExit() == 0, "SIPp: \(callee.log)")
-        let invite = try #require(invites(callee).first, "\(callee.messages)")
-        #expect(invite[0] == "INVITE sip:+1234556789@127.0.0.1:\(callee.port);user=phone SIP/2.0")
-        let from = try #require(headers("From", in: invite).first)
+        let invite = try #require(callee.receivedInvites.first, "\(callee.messages)")
+        #expect(invite.startLine == "INVITE sip:+1234556789@127.0.0.1:\(callee.port);user=phone SIP/2.0")
+        let from = try #require(invite.header("From"))
         #expect(from.hasPrefix("<sip:alice@example.com>;tag="), "\(from)")
-        #expect(headers("Route", in: invite).isEmpty)
+        #expect(invite.headers("Route").isEmpty)
 
         let record = try await daemon.cdr(campaign: "tenant1", conversationID: session, seconds: 20)
         #expect(record["status"] as? String == "completed", "\(record)")
@@ -171,19 +145,19 @@ import Testing
 
         // Both INVITEs came to SIPp through the Route set, with their Request-URIs elsewhere.
         #expect(await callee.waitForExit() == 0, "SIPp: \(callee.log)")
-        let received = invites(callee)
+        let received = callee.receivedInvites
         #expect(received.count == 2, "\(callee.messages)")
-        let busyInvite = try #require(received.first { $0[0].contains("+15551230106") })
-        let answeredInvite = try #require(received.first { $0[0].contains("+15551230101") })
-        #expect(busyInvite[0].hasPrefix("INVITE sip:+15551230106@127.0.0.1:") && busyInvite[0].hasSuffix(";user=phone SIP/2.0"))
-        #expect(!busyInvite[0].contains(":\(callee.port);"), "the Request-URI names the trunk, not SIPp")
-        #expect(answeredInvite[0] == "INVITE sip:+15551230101@unreachable.example.invalid SIP/2.0")
+        let busyInvite = try #require(received.first { $0.startLine.contains("+15551230106") })
+        let answeredInvite = try #require(received.first { $0.startLine.contains("+15551230101") })
+        #expect(busyInvite.startLine.hasPrefix("INVITE sip:+15551230106@127.0.0.1:") && busyInvite.startLine.hasSuffix(";user=phone SIP/2.0"))
+        #expect(!busyInvite.startLine.contains(":\(callee.port);"), "the Request-URI names the trunk, not SIPp")
+        #expect(answeredInvite.startLine == "INVITE sip:+15551230101@unreachable.example.invalid SIP/2.0")
         for invite in [busyInvite, answeredInvite] {
-            #expect(self.headers("Route", in: invite) == ["<sip:127.0.0.1:\(callee.port);lr>", "<sip:edge.example.com;lr>"], "\(invite)")
+            #expect(invite.headers("Route") == ["<sip:127.0.0.1:\(callee.port);lr>", "<sip:edge.example.com;lr>"], "\(invite)")
         }
-        let from = try #require(self.headers("From", in: busyInvite).first)
+        let from = try #require(busyInvite.header("From"))
         #expect(from.hasPrefix("\"Support Line\" <sip:+15550003333@dialer.example.com:5070>;tag="), "\(from)")
-        #expect(self.headers("From", in: answeredInvite).first?.hasPrefix("<sip:+15550003333@dialer.example.com>;tag=") == true)
+        #expect(answeredInvite.header("From")?.hasPrefix("<sip:+15550003333@dialer.example.com>;tag=") == true)
 
         // context's variables and tenantConfig are kept with the call.
         let record = try await daemon.cdr(campaign: "tenant1", conversationID: busy, seconds: 20)

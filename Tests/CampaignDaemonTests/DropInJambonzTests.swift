@@ -49,21 +49,6 @@ import Testing
         return Setup(directory: directory, callee: callee, hooks: hooks, daemon: daemon)
     }
 
-    /// The first INVITE SIPp received: its request line and headers by lowercased name.
-    static func invite(_ callee: SIPpCallee) -> (requestURI: String, headers: [String: String])? {
-        // "\r\n" is one Character: split on newlines, keeping the empty line that ends the headers.
-        let lines = callee.messages.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
-        guard let start = lines.firstIndex(where: { $0.hasPrefix("INVITE ") }) else { return nil }
-        let requestURI = lines[start].split(separator: " ")[1]
-        var headers: [String: String] = [:]
-        for line in lines[(start + 1)...] {
-            if line.isEmpty { break }
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        return (String(requestURI), headers)
-    }
-
     /// Checks one call status webhook field by field, and that it has no other field.
     static func expectStatus(_ hook: WebhookReceiver.Delivery, _ status: String, sipStatus: Int, sipReason: String, sid: String,
                              callID: String, from: String, to: String, customerData: [String: Any]? = nil,
@@ -125,10 +110,10 @@ import Testing
 
         let hooks = try await setup.hooks.wait(for: 5) { $0.last?.body["call_status"] as? String == "completed" }
         #expect(await setup.callee.waitForExit() == 0, "SIPp: \(setup.callee.log.suffix(800))")
-        let invite = try #require(Self.invite(setup.callee), "SIPp got no INVITE: \(setup.callee.messages)")
+        let invite = try #require(setup.callee.receivedInvites.first, "SIPp got no INVITE: \(setup.callee.messages)")
         #expect(invite.requestURI == "sip:+15557770001@127.0.0.1:\(setup.callee.port);user=phone")
-        #expect(invite.headers["call-id"] == callID, "the INVITE's Call-ID is the response's callid")
-        let from = invite.headers["from"] ?? ""
+        #expect(invite.header("Call-ID") == callID, "the INVITE's Call-ID is the response's callid")
+        let from = invite.header("From") ?? ""
         #expect(from.hasPrefix(#""Support Line" <sip:+15550002222@"#), "From: \(from)")
 
         #expect(hooks.map(\.path) == Array(repeating: "/status", count: 5))
@@ -201,12 +186,12 @@ import Testing
             hooks.contains { $0.body["call_status"] as? String == "completed" && $0.path == "/status" }
         }
         #expect(await setup.callee.waitForExit(seconds: 30) == 0, "SIPp: \(setup.callee.log.suffix(800))")
-        let invite = try #require(Self.invite(setup.callee), "SIPp got no INVITE: \(setup.callee.messages)")
+        let invite = try #require(setup.callee.receivedInvites.first, "SIPp got no INVITE: \(setup.callee.messages)")
         #expect(invite.requestURI == "sip:+15557770002@127.0.0.1:\(setup.callee.port);user=phone")
-        #expect(invite.headers["call-id"] == callID)
-        let from = invite.headers["from"] ?? ""
+        #expect(invite.header("Call-ID") == callID)
+        let from = invite.header("From") ?? ""
         #expect(from.hasPrefix(#""Vacation Agent" <sip:+15550002222@cognigy.cloud>;tag="#), "From: \(from)")
-        #expect(invite.headers["user-to-user"] == "UUID: 4711")
+        #expect(invite.header("User-to-User") == "UUID: 4711")
 
         // Call status, to the application's hook, each with the tag as customerData.
         let status = hooks.filter { $0.path == "/status" }
@@ -273,9 +258,9 @@ import Testing
         let callID = try #require(response.json["callid"] as? String)
         let hooks = try await setup.hooks.wait(for: 2) { _ in false }
         #expect(await setup.callee.waitForExit() == 0, "SIPp: \(setup.callee.log.suffix(800))")
-        let invite = try #require(Self.invite(setup.callee))
+        let invite = try #require(setup.callee.receivedInvites.first, "SIPp got no INVITE: \(setup.callee.messages)")
         #expect(invite.requestURI == "sip:+15557770006@127.0.0.1:\(setup.callee.port)")
-        #expect(invite.headers["call-id"] == callID)
+        #expect(invite.header("Call-ID") == callID)
 
         // The request's hook, not the application's, with the hook's Basic credentials.
         #expect(hooks.map(\.path) == ["/busy", "/busy"])
@@ -321,9 +306,9 @@ import Testing
         let hooks = try await setup.hooks.wait(for: 3) { $0.last?.body["call_status"] as? String == "no-answer" }
         let elapsed = Date().timeIntervalSince(started)
         #expect(await setup.callee.waitForExit() == 0, "SIPp (it must have got our CANCEL): \(setup.callee.log.suffix(800))")
-        let invite = try #require(Self.invite(setup.callee))
+        let invite = try #require(setup.callee.receivedInvites.first, "SIPp got no INVITE: \(setup.callee.messages)")
         #expect(invite.requestURI == "sip:alice@sip.example.com")
-        #expect((invite.headers["from"] ?? "").hasPrefix("<sip:+15550002222@sip.example.com>"), "From: \(invite.headers["from"] ?? "")")
+        #expect((invite.header("From") ?? "").hasPrefix("<sip:+15550002222@sip.example.com>"), "From: \(invite.header("From") ?? "")")
 
         #expect(hooks.map(\.path) == ["/noanswer", "/noanswer", "/noanswer"])
         // A hook without credentials gets none, not the application's.

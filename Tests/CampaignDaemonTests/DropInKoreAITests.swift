@@ -103,19 +103,6 @@ import Testing
         (request["headers"] as? [String: String])?.first { $0.key.lowercased() == name.lowercased() }?.value
     }
 
-    /// The first SIP request SIPp received of `method` (its start line and headers).
-    static func received(_ method: String, _ callee: SIPpCallee) -> [String] {
-        let messages = callee.messages.components(separatedBy: "\n\(method) sip:").dropFirst()
-        guard let message = messages.first else { return [] }
-        // SIP lines end in CRLF, one Character to Swift.
-        return ("\(method) sip:" + message).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).prefix { !$0.isEmpty }
-            .map(String.init)
-    }
-
-    static func headerValue(_ lines: [String], _ name: String) -> String? {
-        lines.first { $0.lowercased().hasPrefix(name.lowercased() + ":") }.map { String($0.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces) }
-    }
-
     /// campaignd's `amd` log lines: each event's name and its time after the answer.
     static func loggedAMDEvents(_ log: String) -> [(event: String, ms: Int)] {
         log.split(separator: "\n").filter { $0.contains(" amd ") }.compactMap { line in
@@ -197,10 +184,10 @@ import Testing
         #expect(await setup.callee.waitForExit() == 0, "SIPp: \(setup.callee.log.suffix(800))")
 
         // The INVITE: to the number with its country code, from the caller, with the Call-ID named in the response.
-        let invite = Self.received("INVITE", setup.callee)
-        #expect(invite.first == "INVITE sip:+911234567890@127.0.0.1:\(setup.callee.port);user=phone SIP/2.0", "\(invite)")
-        #expect(Self.headerValue(invite, "Call-ID") == callID, "\(invite)")
-        let from = try #require(Self.headerValue(invite, "From"))
+        let invite = try #require(setup.callee.receivedInvites.first, "SIPp got no INVITE: \(setup.callee.messages)")
+        #expect(invite.startLine == "INVITE sip:+911234567890@127.0.0.1:\(setup.callee.port);user=phone SIP/2.0", "\(invite)")
+        #expect(invite.header("Call-ID") == callID, "\(invite)")
+        let from = try #require(invite.header("From"))
         #expect(from.contains("<sip:+11234567890@"), "From: \(from)")
 
         // The CDR: the profile's campaign, the same conversation and Call-ID, the sample's metadata and
@@ -313,10 +300,10 @@ import Testing
 
         let cdr = try await Self.onlyCDR(setup)
         #expect(await setup.callee.waitForExit() == 0, "SIPp: \(setup.callee.log.suffix(800))")
-        let invite = Self.received("INVITE", setup.callee)
-        #expect(invite.first == "INVITE \(target) SIP/2.0", "\(invite)")
-        #expect(Self.headerValue(invite, "Call-ID") == callID)
-        #expect(Self.headerValue(invite, "From")?.contains("<sip:+18005550100@") == true, "\(invite)")
+        let invite = try #require(setup.callee.receivedInvites.first, "SIPp got no INVITE: \(setup.callee.messages)")
+        #expect(invite.startLine == "INVITE \(target) SIP/2.0", "\(invite)")
+        #expect(invite.header("Call-ID") == callID)
+        #expect(invite.header("From")?.contains("<sip:+18005550100@") == true, "\(invite)")
 
         #expect(cdr["status"] as? String == "failed" && cdr["reasonCode"] as? String == "busy" && cdr["sipCode"] as? Int == 486, "\(cdr)")
         #expect(cdr["ringTime"] is NSNull, "SIPp answered 100 and 486, no 180")
@@ -391,7 +378,7 @@ import Testing
         #expect(response.status == 200, "\(response.body)")
         let cdr = try await Self.onlyCDR(setup)
         #expect(await setup.callee.waitForExit() == 0, "SIPp: \(setup.callee.log.suffix(800))")
-        #expect(Self.received("INVITE", setup.callee).first == "INVITE sip:+15551230101@127.0.0.1:\(setup.callee.port);user=phone SIP/2.0")
+        #expect(setup.callee.receivedInvites.first?.startLine == "INVITE sip:+15551230101@127.0.0.1:\(setup.callee.port);user=phone SIP/2.0")
         #expect(cdr["reasonCode"] as? String == "no-answer" && cdr["sipCode"] as? Int == 487, "\(cdr)")
 
         let requests = try await Self.notifications(setup)

@@ -39,11 +39,6 @@ import Testing
         return callbacks(receiver, session: session).first
     }
 
-    /// The request lines of the INVITEs SIPp received.
-    func inviteLines(_ callee: SIPpCallee) -> [String] {
-        callee.messages.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("INVITE ") }.map(String.init)
-    }
-
     /// `2020-10-14T09:42:07.151657` read as UTC.
     func startTime(_ text: String) -> Date? {
         guard text.count == 26, text.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$"#, options: .regularExpression) != nil else { return nil }
@@ -128,7 +123,7 @@ import Testing
         #expect(receiver.requests.count == 1, "\(receiver.requests)")
 
         #expect(await callee.waitForExit() == 0, "SIPp: \(callee.log)")
-        let invites = inviteLines(callee)
+        let invites = callee.receivedInvites.map(\.startLine)
         #expect(invites.contains("INVITE sip:+9725411116037@127.0.0.1:\(callee.port);user=phone SIP/2.0"), "\(invites)")
         #expect(invites.contains("INVITE \(sip) SIP/2.0"), "\(invites)")
         #expect(callee.messages.contains("From: <sip:+15550004444@"), "the agent's number calls")

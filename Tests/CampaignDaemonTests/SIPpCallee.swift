@@ -82,6 +82,9 @@ final class SIPpCallee {
         (try? String(contentsOfFile: output.deletingLastPathComponent().path + "/sipp-\(port)-messages.log", encoding: .utf8)) ?? ""
     }
 
+    /// Every INVITE SIPp received (retransmissions included), in order.
+    var receivedInvites: [SIPMessageLines] { SIPMessageLines.requests("INVITE", in: messages) }
+
     static func sippPath() throws -> String {
         for candidate in ["/usr/bin/sipp", "/usr/local/bin/sipp"] where FileManager.default.isExecutableFile(atPath: candidate) {
             return candidate
