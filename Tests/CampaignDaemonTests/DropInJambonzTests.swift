@@ -132,9 +132,9 @@ import Testing
                           from: common.from, to: common.to)
         Self.expectStatus(hooks[3], "in-progress", sipStatus: 200, sipReason: "OK", sid: common.sid, callID: common.callID,
                           from: common.from, to: common.to)
-        // The callee hung up 2 s after the ACK: 2 whole seconds (3 on a slow machine).
+        // The callee hung up 2 s after the ACK: 2 whole seconds, more when a loaded machine reads its BYE late.
         Self.expectStatus(hooks[4], "completed", sipStatus: 200, sipReason: "OK", sid: common.sid, callID: common.callID,
-                          from: common.from, to: common.to, duration: 2...3)
+                          from: common.from, to: common.to, duration: 2...8)
     }
 
     @Test func advancedConfigurationRequestWithAMD() async throws {
@@ -203,7 +203,7 @@ import Testing
             Self.expectStatus(status[1], "in-progress", sipStatus: 200, sipReason: "OK", sid: common.sid, callID: common.callID,
                               from: common.from, to: common.to, customerData: tag)
             Self.expectStatus(status[2], "completed", sipStatus: 200, sipReason: "OK", sid: common.sid, callID: common.callID,
-                              from: common.from, to: common.to, customerData: tag, duration: 7...10)
+                              from: common.from, to: common.to, customerData: tag, duration: 7...15)
         }
 
         // AMD events, to amd.actionHook: the call info (in progress) with jambonz's `type` and what decided it.

@@ -218,7 +218,9 @@ import Testing
         let ring = try #require(Self.milliseconds(cdr["ringTime"]), "SIPp rang: the CDR has a ring time")
         let connect = try #require(Self.milliseconds(cdr["connectTime"]))
         let disconnect = try #require(Self.milliseconds(cdr["disconnectTime"]))
-        #expect(connect - ring >= 700 && connect - ring < 2000, "SIPp rang for 700 ms; the CDR says \(connect - ring)")
+        // SIPp rings for 700 ms; the CDR's interval is only ordered, not timed: a loop thread waiting for a
+        // core reads the 180 late and the 200 on time (683 ms was seen on a loaded 2-core run).
+        #expect(start <= ring && ring < connect && connect - ring < 5000, "the CDR says rang \(connect - ring) ms")
 
         // The notifications: Answered, one Call-In-Progress per AMD event campaignd logged, in order, then completed.
         let requests = try await Self.notifications(setup)
@@ -249,11 +251,11 @@ import Testing
         #expect(answered["reason"] as? String == "200 OK")
         #expect(answered["reasonCode"] as? String == "OK")
         let answeredAt = try #require(Self.milliseconds(answered["callConnectTime"]))
-        #expect(abs(answeredAt - connect) <= 500, "Answered at \(answeredAt), the CDR's connectTime \(connect)")
+        #expect(answeredAt == connect, "Answered at \(answeredAt), the CDR's connectTime \(connect)")
         let answeredRing = try #require(answered["ringDurationInMS"] as? Int)
-        #expect(abs(Int64(answeredRing) - (connect - ring)) <= 500, "ringDurationInMS \(answeredRing), the CDR's \(connect - ring)")
+        #expect(Int64(answeredRing) == connect - ring, "ringDurationInMS \(answeredRing), the CDR's \(connect - ring)")
         let answeredDial = try #require(answered["connectDurationInMS"] as? Int)
-        #expect(abs(Int64(answeredDial) - (connect - start)) <= 500, "connectDurationInMS \(answeredDial), the CDR's \(connect - start)")
+        #expect(Int64(answeredDial) == connect - start, "connectDurationInMS \(answeredDial), the CDR's \(connect - start)")
 
         // Call-In-Progress: as Answered, at the event's time after the answer, named by machineDetection.
         for (body, event) in zip(bodies.dropFirst().dropLast(), amd) {
@@ -389,8 +391,9 @@ import Testing
         #expect(failed["reasonCode"] as? String == "Request Terminated")
         let dialed = try #require(failed["connectDurationInMS"] as? Int)
         let rang = try #require(failed["ringDurationInMS"] as? Int)
-        #expect(dialed >= 2000 && dialed < 3000, "ended \(dialed) ms after the dial")
-        #expect(rang > 1500 && rang <= dialed, "rang \(rang) ms")
+        // At least the ring time; no upper bound on a loaded machine beyond "not much later".
+        #expect(dialed >= 2000 && dialed < 10_000, "ended \(dialed) ms after the dial")
+        #expect(rang > 0 && rang <= dialed, "rang \(rang) ms")
         let ring = try #require(Self.milliseconds(cdr["ringTime"]))
         let disconnect = try #require(Self.milliseconds(cdr["disconnectTime"]))
         #expect(rang == Int(disconnect - ring))

@@ -336,9 +336,10 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
                 liveCalls.add(id)
             case .ended(let ended):
                 result = ended
-            case .answered(_, let atMs):
-                // The dialer's stamp, so the answered webhook and the CDR name the same time.
+            case .answered(_, let atMs, let rangAtMs):
+                // The dialer's stamps, so the in-call webhooks and the CDR name the same times.
                 connectTime = atMs > 0 ? atMs : clock.milliseconds(at: clock.now)
+                if let rangAtMs { ringTime = rangAtMs }
                 await notify(.answered)
             case .amd(let amd):
                 onEvent(.callProgress(claimed, event))

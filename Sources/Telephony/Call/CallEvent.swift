@@ -9,8 +9,9 @@ public enum CallEvent: Sendable, Equatable {
     /// 183 Session Progress with early media.
     case earlyMedia
     /// 2xx: the callee answered; the remote SDP answer, and when (ms since the epoch: the dialer
-    /// stamps it, the CDR's `connectTime` is the same; 0 from the state machine, which has no clock).
-    case answered(remoteSDP: String, atMs: Int64 = 0)
+    /// stamps it, the CDR's `connectTime` is the same; 0 from the state machine, which has no clock),
+    /// and when it first rang (the CDR's `ringTime`; nil if it never did).
+    case answered(remoteSDP: String, atMs: Int64 = 0, rangAtMs: Int64? = nil)
     /// Answering-machine detection reported something (times are from the answer).
     case amd(AMDEvent)
     /// A prompt started playing.

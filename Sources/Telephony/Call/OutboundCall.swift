@@ -159,17 +159,17 @@ final class OutboundCall: @unchecked Sendable {
             case .event(var event):
                 switch event {
                 case .ringing, .earlyMedia: if ringTime == nil { ringTime = Self.nowMs() }
-                case .answered(let sdp, _):
+                case .answered(let sdp, _, _):
                     let now = Self.nowMs()
                     connectTime = now
-                    event = .answered(remoteSDP: sdp, atMs: now)
+                    event = .answered(remoteSDP: sdp, atMs: now, rangAtMs: ringTime)
                 case .inviteSent where isRetry: continue
                 default: break
                 }
                 // The dispatcher hears of the answer before what the media does with it (connecting);
                 // a leg's listener after its media, as bridging needs the far end's address.
                 continuation.yield(event)
-                if case .answered(let sdp, _) = event { media?.answered(remoteSDP: sdp) }
+                if case .answered(let sdp, _, _) = event { media?.answered(remoteSDP: sdp) }
                 listener?(event)
             case .digitReceived(let digit):
                 // The same path as an RFC 4733 digit: the script (opt-out) hears it when there is one.
