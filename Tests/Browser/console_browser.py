@@ -3,7 +3,7 @@
 Each run has its own temp directory and ports; the daemon and the second site's server are
 stopped at the end whatever happened. Every wait is bounded (WebDriverWait, the log line).
 """
-import http.server, json, os, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request
+import http.server, json, os, re, shutil, signal, socket, struct, subprocess, sys, tempfile, threading, time, urllib.request
 
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
@@ -113,14 +113,27 @@ def other_site(target_port):
     return server
 
 
+def set_viewport(driver, width, height):
+    """Sizes the window so that the page itself gets width x height (the window's own frame and bars
+    take some of a window's size, even headless)."""
+    driver.set_window_size(width, height)
+    inner_width, inner_height = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    if (inner_width, inner_height) != (width, height):
+        driver.set_window_size(2 * width - inner_width, 2 * height - inner_height)
+
+
 def shoot(driver, shots, name, focus=None):
-    """Screenshots at both sizes; `focus` (an element id) is scrolled to the middle first."""
+    """Screenshots with the page at both sizes; `focus` (an element id) is scrolled to the middle first."""
     for width, height in ((1280, 800), (390, 844)):
-        driver.set_window_size(width, height)
+        set_viewport(driver, width, height)
         if focus:
             driver.execute_script("document.getElementById(arguments[0]).scrollIntoView({block: 'center'})", focus)
-        driver.save_screenshot(os.path.join(shots, f"{name}-{width}x{height}.png"))
-    driver.set_window_size(1280, 800)
+        path = os.path.join(shots, f"{name}-{width}x{height}.png")
+        driver.save_screenshot(path)
+        with open(path, "rb") as png:
+            size = struct.unpack(">II", png.read(24)[16:24])
+        check(size == (width, height), f"{name} screenshot is {width}x{height} (it is {size[0]}x{size[1]})")
+    set_viewport(driver, 1280, 800)
 
 
 def state_of(driver, campaign):

@@ -327,13 +327,12 @@ import Testing
         #expect(await callee.waitForExit() == 0, "SIPp's scenario: \(callee.log)")
     }
 
-    @Test func interruptedContactsAreRequeuedOnRequest() async throws {
-        let directory = try workspace()
-        let daemon = try await APIDaemon(in: directory.path)
+    /// Creates campaign `spring` with one contact, `target`, and kills the daemon while the call rings
+    /// on the silent trunk: at the restart (done here) the contact is interrupted.
+    func interruptCall(to target: String, daemon: APIDaemon) async throws {
         let csv = APIDaemon.bearer.merging(["Content-Type": "text/csv"]) { $1 }
-        let created = try await daemon.send(Request("POST", "/v1/campaigns?id=spring", headers: csv, body: "target\n5551230060\n"))
+        let created = try await daemon.send(Request("POST", "/v1/campaigns?id=spring", headers: csv, body: "target\n\(target)\n"))
         #expect(created.status == 201, "\(created.body)")
-        // Killed while the call rings on the silent trunk: at the restart its contact is interrupted.
         var dialing = 0
         let deadline = Date().addingTimeInterval(20)
         while dialing == 0, Date() < deadline {
@@ -344,6 +343,12 @@ import Testing
         try #require(dialing == 1, "the call never started")
         daemon.kill9()
         try await daemon.restart()
+    }
+
+    @Test func interruptedContactsAreRequeuedOnRequest() async throws {
+        let directory = try workspace()
+        let daemon = try await APIDaemon(in: directory.path)
+        try await interruptCall(to: "5551230060", daemon: daemon)
         let responses = try await daemon.send([
             Request("GET", "/v1/campaigns/spring", headers: APIDaemon.bearer),
             Request("POST", "/v1/campaigns/spring/requeue-interrupted", headers: APIDaemon.bearer),
@@ -361,6 +366,22 @@ import Testing
         #expect(responses[4].status == 200 && responses[4].json["requeued"] as? Int == 0, "nothing left to requeue: \(responses[4].body)")
         #expect(responses[5].status == 404)
         #expect(responses[6].status == 405)
+    }
+
+    @Test func aCancelledCampaignsInterruptedContactsAreNotRequeued() async throws {
+        let directory = try workspace()
+        let daemon = try await APIDaemon(in: directory.path)
+        try await interruptCall(to: "5551230061", daemon: daemon)
+        let responses = try await daemon.send([
+            Request("POST", "/v1/campaigns/spring/cancel", headers: APIDaemon.bearer),
+            Request("POST", "/v1/campaigns/spring/requeue-interrupted", headers: APIDaemon.bearer),
+            Request("GET", "/v1/campaigns/spring", headers: APIDaemon.bearer),
+        ])
+        #expect(responses[0].status == 200 && responses[0].json["state"] as? String == "cancelled", "\(responses[0].body)")
+        #expect(responses[1].status == 409 && responses[1].errorCode == "campaign-cancelled", "\(responses[1].body)")
+        let counts = responses[2].json["counts"] as? [String: Int] ?? [:]
+        #expect(responses[2].json["state"] as? String == "cancelled" && counts["interrupted"] == 1 && counts["pending"] == 0,
+                "the contact stays interrupted: \(responses[2].body)")
     }
 
     @Test func aCampaignsReportIsServedInEachFormat() async throws {

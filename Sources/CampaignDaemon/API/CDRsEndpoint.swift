@@ -40,13 +40,18 @@ enum CDRsEndpoint {
         let responder = exchange.responder
         exchange.respond(streamHead: head)
         if format == .csv { responder.send(Array((CDRCommand.csvColumns.joined(separator: ",") + "\n").utf8)) }
-        /// Sends what the files gained since the last look; with `follow`, looks again in 250 ms
-        /// for as long as the client reads.
+        /// Sends what the files gained since the last look (at first, with `newest`, only that many
+        /// of the newest lines, read from the files' ends); with `follow`, looks again in 250 ms for as
+        /// long as the client reads.
         @Sendable func pass(_ offsets: [String: UInt64], newest: Int?) {
             var offsets = offsets
             var text = ""
-            var lines = CDRFileTail.readNewLines(in: context.cdrDirectory, offsets: &offsets).filter(filter.accepts)
-            if let newest, lines.count > newest { lines.removeFirst(lines.count - newest) }
+            let lines: [Data.SubSequence]
+            if let newest {
+                (lines, offsets) = CDRFileTail.readLastLines(in: context.cdrDirectory, count: newest, accepts: filter.accepts)
+            } else {
+                lines = CDRFileTail.readNewLines(in: context.cdrDirectory, offsets: &offsets).filter(filter.accepts)
+            }
             for line in lines {
                 text += (format == .csv ? CDRCommand.csvLine(line) : String(decoding: line, as: UTF8.self)) + "\n"
                 if text.utf8.count >= 65_536 {

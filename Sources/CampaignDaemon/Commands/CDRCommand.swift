@@ -35,14 +35,39 @@ enum CDRCommand {
     struct Filter {
         var campaign: String?
         var since: String?
+        /// The campaign id in quotes, as bytes: a line without them is another campaign's, known
+        /// without parsing it. Only for a valid campaign id, which has no character JSON escapes.
+        private let quotedCampaign: [UInt8]?
+
+        init(campaign: String?, since: String?) {
+            self.campaign = campaign
+            self.since = since
+            quotedCampaign = campaign.flatMap { CampaignLoader.problem(withID: $0) == nil ? Array("\"\($0)\"".utf8) : nil }
+        }
 
         func accepts(_ line: Data.SubSequence) -> Bool {
             guard campaign != nil || since != nil else { return true }
+            if let quotedCampaign, !line.withUnsafeBytes({ Self.contains($0, quotedCampaign) }) { return false }
             guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else { return false }
             if let campaign, object["campaignId"] as? String != campaign { return false }
             // ISO 8601 UTC times compare as text.
             if let since, let start = object["startTime"] as? String, start < since { return false }
             return true
+        }
+
+        /// Whether `bytes` holds `needle` (not empty) somewhere.
+        private static func contains(_ bytes: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
+            guard let first = needle.first, bytes.count >= needle.count else { return false }
+            var index = 0
+            while index <= bytes.count - needle.count {
+                if bytes[index] == first {
+                    var matched = 1
+                    while matched < needle.count, bytes[index + matched] == needle[matched] { matched += 1 }
+                    if matched == needle.count { return true }
+                }
+                index += 1
+            }
+            return false
         }
     }
 

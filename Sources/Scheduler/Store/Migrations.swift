@@ -165,6 +165,103 @@ enum Migrations {
         ALTER TABLE notification_outbox ADD COLUMN headers TEXT;
         ALTER TABLE notification_outbox ADD COLUMN signature_header TEXT;
         """),
+        // What `campaignd status` and GET /v1/campaigns (the console asks every second) show of each
+        // campaign, kept as contacts and attempts change instead of counted from every row at each look.
+        // Contacts of an import still running (its file's sha256 is '') are counted apart, under their
+        // file's id, and added to the campaign's visible counts (file 0) by the import's last
+        // transaction; imported rows are counted a chunk at a time by the importer (a trigger per
+        // inserted row would cost the import), every other change by the triggers here
+        // (QueueStore.importNewContacts). An attempt's campaign_key and zone_source are set when it is
+        // claimed and never change. Counts that fall to 0 stay as rows of 0.
+        (11, "contact and attempt counts per campaign", """
+        CREATE TABLE contact_counts (
+            campaign_key INTEGER NOT NULL,
+            unfinished_file_id INTEGER NOT NULL,  -- 0: visible contacts
+            state TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (campaign_key, unfinished_file_id, state)
+        ) WITHOUT ROWID;
+        -- measure: started (every attempt), finished (status set), answered (finished with a connect
+        -- time), amd (answered, by machine_detection: value), zone (by zone_source: value).
+        CREATE TABLE attempt_counts (
+            campaign_key INTEGER NOT NULL,
+            measure TEXT NOT NULL,
+            value TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (campaign_key, measure, value)
+        ) WITHOUT ROWID;
+
+        CREATE TRIGGER contact_counts_insert AFTER INSERT ON contacts WHEN new.imported_file_id IS NULL BEGIN
+            INSERT INTO contact_counts VALUES (new.campaign_key, 0, new.state, 1) ON CONFLICT DO UPDATE SET count = count + 1;
+        END;
+        CREATE TRIGGER contact_counts_update AFTER UPDATE OF state ON contacts WHEN old.state IS NOT new.state BEGIN
+            UPDATE contact_counts SET count = count - 1
+            WHERE campaign_key = old.campaign_key AND state = old.state
+              AND unfinished_file_id = COALESCE((SELECT id FROM imported_files WHERE id = old.imported_file_id AND sha256 = ''), 0);
+            INSERT INTO contact_counts
+                SELECT new.campaign_key, COALESCE((SELECT id FROM imported_files WHERE id = new.imported_file_id AND sha256 = ''), 0),
+                       new.state, 1
+                WHERE true ON CONFLICT DO UPDATE SET count = count + 1;
+        END;
+        CREATE TRIGGER contact_counts_delete AFTER DELETE ON contacts BEGIN
+            UPDATE contact_counts SET count = count - 1
+            WHERE campaign_key = old.campaign_key AND state = old.state
+              AND unfinished_file_id = COALESCE((SELECT id FROM imported_files WHERE id = old.imported_file_id AND sha256 = ''), 0);
+        END;
+
+        CREATE TRIGGER attempt_counts_insert AFTER INSERT ON attempts BEGIN
+            INSERT INTO attempt_counts VALUES (new.campaign_key, 'started', '', 1) ON CONFLICT DO UPDATE SET count = count + 1;
+            INSERT INTO attempt_counts SELECT new.campaign_key, 'zone', new.zone_source, 1 WHERE new.zone_source IS NOT NULL
+                ON CONFLICT DO UPDATE SET count = count + 1;
+            INSERT INTO attempt_counts SELECT new.campaign_key, 'finished', '', 1 WHERE new.status IS NOT NULL
+                ON CONFLICT DO UPDATE SET count = count + 1;
+            INSERT INTO attempt_counts SELECT new.campaign_key, 'answered', '', 1 WHERE new.status IS NOT NULL AND new.connect_time IS NOT NULL
+                ON CONFLICT DO UPDATE SET count = count + 1;
+            INSERT INTO attempt_counts SELECT new.campaign_key, 'amd', new.machine_detection, 1
+                WHERE new.status IS NOT NULL AND new.connect_time IS NOT NULL AND new.machine_detection IS NOT NULL
+                ON CONFLICT DO UPDATE SET count = count + 1;
+        END;
+        CREATE TRIGGER attempt_counts_update AFTER UPDATE OF status, connect_time, machine_detection ON attempts BEGIN
+            UPDATE attempt_counts SET count = count - 1
+                WHERE campaign_key = old.campaign_key AND measure = 'finished' AND value = '' AND old.status IS NOT NULL;
+            UPDATE attempt_counts SET count = count - 1
+                WHERE campaign_key = old.campaign_key AND measure = 'answered' AND value = '' AND old.status IS NOT NULL AND old.connect_time IS NOT NULL;
+            UPDATE attempt_counts SET count = count - 1
+                WHERE campaign_key = old.campaign_key AND measure = 'amd' AND value = old.machine_detection
+                  AND old.status IS NOT NULL AND old.connect_time IS NOT NULL;
+            INSERT INTO attempt_counts SELECT new.campaign_key, 'finished', '', 1 WHERE new.status IS NOT NULL
+                ON CONFLICT DO UPDATE SET count = count + 1;
+            INSERT INTO attempt_counts SELECT new.campaign_key, 'answered', '', 1 WHERE new.status IS NOT NULL AND new.connect_time IS NOT NULL
+                ON CONFLICT DO UPDATE SET count = count + 1;
+            INSERT INTO attempt_counts SELECT new.campaign_key, 'amd', new.machine_detection, 1
+                WHERE new.status IS NOT NULL AND new.connect_time IS NOT NULL AND new.machine_detection IS NOT NULL
+                ON CONFLICT DO UPDATE SET count = count + 1;
+        END;
+        CREATE TRIGGER attempt_counts_delete AFTER DELETE ON attempts BEGIN
+            UPDATE attempt_counts SET count = count - 1 WHERE campaign_key = old.campaign_key AND measure = 'started' AND value = '';
+            UPDATE attempt_counts SET count = count - 1 WHERE campaign_key = old.campaign_key AND measure = 'zone' AND value = old.zone_source;
+            UPDATE attempt_counts SET count = count - 1
+                WHERE campaign_key = old.campaign_key AND measure = 'finished' AND value = '' AND old.status IS NOT NULL;
+            UPDATE attempt_counts SET count = count - 1
+                WHERE campaign_key = old.campaign_key AND measure = 'answered' AND value = '' AND old.status IS NOT NULL AND old.connect_time IS NOT NULL;
+            UPDATE attempt_counts SET count = count - 1
+                WHERE campaign_key = old.campaign_key AND measure = 'amd' AND value = old.machine_detection
+                  AND old.status IS NOT NULL AND old.connect_time IS NOT NULL;
+        END;
+
+        INSERT INTO contact_counts
+            SELECT campaign_key, COALESCE((SELECT id FROM imported_files f WHERE f.id = imported_file_id AND f.sha256 = ''), 0), state, COUNT(*)
+            FROM contacts GROUP BY 1, 2, 3;
+        INSERT INTO attempt_counts SELECT campaign_key, 'started', '', COUNT(*) FROM attempts GROUP BY campaign_key;
+        INSERT INTO attempt_counts
+            SELECT campaign_key, 'zone', zone_source, COUNT(*) FROM attempts WHERE zone_source IS NOT NULL GROUP BY campaign_key, zone_source;
+        INSERT INTO attempt_counts SELECT campaign_key, 'finished', '', COUNT(*) FROM attempts WHERE status IS NOT NULL GROUP BY campaign_key;
+        INSERT INTO attempt_counts
+            SELECT campaign_key, 'answered', '', COUNT(*) FROM attempts WHERE status IS NOT NULL AND connect_time IS NOT NULL GROUP BY campaign_key;
+        INSERT INTO attempt_counts
+            SELECT campaign_key, 'amd', machine_detection, COUNT(*) FROM attempts
+            WHERE status IS NOT NULL AND connect_time IS NOT NULL AND machine_detection IS NOT NULL GROUP BY campaign_key, machine_detection;
+        """),
     ]
 
     /// Applies the migrations `connection` has not recorded yet, each in its own transaction.

@@ -140,6 +140,13 @@ extension QueueStore {
                               .integer(campaignKey))
                         .run()
                 }
+                // The contacts become visible: their counts join the campaign's (migration 11).
+                try connection.prepare("""
+                    INSERT INTO contact_counts (campaign_key, unfinished_file_id, state, count)
+                    SELECT campaign_key, 0, state, count FROM contact_counts WHERE unfinished_file_id = ?
+                    ON CONFLICT DO UPDATE SET count = count + excluded.count
+                    """).bind(.integer(fileID)).run()
+                try connection.prepare("DELETE FROM contact_counts WHERE unfinished_file_id = ?").bind(.integer(fileID)).run()
                 try connection.prepare("UPDATE imported_files SET sha256 = ?, contacts_added = ? WHERE id = ?")
                     .bind(.text(contentHash), .int(result.contactsAdded), .integer(fileID)).run()
             }
@@ -161,6 +168,11 @@ extension QueueStore {
         contacts nextBatch: () throws -> [ContactSpec]?, campaignKey: Int64, fileID: Int64, betweenChunks: () throws -> Void
     ) throws -> Int {
         let inserter = try ContactInserter(connection: connection, campaignKey: campaignKey, fileID: fileID)
+        // Every row goes in pending; counted a chunk at a time under the unfinished file (migration 11).
+        let counted = try connection.prepare("""
+            INSERT INTO contact_counts (campaign_key, unfinished_file_id, state, count) VALUES (?, ?, \(ContactState.pending.sql), ?)
+            ON CONFLICT DO UPDATE SET count = count + excluded.count
+            """)
         var chunk: [ContactSpec] = []
         var carry: ArraySlice<ContactSpec> = []
         var exhausted = false
@@ -186,6 +198,7 @@ extension QueueStore {
                 try connection.transactionWithoutForeignKeyChecks {
                     for contact in chunk { try inserter.add(contact) }
                     try inserter.flush()
+                    try counted.bind(.integer(campaignKey), .integer(fileID), .int(chunk.count)).run()
                 }
             }
             inserted += chunk.count
@@ -275,6 +288,7 @@ extension QueueStore {
             low = high
         }
         try connection.transaction {
+            try connection.prepare("DELETE FROM contact_counts WHERE unfinished_file_id = ?").bind(.integer(fileID)).run()
             try connection.prepare("DELETE FROM imported_files WHERE id = ?").bind(.integer(fileID)).run()
             try connection.prepare("""
                 DELETE FROM campaigns WHERE key = ? AND state = \(CampaignState.importing.sql)

@@ -109,32 +109,28 @@ public final class QueueStore {
 
     // MARK: Status
 
-    /// Contact counts by state for every campaign, oldest campaign first.
+    /// Contact counts by state for every campaign, oldest campaign first. Reads the counts the
+    /// store keeps (migration 11), not every contact.
     public func campaignStatuses() throws -> [CampaignStatus] {
         var statuses: [CampaignStatus] = []
-        let campaigns = try connection.prepare("SELECT id, name, state FROM campaigns WHERE state != \(CampaignState.importing.sql) ORDER BY key")
+        var indexByKey: [Int64: Int] = [:]
+        let campaigns = try connection.prepare("SELECT key, id, name, state FROM campaigns WHERE state != \(CampaignState.importing.sql) ORDER BY key")
         while try campaigns.step() {
+            indexByKey[campaigns.int(0)] = statuses.count
             statuses.append(CampaignStatus(
-                id: campaigns.text(0) ?? "", name: campaigns.text(1),
-                state: CampaignState(rawValue: campaigns.text(2) ?? "") ?? .active))
+                id: campaigns.text(1) ?? "", name: campaigns.text(2),
+                state: CampaignState(rawValue: campaigns.text(3) ?? "") ?? .active))
         }
-        let counts = try connection.prepare("""
-            SELECT campaigns.id, contacts.state, COUNT(*) FROM contacts JOIN campaigns ON campaigns.key = contacts.campaign_key
-            WHERE \(Self.visibleContact())
-            GROUP BY contacts.campaign_key, contacts.state
-            """)
+        let counts = try connection.prepare("SELECT campaign_key, state, count FROM contact_counts WHERE unfinished_file_id = 0 AND count != 0")
         while try counts.step() {
-            guard let id = counts.text(0), let index = statuses.firstIndex(where: { $0.id == id }),
-                  let state = ContactState(rawValue: counts.text(1) ?? "") else { continue }
+            guard let index = indexByKey[counts.int(0)], let state = ContactState(rawValue: counts.text(1) ?? "") else { continue }
             statuses[index].counts[state] = Int(counts.int(2))
         }
         let sources = try connection.prepare("""
-            SELECT campaigns.id, attempts.zone_source, COUNT(*) FROM attempts JOIN campaigns ON campaigns.key = attempts.campaign_key
-            WHERE attempts.zone_source IS NOT NULL GROUP BY attempts.campaign_key, attempts.zone_source
+            SELECT campaign_key, value, count FROM attempt_counts WHERE measure = \(AttemptMeasure.zone.sql) AND count != 0
             """)
         while try sources.step() {
-            guard let id = sources.text(0), let index = statuses.firstIndex(where: { $0.id == id }),
-                  let source = ZoneSource(rawValue: sources.text(1) ?? "") else { continue }
+            guard let index = indexByKey[sources.int(0)], let source = ZoneSource(rawValue: sources.text(1) ?? "") else { continue }
             statuses[index].attemptsByZoneSource[source] = Int(sources.int(2))
         }
         return statuses
