@@ -33,7 +33,7 @@ enum RunCommand {
         let diskFull = DiskFullStop(action: configuration.limits.onDiskFull, stop: stop)
         let writer: QueueWriter, cdr: CDRWriter, importStore: QueueStore
         do {
-            writer = try QueueWriter(dataDirectory: configuration.dataDirectory)
+            writer = try QueueWriter(dataDirectory: configuration.dataDirectory, onEvent: logQueue)
             importStore = try QueueStore(dataDirectory: configuration.dataDirectory)
             cdr = try CDRWriter(
                 dataDirectory: configuration.dataDirectory,
@@ -254,6 +254,24 @@ enum RunCommand {
         }
     }
 
+    static func logQueue(_ event: QueueWriter.Event) {
+        switch event {
+        case .locked(let file, let lockedFor, let waitingWrites, let retryIn):
+            Log.warning("queue locked by another process: no new calls until it lets go; results of calls in progress are kept and written then", [
+                ("file", file), ("locked_for_ms", String(milliseconds(lockedFor))), ("waiting_writes", String(waitingWrites)),
+                ("retry_in_ms", String(milliseconds(retryIn))),
+            ])
+        case .unlocked(let file, let lockedFor, let writes):
+            Log.info("queue unlocked: dialing resumes", [
+                ("file", file), ("locked_for_ms", String(milliseconds(lockedFor))), ("writes", String(writes)),
+            ])
+        }
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+
     static func logWebhook(_ event: WebhookDeliverer.Event) {
         switch event {
         case .delivered(let name, let url, let status, let tries):
@@ -273,6 +291,11 @@ enum RunCommand {
         case .dialing(let claimed):
             Log.info("dialing", [("campaign", claimed.campaignID), ("contact", String(claimed.contactID)),
                                  ("attempt", String(claimed.attempt)), ("target", claimed.target)])
+        case .released(let claimed):
+            Log.warning("not dialed: the queue is locked by another process; the contact waits to be dialed again", [
+                ("campaign", claimed.campaignID), ("contact", String(claimed.contactID)), ("attempt", String(claimed.attempt)),
+                ("target", claimed.target),
+            ])
         case .finished(let record):
             var fields = [
                 ("campaign", record.campaignId), ("target", record.target), ("attempt", String(record.attempt)),
