@@ -283,6 +283,12 @@ enum RunCommand {
             ])
         case .storeError(let message):
             Log.error("webhook outbox error", [("error", message)])
+        case .outboxLocked(let file, let lockedFor, let results):
+            Log.warning("webhook outbox locked by another process: no webhook is posted until it lets go; outcomes are kept and recorded then", [
+                ("file", file), ("locked_for_ms", String(milliseconds(lockedFor))), ("outcomes", String(results)),
+            ])
+        case .outboxUnlocked(let file, let lockedFor):
+            Log.info("webhook outbox unlocked", [("file", file), ("locked_for_ms", String(milliseconds(lockedFor)))])
         }
     }
 
