@@ -221,7 +221,9 @@ enum RunCommand {
                 try await writer.upsertAPICampaign(profile.name, settings: profile.settings, now: Timestamp.nowMs())
             }
             let reads = try APIStoreQueue(label: "campaignd-api-reads", dataDirectory: configuration.dataDirectory)
-            let imports = try APIStoreQueue(label: "campaignd-api-imports", dataDirectory: configuration.dataDirectory)
+            // Imports, campaign control and the DNC list write: refused at once while the queue is locked.
+            let imports = try APIStoreQueue(label: "campaignd-api-imports", dataDirectory: configuration.dataDirectory,
+                                            locked: { writer.isLocked })
             var exposition: (@Sendable (QueueStore) -> String)?
             if configuration.api.metrics {
                 exposition = { (store: QueueStore) -> String in metrics.exposition(dispatch: dispatch, store: store) }
