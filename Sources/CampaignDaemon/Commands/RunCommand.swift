@@ -95,7 +95,8 @@ enum RunCommand {
         // Signalled by whatever commits new work, so that the dispatcher dials it at once.
         let work = WorkSignal()
         let watcher = WatcherService(watcher: CampaignWatcher(directory: configuration.campaignsDirectory, importer: importer,
-                                                              clock: ContinuousClock(), onImported: work.signal))
+                                                              clock: ContinuousClock(), onImported: work.signal),
+                                     queueLocked: { writer.isLocked })
         let signals = SignalService(stop: stop, cdr: cdr)
 
         let runMetrics = RunMetrics()
