@@ -128,13 +128,20 @@ import Testing
         let lockedFor = warning.split(separator: " ").first { $0.hasPrefix("locked_for_ms=") }.flatMap { Int($0.dropFirst("locked_for_ms=".count)) }
         #expect((lockedFor ?? 0) >= 4000, "\(warning)")
 
-        // The API refuses a call it could not queue, at once, and says when to try again.
+        // The API refuses a call or a campaign change it could not record, at once, and says when to
+        // try again; it still reads.
         let asked = Date()
-        let refused = try await daemon.send(Request("POST", "/v1/calls", headers: APIDaemon.bearer.merging(APIDaemon.jsonType) { $1 },
-                                                    body: #"{"target": "5551239999"}"#))
-        #expect(refused.status == 503, "\(refused.status) \(refused.body)")
-        #expect(refused.errorCode == "unavailable")
-        #expect(refused.headers["retry-after"] == "5")
+        let answers = try await daemon.send([
+            Request("POST", "/v1/calls", headers: APIDaemon.bearer.merging(APIDaemon.jsonType) { $1 }, body: #"{"target": "5551239999"}"#),
+            Request("POST", "/v1/campaigns/locked/pause", headers: APIDaemon.bearer),
+            Request("GET", "/v1/campaigns/locked", headers: APIDaemon.bearer),
+        ])
+        for refused in answers.prefix(2) {
+            #expect(refused.status == 503, "\(refused.status) \(refused.body)")
+            #expect(refused.errorCode == "unavailable")
+            #expect(refused.headers["retry-after"] == "5")
+        }
+        #expect(answers[2].status == 200, "\(answers[2].body)")
         #expect(Date().timeIntervalSince(asked) < 4)
 
         // Let go (after 8 s held in all): the daemon sees it, and dials on.
