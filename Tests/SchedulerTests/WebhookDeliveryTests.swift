@@ -105,6 +105,68 @@ import Testing
         await deliverer.shutdown()
     }
 
+    /// Another connection that takes the queue's write lock when told (as an operator's `sqlite3`
+    /// shell in `BEGIN IMMEDIATE` would) and lets go when told.
+    // @unchecked Sendable: `lock` guards `connection`, used by one caller at a time.
+    final class LockHolder: @unchecked Sendable {
+        private let lock = NSLock()
+        private let connection: SQLiteConnection
+
+        init(path: String) throws { connection = try SQLiteConnection(path: path) }
+        func take() throws { try lock.withLock { try connection.execute("BEGIN IMMEDIATE") } }
+        func release() throws { try lock.withLock { try connection.execute("ROLLBACK") } }
+    }
+
+    @Test func anOutcomeThatCannotBeRecordedWhileTheQueueIsLockedIsKeptAndNotPostedAgain() async throws {
+        let directory = try TestDirectory()
+        let store = try QueueStore(dataDirectory: directory.path)
+        let (campaignKey, _) = try attempts(1, in: store)
+        let loop = try EventLoop(name: "test-webhooks-locked")
+        defer { loop.shutdown() }
+        let journal = Journal()
+        let holder = try LockHolder(path: directory.path + "/campaignd.db")
+        // The receiver takes the lock as the first webhook arrives, then answers: its outcome cannot be recorded.
+        let receiver = try HTTPServer(bind: SocketAddress(host: "127.0.0.1", port: 0), on: loop) { request, responder in
+            if request.target == "/first" { try? holder.take() }
+            journal.answer(request.target)
+            responder.respond(HTTPResponse(status: 204))
+        }
+        defer { receiver.close() }
+        try store.enqueueNotification(campaignKey: campaignKey, attemptID: nil, event: "completed",
+                                      url: "http://127.0.0.1:\(receiver.localAddress.port)/first", body: "{}")
+        // Due once the busy timeout (5 s) has run out, while the queue is still locked.
+        try store.enqueueNotification(campaignKey: campaignKey, attemptID: nil, event: "completed",
+                                      url: "http://127.0.0.1:\(receiver.localAddress.port)/second", body: "{}", now: Timestamp.nowMs() + 5500)
+        let deliverer = WebhookDeliverer(dataDirectory: directory.path, settings: .init(connectTimeoutSec: 1, readTimeoutSec: 2),
+                                         loop: loop, onEvent: journal.add)
+        deliverer.start()
+        defer { deliverer.stop() }
+        #expect(await journal.wait(timeout: .seconds(10)) { !$0.answeredRequests.isEmpty })
+
+        // Once the busy timeout runs out the deliverer says so, keeps the outcome and posts nothing new.
+        let lockedEvent = await journal.wait(timeout: .seconds(15)) { journal in
+            journal.events.contains { if case .outboxLocked(_, _, 1) = $0.event { true } else { false } }
+        }
+        #expect(lockedEvent, "\(journal.events.map(\.event))")
+        // Several tries of the backoff (100, 200, 400 ms …) go by, and the second webhook falls due;
+        // neither is posted meanwhile.
+        _ = await journal.wait(timeout: .seconds(2)) { $0.answeredRequests.count > 1 }
+        #expect(journal.answeredRequests.map(\.target) == ["/first"])
+        #expect(!journal.events.contains { if case .storeError = $0.event { true } else { false } })
+
+        try holder.release()
+        #expect(await journal.wait(timeout: .seconds(10)) { $0.answeredRequests.count >= 2 })
+        #expect(await journal.wait(timeout: .seconds(10)) { _ in deliverer.pending == 0 })
+        // The first webhook went once, recorded as delivered after the lock; the second after it.
+        #expect(journal.answeredRequests.map(\.target) == ["/first", "/second"])
+        let delivered = journal.events.compactMap { if case .delivered(_, let url, _, _) = $0.event { url } else { nil } }
+        #expect(delivered.map { $0.hasSuffix("/first") } == [true, false])
+        #expect(journal.events.contains { if case .outboxUnlocked = $0.event { true } else { false } })
+        #expect(try store.pendingNotificationCount() == 0)
+        #expect(try store.connection.scalarText("SELECT COUNT(*) FROM notification_outbox WHERE tries = 1 AND delivered_at IS NOT NULL") == "2")
+        await deliverer.shutdown()
+    }
+
     /// A TCP port on 127.0.0.1 held bound but not listening: connecting to it is refused (a receiver
     /// that is down) and nothing else can take it until `release()`, when the receiver opens there.
     final class DownPort {

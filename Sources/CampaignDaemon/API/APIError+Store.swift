@@ -6,6 +6,7 @@ extension APIError {
         switch error {
         case let error as APIError: self = error
         case let failure as ValidationFailure: self = .validation(failure.diagnostics)
+        case _ where StoreError.isDatabaseLocked(error): self = .queueLocked(retryAfter: Self.lockedRetryAfter)
         case let error as APIStoreError:
             switch error {
             case .campaignNotFound(let id): self = .notFound("no campaign \"\(id)\"")
@@ -20,8 +21,13 @@ extension APIError {
             case .campaignNotFound(let id): self = .notFound("no campaign \"\(id)\"")
             case .campaignCancelled(let id): self = .campaignCancelled(id)
             case .cannotCreateDataDirectory, .attemptNotFound, .cannotLock: self = .unavailable("\(error)")
+            case .databaseLocked: self = .queueLocked(retryAfter: Self.lockedRetryAfter)
             }
         default: self = .unavailable("\(error)")
         }
     }
+
+    /// Seconds a client is asked to wait while the queue is locked: the daemon sees the lock go
+    /// within about two seconds of it going (`LockedDatabaseBackoff.maxDelay`).
+    static let lockedRetryAfter = 5
 }

@@ -31,6 +31,8 @@ enum APIError: Error, Sendable {
     case rateLimited(retryAfter: Int)
     /// The queue could not be written or read.
     case unavailable(String)
+    /// Another process holds the queue locked: nothing was done; try again after `retryAfter` seconds.
+    case queueLocked(retryAfter: Int)
 
     var status: Int {
         switch self {
@@ -44,7 +46,7 @@ enum APIError: Error, Sendable {
         case .unsupportedMediaType: 415
         case .validation, .onDNC: 422
         case .rateLimited: 429
-        case .unavailable: 503
+        case .unavailable, .queueLocked: 503
         }
     }
 
@@ -74,7 +76,7 @@ enum APIError: Error, Sendable {
         case .validation: "validation-failed"
         case .onDNC: "on-dnc-list"
         case .rateLimited: "rate-limited"
-        case .unavailable: "unavailable"
+        case .unavailable, .queueLocked: "unavailable"
         }
     }
 
@@ -95,6 +97,8 @@ enum APIError: Error, Sendable {
             diagnostics.count == 1 ? "1 problem; nothing was imported" : "\(diagnostics.count) problems; nothing was imported"
         case .onDNC(let target): "\(target) is on the do-not-call list"
         case .rateLimited(let seconds): "this API key's ratePerSecond is reached; try again in \(seconds) s"
+        case .queueLocked(let seconds):
+            "the queue is locked by another process (a sqlite3 shell or backup holding a write transaction); nothing was done: try again in \(seconds) s"
         }
     }
 
@@ -121,7 +125,7 @@ enum APIError: Error, Sendable {
         switch self {
         case .unauthorized: response.headers.add("WWW-Authenticate", "Bearer realm=\"campaignd\", Basic realm=\"campaignd\"")
         case .methodNotAllowed(let allowed): response.headers.add("Allow", allowed.map(\.rawValue).joined(separator: ", "))
-        case .rateLimited(let seconds): response.headers.add("Retry-After", String(seconds))
+        case .rateLimited(let seconds), .queueLocked(let seconds): response.headers.add("Retry-After", String(seconds))
         default: break
         }
         return response

@@ -10,15 +10,20 @@ final class APIStoreQueue: @unchecked Sendable {
     // @unchecked Sendable: `store` is used only on `queue` (serial).
     private let queue: DispatchQueue
     private let store: QueueStore
+    /// For a queue that writes: whether another process holds the database locked (the queue's
+    /// writer knows); requests are then answered 503 at once rather than each waiting out the busy timeout.
+    private let locked: @Sendable () -> Bool
 
-    init(label: String, dataDirectory: String) throws {
+    init(label: String, dataDirectory: String, locked: @escaping @Sendable () -> Bool = { false }) throws {
         queue = DispatchQueue(label: label)
         store = try QueueStore(dataDirectory: dataDirectory)
+        self.locked = locked
     }
 
     /// Runs `body` on the queue and answers `exchange` with what it returns, or with its error.
     func answer(_ exchange: APIExchange, _ body: @escaping @Sendable (QueueStore) throws -> HTTPResponseText) {
         queue.async { [self] in
+            if locked() { return exchange.fail(.queueLocked(retryAfter: APIError.lockedRetryAfter)) }
             do {
                 let (status, text, headers) = try body(store)
                 exchange.json(status, text, headers: headers)

@@ -1429,7 +1429,15 @@ enum OpenAPIDocument {
     },
     "responses": {
       "Error": {
-        "description": "An error",
+        "description": "An error. A 429 (rate-limited) carries Retry-After, and so does a 503 unavailable while another process holds the queue locked",
+        "headers": {
+          "Retry-After": {
+            "description": "seconds to wait before trying again",
+            "schema": {
+              "type": "integer"
+            }
+          }
+        },
         "content": {
           "application/json": {
             "schema": {

@@ -33,7 +33,7 @@ enum RunCommand {
         let diskFull = DiskFullStop(action: configuration.limits.onDiskFull, stop: stop)
         let writer: QueueWriter, cdr: CDRWriter, importStore: QueueStore
         do {
-            writer = try QueueWriter(dataDirectory: configuration.dataDirectory)
+            writer = try QueueWriter(dataDirectory: configuration.dataDirectory, onEvent: logQueue)
             importStore = try QueueStore(dataDirectory: configuration.dataDirectory)
             cdr = try CDRWriter(
                 dataDirectory: configuration.dataDirectory,
@@ -95,7 +95,8 @@ enum RunCommand {
         // Signalled by whatever commits new work, so that the dispatcher dials it at once.
         let work = WorkSignal()
         let watcher = WatcherService(watcher: CampaignWatcher(directory: configuration.campaignsDirectory, importer: importer,
-                                                              clock: ContinuousClock(), onImported: work.signal))
+                                                              clock: ContinuousClock(), onImported: work.signal),
+                                     queueLocked: { writer.isLocked })
         let signals = SignalService(stop: stop, cdr: cdr)
 
         let runMetrics = RunMetrics()
@@ -221,7 +222,9 @@ enum RunCommand {
                 try await writer.upsertAPICampaign(profile.name, settings: profile.settings, now: Timestamp.nowMs())
             }
             let reads = try APIStoreQueue(label: "campaignd-api-reads", dataDirectory: configuration.dataDirectory)
-            let imports = try APIStoreQueue(label: "campaignd-api-imports", dataDirectory: configuration.dataDirectory)
+            // Imports, campaign control and the DNC list write: refused at once while the queue is locked.
+            let imports = try APIStoreQueue(label: "campaignd-api-imports", dataDirectory: configuration.dataDirectory,
+                                            locked: { writer.isLocked })
             var exposition: (@Sendable (QueueStore) -> String)?
             if configuration.api.metrics {
                 exposition = { (store: QueueStore) -> String in metrics.exposition(dispatch: dispatch, store: store) }
@@ -254,6 +257,24 @@ enum RunCommand {
         }
     }
 
+    static func logQueue(_ event: QueueWriter.Event) {
+        switch event {
+        case .locked(let file, let lockedFor, let waitingWrites, let retryIn):
+            Log.warning("queue locked by another process: no new calls until it lets go; results of calls in progress are kept and written then", [
+                ("file", file), ("locked_for_ms", String(milliseconds(lockedFor))), ("waiting_writes", String(waitingWrites)),
+                ("retry_in_ms", String(milliseconds(retryIn))),
+            ])
+        case .unlocked(let file, let lockedFor, let writes):
+            Log.info("queue unlocked: dialing resumes", [
+                ("file", file), ("locked_for_ms", String(milliseconds(lockedFor))), ("writes", String(writes)),
+            ])
+        }
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+
     static func logWebhook(_ event: WebhookDeliverer.Event) {
         switch event {
         case .delivered(let name, let url, let status, let tries):
@@ -265,6 +286,12 @@ enum RunCommand {
             ])
         case .storeError(let message):
             Log.error("webhook outbox error", [("error", message)])
+        case .outboxLocked(let file, let lockedFor, let results):
+            Log.warning("webhook outbox locked by another process: no webhook is posted until it lets go; outcomes are kept and recorded then", [
+                ("file", file), ("locked_for_ms", String(milliseconds(lockedFor))), ("outcomes", String(results)),
+            ])
+        case .outboxUnlocked(let file, let lockedFor):
+            Log.info("webhook outbox unlocked", [("file", file), ("locked_for_ms", String(milliseconds(lockedFor)))])
         }
     }
 
@@ -273,6 +300,11 @@ enum RunCommand {
         case .dialing(let claimed):
             Log.info("dialing", [("campaign", claimed.campaignID), ("contact", String(claimed.contactID)),
                                  ("attempt", String(claimed.attempt)), ("target", claimed.target)])
+        case .released(let claimed):
+            Log.warning("not dialed: the queue is locked by another process; the contact waits to be dialed again", [
+                ("campaign", claimed.campaignID), ("contact", String(claimed.contactID)), ("attempt", String(claimed.attempt)),
+                ("target", claimed.target),
+            ])
         case .finished(let record):
             var fields = [
                 ("campaign", record.campaignId), ("target", record.target), ("attempt", String(record.attempt)),

@@ -38,6 +38,9 @@ final class RunMetrics: @unchecked Sendable {
                     failed[record.reasonCode?.rawValue ?? "unknown", default: 0] += 1
                 }
             }
+        case .released:
+            // Claimed but never dialed (the queue was locked): no longer in flight.
+            lock.withLock { inFlight = max(0, inFlight - 1) }
         case .trunkRateChanged(let trunk, let rate, _):
             lock.withLock { trunkRates[trunk] = rate }
         case .deferred, .skippedDNC, .slotExpired, .trunkPaused, .callProgress, .waitingForMediaPorts, .error:

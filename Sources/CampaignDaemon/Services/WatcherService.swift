@@ -6,10 +6,14 @@ final class WatcherService: DaemonService, @unchecked Sendable {
     // @unchecked Sendable: `watcher` is used only on `queue` (serial: one scan at a time).
     private let watcher: CampaignWatcher<ContinuousClock>
     private let queue = DispatchQueue(label: "campaignd-watcher")
+    /// Whether another process holds the queue locked: files wait in the folder meanwhile, rather
+    /// than each failing after the busy timeout.
+    private let queueLocked: @Sendable () -> Bool
     var name: String { "watcher" }
 
-    init(watcher: CampaignWatcher<ContinuousClock>) {
+    init(watcher: CampaignWatcher<ContinuousClock>, queueLocked: @escaping @Sendable () -> Bool = { false }) {
         self.watcher = watcher
+        self.queueLocked = queueLocked
     }
 
     /// One scan; `settled` takes every file now (for `run --once`) rather than waiting for two
@@ -25,7 +29,7 @@ final class WatcherService: DaemonService, @unchecked Sendable {
 
     func run() async {
         while !Task.isCancelled {
-            await scan()
+            if !queueLocked() { await scan() }
             try? await Task.sleep(for: .seconds(1))
         }
     }

@@ -287,8 +287,8 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
     // MARK: Deciding
 
     /// The next thing to do at `now`. `mediaCapacity` is how many more calls with media can start
-    /// (nil: no limit); `recordingBlocked`: the CDR files cannot be written (a full disk), so no new
-    /// call starts until they can; `unreadyTrunks`: trunks that register and hold no binding now, whose
+    /// (nil: no limit); `recordingBlocked`: a call could not be recorded now (the CDR files cannot be
+    /// written, or another process holds the queue locked), so no new call starts until it can; `unreadyTrunks`: trunks that register and hold no binding now, whose
     /// campaigns wait; `failedTrunks`: those of them whose last registration failed (the registrar
     /// refused it or never answered), which `once` mode does not wait for: it ends when nothing
     /// else can be dialed, their campaigns' contacts still queued (`trunksGivenUp` names them).
@@ -320,7 +320,7 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
         }
         if recordingBlocked {
             offers.removeAll()
-            // The CDR writer retries on its own; look again soon.
+            // The CDR writer and the queue's writer try again on their own; look again soon.
             return .sleep(until: min(nextWake(now: now), now.advanced(by: .milliseconds(20))), reason: campaignOfAttempt.isEmpty ? .idle : .slots)
         }
 

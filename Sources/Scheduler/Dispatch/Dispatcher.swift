@@ -69,6 +69,9 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
     /// What the dispatcher tells whoever runs it (the executable logs it).
     public enum Event: Sendable {
         case dialing(ClaimedAttempt)
+        /// Claimed but not dialed: the queue was locked before its placement could be recorded. The
+        /// contact waits to be dialed again.
+        case released(ClaimedAttempt)
         case finished(CDRRecord)
         case deferred(contactID: Int64, until: Date)
         case skippedDNC(contactID: Int64, target: String)
@@ -150,6 +153,8 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         pacing.once = mode.isOnce
         var machine = DispatchStateMachine<C>(configuration: pacing)
         var campaigns: [Int64: DispatchCampaign] = [:]
+        /// The active campaigns as last read, in the store's order.
+        var loaded: [DispatchCampaign] = []
         // Trunks that register: their campaigns wait while the dialer holds no binding.
         let registeringTrunks = configuration.pacing.trunks.filter(\.register).map(\.name)
         let ended = Mailbox<CallEnd>()
@@ -179,22 +184,41 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
 
                 let unready = Set(registeringTrunks.filter { !dialer.isTrunkReady($0) })
                 let failed: Set<String> = mode.isOnce ? unready.filter { dialer.registrationFailure($0) != nil } : []
-                switch machine.nextAction(now: now, mediaCapacity: dialer.mediaCapacity(), recordingBlocked: cdr.isBlocked,
+                // No new call while its end could not be recorded: the CDR files cannot be written, or
+                // another process holds the queue locked (the writer keeps what calls in progress write).
+                switch machine.nextAction(now: now, mediaCapacity: dialer.mediaCapacity(), recordingBlocked: cdr.isBlocked || store.isLocked,
                                           unreadyTrunks: unready, failedTrunks: failed) {
                 case .report(let notice):
                     report(notice)
                 case .refreshCampaigns:
-                    let active = try await store.activeCampaigns()
+                    let active: [DispatchCampaign], abandonment: [Int64: AbandonmentStats]
+                    do {
+                        active = try await store.activeCampaigns()
+                        // Campaigns paced by connect slots see their abandonment rates as the store counts them
+                        // (predictive ones are held under their limit by them; the metrics show them).
+                        let paced = active.filter { ConnectPacer($0.settings) != nil }.map(\.key)
+                        abandonment = paced.isEmpty
+                            ? [:] : try await store.abandonmentStats(campaignKeys: paced, now: clock.milliseconds(at: clock.now))
+                    } catch where StoreError.isDatabaseLocked(error) {
+                        // Reads wait for no writer in WAL mode, unless another process locked the whole file
+                        // (exclusive locking mode): the campaigns read last stay, and are read again next time.
+                        machine.campaignsLoaded(loaded, now: clock.now)
+                        continue dispatching
+                    }
+                    loaded = active
                     campaigns = Dictionary(active.map { ($0.key, $0) }, uniquingKeysWith: { $1 })
-                    // Campaigns paced by connect slots see their abandonment rates as the store counts them
-                    // (predictive ones are held under their limit by them; the metrics show them).
-                    let paced = active.filter { ConnectPacer($0.settings) != nil }.map(\.key)
-                    let abandonment = paced.isEmpty
-                        ? [:] : try await store.abandonmentStats(campaignKeys: paced, now: clock.milliseconds(at: clock.now))
                     machine.campaignsLoaded(active, abandonment: abandonment, now: clock.now)
                 case .claim(let claim):
                     guard let campaign = campaigns[claim.campaignKey] else { continue dispatching }
-                    let batch = try await claimBatch(claim, of: campaign, now: now)
+                    let batch: QueueStore.ClaimBatch
+                    do {
+                        batch = try await claimBatch(claim, of: campaign, now: now)
+                    } catch where StoreError.isDatabaseLocked(error) {
+                        // Nothing was committed, so nothing is dialed; `store.isLocked` holds claims back
+                        // until the writer sees the lock go.
+                        machine.claimed(claim, attemptIDs: [], cursor: claim.after, exhausted: false, now: clock.now)
+                        continue dispatching
+                    }
                     // Tokens are taken when the claim is committed, just before the INVITEs go out: the
                     // rate's schedule starts from the first call on the wire, not from before its claim.
                     machine.claimed(claim, attemptIDs: batch.claimed.map(\.attemptID), cursor: batch.cursor, exhausted: batch.exhausted,
@@ -225,7 +249,14 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
                     let fired = try await clock.sleep(until: until, wakingOn: signals)
                     if fired.contains(where: { $0 === work }) { machine.workArrived(now: clock.now) }
                 case .checkForLaterWork(let blockedUntil):
-                    machine.laterWorkChecked(found: try await laterWork(before: mode, blockedUntil: blockedUntil), now: clock.now)
+                    let found: Bool
+                    do {
+                        found = try await laterWork(before: mode, blockedUntil: blockedUntil)
+                    } catch where StoreError.isDatabaseLocked(error) {
+                        // Not known: looked at again after the next refresh.
+                        found = true
+                    }
+                    machine.laterWorkChecked(found: found, now: clock.now)
                 case .hangUpRemaining:
                     for callID in liveCalls.snapshot() { await dialer.hangUp(sipCallID: callID) }
                 case .finish:
@@ -322,7 +353,14 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
                 onEvent(.error(.cannotEnqueueWebhook(attemptID: claimed.attemptID, event: "\(stage)", reason: "\(error)")))
             }
         }
-        let events = await place(claimed, request: request)
+        let placement = await place(claimed, request: request)
+        if case .refused = placement {
+            // Another process holds the queue locked: the claim goes back (once the lock is gone; kept
+            // in memory until then), as if it had never been made. No call, no CDR, no webhook.
+            await release(claimed)
+            return (CallOutcome(status: .failed, reasonCode: .error, reason: "not dialed: the queue is locked"), .notAnswered)
+        }
+        let events: AsyncStream<CallEvent>? = if case .placed(let events) = placement { events } else { nil }
         if events == nil {
             let now = clock.milliseconds(at: clock.now)
             result = CallResult(
@@ -396,18 +434,40 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
     /// Records the attempt as placed, committed, before its INVITE can go out: after a crash it is
     /// then `interrupted` (never redialed by itself), not pending. A crash between this commit and
     /// the INVITE costs one call that was never made; the other order would dial a contact twice.
-    /// Nil if it could not be recorded (then it is not dialed).
+    /// If it could not be recorded, it is not dialed.
     @inline(never)
-    private func place(_ claimed: ClaimedAttempt, request: CallRequest) async -> AsyncStream<CallEvent>? {
+    private func place(_ claimed: ClaimedAttempt, request: CallRequest) async -> Placement {
         var request = request
         request.callID = claimed.sipCallID ?? (RandomBytes.hex(16) + "@campaignd")
         do {
             try await store.markInviteSent(attemptID: claimed.attemptID, sipCallID: request.callID ?? "")
+        } catch where StoreError.isDatabaseLocked(error) {
+            return .refused
         } catch {
             onEvent(.error(.cannotRecordPlacement(attemptID: claimed.attemptID, reason: "\(error)")))
-            return nil
+            return .notRecorded
         }
-        return await dialer.placeCall(request)
+        return .placed(await dialer.placeCall(request))
+    }
+
+    /// What became of a claimed call before its INVITE.
+    private enum Placement {
+        case placed(AsyncStream<CallEvent>)
+        /// Recording it failed: it ends as failed, with a CDR saying it was not dialed.
+        case notRecorded
+        /// Another process holds the queue locked: the claim is given back.
+        case refused
+    }
+
+    /// Gives back a claim that was not dialed because the queue was locked (committed once it is free).
+    @inline(never)
+    private func release(_ claimed: ClaimedAttempt) async {
+        do {
+            try await store.releaseUnplacedAttempt(claimed)
+            onEvent(.released(claimed))
+        } catch {
+            onEvent(.error(.cannotRecordPlacement(attemptID: claimed.attemptID, reason: "\(error)")))
+        }
     }
 
     /// Finishes the attempt (retry policy, CDR row, webhook) and nudges the CDR writer; returns the outcome.

@@ -45,6 +45,12 @@ public final class WebhookDeliverer: @unchecked Sendable {
         /// that cannot be posted to).
         case failed(event: String, url: String, error: String, tries: Int, retryAt: Int64?)
         case storeError(String)
+        /// Another process holds the queue locked: `results` posts' outcomes are kept in memory (those
+        /// webhooks are not posted again) and no new webhook is posted until they are recorded. Told
+        /// when the lock is found, then every `LockedDatabaseBackoff.warnInterval` while it lasts.
+        case outboxLocked(file: String, lockedFor: Duration, results: Int)
+        /// The lock is gone: the outcomes kept meanwhile are recorded.
+        case outboxUnlocked(file: String, lockedFor: Duration)
     }
 
     private struct Result {
@@ -167,19 +173,56 @@ public final class WebhookDeliverer: @unchecked Sendable {
         guard let postLoop = loop ?? ownLoop else { preconditionFailure("one of the two loops exists") }
         client = HTTPClient(loop: postLoop)
         var settingsCache: [Int64: CampaignSettings] = [:]
+        // Outcomes of posts not yet recorded because the queue was locked, in order: while any is
+        // kept, its webhook is not posted again and no new webhook goes out.
+        var unrecorded: [Result] = []
+        var locked = LockedDatabaseBackoff<ContinuousClock>()
+        var nextTry: ContinuousClock.Instant?
+        let clock = ContinuousClock()
         while true {
-            let (done, stopping, busy) = lock.withLock { () -> ([Result], Bool, Set<Int64>) in
+            let (done, stopping, inFlightAttempts) = lock.withLock { () -> ([Result], Bool, Set<Int64>) in
                 let done = results
                 results.removeAll()
                 return (done, stopped, Set(inFlight.values))
             }
-            let now = self.now()
-            for result in done { record(result, in: store, now: now) }
+            unrecorded += done
+            if !unrecorded.isEmpty, stopping || nextTry.map({ clock.now >= $0 }) ?? true {
+                // Stopping: one last try with the full busy timeout; what is still kept then goes out
+                // again at the next start (the outbox still has it as undelivered).
+                if stopping, locked.isLocked { try? store.setBusyTimeout(SQLiteConnection.busyTimeout) }
+                let started = clock.now
+                let now = self.now()
+                while let result = unrecorded.first, record(result, in: store, now: now) { unrecorded.removeFirst() }
+                if unrecorded.isEmpty {
+                    nextTry = nil
+                    if let lockedFor = locked.trySucceeded(now: clock.now) {
+                        try? store.setBusyTimeout(SQLiteConnection.busyTimeout)
+                        onEvent(.outboxUnlocked(file: store.path, lockedFor: lockedFor))
+                    }
+                } else {
+                    let retry = locked.tryFailed(startedAt: started, now: clock.now)
+                    try? store.setBusyTimeout(locked.nextTryTimeout(busyTimeout: SQLiteConnection.busyTimeout))
+                    nextTry = clock.now.advanced(by: retry.after)
+                    if retry.warn { onEvent(.outboxLocked(file: store.path, lockedFor: retry.lockedFor, results: unrecorded.count)) }
+                }
+            }
             if stopping {
-                if lock.withLock({ inFlight.isEmpty }) { return }
+                if lock.withLock({ inFlight.isEmpty }) {
+                    if !unrecorded.isEmpty {
+                        onEvent(.storeError("\(unrecorded.count) webhook outcomes not recorded (the queue is locked); "
+                            + "those webhooks are posted again at the next start"))
+                    }
+                    return
+                }
                 _ = wake.wait(timeout: .now() + .milliseconds(50))
                 continue
             }
+            if !unrecorded.isEmpty {
+                _ = wake.wait(timeout: .now() + .milliseconds(200))
+                continue
+            }
+            let busy = inFlightAttempts
+            let now = self.now()
             do {
                 let room = settings.concurrency - busy.count
                 // Read past the room: what is due for an endpoint at its cap is left for later, and
@@ -310,7 +353,9 @@ public final class WebhookDeliverer: @unchecked Sendable {
         }
     }
 
-    private func record(_ result: Result, in store: QueueStore, now: Int64) {
+    /// Records a post's outcome; false if the queue was locked (nothing recorded: the caller keeps
+    /// the result and tries again).
+    private func record(_ result: Result, in store: QueueStore, now: Int64) -> Bool {
         let notification = result.notification
         let tries = notification.tries + 1
         let url = Self.redacted(notification.url)
@@ -325,9 +370,12 @@ public final class WebhookDeliverer: @unchecked Sendable {
                 // A URL this client cannot post to will not get better by waiting: give up at once.
                 try fail(notification, "\(error)", tries: tries, url: url, store: store, now: now, giveUp: error.isPermanent)
             }
+        } catch where StoreError.isDatabaseLocked(error) {
+            return false
         } catch {
             onEvent(.storeError("\(error)"))
         }
+        return true
     }
 
     private func fail(_ notification: OutboxNotification, _ error: String, tries: Int, url: String, store: QueueStore, now: Int64,

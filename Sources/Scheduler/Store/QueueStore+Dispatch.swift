@@ -163,6 +163,19 @@ extension QueueStore {
             .bind(.text(sipCallID), .integer(attemptID)).run()
     }
 
+    /// Gives back a claim whose INVITE never went out (its placement could not be recorded): the
+    /// attempt row goes and the contact waits to be dialed again, as recovery at start-up does with
+    /// such attempts. Nothing if the attempt was recorded as placed or finished meanwhile.
+    public func releaseUnplacedAttempt(_ claimed: ClaimedAttempt) throws {
+        defer { resetStatements() }
+        try connection.transaction {
+            try statement("DELETE FROM attempts WHERE id = ? AND status IS NULL AND invite_sent = 0").bind(.integer(claimed.attemptID)).run()
+            guard connection.changes == 1 else { return }
+            try statement("UPDATE contacts SET state = \(ContactState.pending.sql), attempts = attempts - 1 WHERE id = ? AND state = \(ContactState.dialing.sql)")
+                .bind(.integer(claimed.contactID)).run()
+        }
+    }
+
     /// Finishes the attempt and applies `policy` to its contact, in one transaction; returns the CDR.
     /// With `notifyURL`, the `completed` or `failed` webhook is enqueued in the same transaction.
     /// - Parameter notify: the call's settings, for its final webhooks (`NotificationPlanner`); nil: none.

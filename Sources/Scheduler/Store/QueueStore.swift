@@ -34,6 +34,11 @@ public final class QueueStore {
         try connection.commitGroup()
     }
 
+    /// How long the next statement waits for another connection's lock (`SQLiteConnection.busyTimeout` by default).
+    func setBusyTimeout(_ timeout: Duration) throws(SQLiteError) {
+        try connection.setBusyTimeout(timeout)
+    }
+
     /// Runs `body` atomically: a transaction, or a savepoint inside an open group.
     func inTransaction<T>(_ body: () throws -> T) throws -> T {
         try connection.transaction(body)

@@ -21,7 +21,7 @@ final class SQLiteConnection {
         // SQLite's own busy handler, up to 5 s. A handler retrying every millisecond (tried, to let
         // claims in between an import's chunks sooner) cost the dial rate 2-5 % (bench/dialrate.sh at
         // 10 and 200 calls/s: 0.9785 against 1.0009 with this one, same machine, same hour).
-        try check(sqlite3_busy_timeout(db, 5000), sql: "busy_timeout")
+        try setBusyTimeout(Self.busyTimeout)
         let mode = try scalarText("PRAGMA journal_mode=WAL")
         guard mode?.lowercased() == "wal" else {
             throw SQLiteError(code: SQLITE_ERROR, message: "could not switch to WAL journal mode (got \(mode ?? "nothing"))", sql: nil)
@@ -49,6 +49,15 @@ final class SQLiteConnection {
 
     deinit {
         sqlite3_close_v2(handle)
+    }
+
+    /// How long a statement waits for another connection's lock before failing with SQLITE_BUSY.
+    static let busyTimeout: Duration = .seconds(5)
+
+    /// Sets how long SQLite's busy handler waits for a lock (rounded down to milliseconds).
+    func setBusyTimeout(_ timeout: Duration) throws(SQLiteError) {
+        let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+        try check(sqlite3_busy_timeout(handle, Int32(clamping: max(0, milliseconds))), sql: "busy_timeout")
     }
 
     func check(_ rc: Int32, sql: String?) throws(SQLiteError) {

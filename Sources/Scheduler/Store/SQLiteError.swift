@@ -16,6 +16,10 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     /// The primary result code, to match on (`error.resultCode == .full`).
     public var resultCode: ResultCode { ResultCode(rawValue: code & 0xff) }
 
+    /// Another connection held a lock this call needed, past the busy timeout (SQLITE_BUSY, with any
+    /// extended code) or in this process's shared cache (SQLITE_LOCKED): trying again later may work.
+    public var isLockHeldElsewhere: Bool { resultCode == .busy || resultCode == .locked }
+
     public var description: String {
         "SQLite error \(code) (\(resultCode)): \(message)" + (sql.map { " (in: \($0.prefix(120)))" } ?? "")
     }
