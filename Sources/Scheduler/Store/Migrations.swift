@@ -262,6 +262,14 @@ enum Migrations {
             SELECT campaign_key, 'amd', machine_detection, COUNT(*) FROM attempts
             WHERE status IS NOT NULL AND connect_time IS NOT NULL AND machine_detection IS NOT NULL GROUP BY campaign_key, machine_detection;
         """),
+        // The claim looks for a campaign's next due pending contact in id order (QueueStore.nextDueContact).
+        // Without an index it walked every contact after its cursor, finished ones and other campaigns'
+        // included, to find none when a campaign's pending contacts were all deferred (a closed calling
+        // window): an idle daemon's CPU grew with the contacts ever imported. An import's rows all go in
+        // pending, in id order, so each adds one entry at the end of its campaign's part of the index.
+        (12, "pending contacts by campaign", """
+        CREATE INDEX contacts_pending ON contacts (campaign_key, id) WHERE state = 'pending';
+        """),
     ]
 
     /// Applies the migrations `connection` has not recorded yet, each in its own transaction.

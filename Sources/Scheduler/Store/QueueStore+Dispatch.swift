@@ -24,16 +24,20 @@ extension QueueStore {
         if try retry.bind(.integer(campaignKey), .integer(now)).step() {
             return (retry.int(0), retry.text(1) ?? "", retry.text(2), false)
         }
-        let pending = try statement("""
-            SELECT id, target, timezone FROM contacts
-            WHERE id > ?1 AND campaign_key = ?2 AND state = \(ContactState.pending.sql) AND next_attempt_at <= ?3
-              AND \(Self.visibleContact(campaignKeySQL: "?2")) ORDER BY id LIMIT 1
-            """)
+        let pending = try statement(Self.nextPendingContact)
         if try pending.bind(.integer(cursor), .integer(campaignKey), .integer(now)).step() {
             return (pending.int(0), pending.text(1) ?? "", pending.text(2), true)
         }
         return nil
     }
+
+    /// A campaign's (?2) first pending contact due at ?3 (ms) after id ?1: by the pending index
+    /// (migration 12), so a campaign whose pending contacts are all deferred costs what they number.
+    static let nextPendingContact = """
+        SELECT id, target, timezone FROM contacts
+        WHERE id > ?1 AND campaign_key = ?2 AND state = \(ContactState.pending.sql) AND next_attempt_at <= ?3
+          AND \(visibleContact(campaignKeySQL: "?2")) ORDER BY id LIMIT 1
+        """
 
     /// A contact whose calling window is closed waits until it opens (it is not skipped).
     public func deferContact(_ contactID: Int64, until: Int64) throws {
