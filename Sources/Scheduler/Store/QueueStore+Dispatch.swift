@@ -3,27 +3,69 @@ import Telephony
 
 /// Queries of the dispatcher: claim, mark sent, finish, recover. Each runs in one transaction.
 extension QueueStore {
+    /// The active campaigns, each with whether its kept counts (migration 11) hold pending or
+    /// retry-waiting contacts: the dispatcher does not claim from one that has none.
     public func activeCampaigns() throws -> [DispatchCampaign] {
-        let query = try connection.prepare("SELECT key, id, settings FROM campaigns WHERE state = \(CampaignState.active.sql) ORDER BY key")
+        let query = try connection.prepare("""
+            SELECT key, id, settings, EXISTS (
+                SELECT 1 FROM contact_counts n WHERE n.campaign_key = campaigns.key AND n.unfinished_file_id = 0
+                AND n.state IN \(ContactState.sqlList(.pending, .retryWait)) AND n.count > 0)
+            FROM campaigns WHERE state = \(CampaignState.active.sql) ORDER BY key
+            """)
         var campaigns: [DispatchCampaign] = []
         while try query.step() {
             let settings = try JSONDecoder().decode(CampaignSettings.self, from: Data((query.text(2) ?? "{}").utf8))
-            campaigns.append(DispatchCampaign(key: query.int(0), id: query.text(1) ?? "", settings: settings))
+            campaigns.append(DispatchCampaign(key: query.int(0), id: query.text(1) ?? "", settings: settings, hasQueuedContacts: query.int(3) != 0))
         }
         return campaigns
     }
 
+    /// Which of a campaign's contacts a claim looks among: those its kept counts (migration 11) say
+    /// it has. A claim only ever takes contacts out of these states, so what is true at the start of
+    /// its transaction holds to its end.
+    public struct QueuedContacts: Sendable, Equatable {
+        public var pending: Bool
+        public var retryWait: Bool
+
+        public static let all = QueuedContacts(pending: true, retryWait: true)
+    }
+
+    /// Whether campaign `campaignKey` has visible pending and retry-waiting contacts, from the counts.
+    func queuedContacts(campaignKey: Int64) throws -> QueuedContacts {
+        defer { resetStatements() }
+        let counts = try statement("""
+            SELECT state FROM contact_counts
+            WHERE campaign_key = ? AND unfinished_file_id = 0 AND state IN \(ContactState.sqlList(.pending, .retryWait)) AND count > 0
+            """)
+        try counts.bind(.integer(campaignKey))
+        var queued = QueuedContacts(pending: false, retryWait: false)
+        while try counts.step() {
+            switch ContactState(rawValue: counts.text(0) ?? "") {
+            case .pending: queued.pending = true
+            case .retryWait: queued.retryWait = true
+            default: break
+            }
+        }
+        return queued
+    }
+
     /// The next contact of `campaign` due at `now` (ms): a due retry first, then pending contacts in
     /// file order after `cursor`. Nil if none; the caller may reset its cursor to 0 and ask again.
-    public func nextDueContact(campaignKey: Int64, now: Int64, after cursor: Int64) throws -> (id: Int64, target: String, timezone: String?, isPending: Bool)? {
+    /// - Parameter queued: the kinds of contact to look for (`queuedContacts`); a query for a kind
+    ///   the campaign has none of would read every row after `cursor` to find nothing.
+    public func nextDueContact(campaignKey: Int64, now: Int64, after cursor: Int64,
+                               among queued: QueuedContacts = .all) throws -> (id: Int64, target: String, timezone: String?, isPending: Bool)? {
         defer { resetStatements() }
-        let retry = try statement("""
-            SELECT id, target, timezone FROM contacts
-            WHERE campaign_key = ? AND state = \(ContactState.retryWait.sql) AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 1
-            """)
-        if try retry.bind(.integer(campaignKey), .integer(now)).step() {
-            return (retry.int(0), retry.text(1) ?? "", retry.text(2), false)
+        if queued.retryWait {
+            let retry = try statement("""
+                SELECT id, target, timezone FROM contacts
+                WHERE campaign_key = ? AND state = \(ContactState.retryWait.sql) AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 1
+                """)
+            if try retry.bind(.integer(campaignKey), .integer(now)).step() {
+                return (retry.int(0), retry.text(1) ?? "", retry.text(2), false)
+            }
         }
+        guard queued.pending else { return nil }
         let pending = try statement(Self.nextPendingContact)
         if try pending.bind(.integer(cursor), .integer(campaignKey), .integer(now)).step() {
             return (pending.int(0), pending.text(1) ?? "", pending.text(2), true)
@@ -76,9 +118,10 @@ extension QueueStore {
         defer { resetStatements() }
         return try connection.transaction {
             var batch = ClaimBatch(cursor: cursor)
+            let queued = try queuedContacts(campaignKey: campaign.key)
             var wrapped = false
             while batch.claimed.count < limit {
-                guard let contact = try nextDueContact(campaignKey: campaign.key, now: now, after: batch.cursor) else {
+                guard let contact = try nextDueContact(campaignKey: campaign.key, now: now, after: batch.cursor, among: queued) else {
                     if batch.cursor > 0, !wrapped {
                         wrapped = true
                         batch.cursor = 0
