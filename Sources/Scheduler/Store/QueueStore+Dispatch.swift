@@ -301,23 +301,40 @@ extension QueueStore {
         }
     }
 
-    /// The earliest time (ms) a retry of an active campaign falls due, if any.
+    /// The earliest time (ms) a retry or deferred contact of an active campaign falls due, if any.
+    /// Looks only at campaigns whose kept counts (migration 11) hold such contacts: retries by their
+    /// due-time index, pending contacts by the pending index (migration 12), never the finished ones.
     public func nextRetryTime() throws -> Int64? {
-        let query = try connection.prepare("""
-            SELECT MIN(next_attempt_at) FROM contacts
-            WHERE state IN \(ContactState.sqlList(.retryWait, .pending)) AND campaign_key IN (SELECT key FROM campaigns WHERE state = \(CampaignState.active.sql))
-              AND \(Self.visibleContact())
+        var next: Int64?
+        let queued = try connection.prepare("""
+            SELECT n.campaign_key, n.state FROM contact_counts n JOIN campaigns c ON c.key = n.campaign_key
+            WHERE c.state = \(CampaignState.active.sql) AND n.unfinished_file_id = 0
+              AND n.state IN \(ContactState.sqlList(.retryWait, .pending)) AND n.count > 0
             """)
-        guard try query.step(), !query.isNull(0) else { return nil }
-        return query.int(0)
+        let retry = try connection.prepare("""
+            SELECT next_attempt_at FROM contacts WHERE campaign_key = ?1 AND state = \(ContactState.retryWait.sql)
+              AND \(Self.visibleContact(campaignKeySQL: "?1")) ORDER BY next_attempt_at LIMIT 1
+            """)
+        let pending = try connection.prepare("""
+            SELECT MIN(next_attempt_at) FROM contacts WHERE campaign_key = ?1 AND state = \(ContactState.pending.sql)
+              AND \(Self.visibleContact(campaignKeySQL: "?1"))
+            """)
+        while try queued.step() {
+            let earliest = ContactState(rawValue: queued.text(1) ?? "") == .retryWait ? retry : pending
+            if try earliest.bind(.integer(queued.int(0))).step(), !earliest.isNull(0) {
+                next = min(next ?? .max, earliest.int(0))
+            }
+        }
+        return next
     }
 
-    /// How many contacts of active campaigns still wait to be dialed.
+    /// How many contacts of active campaigns still wait to be dialed (or are being dialed), from the
+    /// kept counts (migration 11).
     public func waitingContacts() throws -> Int {
         Int(try connection.scalarText("""
-            SELECT COUNT(*) FROM contacts WHERE state IN \(ContactState.sqlList(.pending, .retryWait, .dialing))
-            AND campaign_key IN (SELECT key FROM campaigns WHERE state = \(CampaignState.active.sql))
-            AND \(Self.visibleContact())
+            SELECT COALESCE(SUM(n.count), 0) FROM contact_counts n JOIN campaigns c ON c.key = n.campaign_key
+            WHERE c.state = \(CampaignState.active.sql) AND n.unfinished_file_id = 0
+              AND n.state IN \(ContactState.sqlList(.pending, .retryWait, .dialing))
             """) ?? "0") ?? 0
     }
 
