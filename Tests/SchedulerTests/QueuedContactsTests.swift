@@ -125,11 +125,40 @@ import Testing
         #expect(now.waiting == 2 && now.nextDue == nil && now.queued == ["spring": false, "summer": false])
     }
 
-    @Test func theClaimLooksForPendingContactsInTheIndexNotAmongEveryContact() throws {
-        _ = try store.importCampaign(spec("spring", ["+15551230001"]))
-        let plan = try store.connection.prepare("EXPLAIN QUERY PLAN " + QueueStore.nextPendingContact)
-        var steps: [String] = []
-        while try plan.step() { steps.append(plan.text(3) ?? "") }
-        #expect(steps.first == "SEARCH contacts USING INDEX contacts_pending (campaign_key=? AND id>?)", "\(steps)")
+    @Test func aClaimThatFoundNoPendingContactDueSearchesAgainOnlyWhenOneFallsDueOrTheyChange() throws {
+        _ = try store.importCampaign(spec("spring", ["+15551230001", "+15551230002", "+15551230003", "+15551230004"]))
+        _ = try store.addToDNC(["+15551230001"], source: "test")
+        func searches() -> [Int] { [store.timesRun(QueueStore.nextPendingContact), store.timesRun(QueueStore.earliestPendingContact)] }
+
+        // The window is closed for everyone: each contact deferred two hours.
+        let deferring: Set = ["+15551230002", "+15551230003", "+15551230004"]
+        #expect(try claim("spring", at: t0, deferring: deferring).isEmpty)
+        let searched = searches()
+        #expect(searched[0] > 0 && searched[1] == 1)
+        #expect(try claim("spring", at: t0 + 1000).isEmpty)
+        #expect(try claim("spring", at: t0 + 2000).isEmpty)
+        #expect(searches() == searched, "nothing changed and nothing is due: no search")
+        #expect(try answers().nextDue == t0 + 2 * hour)
+
+        // One contact leaves pending as another enters it (the count is the same): the one back from
+        // the DNC list was never deferred, and is dialed at once.
+        _ = try store.addToDNC(["+15551230002"], source: "test")
+        #expect(try store.removeFromDNC(["+15551230001"]) == 1)
+        #expect(try answers().nextDue == 0)
+        #expect(try claim("spring", at: t0 + 3000).map(\.target) == ["+15551230001"])
+        #expect(searches()[1] == searched[1] + 1, "it searched, found one, then none due")
+        #expect(try answers().nextDue == t0 + 2 * hour)
+
+        // Contacts imported into it are dialed at once.
+        _ = try store.importCampaign(spec("spring", ["+15551230001", "+15551230005"]))
+        #expect(try claim("spring", at: t0 + 4000).map(\.target) == ["+15551230005"])
+
+        // In time, the deferred ones, and then nothing is searched for any more.
+        #expect(try claim("spring", at: t0 + 2 * hour - 1).isEmpty)
+        #expect(try claim("spring", at: t0 + 2 * hour).map(\.target) == ["+15551230003", "+15551230004"])
+        #expect(try answers().nextDue == nil)
+        let done = searches()
+        #expect(try claim("spring", at: t0 + 3 * hour).isEmpty)
+        #expect(searches() == done)
     }
 }

@@ -30,29 +30,73 @@ extension QueueStore {
         public static let all = QueuedContacts(pending: true, retryWait: true)
     }
 
-    /// Whether campaign `campaignKey` has visible pending and retry-waiting contacts, from the counts.
-    func queuedContacts(campaignKey: Int64) throws -> QueuedContacts {
+    /// A campaign's visible pending contacts (how many, and how many ever entered pending: migration
+    /// 12) and retry-waiting ones, from the kept counts.
+    struct QueueCounts: Equatable {
+        var pending: Int64 = 0
+        var pendingEntered: Int64 = 0
+        var retryWait: Int64 = 0
+    }
+
+    func queueCounts(campaignKey: Int64) throws -> QueueCounts {
         defer { resetStatements() }
-        let counts = try statement("""
-            SELECT state FROM contact_counts
-            WHERE campaign_key = ? AND unfinished_file_id = 0 AND state IN \(ContactState.sqlList(.pending, .retryWait)) AND count > 0
+        let rows = try statement("""
+            SELECT state, count, entered FROM contact_counts
+            WHERE campaign_key = ? AND unfinished_file_id = 0 AND state IN \(ContactState.sqlList(.pending, .retryWait))
             """)
-        try counts.bind(.integer(campaignKey))
-        var queued = QueuedContacts(pending: false, retryWait: false)
-        while try counts.step() {
-            switch ContactState(rawValue: counts.text(0) ?? "") {
-            case .pending: queued.pending = true
-            case .retryWait: queued.retryWait = true
-            default: break
+        try rows.bind(.integer(campaignKey))
+        var counts = QueueCounts()
+        while try rows.step() {
+            switch ContactState(rawValue: rows.text(0) ?? "") {
+            case .pending:
+                counts.pending = rows.int(1)
+                counts.pendingEntered = rows.int(2)
+            case .retryWait:
+                counts.retryWait = rows.int(1)
+            default:
+                break
             }
         }
-        return queued
+        return counts
     }
+
+    /// What a claim that found none of a campaign's pending contacts due learnt: when the earliest
+    /// falls due (nil: none is pending), and the campaign's pending counts then. While the counts are
+    /// the same, so are the pending contacts and their due times (only a claim defers a contact, and
+    /// a claim searches them again only once one is due), and no claim before `earliest` need search.
+    struct DeferredPending: Equatable {
+        var count: Int64
+        var entered: Int64
+        var earliest: Int64?
+
+        /// Whether, with the campaign's counts now `counts`, none of its pending contacts is due at `now`.
+        func noneDue(at now: Int64, counts: QueueCounts) -> Bool {
+            count == counts.pending && entered == counts.pendingEntered && earliest.map { now < $0 } ?? true
+        }
+    }
+
+    /// The campaign's pending contacts as they are now, none of them due: their counts and the earliest due time.
+    private func waitingPending(campaignKey: Int64) throws -> DeferredPending {
+        let counts = try queueCounts(campaignKey: campaignKey)
+        defer { resetStatements() }
+        let earliest = try statement(Self.earliestPendingContact)
+        guard try earliest.bind(.integer(campaignKey)).step(), !earliest.isNull(0) else {
+            return DeferredPending(count: counts.pending, entered: counts.pendingEntered, earliest: nil)
+        }
+        return DeferredPending(count: counts.pending, entered: counts.pendingEntered, earliest: earliest.int(0))
+    }
+
+    /// When campaign ?1's earliest visible pending contact falls due (ms). Reads every contact: asked
+    /// once a claim found none due (then remembered: `deferredPending`).
+    static let earliestPendingContact = """
+        SELECT MIN(next_attempt_at) FROM contacts WHERE campaign_key = ?1 AND state = \(ContactState.pending.sql)
+          AND \(visibleContact(campaignKeySQL: "?1"))
+        """
 
     /// The next contact of `campaign` due at `now` (ms): a due retry first, then pending contacts in
     /// file order after `cursor`. Nil if none; the caller may reset its cursor to 0 and ask again.
-    /// - Parameter queued: the kinds of contact to look for (`queuedContacts`); a query for a kind
-    ///   the campaign has none of would read every row after `cursor` to find nothing.
+    /// - Parameter queued: the kinds of contact to look for (from `queueCounts` and `deferredPending`);
+    ///   a search for pending contacts when none is due reads every contact after `cursor` to find nothing.
     public func nextDueContact(campaignKey: Int64, now: Int64, after cursor: Int64,
                                among queued: QueuedContacts = .all) throws -> (id: Int64, target: String, timezone: String?, isPending: Bool)? {
         defer { resetStatements() }
@@ -73,8 +117,8 @@ extension QueueStore {
         return nil
     }
 
-    /// A campaign's (?2) first pending contact due at ?3 (ms) after id ?1: by the pending index
-    /// (migration 12), so a campaign whose pending contacts are all deferred costs what they number.
+    /// A campaign's (?2) first pending contact due at ?3 (ms) after id ?1. Pending contacts have no
+    /// index (every imported row would pay for it): this reads the contacts after ?1 until it finds one.
     static let nextPendingContact = """
         SELECT id, target, timezone FROM contacts
         WHERE id > ?1 AND campaign_key = ?2 AND state = \(ContactState.pending.sql) AND next_attempt_at <= ?3
@@ -116,9 +160,13 @@ extension QueueStore {
         check: (_ target: String, _ timezone: String?, _ attemptsBetween: (Int64, Int64) throws -> Int) throws -> ClaimCheck
     ) throws -> ClaimBatch {
         defer { resetStatements() }
-        return try connection.transaction {
+        var waiting: DeferredPending?
+        let batch = try connection.transaction {
             var batch = ClaimBatch(cursor: cursor)
-            let queued = try queuedContacts(campaignKey: campaign.key)
+            let counts = try queueCounts(campaignKey: campaign.key)
+            // Pending contacts are searched unless a claim found none due and they are the same still.
+            let pendingDue = counts.pending > 0 && !(deferredPending[campaign.key]?.noneDue(at: now, counts: counts) ?? false)
+            let queued = QueuedContacts(pending: pendingDue, retryWait: counts.retryWait > 0)
             var wrapped = false
             while batch.claimed.count < limit {
                 guard let contact = try nextDueContact(campaignKey: campaign.key, now: now, after: batch.cursor, among: queued) else {
@@ -128,6 +176,7 @@ extension QueueStore {
                         continue
                     }
                     batch.exhausted = true
+                    if pendingDue { waiting = try waitingPending(campaignKey: campaign.key) }
                     break
                 }
                 if contact.isPending { batch.cursor = contact.id }
@@ -151,6 +200,9 @@ extension QueueStore {
             }
             return batch
         }
+        // Once committed (in a group, `commitGroup` forgets it if the group is not).
+        if let waiting { deferredPending[campaign.key] = waiting }
+        return batch
     }
 
     /// Attempts made to `target` from every campaign with a start time in [from, to) (Unix ms).
@@ -303,11 +355,12 @@ extension QueueStore {
 
     /// The earliest time (ms) a retry or deferred contact of an active campaign falls due, if any.
     /// Looks only at campaigns whose kept counts (migration 11) hold such contacts: retries by their
-    /// due-time index, pending contacts by the pending index (migration 12), never the finished ones.
+    /// due-time index, pending contacts as the last claim found them if they are the same still
+    /// (`deferredPending`), else by reading every contact.
     public func nextRetryTime() throws -> Int64? {
         var next: Int64?
         let queued = try connection.prepare("""
-            SELECT n.campaign_key, n.state FROM contact_counts n JOIN campaigns c ON c.key = n.campaign_key
+            SELECT n.campaign_key, n.state, n.count, n.entered FROM contact_counts n JOIN campaigns c ON c.key = n.campaign_key
             WHERE c.state = \(CampaignState.active.sql) AND n.unfinished_file_id = 0
               AND n.state IN \(ContactState.sqlList(.retryWait, .pending)) AND n.count > 0
             """)
@@ -315,13 +368,16 @@ extension QueueStore {
             SELECT next_attempt_at FROM contacts WHERE campaign_key = ?1 AND state = \(ContactState.retryWait.sql)
               AND \(Self.visibleContact(campaignKeySQL: "?1")) ORDER BY next_attempt_at LIMIT 1
             """)
-        let pending = try connection.prepare("""
-            SELECT MIN(next_attempt_at) FROM contacts WHERE campaign_key = ?1 AND state = \(ContactState.pending.sql)
-              AND \(Self.visibleContact(campaignKeySQL: "?1"))
-            """)
+        let pending = try connection.prepare(Self.earliestPendingContact)
         while try queued.step() {
-            let earliest = ContactState(rawValue: queued.text(1) ?? "") == .retryWait ? retry : pending
-            if try earliest.bind(.integer(queued.int(0))).step(), !earliest.isNull(0) {
+            let key = queued.int(0)
+            let isRetry = ContactState(rawValue: queued.text(1) ?? "") == .retryWait
+            if !isRetry, let known = deferredPending[key], known.count == queued.int(2), known.entered == queued.int(3) {
+                if let earliest = known.earliest { next = min(next ?? .max, earliest) }
+                continue
+            }
+            let earliest = isRetry ? retry : pending
+            if try earliest.bind(.integer(key)).step(), !earliest.isNull(0) {
                 next = min(next ?? .max, earliest.int(0))
             }
         }
