@@ -3,10 +3,10 @@ import Telephony
 import Testing
 @testable import Scheduler
 
-/// What the dispatcher reads of the queue from the kept counts (migration 11) and the pending index
-/// (migration 12) instead of every contact: which campaigns have anything to claim, when the next
-/// retry or deferred contact falls due, and how many contacts still wait; each checked by its
-/// value and against a scan of every contact (the queries the store ran before).
+/// What the dispatcher reads of the queue from the kept counts (migrations 11 and 12) instead of
+/// every contact: which campaigns have anything to claim, when the next retry or deferred contact
+/// falls due, how many contacts still wait, and when a claim need not search pending contacts; each
+/// checked by its value and against a scan of every contact (the queries the store ran before).
 @Suite struct QueuedContactsTests {
     let directory: TestDirectory
     let store: QueueStore
