@@ -19,23 +19,7 @@ bench_start console-poll
 KEY=bench-console-secret-0123456789
 API_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 DIR=$PWD/$OUT
-mkdir -p "$DIR/campaigns"
-# Nothing is left to dial; the trunk is a port nothing answers on.
-cat > "$DIR/campaignd.json" <<JSON
-{"campaignsDir": "$DIR/campaigns", "dataDir": "$DIR/var",
- "trunks": [{"name": "sipp", "host": "127.0.0.1", "port": 9}],
- "sip": {"bindAddress": "127.0.0.1", "port": 0},
- "defaults": {"defaultCountryCode": "1", "caller": "+15550001111", "maxRetryNo": 0, "window": {"start": "00:00", "end": "24:00"}},
- "api": {"listen": "127.0.0.1:$API_PORT", "keys": [{"name": "bench", "secret": "$KEY", "scopes": ["read"]}]}}
-JSON
-OLD=$((ATTEMPTS / 100))
-SUMMER=$((ATTEMPTS * 24 / 100))
-SPRING=$((ATTEMPTS - OLD - SUMMER))
-write_contacts "$DIR/old.csv" $OLD
-write_contacts "$DIR/spring.csv" $SPRING
-write_contacts "$DIR/summer.csv" $SUMMER
-"$BIN" --config "$DIR/campaignd.json" import "$DIR/old.csv" "$DIR/spring.csv" "$DIR/summer.csv" >"$DIR/import.out"
-python3 bench/console_poll.py fill "$DIR/var/campaignd.db" old spring summer
+write_finished_data "$DIR" "$ATTEMPTS" "$API_PORT" "$KEY"
 
 "$BIN" --config "$DIR/campaignd.json" run >"$DIR/run.out" 2>"$DIR/run.log" &
 DAEMON=$!

@@ -10,6 +10,7 @@
 # at once, and the peak RSS measures memory per call in progress (SIPp's caller: same duration).
 #
 # Usage: bench/cpu-per-call.sh [RATE] [COUNT] [RUNS]   (default 3000 20000 3). Traffic stays on 127.0.0.1.
+# BEFORE_BIN=path/to/older/campaignd: each run also measures that build, right after this one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/install-deps.sh
@@ -24,33 +25,36 @@ PORT=5094
 
 echo "rate $RATE/s, $COUNT contacts, calls of $CALL_SECONDS s, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 for run in $(seq 1 "$RUNS"); do
-  dir="$OUT/run-$run"
-  write_dial_campaign "$dir" "$COUNT" "$RATE" "$PORT" "$CALL_SECONDS"
-  sipp -sn uas -i 127.0.0.1 -p $PORT -nostdin >"$dir/uas.log" 2>&1 &
-  callee=$!
-  pids+=($callee)
-  sleep 1
-  if [ "${PERF_STAT:-0}" = 1 ] && command -v perf >/dev/null 2>&1; then
-    perf stat -x, -o "$dir/perf.csv" -e syscalls:sys_enter_pwrite64,syscalls:sys_enter_fcntl,syscalls:sys_enter_futex,syscalls:sys_enter_getrandom,context-switches \
-      /usr/bin/time -f "%U %S %M" -o "$dir/time.txt" "$BIN" --config "$dir/campaignd.json" run --once >"$dir/run.out" 2>"$dir/run.log" || true
-  else
-    /usr/bin/time -f "%U %S %M" -o "$dir/time.txt" "$BIN" --config "$dir/campaignd.json" run --once >"$dir/run.out" 2>"$dir/run.log" || true
-  fi
-  kill "$callee" 2>/dev/null || true
-  wait "$callee" 2>/dev/null || true
-  read -r user sys rss < "$dir/time.txt"
-  completed=$(grep -c 'reason_code=max-duration' "$dir/run.log" || true)
-  line=$(python3 -c "print(f'run $run: {$completed} of {$COUNT} calls completed, CPU {$user + $sys:.2f} s (user {$user}, system {$sys}), {($user + $sys) * 1000 / $COUNT:.3f} ms per call, peak RSS {$rss / 1024:.0f} MB')")
-  if [ -f "$dir/perf.csv" ]; then
-    line+=$(python3 -c "
+  for pair in "after:$BIN" ${BEFORE_BIN:+"before:$BEFORE_BIN"}; do
+    label=${pair%%:*}; bin=${pair#*:}
+    dir="$OUT/run-$run-$label"
+    write_dial_campaign "$dir" "$COUNT" "$RATE" "$PORT" "$CALL_SECONDS"
+    sipp -sn uas -i 127.0.0.1 -p $PORT -nostdin >"$dir/uas.log" 2>&1 &
+    callee=$!
+    pids+=($callee)
+    sleep 1
+    if [ "${PERF_STAT:-0}" = 1 ] && command -v perf >/dev/null 2>&1; then
+      perf stat -x, -o "$dir/perf.csv" -e syscalls:sys_enter_pwrite64,syscalls:sys_enter_fcntl,syscalls:sys_enter_futex,syscalls:sys_enter_getrandom,context-switches \
+        /usr/bin/time -f "%U %S %M" -o "$dir/time.txt" "$bin" --config "$dir/campaignd.json" run --once >"$dir/run.out" 2>"$dir/run.log" || true
+    else
+      /usr/bin/time -f "%U %S %M" -o "$dir/time.txt" "$bin" --config "$dir/campaignd.json" run --once >"$dir/run.out" 2>"$dir/run.log" || true
+    fi
+    kill "$callee" 2>/dev/null || true
+    wait "$callee" 2>/dev/null || true
+    read -r user sys rss < "$dir/time.txt"
+    completed=$(grep -c 'reason_code=max-duration' "$dir/run.log" || true)
+    line=$(python3 -c "print(f'run $run ($label): {$completed} of {$COUNT} calls completed, CPU {$user + $sys:.2f} s (user {$user}, system {$sys}), {($user + $sys) * 1000 / $COUNT:.3f} ms per call, peak RSS {$rss / 1024:.0f} MB')")
+    if [ -f "$dir/perf.csv" ]; then
+      line+=$(python3 -c "
 import csv
 counts = {}
 for row in csv.reader(open('$dir/perf.csv')):
     if len(row) > 2 and row[0].strip().isdigit(): counts[row[2].split(':')[-1]] = int(row[0])
 print('; per call: ' + ', '.join(f'{name.replace(\"sys_enter_\", \"\")} {value / $COUNT:.2f}' for name, value in counts.items()))")
-  fi
-  echo "$line"
-  sleep 1
+    fi
+    echo "$line"
+    sleep 1
+  done
 done
 
 # Reference, same machine and run: SIPp's own caller placing the same calls against a fresh callee.

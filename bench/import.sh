@@ -2,7 +2,8 @@
 # Import benchmark: times `campaignd import` of a generated CSV against the sqlite3 shell's own
 # `.import` of the same file into a plain table, in the same run (issue: within 2x of sqlite3).
 #
-# Usage: bench/import.sh [ROWS]   (default 1000000). Prints one result line per tool and the ratio.
+# Usage: bench/import.sh [ROWS]   (default 1000000). Prints one result line per tool and the ratio;
+#        BEFORE_BIN=path/to/older/campaignd also times that build in each pair.
 #        bench/import.sh dialing [ROWS] [RATE]: dispatcher stalls while a big file is imported (below).
 #        bench/import.sh memory [ROWS]   (default 16000000): peak memory (max RSS) and time of
 #        `campaignd validate` and `campaignd import` of a targets-only CSV of ROWS distinct numbers in
@@ -167,11 +168,15 @@ measure() {  # prints "seconds max_rss_kb"
 
 # Paired runs, alternating the two tools so both see the same machine load; the machine is
 # shared, so we report the best of each and the median of the per-pair ratios.
+# BEFORE_BIN=path/to/older/campaignd: each pair also imports with that build (into its own data
+# directory), and its best and median paired ratio are printed too.
 runs=${RUNS:-5}
 best_sqlite=999999; best_campaignd=999999; rss_campaignd=0; rss_sqlite=0
+best_before=999999
 ratios=()
+before_ratios=()
 for run in $(seq 1 $runs); do
-  rm -rf "$OUT/sqlite.db"* "$OUT/var"
+  rm -rf "$OUT/sqlite.db"* "$OUT/var" "$OUT/var-before"
   read -r ts rss < <(measure sqlite3 "$OUT/sqlite.db" "PRAGMA journal_mode=WAL;" ".import --csv $CSV contacts")
   echo "run $run sqlite3 .import: ${ts}s rss=${rss}KB" >&2
   if (( $(echo "$ts < $best_sqlite" | bc -l) )); then best_sqlite=$ts; rss_sqlite=$rss; fi
@@ -179,6 +184,12 @@ for run in $(seq 1 $runs); do
   echo "run $run campaignd import: ${tc}s rss=${rss}KB" >&2
   if (( $(echo "$tc < $best_campaignd" | bc -l) )); then best_campaignd=$tc; rss_campaignd=$rss; fi
   ratios+=("$(echo "$tc / $ts" | bc -l)")
+  if [ -n "${BEFORE_BIN:-}" ]; then
+    read -r tb rss < <(measure "$BEFORE_BIN" --config "$CONFIG" --data "$OUT/var-before" import "$CSV")
+    echo "run $run campaignd import (before, $BEFORE_BIN): ${tb}s rss=${rss}KB" >&2
+    if (( $(echo "$tb < $best_before" | bc -l) )); then best_before=$tb; fi
+    before_ratios+=("$(echo "$tb / $ts" | bc -l)")
+  fi
 done
 rows_in_db=$(sqlite3 "$OUT/var/campaignd.db" "SELECT COUNT(*) FROM contacts")
 ratio=$(echo "$best_campaignd / $best_sqlite" | bc -l)
@@ -187,3 +198,8 @@ printf 'rows=%s imported=%s\n' "$ROWS" "$rows_in_db"
 printf 'sqlite3 .import   best of %d: %.2f s  (max RSS %d MB)\n' $runs "$best_sqlite" $((rss_sqlite / 1024))
 printf 'campaignd import  best of %d: %.2f s  (max RSS %d MB)\n' $runs "$best_campaignd" $((rss_campaignd / 1024))
 printf 'ratio of bests: %.2f; median of paired ratios: %.2f (target <= 2.0)\n' "$ratio" "$median"
+if [ -n "${BEFORE_BIN:-}" ]; then
+  median_before=$(printf '%s\n' "${before_ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
+  printf 'before (%s) best of %d: %.2f s; ratio of bests %.2f; median of paired ratios: %.2f\n' "$BEFORE_BIN" $runs "$best_before" \
+    "$(echo "$best_before / $best_sqlite" | bc -l)" "$median_before"
+fi

@@ -19,6 +19,30 @@ with open('$1', 'w') as f:
     for i in range($2): f.write(f'+1555{i:07d}\n')"
 }
 
+# write_finished_data DIR ATTEMPTS API_PORT KEY: DIR/campaignd.json (an API on API_PORT with a read
+# key KEY, a trunk nothing answers, windows always open, no retries) and DIR/var holding three
+# campaigns imported with `campaignd import` (old, a few numbers: 1%; spring: 75%; summer, the newest:
+# 24%) with one finished attempt per contact, written by bench/console_poll.py fill: nothing to dial.
+write_finished_data() {
+  local dir=$1 attempts=$2 api_port=$3 key=$4
+  mkdir -p "$dir/campaigns"
+  # Nothing is left to dial; the trunk is a port nothing answers on.
+  cat > "$dir/campaignd.json" <<JSON
+{"campaignsDir": "$dir/campaigns", "dataDir": "$dir/var",
+ "trunks": [{"name": "sipp", "host": "127.0.0.1", "port": 9}],
+ "sip": {"bindAddress": "127.0.0.1", "port": 0},
+ "defaults": {"defaultCountryCode": "1", "caller": "+15550001111", "maxRetryNo": 0, "window": {"start": "00:00", "end": "24:00"}},
+ "api": {"listen": "127.0.0.1:$api_port", "keys": [{"name": "bench", "secret": "$key", "scopes": ["read"]}]}}
+JSON
+  local old=$((attempts / 100)) summer=$((attempts * 24 / 100))
+  local spring=$((attempts - old - summer))
+  write_contacts "$dir/old.csv" $old
+  write_contacts "$dir/spring.csv" $spring
+  write_contacts "$dir/summer.csv" $summer
+  "$BIN" --config "$dir/campaignd.json" import "$dir/old.csv" "$dir/spring.csv" "$dir/summer.csv" >"$dir/import.out"
+  python3 bench/console_poll.py fill "$dir/var/campaignd.db" old spring summer
+}
+
 # write_media_config TRUNK PORT RATE: OUT/campaignd.json for a media bench: campaigns in OUT/campaigns,
 # one trunk at 127.0.0.1:PORT, RTP on 22000-30999, RATE calls/s and no concurrency limit.
 write_media_config() {

@@ -146,7 +146,7 @@ import Testing
             DROP TABLE contact_counts; DROP TABLE attempt_counts;
             DROP TRIGGER contact_counts_insert; DROP TRIGGER contact_counts_update; DROP TRIGGER contact_counts_delete;
             DROP TRIGGER attempt_counts_insert; DROP TRIGGER attempt_counts_update; DROP TRIGGER attempt_counts_delete;
-            DELETE FROM schema_migrations WHERE version = 11;
+            DELETE FROM schema_migrations WHERE version >= 11;
             """)
         let migrated = try QueueStore(dataDirectory: data)
         let after = try countedAndKept(migrated)

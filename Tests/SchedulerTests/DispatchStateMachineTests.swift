@@ -426,4 +426,45 @@ struct DispatchSimulation {
         #expect(simulation.count(1) == 4)
         #expect(simulation.mediaCapacity == 0)
     }
+
+    @Test func aCampaignWhoseContactsAreAllFinishedIsNotClaimedFromUntilARefreshFindsSome() {
+        var machine = DispatchStateMachine<ManualClock>(configuration: .init(globalRate: 1000, globalMaxConcurrentCalls: 0))
+        let zero = ManualClock.Instant(offset: .zero)
+        var finished = Simulation.campaign(1)
+        finished.hasQueuedContacts = false
+        #expect(machine.nextAction(now: zero, mediaCapacity: nil) == .refreshCampaigns)
+        machine.campaignsLoaded([finished, Simulation.campaign(2)], now: zero)
+        // Only campaign 2 is asked; once it has nothing due either, the dispatcher sleeps until the refresh.
+        #expect(machine.nextAction(now: zero, mediaCapacity: nil) == .claim(.init(campaignKey: 2, trunk: nil, limit: 1, after: 0)))
+        machine.claimed(.init(campaignKey: 2, trunk: nil, limit: 1, after: 0), attemptIDs: [], cursor: 0, exhausted: true, now: zero)
+        let second = zero.advanced(by: .seconds(1))
+        #expect(machine.nextAction(now: zero, mediaCapacity: nil) == .sleep(until: second, reason: .idle))
+        #expect(machine.nextAction(now: second, mediaCapacity: nil) == .refreshCampaigns)
+        var done = Simulation.campaign(2)
+        done.hasQueuedContacts = false
+        machine.campaignsLoaded([finished, done], now: second)
+        #expect(machine.nextAction(now: second, mediaCapacity: nil) == .sleep(until: second.advanced(by: .seconds(1)), reason: .idle))
+        // Contacts added to campaign 1 (a signal): the refresh reads them and it is claimed from.
+        let added = second.advanced(by: .milliseconds(300))
+        machine.workArrived(now: added)
+        #expect(machine.nextAction(now: added, mediaCapacity: nil) == .refreshCampaigns)
+        machine.campaignsLoaded([Simulation.campaign(1), done], now: added)
+        guard case .claim(let claim) = machine.nextAction(now: added, mediaCapacity: nil) else {
+            Issue.record("campaign 1 is not claimed from")
+            return
+        }
+        #expect(claim.campaignKey == 1)
+    }
+
+    @Test func onceModeWithEveryContactFinishedAsksAboutLaterWorkWithoutAClaim() {
+        var simulation = Simulation(.init(globalRate: 1000, globalMaxConcurrentCalls: 0, once: true), campaigns: [], due: [:])
+        for key: Int64 in [1, 2] {
+            var campaign = Simulation.campaign(key)
+            campaign.hasQueuedContacts = false
+            simulation.active.append(campaign)
+        }
+        simulation.run(for: .seconds(5))
+        #expect(simulation.finished)
+        #expect(simulation.actions == [.refreshCampaigns, .checkForLaterWork(blockedUntil: nil), .finish])
+    }
 }

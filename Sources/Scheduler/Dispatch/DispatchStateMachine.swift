@@ -15,7 +15,8 @@ import Telephony
 /// - **Fairness**: while several campaigns can dial, each round offers one call to each in turn; a
 ///   campaign whose own bucket is not due lets its turn pass. A lone campaign claims up to 64 at once.
 /// - **Idle campaigns**: a campaign with nothing due is not asked again until the next refresh or
-///   until new work is signalled.
+///   until new work is signalled; one whose contacts are all finished when read
+///   (`DispatchCampaign.hasQueuedContacts`) is not asked at all.
 /// - **Connect slots** (`onHuman.connect.maxConcurrent`): calls in progress and not yet connected
 ///   stay at most free slots × the dial ratio (`ConnectPacer`: 1.0 progressive, more predictive
 ///   under the abandonment limit); a call holds a slot from `connecting` until it ends or its
@@ -161,8 +162,9 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
                 if existing.gate.limit != settings.maxConcurrentCalls {
                     existing.gate = gate(limit: settings.maxConcurrentCalls, holding: campaign.key, now: now)
                 }
-                // A refresh is a fresh look at every campaign.
-                existing.idle = false
+                // A refresh is a fresh look at every campaign: one whose counts hold nothing to claim
+                // is idle without a claim (which would find nothing).
+                existing.idle = !campaign.hasQueuedContacts
                 let pacer = ConnectPacer(settings)
                 if pacer?.maxConcurrent != existing.connect?.maxConcurrent || pacer?.dialRatio != existing.connect?.dialRatio
                     || pacer?.maxAbandonRate != existing.connect?.maxAbandonRate {
@@ -173,7 +175,8 @@ public struct DispatchStateMachine<C: Clock>: Sendable where C.Duration == Durat
                 pacing[campaign.key] = CampaignPacing(
                     campaign: campaign,
                     bucket: TokenBucket(rate: settings.dialoutLimitPerSecond, burst: Self.burst(settings.dialoutLimitPerSecond)),
-                    gate: gate(limit: settings.maxConcurrentCalls, holding: campaign.key, now: now), connect: ConnectPacer(settings))
+                    gate: gate(limit: settings.maxConcurrentCalls, holding: campaign.key, now: now), idle: !campaign.hasQueuedContacts,
+                    connect: ConnectPacer(settings))
             }
             if let stats = abandonment[campaign.key] { pacing[campaign.key]?.connect?.abandonmentLoaded(stats) }
         }

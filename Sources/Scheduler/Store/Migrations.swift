@@ -262,6 +262,32 @@ enum Migrations {
             SELECT campaign_key, 'amd', machine_detection, COUNT(*) FROM attempts
             WHERE status IS NOT NULL AND connect_time IS NOT NULL AND machine_detection IS NOT NULL GROUP BY campaign_key, machine_detection;
         """),
+        // A claim that finds none of a campaign's pending contacts due walks every contact after its
+        // cursor (pending contacts are claimed in id order and have no index: it would cost every
+        // import). It remembers when the earliest of them falls due, and need not walk again before
+        // then while no contact has entered or left the campaign's pending contacts (QueueStore
+        // .deferredPending): `entered` counts every contact that ever entered a state, so that a
+        // contact entering as another leaves shows though `count` does not change. Imported rows are
+        // counted by the importer as before (QueueStore.importNewContacts adds them as entered when
+        // the import becomes visible); the triggers are migration 11's with `entered` added.
+        (12, "contacts that entered each state", """
+        ALTER TABLE contact_counts ADD COLUMN entered INTEGER NOT NULL DEFAULT 0;
+        DROP TRIGGER contact_counts_insert;
+        DROP TRIGGER contact_counts_update;
+        CREATE TRIGGER contact_counts_insert AFTER INSERT ON contacts WHEN new.imported_file_id IS NULL BEGIN
+            INSERT INTO contact_counts (campaign_key, unfinished_file_id, state, count, entered) VALUES (new.campaign_key, 0, new.state, 1, 1)
+                ON CONFLICT DO UPDATE SET count = count + 1, entered = entered + 1;
+        END;
+        CREATE TRIGGER contact_counts_update AFTER UPDATE OF state ON contacts WHEN old.state IS NOT new.state BEGIN
+            UPDATE contact_counts SET count = count - 1
+            WHERE campaign_key = old.campaign_key AND state = old.state
+              AND unfinished_file_id = COALESCE((SELECT id FROM imported_files WHERE id = old.imported_file_id AND sha256 = ''), 0);
+            INSERT INTO contact_counts (campaign_key, unfinished_file_id, state, count, entered)
+                SELECT new.campaign_key, COALESCE((SELECT id FROM imported_files WHERE id = new.imported_file_id AND sha256 = ''), 0),
+                       new.state, 1, 1
+                WHERE true ON CONFLICT DO UPDATE SET count = count + 1, entered = entered + 1;
+        END;
+        """),
     ]
 
     /// Applies the migrations `connection` has not recorded yet, each in its own transaction.

@@ -3,37 +3,127 @@ import Telephony
 
 /// Queries of the dispatcher: claim, mark sent, finish, recover. Each runs in one transaction.
 extension QueueStore {
+    /// The active campaigns, each with whether its kept counts (migration 11) hold pending or
+    /// retry-waiting contacts: the dispatcher does not claim from one that has none.
     public func activeCampaigns() throws -> [DispatchCampaign] {
-        let query = try connection.prepare("SELECT key, id, settings FROM campaigns WHERE state = \(CampaignState.active.sql) ORDER BY key")
+        let query = try connection.prepare("""
+            SELECT key, id, settings, EXISTS (
+                SELECT 1 FROM contact_counts n WHERE n.campaign_key = campaigns.key AND n.unfinished_file_id = 0
+                AND n.state IN \(ContactState.sqlList(.pending, .retryWait)) AND n.count > 0)
+            FROM campaigns WHERE state = \(CampaignState.active.sql) ORDER BY key
+            """)
         var campaigns: [DispatchCampaign] = []
         while try query.step() {
             let settings = try JSONDecoder().decode(CampaignSettings.self, from: Data((query.text(2) ?? "{}").utf8))
-            campaigns.append(DispatchCampaign(key: query.int(0), id: query.text(1) ?? "", settings: settings))
+            campaigns.append(DispatchCampaign(key: query.int(0), id: query.text(1) ?? "", settings: settings, hasQueuedContacts: query.int(3) != 0))
         }
         return campaigns
     }
 
+    /// Which of a campaign's contacts a claim looks among: those its kept counts (migration 11) say
+    /// it has. A claim only ever takes contacts out of these states, so what is true at the start of
+    /// its transaction holds to its end.
+    public struct QueuedContacts: Sendable, Equatable {
+        public var pending: Bool
+        public var retryWait: Bool
+
+        public static let all = QueuedContacts(pending: true, retryWait: true)
+    }
+
+    /// A campaign's visible pending contacts (how many, and how many ever entered pending: migration
+    /// 12) and retry-waiting ones, from the kept counts.
+    struct QueueCounts: Equatable {
+        var pending: Int64 = 0
+        var pendingEntered: Int64 = 0
+        var retryWait: Int64 = 0
+    }
+
+    func queueCounts(campaignKey: Int64) throws -> QueueCounts {
+        defer { resetStatements() }
+        let rows = try statement("""
+            SELECT state, count, entered FROM contact_counts
+            WHERE campaign_key = ? AND unfinished_file_id = 0 AND state IN \(ContactState.sqlList(.pending, .retryWait))
+            """)
+        try rows.bind(.integer(campaignKey))
+        var counts = QueueCounts()
+        while try rows.step() {
+            switch ContactState(rawValue: rows.text(0) ?? "") {
+            case .pending:
+                counts.pending = rows.int(1)
+                counts.pendingEntered = rows.int(2)
+            case .retryWait:
+                counts.retryWait = rows.int(1)
+            default:
+                break
+            }
+        }
+        return counts
+    }
+
+    /// What a claim that found none of a campaign's pending contacts due learnt: when the earliest
+    /// falls due (nil: none is pending), and the campaign's pending counts then. While the counts are
+    /// the same, so are the pending contacts and their due times (only a claim defers a contact, and
+    /// a claim searches them again only once one is due), and no claim before `earliest` need search.
+    struct DeferredPending: Equatable {
+        var count: Int64
+        var entered: Int64
+        var earliest: Int64?
+
+        /// Whether, with the campaign's counts now `counts`, none of its pending contacts is due at `now`.
+        func noneDue(at now: Int64, counts: QueueCounts) -> Bool {
+            count == counts.pending && entered == counts.pendingEntered && earliest.map { now < $0 } ?? true
+        }
+    }
+
+    /// The campaign's pending contacts as they are now, none of them due: their counts and the earliest due time.
+    private func waitingPending(campaignKey: Int64) throws -> DeferredPending {
+        let counts = try queueCounts(campaignKey: campaignKey)
+        defer { resetStatements() }
+        let earliest = try statement(Self.earliestPendingContact)
+        guard try earliest.bind(.integer(campaignKey)).step(), !earliest.isNull(0) else {
+            return DeferredPending(count: counts.pending, entered: counts.pendingEntered, earliest: nil)
+        }
+        return DeferredPending(count: counts.pending, entered: counts.pendingEntered, earliest: earliest.int(0))
+    }
+
+    /// When campaign ?1's earliest visible pending contact falls due (ms). Reads every contact: asked
+    /// once a claim found none due (then remembered: `deferredPending`).
+    static let earliestPendingContact = """
+        SELECT MIN(next_attempt_at) FROM contacts WHERE campaign_key = ?1 AND state = \(ContactState.pending.sql)
+          AND \(visibleContact(campaignKeySQL: "?1"))
+        """
+
     /// The next contact of `campaign` due at `now` (ms): a due retry first, then pending contacts in
     /// file order after `cursor`. Nil if none; the caller may reset its cursor to 0 and ask again.
-    public func nextDueContact(campaignKey: Int64, now: Int64, after cursor: Int64) throws -> (id: Int64, target: String, timezone: String?, isPending: Bool)? {
+    /// - Parameter queued: the kinds of contact to look for (from `queueCounts` and `deferredPending`);
+    ///   a search for pending contacts when none is due reads every contact after `cursor` to find nothing.
+    public func nextDueContact(campaignKey: Int64, now: Int64, after cursor: Int64,
+                               among queued: QueuedContacts = .all) throws -> (id: Int64, target: String, timezone: String?, isPending: Bool)? {
         defer { resetStatements() }
-        let retry = try statement("""
-            SELECT id, target, timezone FROM contacts
-            WHERE campaign_key = ? AND state = \(ContactState.retryWait.sql) AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 1
-            """)
-        if try retry.bind(.integer(campaignKey), .integer(now)).step() {
-            return (retry.int(0), retry.text(1) ?? "", retry.text(2), false)
+        if queued.retryWait {
+            let retry = try statement("""
+                SELECT id, target, timezone FROM contacts
+                WHERE campaign_key = ? AND state = \(ContactState.retryWait.sql) AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 1
+                """)
+            if try retry.bind(.integer(campaignKey), .integer(now)).step() {
+                return (retry.int(0), retry.text(1) ?? "", retry.text(2), false)
+            }
         }
-        let pending = try statement("""
-            SELECT id, target, timezone FROM contacts
-            WHERE id > ?1 AND campaign_key = ?2 AND state = \(ContactState.pending.sql) AND next_attempt_at <= ?3
-              AND \(Self.visibleContact(campaignKeySQL: "?2")) ORDER BY id LIMIT 1
-            """)
+        guard queued.pending else { return nil }
+        let pending = try statement(Self.nextPendingContact)
         if try pending.bind(.integer(cursor), .integer(campaignKey), .integer(now)).step() {
             return (pending.int(0), pending.text(1) ?? "", pending.text(2), true)
         }
         return nil
     }
+
+    /// A campaign's (?2) first pending contact due at ?3 (ms) after id ?1. Pending contacts have no
+    /// index (every imported row would pay for it): this reads the contacts after ?1 until it finds one.
+    static let nextPendingContact = """
+        SELECT id, target, timezone FROM contacts
+        WHERE id > ?1 AND campaign_key = ?2 AND state = \(ContactState.pending.sql) AND next_attempt_at <= ?3
+          AND \(visibleContact(campaignKeySQL: "?2")) ORDER BY id LIMIT 1
+        """
 
     /// A contact whose calling window is closed waits until it opens (it is not skipped).
     public func deferContact(_ contactID: Int64, until: Int64) throws {
@@ -70,17 +160,23 @@ extension QueueStore {
         check: (_ target: String, _ timezone: String?, _ attemptsBetween: (Int64, Int64) throws -> Int) throws -> ClaimCheck
     ) throws -> ClaimBatch {
         defer { resetStatements() }
-        return try connection.transaction {
+        var waiting: DeferredPending?
+        let batch = try connection.transaction {
             var batch = ClaimBatch(cursor: cursor)
+            let counts = try queueCounts(campaignKey: campaign.key)
+            // Pending contacts are searched unless a claim found none due and they are the same still.
+            let pendingDue = counts.pending > 0 && !(deferredPending[campaign.key]?.noneDue(at: now, counts: counts) ?? false)
+            let queued = QueuedContacts(pending: pendingDue, retryWait: counts.retryWait > 0)
             var wrapped = false
             while batch.claimed.count < limit {
-                guard let contact = try nextDueContact(campaignKey: campaign.key, now: now, after: batch.cursor) else {
+                guard let contact = try nextDueContact(campaignKey: campaign.key, now: now, after: batch.cursor, among: queued) else {
                     if batch.cursor > 0, !wrapped {
                         wrapped = true
                         batch.cursor = 0
                         continue
                     }
                     batch.exhausted = true
+                    if pendingDue { waiting = try waitingPending(campaignKey: campaign.key) }
                     break
                 }
                 if contact.isPending { batch.cursor = contact.id }
@@ -104,6 +200,9 @@ extension QueueStore {
             }
             return batch
         }
+        // Once committed (in a group, `commitGroup` forgets it if the group is not).
+        if let waiting { deferredPending[campaign.key] = waiting }
+        return batch
     }
 
     /// Attempts made to `target` from every campaign with a start time in [from, to) (Unix ms).
@@ -267,23 +366,44 @@ extension QueueStore {
         }
     }
 
-    /// The earliest time (ms) a retry of an active campaign falls due, if any.
+    /// The earliest time (ms) a retry or deferred contact of an active campaign falls due, if any.
+    /// Looks only at campaigns whose kept counts (migration 11) hold such contacts: retries by their
+    /// due-time index, pending contacts as the last claim found them if they are the same still
+    /// (`deferredPending`), else by reading every contact.
     public func nextRetryTime() throws -> Int64? {
-        let query = try connection.prepare("""
-            SELECT MIN(next_attempt_at) FROM contacts
-            WHERE state IN \(ContactState.sqlList(.retryWait, .pending)) AND campaign_key IN (SELECT key FROM campaigns WHERE state = \(CampaignState.active.sql))
-              AND \(Self.visibleContact())
+        var next: Int64?
+        let queued = try connection.prepare("""
+            SELECT n.campaign_key, n.state, n.count, n.entered FROM contact_counts n JOIN campaigns c ON c.key = n.campaign_key
+            WHERE c.state = \(CampaignState.active.sql) AND n.unfinished_file_id = 0
+              AND n.state IN \(ContactState.sqlList(.retryWait, .pending)) AND n.count > 0
             """)
-        guard try query.step(), !query.isNull(0) else { return nil }
-        return query.int(0)
+        let retry = try connection.prepare("""
+            SELECT next_attempt_at FROM contacts WHERE campaign_key = ?1 AND state = \(ContactState.retryWait.sql)
+              AND \(Self.visibleContact(campaignKeySQL: "?1")) ORDER BY next_attempt_at LIMIT 1
+            """)
+        let pending = try connection.prepare(Self.earliestPendingContact)
+        while try queued.step() {
+            let key = queued.int(0)
+            let isRetry = ContactState(rawValue: queued.text(1) ?? "") == .retryWait
+            if !isRetry, let known = deferredPending[key], known.count == queued.int(2), known.entered == queued.int(3) {
+                if let earliest = known.earliest { next = min(next ?? .max, earliest) }
+                continue
+            }
+            let earliest = isRetry ? retry : pending
+            if try earliest.bind(.integer(key)).step(), !earliest.isNull(0) {
+                next = min(next ?? .max, earliest.int(0))
+            }
+        }
+        return next
     }
 
-    /// How many contacts of active campaigns still wait to be dialed.
+    /// How many contacts of active campaigns still wait to be dialed (or are being dialed), from the
+    /// kept counts (migration 11).
     public func waitingContacts() throws -> Int {
         Int(try connection.scalarText("""
-            SELECT COUNT(*) FROM contacts WHERE state IN \(ContactState.sqlList(.pending, .retryWait, .dialing))
-            AND campaign_key IN (SELECT key FROM campaigns WHERE state = \(CampaignState.active.sql))
-            AND \(Self.visibleContact())
+            SELECT COALESCE(SUM(n.count), 0) FROM contact_counts n JOIN campaigns c ON c.key = n.campaign_key
+            WHERE c.state = \(CampaignState.active.sql) AND n.unfinished_file_id = 0
+              AND n.state IN \(ContactState.sqlList(.pending, .retryWait, .dialing))
             """) ?? "0") ?? 0
     }
 

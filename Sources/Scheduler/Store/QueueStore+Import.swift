@@ -140,11 +140,12 @@ extension QueueStore {
                               .integer(campaignKey))
                         .run()
                 }
-                // The contacts become visible: their counts join the campaign's (migration 11).
+                // The contacts become visible: their counts join the campaign's (migration 11), as
+                // contacts that entered their states (migration 12).
                 try connection.prepare("""
-                    INSERT INTO contact_counts (campaign_key, unfinished_file_id, state, count)
-                    SELECT campaign_key, 0, state, count FROM contact_counts WHERE unfinished_file_id = ?
-                    ON CONFLICT DO UPDATE SET count = count + excluded.count
+                    INSERT INTO contact_counts (campaign_key, unfinished_file_id, state, count, entered)
+                    SELECT campaign_key, 0, state, count, count FROM contact_counts WHERE unfinished_file_id = ?
+                    ON CONFLICT DO UPDATE SET count = count + excluded.count, entered = entered + excluded.count
                     """).bind(.integer(fileID)).run()
                 try connection.prepare("DELETE FROM contact_counts WHERE unfinished_file_id = ?").bind(.integer(fileID)).run()
                 try connection.prepare("UPDATE imported_files SET sha256 = ?, contacts_added = ? WHERE id = ?")

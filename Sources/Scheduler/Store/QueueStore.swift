@@ -15,6 +15,10 @@ public final class QueueStore {
     var afterImportChunk: (() throws -> Void)?
     /// Orders the queue writer's transactions and import chunks on this file within the process.
     let writeTurn: WriteTurn
+    /// Campaigns none of whose pending contacts was due at their last claim, by key: when the
+    /// earliest falls due, while the same contacts are pending (`QueueStore+Dispatch`). Kept only for
+    /// committed claims: a group that fails to commit forgets them all.
+    var deferredPending: [Int64: DeferredPending] = [:]
 
     /// Resets every cached statement. A stepped statement left as it is keeps its read snapshot,
     /// and the next BEGIN IMMEDIATE on this connection would fail with SQLITE_BUSY_SNAPSHOT once
@@ -31,7 +35,13 @@ public final class QueueStore {
 
     func commitGroup() throws(SQLiteError) {
         resetStatements()
-        try connection.commitGroup()
+        do {
+            try connection.commitGroup()
+        } catch {
+            // Deferrals the group made are lost with it: contacts they moved on may be due again.
+            deferredPending.removeAll()
+            throw error
+        }
     }
 
     /// How long the next statement waits for another connection's lock (`SQLiteConnection.busyTimeout` by default).
@@ -50,6 +60,11 @@ public final class QueueStore {
         let prepared = try connection.prepare(sql)
         statements[sql] = prepared
         return prepared
+    }
+
+    /// How many times the cached statement `sql` ran (0 if it never was prepared): for tests.
+    func timesRun(_ sql: String) -> Int {
+        statements[sql]?.timesRun ?? 0
     }
 
     /// Opens the store in `dataDirectory`, creating the directory and database and migrating the schema.

@@ -89,6 +89,9 @@ final class SQLiteStatement {
         while try step() {}
     }
 
+    /// How many times it was run (stepped, then reset), for tests of which queries ran.
+    var timesRun: Int { Int(sqlite3_stmt_status(handle, SQLITE_STMTSTATUS_RUN, 0)) }
+
     func int(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
     func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
