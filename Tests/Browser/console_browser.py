@@ -6,7 +6,7 @@ stopped at the end whatever happened. Every wait is bounded (WebDriverWait, the 
 import http.server, json, os, re, shutil, signal, socket, struct, subprocess, sys, tempfile, threading, time, urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -136,8 +136,18 @@ def shoot(driver, shots, name, focus=None):
     set_viewport(driver, 1280, 800)
 
 
+def settled(read, tries=100):
+    """`read()` again while the console's once-a-second refresh replaces the element it found."""
+    for _ in range(tries):
+        try:
+            return read()
+        except StaleElementReferenceException:
+            time.sleep(0.02)
+    return read()
+
+
 def state_of(driver, campaign):
-    return driver.find_element(By.CSS_SELECTOR, f'tr[data-id="{campaign}"] td.state').text
+    return settled(lambda: driver.find_element(By.CSS_SELECTOR, f'tr[data-id="{campaign}"] td.state').text)
 
 
 def choose_file(driver, path):
@@ -219,12 +229,12 @@ def progress_against_sipp(driver, wait, port, directory, sipp, shots):
     wait.until(lambda d: "Imported into summer" in d.find_element(By.ID, "upload-result").text)
     bar = '#campaigns tr[data-id="summer"] .bar'
     try:
-        WebDriverWait(driver, 60).until(lambda d: (d.find_element(By.CSS_SELECTOR, bar).get_attribute("aria-label") or "").startswith("100% finished: 3 done"))
+        WebDriverWait(driver, 60, ignored_exceptions=[StaleElementReferenceException]).until(lambda d: (d.find_element(By.CSS_SELECTOR, bar).get_attribute("aria-label") or "").startswith("100% finished: 3 done"))
     except TimeoutException:
         pass
-    label = driver.find_element(By.CSS_SELECTOR, bar).get_attribute("aria-label")
+    label = settled(lambda: driver.find_element(By.CSS_SELECTOR, bar).get_attribute("aria-label"))
     check(label.startswith("100% finished: 3 done"), f"a JSON campaign uploaded in the console reaches 100 % against SIPp ({label!r})")
-    answer = driver.find_element(By.CSS_SELECTOR, '#campaigns tr[data-id="summer"] td.answer').text
+    answer = settled(lambda: driver.find_element(By.CSS_SELECTOR, '#campaigns tr[data-id="summer"] td.answer').text)
     check(answer == "100.0 % of 3", f"its answer rate is shown ({answer!r})")
     shoot(driver, shots, "campaigns-done", "campaigns")
     try:
@@ -260,7 +270,7 @@ def do_not_call(driver, wait, port, shots):
 def campaign_page(driver, port, shots):
     """spring's page: its settings, its calls as their CDRs are written, and the CSV download."""
     driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] td.name a').click()
-    slow = WebDriverWait(driver, 30)
+    slow = WebDriverWait(driver, 30, ignored_exceptions=[StaleElementReferenceException])
     slow.until(EC.visibility_of_element_located((By.ID, "campaign")))
     slow.until(lambda d: "maxRetryNo" in d.find_element(By.ID, "campaign-settings").text)
     check("Campaign spring" in driver.find_element(By.ID, "campaign-title").text and not driver.find_element(By.ID, "overview").is_displayed(),
@@ -287,7 +297,7 @@ def campaign_page(driver, port, shots):
     check(frame.get_attribute("src").endswith("/v1/campaigns/spring/report?format=html"), "the page frames spring's HTML report")
     driver.switch_to.frame(frame)
     try:
-        heading = WebDriverWait(driver, 10).until(EC.presence_of_element_located((By.TAG_NAME, "h1"))).text
+        heading = WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException]).until(EC.presence_of_element_located((By.TAG_NAME, "h1"))).text
     except TimeoutException:
         heading = ""
     driver.switch_to.default_content()
@@ -296,9 +306,9 @@ def campaign_page(driver, port, shots):
     driver.find_element(By.ID, "report-refresh").click()
     frame = driver.find_element(By.ID, "report")
     try:
-        WebDriverWait(driver, 10).until(lambda d: "&at=" in frame.get_attribute("src"))
+        WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException]).until(lambda d: "&at=" in frame.get_attribute("src"))
         driver.switch_to.frame(frame)
-        WebDriverWait(driver, 10).until(lambda d: re.search(r"Attempts\s+[1-9]", d.find_element(By.TAG_NAME, "body").text))
+        WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException]).until(lambda d: re.search(r"Attempts\s+[1-9]", d.find_element(By.TAG_NAME, "body").text))
         counted = True
     except TimeoutException:
         counted = False
@@ -308,7 +318,7 @@ def campaign_page(driver, port, shots):
     shoot(driver, shots, "campaign-report", "report")
     shoot(driver, shots, "campaign-cdrs", "cdrs")
     driver.find_element(By.LINK_TEXT, "← All campaigns").click()
-    WebDriverWait(driver, 10).until(EC.visibility_of_element_located((By.ID, "overview")))
+    WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException]).until(EC.visibility_of_element_located((By.ID, "overview")))
 
 
 def main():
@@ -330,7 +340,7 @@ def main():
             options.add_argument(argument)
         options.binary_location = shutil.which("chromium")
         driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-        wait = WebDriverWait(driver, 10)
+        wait = WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException])
         base = f"http://127.0.0.1:{port}"
 
         driver.get(base + "/")
@@ -352,19 +362,19 @@ def main():
         check(cookie.get("httpOnly") is True and cookie.get("sameSite") == "Strict" and cookie.get("path") == "/",
               f"the session cookie is HttpOnly, SameSite=Strict, Path=/ ({ {k: cookie.get(k) for k in ('httpOnly', 'sameSite', 'path')} })")
         check(driver.execute_script("return document.cookie").find("campaignd_session") < 0, "the page's script cannot read the cookie")
-        bar = driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] .bar')
-        check("%" in (bar.get_attribute("aria-label") or ""), f"the progress bar is labelled ({bar.get_attribute('aria-label')!r})")
+        bar_label = settled(lambda: driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] .bar').get_attribute("aria-label") or "")
+        check("%" in bar_label, f"the progress bar is labelled ({bar_label!r})")
         wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, 'tr[data-trunk="nowhere"]')))
         version = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip()
-        check(version == "campaignd " + driver.find_element(By.ID, "health-version").text,
+        check(version == "campaignd " + settled(lambda: driver.find_element(By.ID, "health-version").text),
               f"Health shows the version ({version!r})")
-        check(driver.find_element(By.ID, "health-calls").text.isdigit() and driver.find_element(By.ID, "health-webhooks").text == "0",
+        check(settled(lambda: driver.find_element(By.ID, "health-calls").text.isdigit() and driver.find_element(By.ID, "health-webhooks").text == "0"),
               "Health shows calls in progress and an empty webhook backlog")
-        trunk = driver.find_element(By.CSS_SELECTOR, 'tr[data-trunk="nowhere"]').text
+        trunk = settled(lambda: driver.find_element(By.CSS_SELECTOR, 'tr[data-trunk="nowhere"]').text)
         check("does not register" in trunk and "up to 5/s" in trunk, f"Health lists the trunk ({trunk!r})")
-        rate = driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] td.rate')
-        check(rate.text.isdigit() and rate.get_attribute("data-label") == "Calls per minute",
-              f"the table shows calls per minute ({rate.text!r})")
+        rate, rate_label = settled(lambda: (lambda cell: (cell.text, cell.get_attribute("data-label")))(
+            driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] td.rate')))
+        check(rate.isdigit() and rate_label == "Calls per minute", f"the table shows calls per minute ({rate!r})")
         check(all(driver.find_elements(By.CSS_SELECTOR, f'tr[data-id="spring"] td.{name}') for name in ("answer", "amd", "abandoned")),
               "the table has answer rate, AMD split and abandonment columns")
         shoot(driver, shots, "campaigns")
@@ -374,7 +384,7 @@ def main():
         progress_against_sipp(driver, wait, port, directory, sipp, shots)
         do_not_call(driver, wait, port, shots)
 
-        driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] button[data-command="pause"]').click()
+        settled(lambda: driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] button[data-command="pause"]').click())
         try:
             wait.until(lambda d: state_of(d, "spring") == "paused")
         except TimeoutException:
@@ -385,7 +395,7 @@ def main():
 
         # Another site's page posting to the console: the browser sends no SameSite=Strict cookie,
         # and without the CSRF token the API would refuse it anyway.
-        driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] button[data-command="resume"]').click()
+        settled(lambda: driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] button[data-command="resume"]').click())
         try:
             wait.until(lambda d: state_of(d, "spring") == "active")
         except TimeoutException:
@@ -400,7 +410,7 @@ def main():
 
         driver.get(base + "/")
         wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, 'tr[data-id="spring"] button[data-command="cancel"]')))
-        driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] button[data-command="cancel"]').click()
+        settled(lambda: driver.find_element(By.CSS_SELECTOR, 'tr[data-id="spring"] button[data-command="cancel"]').click())
         wait.until(EC.alert_is_present()).accept()
         try:
             wait.until(lambda d: state_of(d, "spring") == "cancelled")

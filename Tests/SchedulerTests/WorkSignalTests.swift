@@ -55,10 +55,10 @@ import Testing
                                  refreshInterval: .seconds(3600)),
             work: work)
         async let summary = dispatcher.run(.untilStopped(stop, drainTimeout: .seconds(2)))
-        #expect(try await waitUntil(seconds: 20) { dialer.targets.count == 1 }, "the first campaign was never dialed")
+        #expect(try await waitUntil(seconds: 60) { dialer.targets.count == 1 }, "the first campaign was never dialed")
         try fixture.importCampaign("second", targets: ["+15551200002"])
         work.signal()
-        #expect(try await waitUntil(seconds: 20) { dialer.targets.contains("+15551200002") }, "signalled work was not dialed")
+        #expect(try await waitUntil(seconds: 60) { dialer.targets.contains("+15551200002") }, "signalled work was not dialed")
         stop.request()
         work.signal()
         _ = try await summary
