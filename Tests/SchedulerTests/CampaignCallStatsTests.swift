@@ -19,15 +19,6 @@ import Testing
             contacts: targets.enumerated().map { ContactSpec(target: $0.element, line: $0.offset + 2) }, duplicateCount: 0, contentHash: id))
     }
 
-    func dispatch(_ data: String, _ dialer: any Dialer) async throws {
-        let store = try QueueWriter(dataDirectory: data)
-        let cdr = try CDRWriter(dataDirectory: data)
-        let dispatcher = Dispatcher(store: store, dialer: dialer, cdr: cdr, clock: ContinuousClock(), configuration: .init(
-            globalRate: 1000, globalMaxConcurrentCalls: 0, defaultTimeZone: TimeZone(identifier: "UTC")!, refreshInterval: .milliseconds(100)))
-        _ = try await dispatcher.run(.once(until: nil))
-        try cdr.catchUp()
-    }
-
     @Test func answeredVerdictsAndAbandonmentAreCountedPerCampaign() async throws {
         let directory = try TestDirectory()
         let data = directory.path + "/var"
@@ -35,10 +26,10 @@ import Testing
         try importCampaign(data, id: "sales", targets: ["+15551230001", "+15551230002", "+15551230003"]) { settings in
             settings.onHuman = PromptSettings(connect: ConnectSettings(target: "sip:bot@10.0.0.5:5080"))
         }
-        try await dispatch(data, ConnectingDialer(abandoning: ["+15551230002"]))
+        try await dispatchOnce(data, ConnectingDialer(abandoning: ["+15551230002"]))
         // cold: two calls, both busy.
         try importCampaign(data, id: "cold", targets: ["+15551230010", "+15551230011"])
-        try await dispatch(data, ScriptedDialer(script: ["+15551230010": [ScriptedDialer.busy], "+15551230011": [ScriptedDialer.busy]]))
+        try await dispatchOnce(data, ScriptedDialer(script: ["+15551230010": [ScriptedDialer.busy], "+15551230011": [ScriptedDialer.busy]]))
         try importCampaign(data, id: "idle", targets: ["+15551230020"])  // imported after the last dispatch
 
         let stats = try QueueStore(dataDirectory: data).campaignCallStats(now: Timestamp.nowMs())

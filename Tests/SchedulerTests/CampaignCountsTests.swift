@@ -65,15 +65,6 @@ import Testing
                      duplicateCount: 0, contentHash: hash ?? id + targets.joined())
     }
 
-    func dispatch(_ data: String, _ dialer: any Dialer) async throws {
-        let store = try QueueWriter(dataDirectory: data)
-        let cdr = try CDRWriter(dataDirectory: data)
-        let dispatcher = Dispatcher(store: store, dialer: dialer, cdr: cdr, clock: ContinuousClock(), configuration: .init(
-            globalRate: 1000, globalMaxConcurrentCalls: 0, defaultTimeZone: TimeZone(identifier: "UTC")!, refreshInterval: .milliseconds(100)))
-        _ = try await dispatcher.run(.once(until: nil))
-        try cdr.catchUp()
-    }
-
     @Test func keptCountsMatchACountOfEveryRow() async throws {
         let directory = try TestDirectory()
         let data = directory.path + "/var"
@@ -111,14 +102,14 @@ import Testing
 
         try store.apply(.pause, to: "spring")
         try store.apply(.pause, to: "api")
-        try await dispatch(data, ConnectingDialer(abandoning: ["+15551230031"]))
+        try await dispatchOnce(data, ConnectingDialer(abandoning: ["+15551230031"]))
         try store.apply(.resume, to: "spring")
         try store.apply(.resume, to: "api")
         _ = try store.importCampaign(spec("sales", ["+15551230032"], settings: connect))
         try store.apply(.cancel, to: "sales")
         // spring and api: busy (a retry waits), declined, answered.
         _ = try store.importCampaign(spec("cold", ["+15551230040", "+15551230041", "+15551230042"], settings: plain))
-        try await dispatch(data, ScriptedDialer(script: [
+        try await dispatchOnce(data, ScriptedDialer(script: [
             "+15551230001": [ScriptedDialer.busy], "+15551230002": [ScriptedDialer.declined], "+15551230040": [ScriptedDialer.noAnswer],
         ]))
         counts = try countedAndKept(store)

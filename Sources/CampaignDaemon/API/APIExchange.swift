@@ -50,8 +50,18 @@ struct APIExchange: Sendable {
     /// The query parameters, decoded (`+` is a space, as HTML forms send).
     var query: [String: String] {
         guard let mark = request.target.firstIndex(of: "?") else { return [:] }
+        return Self.urlEncodedFields(request.target[request.target.index(after: mark)...])
+    }
+
+    /// The body's fields, as an `application/x-www-form-urlencoded` form sends them.
+    var formFields: [String: String] {
+        Self.urlEncodedFields(Substring(String(decoding: request.body, as: UTF8.self)))
+    }
+
+    /// `application/x-www-form-urlencoded` fields (a query, or a form's body): `+` is a space.
+    static func urlEncodedFields(_ text: Substring) -> [String: String] {
         var items: [String: String] = [:]
-        for pair in request.target[request.target.index(after: mark)...].split(separator: "&") {
+        for pair in text.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             func decode(_ text: Substring) -> String { text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text) }
             items[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""

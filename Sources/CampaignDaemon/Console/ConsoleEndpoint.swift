@@ -53,7 +53,7 @@ enum ConsoleEndpoint {
             exchange.respond(page(403, ConsolePage.login(message: "This login was posted from another site. Open the console at its own address and log in there.")))
             return
         }
-        let fields = formFields(exchange.request.body)
+        let fields = exchange.formFields
         guard let secret = fields["key"], !secret.isEmpty else {
             exchange.respond(page(400, ConsolePage.login(message: "Enter your API key.")))
             return
@@ -107,17 +107,6 @@ enum ConsoleEndpoint {
             }
         }
         return nil
-    }
-
-    /// An `application/x-www-form-urlencoded` body's fields (`+` is a space).
-    static func formFields(_ body: [UInt8]) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in String(decoding: body, as: UTF8.self).split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ text: Substring) -> String { text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text) }
-            fields[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
-        }
-        return fields
     }
 
     /// An HTML page: never cached (it carries the CSRF token), only this origin's script and style.

@@ -394,10 +394,8 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
                 }
                 onEvent(.callProgress(claimed, event))
                 await notify(.connect(event.webhookName))
-            case .ringing, .earlyMedia:
-                // The in-call webhooks' ring time (Kore.ai's ringDurationInMS); the CDR keeps the call's own.
-                if ringTime == nil { ringTime = clock.milliseconds(at: clock.now) }
-            case .trying:
+            case .trying, .ringing, .earlyMedia:
+                // Their times reach the in-call webhooks with the answer (`rangAtMs`), as the CDR has them.
                 break
             }
         }

@@ -270,10 +270,7 @@ public final class WebhookDeliverer: @unchecked Sendable {
             }
         } else {
             for header in campaign?.notifyHeaders ?? [] { headers.append((header.name, header.value)) }
-            if let user = campaign?.notifyUsername {
-                let credentials = Data("\(user):\(campaign?.notifyPassword ?? "")".utf8).base64EncodedString()
-                headers.append(("Authorization", "Basic \(credentials)"))
-            }
+            if let basic = campaign.flatMap(NotificationPlanner.basicAuthorization) { headers.append((basic.name, basic.value)) }
         }
         if let secret, !secret.isEmpty {
             let stamp = String(now / 1000)

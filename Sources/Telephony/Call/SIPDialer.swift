@@ -563,24 +563,24 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
         let port = transport.localPort
         let requestURI: String
         let destination: SIPDestination
+        // RFC 3261 §8.1.2: with a preloaded route (and no outbound proxy ahead of it) the request goes
+        // to the route's first entry, whatever the Request-URI.
+        var routeHop: SIPDestination?
+        if let first = request.route.first, request.trunk?.outboundProxy == nil {
+            guard let hop = SIPDestination(uri: String(first.dropFirst().dropLast())) else { throw .badTarget(first) }
+            routeHop = hop
+        }
         switch request.target {
         case .e164(let number):
             guard let trunk = request.trunk else { throw .noTrunk(number) }
             // Phone numbers go to the trunk as sip:+1555…@proxy;user=phone (RFC 3261 §19.1.6).
             requestURI = "sip:\(number)@\(trunk.requestURIHost);user=phone"
-            if let first = request.route.first, trunk.outboundProxy == nil {
-                // RFC 3261 §8.1.2: with a preloaded route the request goes to its first entry.
-                guard let hop = SIPDestination(uri: String(first.dropFirst().dropLast())) else { throw .badTarget(first) }
-                destination = hop
-            } else {
-                destination = target ?? trunk.destination
-            }
+            destination = routeHop ?? target ?? trunk.destination
         case .sip(let uri):
             guard !uri.secure else { throw .secureTarget(uri.description) }
             requestURI = uri.description
-            if let first = request.route.first, request.trunk?.outboundProxy == nil {
-                guard let hop = SIPDestination(uri: String(first.dropFirst().dropLast())) else { throw .badTarget(first) }
-                destination = hop
+            if let routeHop {
+                destination = routeHop
             } else if let trunk = request.trunk {
                 destination = target ?? trunk.destination
             } else if let direct = SIPDestination(uri: uri.description) {

@@ -23,7 +23,7 @@ enum AudioCodesEndpoint {
         if exchange.mediaType == "application/json", case .success(let pairs) = SeedEndpoints.object(exchange) {
             for (key, node) in pairs { if let text = SeedEndpoints.string(node) { form[key] = text } }
         } else {
-            form = formFields(String(decoding: exchange.request.body, as: UTF8.self))
+            form = exchange.formFields
         }
         switch seeds.auth.issueToken(form: form, headers: exchange.request.headers) {
         case .issued(let token, let expiresIn):
@@ -122,16 +122,5 @@ enum AudioCodesEndpoint {
         if status == 401 { headers.append(("WWW-Authenticate", "Basic realm=\"campaignd\", Bearer realm=\"campaignd\"")) }
         if status == 429 { headers.append(("Retry-After", "1")) }
         exchange.json(status, json.result, headers: headers)
-    }
-
-    /// `application/x-www-form-urlencoded` fields.
-    static func formFields(_ body: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in body.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ text: Substring) -> String { text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text) }
-            fields[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
-        }
-        return fields
     }
 }

@@ -63,7 +63,7 @@ enum SeedEndpoints {
         JSONNode(.string(value), at: node.location)
     }
 
-    /// The first problem of a refused call in words, with its field when it has one.
+    /// The first problem of a refused call in words (callers add the field it names).
     static func sentence(_ diagnostics: [Diagnostic]) -> String {
         guard let first = diagnostics.first else { return "the request is not valid" }
         return first.message

@@ -10,14 +10,17 @@ enum AudioCodesNotifications {
         guard let url else { return [] }
         var json = JSONObjectWriter()
         json.string("conversationId", record.conversationId)
+        let event: String
         switch stage {
         case .progress, .amd, .connect:
             return []
         case .answered:
-            json.string("status", "answered")
+            event = "answered"
+            json.string("status", event)
             json.time("connectTime", record.connectTime)
         case .ended(let status):
-            json.string("status", status == .completed ? "completed" : "failed")
+            event = status == .completed ? "completed" : "failed"
+            json.string("status", event)
             let (code, reason) = reasonCode(record)
             json.string("reasonCode", code)
             json.string("reason", reason)
@@ -28,11 +31,6 @@ enum AudioCodesNotifications {
                     json.string("machineDetection", record.beepDetected == true ? "voicemail beep" : "voicemail timeout")
                 }
             }
-        }
-        let event = switch stage {
-        case .answered: "answered"
-        case .ended(let status): status == .completed ? "completed" : "failed"
-        default: ""
         }
         return [PlannedNotification(event: event, url: url, body: json.result, headers: [])]
     }
