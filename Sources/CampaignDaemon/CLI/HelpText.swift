@@ -183,7 +183,10 @@ enum HelpText {
 
         With api.listen in the configuration (for example "127.0.0.1:8080") it also
         serves the HTTP API: POST /v1/calls, /v1/campaigns, /v1/dnc, /v1/cdrs, with
-        the keys of api.keys (README "HTTP API"; /v1/openapi.json describes it).
+        the keys of api.keys (README "HTTP API"; /v1/openapi.json describes it), the
+        web console at /, and the drop-in endpoints of AudioCodes, Kore.ai, IBM,
+        jambonz and Vonage for the profiles of api.profiles (README "Drop-in
+        endpoints").
 
         A lock on the data directory keeps a second instance out (exit code 5). After
         a crash, attempts whose INVITE was never sent go back to pending; sent ones
