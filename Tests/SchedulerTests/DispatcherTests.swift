@@ -495,10 +495,11 @@ final class EventLog: @unchecked Sendable {
         #expect(try await waitUntil(seconds: 60) { dialer.targets.count > atPause + 5 }, "did not resume")
         try control.apply(.cancel, to: "live")
         #expect(try await waitUntil(seconds: 10) { await quietFor(dialer, .seconds(1)) }, "kept dialing after cancel")
-        let atCancel = dialer.targets.count
         stop.request()
         _ = try await summary
-        #expect(try control.campaignStatuses().first?.count(.cancelled) == 200 - atCancel)
+        // Counted once the run is over: a call claimed just before the cancel can reach the dialer after
+        // a quiet second when the whole suite holds up the pool. Every contact was dialed or cancelled.
+        #expect(try control.campaignStatuses().first?.count(.cancelled) == 200 - dialer.targets.count)
     }
 }
 
