@@ -23,9 +23,9 @@ def noise(path, seed, seconds):
         f.write(bytes(generator.choice(values) for _ in range(int(seconds * 8000))))
 
 
-def sip_legs(path, person_port, agent_port):
+def sip_legs(path, person_ports, agent_ports):
     """{person number: (our RTP port towards the person, our RTP port towards the agent)} from the
-    INVITEs campaignd sent (the agent's carries X-Callee)."""
+    INVITEs campaignd sent to SIPp people and agents (on those SIP ports; the agent's carries X-Callee)."""
     person, agent = {}, {}
     for _, _, destination, payload in common.pcap_packets(path):
         text = payload.decode("latin-1", "replace")
@@ -35,11 +35,11 @@ def sip_legs(path, person_port, agent_port):
         port = re.search(r"^m=audio (\d+)", body, re.M)
         if not port:
             continue
-        if destination == person_port:
+        if destination in person_ports:
             user = re.match(r"INVITE sips?:([^@;> ]+)@", text)
             if user:
                 person.setdefault(user.group(1), int(port.group(1)))
-        elif destination == agent_port:
+        elif destination in agent_ports:
             callee = re.search(r"^X-Callee:\s*(\S+)", head, re.M | re.I)
             if callee:
                 agent.setdefault(callee.group(1), int(port.group(1)))
@@ -49,7 +49,7 @@ def sip_legs(path, person_port, agent_port):
 def analyse(out):
     run = json.load(open(f"{out}/run.json"))
     lines = [f"bridge: {run['contacts']} calls at {run['rate']}/s, bridged {run['hold_s']} s, {run['machine']}, "
-             f"{run['date']}, commit {run['commit']}, campaignd exit {run['exit_code']}, {run['elapsed_s']:.0f} s, SIPp and dumpcap at nice {run.get('sipp_nice', 0)}"]
+             f"{run['date']}, commit {run['commit']}, campaignd exit {run['exit_code']}, {run['elapsed_s']:.0f} s, {run.get('sipp_pairs', 1)} SIPp pair(s), answers spread over {run.get('answer_ms', 0)} ms, SIPp and dumpcap at nice {run.get('sipp_nice', 0)}"]
     records = []
     for path in glob.glob(f"{out}/var/cdr/*"):
         for line in open(path):
@@ -70,25 +70,34 @@ def analyse(out):
     threads = max((int(row[4]) for row in samples if len(row) > 4 and row[4]), default=0)
     lines.append(f"campaignd peak RSS {run['campaignd_maxrss_kb'] / 1024:.0f} MB, at most {threads} threads")
 
-    legs = sip_legs(f"{out}/sip.pcap", run["person_sip_port"], run["agent_sip_port"])
-    flows = {}
+    pairs = run.get("sipp_pairs", 1)
+    person_ports = {run["person_sip_port"] + i for i in range(pairs)}
+    agent_ports = {run["agent_sip_port"] + i for i in range(pairs)}
+    sipp_media = {run["person_media"] + 10 * i for i in range(pairs)} | {run["agent_media"] + 10 * i for i in range(pairs)}
+    legs = sip_legs(f"{out}/sip.pcap", person_ports, agent_ports)
+    # Each of campaignd's RTP ports talks to one SIPp: what came into it, and what went out of it.
+    into_port, out_of_port = {}, {}
     first = last = None
     for stamp, source, destination, payload in common.pcap_packets(f"{out}/rtp.pcap"):
         if len(payload) < 14 or payload[0] >> 6 != 2 or payload[1] & 0x7F not in (0, 8):
             continue
-        flows.setdefault((source, destination), []).append((stamp, bytes(payload[12:])))
+        if source in sipp_media:
+            into_port.setdefault(destination, []).append((stamp, bytes(payload[12:])))
+        elif destination in sipp_media:
+            out_of_port.setdefault(source, []).append((stamp, bytes(payload[12:])))
+        else:
+            continue
         first = stamp if first is None else min(first, stamp)
         last = stamp if last is None else max(last, stamp)
-    person_media, agent_media = run["person_media"], run["agent_media"]
     results = {}
     for name, (into, out_of) in {
-        "person → agent": (lambda p, q: (person_media, p), lambda p, q: (q, agent_media)),
-        "agent → person": (lambda p, q: (agent_media, q), lambda p, q: (p, person_media)),
+        "person → agent": (lambda p, q: p, lambda p, q: q),
+        "agent → person": (lambda p, q: q, lambda p, q: p),
     }.items():
         latencies, sent, lost, calls = [], 0, 0, 0
         for person_port, agent_port in legs.values():
-            incoming = flows.get(into(person_port, agent_port), [])
-            outgoing = flows.get(out_of(person_port, agent_port), [])
+            incoming = into_port.get(into(person_port, agent_port), [])
+            outgoing = out_of_port.get(out_of(person_port, agent_port), [])
             if not incoming or not outgoing:
                 continue
             calls += 1
@@ -113,10 +122,9 @@ def analyse(out):
                      f"max {us(max(latencies) if latencies else None)}; lost in the relay {lost} of {sent}")
     # How bunched the arrivals are: packets into campaignd per millisecond (SIPp's streams tick together).
     per_ms = {}
-    for (source, _), packets in flows.items():
-        if source in (person_media, agent_media):
-            for stamp, _ in packets:
-                per_ms[int(stamp * 1000)] = per_ms.get(int(stamp * 1000), 0) + 1
+    for packets in into_port.values():
+        for stamp, _ in packets:
+            per_ms[int(stamp * 1000)] = per_ms.get(int(stamp * 1000), 0) + 1
     if per_ms:
         span_ms = max(per_ms) - min(per_ms) + 1
         busiest = sorted(per_ms.values())
