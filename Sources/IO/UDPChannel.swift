@@ -115,6 +115,15 @@ public final class UDPChannel: Selectable, @unchecked Sendable {
 
     public func readable() {
         guard let handler else { return }
+        if let peer = connectedPeer {
+            // A connected socket hears only its peer (a bridged call's RTP, one packet per 20 ms):
+            // one plain `recv`, with no source address to read. Level-triggered: another datagram
+            // waiting makes the descriptor ready again at the next turn.
+            let buffers = loop.receiveBuffers
+            let length = buffers.receiveOne(fd: fd, slotSize: maxDatagram)
+            if length >= 0 { handler(UnsafeRawBufferPointer(start: buffers.firstSlot, count: length), peer) }
+            return
+        }
         // Level-triggered: one batch per turn; what is left makes the descriptor ready again.
         _ = receive(handler)
     }
@@ -187,6 +196,21 @@ final class ReceiveBuffers {
             if count >= 0 { return Int(count) }
             if errno == EINTR { continue }
             return 0
+        }
+    }
+
+    /// The first slot's bytes (where `receiveOne` reads).
+    var firstSlot: UnsafeRawPointer { UnsafeRawPointer(data) }
+
+    /// Reads one datagram of at most `slotSize` bytes (longer ones arrive cut) into the first slot;
+    /// returns its length, or -1 when there was none (or an error, such as a connected socket's
+    /// ICMP refusal, which the read clears).
+    func receiveOne(fd: Int32, slotSize: Int) -> Int {
+        while true {
+            let count = recv(fd, data, slotSize, Int32(MSG_DONTWAIT))
+            if count >= 0 { return count }
+            if errno == EINTR { continue }
+            return -1
         }
     }
 

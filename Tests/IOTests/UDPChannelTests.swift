@@ -41,6 +41,45 @@ import Testing
         try await echo(host: "::1")
     }
 
+    /// A bridged call's RTP socket: polled, then connected to the far end it latched on and watched.
+    @Test func aConnectedWatchedChannelHearsOnlyItsPeerInOrder() async throws {
+        let loop = try EventLoop(name: "test-udp-connected")
+        defer { loop.shutdown() }
+        let (stream, continuation) = AsyncStream<Received>.makeStream()
+        let channel = try UDPChannel(bind: SocketAddress(host: "127.0.0.1", port: 0), on: loop, maxDatagram: 2048, handler: nil)
+        let peer = try UDPChannel(bind: SocketAddress(host: "127.0.0.1", port: 0), on: loop) { _, _ in }
+        let stranger = try UDPChannel(bind: SocketAddress(host: "127.0.0.1", port: 0), on: loop) { _, _ in }
+        let connected = await loop.submit { [channel, peer] in
+            let connected = channel.connect(to: peer.localAddress)
+            try? channel.watch { bytes, source in continuation.yield(Received(bytes: Array(bytes), source: source)) }
+            return connected
+        }
+        #expect(connected)
+        #expect(stranger.send([0xEE], to: channel.localAddress))
+        // More than one datagram waits at a time: each is read, in order; one over 2,048 bytes arrives cut.
+        for index in 0..<60 {
+            #expect(peer.send(Array(repeating: UInt8(index), count: index == 59 ? 3000 : 172), to: channel.localAddress))
+        }
+        var got: [Received] = []
+        for await datagram in stream {
+            got.append(datagram)
+            if got.count == 60 { break }
+        }
+        #expect(got.map { $0.bytes.first } == (0..<60).map { UInt8($0) })
+        #expect(got.dropLast().allSatisfy { $0.bytes.count == 172 })
+        #expect(got.last?.bytes.count == 2048)
+        #expect(got.allSatisfy { $0.source == peer.localAddress })
+        // What the peer sends next still arrives: the stranger's datagram never did.
+        #expect(peer.send([0xAB], to: channel.localAddress))
+        for await datagram in stream {
+            #expect(datagram.bytes == [0xAB])
+            break
+        }
+        channel.close()
+        peer.close()
+        stranger.close()
+    }
+
     @Test func anExclusivePortCannotBeBoundTwice() throws {
         let loop = try EventLoop(name: "test-udp-exclusive")
         defer { loop.shutdown() }

@@ -266,6 +266,31 @@ import Testing
         #expect(dialer.targets == ["+15550000041", "+15550000042"])
     }
 
+    @Test func interruptedContactsOfACancelledOrUnknownCampaignAreNotRequeued() async throws {
+        let fixture = try await Fixture()
+        try fixture.importCampaign("stopped", targets: ["+15550000051"])
+        let campaign = try #require(try await fixture.store.activeCampaigns().first)
+        let claimed = try #require(try await fixture.store.claimNext(campaign, now: Timestamp.nowMs()))
+        try await fixture.store.markInviteSent(attemptID: claimed.attemptID, sipCallID: "call-y")
+        let restarted = try QueueStore(dataDirectory: fixture.directory.path + "/var")
+        _ = try restarted.recoverUnfinishedAttempts(now: Timestamp.nowMs() + 1000)
+        try restarted.apply(.cancel, to: "stopped")
+        // The CLI's `requeue stopped --interrupted` and the API's requeue-interrupted both call this.
+        #expect(throws: StoreError.self) { _ = try restarted.requeueInterrupted(campaignID: "stopped") }
+        do {
+            _ = try restarted.requeueInterrupted(campaignID: "stopped")
+        } catch {
+            #expect("\(error)" == "campaign \"stopped\" was cancelled and cannot be changed; import it under a new id")
+        }
+        #expect(try fixture.states() == ["+15550000051": "interrupted"])
+        do {
+            _ = try restarted.requeueInterrupted(campaignID: "nope")
+            Issue.record("an unknown campaign was accepted")
+        } catch {
+            #expect("\(error)".hasPrefix("no campaign \"nope\""))
+        }
+    }
+
     @Test func eachCallIsRecordedAsPlacedBeforeItsInviteCanGoOut() async throws {
         let fixture = try await Fixture()
         try fixture.importCampaign("placed", targets: (1...20).map { "+1555000\(String(format: "%04d", $0))" })

@@ -186,8 +186,6 @@ enum CampaignsEndpoint {
     /// dialed, as `campaignd requeue ID --interrupted` does: an operator's deliberate choice.
     static func requeueInterrupted(_ id: String, _ exchange: APIExchange, context: APIContext) {
         context.imports.answer(exchange) { store in
-            guard let status = try store.campaignStatuses().first(where: { $0.id == id }) else { throw APIStoreError.campaignNotFound(id) }
-            if status.state == .cancelled { throw APIError.campaignCancelled(id) }
             let count = try store.requeueInterrupted(campaignID: id)
             if count > 0 { context.wake() }
             var json = JSONObjectWriter()

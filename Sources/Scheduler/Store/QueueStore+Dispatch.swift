@@ -356,8 +356,15 @@ extension QueueStore {
     }
 
     /// Sends a campaign's interrupted contacts back to pending (an operator's deliberate choice).
+    /// Throws `campaignNotFound` for an unknown campaign and `campaignCancelled` for a cancelled
+    /// one (its contacts stay as they are), whether asked by the CLI or the API.
     public func requeueInterrupted(campaignID: String) throws -> Int {
         try connection.transaction {
+            let lookup = try connection.prepare("SELECT state FROM campaigns WHERE id = ? AND state != \(CampaignState.importing.sql)")
+            guard try lookup.bind(.text(campaignID)).step(), let state = CampaignState(rawValue: lookup.text(0) ?? "") else {
+                throw StoreError.campaignNotFound(campaignID)
+            }
+            if state == .cancelled { throw StoreError.campaignCancelled(campaignID) }
             try connection.prepare("""
                 UPDATE contacts SET state = \(ContactState.pending.sql), next_attempt_at = 0
                 WHERE state = \(ContactState.interrupted.sql) AND campaign_key = (SELECT key FROM campaigns WHERE id = ?)
