@@ -1,12 +1,18 @@
 # Shared by the bench scripts (sourced): a release build, and the processes a script starts killed
 # by pid when it exits.
 
-# bench_start NAME: sets OUT (bench/out/NAME, emptied), BIN (release campaignd) and `pids`.
+# bench_start NAME: sets OUT (bench/out/NAME, emptied), BIN (release campaignd, or CAMPAIGND_BIN when
+# set) and `pids`.
 bench_start() {
   OUT=bench/out/$1
   rm -rf "$OUT" && mkdir -p "$OUT"
-  swift build -c release --product campaignd >&2
-  BIN=$(swift build -c release --show-bin-path)/campaignd
+  if [ -n "${CAMPAIGND_BIN:-}" ]; then
+    # A binary built elsewhere (an A/B comparison of two builds in one sitting).
+    BIN=$CAMPAIGND_BIN
+  else
+    swift build -c release --product campaignd >&2
+    BIN=$(swift build -c release --show-bin-path)/campaignd
+  fi
   pids=()
   trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done' EXIT
 }
