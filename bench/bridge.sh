@@ -169,7 +169,7 @@ wait "${people[@]}" "${agents[@]}" 2>/dev/null || true
 read -r _ user system maxrss < <(tail -1 "$OUT/time.txt" | grep -E '^[0-9.]+ [0-9.]+ [0-9.]+ [0-9]+$' || echo "0 0 0 0")
 cat > "$OUT/run.json" <<JSON
 {"date": "$(date -u +%Y-%m-%dT%H:%MZ)", "machine": "$(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1)",
- "commit": "$(git log -1 --format=%h -- Sources Package.swift)$(git diff --quiet HEAD -- Sources Package.swift || echo '+changes')",
+ "commit": "${CAMPAIGND_BIN:+binary $CAMPAIGND_BIN, tree at }$(git log -1 --format=%h -- Sources Package.swift)$(git diff --quiet HEAD -- Sources Package.swift || echo '+changes')",
  "contacts": $N, "rate": $RATE, "hold_s": $HOLD_S, "exit_code": $exit_code, "elapsed_s": $elapsed,
  "campaignd_user_s": $user, "campaignd_system_s": $system, "campaignd_maxrss_kb": $maxrss,
  "sipp_person_cpu_s": $person_cpu, "sipp_agent_cpu_s": $agent_cpu, "person_sip_port": $PERSON_PORT, "agent_sip_port": $AGENT_PORT,
