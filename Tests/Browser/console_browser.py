@@ -280,6 +280,25 @@ def campaign_page(driver, port, shots):
     # Its calls fail on the silent trunk within seconds; the page polls and shows their CDRs.
     row = slow.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#cdrs tbody tr[data-cdr-id]:not([data-cdr-id=''])")))
     check("+1555123" in row.text and "failed" in row.text, f"the latest CDRs stream in ({row.text!r})")
+    # The reason cell says why as well as the code, and the start time reads as a local clock
+    # with the CDR's own UTC time on hover, as the CDR has them.
+    cdr_id = slow.until(lambda d: d.find_element(By.CSS_SELECTOR, "#cdrs tbody tr[data-cdr-id]:not([data-cdr-id=''])").get_attribute("data-cdr-id"))
+    cookie = driver.get_cookie("campaignd_session")["value"]
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/cdrs?campaign=spring",
+                                     headers={"Cookie": "campaignd_session=" + cookie})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        records = [json.loads(line) for line in response.read().decode().splitlines() if line.strip()]
+    record = next((r for r in records if r.get("cdrId") == cdr_id), None)
+    # Read in one go (the page's 2 s refresh replaces the rows; a stale read is tried again).
+    def shown(d):
+        cells = d.find_element(By.CSS_SELECTOR, f'#cdrs tbody tr[data-cdr-id="{cdr_id}"]').find_elements(By.TAG_NAME, "td")
+        return cells[0].text, cells[0].get_attribute("title"), cells[4].text
+    started, started_utc, reason = slow.until(shown)
+    check(record is not None and bool(record.get("reason")) and reason.splitlines() == [record["reasonCode"], record["reason"]],
+          f"the reason cell shows the code and why ({reason!r} for {record and (record.get('reasonCode'), record.get('reason'))})")
+    check(record is not None and started_utc == record["startTime"]
+          and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", started) is not None,
+          f"the start time reads as a local clock with the UTC time on hover ({started!r}, {started_utc!r})")
     link = driver.find_element(By.ID, "cdrs-download")
     href = link.get_attribute("href")
     check(href.endswith("/v1/cdrs?campaign=spring&format=csv") and link.get_attribute("download") == "spring-cdrs.csv",

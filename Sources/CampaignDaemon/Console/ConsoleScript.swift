@@ -430,6 +430,35 @@ enum ConsoleScript {
         tr.appendChild(td);
       }
 
+      // The browser's local time (what an operator reads a clock by); the CDR's UTC time on hover.
+      function timeCell(tr, iso) {
+        const td = document.createElement("td");
+        const when = iso ? new Date(iso) : null;
+        if (when && !isNaN(when.getTime())) {
+          const pad = function (n) { return String(n).padStart(2, "0"); };
+          td.textContent = when.getFullYear() + "-" + pad(when.getMonth() + 1) + "-" + pad(when.getDate()) + " "
+            + pad(when.getHours()) + ":" + pad(when.getMinutes()) + ":" + pad(when.getSeconds());
+          td.title = iso;
+        } else {
+          td.textContent = iso || "–";
+        }
+        tr.appendChild(td);
+      }
+
+      // The outcome's code, and under it why (the SIP response or what campaignd saw).
+      function reasonCell(tr, code, reason) {
+        const td = document.createElement("td");
+        td.textContent = code || "–";
+        if (reason) {
+          const why = document.createElement("small");
+          why.className = "why";
+          why.textContent = reason;
+          td.appendChild(document.createElement("br"));
+          td.appendChild(why);
+        }
+        tr.appendChild(td);
+      }
+
       async function loadCDRs(id) {
         const response = await fetch("/v1/cdrs?campaign=" + encodeURIComponent(id) + "&last=20",
                                      { credentials: "same-origin", cache: "no-store" });
@@ -442,11 +471,11 @@ enum ConsoleScript {
           try { cdr = JSON.parse(line); } catch (e) { continue; }
           const tr = document.createElement("tr");
           tr.dataset.cdrId = cdr.cdrId || "";
-          cell(tr, cdr.startTime);
+          timeCell(tr, cdr.startTime);
           cell(tr, cdr.target);
           cell(tr, cdr.attempt);
           cell(tr, cdr.status);
-          cell(tr, cdr.reasonCode);
+          reasonCell(tr, cdr.reasonCode, cdr.reason);
           cell(tr, cdr.callDurationSec);
           cell(tr, cdr.machineDetection);
           // On a phone the header row is hidden: each cell says what it is.

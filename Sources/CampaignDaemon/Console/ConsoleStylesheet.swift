@@ -31,6 +31,7 @@ enum ConsoleStylesheet {
     .bar .dialing { background: var(--dialing); }
     .bar .waiting { background: var(--waiting); }
     .counts { color: var(--muted); font-size: 0.9rem; }
+    td .why { color: var(--muted); font-size: 0.85rem; }
     section { margin-top: 2rem; }
     #health { margin-top: 0; }
     .health { display: flex; flex-wrap: wrap; gap: 0.5rem 2rem; margin: 0 0 0.75rem; }
