@@ -17,3 +17,8 @@ int sendmmsg(int fd, struct io_mmsghdr *vector, unsigned int count, int flags);
 
 /* accept4 (accept with SOCK_NONBLOCK | SOCK_CLOEXEC in one call) is also _GNU_SOURCE only. */
 int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
+
+/* pthread_setname_np is _GNU_SOURCE only too: the same prototype (a thread's name as `top -H` and
+   /proc show it, at most 15 bytes). */
+#include <pthread.h>
+int pthread_setname_np(pthread_t thread, const char *name);

@@ -62,7 +62,7 @@ public final class EventLoop: @unchecked Sendable {
     private static let wakeToken = UInt64.max
 
     /// Starts the loop's thread.
-    public init(name: String = "campaignd-loop", clock: any LoopClock = SystemLoopClock.shared) throws(IOError) {
+    public init(name: String = "campaignd-io", clock: any LoopClock = SystemLoopClock.shared) throws(IOError) {
         let epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epollFD >= 0 else { throw .system("epoll_create1") }
         let wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
@@ -86,6 +86,9 @@ public final class EventLoop: @unchecked Sendable {
         self.wakeFD = wakeFD
         clock.attach(self)
         let thread = Thread { [self] in
+            // What `top -H` and /proc show: Linux keeps 15 bytes of a thread's name.
+            let osName = name.utf8.count > 15 && name.hasPrefix("campaignd-") ? String(name.dropFirst(10)) : name
+            _ = pthread_setname_np(pthread_self(), String(decoding: osName.utf8.prefix(15), as: UTF8.self))
             finished.withLock {
                 lock.withLock { threadID = pthread_self() }
                 finished.broadcast()

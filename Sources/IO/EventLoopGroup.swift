@@ -13,7 +13,7 @@ public final class EventLoopGroup: Sendable {
     }
 
     /// Starts `threads` loops (at least one) named `name-0`, `name-1`, ….
-    public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, name: String = "campaignd-loop",
+    public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, name: String = "campaignd-io",
                 clock: any LoopClock = SystemLoopClock.shared) throws(IOError) {
         var loops: [EventLoop] = []
         for index in 0..<max(1, threads) {

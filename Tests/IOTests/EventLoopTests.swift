@@ -87,4 +87,21 @@ import Testing
         let names = (0..<6).map { _ in group.next().name }
         #expect(names == ["test-group-0", "test-group-1", "test-group-2", "test-group-0", "test-group-1", "test-group-2"])
     }
+
+    /// What `top -H` and `/proc/PID/task/*/comm` show for a loop's thread (Linux keeps 15 bytes).
+    @Test func aLoopsThreadCarriesItsNameForTheSystem() async throws {
+        let group = try EventLoopGroup(threads: 2)
+        defer { group.shutdown() }
+        let webhooks = try EventLoop(name: "campaignd-webhooks")
+        defer { webhooks.shutdown() }
+        func systemName(_ loop: EventLoop) async -> String {
+            await loop.submit {
+                let path = "/proc/thread-self/comm"
+                return ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+        }
+        #expect(await systemName(group.loops[0]) == "campaignd-io-0")
+        #expect(await systemName(group.loops[1]) == "campaignd-io-1")
+        #expect(await systemName(webhooks) == "webhooks")
+    }
 }
