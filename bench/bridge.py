@@ -130,17 +130,53 @@ def analyse(out):
         busiest = sorted(per_ms.values())
         lines.append(f"arrivals into campaignd: {sum(busiest) / span_ms:.0f} packets per ms on average; in the busiest 1 % of "
                      f"milliseconds {common.percentile(busiest + [0] * (span_ms - len(busiest)), 99)} or more, at most {busiest[-1]}")
-    lines.append(f"capture: {first and last and last - first:.1f} s; dumpcap received/dropped: {common.capture_stats(f'{out}/dumpcap-rtp.log')}; "
+    stats = common.capture_stats(f'{out}/dumpcap-rtp.log')
+    lines.append(f"capture: {first and last and last - first:.1f} s; dumpcap received/dropped: {stats}; "
                  f"{len(legs)} calls paired from the SIP capture")
+    dropped = stats.split(" / ")[-1]
+    if dropped not in ("0", "?") or (first is not None and last - first < 0.8 * run.get("capture_s", 0)):
+        # The capture itself fell behind (a saturated machine): packets it missed look lost, and the
+        # latencies are of what it did see. The relay's own loss is not measured by this run.
+        lines.append("INVALID capture: dumpcap dropped packets or stopped early; 'lost in the relay' counts what the capture missed")
+    if os.path.exists(f"{out}/schedstat.txt"):
+        lines.append("campaignd's busy threads during the capture: " + "; ".join(open(f"{out}/schedstat.txt").read().split("\n")).strip("; "))
     text = "\n".join(lines) + "\n"
     open(f"{out}/summary.txt", "w").write(text)
     print(text, end="")
+
+
+def schedstat(pid, seconds, path):
+    """For each of campaignd's threads busy over SECONDS: CPU time run, time spent runnable but
+    waiting for a CPU, and wake-ups (timeslices), from /proc/PID/task/*/schedstat."""
+    def snap():
+        out = {}
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            try:
+                comm = open(f"/proc/{pid}/task/{tid}/comm").read().strip()
+                out[tid] = (comm, *map(int, open(f"/proc/{pid}/task/{tid}/schedstat").read().split()))
+            except OSError:
+                pass
+        return out
+    import time
+    before = snap()
+    time.sleep(seconds)
+    after = snap()
+    lines = []
+    for tid, (comm, run, wait, slices) in sorted(after.items(), key=lambda item: before.get(item[0], item[1])[1] - item[1][1]):
+        if tid not in before or run - before[tid][1] < seconds * 1e7:  # under 1 % of a core
+            continue
+        _, run0, wait0, slices0 = before[tid]
+        lines.append(f"thread {tid} ({comm}): ran {(run - run0) / 1e6 / seconds:.0f} ms/s, waited for a CPU {(wait - wait0) / 1e6 / seconds:.0f} ms/s, "
+                     f"{(slices - slices0) / seconds:.0f} wake-ups/s ({(wait - wait0) / max(1, slices - slices0) / 1e3:.1f} µs waited each)")
+    open(path, "w").write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
     if command == "noise":
         noise(args[0], int(args[1]), float(args[2]))
+    elif command == "schedstat":
+        schedstat(args[0], float(args[1]), args[2])
     elif command == "analyse":
         analyse(args[0])
     else:

@@ -20,7 +20,8 @@
 #     every call is up: each relayed packet's added latency (its time out of campaignd minus its time
 #     in, matched within the call by payload), p50/p99/max, each direction; packets that went in and
 #     never came out (lost in the relay); what dumpcap itself dropped;
-#   - peak RSS and threads of campaignd.
+#   - peak RSS and threads of campaignd, and for each of its busy threads during the capture: CPU time
+#     run, time runnable but waiting for a CPU, and wake-ups (/proc/PID/task/*/schedstat).
 #
 # Usage: bench/bridge.sh [N] [RATE]   (default 500 50); HOLD_S (40), CAPTURE_S (10); SIPP_NICE (10):
 #   SIPp (some 60 threads at 1,000 calls) and dumpcap run at this nice level, so that on a 2-core
@@ -145,6 +146,8 @@ start_timed_run "$PERSON"
 
 # The RTP capture: once dialing is over and every call is up, for CAPTURE_S seconds.
 sleep "$(python3 -c "print($N / $RATE + 3)")"
+python3 bench/bridge.py schedstat "$CAMPAIGND" "$CAPTURE_S" "$OUT/schedstat.txt" &
+pids+=($!)
 nice -n "$SIPP_NICE" dumpcap -i lo -P -B 256 -s 64 -a "duration:$CAPTURE_S" -f "udp portrange 22000-30999 and udp[8] & 0xc0 == 0x80" \
   -w "$OUT/rtp.pcap" >"$OUT/dumpcap-rtp.log" 2>&1 || true
 capture_end=$(date +%s.%N)
@@ -173,6 +176,6 @@ cat > "$OUT/run.json" <<JSON
  "contacts": $N, "rate": $RATE, "hold_s": $HOLD_S, "exit_code": $exit_code, "elapsed_s": $elapsed,
  "campaignd_user_s": $user, "campaignd_system_s": $system, "campaignd_maxrss_kb": $maxrss,
  "sipp_person_cpu_s": $person_cpu, "sipp_agent_cpu_s": $agent_cpu, "person_sip_port": $PERSON_PORT, "agent_sip_port": $AGENT_PORT,
- "person_media": $PERSON_MEDIA, "agent_media": $AGENT_MEDIA, "sipp_pairs": $SIPP_PAIRS, "answer_ms": $ANSWER_MS, "sipp_nice": $SIPP_NICE}
+ "person_media": $PERSON_MEDIA, "agent_media": $AGENT_MEDIA, "sipp_pairs": $SIPP_PAIRS, "answer_ms": $ANSWER_MS, "sipp_nice": $SIPP_NICE, "capture_s": $CAPTURE_S}
 JSON
 python3 bench/bridge.py analyse "$OUT"
