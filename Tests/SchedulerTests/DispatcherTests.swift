@@ -266,6 +266,29 @@ import Testing
         #expect(dialer.targets == ["+15550000041", "+15550000042"])
     }
 
+    @Test func aCallInterruptedByACrashGetsItsFinalWebhookAtTheRestart() async throws {
+        let fixture = try await Fixture()
+        try fixture.importCampaign("hooked", targets: ["+15550000061", "+15550000062"]) { settings in
+            settings.notifyUrl = "http://127.0.0.1:9/hooks"
+        }
+        let campaign = try #require(try await fixture.store.activeCampaigns().first)
+        let now = Timestamp.nowMs()
+        let sent = try #require(try await fixture.store.claimNext(campaign, now: now))
+        _ = try #require(try await fixture.store.claimNext(campaign, now: now))  // its INVITE never went out
+        try await fixture.store.markInviteSent(attemptID: sent.attemptID, sipCallID: "call-z")
+        let restarted = try QueueStore(dataDirectory: fixture.directory.path + "/var")
+        let interrupted = try restarted.recoverUnfinishedAttempts(now: now + 1000)
+        #expect(interrupted.map(\.target) == [sent.target])
+        // One webhook: the interrupted call's `failed`, in campaignd's own shape; none for the call
+        // that was never placed (it goes back to pending).
+        let due = try restarted.dueNotifications(now: now + 2000, busy: [], limit: 10)
+        #expect(due.map(\.event) == ["failed"])
+        #expect(due.first?.attemptID == sent.attemptID && due.first?.url == "http://127.0.0.1:9/hooks")
+        let body = try #require(try JSONSerialization.jsonObject(with: Data((due.first?.body ?? "").utf8)) as? [String: Any])
+        #expect(body["reasonCode"] as? String == "interrupted" && body["target"] as? String == sent.target, "\(body)")
+        #expect(body["status"] as? String == "failed" && body["reason"] as? String == "campaignd stopped during the call", "\(body)")
+    }
+
     @Test func interruptedContactsOfACancelledOrUnknownCampaignAreNotRequeued() async throws {
         let fixture = try await Fixture()
         try fixture.importCampaign("stopped", targets: ["+15550000051"])

@@ -329,7 +329,8 @@ extension QueueStore {
     }
 
     /// Start-up after a crash (DESIGN.md): attempts whose INVITE was never sent go back to pending;
-    /// sent ones become `interrupted`, with a CDR saying so, and are never redialed automatically.
+    /// sent ones become `interrupted`, with a CDR saying so and their final webhook enqueued, and
+    /// are never redialed automatically.
     public func recoverUnfinishedAttempts(now: Int64) throws -> [CDRRecord] {
         try connection.transaction {
             try connection.execute("""
@@ -351,7 +352,24 @@ extension QueueStore {
                 WHERE id = ?
                 """)
             for id in interrupted { try interrupt.bind(.integer(now), .integer(id)).run() }
-            return try interrupted.map { id throws in try cdr(attemptID: id) }
+            let records = try interrupted.map { id throws in try cdr(attemptID: id) }
+            // Whoever follows the call by webhook hears how it ended (`failed`, reasonCode
+            // `interrupted`), with the call's own settings, as any other final webhook.
+            let call = try connection.prepare("""
+                SELECT a.campaign_key, COALESCE(s.settings, c.settings), (SELECT url FROM contact_webhooks WHERE contact_id = a.contact_id)
+                FROM attempts a JOIN campaigns c ON c.key = a.campaign_key LEFT JOIN contact_settings s ON s.contact_id = a.contact_id
+                WHERE a.id = ?
+                """)
+            for (id, record) in zip(interrupted, records) {
+                guard try call.bind(.integer(id)).step() else { continue }
+                let campaignKey = call.int(0)
+                let settings = try JSONDecoder().decode(CampaignSettings.self, from: Data((call.text(1) ?? "{}").utf8))
+                let contactURL = call.text(2)
+                call.reset()
+                try enqueuePlanned(.ended(.failed), record: record, settings: settings, contactURL: contactURL,
+                                   campaignKey: campaignKey, attemptID: id)
+            }
+            return records
         }
     }
 
