@@ -36,6 +36,10 @@ public final class EventLoop: @unchecked Sendable {
     private(set) lazy var receiveBuffers = ReceiveBuffers()
     /// The loop's buffer for stream reads, shared by every TCP connection on it (one read at a time).
     private(set) lazy var streamBuffer = StreamReadBuffer()
+    /// 2,048 bytes for building one datagram at a time on the loop's thread, sent (the kernel copies
+    /// it) before the next is built: a relayed RTP packet, for instance. Shared by everything on the
+    /// loop, so it stays in the cache.
+    public let datagramScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 16)
     /// Signalled when the thread has started (`threadID` set) and when it has ended.
     private let finished = NSCondition()
     private var hasFinished = false
@@ -105,6 +109,7 @@ public final class EventLoop: @unchecked Sendable {
     deinit {
         Glibc.close(epollFD)
         Glibc.close(wakeFD)
+        datagramScratch.deallocate()
     }
 
     /// Whether the caller is on this loop's thread.

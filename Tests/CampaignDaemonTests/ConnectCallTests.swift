@@ -54,11 +54,11 @@ import Testing
 
     /// A workspace for one test with its own 20 RTP ports from `rtpBase`, below 32768: the kernel's
     /// ephemeral ports (any process's socket bound to port 0) start there.
-    static func setUp(rtpBase: Int) throws -> Setup {
+    static func setUp(rtpBase: Int, extraConfig: String = "") throws -> Setup {
         let directory = try Workspace()
         let rtpPorts = rtpBase...(rtpBase + 19)
         try directory.write("campaignd.json", """
-            {"sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 100, "rtpPortMin": \(rtpPorts.lowerBound), "rtpPortMax": \(rtpPorts.upperBound)},
+            {\(extraConfig)"sip": {"bindAddress": "127.0.0.1", "port": 0, "t1Ms": 100, "rtpPortMin": \(rtpPorts.lowerBound), "rtpPortMax": \(rtpPorts.upperBound)},
              "defaults": {"caller": "+15550001111"}}
             """)
         try MediaCallTests.promptWAV(hz: 440, seconds: 3).write(to: URL(fileURLWithPath: directory.path + "/hold.wav"))
@@ -166,6 +166,32 @@ import Testing
         #expect(Set(personHeardAll.compactMap(\.ssrc)).count == 1)
         let sequence = personHeardAll.compactMap(\.sequenceNumber)
         #expect(zip(sequence, sequence.dropFirst()).allSatisfy { ($1 - $0 + 65536) % 65536 == 1 })
+    }
+
+    /// While bridged, a leg is looked after once a second, not every 20 ms: its RTCP sender reports
+    /// still go out every 5 s, and a far end that goes quiet still ends the call (`no media`).
+    @Test func aBridgedCallKeepsReportingAndEndsWhenThePersonGoesQuiet() async throws {
+        let setup = try Self.setUp(rtpBase: 30140, extraConfig: #""media": {"inactivityTimeoutSec": 6},"#)
+        // The person says hello for 0.9 s and then sends nothing; the agent streams for 11.8 s.
+        let person = try await Self.sipp("uas-stream.xml.in", ["CLIP": Self.audio + "/human-hello-only.ulaw"], in: setup)
+        let agent = try await Self.sipp("uas-agent.xml.in", [
+            "CHECKS": "", "PT": "0", "CODEC": "PCMU", "CLIP": Self.audio + "/machine-beep.ulaw", "RING_MS": "0", "END": Self.waitForBye,
+        ], in: setup)
+        let capture = try await PacketCapture(filter: "udp portrange \(setup.rtpPorts.lowerBound)-\(setup.rtpPorts.upperBound)",
+                                              in: setup.directory.path)
+        let call = try await Self.call(person, ["--connect", "sip:agent@127.0.0.1:\(agent.port)"], in: setup)
+        let packets = try await capture.stop()
+        #expect(call.ended["reason_code"] as? String == "error", "\(call.output)")
+        #expect(await person.waitForExit() == 0, "person (our BYE): \(person.log.suffix(800))")
+        #expect(await agent.waitForExit() == 0, "agent (our BYE): \(agent.log.suffix(800))")
+        #expect(call.last("connected") != nil, "\(call.output)")
+        #expect(call.ended["reason"] as? String == "no media", "\(call.output)")
+        // 6 s after the person's last packet (checked once a second), long before the agent's clip ends.
+        let connected = try #require((call.ended["connected_sec"] as? String).flatMap(Double.init))
+        #expect(connected >= 6.5 && connected < 9.5, "bridged \(connected) s")
+        // Sender reports from both of our legs' RTCP ports while bridged (every 5 s of each leg).
+        let reports = packets.filter { $0.rtcpTypes.contains(200) && setup.rtpPorts.contains($0.sourcePort) }
+        #expect(Set(reports.map(\.sourcePort)).count == 2, "sender reports from \(Set(reports.map(\.sourcePort)).sorted())")
     }
 
     @Test func theAgentHangingUpEndsThePersonsCallAndAPCMAAgentIsTranscoded() async throws {

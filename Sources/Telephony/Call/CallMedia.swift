@@ -48,8 +48,10 @@ final class CallMedia {
     private var playingOffset = 0
     private var report: RTCPReport
     private var ticks = 0
-    /// The ticker's bookkeeping: where this call is in its list, and the tick it last ran.
+    /// The ticker's bookkeeping: where this call is in its list (the once-a-second one when
+    /// `tickerRelayed`), and the tick it last ran.
     var tickerIndex: Int?
+    var tickerRelayed = false
     var lastTick: Int64 = -1
     private(set) var closed = false
 
@@ -65,14 +67,12 @@ final class CallMedia {
     private var relaySource: UInt32?
     private var relaySequenceOffset: UInt16 = 0
     private var relayTimestampOffset: UInt32 = 0
-    private var relayPacket: UnsafeMutableRawBufferPointer?
     /// The bridge ended from the other side: this leg is being hung up and sends nothing more (no
     /// silence after the other party's last packet).
     private var unbridged = false
 
     deinit {
         packet.deallocate()
-        relayPacket?.deallocate()
     }
 
     /// The call's RTP socket on `port` and its RTCP socket on `port + 1`, bound on `loop` (callable
@@ -201,6 +201,27 @@ final class CallMedia {
         }
     }
 
+    /// Once a second while bridged (`MediaTicker.relay`): the packets are relayed as they arrive,
+    /// so only our clock (`elapsed` ticks of it), RTCP and the inactivity check are left to do.
+    func relayedTick(now: LoopInstant, elapsed: Int64) {
+        guard !closed else { return }
+        timestamp &+= UInt32(truncatingIfNeeded: Int64(PlayoutBuffer.frameSamples) &* elapsed)
+        let before = ticks
+        ticks += Int(elapsed)
+        if let rtcp {
+            rtcp.receive { bytes, _ in report.rtcpReceived(bytes, now65536: Self.now65536(now)) }
+        }
+        if before / 250 != ticks / 250 { sendReport(now: now) }
+        if remoteSending, now.duration(since: lastReceived) >= inactivityTimeout {
+            call.hangUp(.error, reason: "no media")
+        }
+    }
+
+    /// A bridged call whose detection is over needs the ticker only once a second.
+    private func tickOnlyForHousekeepingIfRelaying() {
+        if bridgedTo != nil, detector == nil, !closed { ticker.relay(self) }
+    }
+
     private func detect(_ frame: PlayoutBuffer.Frame) {
         guard var detector else { return }
         let events: [AMDEvent]
@@ -276,7 +297,10 @@ final class CallMedia {
 
     private func amdEvents(_ events: [AMDEvent]) {
         guard !events.isEmpty else { return }
-        if detector?.isFinished == true { detector = nil }
+        if detector?.isFinished == true {
+            detector = nil
+            tickOnlyForHousekeepingIfRelaying()
+        }
         for event in events {
             amd.record(event)
             call.emit(.amd(event))
@@ -360,6 +384,7 @@ final class CallMedia {
             amd.record(event)
             call.emit(.amd(event))
         }
+        tickOnlyForHousekeepingIfRelaying()
     }
 
     // MARK: Connecting
@@ -459,6 +484,8 @@ final class CallMedia {
             call.hangUp(.error, reason: "cannot bridge: \(error)")
             return
         }
+        tickOnlyForHousekeepingIfRelaying()
+        other.tickOnlyForHousekeepingIfRelaying()
         call.emit(.connected(target: plan.target))
     }
 
@@ -485,14 +512,9 @@ final class CallMedia {
             relayTimestampOffset = timestamp &- header.timestamp
             marker = true
         }
-        let count = min(header.payloadCount, 2048 - 12)
-        let out: UnsafeMutableRawBufferPointer
-        if let relayPacket {
-            out = relayPacket
-        } else {
-            out = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 8)
-            relayPacket = out
-        }
+        // Built in the loop's scratch buffer: sent (copied by the kernel) before the next is built.
+        let out = loop.datagramScratch
+        let count = min(header.payloadCount, out.count - 12)
         let sequence = header.sequenceNumber &+ relaySequenceOffset
         RTPHeader.write(marker: marker, payloadType: payloadType, sequenceNumber: sequence,
                         timestamp: header.timestamp &+ relayTimestampOffset, ssrc: report.ssrc, into: out)
