@@ -19,7 +19,8 @@ public protocol Selectable: AnyObject {
 /// on its thread; other threads reach it with `execute(_:)` or `submit(_:)`.
 public final class EventLoop: @unchecked Sendable {
     // @unchecked Sendable: `lock` guards `pending`, `wakeupPending` and `threadID`; everything else
-    // (`timers`, `slots`, `freeSlots`, `stopping`, the read buffers) is confined to the loop's thread.
+    // (`timers`, `slots`, `freeSlots`, `stopping`, the read buffers, `datagramScratch`) is confined to
+    // the loop's thread.
     public let name: String
     public let clock: any LoopClock
     private let epollFD: Int32
