@@ -9,33 +9,47 @@ final class KamailioProxy {
     static let registrarTemplate = URL(fileURLWithPath: template).deletingLastPathComponent().appendingPathComponent("registrar.cfg.in").path
 
     let port: Int
-    private let process = Process()
+    private let process: Process
     private let logPath: String
 
     /// `template`: a configuration in deploy/kamailio (the carrier proxy by default).
     init(calleePort: Int, template: String = KamailioProxy.template, in directory: String) async throws {
-        port = try SIPpCallee.freeUDPPort()
         let configuration = try String(contentsOfFile: template, encoding: .utf8)
-            .replacingOccurrences(of: "@PORT@", with: String(port))
-            .replacingOccurrences(of: "@CALLEE_PORT@", with: String(calleePort))
-        let configPath = directory + "/kamailio-\(port).cfg"
-        try configuration.write(toFile: configPath, atomically: true, encoding: .utf8)
-        logPath = directory + "/kamailio-\(port).log"
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/kamailio")
-        // -DD: stay in the foreground (children still fork); -E: log to stderr; -w: work in the temp dir.
-        process.arguments = ["-f", configPath, "-DD", "-E", "-w", directory]
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Wait until it says it is listening (at most 5 s).
-        let deadline = Date().addingTimeInterval(5)
-        while Date() < deadline, !self.log.contains("udp: 127.0.0.1"), process.isRunning {
-            try? await Task.sleep(for: .milliseconds(50))
+        // Kamailio listens on UDP and TCP on one port: one free for both, and another if a socket
+        // takes it first (an outgoing connection's ephemeral port, say: Kamailio then exits with
+        // "Address already in use"). Ready once both are bound (the UDP socket keeps what comes
+        // while the workers start). -DD: stay in the foreground (children still fork); -E: log to
+        // stderr; -w: work in the temp dir.
+        let started = try await Child.startOnFreePort(
+            "/usr/sbin/kamailio", in: directory, logName: { "kamailio-\($0).log" }, freePort: Self.freeUDPAndTCPPort,
+            readyWithin: 15, arguments: { port in
+                let path = directory + "/kamailio-\(port).cfg"
+                try? configuration.replacingOccurrences(of: "@PORT@", with: String(port))
+                    .replacingOccurrences(of: "@CALLEE_PORT@", with: String(calleePort))
+                    .write(toFile: path, atomically: true, encoding: .utf8)
+                return ["-f", path, "-DD", "-E", "-w", directory]
+            }) { port, _ in
+            SIPpCallee.isBound(udpPort: port) && SIPpCallee.isListening(tcpPort: port)
         }
-        try? await Task.sleep(for: .milliseconds(300))
+        (port, process, logPath) = (started.port, started.process, started.output.path)
+    }
+
+    /// A port nothing holds on either UDP or TCP.
+    static func freeUDPAndTCPPort() throws -> Int {
+        for _ in 0..<20 {
+            let port = try SIPpCallee.freeUDPPort()
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if bound == 0 { return port }
+        }
+        return try SIPpCallee.freeUDPPort()
     }
 
     deinit {
