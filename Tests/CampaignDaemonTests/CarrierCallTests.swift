@@ -177,6 +177,34 @@ import Testing
         withExtendedLifetime(directory) {}
     }
 
+    /// RFC 3261 §15.1.1: the session ends when our BYE goes out, not when its response comes. The
+    /// callee never answers the BYE (Timer F: 6.4 s here); campaignd's prompt must stop with the BYE.
+    @Test func mediaStopsWhenOurByeGoesOutNotWhenItIsAnswered() async throws {
+        let directory = try Workspace()
+        let callee = try await SIPpCallee(scenario: "uas-bye-unanswered.xml", in: directory.path)
+        try directory.write("campaignd.json", """
+            {"trunks": [{"name": "sipp", "host": "127.0.0.1", "port": \(callee.port)}],
+             "sip": {"bindAddress": "127.0.0.1", "t1Ms": 100, "rtpPortMin": 30160, "rtpPortMax": 30179},
+             "defaults": {"defaultCountryCode": "1", "caller": "+15550001111"}}
+            """)
+        try MediaCallTests.promptWAV(hz: 500, seconds: 10).write(to: URL(fileURLWithPath: directory.path + "/long.wav"))
+        let capture = try await PacketCapture(filter: "udp portrange 30160-30179", in: directory.path)
+        let result = try await CampaigndProcess.run(["call", "+15551230029", "--play", "long.wav", "--hangup-after", "1", "--json"],
+                                                    in: directory.path)
+        let packets = try await capture.stop()
+        #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        let end = try ended(result.stdout)
+        let connected = try #require(Int(end["connect_duration_ms"] ?? ""), "\(result.stdout)")
+        #expect(connected >= 900 && connected < 2500, "connected for \(connected) ms")
+        // Our RTP (the prompt) from the answer until the BYE at about 1 s, not on through Timer F.
+        let ours = packets.filter { (30160...30179).contains($0.sourcePort) && $0.rtcpTypes.isEmpty && $0.payloadType != nil }
+        let first = try #require(ours.first, "no RTP from campaignd")
+        let last = try #require(ours.last)
+        #expect(last.time - first.time < Double(connected) / 1000 + 0.5,
+                "campaignd sent RTP for \(last.time - first.time) s; the BYE went out after \(connected) ms")
+        #expect(await callee.waitForExit() == 0, "SIPp: \(callee.log.suffix(600))")
+    }
+
     @Test func pjsipRequiring100relAndTimersSendingUpdateAndInfo() async throws {
         let directory = try Workspace()
         let callee = try await PJSIPCallee(digit: "7", in: directory.path)

@@ -176,6 +176,10 @@ final class OutboundCall: @unchecked Sendable {
                 if let media { media.digitReceived(digit) } else { emit(.digit(digit)) }
             case .disconnected:
                 if disconnectTime == nil { disconnectTime = Self.nowMs() }
+                // RFC 3261 §15.1.1: the session is over once the BYE is handed to its transaction
+                // (or the callee's has come): no more media either way, however long the BYE's
+                // response takes. `finish` reads the same report from the closed media.
+                _ = media?.close()
             case .redirected(let target):
                 redirectedTo = target
             case .remoteSends(let sends):
