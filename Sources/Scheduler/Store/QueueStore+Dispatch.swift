@@ -355,17 +355,10 @@ extension QueueStore {
             let records = try interrupted.map { id throws in try cdr(attemptID: id) }
             // Whoever follows the call by webhook hears how it ended (`failed`, reasonCode
             // `interrupted`), with the call's own settings, as any other final webhook.
-            let call = try connection.prepare("""
-                SELECT a.campaign_key, COALESCE(s.settings, c.settings), (SELECT url FROM contact_webhooks WHERE contact_id = a.contact_id)
-                FROM attempts a JOIN campaigns c ON c.key = a.campaign_key LEFT JOIN contact_settings s ON s.contact_id = a.contact_id
-                WHERE a.id = ?
-                """)
+            let call = try connection.prepare(Self.callNotificationQuery(where: "a.id = ?"))
             for (id, record) in zip(interrupted, records) {
                 guard try call.bind(.integer(id)).step() else { continue }
-                let campaignKey = call.int(0)
-                let settings = try JSONDecoder().decode(CampaignSettings.self, from: Data((call.text(1) ?? "{}").utf8))
-                let contactURL = call.text(2)
-                call.reset()
+                let (_, campaignKey, settings, contactURL) = try Self.callNotificationContext(call)
                 try enqueuePlanned(.ended(.failed), record: record, settings: settings, contactURL: contactURL,
                                    campaignKey: campaignKey, attemptID: id)
             }

@@ -47,6 +47,24 @@ extension QueueStore {
                   .integer(now), .integer(now), .optional(headerText), .optional(signatureHeader)).run()
     }
 
+    /// What a call's webhooks are planned from, for the attempts matching `condition` (over
+    /// `attempts a`, `campaigns c` and `contact_settings s`): its id, its campaign's key, its
+    /// settings (its own from a drop-in request, else its campaign's) and its contact's webhook URL.
+    /// Read with `callNotificationContext(_:)`.
+    static func callNotificationQuery(where condition: String) -> String {
+        """
+        SELECT a.id, a.campaign_key, COALESCE(s.settings, c.settings), (SELECT url FROM contact_webhooks WHERE contact_id = a.contact_id)
+        FROM attempts a JOIN campaigns c ON c.key = a.campaign_key LEFT JOIN contact_settings s ON s.contact_id = a.contact_id
+        WHERE \(condition)
+        """
+    }
+
+    /// The row `callNotificationQuery` stepped to.
+    static func callNotificationContext(_ row: SQLiteStatement) throws
+        -> (attemptID: Int64, campaignKey: Int64, settings: CampaignSettings, contactURL: String?) {
+        (row.int(0), row.int(1), try JSONDecoder().decode(CampaignSettings.self, from: Data((row.text(2) ?? "{}").utf8)), row.text(3))
+    }
+
     /// Enqueues what `NotificationPlanner` plans for `stage` of an attempt (the caller holds the transaction).
     func enqueuePlanned(_ stage: NotifyStage, record: CDRRecord, settings: CampaignSettings, contactURL: String?,
                         campaignKey: Int64, attemptID: Int64) throws {

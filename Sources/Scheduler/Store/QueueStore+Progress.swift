@@ -10,15 +10,10 @@ extension QueueStore {
     @discardableResult
     public func enqueueProgressEvent(sipCallID: String, event: CallProgressEvent) throws -> Bool {
         defer { resetStatements() }
-        let attempt = try statement("""
-            SELECT a.id, a.campaign_key, COALESCE(s.settings, c.settings), (SELECT url FROM contact_webhooks WHERE contact_id = a.contact_id)
-            FROM attempts a JOIN campaigns c ON c.key = a.campaign_key LEFT JOIN contact_settings s ON s.contact_id = a.contact_id
-            WHERE a.sip_call_id = ? AND (instr(c.settings, '"notifyEvents"') > 0 OR s.settings IS NOT NULL)
-            """)
+        let attempt = try statement(Self.callNotificationQuery(
+            where: #"a.sip_call_id = ? AND (instr(c.settings, '"notifyEvents"') > 0 OR s.settings IS NOT NULL)"#))
         guard try attempt.bind(.text(sipCallID)).step() else { return false }
-        let attemptID = attempt.int(0), campaignKey = attempt.int(1)
-        let settings = try JSONDecoder().decode(CampaignSettings.self, from: Data((attempt.text(2) ?? "{}").utf8))
-        let contactURL = attempt.text(3)
+        let (attemptID, campaignKey, settings, contactURL) = try Self.callNotificationContext(attempt)
         var record = try cdr(attemptID: attemptID)
         record.disconnectTime = Timestamp.nowMs()
         let planned = NotificationPlanner.plan(.progress(event), record: record, settings: settings, contactURL: contactURL)

@@ -265,7 +265,7 @@ public actor QueueWriter {
         // Owned by the writes kept in memory (and by the lock's end, which only a try can see).
         Task {
             try? await Task.sleep(for: retry.after)
-            await self.flush()
+            self.flush()
         }
     }
 
