@@ -191,14 +191,7 @@ final class CallMedia {
         } else {
             timestamp &+= UInt32(PlayoutBuffer.frameSamples)
         }
-        ticks += 1
-        if ticks % 50 == 0, let rtcp {
-            rtcp.receive { bytes, _ in report.rtcpReceived(bytes, now65536: Self.now65536(now)) }
-        }
-        if ticks % 250 == 0 { sendReport(now: now) }
-        if ticks % 50 == 0, remoteSending, now.duration(since: lastReceived) >= inactivityTimeout {
-            call.hangUp(.error, reason: "no media")
-        }
+        housekeeping(now: now, advancedBy: 1, secondDue: false)
     }
 
     /// Once a second while bridged (`MediaTicker.relay`): the packets are relayed as they arrive,
@@ -206,13 +199,20 @@ final class CallMedia {
     func relayedTick(now: LoopInstant, elapsed: Int64) {
         guard !closed else { return }
         timestamp &+= UInt32(truncatingIfNeeded: Int64(PlayoutBuffer.frameSamples) &* elapsed)
+        housekeeping(now: now, advancedBy: Int(elapsed), secondDue: true)
+    }
+
+    /// Counts `elapsed` ticks of our clock; each second (every 50th tick, or whenever `secondDue`)
+    /// reads RTCP and checks for media inactivity, and each 5 s (250th tick) sends a sender report.
+    private func housekeeping(now: LoopInstant, advancedBy elapsed: Int, secondDue: Bool) {
         let before = ticks
-        ticks += Int(elapsed)
-        if let rtcp {
+        ticks += elapsed
+        let second = secondDue || before / 50 != ticks / 50
+        if second, let rtcp {
             rtcp.receive { bytes, _ in report.rtcpReceived(bytes, now65536: Self.now65536(now)) }
         }
         if before / 250 != ticks / 250 { sendReport(now: now) }
-        if remoteSending, now.duration(since: lastReceived) >= inactivityTimeout {
+        if second, remoteSending, now.duration(since: lastReceived) >= inactivityTimeout {
             call.hangUp(.error, reason: "no media")
         }
     }
