@@ -43,7 +43,7 @@ import Testing
             {"name": "Reminders", "contacts": [{"target": "+15557770011"}], "onHuman": {"play": "long.wav", "optOutDigit": "9"}}
             """
         let setup = try await MediaCallTests.setUp(scenario: "uas-update-info.xml.in", replacing: ["CONTENT_TYPE": contentType, "BODY": body],
-                                             campaign: campaign, rtpBase: contentType == "application/dtmf" ? 31620 : 31640)
+                                             campaign: campaign, rtpBase: contentType == "application/dtmf" ? 31860 : 31880)
         try MediaCallTests.promptWAV(hz: 500, seconds: 8).write(to: URL(fileURLWithPath: setup.directory.path + "/campaigns/prompts/long.wav"))
         // SIPp checked that our 200 to its UPDATE carried an SDP answer and that the INFO got a 200.
         let (cdr, _) = try await MediaCallTests.runOnce(setup)

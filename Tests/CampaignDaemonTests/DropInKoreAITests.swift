@@ -129,7 +129,7 @@ import Testing
         // side (the profile's onMachine prompt) leaves the voicemail after the beep and hangs up.
         let setup = try await Self.setUp(
             scenario: "uas-ring-stream.xml.in", replacing: ["CLIP": MediaCallTests.fixtures + "/machine-beep.ulaw", "RING_MS": "700"],
-            rtpBase: 31700,
+            rtpBase: 31900,
             profile: #", "onHuman": {"play": "hello.wav"}, "onMachine": {"play": "voicemail.wav"}, "voicemailEndTimeoutSec": 20"#)
         let token = try await Self.jwt(in: setup.work.path)
         // The document's sample, with its host and notifyurl replaced.
@@ -289,7 +289,7 @@ import Testing
     // MARK: - A busy callee
 
     @Test func aBusyCalleeGetsOneFailedNotification() async throws {
-        let setup = try await Self.setUp(scenario: "uas-reject.xml.in", replacing: ["CODE": "486", "REASON": "Busy Here"], rtpBase: 31720,
+        let setup = try await Self.setUp(scenario: "uas-reject.xml.in", replacing: ["CODE": "486", "REASON": "Busy Here"], rtpBase: 31920,
                                          profile: #", "dialoutAllowedCallers": ["+18005550100"]"#)
         let token = try await Self.jwt(in: setup.work.path)
         // A sip: target, botId in the body, the notifyUrl spelling, no caller (the profile allows one).
@@ -333,7 +333,7 @@ import Testing
         // SIPp answers at once (no 180), says hello and hangs up 3 s later, during the person's 10 s prompt.
         let setup = try await Self.setUp(
             scenario: "uas-stream-hangup.xml.in", replacing: ["CLIP": MediaCallTests.fixtures + "/human-hello.ulaw", "HANGUP_MS": "3000"],
-            rtpBase: 31740, profile: #", "onHuman": {"play": "long.wav"}"#)
+            rtpBase: 31940, profile: #", "onHuman": {"play": "long.wav"}"#)
         let token = try await Self.jwt(in: setup.work.path)
         let response = try await setup.daemon.send(Request("POST", Self.dialout, headers: ["auth": token], body: """
             {"target": "tel:+15551230100", "caller": "+15550001111", "notifyurl": "\(setup.hook)", "machinedetection": "disconnect",
@@ -373,7 +373,7 @@ import Testing
 
     @Test func timeoutInMsIsTheRingTimeInWholeSecondsRoundedUp() async throws {
         // 1500 ms is a 2 s ring time: SIPp rings until our CANCEL, which comes 2 s after the INVITE.
-        let setup = try await Self.setUp(scenario: "uas-ring-until-cancel.xml", rtpBase: 31760)
+        let setup = try await Self.setUp(scenario: "uas-ring-until-cancel.xml", rtpBase: 31960)
         let token = try await Self.jwt(in: setup.work.path)
         let response = try await setup.daemon.send(Request("POST", Self.dialout, headers: ["auth": token], body: """
             {"bot": "\(Self.bot)", "target": "tel:15551230101", "caller": "+15550001111", "notifyurl": "\(setup.hook)", "timeoutInMs": 1500}
@@ -405,7 +405,7 @@ import Testing
     @Test func errorsAreAnsweredInKoreAIsShape() async throws {
         let work = try Workspace()
         // Nothing listens on the trunk: no request here may place a call.
-        try Self.writeConfig(work, trunkPort: try SIPpCallee.freeUDPPort(), rtpBase: 31780, profile: "")
+        try Self.writeConfig(work, trunkPort: try SIPpCallee.freeUDPPort(), rtpBase: 31980, profile: "")
         let daemon = try await APIDaemon(in: work.path)
         let good = try await Self.jwt(in: work.path)
         let wrongSecret = try await Self.jwt(secret: "not-the-key-secret-at-all", in: work.path)
