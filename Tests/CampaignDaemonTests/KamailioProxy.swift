@@ -38,16 +38,7 @@ final class KamailioProxy {
     static func freeUDPAndTCPPort() throws -> Int {
         for _ in 0..<20 {
             let port = try SIPpCallee.freeUDPPort()
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            defer { close(fd) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            if bound == 0 { return port }
+            if SIPpCallee.canBind(tcpPort: port) { return port }
         }
         return try SIPpCallee.freeUDPPort()
     }

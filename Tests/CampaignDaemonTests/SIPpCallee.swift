@@ -99,6 +99,31 @@ final class SIPpCallee {
     /// A TCP port free now (bound to port 0 and closed), for a listener a test starts next.
     static func freeTCPPort() throws -> Int { freePort(SOCK_STREAM) }
 
+    /// A TCP port that nothing holds, below the kernel's ephemeral ports (32768 and up): for a test
+    /// that binds it only later, since no other test's outgoing connection is handed such a port in
+    /// the meantime (a free ephemeral port can be).
+    static func freeTCPPortBelowEphemeralRange() throws -> Int {
+        for _ in 0..<200 {
+            let port = Int.random(in: 24_000...29_999)
+            if canBind(tcpPort: port) { return port }
+        }
+        struct NoFreePort: Error {}
+        throw NoFreePort()
+    }
+
+    /// Whether a TCP socket can be bound to 127.0.0.1:`port` now (it is closed again at once).
+    static func canBind(tcpPort port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
     static func freeUDPPort() throws -> Int { freePort(SOCK_DGRAM) }
 
     private static func freePort(_ type: __socket_type) -> Int {

@@ -107,8 +107,8 @@ import Testing
 
     @Test func aReceiverDownForTheWholeRunGetsEverythingAfterARestart() async throws {
         let scratch = try Workspace()
-        // A port nothing listens on while campaignd runs.
-        let port = try SIPpCallee.freeUDPPort()
+        // A port nothing listens on while campaignd runs, where the receiver listens afterwards.
+        let port = try SIPpCallee.freeTCPPortBelowEphemeralRange()
         let callee = try await SIPpCallee(scenario: "uas-mixed.xml", calls: 3, in: scratch.path)
         let directory = try workspace(callee: callee, receiverPort: port)
         let started = Date()
