@@ -18,7 +18,7 @@ public protocol Selectable: AnyObject {
 /// Everything registered on a loop (descriptors, timers, the objects behind them) is touched only
 /// on its thread; other threads reach it with `execute(_:)` or `submit(_:)`.
 public final class EventLoop: @unchecked Sendable {
-    // @unchecked Sendable: `lock` guards `pending`, `wakeupPending` and `threadID`; everything else
+    // @unchecked Sendable: `lock` guards `pending`, `wakeupPending`, `threadID` and `schedulingOutcome`; everything else
     // (`timers`, `slots`, `freeSlots`, `stopping`, the read buffers, `datagramScratch`) is confined to
     // the loop's thread.
     public let name: String
@@ -29,6 +29,7 @@ public final class EventLoop: @unchecked Sendable {
     private var pending: [() -> Void] = []
     private var wakeupPending = false
     private var threadID: pthread_t?
+    private var schedulingOutcome = Scheduling.normal
     private var timers = TimerQueue<() -> Void>()
     private var slots: [Slot] = []
     private var freeSlots: [Int] = []
@@ -54,6 +55,19 @@ public final class EventLoop: @unchecked Sendable {
         public let fd: Int32
     }
 
+    /// How a loop's thread is scheduled.
+    public enum Scheduling: Equatable, Sendable {
+        /// The kernel's default time sharing (`SCHED_OTHER`), as asked.
+        case normal
+        /// `SCHED_RR` at this priority (1-99): the thread runs before every time-shared thread on
+        /// its core when it has work, as media servers' relay threads do (Asterisk `-p`,
+        /// FreeSWITCH `-rp`).
+        case realtime(priority: Int32)
+        /// Real-time scheduling was asked at `priority` and the kernel refused it (`errno`: EPERM
+        /// without CAP_SYS_NICE or an RLIMIT_RTPRIO of at least `priority`); the thread runs normally.
+        case refused(priority: Int32, errno: Int32)
+    }
+
     public struct TimerID: Hashable, Sendable {
         let id: TimerQueue<() -> Void>.ID
     }
@@ -66,8 +80,11 @@ public final class EventLoop: @unchecked Sendable {
 
     private static let wakeToken = UInt64.max
 
-    /// Starts the loop's thread.
-    public init(name: String = "campaignd-io", clock: any LoopClock = SystemLoopClock.shared) throws(IOError) {
+    /// Starts the loop's thread; with `realtimePriority` (1-99), the thread asks for `SCHED_RR` at that
+    /// priority before it runs anything (see `scheduling` for what the kernel said). Threads it
+    /// creates do not inherit the policy (`SCHED_RESET_ON_FORK`).
+    public init(name: String = "campaignd-io", clock: any LoopClock = SystemLoopClock.shared,
+                realtimePriority: Int32? = nil) throws(IOError) {
         let epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epollFD >= 0 else { throw .system("epoll_create1") }
         let wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
@@ -94,8 +111,12 @@ public final class EventLoop: @unchecked Sendable {
             // What `top -H` and /proc show: Linux keeps 15 bytes of a thread's name.
             let osName = name.utf8.count > 15 && name.hasPrefix("campaignd-") ? String(name.dropFirst(10)) : name
             _ = pthread_setname_np(pthread_self(), String(decoding: osName.utf8.prefix(15), as: UTF8.self))
+            let scheduling = realtimePriority.map(Self.becomeRealtime) ?? .normal
             finished.withLock {
-                lock.withLock { threadID = pthread_self() }
+                lock.withLock {
+                    threadID = pthread_self()
+                    schedulingOutcome = scheduling
+                }
                 finished.broadcast()
             }
             run()
@@ -112,6 +133,22 @@ public final class EventLoop: @unchecked Sendable {
         Glibc.close(wakeFD)
         datagramScratch.deallocate()
     }
+
+    /// Asks the kernel to schedule the calling thread `SCHED_RR` at `priority`, not inherited by the
+    /// threads it creates (a Dispatch or Swift concurrency worker started from a loop must not run
+    /// real-time).
+    private static func becomeRealtime(priority: Int32) -> Scheduling {
+        var parameters = sched_param()
+        parameters.sched_priority = priority
+        let resetOnFork: Int32 = 0x4000_0000  // SCHED_RESET_ON_FORK, <linux/sched.h>
+        guard sched_setscheduler(0, SCHED_RR | resetOnFork, &parameters) == 0 else {
+            return .refused(priority: priority, errno: errno)
+        }
+        return .realtime(priority: priority)
+    }
+
+    /// What became of the real-time priority asked for (settled before `init` returns).
+    public var scheduling: Scheduling { lock.withLock { schedulingOutcome } }
 
     /// Whether the caller is on this loop's thread.
     public var inEventLoop: Bool {

@@ -12,12 +12,13 @@ public final class EventLoopGroup: Sendable {
         var next = 0
     }
 
-    /// Starts `threads` loops (at least one) named `name-0`, `name-1`, ….
+    /// Starts `threads` loops (at least one) named `name-0`, `name-1`, …, each asking for real-time
+    /// scheduling at `realtimePriority` when given (see `EventLoop.scheduling`).
     public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, name: String = "campaignd-io",
-                clock: any LoopClock = SystemLoopClock.shared) throws(IOError) {
+                clock: any LoopClock = SystemLoopClock.shared, realtimePriority: Int32? = nil) throws(IOError) {
         var loops: [EventLoop] = []
         for index in 0..<max(1, threads) {
-            loops.append(try EventLoop(name: "\(name)-\(index)", clock: clock))
+            loops.append(try EventLoop(name: "\(name)-\(index)", clock: clock, realtimePriority: realtimePriority))
         }
         self.loops = loops
     }

@@ -104,4 +104,58 @@ import Testing
         #expect(await systemName(group.loops[1]) == "campaignd-io-1")
         #expect(await systemName(webhooks) == "webhooks")
     }
+
+    /// `runtime.realtimePriority`: a loop asks for SCHED_RR before it runs anything and says what the
+    /// kernel answered; a thread it starts (a worker pool's, say) does not inherit the policy.
+    @Test func aRealtimeLoopRunsRoundRobinAndTheThreadsItStartsDoNot() async throws {
+        let permitted = SchedulingPermission.mayUseRealtime(priority: 3)
+        let group = try EventLoopGroup(threads: 2, name: "rt-test", realtimePriority: 3)
+        defer { group.shutdown() }
+        let plain = try EventLoop(name: "plain-test")
+        defer { plain.shutdown() }
+        for loop in group.loops {
+            let (policy, priority, childPolicy) = await loop.submit { () -> (Int32, Int32, Int32) in
+                var parameters = sched_param()
+                _ = sched_getparam(0, &parameters)
+                let child = ChildPolicy()
+                Thread { child.record(sched_getscheduler(0)) }.start()
+                let seen = child.wait()
+                return (sched_getscheduler(0), parameters.sched_priority, seen)
+            }
+            let resetOnFork: Int32 = 0x4000_0000
+            if permitted {
+                #expect(loop.scheduling == .realtime(priority: 3))
+                #expect(policy == SCHED_RR | resetOnFork)
+                #expect(priority == 3)
+            } else {
+                #expect(loop.scheduling == .refused(priority: 3, errno: EPERM))
+                #expect(policy == SCHED_OTHER)
+            }
+            #expect(childPolicy == SCHED_OTHER, "a thread started by a real-time loop runs time-shared")
+        }
+        #expect(plain.scheduling == .normal)
+        #expect(await plain.submit { sched_getscheduler(0) } == SCHED_OTHER)
+    }
+}
+
+/// The scheduling policy a new thread reports, handed to the thread that started it.
+final class ChildPolicy: @unchecked Sendable {
+    // @unchecked Sendable: `condition` guards `policy`.
+    private let condition = NSCondition()
+    private var policy: Int32?
+    func record(_ value: Int32) { condition.withLock { policy = value; condition.broadcast() } }
+    func wait() -> Int32 { condition.withLock { while policy == nil { condition.wait() }; return policy! } }
+}
+
+/// Whether this process may put a thread on SCHED_RR: CAP_SYS_NICE in its effective set, or an
+/// RLIMIT_RTPRIO at least the priority.
+enum SchedulingPermission {
+    static func mayUseRealtime(priority: Int) -> Bool {
+        var limit = rlimit()
+        if getrlimit(__rlimit_resource_t(__RLIMIT_RTPRIO.rawValue), &limit) == 0, limit.rlim_cur >= rlim_t(priority) { return true }
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }),
+              let mask = UInt64(line.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16) else { return false }
+        return mask & (1 << 23) != 0  // CAP_SYS_NICE
+    }
 }
