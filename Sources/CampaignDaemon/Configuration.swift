@@ -78,6 +78,8 @@ struct Configuration: Sendable {
     struct Runtime: Sendable, Equatable {
         /// Event loops (one thread each) for SIP, media and sockets; nil: one per core.
         var threads: Int?
+        /// `SCHED_RR` priority (1-99) for the event loops' threads; nil: normal time sharing.
+        var realtimePriority: Int?
     }
 
     struct Media: Sendable, Equatable {
@@ -146,9 +148,25 @@ struct Configuration: Sendable {
         return configuration
     }
 
-    /// The event loops `run` and `call` use: `runtime.threads`, or one per core.
+    /// The event loops `run` and `call` use: `runtime.threads`, or one per core, real-time at
+    /// `runtime.realtimePriority` when set (logged either way: granted, or refused and why).
     func makeEventLoops() throws(IOError) -> EventLoopGroup {
-        try EventLoopGroup(threads: runtime.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let group = try EventLoopGroup(threads: runtime.threads ?? ProcessInfo.processInfo.activeProcessorCount,
+                                       realtimePriority: runtime.realtimePriority.map { Int32($0) })
+        guard let priority = runtime.realtimePriority else { return group }
+        let refusals = group.loops.compactMap { loop -> Int32? in
+            if case .refused(_, let code) = loop.scheduling { return code }
+            return nil
+        }
+        if let code = refusals.first {
+            Log.warning("event loops run at normal priority: real-time scheduling refused",
+                        [("priority", String(priority)), ("error", String(cString: strerror(code))),
+                         ("fix", "give campaignd an RLIMIT_RTPRIO of at least \(priority) (systemd: LimitRTPRIO=\(priority)) or CAP_SYS_NICE")])
+        } else {
+            Log.info("event loops run real-time", [("policy", "SCHED_RR"), ("priority", String(priority)),
+                                                   ("threads", String(group.loops.count))])
+        }
+        return group
     }
 
     /// Built-in defaults, used when no configuration file is given or found.
@@ -187,9 +205,12 @@ struct Configuration: Sendable {
             case "callingRules": callingRules = CallingRule.readRules(node, key, reader: &reader)
             case "runtime":
                 guard let pairs = reader.object(node, key) else { continue }
-                reader.checkKeys(node, path: key, allowed: ["threads"])
+                reader.checkKeys(node, path: key, allowed: ["threads", "realtimePriority"])
                 if let value = pairs.first(where: { $0.0 == "threads" })?.1 {
                     runtime.threads = reader.integer(value, "runtime.threads", in: 1...256)
+                }
+                if let value = pairs.first(where: { $0.0 == "realtimePriority" })?.1 {
+                    runtime.realtimePriority = reader.integer(value, "runtime.realtimePriority", in: 1...99)
                 }
             case "media":
                 guard let pairs = reader.object(node, key) else { continue }

@@ -159,6 +159,39 @@ import Testing
         #expect(missing.stderr.contains("nope.json: configuration file does not exist"))
     }
 
+    /// `runtime.realtimePriority`: the loops' real-time scheduling is logged when granted, and when
+    /// refused the run goes on at normal priority with a warning that says what to grant.
+    @Test func realtimeLoopsAreLoggedGrantedOrRefusedWithTheFix() async throws {
+        let workspace = try Workspace()
+        try workspace.write("campaignd.json", """
+            {"sip": {"bindAddress": "127.0.0.1", "port": 0}, "runtime": {"threads": 2, "realtimePriority": 7}}
+            """)
+        // Refused: no CAP_SYS_NICE and an RLIMIT_RTPRIO of 0, as for a service user without LimitRTPRIO.
+        var wrapper = ["--rtprio=0", "--"]
+        if Capabilities.effective(23) {  // CAP_SYS_NICE: drop it for the child (setpriv needs CAP_SETPCAP)
+            #expect(Capabilities.effective(8), "CAP_SYS_NICE without CAP_SETPCAP: cannot run campaignd without it")
+            wrapper += ["setpriv", "--inh-caps=-sys_nice", "--bounding-set=-sys_nice", "--"]
+        }
+        let refused = try await CampaigndProcess.runTool(
+            "/usr/bin/prlimit", wrapper + [CampaigndProcess.binary, "--config", "campaignd.json", "run", "--once"], in: workspace.path)
+        #expect(refused.exitCode == 0, "\(refused.stderr)")
+        #expect(refused.stderr.contains(
+            #"warning event loops run at normal priority: real-time scheduling refused priority=7 error="Operation not permitted" fix="give campaignd an RLIMIT_RTPRIO of at least 7 (systemd: LimitRTPRIO=7) or CAP_SYS_NICE""#),
+            "\(refused.stderr)")
+        #expect(!refused.stderr.contains("run real-time"))
+        // Granted where this process may (root, or an RLIMIT_RTPRIO of 7 or more); the threads' own
+        // policy is checked in EventLoopTests.
+        if Capabilities.effective(23) || Capabilities.realtimePriorityLimit >= 7 {
+            let granted = try await workspace.campaignd("--config", "campaignd.json", "run", "--once")
+            #expect(granted.exitCode == 0, "\(granted.stderr)")
+            #expect(granted.stderr.contains("info event loops run real-time policy=SCHED_RR priority=7 threads=2"), "\(granted.stderr)")
+        }
+        try workspace.write("campaignd.json", #"{"runtime": {"realtimePriority": 100}}"#)
+        let invalid = try await workspace.campaignd("--config", "campaignd.json", "status")
+        #expect(invalid.exitCode == 3)
+        #expect(invalid.stderr.contains("campaignd.json:1: runtime.realtimePriority: 100 is out of range; expected 1 to 99"), "\(invalid.stderr)")
+    }
+
     @Test func configurationSetsDataDirectoryAndDefaults() async throws {
         let workspace = try Workspace()
         try workspace.write("etc/campaignd.json", """
@@ -255,5 +288,23 @@ import Testing
         let text = try String(contentsOfFile: output, encoding: .utf8)
         #expect(text.components(separatedBy: "\u{1B}[H\u{1B}[2J").count - 1 >= 2)
         #expect(text.contains("w         active    [..............................]   0.0%  0/2"))
+    }
+}
+
+/// This process's capabilities and real-time limit, for tests whose outcome depends on them.
+enum Capabilities {
+    /// Whether capability number `bit` (<linux/capability.h>) is in the effective set.
+    static func effective(_ bit: Int) -> Bool {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }),
+              let mask = UInt64(line.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16) else { return false }
+        return mask & (1 << UInt64(bit)) != 0
+    }
+
+    /// The soft RLIMIT_RTPRIO: the highest real-time priority allowed without CAP_SYS_NICE.
+    static var realtimePriorityLimit: UInt {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(__RLIMIT_RTPRIO.rawValue), &limit) == 0 else { return 0 }
+        return UInt(limit.rlim_cur)
     }
 }

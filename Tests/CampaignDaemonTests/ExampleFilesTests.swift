@@ -20,6 +20,7 @@ import Testing
         #expect(configuration.sip.port == 5060)
         #expect(configuration.sip.rtpPortMax == 29999)
         #expect(configuration.runtime.threads == 2)
+        #expect(configuration.runtime.realtimePriority == 10)
         #expect(configuration.media.inactivityTimeoutSec == 30)
         #expect(configuration.notifications.retryForSec == 86_400)
         #expect(configuration.notifications.maxRetryNo == nil)
