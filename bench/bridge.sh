@@ -26,7 +26,10 @@
 # Usage: bench/bridge.sh [N] [RATE]   (default 500 50); HOLD_S (40), CAPTURE_S (10); SIPP_NICE (10):
 #   SIPp (some 60 threads at 1,000 calls) and dumpcap run at this nice level, so that on a 2-core
 #   machine their threads do not stand between a packet and campaignd's loops (campaignd would have
-#   the machine to itself in production); 0 runs everything at the same priority. ANSWER_MS (0):
+#   the machine to itself in production); 0 runs everything at the same priority. REALTIME (10):
+#   campaignd's runtime.realtimePriority, as deploy/campaignd.service grants it (SCHED_RR event
+#   loops); 0 leaves them time-shared. With it, both dumpcaps run SCHED_RR one above it, or the
+#   loops would starve the capture, not the calls, at 1,000 calls. ANSWER_MS (0):
 #   people answer after a 180 and a ring uniform in 0..ANSWER_MS ms.
 # Traffic stays on 127.0.0.1: SIPp people on UDP 5100+i (media 32000+10i), agents on 5300+i (media
 # 32500+10i), campaignd RTP 22000-30999.
@@ -40,6 +43,7 @@ CAPTURE_S=${CAPTURE_S:-10}
 SIPP_NICE=${SIPP_NICE:-10}
 ANSWER_MS=${ANSWER_MS:-0}
 SIPP_PAIRS=${SIPP_PAIRS:-1}
+REALTIME=${REALTIME:-10}
 PERSON_PORT=5100
 AGENT_PORT=5300
 PERSON_MEDIA=32000
@@ -119,6 +123,7 @@ cat > "$OUT/campaignd.json" <<JSON
  "trunks": [$trunks],
  "sip": {"bindAddress": "127.0.0.1", "port": 0, "rtpPortMin": 22000, "rtpPortMax": 30999},
  "limits": {"dialoutLimitPerSecond": $RATE, "maxConcurrentCalls": 0, "drainTimeoutSec": 10},
+ $([ "$REALTIME" -gt 0 ] && echo "\"runtime\": {\"realtimePriority\": $REALTIME},")
  "defaults": {"defaultCountryCode": "1", "caller": "+15550001111"}}
 JSON
 
@@ -136,7 +141,10 @@ for ((i = 0; i < SIPP_PAIRS; i++)); do
 done
 PERSON=${people[0]}
 
-dumpcap -i lo -P -B 32 -f "udp portrange $PERSON_PORT-$((PERSON_PORT + SIPP_PAIRS - 1)) or udp portrange $AGENT_PORT-$((AGENT_PORT + SIPP_PAIRS - 1))" -w "$OUT/sip.pcap" >"$OUT/dumpcap-sip.log" 2>&1 &
+# The capture's own priority: above campaignd's loops when they run real-time (a starved dumpcap
+# drops packets and the run is INVALID), else SIPP_NICE for the RTP capture.
+if [ "$REALTIME" -gt 0 ]; then CAPTURER=(chrt -r $((REALTIME + 1))); RTP_CAPTURER=("${CAPTURER[@]}"); else CAPTURER=(); RTP_CAPTURER=(nice -n "$SIPP_NICE"); fi
+"${CAPTURER[@]}" dumpcap -i lo -P -B 32 -f "udp portrange $PERSON_PORT-$((PERSON_PORT + SIPP_PAIRS - 1)) or udp portrange $AGENT_PORT-$((AGENT_PORT + SIPP_PAIRS - 1))" -w "$OUT/sip.pcap" >"$OUT/dumpcap-sip.log" 2>&1 &
 SIP_CAPTURE=$!
 pids+=($SIP_CAPTURE)
 wait_for "grep -q '^File:' '$OUT/dumpcap-sip.log'" 10 "dumpcap"
@@ -148,7 +156,7 @@ start_timed_run "$PERSON"
 sleep "$(python3 -c "print($N / $RATE + 3)")"
 python3 bench/bridge.py schedstat "$CAMPAIGND" "$CAPTURE_S" "$OUT/schedstat.txt" &
 pids+=($!)
-nice -n "$SIPP_NICE" dumpcap -i lo -P -B 256 -s 64 -a "duration:$CAPTURE_S" -f "udp portrange 22000-30999 and udp[8] & 0xc0 == 0x80" \
+"${RTP_CAPTURER[@]}" dumpcap -i lo -P -B 256 -s 64 -a "duration:$CAPTURE_S" -f "udp portrange 22000-30999 and udp[8] & 0xc0 == 0x80" \
   -w "$OUT/rtp.pcap" >"$OUT/dumpcap-rtp.log" 2>&1 || true
 capture_end=$(date +%s.%N)
 
@@ -176,6 +184,6 @@ cat > "$OUT/run.json" <<JSON
  "contacts": $N, "rate": $RATE, "hold_s": $HOLD_S, "exit_code": $exit_code, "elapsed_s": $elapsed,
  "campaignd_user_s": $user, "campaignd_system_s": $system, "campaignd_maxrss_kb": $maxrss,
  "sipp_person_cpu_s": $person_cpu, "sipp_agent_cpu_s": $agent_cpu, "person_sip_port": $PERSON_PORT, "agent_sip_port": $AGENT_PORT,
- "person_media": $PERSON_MEDIA, "agent_media": $AGENT_MEDIA, "sipp_pairs": $SIPP_PAIRS, "answer_ms": $ANSWER_MS, "sipp_nice": $SIPP_NICE, "capture_s": $CAPTURE_S}
+ "person_media": $PERSON_MEDIA, "agent_media": $AGENT_MEDIA, "sipp_pairs": $SIPP_PAIRS, "answer_ms": $ANSWER_MS, "sipp_nice": $SIPP_NICE, "realtime_priority": $REALTIME, "capture_s": $CAPTURE_S}
 JSON
 python3 bench/bridge.py analyse "$OUT"
