@@ -278,8 +278,10 @@ def campaign_page(driver, port, shots):
     settings = driver.find_element(By.ID, "campaign-settings").text
     check("caller" in settings and "+15550001111" in settings, f"the page shows the campaign's settings ({settings[:80]!r})")
     # Its calls fail on the silent trunk within seconds; the page polls and shows their CDRs.
-    row = slow.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#cdrs tbody tr[data-cdr-id]:not([data-cdr-id=''])")))
-    check("+1555123" in row.text and "failed" in row.text, f"the latest CDRs stream in ({row.text!r})")
+    # The row's text is read inside the wait: the page's 2 s refresh may replace the row between
+    # finding it and reading it (a stale read is tried again).
+    row_text = slow.until(lambda d: d.find_element(By.CSS_SELECTOR, "#cdrs tbody tr[data-cdr-id]:not([data-cdr-id=''])").text)
+    check("+1555123" in row_text and "failed" in row_text, f"the latest CDRs stream in ({row_text!r})")
     # The reason cell says why as well as the code, and the start time reads as a local clock
     # with the CDR's own UTC time on hover, as the CDR has them.
     cdr_id = slow.until(lambda d: d.find_element(By.CSS_SELECTOR, "#cdrs tbody tr[data-cdr-id]:not([data-cdr-id=''])").get_attribute("data-cdr-id"))
