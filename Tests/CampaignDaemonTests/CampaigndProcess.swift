@@ -162,15 +162,14 @@ enum Child {
         return code
     }
 
-    /// Waits up to `seconds`, sleeping between looks, for `process` to end by itself; its exit status, or nil.
     /// Starts `executable` in `directory` with `arguments(port)` for a port from `freePort`, stdout and
     /// stderr in `directory/logName(port)`, and waits (at most `readyWithin` seconds, sleeping without
-    /// holding a thread of the shared pool) until `ready(port, log)` holds. The free port can be taken
+    /// holding a thread of the shared pool) until `ready(port, log, pid)` holds for the child's pid. The free port can be taken
     /// by another test's process before the child binds it: then the child exits, and another port is
     /// tried, three times at most.
     static func startOnFreePort(_ executable: String, in directory: String, logName: (Int) -> String, freePort: () throws -> Int,
                                 readyWithin: Double, arguments: (Int) -> [String],
-                                ready: (_ port: Int, _ log: URL) -> Bool) async throws -> (port: Int, process: Process, output: URL) {
+                                ready: (_ port: Int, _ log: URL, _ pid: Int32) -> Bool) async throws -> (port: Int, process: Process, output: URL) {
         var attempt = 0
         while true {
             attempt += 1
@@ -187,13 +186,14 @@ enum Child {
             process.standardInput = FileHandle.nullDevice
             try process.run()
             let deadline = Date().addingTimeInterval(readyWithin)
-            while exitStatus(process) == nil, !ready(port, output), Date() < deadline {
+            while exitStatus(process) == nil, !ready(port, output, process.processIdentifier), Date() < deadline {
                 try? await Task.sleep(for: .milliseconds(10))
             }
             if exitStatus(process) == nil || attempt >= 3 { return (port, process, output) }
         }
     }
 
+    /// Waits up to `seconds`, sleeping between looks, for `process` to end by itself; its exit status, or nil.
     static func waitForExit(_ process: Process, seconds: Double) async -> Int32? {
         let deadline = Date().addingTimeInterval(seconds)
         while exitStatus(process) == nil, Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }

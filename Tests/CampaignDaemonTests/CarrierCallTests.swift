@@ -70,8 +70,9 @@ import Testing
         }
         // A debug build starting beside a whole test run can take a while on 2 cores.
         let deadline = Date().addingTimeInterval(30)
-        while !SIPpCallee.isBound(udpPort: sipPort), daemon.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        try #require(SIPpCallee.isBound(udpPort: sipPort),
+        let pid = daemon.processIdentifier
+        while !SIPpCallee.isBound(udpPort: sipPort, by: pid), daemon.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        try #require(SIPpCallee.isBound(udpPort: sipPort, by: pid),
                      "campaignd never bound its SIP port: \((try? String(contentsOfFile: directory.path + "/daemon.log", encoding: .utf8)) ?? "")")
         // SIPp as the trunk: one OPTIONS; its scenario checks Allow, Accept and Supported in our 200.
         let trunk = try await SIPpCallee(scenario: "uac-options.xml", extraArguments: ["127.0.0.1:\(sipPort)"], in: directory.path)

@@ -24,8 +24,8 @@ final class DNSMasqServer {
         }
         (port, process, output) = try await Child.startOnFreePort(
             try Self.path(), in: directory, logName: { "dnsmasq-\($0).log" }, freePort: SIPpCallee.freeUDPPort, readyWithin: 5,
-            arguments: arguments) { port, log in
-            ((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("started, version") && SIPpCallee.isBound(udpPort: port)
+            arguments: arguments) { port, log, pid in
+            ((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("started, version") && SIPpCallee.isBound(udpPort: port, by: pid)
         }
     }
 

@@ -28,8 +28,8 @@ final class KamailioProxy {
                     .replacingOccurrences(of: "@CALLEE_PORT@", with: String(calleePort))
                     .write(toFile: path, atomically: true, encoding: .utf8)
                 return ["-f", path, "-DD", "-E", "-w", directory]
-            }) { port, _ in
-            SIPpCallee.isBound(udpPort: port) && SIPpCallee.isListening(tcpPort: port)
+            }) { port, _, pid in
+            SIPpCallee.isBound(udpPort: port, by: pid) && SIPpCallee.isListening(tcpPort: port, by: pid)
         }
         (port, process, logPath) = (started.port, started.process, started.output.path)
     }

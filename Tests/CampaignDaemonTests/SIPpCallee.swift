@@ -24,7 +24,8 @@ final class SIPpCallee {
         }
         // One call, no keyboard, and SIPp gives up by itself after 20 s whatever happens. Ready once its
         // SIP socket is bound (about 12 ms, longer on a loaded machine; a SIPp that fails to start
-        // shows in its log); on TCP the free port is a free TCP port.
+        // shows in its log), by SIPp itself: a socket another test bound to the port first would
+        // take the calls and answer none; on TCP the free port is a free TCP port.
         let arguments = { (port: Int) in
             ["-sf", path, "-i", ip, "-p", String(port), "-m", String(calls), "-nostdin",
              "-timeout", calls == 1 ? "20s" : "180s", "-timeout_error", "-trace_err", "-error_file", directory + "/sipp-\(port)-errors.log",
@@ -32,31 +33,53 @@ final class SIPpCallee {
         }
         (port, process, output) = try await Child.startOnFreePort(
             try Self.sippPath(), in: directory, logName: { "sipp-\($0).log" }, freePort: tcp ? Self.freeTCPPort : Self.freeUDPPort,
-            readyWithin: 15, arguments: arguments) { port, _ in
-            tcp ? Self.isListening(tcpPort: port) : Self.isBound(udpPort: port)
+            readyWithin: 15, arguments: arguments) { port, _, pid in
+            tcp ? Self.isListening(tcpPort: port, by: pid) : Self.isBound(udpPort: port, by: pid)
         }
     }
 
-    /// Whether some socket listens on TCP `port` (state 0A in /proc/net/tcp and /proc/net/tcp6).
-    static func isListening(tcpPort port: Int) -> Bool {
+    /// Whether process `pid` listens on TCP `port` (state 0A in /proc/net/tcp and /proc/net/tcp6).
+    /// The process's own socket: another's on the same port (one that took the free port first)
+    /// does not count.
+    static func isListening(tcpPort port: Int, by pid: Int32) -> Bool {
+        holds(pid, socketsIn: ["/proc/net/tcp", "/proc/net/tcp6"], port: port, state: "0A")
+    }
+
+    /// Whether process `pid` has a socket bound to UDP `port`. Reading /proc never takes the port
+    /// from the process, as a test bind would; a socket another process bound to the same port
+    /// first (a campaignd's SIP socket on port 0, say) does not count.
+    static func isBound(udpPort port: Int, by pid: Int32) -> Bool {
+        holds(pid, socketsIn: ["/proc/net/udp", "/proc/net/udp6"], port: port, state: nil)
+    }
+
+    /// Whether `pid` or a process it started (Kamailio's TCP listener is a child's) has open one of
+    /// the sockets `tables` (/proc/net/…: local address `HEXADDR:HEXPORT` in the second column,
+    /// state in the fourth, inode in the tenth) list on local `port`, in `state` when given:
+    /// matched by inode against /proc/PID/fd's `socket:[N]`.
+    private static func holds(_ pid: Int32, socketsIn tables: [String], port: Int, state: String?) -> Bool {
         let suffix = ":" + String(format: "%04X", port)
-        return ["/proc/net/tcp", "/proc/net/tcp6"].contains { path in
-            guard let table = try? String(contentsOfFile: path, encoding: .utf8) else { return false }
-            return table.split(separator: "\n").dropFirst().contains { line in
+        var inodes = Set<Substring>()
+        for path in tables {
+            guard let table = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
+            for line in table.split(separator: "\n").dropFirst() {
                 let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-                return fields.count > 3 && fields[1].hasSuffix(suffix) && fields[3] == "0A"
+                guard fields.count > 9, fields[1].hasSuffix(suffix), state.map({ fields[3] == $0 }) ?? true else { continue }
+                inodes.insert(fields[9])
             }
         }
-    }
-
-    /// Whether some socket is bound to UDP `port`, as /proc/net/udp lists them (local address
-    /// `HEXADDR:HEXPORT` in the second column). Reading it never takes the port from SIPp, as a test bind would.
-    static func isBound(udpPort port: Int) -> Bool {
-        let suffix = ":" + String(format: "%04X", port)
-        return ["/proc/net/udp", "/proc/net/udp6"].contains { path in
-            guard let table = try? String(contentsOfFile: path, encoding: .utf8) else { return false }
-            return table.split(separator: "\n").dropFirst().contains { line in
-                line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first?.hasSuffix(suffix) == true
+        guard !inodes.isEmpty else { return false }
+        var processes = [pid], index = 0
+        while index < processes.count, index < 64 {
+            let children = (try? String(contentsOfFile: "/proc/\(processes[index])/task/\(processes[index])/children", encoding: .utf8)) ?? ""
+            processes += children.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            index += 1
+        }
+        return processes.contains { process in
+            let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(process)/fd")) ?? []
+            return descriptors.contains { descriptor in
+                guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(process)/fd/\(descriptor)"),
+                      target.hasPrefix("socket:["), target.hasSuffix("]") else { return false }
+                return inodes.contains(target.dropFirst(8).dropLast())
             }
         }
     }
