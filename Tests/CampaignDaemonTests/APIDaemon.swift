@@ -24,6 +24,9 @@ final class APIDaemon {
         var status: Int
         var headers: [String: String]
         var body: String
+        /// From sending the request to reading the whole answer, as the client measured it (the
+        /// client's own start-up, a Python interpreter's, is not in it).
+        var seconds: Double
 
         /// The body decoded as a JSON object (empty if it is not one).
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
@@ -43,7 +46,7 @@ final class APIDaemon {
     }
 
     static let client = #"""
-    import base64, http.client, json, sys
+    import base64, http.client, json, sys, time
     requests = json.load(open(sys.argv[2]))
     port = int(sys.argv[1])
     conn = None
@@ -54,10 +57,12 @@ final class APIDaemon {
                 if conn is None:
                     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
                 body = r.get("body")
+                sent = time.monotonic()
                 conn.request(r["method"], r["path"], body=body.encode() if body is not None else None, headers=r.get("headers", {}))
                 resp = conn.getresponse()
                 data = resp.read().decode("utf-8", "replace")
-                out.append({"status": resp.status, "headers": {k.lower(): v for k, v in resp.getheaders()}, "body": data})
+                out.append({"status": resp.status, "headers": {k.lower(): v for k, v in resp.getheaders()}, "body": data,
+                            "seconds": time.monotonic() - sent})
                 if resp.getheader("Connection", "").lower() == "close":
                     conn.close(); conn = None
                 break

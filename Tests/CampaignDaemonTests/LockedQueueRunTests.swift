@@ -128,9 +128,8 @@ import Testing
         let lockedFor = warning.split(separator: " ").first { $0.hasPrefix("locked_for_ms=") }.flatMap { Int($0.dropFirst("locked_for_ms=".count)) }
         #expect((lockedFor ?? 0) >= 4000, "\(warning)")
 
-        // The API refuses a call or a campaign change it could not record, at once, and says when to
-        // try again; it still reads.
-        let asked = Date()
+        // The API refuses a call or a campaign change it could not record, at once (not after
+        // SQLite's 5 s busy timeout), and says when to try again; it still reads.
         let answers = try await daemon.send([
             Request("POST", "/v1/calls", headers: APIDaemon.bearer.merging(APIDaemon.jsonType) { $1 }, body: #"{"target": "5551239999"}"#),
             Request("POST", "/v1/campaigns/locked/pause", headers: APIDaemon.bearer),
@@ -142,7 +141,7 @@ import Testing
             #expect(refused.headers["retry-after"] == "5")
         }
         #expect(answers[2].status == 200, "\(answers[2].body)")
-        #expect(Date().timeIntervalSince(asked) < 4)
+        #expect(answers.allSatisfy { $0.seconds < 4 }, "\(answers.map(\.seconds)) s each")
 
         // Let go (after 8 s held in all): the daemon sees it, and dials on.
         _ = FileManager.default.createFile(atPath: releasePath, contents: nil)
