@@ -50,13 +50,15 @@ JSON
 }
 
 # write_media_config TRUNK PORT RATE: OUT/campaignd.json for a media bench: campaigns in OUT/campaigns,
-# one trunk at 127.0.0.1:PORT, RTP on 22000-30999, RATE calls/s and no concurrency limit.
+# one trunk at 127.0.0.1:PORT, RTP on 22000-30999, RATE calls/s and no concurrency limit; with
+# REALTIME > 0, the event loops run SCHED_RR at that priority (runtime.realtimePriority).
 write_media_config() {
   cat > "$OUT/campaignd.json" <<JSON
 {"campaignsDir": "$PWD/$OUT/campaigns", "dataDir": "$PWD/$OUT/var",
  "trunks": [{"name": "$1", "host": "127.0.0.1", "port": $2}],
  "sip": {"bindAddress": "127.0.0.1", "port": 0, "rtpPortMin": 22000, "rtpPortMax": 30999},
  "limits": {"dialoutLimitPerSecond": $3, "maxConcurrentCalls": 0, "drainTimeoutSec": 10},
+ $([ "${REALTIME:-0}" -gt 0 ] && echo "\"runtime\": {\"realtimePriority\": $REALTIME},")
  "defaults": {"defaultCountryCode": "1", "caller": "+15550001111"}}
 JSON
 }

@@ -30,6 +30,8 @@
 #   HUMAN_PROMPT_S (27), MACHINE_PROMPT_S (20): prompt lengths; CLIP_SECONDS (125): the callee's audio,
 #   longer than maxCallDurationSec (120), so the callee talks for as long as campaignd keeps a call up,
 #   however late it hangs up (SIPp waits 150 s for our BYE).
+#   REALTIME (0): campaignd's runtime.realtimePriority (SCHED_RR event loops; the dumpcaps then run
+#   SCHED_RR one above it, so that the loops cannot starve the capture); 0 leaves them time-shared.
 #   A run is stopped (SIGTERM, then SIGKILL) after MAX_RUN_S (4 N / RATE + 150 s, at most 570 s); the summary says so.
 # Traffic stays on 127.0.0.1: SIPp on UDP 5097 (media 32000), campaignd RTP 22000-30999 (clear of the
 # ranges the tests and demo use beside it: 20000-21099 and 31000-31599; and of ephemeral ports, 32768 up).
@@ -38,6 +40,7 @@ cd "$(dirname "$0")/.."
 source deploy/install-deps.sh
 N=${1:-500}
 RATE=${2:-50}
+REALTIME=${REALTIME:-0}
 HUMAN_PROMPT_S=${HUMAN_PROMPT_S:-27}
 MACHINE_PROMPT_S=${MACHINE_PROMPT_S:-20}
 CLIP_SECONDS=${CLIP_SECONDS:-125}
@@ -86,10 +89,11 @@ wait_for "[ -n \"\$(ss -Hlun 'sport = :$PORT')\" ]" 10 "SIPp on port $PORT"
 # its low bits zero: about 64 calls whatever N is.
 mask=1
 while [ $((mask * 64)) -lt "$N" ]; do mask=$((mask * 2)); done
-dumpcap -i lo -P -B 32 -f "udp port $PORT" -w "$OUT/sip.pcap" >"$OUT/dumpcap-sip.log" 2>&1 &
+if [ "$REALTIME" -gt 0 ]; then CAPTURER=(chrt -r $((REALTIME + 1))); else CAPTURER=(); fi
+"${CAPTURER[@]}" dumpcap -i lo -P -B 32 -f "udp port $PORT" -w "$OUT/sip.pcap" >"$OUT/dumpcap-sip.log" 2>&1 &
 SIP_CAPTURE=$!
 pids+=($SIP_CAPTURE)
-dumpcap -i lo -P -B 32 -s 256 -f "udp dst port $MEDIA_PORT and (udp[8] & 0xc0) == 0x80 and (udp[19] & $((mask - 1))) == 0" \
+"${CAPTURER[@]}" dumpcap -i lo -P -B 32 -s 256 -f "udp dst port $MEDIA_PORT and (udp[8] & 0xc0) == 0x80 and (udp[19] & $((mask - 1))) == 0" \
   -w "$OUT/rtp.pcap" >"$OUT/dumpcap-rtp.log" 2>&1 &
 RTP_CAPTURE=$!
 pids+=($RTP_CAPTURE)
@@ -125,6 +129,7 @@ cat > "$OUT/run.json" <<JSON
 {"date": "$(date -u +%Y-%m-%dT%H:%MZ)", "machine": "$(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1)",
  "commit": "$(git log -1 --format=%h -- Sources Package.swift)$(git diff --quiet HEAD -- Sources Package.swift || echo '+changes')",
  "clip_seconds": $CLIP_SECONDS, "exit_code": $exit_code, "timed_out": $timed_out, "elapsed_s": $elapsed,
- "campaignd_user_s": $user, "campaignd_system_s": $system}
+ "campaignd_user_s": $user, "campaignd_system_s": $system, "realtime_priority": $REALTIME,
+ "realtime_granted": $(grep -q "event loops run real-time" "$OUT/run.log" && echo true || echo false)}
 JSON
 python3 bench/media_concurrency.py analyse "$OUT" "$N" "$RATE" "$PORT" "$HUMAN_PROMPT_S" "$MACHINE_PROMPT_S"

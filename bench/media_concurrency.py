@@ -508,7 +508,8 @@ def analyse(directory, contacts, rate, trunk_port, human_prompt_s, machine_promp
         if call.get("bye_by") == "campaignd" and kinds == [label]:
             end_late.append(call["bye"] - (first_time + prompt_seconds[label]))
 
-    say(f"media-concurrency: {contacts} contacts at {rate} calls/s, {run['date']}, {run['machine']}")
+    loops = (f"SCHED_RR {run['realtime_priority']}" + ("" if run.get("realtime_granted") else " (refused)")) if run.get("realtime_priority") else "time-shared"
+    say(f"media-concurrency: {contacts} contacts at {rate} calls/s, {run['date']}, {run['machine']}, campaignd's loops {loops}")
     say(f"  campaignd sources at {run['commit']}, prompts {human_prompt_s:g} s (person) / {machine_prompt_s:g} s (machine), callee audio {run['clip_seconds']:g} s")
     if run.get("timed_out"):
         say(f"  RUN TIMED OUT after {run['elapsed_s']:.0f} s: campaignd was stopped (SIGTERM, then SIGKILL if needed)")
