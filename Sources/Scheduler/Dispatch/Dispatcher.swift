@@ -335,24 +335,10 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         _ claimed: ClaimedAttempt, request: CallRequest, settings: CampaignSettings, records: Mailbox<CDRRecord>,
         connectStep: (ConnectStep) -> Void
     ) async -> (outcome: CallOutcome, sample: ConnectPacer.Sample) {
-        let policy = RetryPolicy(settings)
-        var result: CallResult?
-        var callID: String?
-        var ringTime: Int64?
-        var connectTime: Int64?
-        var amdSummary = AMDSummary()
+        var progress = CallProgress()
         /// Webhooks for events during the call, enqueued in order through the writer; the planner
         /// decides which go where (`notifyFormat`), so every event is offered when any URL is set.
         let notifies = claimed.notifyUrl != nil || settings.notifyUrl != nil || settings.amdNotifyUrl != nil
-        func notify(_ stage: NotifyStage) async {
-            guard notifies else { return }
-            do {
-                try await store.enqueueCallEvent(claimed, stage: stage, settings: settings, ringTime: ringTime, connectTime: connectTime,
-                                                 verdict: amdSummary.verdict, beepDetected: amdSummary.beepDetected)
-            } catch {
-                onEvent(.error(.cannotEnqueueWebhook(attemptID: claimed.attemptID, event: "\(stage)", reason: "\(error)")))
-            }
-        }
         let placement = await place(claimed, request: request)
         if case .refused = placement {
             // Another process holds the queue locked: the claim goes back (once the lock is gone; kept
@@ -363,46 +349,82 @@ public struct Dispatcher<C: DispatchClock>: Sendable {
         let events: AsyncStream<CallEvent>? = if case .placed(let events) = placement { events } else { nil }
         if events == nil {
             let now = clock.milliseconds(at: clock.now)
-            result = CallResult(
+            progress.result = CallResult(
                 outcome: CallOutcome(status: .failed, reasonCode: .error, reason: "not dialed: the queue could not record the call"),
                 sipCallID: "", startTime: now, ringTime: nil, connectTime: nil, disconnectTime: now)
         }
         for await event in events ?? AsyncStream(unfolding: { nil }) {
-            switch event {
-            case .inviteSent(let id):
-                callID = id
-                liveCalls.add(id)
-            case .ended(let ended):
-                result = ended
-            case .answered(_, let atMs, let rangAtMs):
-                // The dialer's stamps, so the in-call webhooks and the CDR name the same times.
-                connectTime = atMs > 0 ? atMs : clock.milliseconds(at: clock.now)
-                if let rangAtMs { ringTime = rangAtMs }
-                await notify(.answered)
-            case .amd(let amd):
-                onEvent(.callProgress(claimed, event))
-                amdSummary.record(amd)
-                if Self.isNeverConnected(amd.kind, request.script) { connectStep(.willNotConnect(attemptID: claimed.attemptID)) }
-                await notify(.amd(amd))
-            case .promptStarted, .digit, .optedOut:
-                onEvent(.callProgress(claimed, event))
-            case .connecting, .connected, .transferred, .abandoned:
-                switch event {
-                case .connecting: connectStep(.connecting(attemptID: claimed.attemptID))
-                case .transferred, .abandoned: connectStep(.gaveUp(attemptID: claimed.attemptID))
-                default: break
-                }
-                onEvent(.callProgress(claimed, event))
-                await notify(.connect(event.webhookName))
-            case .trying, .ringing, .earlyMedia:
-                // Their times reach the in-call webhooks with the answer (`rangAtMs`), as the CDR has them.
-                break
+            if let stage = track(event, in: &progress, claimed, script: request.script, connectStep: connectStep), notifies {
+                await notify(stage, claimed, settings: settings, progress: progress)
             }
         }
-        if let callID { liveCalls.remove(callID) }
-        let outcome = await record(claimed, result: result, callID: callID, trunk: request.trunk, policy: policy,
-                                   notify: notifies ? settings : nil, records: records)
-        return (outcome, Self.sample(result))
+        if let callID = progress.callID { liveCalls.remove(callID) }
+        let outcome = await record(claimed, result: progress.result, callID: progress.callID, trunk: request.trunk,
+                                   policy: RetryPolicy(settings), notify: notifies ? settings : nil, records: records)
+        return (outcome, Self.sample(progress.result))
+    }
+
+    /// What `work` knows of a call in progress, from its events.
+    private struct CallProgress {
+        var result: CallResult?
+        var callID: String?
+        var ringTime: Int64?
+        var connectTime: Int64?
+        var amdSummary = AMDSummary()
+    }
+
+    /// Takes one event of a call in progress into `progress` (and tells `onEvent` and connect
+    /// pacing what they follow); the webhook stage it calls for, if any.
+    ///
+    /// Synchronous and not inlined into `work`: the event's handling, its enum payloads and the
+    /// temporaries it builds are then on the thread's stack only while it runs, not in the async
+    /// frame each call keeps for its whole duration (thousands may be up at once).
+    @inline(never)
+    private func track(_ event: CallEvent, in progress: inout CallProgress, _ claimed: ClaimedAttempt, script: CallScript?,
+                       connectStep: (ConnectStep) -> Void) -> NotifyStage? {
+        switch event {
+        case .inviteSent(let id):
+            progress.callID = id
+            liveCalls.add(id)
+        case .ended(let ended):
+            progress.result = ended
+        case .answered(_, let atMs, let rangAtMs):
+            // The dialer's stamps, so the in-call webhooks and the CDR name the same times.
+            progress.connectTime = atMs > 0 ? atMs : clock.milliseconds(at: clock.now)
+            if let rangAtMs { progress.ringTime = rangAtMs }
+            return .answered
+        case .amd(let amd):
+            onEvent(.callProgress(claimed, event))
+            progress.amdSummary.record(amd)
+            if Self.isNeverConnected(amd.kind, script) { connectStep(.willNotConnect(attemptID: claimed.attemptID)) }
+            return .amd(amd)
+        case .promptStarted, .digit, .optedOut:
+            onEvent(.callProgress(claimed, event))
+        case .connecting, .connected, .transferred, .abandoned:
+            switch event {
+            case .connecting: connectStep(.connecting(attemptID: claimed.attemptID))
+            case .transferred, .abandoned: connectStep(.gaveUp(attemptID: claimed.attemptID))
+            default: break
+            }
+            onEvent(.callProgress(claimed, event))
+            return .connect(event.webhookName)
+        case .trying, .ringing, .earlyMedia:
+            // Their times reach the in-call webhooks with the answer (`rangAtMs`), as the CDR has them.
+            break
+        }
+        return nil
+    }
+
+    /// Enqueues the webhook for one event during a call, through the writer, in order.
+    @inline(never)
+    private func notify(_ stage: NotifyStage, _ claimed: ClaimedAttempt, settings: CampaignSettings, progress: CallProgress) async {
+        do {
+            try await store.enqueueCallEvent(claimed, stage: stage, settings: settings, ringTime: progress.ringTime,
+                                             connectTime: progress.connectTime, verdict: progress.amdSummary.verdict,
+                                             beepDetected: progress.amdSummary.beepDetected)
+        } catch {
+            onEvent(.error(.cannotEnqueueWebhook(attemptID: claimed.attemptID, event: "\(stage)", reason: "\(error)")))
+        }
     }
 
     /// Whether a call whose AMD verdict is `kind` is put through to nobody: a machine (or fax) when

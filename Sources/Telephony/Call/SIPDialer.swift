@@ -238,6 +238,16 @@ public final class SIPDialer: Dialer, @unchecked Sendable {
                 return Self.endedBeforeStart("no RTP port: \(failure.lastError ?? "pool exhausted")", sipCallID: request.callID ?? "")
             }
         }
+        return start(request, targets: targets, loop: loop, media: media)
+    }
+
+    /// Starts a call whose targets and media sockets are settled: its first attempt, on `loop`.
+    ///
+    /// Synchronous and not inlined into `placeCall`: a task keeps the largest async frame it ever
+    /// had for as long as it lives, so what is built here (the plan, the request's copies) stays off
+    /// the frame of the task each call runs in.
+    @inline(never)
+    private func start(_ request: CallRequest, targets: [SIPDestination], loop: EventLoop, media: MediaSockets?) -> AsyncStream<CallEvent> {
         // RFC 3263 §4.3: the INVITE to the next target is the same request in a new transaction, so
         // every target sees one Call-ID and From tag (and the dispatcher hangs up by that Call-ID).
         var request = request
