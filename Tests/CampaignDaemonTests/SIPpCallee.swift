@@ -118,7 +118,6 @@ final class SIPpCallee {
         throw Missing()
     }
 
-    /// A UDP port nothing is bound to right now on 127.0.0.1.
     /// A TCP port free now (bound to port 0 and closed), for a listener a test starts next.
     static func freeTCPPort() throws -> Int { freePort(SOCK_STREAM) }
 
@@ -128,7 +127,7 @@ final class SIPpCallee {
     static func freeTCPPortBelowEphemeralRange() throws -> Int {
         for _ in 0..<200 {
             let port = Int.random(in: 24_000...29_999)
-            if canBind(tcpPort: port) { return port }
+            if canBind(tcpPort: port), HandedOutPorts.claim(port) { return port }
         }
         struct NoFreePort: Error {}
         throw NoFreePort()
@@ -147,9 +146,19 @@ final class SIPpCallee {
         } == 0
     }
 
+    /// A UDP port nothing is bound to right now on 127.0.0.1.
     static func freeUDPPort() throws -> Int { freePort(SOCK_DGRAM) }
 
+    /// A port the kernel gives a socket bound to port 0 (then closed), and never one already handed
+    /// out in this test run: two tests asking at once can be given the same number, and two SIPps
+    /// then both bind it (SIPp sets SO_REUSEADDR), one of them receiving the other's calls.
     private static func freePort(_ type: __socket_type) -> Int {
+        var port = kernelFreePort(type)
+        for _ in 0..<50 where !HandedOutPorts.claim(port) { port = kernelFreePort(type) }
+        return port
+    }
+
+    private static func kernelFreePort(_ type: __socket_type) -> Int {
         let fd = socket(AF_INET, Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -160,5 +169,17 @@ final class SIPpCallee {
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Ports handed out to tests in this run (by `SIPpCallee.freeUDPPort`, `freeTCPPort` and
+/// `freeTCPPortBelowEphemeralRange`), so that no two tests are given the same one.
+enum HandedOutPorts {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var ports = Set<Int>()
+
+    /// Whether `port` was not handed out before (it is now).
+    static func claim(_ port: Int) -> Bool {
+        lock.withLock { ports.insert(port).inserted }
     }
 }

@@ -64,7 +64,9 @@ import Testing
 
     @Test func nobodyListeningFailsAtOnceNotAfterTimerB() async throws {
         let directory = try Workspace()
-        let closedPort = try SIPpCallee.freeUDPPort()
+        // Below the ephemeral range: a free ephemeral port can be a listener's (bound to port 0) by
+        // the time campaignd connects, and a fresh-clone run got "connection … closed" from one.
+        let closedPort = try SIPpCallee.freeTCPPortBelowEphemeralRange()
         try directory.write("campaignd.json", """
             {"trunks": [{"name": "down", "host": "127.0.0.1", "port": \(closedPort), "transport": "tcp"}],
              "sip": {"bindAddress": "127.0.0.1", "t1Ms": 500},
