@@ -16,12 +16,17 @@ import Testing
     /// once it has held it `hold` seconds and the release file exists (60 s at most), then appends "released MS".
     static let holder = #"""
     import os, sqlite3, sys, time
-    database, state, release, hold = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
-    def note(text):
-        with open(state + ".tmp", "w") as f:
+    database, state, release, hold, go = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[5]
+    def note(text, path=state):
+        with open(path + ".tmp", "w") as f:
             f.write(text)
-        os.rename(state + ".tmp", state)
+        os.rename(path + ".tmp", path)
     conn = sqlite3.connect(database, timeout=30, isolation_level=None)
+    # Started ahead, it takes the lock within milliseconds of being told to.
+    note("ready\n", state + ".ready")
+    deadline = time.time() + 120
+    while time.time() < deadline and not os.path.exists(go):
+        time.sleep(0.005)
     conn.execute("BEGIN IMMEDIATE")
     locked = int(time.time() * 1000)
     note("locked %d\n" % locked)
@@ -99,15 +104,14 @@ import Testing
         try configure(directory, sippPort: callee.port, receiverPort: receiver.port)
         let daemon = try await APIDaemon(in: directory.path)
 
-        // Calls are being dialed and finished: take the lock in the middle of it, as the first call
-        // that rings for 2 s (a number ending in 8) goes out, so that at least one call is up.
-        let dialing = try await waitUntil(seconds: 60) { cdrs(directory).count >= 4 && daemon.log.contains("target=+15556100008") }
-        try #require(dialing, "no calls were made: \(daemon.log.suffix(2000))")
+        // The lock holder (Python's sqlite3) is started ahead and told when to take the lock, so that
+        // its start-up, slow on a loaded machine, is not in the window below.
         let script = try directory.write("hold-lock.py", Self.holder)
         let statePath = directory.path + "/lock-state", releasePath = directory.path + "/lock-release"
+        let goPath = directory.path + "/lock-go"
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        holder.arguments = [script, directory.path + "/var/campaignd.db", statePath, releasePath, "8"]
+        holder.arguments = [script, directory.path + "/var/campaignd.db", statePath, releasePath, "8", goPath]
         holder.standardInput = FileHandle.nullDevice
         holder.standardOutput = FileHandle.nullDevice
         let holderLog = directory.path + "/hold-lock.log"
@@ -115,6 +119,13 @@ import Testing
         holder.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: holderLog))
         try holder.run()
         defer { Child.kill(holder) }
+        let ready = try await waitUntil(seconds: 40) { FileManager.default.fileExists(atPath: statePath + ".ready") }
+        try #require(ready, "the holder did not start: \((try? String(contentsOfFile: holderLog, encoding: .utf8)) ?? "")")
+        // Calls are being dialed and finished: take the lock in the middle of it, as the first call
+        // that rings for 2 s (a number ending in 8) goes out, so that at least one call is up.
+        let dialing = try await waitUntil(seconds: 60) { cdrs(directory).count >= 4 && daemon.log.contains("target=+15556100008") }
+        try #require(dialing, "no calls were made: \(daemon.log.suffix(2000))")
+        _ = FileManager.default.createFile(atPath: goPath, contents: nil)
         let locked = try await waitUntil(seconds: 40) { FileManager.default.fileExists(atPath: statePath) }
         try #require(locked, "the holder never got the write lock: \((try? String(contentsOfFile: holderLog, encoding: .utf8)) ?? "")")
 
