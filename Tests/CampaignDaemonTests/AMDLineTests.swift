@@ -73,7 +73,8 @@ import Testing
 
         // The person hears the 1 s prompt: 50 non-silent packets, starting with the marker bit, sent to
         // where SIPp streams from, beginning within 1 s of the end of the hello (wall clock, on the wire).
-        let promptStart = try #require(wire.fromUs.firstIndex { $0.marker && !$0.silent }, "no prompt RTP from campaignd\n\(amd)")
+        let promptStart = try #require(wire.fromUs.firstIndex { $0.marker && !$0.silent },
+                                       "no prompt RTP from campaignd (\(wire.fromUs.count) packets from us, \(wire.fromUs.filter { !$0.silent }.count) not silence)\n\(amd)")
         let prompt = wire.fromUs[promptStart...].filter { !$0.silent }
         #expect(prompt.count == 50, "the 1 s human prompt is 50 packets, SIPp got \(prompt.count)")
         #expect(prompt.allSatisfy { $0.payloadType == 0 && $0.destinationPort == firstFromCallee.sourcePort })

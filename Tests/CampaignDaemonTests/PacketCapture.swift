@@ -34,7 +34,9 @@ final class PacketCapture {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let arguments = ["/usr/bin/dumpcap", "-i", "lo", "-f", filter, "-w", file, "-q"]
+        // A 16 MB kernel buffer (the default is 2 MB): with a whole test run's RTP on the loopback
+        // and two busy cores, a capture that falls behind must not drop the packets a test counts.
+        let arguments = ["/usr/bin/dumpcap", "-i", "lo", "-B", "16", "-f", filter, "-w", file, "-q"]
         var argv = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         let spawned = posix_spawn(&pid, "/usr/bin/dumpcap", &actions, nil, &argv, environ)
