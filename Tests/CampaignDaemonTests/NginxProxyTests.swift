@@ -4,31 +4,6 @@ import Testing
 /// deploy/nginx/campaignd-api.conf as written (ports and certificate replaced) in front of
 /// `campaignd run`: curl reaches the API over TLS through it.
 @Suite struct NginxProxyTests {
-    /// A TCP port nothing listens on right now on 127.0.0.1.
-    static func freeTCPPort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    static func isListening(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
-    }
-
     @Test func theExampleConfigurationTerminatesTLSInFrontOfTheAPI() async throws {
         let nginxPath = ["/usr/sbin/nginx", "/usr/bin/nginx"].first { FileManager.default.isExecutableFile(atPath: $0) }
         let nginx = try #require(nginxPath, "nginx is not installed; run deploy/install-deps.sh")
@@ -41,7 +16,7 @@ import Testing
 
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         var site = try String(contentsOf: root.appendingPathComponent("deploy/nginx/campaignd-api.conf"), encoding: .utf8)
-        let port = Self.freeTCPPort()
+        let port = try SIPpCallee.freeTCPPort()
         for (from, to) in [("server 127.0.0.1:8080;", "server 127.0.0.1:\(daemon.port);"), ("listen 443 ssl;", "listen 127.0.0.1:\(port) ssl;"),
                            ("/etc/ssl/certs/dialer.example.com.pem", tls.certificate), ("/etc/ssl/private/dialer.example.com.key", tls.key)] {
             #expect(site.contains(from), "the example no longer has \(from)")
@@ -66,8 +41,11 @@ import Testing
             Child.reap(proxy)
         }
         let deadline = Date().addingTimeInterval(30)
-        while proxy.isRunning, !Self.isListening(port), Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        try #require(Self.isListening(port), "nginx did not start: \((try? String(contentsOfFile: directory.path + "/nginx/error.log", encoding: .utf8)) ?? "")")
+        // nginx's own listener (daemon off: the master holds it), not another process's on the port.
+        while proxy.isRunning, !SIPpCallee.isListening(tcpPort: port, by: proxy.processIdentifier), Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try #require(SIPpCallee.isListening(tcpPort: port, by: proxy.processIdentifier), "nginx did not start: \((try? String(contentsOfFile: directory.path + "/nginx/error.log", encoding: .utf8)) ?? "")")
 
         func curl(_ arguments: [String]) async throws -> String {
             let result = try await CampaigndProcess.runTool(

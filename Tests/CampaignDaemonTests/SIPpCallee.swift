@@ -137,13 +137,26 @@ final class SIPpCallee {
     static func canBind(tcpPort port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         defer { close(fd) }
+        return bindLoopback(fd, port: port) == 0
+    }
+
+    /// Binds `fd` (an AF_INET socket) to 127.0.0.1:`port`, 0 for any free port; `bind`'s result.
+    static func bindLoopback(_ fd: Int32, port: Int) -> Int32 {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
+        }
+    }
+
+    /// The local port `fd` (an AF_INET socket) is bound to.
+    static func localPort(_ fd: Int32) -> Int {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// A UDP port nothing is bound to right now on 127.0.0.1.
@@ -153,22 +166,19 @@ final class SIPpCallee {
     /// out in this test run: two tests asking at once can be given the same number, and two SIPps
     /// then both bind it (SIPp sets SO_REUSEADDR), one of them receiving the other's calls.
     private static func freePort(_ type: __socket_type) -> Int {
-        var port = kernelFreePort(type)
-        for _ in 0..<50 where !HandedOutPorts.claim(port) { port = kernelFreePort(type) }
+        var port = kernelFreePort(type), tries = 1
+        while !HandedOutPorts.claim(port), tries < 50 {
+            port = kernelFreePort(type)
+            tries += 1
+        }
         return port
     }
 
     private static func kernelFreePort(_ type: __socket_type) -> Int {
         let fd = socket(AF_INET, Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
+        _ = bindLoopback(fd, port: 0)
+        return localPort(fd)
     }
 }
 

@@ -9,16 +9,9 @@ final class SilentUDPPeer {
 
     init() throws {
         let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+        let bound = SIPpCallee.bindLoopback(descriptor, port: 0)
         fd = descriptor
-        port = Int(UInt16(bigEndian: address.sin_port))
+        port = SIPpCallee.localPort(descriptor)
         try #require(descriptor >= 0 && bound == 0, "cannot bind a UDP socket on 127.0.0.1")
     }
 
