@@ -79,8 +79,8 @@ import Testing
         let promptStart = try #require(wire.fromUs.firstIndex { !$0.silent },
                                        "no prompt RTP from campaignd (\(wire.fromUs.count) packets from us)\n\(amd)")
         let prompt = wire.fromUs[promptStart...].filter { !$0.silent }
-        let frames = prompt.last.flatMap { last in prompt.first.flatMap { first in
-            last.rtpTimestamp.flatMap { end in first.rtpTimestamp.map { Int((end &- $0) / 160) + 1 } } } } ?? 0
+        var frames = 0
+        if let start = prompt.first?.rtpTimestamp, let end = prompt.last?.rtpTimestamp { frames = Int((end &- start) / 160) + 1 }
         #expect(prompt.count >= 45 && prompt.count <= 50 && frames <= 50 && frames >= prompt.count,
                 "the 1 s human prompt is 50 frames: SIPp got \(prompt.count) packets over \(frames) frames")
         if prompt.count == 50 { #expect(prompt.first?.marker == true, "the prompt's first packet carries the marker bit") }

@@ -164,9 +164,9 @@ enum Child {
 
     /// Starts `executable` in `directory` with `arguments(port)` for a port from `freePort`, stdout and
     /// stderr in `directory/logName(port)`, and waits (at most `readyWithin` seconds, sleeping without
-    /// holding a thread of the shared pool) until `ready(port, log, pid)` holds for the child's pid. The free port can be taken
-    /// by another test's process before the child binds it: then the child exits, and another port is
-    /// tried, three times at most.
+    /// holding a thread of the shared pool) until `ready(port, log, pid)` holds for the child's pid.
+    /// The free port can be taken by another test's process before the child binds it: then the
+    /// child exits, and another port is tried, three times at most.
     static func startOnFreePort(_ executable: String, in directory: String, logName: (Int) -> String, freePort: () throws -> Int,
                                 readyWithin: Double, arguments: (Int) -> [String],
                                 ready: (_ port: Int, _ log: URL, _ pid: Int32) -> Bool) async throws -> (port: Int, process: Process, output: URL) {
