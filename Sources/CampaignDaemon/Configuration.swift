@@ -154,11 +154,11 @@ struct Configuration: Sendable {
         let group = try EventLoopGroup(threads: runtime.threads ?? ProcessInfo.processInfo.activeProcessorCount,
                                        realtimePriority: runtime.realtimePriority.map { Int32($0) })
         guard let priority = runtime.realtimePriority else { return group }
-        let refusals = group.loops.compactMap { loop -> Int32? in
+        let refusal = group.loops.lazy.compactMap { loop -> Int32? in
             if case .refused(_, let code) = loop.scheduling { return code }
             return nil
-        }
-        if let code = refusals.first {
+        }.first
+        if let code = refusal {
             Log.warning("event loops run at normal priority: real-time scheduling refused",
                         [("priority", String(priority)), ("error", String(cString: strerror(code))),
                          ("fix", "give campaignd an RLIMIT_RTPRIO of at least \(priority) (systemd: LimitRTPRIO=\(priority)) or CAP_SYS_NICE")])

@@ -18,9 +18,9 @@ public protocol Selectable: AnyObject {
 /// Everything registered on a loop (descriptors, timers, the objects behind them) is touched only
 /// on its thread; other threads reach it with `execute(_:)` or `submit(_:)`.
 public final class EventLoop: @unchecked Sendable {
-    // @unchecked Sendable: `lock` guards `pending`, `wakeupPending`, `threadID` and `schedulingOutcome`; everything else
-    // (`timers`, `slots`, `freeSlots`, `stopping`, the read buffers, `datagramScratch`) is confined to
-    // the loop's thread.
+    // @unchecked Sendable: `lock` guards `pending`, `wakeupPending`, `threadID` and
+    // `schedulingOutcome`; everything else (`timers`, `slots`, `freeSlots`, `stopping`, the read
+    // buffers, `datagramScratch`) is confined to the loop's thread.
     public let name: String
     public let clock: any LoopClock
     private let epollFD: Int32
