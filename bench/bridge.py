@@ -46,21 +46,11 @@ def sip_legs(path, person_ports, agent_ports):
     return {number: (person[number], agent[number]) for number in person if number in agent}
 
 
-def loop_scheduling(out, priority):
-    """What campaignd's log says of its event loops' scheduling (runtime.realtimePriority)."""
-    if not priority:
-        return "time-shared"
-    log = open(f"{out}/run.log", errors="replace").read() if os.path.exists(f"{out}/run.log") else ""
-    if "event loops run real-time" in log:
-        return f"SCHED_RR {priority}"
-    return f"time-shared (SCHED_RR {priority} refused)" if "real-time scheduling refused" in log else "unknown"
-
-
 def analyse(out):
     run = json.load(open(f"{out}/run.json"))
     lines = [f"bridge: {run['contacts']} calls at {run['rate']}/s, bridged {run['hold_s']} s, {run['machine']}, "
              f"{run['date']}, commit {run['commit']}, campaignd exit {run['exit_code']}, {run['elapsed_s']:.0f} s, {run.get('sipp_pairs', 1)} SIPp pair(s), answers spread over {run.get('answer_ms', 0)} ms, SIPp and dumpcap at nice {run.get('sipp_nice', 0)}, "
-             f"campaignd's loops {loop_scheduling(out, run.get('realtime_priority', 0))}"]
+             f"campaignd's loops {common.loop_scheduling(out, run.get('realtime_priority', 0))}"]
     records = []
     for path in glob.glob(f"{out}/var/cdr/*"):
         for line in open(path):

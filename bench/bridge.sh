@@ -143,7 +143,8 @@ PERSON=${people[0]}
 
 # The capture's own priority: above campaignd's loops when they run real-time (a starved dumpcap
 # drops packets and the run is INVALID), else SIPP_NICE for the RTP capture.
-if [ "$REALTIME" -gt 0 ]; then CAPTURER=(chrt -r $((REALTIME + 1))); RTP_CAPTURER=("${CAPTURER[@]}"); else CAPTURER=(); RTP_CAPTURER=(nice -n "$SIPP_NICE"); fi
+realtime_capturer
+if [ "$REALTIME" -gt 0 ]; then RTP_CAPTURER=("${CAPTURER[@]}"); else RTP_CAPTURER=(nice -n "$SIPP_NICE"); fi
 "${CAPTURER[@]}" dumpcap -i lo -P -B 32 -f "udp portrange $PERSON_PORT-$((PERSON_PORT + SIPP_PAIRS - 1)) or udp portrange $AGENT_PORT-$((AGENT_PORT + SIPP_PAIRS - 1))" -w "$OUT/sip.pcap" >"$OUT/dumpcap-sip.log" 2>&1 &
 SIP_CAPTURE=$!
 pids+=($SIP_CAPTURE)

@@ -49,6 +49,13 @@ JSON
   python3 bench/console_poll.py fill "$dir/var/campaignd.db" old spring summer
 }
 
+# realtime_capturer: sets CAPTURER to the command prefix for a packet capture beside campaignd's
+# event loops: SCHED_RR one above REALTIME when they run real-time (a starved dumpcap drops packets),
+# else nothing.
+realtime_capturer() {
+  if [ "${REALTIME:-0}" -gt 0 ]; then CAPTURER=(chrt -r $((REALTIME + 1))); else CAPTURER=(); fi
+}
+
 # write_media_config TRUNK PORT RATE: OUT/campaignd.json for a media bench: campaigns in OUT/campaigns,
 # one trunk at 127.0.0.1:PORT, RTP on 22000-30999, RATE calls/s and no concurrency limit; with
 # REALTIME > 0, the event loops run SCHED_RR at that priority (runtime.realtimePriority).

@@ -89,7 +89,7 @@ wait_for "[ -n \"\$(ss -Hlun 'sport = :$PORT')\" ]" 10 "SIPp on port $PORT"
 # its low bits zero: about 64 calls whatever N is.
 mask=1
 while [ $((mask * 64)) -lt "$N" ]; do mask=$((mask * 2)); done
-if [ "$REALTIME" -gt 0 ]; then CAPTURER=(chrt -r $((REALTIME + 1))); else CAPTURER=(); fi
+realtime_capturer
 "${CAPTURER[@]}" dumpcap -i lo -P -B 32 -f "udp port $PORT" -w "$OUT/sip.pcap" >"$OUT/dumpcap-sip.log" 2>&1 &
 SIP_CAPTURE=$!
 pids+=($SIP_CAPTURE)
@@ -129,7 +129,6 @@ cat > "$OUT/run.json" <<JSON
 {"date": "$(date -u +%Y-%m-%dT%H:%MZ)", "machine": "$(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1)",
  "commit": "$(git log -1 --format=%h -- Sources Package.swift)$(git diff --quiet HEAD -- Sources Package.swift || echo '+changes')",
  "clip_seconds": $CLIP_SECONDS, "exit_code": $exit_code, "timed_out": $timed_out, "elapsed_s": $elapsed,
- "campaignd_user_s": $user, "campaignd_system_s": $system, "realtime_priority": $REALTIME,
- "realtime_granted": $(grep -q "event loops run real-time" "$OUT/run.log" && echo true || echo false)}
+ "campaignd_user_s": $user, "campaignd_system_s": $system, "realtime_priority": $REALTIME}
 JSON
 python3 bench/media_concurrency.py analyse "$OUT" "$N" "$RATE" "$PORT" "$HUMAN_PROMPT_S" "$MACHINE_PROMPT_S"

@@ -352,6 +352,17 @@ def capture_stats(path):
     return f"{match.group(1)} / {match.group(2)}" if match else "?"
 
 
+def loop_scheduling(directory, priority):
+    """What campaignd's log (run.log) says of its event loops' scheduling (runtime.realtimePriority)."""
+    if not priority:
+        return "time-shared"
+    path = os.path.join(directory, "run.log")
+    log = open(path, errors="replace").read() if os.path.exists(path) else ""
+    if "event loops run real-time" in log:
+        return f"SCHED_RR {priority}"
+    return f"time-shared (SCHED_RR {priority} refused)" if "real-time scheduling refused" in log else "unknown"
+
+
 def analyse(directory, contacts, rate, trunk_port, human_prompt_s, machine_prompt_s):
     out = []
     say = out.append
@@ -508,8 +519,8 @@ def analyse(directory, contacts, rate, trunk_port, human_prompt_s, machine_promp
         if call.get("bye_by") == "campaignd" and kinds == [label]:
             end_late.append(call["bye"] - (first_time + prompt_seconds[label]))
 
-    loops = (f"SCHED_RR {run['realtime_priority']}" + ("" if run.get("realtime_granted") else " (refused)")) if run.get("realtime_priority") else "time-shared"
-    say(f"media-concurrency: {contacts} contacts at {rate} calls/s, {run['date']}, {run['machine']}, campaignd's loops {loops}")
+    say(f"media-concurrency: {contacts} contacts at {rate} calls/s, {run['date']}, {run['machine']}, "
+        f"campaignd's loops {loop_scheduling(directory, run.get('realtime_priority', 0))}")
     say(f"  campaignd sources at {run['commit']}, prompts {human_prompt_s:g} s (person) / {machine_prompt_s:g} s (machine), callee audio {run['clip_seconds']:g} s")
     if run.get("timed_out"):
         say(f"  RUN TIMED OUT after {run['elapsed_s']:.0f} s: campaignd was stopped (SIGTERM, then SIGKILL if needed)")
